@@ -1,0 +1,13 @@
+"""fieldgrad: physical gradient fields on uniform 2D/3D grids.
+
+Grids and boundary conditions (:class:`Grid`, :class:`Dirichlet`, :class:`Neumann`,
+:class:`Robin`, :class:`Periodic`), Numba-compiled operators (:func:`grad`, :func:`div`,
+:func:`laplacian`, :func:`div_k_grad`, :func:`curl`, the NumPy drop-in :func:`gradient`).
+"""
+from . import errors
+from .boundary import Dirichlet, Neumann, Periodic, Robin, apply_bc, resolve_bc
+from .grid import Grid
+
+__version__ = "0.1.0"
+
+__all__ = ["Grid", "Dirichlet", "Neumann", "Robin", "Periodic", "apply_bc", "resolve_bc", "errors"]

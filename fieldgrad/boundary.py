@@ -1,0 +1,496 @@
+"""Boundary conditions: the kinds, the per-face specification, and ghost-node fills.
+
+Boundary handling is kept apart from the stencils: an operator asks this module for one
+ghost value per boundary node and per axis (a face-shaped array), then runs a kernel that
+reads those ghosts where a neighbour would fall outside the grid.  One kernel therefore
+serves every kind of condition.
+
+Face names are ``"x-", "x+", "y-", "y+", "z-", "z+"``; in a specification ``"x"`` means both
+x faces and ``"*"`` every face not named otherwise.  Periodic axes come from the grid.
+
+Ghost formulas (``h`` the spacing normal to the face, ``u_b`` the boundary node, ``u_1``,
+``u_2``, ``u_3`` the next nodes inwards, ``g`` the outward normal derivative):
+
+* Neumann ``du/dn = g``: ``G = u_1 + 2 h g`` (second order for first derivatives; the
+  Laplacian at the boundary node is then first order pointwise, the solution second order).
+* Robin ``alpha u + beta du/dn = v``: as Neumann with ``g = (v - alpha u_b) / beta``.
+* Periodic: the node on the opposite side.
+* Dirichlet and "no condition" (``None``): the boundary node is data; derivatives there use
+  one-sided second-order formulas, written as a polynomial extrapolation ghost
+  (``3u_b - 3u_1 + u_2`` for first derivatives, ``4u_b - 6u_1 + 4u_2 - u_3`` for second).
+"""
+from __future__ import annotations
+
+import inspect
+import numbers
+
+import numpy as np
+
+from .errors import BoundaryError, NonFiniteError, describe
+
+__all__ = ["Dirichlet", "Neumann", "Robin", "Periodic", "BoundaryConditions", "resolve_bc", "apply_bc"]
+
+
+class Condition:
+    """Base class of the boundary-condition kinds."""
+
+    kind = "condition"
+    _fields = ()
+
+    def __init__(self):
+        self._cache = {}
+        self._takes_t = {}
+
+    def _check_number_or_array(self, name, value):
+        if callable(value) or isinstance(value, numbers.Number) or isinstance(value, np.ndarray):
+            if isinstance(value, numbers.Number) and not np.isfinite(value):
+                raise BoundaryError(f"{type(self).__name__} {name} must be finite; got {value!r}")
+            return value
+        if isinstance(value, (list, tuple)):
+            return np.asarray(value, dtype=float)
+        raise BoundaryError(
+            f"{type(self).__name__} {name} must be a number, a face-shaped array or a callable "
+            f"of the face coordinates; got {describe(value)}"
+        )
+
+    @property
+    def time_dependent(self):
+        """True when a callable value takes the time ``t``."""
+        return any(callable(getattr(self, f)) and _takes_time(getattr(self, f)) for f in self._fields)
+
+    def evaluate(self, field, grid, face, t=0.0, dtype=np.float64):
+        """Values of one of the condition's fields (``"value"``, ``"alpha"`` ...) on a face.
+
+        Parameters
+        ----------
+        field : str
+            Attribute name.
+        grid : Grid
+        face : str
+        t : float
+            Time, passed to callables that accept it.
+        dtype : numpy dtype
+
+        Returns
+        -------
+        ndarray of the face's shape.
+        """
+        raw = getattr(self, field)
+        fshape = grid.face_shape(face)
+        if callable(raw):
+            takes_t = _takes_time(raw)
+            key = (field, face, grid, np.dtype(dtype).str, t if takes_t else None)
+            if key in self._cache:
+                return self._cache[key]
+            coords = grid.face_mesh(face)
+            vals = raw(*coords, t=t) if takes_t else raw(*coords)
+            vals = np.broadcast_to(np.asarray(vals, dtype=dtype), fshape)
+            if not np.all(np.isfinite(vals)):
+                raise NonFiniteError(f"{type(self).__name__} {field} on face {face} evaluates to non-finite values")
+            if not takes_t:
+                self._cache = {k: v for k, v in self._cache.items() if k[4] is None}
+            else:
+                self._cache = {k: v for k, v in self._cache.items() if k[4] is None or k[4] == t}
+            self._cache[key] = vals
+            return vals
+        arr = np.asarray(raw, dtype=dtype)
+        if arr.ndim and arr.shape != fshape:
+            raise BoundaryError(
+                f"{type(self).__name__} {field} on face {face} has shape {arr.shape}; the face needs {fshape}"
+            )
+        if arr.ndim and not np.all(np.isfinite(arr)):
+            raise NonFiniteError(f"{type(self).__name__} {field} on face {face} holds non-finite values")
+        return np.broadcast_to(arr, fshape)
+
+    def describe(self):
+        """JSON-ready description (callables and arrays are summarised)."""
+        out = {"kind": self.kind}
+        for f in self._fields:
+            v = getattr(self, f)
+            if callable(v):
+                out[f] = f"callable {getattr(v, '__name__', type(v).__name__)}"
+            elif isinstance(v, np.ndarray):
+                out[f] = f"array{v.shape}"
+            else:
+                out[f] = float(v)
+        return out
+
+    def __repr__(self):
+        args = ", ".join(f"{f}={getattr(self, f)!r}" for f in self._fields)
+        return f"{type(self).__name__}({args})"
+
+    def __eq__(self, other):
+        return type(self) is type(other) and all(
+            getattr(self, f) is getattr(other, f) or (np.ndim(getattr(self, f)) == 0 and not callable(getattr(self, f))
+                                                        and getattr(self, f) == getattr(other, f))
+            for f in self._fields)
+
+    __hash__ = object.__hash__
+
+
+def _takes_time(func):
+    try:
+        params = inspect.signature(func).parameters
+    except (TypeError, ValueError):
+        return False
+    return "t" in params or any(p.kind == p.VAR_KEYWORD for p in params.values())
+
+
+class Dirichlet(Condition):
+    """Fixed value on the boundary nodes: ``u = value``.
+
+    Example
+    -------
+    >>> Dirichlet(1.0)
+    Dirichlet(value=1.0)
+    """
+
+    kind = "dirichlet"
+    _fields = ("value",)
+
+    def __init__(self, value=0.0):
+        super().__init__()
+        self.value = self._check_number_or_array("value", value)
+
+
+class Neumann(Condition):
+    """Prescribed outward normal derivative: ``du/dn = flux`` (0 is an insulated wall).
+
+    Example
+    -------
+    >>> Neumann(0.0).kind
+    'neumann'
+    """
+
+    kind = "neumann"
+    _fields = ("flux",)
+
+    def __init__(self, flux=0.0):
+        super().__init__()
+        self.flux = self._check_number_or_array("flux", flux)
+
+
+class Robin(Condition):
+    """Mixed condition ``alpha * u + beta * du/dn = value`` (e.g. convective cooling with
+    ``alpha = h_c``, ``beta = k``, ``value = h_c * T_ambient``).
+
+    ``beta`` must be non-zero (use :class:`Dirichlet` for a pure value); ``alpha`` and ``beta``
+    must have the same sign for a well-posed (dissipative) problem.
+
+    Example
+    -------
+    >>> Robin(2.0, 1.0, 0.0).kind
+    'robin'
+    """
+
+    kind = "robin"
+    _fields = ("alpha", "beta", "value")
+
+    def __init__(self, alpha, beta, value=0.0):
+        super().__init__()
+        self.alpha = self._check_number_or_array("alpha", alpha)
+        self.beta = self._check_number_or_array("beta", beta)
+        self.value = self._check_number_or_array("value", value)
+        if np.ndim(self.beta) == 0 and not callable(self.beta) and self.beta == 0:
+            raise BoundaryError("Robin beta must be non-zero; got 0 (use Dirichlet(value / alpha) instead)")
+
+
+class Periodic(Condition):
+    """Periodic boundary; the axis must be periodic in the grid (``Grid(..., periodic=...)``)."""
+
+    kind = "periodic"
+    _fields = ()
+
+
+_KINDS = (Dirichlet, Neumann, Robin, Periodic)
+
+
+class BoundaryConditions:
+    """A boundary specification resolved against a grid: one condition (or ``None``) per face.
+
+    Build it with :func:`resolve_bc`.  ``None`` on a face means no condition is known; operators
+    then use one-sided differences there, solvers refuse it.
+
+    Attributes
+    ----------
+    grid : Grid
+    faces : dict
+        Face name -> condition or ``None``.
+    """
+
+    def __init__(self, grid, faces):
+        self.grid = grid
+        self.faces = dict(faces)
+
+    def __getitem__(self, face):
+        return self.faces[face]
+
+    def on_axis(self, axis):
+        """The (low, high) conditions of an axis."""
+        name = self.grid.axis_names[axis]
+        return self.faces[name + "-"], self.faces[name + "+"]
+
+    @property
+    def complete(self):
+        """True when every face has a condition."""
+        return all(c is not None for c in self.faces.values())
+
+    @property
+    def time_dependent(self):
+        """True when a boundary value depends on time."""
+        return any(c is not None and c.time_dependent for c in self.faces.values())
+
+    def require_complete(self, what="this solver"):
+        """Raise :class:`BoundaryError` unless every face has a condition."""
+        missing = [f for f, c in self.faces.items() if c is None]
+        if missing:
+            raise BoundaryError(
+                f"{what} needs a boundary condition on every face; missing: {missing}. "
+                "Give them by name ('x-', 'x', ...) or with '*' for all others"
+            )
+
+    def kinds(self):
+        """Face -> kind name (``None`` where no condition)."""
+        return {f: (c.kind if c is not None else None) for f, c in self.faces.items()}
+
+    def describe(self):
+        """JSON-ready description of every face."""
+        return {f: (c.describe() if c is not None else None) for f, c in self.faces.items()}
+
+    def __repr__(self):
+        body = ", ".join(f"{f!r}: {c!r}" for f, c in self.faces.items())
+        return f"BoundaryConditions({{{body}}})"
+
+
+def resolve_bc(bc, grid):
+    """Resolve a boundary specification against a grid.
+
+    Parameters
+    ----------
+    bc : None, Condition, dict or BoundaryConditions
+        ``None``: no condition on non-periodic faces (operators use one-sided differences).
+        A single condition: that condition on every non-periodic face.
+        A dict: keys ``"x-"``, ``"x+"``, ``"x"`` (both x faces), ..., ``"*"`` (every face not
+        named otherwise); a specific face beats its axis, which beats ``"*"``.
+    grid : Grid
+
+    Returns
+    -------
+    BoundaryConditions
+
+    Raises
+    ------
+    BoundaryError
+        Unknown face names, values that are not conditions, a non-periodic condition on a
+        periodic axis, or ``Periodic()`` on an axis the grid does not make periodic.
+
+    Example
+    -------
+    >>> from fieldgrad import Grid
+    >>> b = resolve_bc({"x": Dirichlet(0), "*": Neumann(0)}, Grid((5, 5)))
+    >>> b.kinds()
+    {'x-': 'dirichlet', 'x+': 'dirichlet', 'y-': 'neumann', 'y+': 'neumann'}
+    """
+    if isinstance(bc, BoundaryConditions):
+        if bc.grid.shape != grid.shape or bc.grid.periodic != grid.periodic:
+            raise BoundaryError(f"boundary conditions were resolved for {bc.grid}, not for {grid}")
+        return bc
+    faces = {f: None for f in grid.faces}
+    if bc is None:
+        spec = {}
+    elif isinstance(bc, Condition):
+        spec = {"*": bc}
+    elif isinstance(bc, dict):
+        spec = dict(bc)
+    else:
+        raise BoundaryError(
+            f"bc must be None, a condition (Dirichlet, Neumann, Robin, Periodic) or a dict of them; "
+            f"got {describe(bc)}"
+        )
+    allowed = ["*"] + list(grid.axis_names) + list(grid.faces)
+    for key, cond in spec.items():
+        if key not in allowed:
+            raise BoundaryError(f"bc key {key!r} is not a face of this {grid.ndim}D grid; accepted: {allowed}")
+        if cond is not None and not isinstance(cond, Condition):
+            raise BoundaryError(
+                f"bc[{key!r}] must be Dirichlet, Neumann, Robin, Periodic or None; got {describe(cond)}"
+            )
+    explicit = set()
+    for rank in ("*", "axis", "face"):
+        for key, cond in spec.items():
+            level = "*" if key == "*" else ("axis" if len(key) == 1 else "face")
+            if level != rank:
+                continue
+            targets = grid.faces if key == "*" else ([key + "-", key + "+"] if len(key) == 1 else [key])
+            for face in targets:
+                axis, _ = grid.parse_face(face)
+                if key == "*" and grid.periodic[axis] and not isinstance(cond, Periodic):
+                    continue  # '*' fills the non-periodic faces only
+                faces[face] = cond
+                explicit.add(face)
+    for face in grid.faces:
+        axis, _ = grid.parse_face(face)
+        cond = faces[face]
+        if grid.periodic[axis]:
+            if cond is not None and not isinstance(cond, Periodic):
+                raise BoundaryError(
+                    f"face {face} is on periodic axis {grid.axis_names[axis]} but was given {cond!r}; "
+                    "a periodic axis accepts only Periodic() (or make the grid non-periodic on that axis)"
+                )
+            faces[face] = Periodic()
+        elif isinstance(cond, Periodic):
+            raise BoundaryError(
+                f"face {face} was given Periodic() but the grid's axis {grid.axis_names[axis]} is not periodic; "
+                "build the grid with periodic=True on that axis"
+            )
+    return BoundaryConditions(grid, faces)
+
+
+# ---------------------------------------------------------------------------- boundary values
+def dirichlet_faces(bcs):
+    """Faces whose nodes carry a prescribed value (Dirichlet)."""
+    return [f for f, c in bcs.faces.items() if isinstance(c, Dirichlet)]
+
+
+def _face_slice(ndim, axis, index):
+    sl = [slice(None)] * ndim
+    sl[axis] = index
+    return tuple(sl)
+
+
+def apply_bc(u, grid, bc, t=0.0):
+    """Write Dirichlet values into the boundary nodes of ``u`` in place.
+
+    Parameters
+    ----------
+    u : ndarray of ``grid.shape``
+    grid : Grid
+    bc : boundary specification (see :func:`resolve_bc`)
+    t : float
+        Time for time-dependent values.
+
+    Returns
+    -------
+    ndarray
+        ``u`` itself.
+
+    Example
+    -------
+    >>> import numpy as np
+    >>> from fieldgrad import Grid
+    >>> u = apply_bc(np.zeros((3, 3)), Grid((3, 3)), {"x-": Dirichlet(1.0)})
+    >>> u[0].tolist()
+    [1.0, 1.0, 1.0]
+    """
+    bcs = resolve_bc(bc, grid)
+    for face in dirichlet_faces(bcs):
+        axis, side = grid.parse_face(face)
+        u[_face_slice(grid.ndim, axis, 0 if side == 0 else -1)] = bcs[face].evaluate("value", grid, face, t, u.dtype)
+    return u
+
+
+def with_dirichlet(u, grid, bcs, t=0.0):
+    """``u`` if its Dirichlet faces already hold the prescribed values, else a copy that does.
+
+    The check touches only the faces, so the common case (a solution that satisfies its own
+    conditions) costs no copy.
+    """
+    out = u
+    for face in dirichlet_faces(bcs):
+        axis, side = grid.parse_face(face)
+        sl = _face_slice(grid.ndim, axis, 0 if side == 0 else -1)
+        vals = bcs[face].evaluate("value", grid, face, t, u.dtype)
+        if not np.array_equal(out[sl], vals):
+            if out is u:
+                out = u.copy()
+            out[sl] = vals
+    return out
+
+
+def _outward_derivative(cond, grid, face, ub, t, dtype):
+    """Outward normal derivative prescribed on a Neumann or Robin face (depends on ``ub`` for Robin)."""
+    if isinstance(cond, Neumann):
+        return cond.evaluate("flux", grid, face, t, dtype)
+    alpha = cond.evaluate("alpha", grid, face, t, dtype)
+    beta = cond.evaluate("beta", grid, face, t, dtype)
+    value = cond.evaluate("value", grid, face, t, dtype)
+    return (value - alpha * ub) / beta
+
+
+def ghost_layers(u, grid, bcs, derivative, t=0.0, k=None):
+    """Ghost values one node outside every face, for second-order operators.
+
+    Parameters
+    ----------
+    u : ndarray of ``grid.shape``
+    grid : Grid
+    bcs : BoundaryConditions
+    derivative : {1, 2}
+        Which extrapolation a Dirichlet / unconstrained face uses: one exact for quadratics
+        (first derivatives) or for cubics (second derivatives).
+    t : float
+    k : ndarray or None
+        Conductivity for ``div(k grad u)``.  With ``k`` the Neumann/Robin ghost is scaled so that
+        the boundary flux is ``k_b * g``, and ghost conductivities are returned too.
+
+    Returns
+    -------
+    list of (lo, hi) pairs
+        Face-shaped ghost arrays per axis; with ``k`` given, a second list of the same form
+        holding the ghost conductivities.
+    """
+    ghosts, kghosts = [], []
+    nd = grid.ndim
+    for axis in range(nd):
+        pair, kpair = [], []
+        n = grid.shape[axis]
+        h = grid.spacing[axis]
+        for side in (0, 1):
+            face = grid.axis_names[axis] + "-+"[side]
+            cond = bcs[face]
+            step = 1 if side == 0 else -1
+            b = 0 if side == 0 else n - 1
+            take = lambda arr, m: arr[_face_slice(nd, axis, b + step * m)]
+            if isinstance(cond, Periodic):
+                g = u[_face_slice(nd, axis, n - 1 if side == 0 else 0)]
+                kg = None if k is None else k[_face_slice(nd, axis, n - 1 if side == 0 else 0)]
+            elif isinstance(cond, (Neumann, Robin)):
+                ub = take(u, 0)
+                flux = _outward_derivative(cond, grid, face, ub, t, u.dtype)
+                if k is None:
+                    g = take(u, 1) + (2 * h) * flux
+                    kg = None
+                else:
+                    kb, k1 = take(k, 0), take(k, 1)
+                    khalf = 2 * kb * k1 / (kb + k1)
+                    g = take(u, 1) + (2 * h) * flux * (kb / khalf)
+                    kg = k1
+            else:  # Dirichlet or no condition: polynomial extrapolation (one-sided formula)
+                if derivative == 1:
+                    g = 3 * take(u, 0) - 3 * take(u, 1) + take(u, 2)
+                else:
+                    g = 4 * take(u, 0) - 6 * take(u, 1) + 4 * take(u, 2) - take(u, 3)
+                if k is None:
+                    kg = None
+                else:
+                    kb, k1 = take(k, 0), take(k, 1)
+                    kg = np.where(2 * kb - k1 > 0, 2 * kb - k1, kb)
+            pair.append(np.ascontiguousarray(g, dtype=u.dtype))
+            kpair.append(None if kg is None else np.ascontiguousarray(kg, dtype=u.dtype))
+        ghosts.append(tuple(pair))
+        kghosts.append(tuple(kpair))
+    return (ghosts, kghosts) if k is not None else ghosts
+
+
+def min_nodes(bcs, derivative):
+    """Fewest nodes each non-periodic axis needs for the one-sided closures in use."""
+    need = []
+    for axis in range(bcs.grid.ndim):
+        lo, hi = bcs.on_axis(axis)
+        if isinstance(lo, Periodic):
+            need.append(3)
+        elif any(c is None or isinstance(c, Dirichlet) for c in (lo, hi)):
+            need.append(3 if derivative == 1 else 4)
+        else:
+            need.append(2)
+    return need

@@ -1,0 +1,259 @@
+"""Uniform node-centred grids in 1, 2 and 3 dimensions.
+
+A non-periodic axis with ``n`` nodes spans ``[lo, hi]`` with both end nodes included and
+spacing ``h = (hi - lo) / (n - 1)``.  A periodic axis has ``n`` distinct nodes and spacing
+``(hi - lo) / n``: the node at ``hi`` is the first node again and is not stored.
+"""
+from __future__ import annotations
+
+import json
+import numbers
+
+import numpy as np
+
+from .errors import GridError, ShapeError, describe
+
+AXIS_NAMES = ("x", "y", "z")
+
+
+def _per_axis(value, ndim, name):
+    """Broadcast a scalar to one entry per axis, or check a sequence has one entry per axis."""
+    if np.ndim(value) == 0:
+        return (value,) * ndim
+    seq = tuple(value)
+    if len(seq) != ndim:
+        raise GridError(f"{name} must have one entry per axis ({ndim}); got {len(seq)}: {describe(value)}")
+    return seq
+
+
+class Grid:
+    """A uniform, node-centred grid.
+
+    Parameters
+    ----------
+    shape : int or sequence of int
+        Number of nodes per axis (1 to 3 axes).  Non-periodic axes need at least 2 nodes,
+        periodic axes at least 3.
+    extent : sequence of (lo, hi) pairs, optional
+        Physical interval of each axis.  Defaults to ``(0, 1)`` per axis unless ``spacing`` is
+        given.  For a 1D grid a single pair ``(lo, hi)`` is accepted.
+    spacing : float or sequence of float, optional
+        Node spacing per axis; used with ``origin`` instead of ``extent``.
+    origin : float or sequence of float, optional
+        Coordinate of the first node per axis (default 0).
+    periodic : bool or sequence of bool
+        Which axes are periodic.
+
+    Examples
+    --------
+    >>> g = Grid((5, 3), extent=[(0, 1), (0, 2)])
+    >>> g.spacing
+    (0.25, 1.0)
+    >>> g.coords[1]
+    array([0., 1., 2.])
+    >>> Grid(4, extent=(0, 1), periodic=True).spacing
+    (0.25,)
+    """
+
+    def __init__(self, shape, extent=None, spacing=None, origin=None, periodic=False):
+        shape = (shape,) if isinstance(shape, numbers.Integral) else tuple(shape)
+        if not 1 <= len(shape) <= 3:
+            raise GridError(f"shape must have 1, 2 or 3 axes; got {describe(shape)}")
+        for n in shape:
+            if not isinstance(n, numbers.Integral) or isinstance(n, bool):
+                raise GridError(f"shape entries must be integers; got {describe(shape)}")
+        ndim = len(shape)
+        self.shape = tuple(int(n) for n in shape)
+        self.ndim = ndim
+        per = _per_axis(periodic, ndim, "periodic")
+        self.periodic = tuple(bool(p) for p in per)
+        for axis, (n, p) in enumerate(zip(self.shape, self.periodic)):
+            need = 3 if p else 2
+            if n < need:
+                kind = "periodic" if p else "non-periodic"
+                raise GridError(
+                    f"shape[{axis}] = {n} is too small: a {kind} axis needs at least {need} nodes"
+                )
+        if extent is not None and spacing is not None:
+            raise GridError("give either extent or spacing (with origin), not both")
+        if extent is not None:
+            if ndim == 1 and np.ndim(extent) == 1 and len(extent) == 2:
+                extent = (tuple(extent),)
+            if np.ndim(extent) == 0:
+                raise GridError(f"extent must be a sequence of (lo, hi) pairs; got {describe(extent)}")
+            ext = _per_axis(extent, ndim, "extent")
+            pairs = []
+            for axis, pair in enumerate(ext):
+                if np.ndim(pair) != 1 or len(pair) != 2:
+                    raise GridError(f"extent[{axis}] must be a (lo, hi) pair; got {describe(pair)}")
+                lo, hi = float(pair[0]), float(pair[1])
+                if not (np.isfinite(lo) and np.isfinite(hi)) or hi <= lo:
+                    raise GridError(
+                        f"extent[{axis}] = {describe(pair)} is invalid: need finite lo < hi"
+                    )
+                pairs.append((lo, hi))
+            orig = tuple(lo for lo, _ in pairs)
+            h = tuple((hi - lo) / (n if p else n - 1)
+                      for (lo, hi), n, p in zip(pairs, self.shape, self.periodic))
+        else:
+            if spacing is None:
+                spacing = [1.0 / (n if p else n - 1) for n, p in zip(self.shape, self.periodic)]
+            h = tuple(float(s) for s in _per_axis(spacing, ndim, "spacing"))
+            orig = tuple(float(o) for o in _per_axis(0.0 if origin is None else origin, ndim, "origin"))
+        for axis, s in enumerate(h):
+            if not np.isfinite(s) or s <= 0:
+                raise GridError(f"spacing[{axis}] = {s!r} is invalid: spacing must be finite and > 0")
+        if not all(np.isfinite(orig)):
+            raise GridError(f"origin must be finite; got {describe(orig)}")
+        self.spacing = h
+        self.origin = orig
+        self.extent = tuple(
+            (o, o + s * (n if p else n - 1)) for o, s, n, p in zip(orig, h, self.shape, self.periodic)
+        )
+        self.coords = tuple(o + s * np.arange(n) for o, s, n in zip(orig, h, self.shape))
+        for c in self.coords:
+            c.flags.writeable = False
+
+    # ------------------------------------------------------------------ geometry
+    @property
+    def size(self):
+        """Total number of nodes."""
+        return int(np.prod(self.shape))
+
+    @property
+    def axis_names(self):
+        """Names of the axes, ``("x", "y", "z")[:ndim]``."""
+        return AXIS_NAMES[: self.ndim]
+
+    @property
+    def faces(self):
+        """Names of the boundary faces, e.g. ``("x-", "x+", "y-", "y+")``."""
+        return tuple(f"{a}{s}" for a in self.axis_names for s in "-+")
+
+    @property
+    def cell_volume(self):
+        """Product of the spacings (the volume of one cell)."""
+        return float(np.prod(self.spacing))
+
+    def mesh(self):
+        """Coordinate arrays of every node (``numpy.meshgrid(..., indexing="ij")``).
+
+        Returns
+        -------
+        tuple of ndarray
+            One array of ``self.shape`` per axis.
+
+        Example
+        -------
+        >>> X, Y = Grid((3, 2)).mesh()
+        >>> X.shape
+        (3, 2)
+        """
+        return tuple(np.meshgrid(*self.coords, indexing="ij"))
+
+    def quadrature_weights(self):
+        """Trapezoid weights per node, so ``(w * u).sum()`` integrates ``u`` over the domain.
+
+        Periodic axes get the full spacing on every node.
+
+        Returns
+        -------
+        ndarray of ``self.shape``
+        """
+        w = np.ones(self.shape)
+        for axis, (h, p) in enumerate(zip(self.spacing, self.periodic)):
+            wa = np.full(self.shape[axis], h)
+            if not p:
+                wa[0] = wa[-1] = h / 2
+            shape = [1] * self.ndim
+            shape[axis] = -1
+            w = w * wa.reshape(shape)
+        return w
+
+    def integrate(self, u):
+        """Trapezoid integral of node values ``u`` over the domain.
+
+        Example
+        -------
+        >>> import numpy as np
+        >>> g = Grid((11, 11))
+        >>> round(g.integrate(np.ones(g.shape)), 12)
+        1.0
+        """
+        u = np.asarray(u)
+        self.check_shape(u, "u")
+        return float(np.sum(self.quadrature_weights() * u))
+
+    # ------------------------------------------------------------------ faces
+    def parse_face(self, face):
+        """Return ``(axis, side)`` for a face name; side 0 is the low face, 1 the high face."""
+        if not isinstance(face, str) or len(face) != 2 or face[0] not in self.axis_names or face[1] not in "-+":
+            raise GridError(f"face {face!r} does not exist on a {self.ndim}D grid; faces are {list(self.faces)}")
+        return self.axis_names.index(face[0]), (0 if face[1] == "-" else 1)
+
+    def face_shape(self, face):
+        """Shape of the node array on a face (the grid shape without the face's axis)."""
+        axis, _ = self.parse_face(face)
+        return self.shape[:axis] + self.shape[axis + 1:]
+
+    def face_mesh(self, face):
+        """Coordinates of the nodes on a face: one array of ``face_shape`` per axis (all axes,
+        the normal one constant).
+        """
+        axis, side = self.parse_face(face)
+        coords = list(self.coords)
+        coords[axis] = np.array([self.coords[axis][0] if side == 0 else
+                                 self.extent[axis][1] if self.periodic[axis] else self.coords[axis][-1]])
+        mesh = np.meshgrid(*coords, indexing="ij")
+        return tuple(np.take(m, 0, axis=axis) for m in mesh)
+
+    # ------------------------------------------------------------------ checks and misc
+    def check_shape(self, u, name="u", leading=()):
+        """Raise :class:`ShapeError` unless ``u.shape == leading + self.shape``."""
+        want = tuple(leading) + self.shape
+        if np.shape(u) != want:
+            raise ShapeError(f"{name} has shape {np.shape(u)}; this grid needs {want}")
+
+    def zeros(self, dtype=np.float64, leading=()):
+        """A zero field on this grid (``leading`` prepends axes, e.g. ``(ndim,)`` for vectors)."""
+        return np.zeros(tuple(leading) + self.shape, dtype=dtype)
+
+    def coarsen(self):
+        """The grid with every other node (node count ``(n + 1) // 2`` on non-periodic axes with
+        odd ``n``); used by multigrid.  Raises :class:`GridError` where an axis cannot coarsen."""
+        shape = []
+        for axis, (n, p) in enumerate(zip(self.shape, self.periodic)):
+            if p:
+                if n % 2 or n < 6:
+                    raise GridError(f"periodic axis {axis} with {n} nodes cannot be coarsened")
+                shape.append(n // 2)
+            else:
+                if n % 2 == 0 or n < 3:
+                    raise GridError(f"axis {axis} with {n} nodes cannot be coarsened (needs an odd count)")
+                shape.append((n + 1) // 2)
+        return Grid(shape, spacing=[2 * h for h in self.spacing], origin=self.origin, periodic=self.periodic)
+
+    def to_dict(self):
+        """Plain-data description (JSON-serialisable) that :meth:`from_dict` turns back into a grid."""
+        return {"shape": list(self.shape), "spacing": list(self.spacing), "origin": list(self.origin),
+                "periodic": list(self.periodic)}
+
+    @classmethod
+    def from_dict(cls, data):
+        """Inverse of :meth:`to_dict` (also accepts a JSON string)."""
+        if isinstance(data, (str, bytes)):
+            data = json.loads(data)
+        return cls(data["shape"], spacing=data["spacing"], origin=data["origin"], periodic=data["periodic"])
+
+    def __eq__(self, other):
+        return (isinstance(other, Grid) and self.shape == other.shape and self.periodic == other.periodic
+                and np.allclose(self.spacing, other.spacing, rtol=1e-14, atol=0)
+                and np.allclose(self.origin, other.origin, rtol=1e-14, atol=1e-300))
+
+    def __hash__(self):
+        return hash((self.shape, self.periodic, self.spacing, self.origin))
+
+    def __repr__(self):
+        ext = ", ".join(f"({lo:g}, {hi:g})" for lo, hi in self.extent)
+        per = "" if not any(self.periodic) else f", periodic={self.periodic}"
+        return f"Grid(shape={self.shape}, extent=[{ext}], spacing={tuple(float(f'{h:.6g}') for h in self.spacing)}{per})"
