@@ -494,3 +494,61 @@ def min_nodes(bcs, derivative):
         else:
             need.append(2)
     return need
+
+
+def _fourth_order_ghost_weights():
+    """Weights of the two ghost nodes (s = -1, -2 in units of h) for the order-4 operators.
+
+    ``"extrapolate"``: the degree-5 polynomial through u_0..u_5.
+    ``"derivative"``: the degree-5 polynomial through u_0..u_4 with inward slope ``d`` (per unit
+    ``s``) at the boundary node; the last weight multiplies ``d``.
+    """
+    powers = np.arange(6)
+    targets = np.array([[(-1.0) ** p for p in powers], [(-2.0) ** p for p in powers]])
+    m_ext = np.array([[float(s) ** p for p in powers] for s in range(6)])
+    m_der = np.vstack([m_ext[:5], [0, 1, 0, 0, 0, 0]])
+    return {"extrapolate": targets @ np.linalg.inv(m_ext), "derivative": targets @ np.linalg.inv(m_der)}
+
+
+_W4 = _fourth_order_ghost_weights()
+
+
+def padded_with_ghosts(u, grid, bcs, t=0.0):
+    """``u`` padded with two ghost layers per side, filled for the fourth-order operators.
+
+    Periodic axes wrap; Dirichlet and unconstrained faces extrapolate with a degree-5
+    polynomial (fourth-order derivatives at and near the boundary); Neumann and Robin faces use
+    the degree-5 polynomial that matches the prescribed normal derivative, so they stay fourth
+    order too.  Only face layers are filled: the order-4 stencils are axis-aligned.
+
+    Returns
+    -------
+    ndarray of shape ``grid.shape + 4`` per axis.
+    """
+    nd = grid.ndim
+    p = np.zeros(tuple(n + 4 for n in grid.shape), dtype=u.dtype)
+    p[tuple(slice(2, -2) for _ in range(nd))] = u
+    inner = [slice(2, -2)] * nd
+    for axis in range(nd):
+        n, h = grid.shape[axis], grid.spacing[axis]
+        for side in (0, 1):
+            face = grid.axis_names[axis] + "-+"[side]
+            cond = bcs[face]
+
+            def node(m, side=side):  # m-th node inwards from this face
+                return u[_face_slice(nd, axis, m if side == 0 else n - 1 - m)]
+
+            for layer in (1, 2):  # ghost at s = -layer
+                if isinstance(cond, Periodic):
+                    g = u[_face_slice(nd, axis, n - layer if side == 0 else layer - 1)]
+                elif isinstance(cond, (Neumann, Robin)):
+                    w = _W4["derivative"][layer - 1]
+                    d = -h * _outward_derivative(cond, grid, face, node(0), t, u.dtype)
+                    g = sum(w[m] * node(m) for m in range(5)) + w[5] * d
+                else:
+                    w = _W4["extrapolate"][layer - 1]
+                    g = sum(w[m] * node(m) for m in range(6))
+                idx = list(inner)
+                idx[axis] = 2 - layer if side == 0 else n + 1 + layer
+                p[tuple(idx)] = g
+    return p

@@ -1,0 +1,325 @@
+"""Public differential operators on node-centred grids.
+
+``grad``, ``div``, ``laplacian``, ``div_k_grad`` and ``curl`` run Numba-compiled sweeps
+(:mod:`fieldgrad.kernels.cpu`); boundary conditions are turned into ghost nodes by
+:mod:`fieldgrad.boundary` first.  Every operator accepts ``out=`` and keeps float32 as float32.
+
+With ``bc=None`` no boundary condition is known: boundary nodes get one-sided differences of
+the operator's order.  Periodic axes of the grid are always periodic.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from . import boundary as _bnd
+from .errors import BoundaryError, GridError, NonFiniteError, ParameterError, ShapeError, describe
+from .kernels import cpu
+
+__all__ = ["grad", "div", "laplacian", "div_k_grad", "curl"]
+
+_FLOATS = (np.float32, np.float64)
+
+
+def as_field(u, grid, name="u", leading=(), check_finite=False, dtype=None):
+    """Validate a field: shape, dtype (float32/float64 kept, integers and bools to float64) and,
+    if asked, finiteness.  Returns a C-contiguous array (the input itself when possible)."""
+    if hasattr(u, "__cuda_array_interface__") and not isinstance(u, np.ndarray):
+        raise ParameterError(f"{name} is a GPU array; pass backend='cuda' or copy it to the host first")
+    arr = np.asarray(u)
+    if dtype is not None:
+        arr = arr.astype(dtype, copy=False)
+    elif arr.dtype.type not in _FLOATS:
+        if arr.dtype.kind in "biu":
+            arr = arr.astype(np.float64)
+        else:
+            raise ParameterError(f"{name} has dtype {arr.dtype}; accepted: float32, float64 (integers are converted)")
+    grid.check_shape(arr, name, leading)
+    if check_finite and not np.all(np.isfinite(arr)):
+        bad = int(np.size(arr) - np.count_nonzero(np.isfinite(arr)))
+        raise NonFiniteError(f"{name} holds {bad} non-finite value(s) (NaN or inf); operators need finite data")
+    return np.ascontiguousarray(arr)
+
+
+def output_array(out, shape, dtype, name="out"):
+    """Check a caller's ``out`` (shape, dtype, C order) or allocate one."""
+    if out is None:
+        return np.empty(shape, dtype=dtype)
+    if not isinstance(out, np.ndarray) or out.shape != tuple(shape) or out.dtype != dtype:
+        raise ShapeError(f"{name} must be a {np.dtype(dtype)} array of shape {tuple(shape)}; got {describe(out)}")
+    if not out.flags.c_contiguous:
+        raise ShapeError(f"{name} must be C-contiguous")
+    return out
+
+
+def _check_order(order):
+    if order not in (2, 4):
+        raise ParameterError(f"order must be 2 or 4; got {order!r}")
+
+
+def _check_nodes(bcs, derivative, order):
+    grid = bcs.grid
+    need = _bnd.min_nodes(bcs, derivative) if order == 2 else [
+        5 if grid.periodic[a] else 6 for a in range(grid.ndim)]
+    for axis, (n, m) in enumerate(zip(grid.shape, need)):
+        if n < m:
+            raise GridError(
+                f"axis {grid.axis_names[axis]} has {n} nodes; this stencil (order {order}) with its boundary "
+                f"closures needs at least {m}"
+            )
+
+
+def _const(x, dtype):
+    return dtype.type(x)
+
+
+def _as2d(arr, grid):
+    """1D data as a (1, n) view so the 2D sweeps serve it."""
+    return arr.reshape(1, -1) if grid.ndim == 1 else arr
+
+
+def _ghost_args(ghosts, grid, u2):
+    """Flatten ghost pairs in kernel order; 1D gets the data row as dummy x ghosts."""
+    if grid.ndim == 1:
+        row = u2[0]
+        lo, hi = ghosts[0]
+        return [row, row, lo.reshape(1), hi.reshape(1)]
+    return [g for pair in ghosts for g in pair]
+
+
+def _inv(grid, power, dtype, scale=1.0):
+    vals = [scale / h ** power for h in grid.spacing]
+    if grid.ndim == 1:
+        vals = [0.0] + vals
+    return [_const(v, dtype) for v in vals]
+
+
+def laplacian(u, grid, bc=None, *, order=2, t=0.0, out=None, check_finite=False):
+    """Laplacian of a scalar field.
+
+    Parameters
+    ----------
+    u : array of ``grid.shape`` (float32 or float64; integers become float64)
+    grid : Grid
+    bc : boundary specification, optional
+        See :func:`fieldgrad.resolve_bc`.  Dirichlet faces are evaluated with their values
+        imposed on the boundary nodes; Neumann/Robin through ghost nodes; ``None`` faces with
+        one-sided differences.
+    order : {2, 4}
+        5/7-point second-order stencil, or the fourth-order (9/13-point) stencil.
+    t : float
+        Time for time-dependent boundary values.
+    out : ndarray, optional
+        Where to write the result (same shape and dtype as ``u``).
+    check_finite : bool
+        Raise :class:`~fieldgrad.errors.NonFiniteError` on NaN/inf input (off by default: the
+        check costs a pass over the data).
+
+    Returns
+    -------
+    ndarray of ``grid.shape``
+
+    Example
+    -------
+    >>> import numpy as np
+    >>> from fieldgrad import Grid
+    >>> g = Grid((5, 5))
+    >>> X, Y = g.mesh()
+    >>> float(laplacian(X**2 + Y**2, g)[2, 2])
+    4.0
+    """
+    _check_order(order)
+    u = as_field(u, grid, "u", check_finite=check_finite)
+    bcs = _bnd.resolve_bc(bc, grid)
+    _check_nodes(bcs, 2, order)
+    u = _bnd.with_dirichlet(u, grid, bcs, t)
+    out = output_array(out, grid.shape, u.dtype)
+    if order == 4:
+        p = _bnd.padded_with_ghosts(u, grid, bcs, t)
+        if grid.ndim == 3:
+            cpu.laplacian4_3d(p, *_inv(grid, 2, u.dtype), out)
+        else:
+            cpu.laplacian4_2d(_as2d(p, grid) if grid.ndim == 2 else np.pad(p.reshape(1, -1), ((2, 2), (0, 0)), mode="edge"),
+                              *_inv(grid, 2, u.dtype), _as2d(out, grid))
+        return out
+    ghosts = _bnd.ghost_layers(u, grid, bcs, 2, t)
+    if grid.ndim == 3:
+        cpu.laplacian_3d(u, *_ghost_args(ghosts, grid, u), *_inv(grid, 2, u.dtype), out)
+    else:
+        u2 = _as2d(u, grid)
+        cpu.laplacian_2d(u2, *_ghost_args(ghosts, grid, u2), *_inv(grid, 2, u.dtype), _as2d(out, grid))
+    return out
+
+
+def grad(u, grid, bc=None, *, order=2, t=0.0, out=None, check_finite=False):
+    """Gradient of a scalar field, shape ``(ndim, *grid.shape)`` (component 0 is x).
+
+    Parameters are as for :func:`laplacian`; at a Neumann face the normal component equals the
+    prescribed derivative exactly (central difference through the ghost node).
+
+    Example
+    -------
+    >>> import numpy as np
+    >>> from fieldgrad import Grid
+    >>> g = Grid((5, 4))
+    >>> X, Y = g.mesh()
+    >>> np.allclose(grad(3 * X - Y, g), [3 * np.ones(g.shape), -np.ones(g.shape)])
+    True
+    """
+    _check_order(order)
+    u = as_field(u, grid, "u", check_finite=check_finite)
+    bcs = _bnd.resolve_bc(bc, grid)
+    _check_nodes(bcs, 1, order)
+    u = _bnd.with_dirichlet(u, grid, bcs, t)
+    out = output_array(out, (grid.ndim,) + grid.shape, u.dtype)
+    if order == 4:
+        p = _bnd.padded_with_ghosts(u, grid, bcs, t)
+        ih = [_const(1.0 / h, u.dtype) for h in grid.spacing]
+        if grid.ndim == 3:
+            cpu.grad4_3d(p, *ih, out[0], out[1], out[2])
+        elif grid.ndim == 2:
+            cpu.grad4_2d(p, *ih, out[0], out[1])
+        else:
+            scratch = np.empty((1, grid.shape[0]), dtype=u.dtype)
+            pp = np.pad(p.reshape(1, -1), ((2, 2), (0, 0)), mode="edge")
+            cpu.grad4_2d(pp, _const(0.0, u.dtype), ih[0], scratch, out[0].reshape(1, -1))
+        return out
+    ghosts = _bnd.ghost_layers(u, grid, bcs, 1, t)
+    half = _inv(grid, 1, u.dtype, 0.5)
+    if grid.ndim == 3:
+        cpu.grad_3d(u, *_ghost_args(ghosts, grid, u), *half, out[0], out[1], out[2])
+    elif grid.ndim == 2:
+        cpu.grad_2d(u, *_ghost_args(ghosts, grid, u), *half, out[0], out[1])
+    else:
+        u2 = _as2d(u, grid)
+        scratch = np.empty_like(u2)
+        cpu.grad_2d(u2, *_ghost_args(ghosts, grid, u2), *half, scratch, out[0].reshape(1, -1))
+    return out
+
+
+def div(v, grid, bc=None, *, t=0.0, out=None, check_finite=False):
+    """Divergence of a vector field ``v`` of shape ``(ndim, *grid.shape)``.
+
+    ``bc`` applies to the normal component on each face (e.g. ``Dirichlet(0)`` on a wall
+    through which nothing flows, ``Neumann(g)`` for its normal derivative); only component
+    ``a`` is differentiated along axis ``a``, so that is the only ghost needed.
+
+    Example
+    -------
+    >>> import numpy as np
+    >>> from fieldgrad import Grid
+    >>> g = Grid((6, 6))
+    >>> X, Y = g.mesh()
+    >>> float(div(np.stack([X, 2 * Y]), g).mean())
+    3.0
+    """
+    v = as_field(v, grid, "v", leading=(grid.ndim,), check_finite=check_finite)
+    bcs = _bnd.resolve_bc(bc, grid)
+    _check_nodes(bcs, 1, 2)
+    out = output_array(out, grid.shape, v.dtype)
+    comps = [_bnd.with_dirichlet(v[a], grid, bcs, t) for a in range(grid.ndim)]
+    ghosts = []
+    for a in range(grid.ndim):
+        ghosts.append(_bnd.ghost_layers(comps[a], grid, bcs, 1, t)[a])  # only axis a of component a
+    half = _inv(grid, 1, v.dtype, 0.5)
+    if grid.ndim == 3:
+        cpu.div_3d(comps[0], comps[1], comps[2], *[g for pair in ghosts for g in pair], *half, out)
+    elif grid.ndim == 2:
+        cpu.div_2d(comps[0], comps[1], *[g for pair in ghosts for g in pair], *half, out)
+    else:
+        c2 = comps[0].reshape(1, -1)
+        lo, hi = ghosts[0]
+        zero = np.zeros_like(c2)
+        cpu.div_2d(zero, c2, zero[0], zero[0], lo.reshape(1), hi.reshape(1), *half, out.reshape(1, -1))
+    return out
+
+
+def check_conductivity(k, grid, dtype, name="k"):
+    """A positive, finite conductivity as an array of ``grid.shape`` (numbers are broadcast)."""
+    if np.ndim(k) == 0:
+        kv = float(k)
+        if not np.isfinite(kv) or kv <= 0:
+            raise ParameterError(f"{name} must be positive and finite; got {k!r}")
+        return np.full(grid.shape, kv, dtype=dtype)
+    karr = as_field(k, grid, name, dtype=dtype)
+    if not np.all(np.isfinite(karr)):
+        raise NonFiniteError(f"{name} holds non-finite values")
+    kmin = float(karr.min())
+    if kmin <= 0:
+        raise ParameterError(f"{name} must be positive everywhere; its minimum is {kmin!r}")
+    return karr
+
+
+def div_k_grad(u, k, grid, bc=None, *, t=0.0, out=None, check_finite=False):
+    """Conservative ``div(k grad u)`` with harmonic-mean face conductivities.
+
+    The harmonic mean makes the flux across a material interface continuous, so a jump of
+    ``k`` by orders of magnitude is handled correctly.  At Neumann/Robin faces the boundary
+    node's row is the half-cell balance with boundary flux ``k_b * g``.
+
+    Parameters
+    ----------
+    u : array of ``grid.shape``
+    k : positive number or array of ``grid.shape``
+    grid, bc, t, out, check_finite : as for :func:`laplacian`
+
+    Returns
+    -------
+    ndarray of ``grid.shape``
+
+    Example
+    -------
+    >>> import numpy as np
+    >>> from fieldgrad import Grid
+    >>> g = Grid((9, 9))
+    >>> X, Y = g.mesh()
+    >>> float(div_k_grad(X**2, 2.0, g)[4, 4])
+    4.0
+    """
+    u = as_field(u, grid, "u", check_finite=check_finite)
+    k = check_conductivity(k, grid, u.dtype)
+    bcs = _bnd.resolve_bc(bc, grid)
+    _check_nodes(bcs, 2, 2)
+    u = _bnd.with_dirichlet(u, grid, bcs, t)
+    out = output_array(out, grid.shape, u.dtype)
+    ghosts, kghosts = _bnd.ghost_layers(u, grid, bcs, 2, t, k=k)
+    ih2 = _inv(grid, 2, u.dtype)
+    if grid.ndim == 3:
+        cpu.div_k_grad_3d(u, k, *_ghost_args(ghosts, grid, u), *_ghost_args(kghosts, grid, k), *ih2, out)
+    else:
+        u2, k2 = _as2d(u, grid), _as2d(k, grid)
+        cpu.div_k_grad_2d(u2, k2, *_ghost_args(ghosts, grid, u2), *_ghost_args(kghosts, grid, k2), *ih2,
+                          _as2d(out, grid))
+    return out
+
+
+def curl(v, grid, bc=None, *, order=2, out=None, check_finite=False):
+    """Curl of a vector field: shape ``(3, *shape)`` in 3D, the scalar ``dv_y/dx - dv_x/dy`` in 2D.
+
+    Boundary nodes use one-sided differences (periodic axes wrap); ``bc`` must be ``None``
+    because a scalar condition does not say what the tangential components do.
+
+    Example
+    -------
+    >>> import numpy as np
+    >>> from fieldgrad import Grid
+    >>> g = Grid((5, 5))
+    >>> X, Y = g.mesh()
+    >>> np.allclose(curl(np.stack([-Y, X]), g), 2.0)
+    True
+    """
+    if bc is not None:
+        raise BoundaryError("curl takes bc=None (one-sided differences; periodic axes come from the grid); "
+                            f"got {describe(bc)}")
+    if grid.ndim not in (2, 3):
+        raise GridError(f"curl needs a 2D or 3D grid; got {grid.ndim}D")
+    v = as_field(v, grid, "v", leading=(grid.ndim,), check_finite=check_finite)
+    d = [grad(v[a], grid, order=order) for a in range(grid.ndim)]  # d[a][b] = dv_a / dx_b
+    if grid.ndim == 2:
+        out = output_array(out, grid.shape, v.dtype)
+        np.subtract(d[1][0], d[0][1], out=out)
+        return out
+    out = output_array(out, (3,) + grid.shape, v.dtype)
+    np.subtract(d[2][1], d[1][2], out=out[0])
+    np.subtract(d[0][2], d[2][0], out=out[1])
+    np.subtract(d[1][0], d[0][1], out=out[2])
+    return out
