@@ -216,10 +216,13 @@ def div(v, grid, bc=None, *, t=0.0, out=None, check_finite=False):
     bcs = _bnd.resolve_bc(bc, grid)
     _check_nodes(bcs, 1, 2)
     out = output_array(out, grid.shape, v.dtype)
-    comps = [_bnd.with_dirichlet(v[a], grid, bcs, t) for a in range(grid.ndim)]
-    ghosts = []
+    comps, ghosts = [], []
     for a in range(grid.ndim):
-        ghosts.append(_bnd.ghost_layers(comps[a], grid, bcs, 1, t)[a])  # only axis a of component a
+        # component a is differentiated along axis a only: its conditions are the axis-a faces
+        normal = _bnd.BoundaryConditions(grid, {f: (c if grid.parse_face(f)[0] == a else None)
+                                                for f, c in bcs.faces.items()})
+        comps.append(_bnd.with_dirichlet(v[a], grid, normal, t))
+        ghosts.append(_bnd.ghost_layers(comps[a], grid, normal, 1, t)[a])
     half = _inv(grid, 1, v.dtype, 0.5)
     if grid.ndim == 3:
         cpu.div_3d(comps[0], comps[1], comps[2], *[g for pair in ghosts for g in pair], *half, out)
