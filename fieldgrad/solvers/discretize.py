@@ -1,0 +1,337 @@
+"""The discrete Poisson system shared by every solver method.
+
+Unknowns are all nodes not on a Dirichlet face.  At an unknown node the row is
+``div_k_grad_h(u) - screening*u = f`` with the ghost-node treatment of :mod:`fieldgrad.boundary`:
+a Neumann/Robin ghost reflects the inner neighbour (the boundary row is twice the half-cell
+finite-volume balance), a periodic axis wraps.  Everything here works on arrays padded to three
+axes (a 2D grid becomes ``(nx, ny, 1)``), so each kernel is written once.
+
+The *homogeneous operator* ``A0`` is this row with zero Neumann/Robin data; the data go into the
+right-hand side: ``b = f - 2 k_b g / h`` on a Neumann face (``g`` the outward derivative) and
+``b = f - 2 k_b v / (beta h)`` on a Robin face, whose ``alpha`` adds ``-2 k_b alpha / (beta h)``
+to the diagonal.  Nodes on Dirichlet faces are *fixed*: they hold the Dirichlet value.
+"""
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from ..boundary import Dirichlet, Neumann, Periodic, Robin, resolve_bc
+from ..errors import BoundaryError, NonFiniteError, ParameterError, ShapeError, describe
+
+__all__ = ["Problem", "pad3", "unpad"]
+
+
+def pad3(a, ndim):
+    """View an array of a 1/2/3-axis grid as 3 axes (trailing singleton axes)."""
+    return a.reshape(a.shape + (1,) * (3 - ndim))
+
+
+def unpad(a, shape):
+    """Inverse of :func:`pad3`."""
+    return a.reshape(shape)
+
+
+def harmonic(a, b):
+    """Harmonic mean ``2ab/(a+b)`` (0 where both are 0)."""
+    s = a + b
+    return np.where(s > 0, 2 * a * b / np.where(s > 0, s, 1), 0.0)
+
+
+def _check_coefficient(value, grid, name, positive):
+    if value is None:
+        return None
+    if isinstance(value, numbers.Number) and not isinstance(value, bool):
+        v = float(value)
+        if not np.isfinite(v) or (v <= 0 if positive else v < 0):
+            want = "> 0" if positive else ">= 0"
+            raise ParameterError(f"{name} must be a finite number {want} or an array of the grid's shape; got {v!r}")
+        return v
+    arr = np.asarray(value)
+    if arr.ndim == 0:
+        return _check_coefficient(float(arr), grid, name, positive)
+    if arr.shape != grid.shape:
+        raise ShapeError(f"{name} has shape {arr.shape}; the grid needs {grid.shape} (or a scalar)")
+    if not np.issubdtype(arr.dtype, np.number):
+        raise ParameterError(f"{name} must be numeric; got {describe(arr)}")
+    arr = np.asarray(arr, dtype=np.float64)
+    if not np.all(np.isfinite(arr)):
+        raise NonFiniteError(f"{name} holds {int(np.sum(~np.isfinite(arr)))} non-finite values")
+    bad = (arr <= 0) if positive else (arr < 0)
+    if np.any(bad):
+        want = "positive" if positive else "non-negative"
+        raise ParameterError(f"{name} must be {want} everywhere; min value seen is {arr.min()!r} "
+                             f"at {np.unravel_index(np.argmin(arr), arr.shape)}")
+    return arr
+
+
+class Problem:
+    """A resolved Poisson problem: grid, conditions, coefficients, padded to 3 axes.
+
+    Parameters
+    ----------
+    grid : Grid
+    bc : boundary specification (every face needs a condition)
+    k : None, number > 0 or positive array of ``grid.shape``
+    screening : number >= 0 or non-negative array of ``grid.shape``
+
+    Attributes
+    ----------
+    shape3 : tuple of 3 ints
+    h3 : tuple of 3 floats (1.0 on padded axes)
+    periodic3 : tuple of 3 bools
+    kinds3 : list of (lo, hi) kind names per axis (``None`` on padded axes)
+    fixed1 : list of 3 bool arrays, ``fixed1[a][i]`` true where index ``i`` lies on a Dirichlet
+        face of axis ``a``; a node is fixed when any axis says so.
+    k_const : float or None (None when ``k`` is an array)
+    k3 : float64 array of ``shape3`` (the conductivity, ones when ``k`` is None or constant)
+    singular : bool -- pure Neumann/periodic, no screening: constants are in the null space.
+
+    Example
+    -------
+    >>> from fieldgrad import Grid, Dirichlet
+    >>> p = Problem(Grid((5, 5)), Dirichlet(0.0))
+    >>> p.shape3, p.singular
+    ((5, 5, 1), False)
+    """
+
+    def __init__(self, grid, bc, k=None, screening=0.0):
+        self.grid = grid
+        self.bcs = resolve_bc(bc, grid)
+        self.bcs.require_complete("solve_poisson")
+        nd = grid.ndim
+        self.ndim = nd
+        self.shape3 = tuple(grid.shape) + (1,) * (3 - nd)
+        self.h3 = tuple(grid.spacing) + (1.0,) * (3 - nd)
+        self.periodic3 = tuple(grid.periodic) + (False,) * (3 - nd)
+        kk = _check_coefficient(k, grid, "k", positive=True)
+        self.k_const = 1.0 if kk is None else (kk if isinstance(kk, float) else None)
+        self.k3 = (np.full(self.shape3, self.k_const) if self.k_const is not None
+                   else pad3(np.ascontiguousarray(kk), nd))
+        if screening is None:
+            screening = 0.0
+        ss = _check_coefficient(screening, grid, "screening", positive=False)
+        self.s_const = ss if isinstance(ss, float) else None
+        self.s3 = None if self.s_const is not None else pad3(np.ascontiguousarray(ss), nd)
+        self.kinds3, self.conds3, self.fixed1 = [], [], []
+        for a in range(3):
+            n = self.shape3[a]
+            fixed = np.zeros(n, dtype=np.bool_)
+            if a >= nd:
+                self.kinds3.append((None, None))
+                self.conds3.append((None, None))
+            else:
+                lo, hi = self.bcs.on_axis(a)
+                self.kinds3.append((lo.kind, hi.kind))
+                self.conds3.append((lo, hi))
+                if isinstance(lo, Dirichlet):
+                    fixed[0] = True
+                if isinstance(hi, Dirichlet):
+                    fixed[-1] = True
+                for c in (lo, hi):
+                    if isinstance(c, Robin) and c.time_dependent:
+                        for fld in ("alpha", "beta"):
+                            v = getattr(c, fld)
+                            if callable(v):
+                                raise BoundaryError(f"Robin {fld} must not depend on time for solve_poisson "
+                                                    "(only value may); give alpha and beta as numbers or arrays")
+            self.fixed1.append(fixed)
+        self.has_dirichlet = any(f.any() for f in self.fixed1)
+        self.robin_alpha_zero = True
+        for a in range(nd):
+            for side, c in enumerate(self.conds3[a]):
+                if isinstance(c, Robin):
+                    alpha = c.evaluate("alpha", grid, grid.axis_names[a] + "-+"[side])
+                    beta = c.evaluate("beta", grid, grid.axis_names[a] + "-+"[side])
+                    if np.any(alpha / beta < 0):
+                        raise BoundaryError(f"Robin on face {grid.axis_names[a] + '-+'[side]} has alpha/beta < 0 "
+                                            "somewhere; solve_poisson needs alpha and beta of the same sign")
+                    if np.any(alpha != 0):
+                        self.robin_alpha_zero = False
+        s_zero = (self.s_const == 0.0) if self.s_const is not None else not np.any(self.s3 > 0)
+        self.singular = (not self.has_dirichlet) and self.robin_alpha_zero and s_zero
+        self.has_robin = any(k == "robin" for pair in self.kinds3 for k in pair)
+        # constant per-face Robin ratios allow the fast constant-coefficient path
+        self.robin_scalar = True
+        for a in range(nd):
+            for c in self.conds3[a]:
+                if isinstance(c, Robin) and not (np.ndim(c.alpha) == 0 and np.ndim(c.beta) == 0
+                                                 and not callable(c.alpha) and not callable(c.beta)):
+                    self.robin_scalar = False
+
+    # ----------------------------------------------------------------- small helpers
+    @property
+    def constant_coefficients(self):
+        """True when k and screening are numbers and Robin ratios are per-face constants."""
+        return self.k_const is not None and self.s_const is not None and self.robin_scalar
+
+    def fixed_mask(self):
+        """Boolean array of ``shape3``: True on fixed (Dirichlet) nodes."""
+        fx, fy, fz = self.fixed1
+        return fx[:, None, None] | fy[None, :, None] | fz[None, None, :]
+
+    def weights1(self):
+        """Per-axis symmetrising weights: 1/2 on Neumann/Robin boundary nodes, else 1."""
+        out = []
+        for a in range(3):
+            w = np.ones(self.shape3[a])
+            for side, kind in enumerate(self.kinds3[a]):
+                if kind in ("neumann", "robin"):
+                    w[0 if side == 0 else -1] *= 0.5
+            out.append(w)
+        return out
+
+    def weights(self):
+        """Array of ``shape3``: row scaling that makes the homogeneous operator symmetric."""
+        wx, wy, wz = self.weights1()
+        return wx[:, None, None] * wy[None, :, None] * wz[None, None, :]
+
+    def _face_slice(self, a, side):
+        sl = [slice(None)] * 3
+        sl[a] = 0 if side == 0 else -1
+        return tuple(sl)
+
+    def _face3(self, arr, a):
+        """Face array of the original grid -> broadcastable face array of the padded shape."""
+        fshape = tuple(n for b, n in enumerate(self.shape3) if b != a)
+        return np.asarray(arr, dtype=np.float64).reshape(fshape)
+
+    def robin_diag(self):
+        """Extra (negative) diagonal of A0 from Robin faces: array of ``shape3`` or None."""
+        if not self.has_robin:
+            return None
+        d = np.zeros(self.shape3)
+        for a in range(self.ndim):
+            for side, c in enumerate(self.conds3[a]):
+                if isinstance(c, Robin):
+                    face = self.grid.axis_names[a] + "-+"[side]
+                    sl = self._face_slice(a, side)
+                    ratio = self._face3(c.evaluate("alpha", self.grid, face) / c.evaluate("beta", self.grid, face), a)
+                    d[sl] -= 2.0 * self.k3[sl] * ratio / self.h3[a]
+        return d
+
+    def robin_diag1(self):
+        """Robin diagonal as per-axis 1D arrays (constant coefficients only)."""
+        out = [np.zeros(n) for n in self.shape3]
+        for a in range(self.ndim):
+            for side, c in enumerate(self.conds3[a]):
+                if isinstance(c, Robin):
+                    out[a][0 if side == 0 else -1] -= 2.0 * self.k_const * float(c.alpha) / float(c.beta) / self.h3[a]
+        return out
+
+    def screening3(self):
+        """Screening as an array of ``shape3`` (or the scalar)."""
+        return self.s_const if self.s3 is None else self.s3
+
+    # ----------------------------------------------------------------- right-hand side
+    def rhs(self, f, t=0.0):
+        """Padded right-hand side ``b`` and initial guess with Dirichlet values.
+
+        Parameters
+        ----------
+        f : ndarray of ``grid.shape`` (any float dtype)
+        t : float
+            Time for time-dependent boundary values.
+
+        Returns
+        -------
+        b : float64 array of ``shape3`` -- ``f`` minus Neumann/Robin data terms at unknown nodes,
+            the Dirichlet value at fixed nodes.
+        ud : float64 array of ``shape3`` -- zero except the Dirichlet values on fixed nodes.
+        """
+        grid = self.grid
+        b = np.array(pad3(np.asarray(f, dtype=np.float64), self.ndim), copy=True)
+        ud = np.zeros(self.shape3)
+        for a in range(self.ndim):
+            for side, c in enumerate(self.conds3[a]):
+                face = grid.axis_names[a] + "-+"[side]
+                sl = self._face_slice(a, side)
+                if isinstance(c, Neumann):
+                    g = self._face3(c.evaluate("flux", grid, face, t), a)
+                    b[sl] -= 2.0 * self.k3[sl] * g / self.h3[a]
+                elif isinstance(c, Robin):
+                    v = self._face3(c.evaluate("value", grid, face, t) / c.evaluate("beta", grid, face, t), a)
+                    b[sl] -= 2.0 * self.k3[sl] * v / self.h3[a]
+        # Dirichlet faces last, so edges shared with other faces hold the value
+        for a in range(self.ndim):
+            for side, c in enumerate(self.conds3[a]):
+                if isinstance(c, Dirichlet):
+                    face = grid.axis_names[a] + "-+"[side]
+                    sl = self._face_slice(a, side)
+                    ud[sl] = self._face3(c.evaluate("value", grid, face, t), a)
+        fixed = self.fixed_mask()
+        b[fixed] = ud[fixed]
+        return b, ud
+
+    def compatibility(self, b):
+        """Weighted sum ``sum(w * b)`` over all nodes and ``sum(w * |b|)`` (singular problems)."""
+        w = self.weights()
+        return float(np.sum(w * b)), float(np.sum(w * np.abs(b))), float(np.sum(w))
+
+    # ----------------------------------------------------------------- neighbour maps
+    def neighbour_maps(self):
+        """Per-axis neighbour index maps ``(minus, plus)`` with reflection (Neumann/Robin), wrap
+        (periodic) or clamping (Dirichlet rows are never used)."""
+        out = []
+        for a in range(3):
+            n = self.shape3[a]
+            idx = np.arange(n)
+            if n == 1:
+                out.append((idx.copy(), idx.copy()))
+                continue
+            m, p = idx - 1, idx + 1
+            if self.periodic3[a]:
+                m[0], p[-1] = n - 1, 0
+            else:
+                m[0], p[-1] = 1, n - 2
+            out.append((m.astype(np.int64), p.astype(np.int64)))
+        return out
+
+    def link_coefficients(self):
+        """Conductance ``k_{i+1/2} / h^2`` of the link from each node to its +1 neighbour per axis
+        (index ``n-1`` holds the wrap link on a periodic axis, else 0)."""
+        out = []
+        for a in range(3):
+            n = self.shape3[a]
+            L = np.zeros(self.shape3)
+            if n > 1:
+                k0 = self.k3
+                k1 = np.roll(self.k3, -1, axis=a)
+                L[...] = harmonic(k0, k1) / self.h3[a] ** 2
+                if not self.periodic3[a]:
+                    L[self._face_slice(a, 1)] = 0.0
+            out.append(L)
+        return out
+
+    def stencil7(self):
+        """Explicit 7-point stencil of A0: ``(coef, offsets)`` with ``coef`` of shape
+        ``(7, *shape3)`` and ``(A0 u)[x] = sum_s coef[s, x] * u[x + offsets[s]]`` (wrapping on
+        periodic axes; entries that would leave the grid are zero)."""
+        offsets = np.array([[0, 0, 0], [-1, 0, 0], [1, 0, 0], [0, -1, 0], [0, 1, 0], [0, 0, -1], [0, 0, 1]],
+                           dtype=np.int64)
+        coef = np.zeros((7,) + self.shape3)
+        links = self.link_coefficients()
+        for a in range(3):
+            n = self.shape3[a]
+            if n == 1:
+                continue
+            L = links[a]
+            Lm = np.roll(L, 1, axis=a)  # link to the -1 neighbour
+            cm, cp = coef[1 + 2 * a], coef[2 + 2 * a]
+            cm[...] = Lm
+            cp[...] = L
+            if not self.periodic3[a]:
+                lo, hi = self._face_slice(a, 0), self._face_slice(a, 1)
+                # reflected ghost: the outside link doubles the inside one
+                cp[lo] = 2 * L[lo]
+                cm[lo] = 0.0
+                cm[hi] = 2 * Lm[hi]
+                cp[hi] = 0.0
+            coef[0] -= cm + cp
+        s = self.screening3()
+        coef[0] -= s
+        rd = self.robin_diag()
+        if rd is not None:
+            coef[0] += rd
+        return coef, offsets
