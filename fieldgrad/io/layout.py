@@ -1,0 +1,228 @@
+"""The on-disk layout of a fieldgrad output file, shared by the writer, the reader and recovery.
+
+Layout (HDF5, readable by h5py, by ``xarray.open_dataset(path, engine="h5netcdf")`` and, through
+the ``.xmf`` sidecar, by ParaView / VisIt):
+
+* ``/x``, ``/y`` [, ``/z``]: node coordinates, HDF5 dimension scales.
+* ``/time``: simulation time of every frame, unlimited, a dimension scale.
+* ``/step``: the step number of every frame (dims ``(time,)``).
+* ``/component``: ``"x", "y"[, "z"]``, a dimension scale, present when a vector field is written.
+* one dataset per field: scalars ``(time, x, y[, z])``, vectors ``(time, component, x, y[, z])``,
+  unlimited along ``time``, chunked one frame per chunk or smaller, attributes ``units`` and
+  ``long_name``.
+* root attributes: ``Conventions`` (CF), ``fieldgrad_format``, ``fieldgrad_format_version``,
+  ``fieldgrad_version``, ``grid``, ``boundary_conditions`` and ``parameters`` (JSON text),
+  ``title``, ``history``, ``field_names`` (JSON list).
+
+A frame is committed when ``/time`` grows: the writer extends every field first and ``/time``
+last, so after a crash the frame count is ``len(/time)`` and any longer field holds at most one
+partial frame beyond it.
+"""
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+
+from ..errors import FileFormatError, ParameterError, describe
+
+FORMAT_NAME = "fieldgrad-output"
+FORMAT_VERSION = 1
+CONVENTIONS = "CF-1.10"
+#: Largest chunk (bytes) before a frame is split along its leading spatial axis.
+CHUNK_BYTES = 8 * 2**20
+RESERVED = ("x", "y", "z", "time", "step", "component")
+COMPRESSIONS = ("gzip", "lzf", None)
+
+DEFAULT_LONG_NAMES = {
+    "T": "temperature", "temperature": "temperature", "u": "solution", "phi": "electric potential",
+    "p": "pressure", "q": "heat flux", "E": "electric field", "flux": "flux", "source": "source",
+}
+
+
+def version():
+    """The installed fieldgrad version (``"unknown"`` if it cannot be found)."""
+    try:
+        from importlib.metadata import version as _v
+
+        return _v("fieldgrad")
+    except Exception:  # pragma: no cover - not installed as a distribution
+        return "unknown"
+
+
+def check_compression(compression):
+    """Validate a ``compression`` argument; returns h5py keyword arguments."""
+    if compression not in COMPRESSIONS:
+        raise ParameterError(f"compression must be 'gzip', 'lzf' or None; got {describe(compression)}")
+    if compression is None:
+        return {}
+    if compression == "gzip":
+        return {"compression": "gzip", "compression_opts": 4, "shuffle": True}
+    return {"compression": "lzf", "shuffle": True}
+
+
+def field_kind(name, arr, grid):
+    """``"scalar"`` or ``"vector"`` for an array on ``grid``; raises ShapeError-like FileFormatError."""
+    from ..errors import ShapeError
+
+    shape = np.shape(arr)
+    if shape == grid.shape:
+        return "scalar"
+    if shape == (grid.ndim,) + grid.shape:
+        return "vector"
+    raise ShapeError(
+        f"field {name!r} has shape {shape}; this grid accepts {grid.shape} (scalar) or "
+        f"{(grid.ndim,) + grid.shape} (vector)"
+    )
+
+
+def check_field_name(name):
+    """Field names become dataset names: no '/', not a reserved coordinate name."""
+    if not isinstance(name, str) or not name or "/" in name or name.startswith("."):
+        raise ParameterError(f"field name must be a non-empty string without '/'; got {describe(name)}")
+    if name in RESERVED:
+        raise ParameterError(f"field name {name!r} is reserved for a coordinate; reserved names are {list(RESERVED)}")
+
+
+def frame_chunks(frame_shape, itemsize):
+    """Chunk shape for one frame: the whole frame, split along leading axes until it fits
+    :data:`CHUNK_BYTES`.
+
+    Example
+    -------
+    >>> frame_chunks((3, 64, 64, 64), 8)
+    (1, 1, 64, 64, 64)
+    """
+    chunk = list(frame_shape)
+    for axis in range(len(chunk)):
+        while math.prod(chunk) * itemsize > CHUNK_BYTES and chunk[axis] > 1:
+            chunk[axis] = (chunk[axis] + 1) // 2
+    return (1,) + tuple(chunk)
+
+
+def create_layout(h5, grid, specs, *, attrs, units=None, long_names=None, compression=None):
+    """Create coordinates, ``time``/``step`` and empty field datasets in an open, empty h5py file.
+
+    Parameters
+    ----------
+    h5 : h5py.File
+        Open for writing, empty.
+    grid : Grid
+    specs : dict
+        Field name -> ``(kind, dtype)`` with kind ``"scalar"`` or ``"vector"``.
+    attrs : dict
+        Extra root attributes (JSON text already encoded for dicts).
+    units, long_names : dict or None
+        Name -> text, for fields and for ``"x"``, ``"y"``, ``"z"``, ``"time"``.
+    compression : {"gzip", "lzf", None}
+
+    Returns
+    -------
+    None
+    """
+    units = dict(units or {})
+    long_names = dict(long_names or {})
+    filt = check_compression(compression)
+    root = h5.attrs
+    root["Conventions"] = CONVENTIONS
+    root["fieldgrad_format"] = FORMAT_NAME
+    root["fieldgrad_format_version"] = FORMAT_VERSION
+    root["fieldgrad_version"] = version()
+    root["grid"] = json.dumps(grid.to_dict())
+    root["field_names"] = json.dumps(list(specs))
+    for key, value in attrs.items():
+        root[key] = value
+
+    scales = {}
+    for axis, name in enumerate(grid.axis_names):
+        d = h5.create_dataset(name, data=np.asarray(grid.coords[axis], dtype=np.float64))
+        d.attrs["units"] = units.get(name, "m")
+        d.attrs["long_name"] = long_names.get(name, f"{name} coordinate")
+        d.attrs["axis"] = name.upper()
+        d.attrs["periodic"] = int(grid.periodic[axis])
+        d.make_scale(name)
+        scales[name] = d
+    t = h5.create_dataset("time", shape=(0,), maxshape=(None,), dtype=np.float64, chunks=(256,))
+    t.attrs["units"] = units.get("time", "s")
+    t.attrs["long_name"] = long_names.get("time", "simulation time")
+    t.attrs["axis"] = "T"
+    t.make_scale("time")
+    s = h5.create_dataset("step", shape=(0,), maxshape=(None,), dtype=np.int64, chunks=(256,))
+    s.attrs["long_name"] = "time step number"
+    s.attrs["units"] = "1"
+    s.dims[0].attach_scale(t)
+    if any(kind == "vector" for kind, _ in specs.values()):
+        c = h5.create_dataset("component", data=np.array(grid.axis_names, dtype=object),
+                              dtype=_str_dtype())
+        c.attrs["long_name"] = "vector component"
+        c.make_scale("component")
+        scales["component"] = c
+
+    for name, (kind, dtype) in specs.items():
+        check_field_name(name)
+        lead = (grid.ndim,) if kind == "vector" else ()
+        frame = lead + grid.shape
+        dtype = np.dtype(dtype)
+        d = h5.create_dataset(name, shape=(0,) + frame, maxshape=(None,) + frame, dtype=dtype,
+                              chunks=frame_chunks(frame, dtype.itemsize), **filt)
+        d.attrs["units"] = units.get(name, "1")
+        d.attrs["long_name"] = long_names.get(name, DEFAULT_LONG_NAMES.get(name, name))
+        d.attrs["fieldgrad_kind"] = kind
+        dims = ["time"] + (["component"] if kind == "vector" else []) + list(grid.axis_names)
+        d.dims[0].attach_scale(t)
+        for i, dim in enumerate(dims[1:], start=1):
+            d.dims[i].attach_scale(scales[dim])
+
+
+def _str_dtype():
+    import h5py
+
+    return h5py.string_dtype("utf-8")
+
+
+def check_fieldgrad_file(h5, path):
+    """Raise :class:`FileFormatError` unless ``h5`` (open h5py file) is a fieldgrad output file."""
+    fmt = h5.attrs.get("fieldgrad_format")
+    if isinstance(fmt, bytes):
+        fmt = fmt.decode()
+    if fmt != FORMAT_NAME:
+        what = "a fieldgrad checkpoint" if fmt == "fieldgrad-checkpoint" else "not a fieldgrad output file"
+        raise FileFormatError(
+            f"{path} is {what}: root attribute fieldgrad_format is {fmt!r}, expected {FORMAT_NAME!r} "
+            "(files written by fieldgrad.io.HDF5Writer or fieldgrad.io.save)"
+        )
+    ver = int(h5.attrs.get("fieldgrad_format_version", -1))
+    if ver > FORMAT_VERSION:
+        raise FileFormatError(f"{path} has fieldgrad_format_version {ver}; this fieldgrad reads up to {FORMAT_VERSION}")
+    for key in ("grid", "field_names"):
+        if key not in h5.attrs:
+            raise FileFormatError(f"{path} lacks the root attribute {key!r}; the file is damaged")
+    for key in ("time", "step"):
+        if key not in h5:
+            raise FileFormatError(f"{path} lacks the dataset /{key}; the file is damaged")
+
+
+def read_json_attr(h5, key, default=None):
+    """A JSON text root attribute decoded (``default`` when absent)."""
+    raw = h5.attrs.get(key)
+    if raw is None:
+        return default
+    if isinstance(raw, bytes):
+        raw = raw.decode()
+    return json.loads(raw)
+
+
+def to_json(value, what):
+    """JSON text of ``value``; numpy scalars/arrays become plain numbers/lists."""
+    def fallback(obj):
+        if isinstance(obj, np.generic):
+            return obj.item()
+        if isinstance(obj, np.ndarray):
+            return obj.tolist()
+        return repr(obj)
+
+    try:
+        return json.dumps(value, default=fallback)
+    except (TypeError, ValueError) as exc:
+        raise ParameterError(f"{what} must be JSON-ready data; got {describe(value)} ({exc})") from None

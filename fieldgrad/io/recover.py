@@ -1,0 +1,132 @@
+"""Recovering the output file of a killed run.
+
+A writer killed with SIGKILL leaves its file flagged "open for SWMR writing".  HDF5 then refuses
+plain opens (h5py's default, xarray, ParaView) until the flag is cleared, while SWMR-read opens
+(:func:`fieldgrad.io.open`) work and show every flushed frame.  :func:`recover` rewrites such a
+file into a clean one (same layout, the committed frames only) and replaces it atomically.
+"""
+from __future__ import annotations
+
+import os
+import socket
+import tempfile
+
+import numpy as np
+
+from ..errors import FileFormatError
+from . import layout
+from .files import as_path, fsync_dir, open_h5_read
+from .xdmf import write_xdmf, xdmf_path
+
+
+def writer_alive(h5):
+    """True when the process recorded as the file's writer still runs on this host."""
+    pid = h5.attrs.get("writer_pid")
+    host = h5.attrs.get("writer_host")
+    if isinstance(host, bytes):
+        host = host.decode()
+    if pid is None or host != socket.gethostname():
+        return False
+    pid = int(pid)
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # pragma: no cover - exists, owned by someone else
+        return True
+    return True
+
+
+def recover(path, force=False):
+    """Make the file of a killed run readable by every HDF5 tool.
+
+    Parameters
+    ----------
+    path : str or PathLike
+    force : bool
+        Recover even when the recorded writer process still seems to run (e.g. a reused pid).
+
+    Returns
+    -------
+    int
+        Number of frames in the recovered file (0 when the file was already clean: it is then
+        left untouched).
+
+    Raises
+    ------
+    FileFormatError
+        Not a fieldgrad file, or its writer is still running (unless ``force``).
+
+    Example
+    -------
+    >>> import numpy as np, tempfile, os
+    >>> from fieldgrad import Grid
+    >>> import fieldgrad.io
+    >>> p = fieldgrad.io.save(os.path.join(tempfile.mkdtemp(), "s.h5"), Grid((3, 3)), T=np.ones((3, 3)))
+    >>> recover(p)  # a cleanly closed file needs nothing
+    0
+    """
+    import h5py
+
+    from ..grid import Grid
+
+    path = as_path(path)
+    src, unclean = open_h5_read(path)
+    try:
+        layout.check_fieldgrad_file(src, path)
+        if not unclean:
+            return 0
+        if not force and writer_alive(src):
+            raise FileFormatError(
+                f"{path} is still being written by process {int(src.attrs['writer_pid'])} on this host; "
+                "recover it after that run ends (or pass force=True if that process is not its writer)"
+            )
+        grid = Grid.from_dict(layout.read_json_attr(src, "grid"))
+        names = layout.read_json_attr(src, "field_names")
+        n = src["time"].shape[0]
+        specs = {nm: (src[nm].attrs["fieldgrad_kind"], src[nm].dtype) for nm in names}
+        comp = src[names[0]].compression if names else None
+        units = {k: src[k].attrs["units"] for k in list(grid.axis_names) + ["time"] + names}
+        longs = {k: src[k].attrs["long_name"] for k in list(grid.axis_names) + ["time"] + names}
+        skip = {"Conventions", "fieldgrad_format", "fieldgrad_format_version", "fieldgrad_version", "grid",
+                "field_names"}
+        attrs = {k: v for k, v in src.attrs.items() if k not in skip}
+        attrs["history"] = str(attrs.get("history", "")) + f"\nrecovered {n} frames by fieldgrad.io.recover"
+        directory = os.path.dirname(os.path.abspath(path))
+        fd, tmp = tempfile.mkstemp(prefix=".recover-", suffix=".h5", dir=directory)
+        os.close(fd)
+        try:
+            with h5py.File(tmp, "w", libver="latest") as dst:
+                layout.create_layout(dst, grid, specs, attrs=attrs, units=units, long_names=longs,
+                                     compression=comp)
+                for nm in names:
+                    dst[nm].resize(n, axis=0)
+                    for i in range(n):  # one frame at a time: bounded memory
+                        dst[nm][i] = src[nm][i]
+                for key in ("step", "time"):
+                    dst[key].resize(n, axis=0)
+                    dst[key][:] = src[key][:n]
+                dst.flush()
+            with builtins_open(tmp, "rb+") as fh:
+                os.fsync(fh.fileno())
+            times = np.array(src["time"][:n])
+        except BaseException:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+            raise
+    finally:
+        src.close()
+    os.replace(tmp, path)
+    fsync_dir(directory)
+    write_xdmf(xdmf_path(path), os.path.basename(path), grid, specs, times)
+    return n
+
+
+def recover_if_abandoned(path):
+    """Recover ``path`` when its writer was killed and is gone; a no-op for clean files."""
+    return recover(path, force=False)
+
+
+builtins_open = open
