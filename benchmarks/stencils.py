@@ -1,0 +1,109 @@
+"""Operator speed next to the memory-bandwidth floor and the usual yardsticks.
+
+Run: ``NUMBA_NUM_THREADS=2 python benchmarks/stencils.py [--quick]``
+
+For 3D 256^3 and 2D 4096^2 float64 it prints the median time of each fieldgrad operator next
+to, in the same process: a parallel copy kernel on all threads (the floor: a stencil reads its
+input and writes its output at least once), ``np.copyto``, ``numpy.gradient``,
+``scipy.ndimage.laplace`` and a NumPy slicing Laplacian, with ratios.  Finally the time of
+``import fieldgrad`` plus the first ``laplacian`` call in a fresh process (warm Numba cache).
+"""
+import subprocess
+import sys
+import time
+
+import numpy as np
+import scipy.ndimage
+from numba import njit, prange
+
+import fieldgrad as fg
+from fieldgrad.kernels.cpu import parallel_copy
+
+sys.path.insert(0, __file__.rsplit("/", 1)[0])
+from _timing import header, median_time  # noqa: E402
+
+
+@njit(parallel=True, cache=True)
+def fan_out_copy(src, a, b, c):
+    """Read one array, write three: the floor of a gradient (one field in, three out)."""
+    s, x, y, z = src.reshape(-1), a.reshape(-1), b.reshape(-1), c.reshape(-1)
+    n = s.size
+    step = (n + 63) // 64
+    for q in prange(64):
+        for m in range(q * step, min(n, (q + 1) * step)):
+            v = s[m]
+            x[m] = v
+            y[m] = v
+            z[m] = v
+
+
+def numpy_laplacian(u, h, out):
+    out[...] = 0.0
+    inner = tuple(slice(1, -1) for _ in range(u.ndim))
+    for a in range(u.ndim):
+        lo = list(inner)
+        hi = list(inner)
+        lo[a] = slice(0, -2)
+        hi[a] = slice(2, None)
+        out[inner] += (u[tuple(lo)] - 2 * u[inner] + u[tuple(hi)]) / h[a] ** 2
+    return out
+
+
+def run_case(shape, repeat):
+    g = fg.Grid(shape)
+    rng = np.random.default_rng(0)
+    u = rng.random(shape)
+    k = rng.uniform(1, 2, shape)
+    out = np.empty_like(u)
+    vec = np.empty((g.ndim,) + shape)
+    h = g.spacing
+    bc = fg.Dirichlet(0.0)
+    fg.apply_bc(u, g, bc)
+    rows = {}
+    rows["parallel copy (floor)"] = median_time(lambda: parallel_copy(u, out), repeat)
+    vecs = [vec[a] for a in range(g.ndim)] + ([out] if g.ndim == 2 else [])
+    rows["fan-out copy 1->ndim (grad floor)"] = median_time(
+        lambda: fan_out_copy(u, vecs[0], vecs[1], vecs[2]), repeat)
+    rows["np.copyto"] = median_time(lambda: np.copyto(out, u), repeat)
+    rows["fieldgrad.laplacian"] = median_time(lambda: fg.laplacian(u, g, out=out), repeat)
+    rows["fieldgrad.laplacian bc=Dirichlet"] = median_time(lambda: fg.laplacian(u, g, bc, out=out), repeat)
+    rows["fieldgrad.laplacian order=4"] = median_time(lambda: fg.laplacian(u, g, order=4, out=out), max(3, repeat // 2))
+    rows["fieldgrad.grad"] = median_time(lambda: fg.grad(u, g, out=vec), repeat)
+    rows["fieldgrad.div"] = median_time(lambda: fg.div(vec, g, out=out), repeat)
+    rows["fieldgrad.div_k_grad"] = median_time(lambda: fg.div_k_grad(u, k, g, out=out), repeat)
+    rows["fieldgrad.gradient (numpy drop-in)"] = median_time(lambda: fg.gradient(u, *h), repeat)
+    rows["numpy.gradient"] = median_time(lambda: np.gradient(u, *h), max(3, repeat // 2))
+    rows["NumPy slicing Laplacian"] = median_time(lambda: numpy_laplacian(u, h, out), max(3, repeat // 2))
+    rows["scipy.ndimage.laplace"] = median_time(lambda: scipy.ndimage.laplace(u, output=out), max(3, repeat // 2))
+    floor = rows["parallel copy (floor)"]
+    gfloor = rows["fan-out copy 1->ndim (grad floor)"]
+    print(f"\n## {g.ndim}D {'x'.join(map(str, shape))} float64")
+    print(f"{'operation':40s} {'median [ms]':>12s} {'/ copy floor':>13s}")
+    for name, t in rows.items():
+        print(f"{name:40s} {1e3 * t:12.2f} {t / floor:13.2f}")
+    print(f"grad / its own floor (1 in, {g.ndim} out): {rows['fieldgrad.grad'] / gfloor:.2f}")
+    print(f"numpy.gradient / fieldgrad.gradient: {rows['numpy.gradient'] / rows['fieldgrad.gradient (numpy drop-in)']:.1f}x")
+    return rows
+
+
+def first_call_time():
+    code = ("import time; t0 = time.perf_counter(); import numpy as np, fieldgrad as fg; g = fg.Grid((64, 64, 64)); "
+            "fg.laplacian(np.zeros(g.shape), g); print(time.perf_counter() - t0)")
+    subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)  # warm the cache
+    times = [float(subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout)
+             for _ in range(3)]
+    print(f"\nimport + first laplacian call in a new process (warm cache), median of 3: {np.median(times):.2f} s")
+
+
+if __name__ == "__main__":
+    quick = "--quick" in sys.argv
+    header("fieldgrad stencils")
+    t0 = time.perf_counter()
+    if quick:
+        run_case((64, 64, 64), 3)
+        run_case((512, 512), 3)
+    else:
+        run_case((256, 256, 256), 9)
+        run_case((4096, 4096), 9)
+    first_call_time()
+    print(f"\ntotal benchmark time {time.perf_counter() - t0:.0f} s")
