@@ -32,6 +32,7 @@ except ImportError:  # pragma: no cover
 # numpy.gradient returns a tuple from NumPy 2.0 on, a list before.
 _SEQUENCE = tuple if int(np.__version__.split(".")[0]) >= 2 else list
 _FAST_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+_numpy_gradient = np.gradient  # the fallback (a module name so tests can watch it)
 
 
 class ParameterTypeError(ParameterError, TypeError):
@@ -100,7 +101,7 @@ def _parse_spacings(varargs, shape, axes):
 
 
 def _check_edge_order(edge_order):
-    if edge_order in (1, 2) and not isinstance(edge_order, (str, bytes)):
+    if isinstance(edge_order, (int, float, np.integer, np.floating)) and edge_order in (1, 2):
         return int(edge_order)
     raise ParameterError(f"edge_order: got {describe(edge_order)}; accepted: 1 or 2")
 
@@ -263,8 +264,8 @@ def gradient(f, *varargs, axis=None, edge_order=1):
     array([1. , 1.5, 2.5, 3.5, 4. ])
     >>> gx, gy = gradient(np.array([[1., 2., 6.], [3., 4., 5.]]), 2.0, [0., 1., 3.])
     >>> gx
-    array([[ 1.,  1., -0.5],
-           [ 1.,  1., -0.5]])
+    array([[ 1. ,  1. , -0.5],
+           [ 1. ,  1. , -0.5]])
     """
     f = np.asanyarray(f)
     axes = _normalize_axes(axis, f.ndim)
@@ -277,7 +278,7 @@ def gradient(f, *varargs, axis=None, edge_order=1):
                 f"edge_order={edge_order}; accepted: at least {edge_order + 1}")
     plan = _plan(f, axes, spacings, edge_order)
     if plan is None:
-        return np.gradient(f, *varargs, axis=axis, edge_order=edge_order)
+        return _numpy_gradient(f, *varargs, axis=axis, edge_order=edge_order)
     g, _, tables = plan
     if g.ndim > 1 and g.flags.f_contiguous and not g.flags.c_contiguous:
         last = g.ndim - 1
