@@ -103,7 +103,7 @@ def test_stable_below_the_limit_and_growing_above_it():
 
 def test_monotone_bound_keeps_nonnegative_data_nonnegative():
     grid = Grid((11, 11))
-    lam = 3.0
+    lam = 400.0  # strong decay widens the window between the monotone (1/800) and stable (1/600) steps
     lim = step_size_limits(grid, Neumann(0), lam)
     spike = np.zeros(grid.shape)
     spike[5, 5] = 1.0
