@@ -1,4 +1,10 @@
-"""Steady-state solvers: Poisson, Laplace and screened Poisson with variable coefficients."""
-from .matrix import poisson_matrix, poisson_rhs
+"""Steady-state solvers: Poisson, Laplace and screened Poisson with variable coefficients.
 
-__all__ = ["poisson_matrix", "poisson_rhs"]
+``solve_poisson`` (front door), ``PoissonSolver`` (reusable setup), ``PoissonResult``,
+``poisson_matrix`` / ``poisson_rhs`` (the assembled system).
+"""
+from .matrix import poisson_matrix, poisson_rhs
+from .poisson import CompatibilityWarning, PoissonResult, PoissonSolver, solve_poisson
+
+__all__ = ["solve_poisson", "PoissonSolver", "PoissonResult", "CompatibilityWarning", "poisson_matrix",
+           "poisson_rhs"]

@@ -1,0 +1,308 @@
+"""Numba kernels of the geometric multigrid (all on 3-axis arrays; 2D grids carry a singleton z).
+
+Two operator forms:
+
+* *const*: the rediscretised constant-coefficient 7-point operator; neighbour index maps per
+  axis (reflection for Neumann/Robin, wrap for periodic), link conductances ``c_a = k/h_a^2``,
+  diagonal ``d0 + dx[i] + dy[j] + dz[k] - 2 sum c_a`` (screening and Robin terms).
+* *stencil*: explicit coefficients ``coef[s, i, j, k]`` at offsets ``offs[s]`` in {-1,0,1}^3
+  (7-point fine operator with variable ``k``, 27-point Galerkin coarse operators).  Per-axis
+  neighbour maps ``nbr[a, o, i]`` (o = 0 for -1, 1 for +1) hold -1 where the offset leaves the
+  grid.
+
+Fixed (Dirichlet) nodes are never updated and have zero residual.  Point formulas are plain
+Python functions wrapped by ``njit`` so a CUDA target can wrap the same functions.
+"""
+from __future__ import annotations
+
+import numpy as np
+from numba import njit, prange
+
+
+def _const_row(u, i, j, k, im, ip, jm, jp, km, kp, cx, cy, cz):
+    """Off-diagonal sum of the constant-coefficient row."""
+    return (cx * (u[im, j, k] + u[ip, j, k]) + cy * (u[i, jm, k] + u[i, jp, k])
+            + cz * (u[i, j, km] + u[i, j, kp]))
+
+
+const_row = njit(inline="always")(_const_row)
+
+
+@njit(parallel=True, cache=True)
+def smooth_const(u, f, cx, cy, cz, diag0, dx, dy, dz, fx, fy, fz, mx, px, my, py, mz, pz, color):
+    """One colour of a red-black Gauss-Seidel sweep, constant coefficients, in place."""
+    nx, ny, nz = u.shape
+    for i in prange(nx):
+        if fx[i]:
+            continue
+        im, ip = mx[i], px[i]
+        for j in range(ny):
+            if fy[j]:
+                continue
+            jm, jp = my[j], py[j]
+            dij = diag0 + dx[i] + dy[j]
+            for k in range((i + j + color) % 2, nz, 2):
+                if fz[k]:
+                    continue
+                off = const_row(u, i, j, k, im, ip, jm, jp, mz[k], pz[k], cx, cy, cz)
+                u[i, j, k] = (f[i, j, k] - off) / (dij + dz[k])
+
+
+@njit(parallel=True, cache=True)
+def residual_const(u, f, r, cx, cy, cz, diag0, dx, dy, dz, fx, fy, fz, mx, px, my, py, mz, pz, use_f):
+    """``r = f - A u`` (or ``r = A u`` when ``use_f`` is False) at unknown nodes, 0 at fixed."""
+    nx, ny, nz = u.shape
+    for i in prange(nx):
+        im, ip = mx[i], px[i]
+        for j in range(ny):
+            jm, jp = my[j], py[j]
+            dij = diag0 + dx[i] + dy[j]
+            fij = fx[i] or fy[j]
+            for k in range(nz):
+                if fij or fz[k]:
+                    r[i, j, k] = 0.0
+                    continue
+                au = const_row(u, i, j, k, im, ip, jm, jp, mz[k], pz[k], cx, cy, cz) + (dij + dz[k]) * u[i, j, k]
+                r[i, j, k] = f[i, j, k] - au if use_f else au
+
+
+def _stencil_offdiag(u, coef, offs, nbr, i, j, k):
+    acc = 0.0
+    for s in range(1, coef.shape[0]):
+        c = coef[s, i, j, k]
+        if c == 0.0:
+            continue
+        a = i if offs[s, 0] == 0 else nbr[0, (offs[s, 0] + 1) // 2, i]
+        b = j if offs[s, 1] == 0 else nbr[1, (offs[s, 1] + 1) // 2, j]
+        d = k if offs[s, 2] == 0 else nbr[2, (offs[s, 2] + 1) // 2, k]
+        if a < 0 or b < 0 or d < 0:
+            continue
+        acc += c * u[a, b, d]
+    return acc
+
+
+stencil_offdiag = njit(inline="always")(_stencil_offdiag)
+
+
+@njit(parallel=True, cache=True)
+def smooth_stencil(u, f, coef, offs, nbr, fx, fy, fz, color, ncolors):
+    """One colour of a multicolour Gauss-Seidel sweep for an explicit stencil (offset 0 first).
+
+    ``ncolors`` 2: red-black (7-point); 8: colour by index parity per axis (27-point).
+    """
+    nx, ny, nz = u.shape
+    if ncolors == 2:
+        for i in prange(nx):
+            if fx[i]:
+                continue
+            for j in range(ny):
+                if fy[j]:
+                    continue
+                for k in range((i + j + color) % 2, nz, 2):
+                    if fz[k]:
+                        continue
+                    off = stencil_offdiag(u, coef, offs, nbr, i, j, k)
+                    u[i, j, k] = (f[i, j, k] - off) / coef[0, i, j, k]
+    else:
+        ci, cj, ck = color // 4, (color // 2) % 2, color % 2
+        for ii in prange((nx - ci + 1) // 2):
+            i = ci + 2 * ii
+            if fx[i]:
+                continue
+            for j in range(cj, ny, 2):
+                if fy[j]:
+                    continue
+                for k in range(ck, nz, 2):
+                    if fz[k]:
+                        continue
+                    off = stencil_offdiag(u, coef, offs, nbr, i, j, k)
+                    u[i, j, k] = (f[i, j, k] - off) / coef[0, i, j, k]
+
+
+@njit(parallel=True, cache=True)
+def residual_stencil(u, f, r, coef, offs, nbr, fx, fy, fz, use_f):
+    """``r = f - A u`` (or ``A u``) for an explicit stencil; 0 at fixed nodes."""
+    nx, ny, nz = u.shape
+    for i in prange(nx):
+        for j in range(ny):
+            for k in range(nz):
+                if fx[i] or fy[j] or fz[k]:
+                    r[i, j, k] = 0.0
+                    continue
+                au = stencil_offdiag(u, coef, offs, nbr, i, j, k) + coef[0, i, j, k] * u[i, j, k]
+                r[i, j, k] = f[i, j, k] - au if use_f else au
+
+
+@njit(parallel=True, cache=True)
+def restrict(r, out, rix, rwx, riy, rwy, riz, rwz):
+    """Full weighting with reflection/wrap: ``out[I] = sum w r[fine]`` from per-axis tables
+    ``ri[I, 3]`` (fine index, -1 unused) and ``rw[I, 3]`` (weights)."""
+    nx, ny, nz = out.shape
+    for I in prange(nx):
+        for J in range(ny):
+            for K in range(nz):
+                acc = 0.0
+                for a in range(3):
+                    p = rix[I, a]
+                    if p < 0:
+                        continue
+                    for b in range(3):
+                        q = riy[J, b]
+                        if q < 0:
+                            continue
+                        wab = rwx[I, a] * rwy[J, b]
+                        for c in range(3):
+                            s = riz[K, c]
+                            if s < 0:
+                                continue
+                            acc += wab * rwz[K, c] * r[p, q, s]
+                out[I, J, K] = acc
+
+
+@njit(parallel=True, cache=True)
+def prolong(e, u, pix, pwx, piy, pwy, piz, pwz, fx, fy, fz, assign):
+    """Linear interpolation from coarse ``e`` into fine ``u`` (add, or assign for FMG) at
+    unknown nodes; per-axis tables ``pi[q, 2]`` (coarse parents, -1 unused), ``pw[q, 2]``."""
+    nx, ny, nz = u.shape
+    for i in prange(nx):
+        if fx[i]:
+            continue
+        for j in range(ny):
+            if fy[j]:
+                continue
+            for k in range(nz):
+                if fz[k]:
+                    continue
+                acc = 0.0
+                for a in range(2):
+                    p = pix[i, a]
+                    if p < 0:
+                        continue
+                    for b in range(2):
+                        q = piy[j, b]
+                        if q < 0:
+                            continue
+                        wab = pwx[i, a] * pwy[j, b]
+                        for c in range(2):
+                            s = piz[k, c]
+                            if s < 0:
+                                continue
+                            acc += wab * pwz[k, c] * e[p, q, s]
+                if assign:
+                    u[i, j, k] = acc
+                else:
+                    u[i, j, k] += acc
+
+
+@njit(parallel=True, cache=True)
+def galerkin(coef, offs, nbr, out, rix, rwx, riy, rwy, riz, rwz, pix, pwx, piy, pwy, piz, pwz, ncoarse, perc):
+    """Galerkin coarse operator ``R A P`` as a 27-point stencil ``out[(dx+1)*9+(dy+1)*3+dz+1, I, J, K]``."""
+    cnx, cny, cnz = out.shape[1], out.shape[2], out.shape[3]
+    ns = coef.shape[0]
+    for I in prange(cnx):
+        for J in range(cny):
+            for K in range(cnz):
+                for a in range(3):
+                    p = rix[I, a]
+                    if p < 0:
+                        continue
+                    for b in range(3):
+                        q = riy[J, b]
+                        if q < 0:
+                            continue
+                        for c in range(3):
+                            r = riz[K, c]
+                            if r < 0:
+                                continue
+                            w = rwx[I, a] * rwy[J, b] * rwz[K, c]
+                            for s in range(ns):
+                                cs = coef[s, p, q, r]
+                                if cs == 0.0:
+                                    continue
+                                x = p if offs[s, 0] == 0 else nbr[0, (offs[s, 0] + 1) // 2, p]
+                                y = q if offs[s, 1] == 0 else nbr[1, (offs[s, 1] + 1) // 2, q]
+                                z = r if offs[s, 2] == 0 else nbr[2, (offs[s, 2] + 1) // 2, r]
+                                if x < 0 or y < 0 or z < 0:
+                                    continue
+                                wc = w * cs
+                                for ax in range(2):
+                                    X = pix[x, ax]
+                                    if X < 0:
+                                        continue
+                                    dx = X - I
+                                    if perc[0]:
+                                        if dx > 1:
+                                            dx -= ncoarse[0]
+                                        elif dx < -1:
+                                            dx += ncoarse[0]
+                                    for ay in range(2):
+                                        Y = piy[y, ay]
+                                        if Y < 0:
+                                            continue
+                                        dy = Y - J
+                                        if perc[1]:
+                                            if dy > 1:
+                                                dy -= ncoarse[1]
+                                            elif dy < -1:
+                                                dy += ncoarse[1]
+                                        for az in range(2):
+                                            Z = piz[z, az]
+                                            if Z < 0:
+                                                continue
+                                            dz = Z - K
+                                            if perc[2]:
+                                                if dz > 1:
+                                                    dz -= ncoarse[2]
+                                                elif dz < -1:
+                                                    dz += ncoarse[2]
+                                            out[(dx + 1) * 9 + (dy + 1) * 3 + dz + 1, I, J, K] += (
+                                                wc * pwx[x, ax] * pwy[y, ay] * pwz[z, az])
+
+
+@njit(parallel=True, cache=True)
+def wdot(a, b, wx, wy, wz):
+    """``sum w a b`` with the separable weight ``w = wx[i] wy[j] wz[k]``."""
+    nx, ny, nz = a.shape
+    acc = np.zeros(nx)
+    for i in prange(nx):
+        s = 0.0
+        for j in range(ny):
+            wij = wx[i] * wy[j]
+            for k in range(nz):
+                s += wij * wz[k] * a[i, j, k] * b[i, j, k]
+        acc[i] = s
+    return acc.sum()
+
+
+@njit(parallel=True, cache=True)
+def axpy(alpha, x, y):
+    """``y += alpha * x`` in place."""
+    nx, ny, nz = x.shape
+    for i in prange(nx):
+        for j in range(ny):
+            for k in range(nz):
+                y[i, j, k] += alpha * x[i, j, k]
+
+
+@njit(parallel=True, cache=True)
+def xpby(x, beta, y):
+    """``y = x + beta * y`` in place."""
+    nx, ny, nz = x.shape
+    for i in prange(nx):
+        for j in range(ny):
+            for k in range(nz):
+                y[i, j, k] = x[i, j, k] + beta * y[i, j, k]
+
+
+@njit(parallel=True, cache=True)
+def norm2(a):
+    """Euclidean norm."""
+    nx, ny, nz = a.shape
+    acc = np.zeros(nx)
+    for i in prange(nx):
+        s = 0.0
+        for j in range(ny):
+            for k in range(nz):
+                s += a[i, j, k] * a[i, j, k]
+        acc[i] = s
+    return np.sqrt(acc.sum())

@@ -1,0 +1,248 @@
+"""Front door: ``solve_poisson``, the reusable ``PoissonSolver`` and the result object.
+
+Computation is in float64; the solution is returned in the dtype of ``f`` (float32 stays float32).
+"""
+from __future__ import annotations
+
+import numbers
+import time
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..errors import ConvergenceError, NonFiniteError, ParameterError, ShapeError, describe
+from .direct import direct_solve
+from .discretize import Problem, pad3, unpad
+from .krylov import pcg
+from .multigrid import Hierarchy, mg_iterate
+from .spectral import spectral_kinds, spectral_solve
+
+METHODS = ("auto", "multigrid", "cg", "spectral", "direct")
+
+
+class CompatibilityWarning(UserWarning):
+    """A singular (pure Neumann/periodic) problem had incompatible data and was projected."""
+
+
+@dataclass
+class PoissonResult:
+    """Outcome of :func:`solve_poisson`.
+
+    Attributes
+    ----------
+    u : ndarray of ``grid.shape`` in the dtype of ``f``
+    method : str -- the method that ran ("multigrid", "cg", "spectral", "direct")
+    iterations : int -- cycles (multigrid, FMG start counted as one) or CG iterations; 0 for direct solves
+    residuals : list of float -- relative residual ``||b - A u|| / ||b_lifted||`` after each iteration
+    converged : bool
+    wall_time : float -- seconds
+    info : dict -- extra facts (levels, compatibility shift ...)
+    """
+
+    u: np.ndarray
+    method: str
+    iterations: int
+    residuals: list
+    converged: bool
+    wall_time: float
+    info: dict = field(default_factory=dict)
+
+
+class PoissonSolver:
+    """A Poisson problem set up once (multigrid hierarchy, factorisation) and solved for many
+    right-hand sides, e.g. every implicit heat step.
+
+    Parameters
+    ----------
+    grid : Grid
+    bc : boundary specification (a condition on every face; values may depend on ``t``)
+    k : None, number > 0 or positive array
+    screening : number >= 0 or non-negative array
+    method : one of "auto", "multigrid", "cg", "spectral", "direct"
+    cycle : "V", "W" or "F"; nu1, nu2 : smoothing sweeps; fmg : bool (multigrid start)
+
+    Example
+    -------
+    >>> import numpy as np
+    >>> from fieldgrad import Grid, Dirichlet
+    >>> s = PoissonSolver(Grid((17, 17)), Dirichlet(0.0), method="multigrid")
+    >>> s.solve(np.ones((17, 17))).converged
+    True
+    """
+
+    def __init__(self, grid, bc, k=None, screening=0.0, method="auto", *, cycle="V", nu1=2, nu2=2, fmg=None):
+        if method not in METHODS:
+            raise ParameterError(f"method must be one of {METHODS}; got {method!r}")
+        if cycle not in ("V", "W", "F"):
+            raise ParameterError(f"cycle must be 'V', 'W' or 'F'; got {cycle!r}")
+        for name, v in (("nu1", nu1), ("nu2", nu2)):
+            if not isinstance(v, numbers.Integral) or v < 0:
+                raise ParameterError(f"{name} must be an integer >= 0; got {v!r}")
+        self.grid = grid
+        self.prob = Problem(grid, bc, k, screening)
+        if method == "auto":
+            if spectral_kinds(self.prob) is not None:
+                method = "spectral"
+            elif self.prob.k_const is not None:
+                method = "multigrid"
+            else:
+                method = "cg"
+        if method == "spectral" and spectral_kinds(self.prob) is None:
+            raise ParameterError("method='spectral' needs constant k and screening and, per axis, Dirichlet on "
+                                 "both faces, Neumann on both faces or periodic; got "
+                                 f"{self.prob.bcs.kinds()} with k {'array' if self.prob.k_const is None else 'constant'}")
+        self.method = method
+        self.cycle, self.nu1, self.nu2 = cycle, nu1, nu2
+        self.fmg = fmg
+        self.hier = Hierarchy(self.prob) if method in ("multigrid", "cg") else None
+
+    def solve(self, f, *, t=0.0, rtol=1e-8, maxiter=None, x0=None, callback=None, strict=False,
+              raise_on_failure=True, check_finite=True):
+        """Solve for one right-hand side; see :func:`solve_poisson` for the parameters.
+
+        Returns
+        -------
+        PoissonResult
+        """
+        t0 = time.perf_counter()
+        grid, prob = self.grid, self.prob
+        f = np.asarray(f)
+        if f.shape != grid.shape:
+            raise ShapeError(f"f has shape {f.shape}; the grid needs {grid.shape}")
+        if not np.issubdtype(f.dtype, np.number) or np.issubdtype(f.dtype, np.complexfloating):
+            raise ParameterError(f"f must be a real float array; got {describe(f)}")
+        out_dtype = f.dtype if f.dtype in (np.float32, np.float64) else np.dtype(np.float64)
+        if check_finite and not np.all(np.isfinite(f)):
+            raise NonFiniteError(f"f holds {int(np.sum(~np.isfinite(f)))} non-finite values (NaN or inf)")
+        if not isinstance(rtol, numbers.Real) or not (0.0 < rtol < 1.0):
+            raise ParameterError(f"rtol must be a number in (0, 1); got {rtol!r}")
+        if maxiter is not None and (not isinstance(maxiter, numbers.Integral) or maxiter < 1):
+            raise ParameterError(f"maxiter must be a positive integer or None; got {maxiter!r}")
+        b, ud = prob.rhs(f, t)
+        info = {}
+        if prob.singular:
+            s, sabs, wsum = prob.compatibility(b)
+            shift = s / wsum
+            info["compatibility_shift"] = shift
+            if abs(s) > 1e-10 * max(sabs, 1e-300):
+                msg = (f"singular problem (no Dirichlet/Robin face, no screening): the data are incompatible; "
+                       f"integral of f minus boundary flux is off by {s * grid.cell_volume / np.prod(prob.h3[grid.ndim:]):.3e} "
+                       f"(relative {abs(s) / sabs:.2e}); f was shifted by {-shift:.3e} to make it compatible")
+                if strict:
+                    raise ParameterError(msg.replace("f was shifted", "strict=True forbids shifting f; it would be shifted"))
+                warnings.warn(msg, CompatibilityWarning, stacklevel=3)
+            b -= shift
+        u = ud.copy()
+        if x0 is not None:
+            x0 = np.asarray(x0)
+            if x0.shape != grid.shape:
+                raise ShapeError(f"x0 has shape {x0.shape}; the grid needs {grid.shape}")
+            fixed = prob.fixed_mask()
+            u = np.where(fixed, ud, pad3(np.asarray(x0, dtype=np.float64), grid.ndim))
+        method = self.method
+        residuals, it, converged = [], 0, True
+        if method == "direct":
+            u = direct_solve(prob, b)
+        elif method == "spectral":
+            u = spectral_solve(prob, b, ud)
+        else:
+            hier = self.hier
+            bnorm = float(np.linalg.norm(hier.levels[0].residual(ud, b, hier.levels[0].r)))
+            if method == "multigrid":
+                use_fmg = (x0 is None) if self.fmg is None else self.fmg
+                fsrc = None
+                if use_fmg:
+                    fsrc = b.copy()
+                    fixed = prob.fixed_mask()
+                    fsrc[fixed] = pad3(np.asarray(f, dtype=np.float64), grid.ndim)[fixed]
+                it, residuals, converged = mg_iterate(hier, u, b, rtol, maxiter or 50, cycle=self.cycle,
+                                                      nu1=self.nu1, nu2=self.nu2, callback=callback, fmg=use_fmg,
+                                                      f_source=fsrc, ud=ud, bnorm=bnorm)
+            else:
+                it, residuals, converged = pcg(hier, u, b, rtol, maxiter or 200, callback=callback,
+                                               nu=max(1, self.nu1), bnorm=bnorm)
+            info["levels"] = [lev.shape[: grid.ndim] for lev in hier.levels]
+        if prob.singular:
+            w = grid.quadrature_weights()
+            uu = unpad(u, grid.shape)
+            u = u - float(np.sum(w * uu) / np.sum(w))
+        result = PoissonResult(unpad(u, grid.shape).astype(out_dtype, copy=False), method, it, residuals,
+                               converged, time.perf_counter() - t0, info)
+        if not converged and raise_on_failure:
+            last = residuals[-1] if residuals else float("nan")
+            raise ConvergenceError(f"{method} did not reach rtol={rtol:g} in {it} iterations; last relative "
+                                   f"residual {last:.3e}", residuals=residuals, result=result)
+        return result
+
+
+_CACHE = []
+_CACHE_SIZE = 4
+
+
+def _cached_solver(grid, bc, k, screening, method, opts):
+    def same(a, b):
+        if a is b:
+            return True
+        if isinstance(a, numbers.Number) and isinstance(b, numbers.Number):
+            return a == b
+        return False
+
+    for entry in _CACHE:
+        g, bb, kk, ss, mm, oo, solver = entry
+        if g == grid and same(bb, bc) and same(kk, k) and same(ss, screening) and mm == method and oo == opts:
+            return solver
+    solver = PoissonSolver(grid, bc, k, screening, method, **opts)
+    _CACHE.insert(0, (grid, bc, k, screening, method, opts, solver))
+    del _CACHE[_CACHE_SIZE:]
+    return solver
+
+
+def solve_poisson(f, grid, bc, *, k=None, screening=0.0, method="auto", rtol=1e-8, maxiter=None, x0=None,
+                  callback=None, t=0.0, strict=False, raise_on_failure=True, cycle="V", nu1=2, nu2=2, fmg=None):
+    """Solve ``div(k grad u) - screening*u = f`` on ``grid`` with boundary conditions ``bc``.
+
+    Parameters
+    ----------
+    f : ndarray of ``grid.shape`` (float32 or float64; the solution has the same dtype, the
+        computation is float64)
+    grid : Grid
+    bc : boundary specification: a condition on every face, any mix of kinds
+    k : None, number > 0 or positive array of ``grid.shape``
+    screening : number >= 0 or non-negative array of ``grid.shape``
+    method : "auto" (spectral where it applies, else multigrid for constant k, else MG-CG),
+        "multigrid", "cg", "spectral", "direct"
+    rtol : float in (0, 1) -- relative residual target of the iterative methods
+    maxiter : int, optional (defaults: 50 cycles, 200 CG iterations)
+    x0 : ndarray, optional initial guess (Dirichlet nodes are overwritten by the values)
+    callback : callable ``callback(iteration, relative_residual)``, optional
+    t : float -- time for time-dependent boundary values
+    strict : bool -- on a singular problem, raise instead of projecting incompatible data
+    raise_on_failure : bool -- False returns ``converged=False`` instead of raising
+    cycle, nu1, nu2, fmg : multigrid cycle ("V", "W", "F"), sweeps, FMG start (default: when no x0)
+
+    Returns
+    -------
+    PoissonResult
+
+    Raises
+    ------
+    ShapeError, ParameterError, NonFiniteError, BoundaryError, ConvergenceError
+
+    Setups (multigrid hierarchy, coarse factorisation) are cached for the last few
+    (grid, bc object, k object, screening, method) combinations, so calling this every time step
+    with the same objects costs only the solve.  Do not modify a cached ``k`` array in place.
+
+    Example
+    -------
+    >>> import numpy as np
+    >>> from fieldgrad import Grid, Dirichlet
+    >>> g = Grid((33, 33))
+    >>> res = solve_poisson(np.ones(g.shape), g, Dirichlet(0.0), method="multigrid")
+    >>> res.converged, res.method
+    (True, 'multigrid')
+    """
+    opts = dict(cycle=cycle, nu1=nu1, nu2=nu2, fmg=fmg)
+    solver = _cached_solver(grid, bc, k, screening, method, opts)
+    return solver.solve(f, t=t, rtol=rtol, maxiter=maxiter, x0=x0, callback=callback, strict=strict,
+                        raise_on_failure=raise_on_failure)
