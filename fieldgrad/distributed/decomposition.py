@@ -139,7 +139,7 @@ class Decomposition:
         ``leading`` axes (e.g. 1 for a vector field ``(ndim, *shape)``) are kept whole.
         """
         u = np.asarray(u)
-        return np.ascontiguousarray(u[(slice(None),) * leading + self.slices])
+        return np.array(u[(slice(None),) * leading + self.slices], order="C", copy=True)
 
     def face_slice(self, face_shape_global, axis):
         """Index of this block's part of a global face array normal to ``axis``."""
