@@ -1,0 +1,161 @@
+"""The common part of the physical fields: a grid, node data, boundary conditions, a material
+coefficient and units, with the conservative flux machinery of :mod:`fieldgrad.fields.fluxes`.
+
+Arithmetic on the raw values is one attribute away: ``field.data`` is a plain NumPy array.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..errors import ParameterError, describe
+from ..grid import Grid
+from ..operators import as_field, check_conductivity, grad
+from . import fluxes
+from ._solve import complete_bc, solve_steady
+
+__all__ = ["Field"]
+
+
+class Field:
+    """A scalar field on a grid with physical meaning (base class).
+
+    Subclasses set ``quantity`` (the data's name), ``long_name``, ``default_units``,
+    ``coefficient_name`` (the material coefficient, e.g. ``"conductivity"``) and
+    ``flux_name`` (the name of ``-coefficient * grad``).
+
+    Parameters
+    ----------
+    grid : Grid
+    data : array of ``grid.shape``, optional
+        Node values (zeros when omitted).  Stored as given (float32/float64), not copied when
+        already a contiguous float array.
+    coefficient : positive number or array of ``grid.shape``
+        The material coefficient (two materials, an inclusion: give an array).
+    bc : boundary specification, optional
+        Used by the derivatives and the balances; faces without a condition are insulated.
+    source : number or array, optional
+        Volumetric source of the steady balance ``div(c grad u) + source = 0``.
+    units : str, optional
+        Units of the data.
+    length_unit : str
+        Units of the coordinates (for labels), default ``"m"``.
+    name : str, optional
+    """
+
+    quantity = "u"
+    long_name = "field"
+    default_units = "1"
+    coefficient_name = "coefficient"
+    flux_name = "flux"
+    flux_units = "1"
+
+    def __init__(self, grid, data=None, *, coefficient=1.0, bc=None, source=None, units=None,
+                 length_unit="m", name=None):
+        if not isinstance(grid, Grid):
+            raise ParameterError(f"grid must be a fieldgrad.Grid; got {describe(grid)}")
+        self.grid = grid
+        self.data = grid.zeros() if data is None else as_field(data, grid, "data")
+        self.coefficient = check_conductivity(coefficient, grid, np.float64, self.coefficient_name)
+        self.bc = complete_bc(bc, grid)
+        if source is not None:
+            source = np.broadcast_to(np.asarray(source, dtype=np.float64), grid.shape)
+        self.source = source
+        self.units = self.default_units if units is None else str(units)
+        self.length_unit = str(length_unit)
+        self.name = self.quantity if name is None else str(name)
+
+    # ------------------------------------------------------------------ plumbing
+    def __array__(self, dtype=None, copy=None):
+        return self.data if dtype is None else self.data.astype(dtype)
+
+    @property
+    def label(self):
+        """``"long name [units]"`` for plots."""
+        return f"{self.long_name} [{self.units}]"
+
+    @property
+    def flux_label(self):
+        return f"{self.flux_name} [{self.flux_units}]"
+
+    def with_data(self, data):
+        """A field of the same kind, grid, material and conditions holding ``data``."""
+        new = object.__new__(type(self))
+        new.__dict__.update(self.__dict__)
+        new.data = as_field(data, self.grid, "data")
+        return new
+
+    def copy(self):
+        """A copy with its own data array."""
+        return self.with_data(self.data.copy())
+
+    def min(self):
+        return float(np.min(self.data))
+
+    def max(self):
+        return float(np.max(self.data))
+
+    def integrate(self):
+        """Trapezoid integral of the data over the domain."""
+        return self.grid.integrate(self.data)
+
+    def __repr__(self):
+        return (f"{type(self).__name__}({self.grid!r}, {self.quantity} in [{self.min():.4g}, {self.max():.4g}] "
+                f"{self.units})")
+
+    # ------------------------------------------------------------------ derivatives and laws
+    def gradient(self):
+        """``grad u`` (shape ``(ndim, *shape)``), with the field's boundary conditions."""
+        return grad(self.data, self.grid, self.bc)
+
+    def flux(self):
+        """``-coefficient * grad u`` at the nodes (heat flux, displacement, Darcy velocity)."""
+        g = self.gradient()
+        g *= -self.coefficient
+        return g
+
+    def face_flows(self, t=0.0):
+        """Outward flow of the flux through every face (dict); see :func:`fluxes.face_flows`."""
+        return fluxes.face_flows(self.data, self.coefficient, self.grid, self.bc, self.source, t)
+
+    def face_flow(self, face, t=0.0):
+        """Outward flow of the flux through one face (per unit depth in 2D)."""
+        flows = self.face_flows(t)
+        self.grid.parse_face(face)
+        if face not in flows:
+            raise ParameterError(f"face {face!r} is periodic: nothing flows through it; faces: {sorted(flows)}")
+        return flows[face]
+
+    def box_flow(self, lo, hi):
+        """Outward flow of the flux through the surface of the box ``[lo, hi]`` (see
+        :func:`fluxes.box_flow`)."""
+        return fluxes.box_flow(self.data, self.coefficient, self.grid, lo, hi)
+
+    def balance(self, t=0.0):
+        """Steady balance: outward flow per face, their total, the source integral and the
+        imbalance ``total_out - source`` (zero for a steady solution).
+
+        Returns
+        -------
+        dict with keys ``faces``, ``out``, ``in``, ``net_out``, ``source``, ``imbalance``,
+        ``relative`` (imbalance over the larger of inflow+source and outflow).
+        """
+        flows = self.face_flows(t)
+        out = sum(v for v in flows.values() if v > 0)
+        inflow = -sum(v for v in flows.values() if v < 0)
+        src = 0.0 if self.source is None else self.grid.integrate(self.source)
+        net = out - inflow
+        imb = net - src
+        scale = max(out, inflow + max(src, 0.0), abs(src), 1e-300)
+        return {"faces": flows, "out": out, "in": inflow, "net_out": net, "source": src,
+                "imbalance": imb, "relative": abs(imb) / scale}
+
+    def energy(self):
+        """Discrete ``1/2 int coefficient |grad u|^2 dV`` (consistent with the operator)."""
+        return fluxes.edge_energy(self.data, self.coefficient, self.grid)
+
+    # ------------------------------------------------------------------ steady states
+    @classmethod
+    def _solve(cls, grid, bc, coefficient, source, fixed, method, **meta):
+        u = solve_steady(grid, bc, coefficient, source=0.0 if source is None else source, fixed=fixed,
+                         method=method)
+        return cls(grid, u, bc=bc, source=source, **{cls.coefficient_name: coefficient}, **meta)
