@@ -72,16 +72,22 @@ def _stencil_offdiag(u, coef, offs, nbr, i, j, k):
         c = coef[s, i, j, k]
         if c == 0.0:
             continue
-        a = i if offs[s, 0] == 0 else nbr[0, (offs[s, 0] + 1) // 2, i]
-        b = j if offs[s, 1] == 0 else nbr[1, (offs[s, 1] + 1) // 2, j]
-        d = k if offs[s, 2] == 0 else nbr[2, (offs[s, 2] + 1) // 2, k]
-        if a < 0 or b < 0 or d < 0:
+        ia = np.int64(i)
+        if offs[s, 0] != 0:
+            ia = nbr[0, (offs[s, 0] + 1) // 2, i]
+        ib = np.int64(j)
+        if offs[s, 1] != 0:
+            ib = nbr[1, (offs[s, 1] + 1) // 2, j]
+        ic = np.int64(k)
+        if offs[s, 2] != 0:
+            ic = nbr[2, (offs[s, 2] + 1) // 2, k]
+        if ia < 0 or ib < 0 or ic < 0:
             continue
-        acc += c * u[a, b, d]
+        acc += c * u[ia, ib, ic]
     return acc
 
 
-stencil_offdiag = njit(inline="always")(_stencil_offdiag)
+stencil_offdiag = njit(cache=True)(_stencil_offdiag)
 
 
 @njit(parallel=True, cache=True)
@@ -219,9 +225,15 @@ def galerkin(coef, offs, nbr, out, rix, rwx, riy, rwy, riz, rwz, pix, pwx, piy, 
                                 cs = coef[s, p, q, r]
                                 if cs == 0.0:
                                     continue
-                                x = p if offs[s, 0] == 0 else nbr[0, (offs[s, 0] + 1) // 2, p]
-                                y = q if offs[s, 1] == 0 else nbr[1, (offs[s, 1] + 1) // 2, q]
-                                z = r if offs[s, 2] == 0 else nbr[2, (offs[s, 2] + 1) // 2, r]
+                                x = p
+                                if offs[s, 0] != 0:
+                                    x = nbr[0, (offs[s, 0] + 1) // 2, p]
+                                y = q
+                                if offs[s, 1] != 0:
+                                    y = nbr[1, (offs[s, 1] + 1) // 2, q]
+                                z = r
+                                if offs[s, 2] != 0:
+                                    z = nbr[2, (offs[s, 2] + 1) // 2, r]
                                 if x < 0 or y < 0 or z < 0:
                                     continue
                                 wc = w * cs

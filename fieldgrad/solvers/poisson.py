@@ -61,6 +61,7 @@ class PoissonSolver:
     screening : number >= 0 or non-negative array
     method : one of "auto", "multigrid", "cg", "spectral", "direct"
     cycle : "V", "W" or "F"; nu1, nu2 : smoothing sweeps; fmg : bool (multigrid start)
+    coarse_size : int -- stop coarsening at this many nodes (then a sparse LU solve)
 
     Example
     -------
@@ -71,7 +72,8 @@ class PoissonSolver:
     True
     """
 
-    def __init__(self, grid, bc, k=None, screening=0.0, method="auto", *, cycle="V", nu1=2, nu2=2, fmg=None):
+    def __init__(self, grid, bc, k=None, screening=0.0, method="auto", *, cycle="V", nu1=2, nu2=2, fmg=None,
+                 coarse_size=3000):
         if method not in METHODS:
             raise ParameterError(f"method must be one of {METHODS}; got {method!r}")
         if cycle not in ("V", "W", "F"):
@@ -95,7 +97,7 @@ class PoissonSolver:
         self.method = method
         self.cycle, self.nu1, self.nu2 = cycle, nu1, nu2
         self.fmg = fmg
-        self.hier = Hierarchy(self.prob) if method in ("multigrid", "cg") else None
+        self.hier = Hierarchy(self.prob, coarse_size=coarse_size) if method in ("multigrid", "cg") else None
 
     def solve(self, f, *, t=0.0, rtol=1e-8, maxiter=None, x0=None, callback=None, strict=False,
               raise_on_failure=True, check_finite=True):
