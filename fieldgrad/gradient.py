@@ -7,8 +7,9 @@ Fortran-contiguous float32/float64 arrays (integers are converted to float64 fir
 does) of 1 to 3 dimensions go to the kernels of :mod:`fieldgrad.kernels.gradient_numpy`; the
 3D kernel computes all requested axes in one sweep over the input.  Everything else (other
 ndim, float16, longdouble, complex, object, datetime/timedelta, array subclasses,
-non-native byte order, zero or non-finite spacings, unusual spacing types) is handed to
-``numpy.gradient`` after the same argument checks.
+non-native byte order, zero or non-finite spacings, unusual spacing types, and arrays of
+fewer than ``_MIN_KERNEL_SIZE`` elements, where a parallel launch costs more than it saves)
+is handed to ``numpy.gradient`` after the same argument checks.
 
 Bad arguments raise :mod:`fieldgrad.errors` classes that also derive from the built-in NumPy
 would raise (ValueError, TypeError, or ``numpy.exceptions.AxisError``), so existing
@@ -33,6 +34,10 @@ except ImportError:  # pragma: no cover
 _SEQUENCE = tuple if int(np.__version__.split(".")[0]) >= 2 else list
 _FAST_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 _numpy_gradient = np.gradient  # the fallback (a module name so tests can watch it)
+# Below this many elements numpy.gradient is quicker than planning plus a parallel launch
+# (tens of microseconds on an idle machine, far more on an oversubscribed one); the results
+# are identical either way.
+_MIN_KERNEL_SIZE = 20_000
 
 
 class ParameterTypeError(ParameterError, TypeError):
@@ -164,7 +169,8 @@ def _fill_coef(n, coef_objs, ctype):
 
 def _plan(f, axes, spacings, edge_order):
     """Inputs of the fast kernels, or None when ``numpy.gradient`` must do the work."""
-    if type(f) is not np.ndarray or not 1 <= f.ndim <= 3 or not f.dtype.isnative:
+    if type(f) is not np.ndarray or not 1 <= f.ndim <= 3 or not f.dtype.isnative \
+            or f.size < _MIN_KERNEL_SIZE:
         return None
     if np.issubdtype(f.dtype, np.integer):
         f = f.astype(np.float64)

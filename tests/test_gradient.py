@@ -27,10 +27,11 @@ except ImportError:  # pragma: no cover
 
 @contextmanager
 def no_fallback():
-    """Fail if fieldgrad.gradient hands the call to numpy.gradient."""
+    """Fail if fieldgrad.gradient hands the call to numpy.gradient (small arrays included)."""
     def boom(*args, **kwargs):
         raise AssertionError("fieldgrad.gradient fell back to numpy.gradient")
-    with mock.patch.object(fg_module, "_numpy_gradient", boom):
+    with mock.patch.object(fg_module, "_numpy_gradient", boom), \
+            mock.patch.object(fg_module, "_MIN_KERNEL_SIZE", 0):
         yield
 
 
@@ -239,10 +240,26 @@ def test_spacing_type_mixtures_match_numpy():
     """NumPy scalars are 'strong' and raise float32 arithmetic to float64; results follow."""
     f = np.random.default_rng(5).standard_normal((6, 7)).astype(np.float32)
     for varargs in [(np.float64(0.3),), (np.float32(0.3),), (3,), (np.int64(3),),
-                    (np.array(0.25),), (0.3, np.float64(0.7))]:
+                    (np.array(0.25),), (0.3, 0.7), (np.float64(0.3), np.float64(0.7))]:
         for eo in (1, 2):
-            assert_matches_numpy(gradient(f, *varargs, edge_order=eo),
-                                 np.gradient(f, *varargs, edge_order=eo))
+            with no_fallback():
+                got = gradient(f, *varargs, edge_order=eo)
+            assert_matches_numpy(got, np.gradient(f, *varargs, edge_order=eo))
+    # float32 arithmetic on one axis, float64 on the other: handed to NumPy, same results
+    for eo in (1, 2):
+        assert_matches_numpy(gradient(f, 0.3, np.float64(0.7), edge_order=eo),
+                             np.gradient(f, 0.3, np.float64(0.7), edge_order=eo))
+
+
+def test_default_small_and_large_arrays_match_numpy():
+    """Default settings: a small array (NumPy path) and one above the kernel threshold."""
+    rng = np.random.default_rng(8)
+    small = rng.standard_normal((5, 6, 7))
+    large = rng.standard_normal((fg_module._MIN_KERNEL_SIZE // 400 + 1, 20, 20))
+    for f in (small, large):
+        assert_matches_numpy(gradient(f, 0.5, edge_order=2), np.gradient(f, 0.5, edge_order=2))
+    with mock.patch.object(fg_module, "_numpy_gradient", None):
+        assert_matches_numpy(gradient(large, 0.5), np.gradient(large, 0.5))
 
 
 def test_mixed_precision_across_axes_matches_numpy():
