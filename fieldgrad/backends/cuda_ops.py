@@ -1,0 +1,327 @@
+"""The differential operators on the GPU, with the signatures of :mod:`fieldgrad.operators`.
+
+Each function accepts NumPy arrays (copied to the device), Numba device arrays and CuPy arrays
+(anything with ``__cuda_array_interface__``, wrapped without a copy) and returns a Numba device
+array; :func:`to_host` (or ``.copy_to_host()``) brings a result back.  The discretisation is
+the CPU one exactly: the same point formulas (:mod:`fieldgrad.kernels.points`) and the same
+ghost nodes (:mod:`fieldgrad.boundary`), so results agree with the CPU operators to rounding.
+
+Only the second-order stencils run on the GPU; ``order=4`` raises
+:class:`~fieldgrad.errors.ParameterError`.
+
+Example
+-------
+>>> import numpy as np
+>>> from fieldgrad import Grid
+>>> from fieldgrad.backends import cuda_available
+>>> if cuda_available():
+...     g = Grid((9, 9))
+...     X, Y = g.mesh()
+...     lap = to_host(laplacian(X**2 + Y**2, g))
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .. import boundary as _bnd
+from ..errors import NonFiniteError, ParameterError
+from . import cuda as _cu
+from .cuda_bc import check_nodes, dirichlet_plan, ghost_buffers, ghost_plan, view_shape
+from .cuda_stencils import launch1, launch2, launch3
+
+__all__ = ["laplacian", "grad", "div", "div_k_grad", "to_host", "to_device"]
+
+to_host = _cu.to_host
+
+
+def to_device(x, dtype=None):
+    """Copy a host array to the device (device arrays are returned as they are).
+
+    Parameters
+    ----------
+    x : array
+    dtype : numpy dtype, optional
+
+    Returns
+    -------
+    Numba device array
+    """
+    return _cu.as_device(x, "x", dtype=dtype)
+
+
+def _view(d, shape):
+    return d.reshape(*shape)
+
+
+def _flat(d):
+    return d.reshape(d.size)
+
+
+def check_finite_device(d, name):
+    """Raise :class:`NonFiniteError` if device array ``d`` holds NaN or inf."""
+    ker = _cu.kernels()
+    flag = _cu.zeros(1, np.int32)
+    blocks, threads = launch1(d.size, _cu.simulator())
+    ker.nonfinite[blocks, threads](_flat(d), flag)
+    if int(flag.copy_to_host()[0]):
+        raise NonFiniteError(f"{name} holds non-finite values (NaN or inf); operators need finite data")
+
+
+def device_copy(src, dst=None):
+    """Device-to-device copy (flat kernel); allocates ``dst`` if not given."""
+    if dst is None:
+        dst = _cu.empty(src.shape, src.dtype)
+    blocks, threads = launch1(src.size, _cu.simulator())
+    _cu.kernels().copy[blocks, threads](_flat(src), _flat(dst))
+    return dst
+
+
+def device_full(shape, value, dtype):
+    """Device array filled with ``value``."""
+    d = _cu.empty(shape, dtype)
+    blocks, threads = launch1(d.size, _cu.simulator())
+    _cu.kernels().fill[blocks, threads](_flat(d), np.dtype(dtype).type(value))
+    return d
+
+
+def fill_ghosts(v, plan, bufs, axes=(0, 1, 2), k=None):
+    """Launch ``fill_ghost`` for the faces of the listed view axes (``k`` scales Neumann/Robin)."""
+    ker = _cu.kernels()
+    sim = _cu.simulator()
+    for va in axes:
+        for spec in plan.faces[va]:
+            if spec is None:
+                continue
+            axis, side, mode, wb, w1, w2, w3, two_h, rv, ra, rb = spec
+            g = bufs[2 * axis + side]
+            blocks, threads = launch2(g.shape, sim)
+            ker.fill_ghost[blocks, threads](v, axis, side, mode, wb, w1, w2, w3, two_h, rv, ra, rb,
+                                            v if k is None else k, k is not None, g)
+
+
+def fill_kghosts(k, plan, bufs):
+    """Launch ``fill_kghost`` for every real face (ghost conductivities)."""
+    ker = _cu.kernels()
+    sim = _cu.simulator()
+    for pair in plan.faces:
+        for spec in pair:
+            if spec is None:
+                continue
+            axis, side, mode = spec[:3]
+            g = bufs[2 * axis + side]
+            blocks, threads = launch2(g.shape, sim)
+            ker.fill_kghost[blocks, threads](k, axis, side, mode, g)
+
+
+def set_faces(v, dplan):
+    """Write the Dirichlet values of ``dplan`` into the 3D view ``v`` in place."""
+    ker = _cu.kernels()
+    sim = _cu.simulator()
+    for axis, side, vals in dplan:
+        blocks, threads = launch2(vals.shape, sim)
+        ker.set_face[blocks, threads](v, axis, side, vals)
+
+
+def faces_differ(u, vshape, dplan):
+    """True when a Dirichlet face of ``u`` does not hold its prescribed values."""
+    ker = _cu.kernels()
+    sim = _cu.simulator()
+    flag = _cu.zeros(1, np.int32)
+    uv = _view(u, vshape)
+    for axis, side, vals in dplan:
+        blocks, threads = launch2(vals.shape, sim)
+        ker.face_differs[blocks, threads](uv, axis, side, vals, flag)
+    return bool(flag.copy_to_host()[0])
+
+
+def with_dirichlet(u, vshape, dplan):
+    """``u`` if its Dirichlet faces hold the prescribed values, else a device copy that does."""
+    if not dplan or not faces_differ(u, vshape, dplan):
+        return u
+    c = device_copy(u)
+    set_faces(_view(c, vshape), dplan)
+    return c
+
+
+def _prepare(u, grid, bc, derivative, t, check_finite, name="u", leading=()):
+    d = _cu.as_device(u, name, shape=tuple(leading) + grid.shape)
+    if check_finite:
+        check_finite_device(d, name)
+    bcs = _bnd.resolve_bc(bc, grid)
+    check_nodes(bcs, derivative)
+    return d, bcs
+
+
+def _inv(grid, power, dtype, scale=1.0):
+    vals = [0.0] * (3 - grid.ndim) + [scale / h ** power for h in grid.spacing]
+    return [np.dtype(dtype).type(v) for v in vals]
+
+
+def _check_order(order):
+    if order == 4:
+        raise ParameterError("order=4 is not available with backend 'cuda' (second-order stencils only); "
+                             "use order=2 or the CPU backend")
+    if order != 2:
+        raise ParameterError(f"order must be 2 or 4; got {order!r}")
+
+
+def laplacian(u, grid, bc=None, *, order=2, t=0.0, out=None, check_finite=False):
+    """Laplacian on the GPU; see :func:`fieldgrad.operators.laplacian`.
+
+    Parameters
+    ----------
+    u : ndarray, Numba device array or CuPy array of ``grid.shape`` (float32/float64)
+    grid : Grid
+    bc : boundary specification, optional
+    order : 2
+    t : float
+    out : device array, optional
+    check_finite : bool
+
+    Returns
+    -------
+    Numba device array of ``grid.shape``
+
+    Example
+    -------
+    >>> from fieldgrad import Grid
+    >>> from fieldgrad.backends import cuda_available
+    >>> if cuda_available():
+    ...     r = to_host(laplacian(np.ones((5, 5)), Grid((5, 5))))
+    """
+    _check_order(order)
+    d, bcs = _prepare(u, grid, bc, 2, t, check_finite)
+    dtype = np.dtype(d.dtype)
+    vshape = view_shape(grid.shape)
+    d = with_dirichlet(d, vshape, dirichlet_plan(grid, bcs, dtype, t))
+    out = _cu.output(out, grid.shape, dtype)
+    uv = _view(d, vshape)
+    bufs = ghost_buffers(vshape, dtype)
+    fill_ghosts(uv, ghost_plan(grid, bcs, 2, dtype, t), bufs)
+    blocks, threads, march = launch3(vshape, _cu.simulator())
+    _cu.kernels().laplacian3[blocks, threads](uv, *bufs, *_inv(grid, 2, dtype), march, _view(out, vshape))
+    return out
+
+
+def grad(u, grid, bc=None, *, order=2, t=0.0, out=None, check_finite=False):
+    """Gradient on the GPU, shape ``(ndim, *grid.shape)``; see :func:`fieldgrad.operators.grad`.
+
+    Returns
+    -------
+    Numba device array
+
+    Example
+    -------
+    >>> from fieldgrad import Grid
+    >>> from fieldgrad.backends import cuda_available
+    >>> if cuda_available():
+    ...     r = to_host(grad(np.ones((5, 5)), Grid((5, 5))))
+    """
+    _check_order(order)
+    d, bcs = _prepare(u, grid, bc, 1, t, check_finite)
+    dtype = np.dtype(d.dtype)
+    vshape = view_shape(grid.shape)
+    d = with_dirichlet(d, vshape, dirichlet_plan(grid, bcs, dtype, t))
+    out = _cu.output(out, (grid.ndim,) + grid.shape, dtype)
+    uv = _view(d, vshape)
+    bufs = ghost_buffers(vshape, dtype)
+    fill_ghosts(uv, ghost_plan(grid, bcs, 1, dtype, t), bufs)
+    blocks, threads, march = launch3(vshape, _cu.simulator())
+    _cu.kernels().grad3[blocks, threads](uv, *bufs, *_inv(grid, 1, dtype, 0.5), 3 - grid.ndim, march,
+                                         out.reshape(grid.ndim, *vshape))
+    return out
+
+
+def div(v, grid, bc=None, *, t=0.0, out=None, check_finite=False):
+    """Divergence on the GPU of ``v`` with shape ``(ndim, *grid.shape)``; see :func:`fieldgrad.operators.div`.
+
+    Returns
+    -------
+    Numba device array of ``grid.shape``
+
+    Example
+    -------
+    >>> from fieldgrad import Grid
+    >>> from fieldgrad.backends import cuda_available
+    >>> if cuda_available():
+    ...     r = to_host(div(np.ones((2, 5, 5)), Grid((5, 5))))
+    """
+    d, bcs = _prepare(v, grid, bc, 1, t, check_finite, "v", (grid.ndim,))
+    dtype = np.dtype(d.dtype)
+    vshape = view_shape(grid.shape)
+    first = 3 - grid.ndim
+    dplan = dirichlet_plan(grid, bcs, dtype, t)
+    # component a is differentiated along axis a only: its conditions are the axis-a faces
+    normal = [[f for f in dplan if f[0] == a + first] for a in range(grid.ndim)]
+    if any(normal[a] and faces_differ(d[a], vshape, normal[a]) for a in range(grid.ndim)):
+        d = device_copy(d)  # impose the face values on a copy
+        for a in range(grid.ndim):
+            set_faces(_view(d[a], vshape), normal[a])
+    out = _cu.output(out, grid.shape, dtype)
+    v4 = d.reshape(grid.ndim, *vshape)
+    bufs = ghost_buffers(vshape, dtype)
+    plan = ghost_plan(grid, bcs, 1, dtype, t)
+    for a in range(grid.ndim):
+        fill_ghosts(_view(d[a], vshape), plan, bufs, axes=(a + first,))
+    blocks, threads, march = launch3(vshape, _cu.simulator())
+    _cu.kernels().div3[blocks, threads](v4, *bufs, *_inv(grid, 1, dtype, 0.5), first, march, _view(out, vshape))
+    return out
+
+
+def device_conductivity(k, grid, dtype, check_finite=False):
+    """A conductivity on the device: numbers are broadcast on the device, host arrays checked
+    (positive, finite) with :func:`fieldgrad.operators.check_conductivity` then copied; device
+    arrays are used as they are (finiteness checked when ``check_finite``)."""
+    if np.ndim(k) == 0 and not _cu.is_device_array(k):
+        kv = float(k)
+        if not np.isfinite(kv) or kv <= 0:
+            raise ParameterError(f"k must be positive and finite; got {k!r}")
+        return device_full(grid.shape, kv, dtype)
+    if _cu.is_device_array(k):
+        kd = _cu.as_device(k, "k", dtype=dtype, shape=grid.shape)
+        if check_finite:
+            check_finite_device(kd, "k")
+        return kd
+    from ..operators import check_conductivity
+
+    return _cu.as_device(check_conductivity(k, grid, dtype), "k")
+
+
+def div_k_grad(u, k, grid, bc=None, *, t=0.0, out=None, check_finite=False):
+    """``div(k grad u)`` on the GPU with harmonic face conductivities; see
+    :func:`fieldgrad.operators.div_k_grad`.
+
+    Parameters
+    ----------
+    u : array of ``grid.shape`` (host or device)
+    k : positive number, or array of ``grid.shape`` (host arrays are checked; device arrays
+        are trusted, except for finiteness when ``check_finite``)
+    grid, bc, t, out, check_finite : as for :func:`laplacian`
+
+    Returns
+    -------
+    Numba device array of ``grid.shape``
+
+    Example
+    -------
+    >>> from fieldgrad import Grid
+    >>> from fieldgrad.backends import cuda_available
+    >>> if cuda_available():
+    ...     r = to_host(div_k_grad(np.ones((5, 5)), 2.0, Grid((5, 5))))
+    """
+    d, bcs = _prepare(u, grid, bc, 2, t, check_finite)
+    dtype = np.dtype(d.dtype)
+    kd = device_conductivity(k, grid, dtype, check_finite)
+    vshape = view_shape(grid.shape)
+    d = with_dirichlet(d, vshape, dirichlet_plan(grid, bcs, dtype, t))
+    out = _cu.output(out, grid.shape, dtype)
+    uv, kv = _view(d, vshape), _view(kd, vshape)
+    plan = ghost_plan(grid, bcs, 2, dtype, t)
+    bufs = ghost_buffers(vshape, dtype)
+    kbufs = ghost_buffers(vshape, dtype, "k")
+    fill_ghosts(uv, plan, bufs, k=kv)
+    fill_kghosts(kv, plan, kbufs)
+    blocks, threads, march = launch3(vshape, _cu.simulator())
+    _cu.kernels().div_k_grad3[blocks, threads](uv, kv, *bufs, *kbufs, *_inv(grid, 2, dtype), 3 - grid.ndim,
+                                               march, _view(out, vshape))
+    return out

@@ -1,0 +1,277 @@
+"""CUDA kernels of the operators, built from the point formulas of :mod:`fieldgrad.kernels.points`.
+
+:func:`build` receives ``numba.cuda`` from :mod:`fieldgrad.backends.cuda` (this module never
+imports it) and wraps the same plain functions the CPU sweeps use with
+``cuda.jit(device=True)``: one formula, two targets.
+
+Every kernel works on a 3D view of the data: a 2D array ``(nx, ny)`` is seen as
+``(1, nx, ny)`` and 1D as ``(1, 1, n)``, with zero inverse spacing and zero ghosts on the dummy
+axes, so one kernel per operator serves 1D, 2D and 3D.  Threads are laid out along the
+contiguous last axis (``threadIdx.x``) and the middle axis; each thread marches along a chunk
+of the slowest axis, keeping the x-neighbours in registers.  Neighbours outside the grid come
+from face-shaped ghost arrays filled on the device by :func:`fill_ghost` kernels (the same
+formulas as :func:`fieldgrad.boundary.ghost_layers`).
+"""
+from __future__ import annotations
+
+import math
+
+from ..kernels import points
+
+cuda = None  # set by build(); the kernels resolve ``cuda`` as a module global (needed by the simulator)
+
+BLOCK_X, BLOCK_Y, MARCH = 32, 8, 16
+_SIM_BLOCK = (8, 4)
+
+
+def launch3(shape, sim=False):
+    """(grid, block, march) for a marching kernel over a 3D view ``(nx, ny, nz)``."""
+    nx, ny, nz = shape
+    bx, by = _SIM_BLOCK if sim else (BLOCK_X, BLOCK_Y)
+    march = max(1, min(MARCH, nx)) if not sim else max(1, nx)
+    grid = ((nz + bx - 1) // bx, (ny + by - 1) // by, (nx + march - 1) // march)
+    return grid, (bx, by, 1), march
+
+
+def launch2(shape, sim=False):
+    """(grid, block) for a kernel over a face ``(P, Q)``."""
+    p, q = shape
+    bx, by = _SIM_BLOCK if sim else (BLOCK_X, BLOCK_Y)
+    return ((q + bx - 1) // bx, (p + by - 1) // by), (bx, by)
+
+
+def launch1(n, sim=False):
+    """(grid, block) for a flat grid-stride kernel."""
+    threads = 64 if sim else 256
+    blocks = max(1, min((n + threads - 1) // threads, 4 if sim else 65535))
+    return blocks, threads
+
+
+def build(cuda_module):
+    """Compile-on-first-launch kernels of the operators; returns a dict name -> kernel."""
+    global cuda, second_difference, central_difference, flux_difference, laplacian_point, at, yz
+    cuda = cuda_module
+    dev = cuda.jit(device=True)
+    second_difference = dev(points.second_difference)
+    central_difference = dev(points.central_difference)
+    flux_difference = dev(points.flux_difference)
+    laplacian_point = dev(points.laplacian_point)
+
+    @dev
+    def at(v, axis, m, p, q):
+        """``v`` at index ``m`` along ``axis``, ``(p, q)`` along the other two axes in order."""
+        if axis == 0:
+            return v[m, p, q]
+        if axis == 1:
+            return v[p, m, q]
+        return v[p, q, m]
+
+    @dev
+    def yz(u, gy0, gy1, gz0, gz1, i, j, k):
+        """The four in-plane neighbours of ``u[i, j, k]``, ghosts at the faces."""
+        ny, nz = u.shape[1], u.shape[2]
+        ym = u[i, j - 1, k] if j > 0 else gy0[i, k]
+        yp = u[i, j + 1, k] if j < ny - 1 else gy1[i, k]
+        zm = u[i, j, k - 1] if k > 0 else gz0[i, j]
+        zp = u[i, j, k + 1] if k < nz - 1 else gz1[i, j]
+        return ym, yp, zm, zp
+
+    # ---------------------------------------------------------------- ghosts and faces
+    @cuda.jit
+    def fill_ghost(v, axis, side, mode, wb, w1, w2, w3, two_h, rv, ra, rb, k, kscale, g):
+        """Ghost layer of one face: mode 0 polynomial extrapolation ``wb ub + w1 u1 + w2 u2 + w3 u3``,
+        1 periodic (opposite node), 2 Neumann/Robin ``u1 + 2h (rv - ra ub) / rb`` (times
+        ``k_b / k_half`` when ``kscale``)."""
+        q = cuda.blockIdx.x * cuda.blockDim.x + cuda.threadIdx.x
+        p = cuda.blockIdx.y * cuda.blockDim.y + cuda.threadIdx.y
+        if p < g.shape[0] and q < g.shape[1]:
+            n = v.shape[axis]
+            b = 0 if side == 0 else n - 1
+            s = 1 if side == 0 else -1
+            if mode == 1:
+                g[p, q] = at(v, axis, n - 1 if side == 0 else 0, p, q)
+            elif mode == 2:
+                ub = at(v, axis, b, p, q)
+                flux = (rv[p, q] - ra[p, q] * ub) / rb[p, q]
+                if kscale:
+                    kb = at(k, axis, b, p, q)
+                    k1 = at(k, axis, b + s, p, q)
+                    g[p, q] = at(v, axis, b + s, p, q) + (two_h * flux) * (kb / (2.0 * kb * k1 / (kb + k1)))
+                else:
+                    g[p, q] = at(v, axis, b + s, p, q) + two_h * flux
+            else:
+                val = wb * at(v, axis, b, p, q) + w1 * at(v, axis, b + s, p, q) + w2 * at(v, axis, b + 2 * s, p, q)
+                if w3 != 0.0:
+                    val = val + w3 * at(v, axis, b + 3 * s, p, q)
+                g[p, q] = val
+
+    @cuda.jit
+    def fill_kghost(k, axis, side, mode, g):
+        """Ghost conductivity: periodic (mode 1), ``k_1`` (mode 2), else the quadratic extrapolation
+        ``3 k_b - 3 k_1 + k_2`` if positive, else ``k_b``."""
+        q = cuda.blockIdx.x * cuda.blockDim.x + cuda.threadIdx.x
+        p = cuda.blockIdx.y * cuda.blockDim.y + cuda.threadIdx.y
+        if p < g.shape[0] and q < g.shape[1]:
+            n = k.shape[axis]
+            b = 0 if side == 0 else n - 1
+            s = 1 if side == 0 else -1
+            if mode == 1:
+                g[p, q] = at(k, axis, n - 1 if side == 0 else 0, p, q)
+            elif mode == 2:
+                g[p, q] = at(k, axis, b + s, p, q)
+            else:
+                kb = at(k, axis, b, p, q)
+                e = 3 * kb - 3 * at(k, axis, b + s, p, q) + at(k, axis, b + 2 * s, p, q)
+                g[p, q] = e if e > 0 else kb
+
+    @cuda.jit
+    def set_face(u, axis, side, vals):
+        """Write face values (Dirichlet) into the boundary nodes of one face."""
+        q = cuda.blockIdx.x * cuda.blockDim.x + cuda.threadIdx.x
+        p = cuda.blockIdx.y * cuda.blockDim.y + cuda.threadIdx.y
+        if p < vals.shape[0] and q < vals.shape[1]:
+            m = 0 if side == 0 else u.shape[axis] - 1
+            if axis == 0:
+                u[m, p, q] = vals[p, q]
+            elif axis == 1:
+                u[p, m, q] = vals[p, q]
+            else:
+                u[p, q, m] = vals[p, q]
+
+    @cuda.jit
+    def face_differs(u, axis, side, vals, flag):
+        """``flag[0] = 1`` where the boundary nodes of a face differ from ``vals``."""
+        q = cuda.blockIdx.x * cuda.blockDim.x + cuda.threadIdx.x
+        p = cuda.blockIdx.y * cuda.blockDim.y + cuda.threadIdx.y
+        if p < vals.shape[0] and q < vals.shape[1]:
+            m = 0 if side == 0 else u.shape[axis] - 1
+            if at(u, axis, m, p, q) != vals[p, q]:
+                flag[0] = 1
+
+    @cuda.jit
+    def nonfinite(x, flag):
+        """``flag[0] = 1`` if the flat array ``x`` holds NaN or inf."""
+        start = cuda.grid(1)
+        stride = cuda.gridsize(1)
+        for m in range(start, x.shape[0], stride):
+            if math.isnan(x[m]) or math.isinf(x[m]):
+                flag[0] = 1
+
+    @cuda.jit
+    def fill(dst, value):
+        """Flat fill with one value."""
+        start = cuda.grid(1)
+        stride = cuda.gridsize(1)
+        for m in range(start, dst.shape[0], stride):
+            dst[m] = value
+
+    @cuda.jit
+    def copy(src, dst):
+        """Flat device-to-device copy: the bandwidth floor of the stencils."""
+        start = cuda.grid(1)
+        stride = cuda.gridsize(1)
+        for m in range(start, src.shape[0], stride):
+            dst[m] = src[m]
+
+    # ---------------------------------------------------------------- operators
+    @cuda.jit
+    def laplacian3(u, gx0, gx1, gy0, gy1, gz0, gz1, ihx2, ihy2, ihz2, march, out):
+        k = cuda.blockIdx.x * cuda.blockDim.x + cuda.threadIdx.x
+        j = cuda.blockIdx.y * cuda.blockDim.y + cuda.threadIdx.y
+        nx = u.shape[0]
+        if j < u.shape[1] and k < u.shape[2]:
+            i0 = cuda.blockIdx.z * march
+            i1 = min(i0 + march, nx)
+            xm = u[i0 - 1, j, k] if i0 > 0 else gx0[j, k]
+            c = u[i0, j, k]
+            for i in range(i0, i1):
+                xp = u[i + 1, j, k] if i + 1 < nx else gx1[j, k]
+                ym, yp, zm, zp = yz(u, gy0, gy1, gz0, gz1, i, j, k)
+                out[i, j, k] = laplacian_point(c, xm, xp, ym, yp, zm, zp, ihx2, ihy2, ihz2)
+                xm = c
+                c = xp
+
+    @cuda.jit
+    def grad3(u, gx0, gx1, gy0, gy1, gz0, gz1, hix, hiy, hiz, first, march, o):
+        """Gradient into ``o[(ndim, nx, ny, nz)]``; view axes below ``first`` are dummies."""
+        k = cuda.blockIdx.x * cuda.blockDim.x + cuda.threadIdx.x
+        j = cuda.blockIdx.y * cuda.blockDim.y + cuda.threadIdx.y
+        nx = u.shape[0]
+        if j < u.shape[1] and k < u.shape[2]:
+            i0 = cuda.blockIdx.z * march
+            i1 = min(i0 + march, nx)
+            xm = u[i0 - 1, j, k] if i0 > 0 else gx0[j, k]
+            c = u[i0, j, k]
+            for i in range(i0, i1):
+                xp = u[i + 1, j, k] if i + 1 < nx else gx1[j, k]
+                ym, yp, zm, zp = yz(u, gy0, gy1, gz0, gz1, i, j, k)
+                if first == 0:
+                    o[0, i, j, k] = central_difference(xm, xp, hix)
+                if first <= 1:
+                    o[1 - first, i, j, k] = central_difference(ym, yp, hiy)
+                o[2 - first, i, j, k] = central_difference(zm, zp, hiz)
+                xm = c
+                c = xp
+
+    @cuda.jit
+    def div3(v, gx0, gx1, gy0, gy1, gz0, gz1, hix, hiy, hiz, first, march, out):
+        """Divergence of ``v[(ndim, nx, ny, nz)]``; the ghosts of axis a belong to component a."""
+        k = cuda.blockIdx.x * cuda.blockDim.x + cuda.threadIdx.x
+        j = cuda.blockIdx.y * cuda.blockDim.y + cuda.threadIdx.y
+        nx, ny, nz = out.shape
+        if j < ny and k < nz:
+            i0 = cuda.blockIdx.z * march
+            cz = 2 - first
+            cy = 1 - first
+            for i in range(i0, min(i0 + march, nx)):
+                zm = v[cz, i, j, k - 1] if k > 0 else gz0[i, j]
+                zp = v[cz, i, j, k + 1] if k < nz - 1 else gz1[i, j]
+                tz = central_difference(zm, zp, hiz)
+                if first == 2:
+                    out[i, j, k] = tz
+                else:
+                    ym = v[cy, i, j - 1, k] if j > 0 else gy0[i, k]
+                    yp = v[cy, i, j + 1, k] if j < ny - 1 else gy1[i, k]
+                    ty = central_difference(ym, yp, hiy)
+                    if first == 1:
+                        out[i, j, k] = ty + tz
+                    else:
+                        xm = v[0, i - 1, j, k] if i > 0 else gx0[j, k]
+                        xp = v[0, i + 1, j, k] if i < nx - 1 else gx1[j, k]
+                        out[i, j, k] = central_difference(xm, xp, hix) + ty + tz
+
+    @cuda.jit
+    def div_k_grad3(u, kk, gx0, gx1, gy0, gy1, gz0, gz1, kx0, kx1, ky0, ky1, kz0, kz1,
+                    ihx2, ihy2, ihz2, first, march, out):
+        k = cuda.blockIdx.x * cuda.blockDim.x + cuda.threadIdx.x
+        j = cuda.blockIdx.y * cuda.blockDim.y + cuda.threadIdx.y
+        nx = u.shape[0]
+        if j < u.shape[1] and k < u.shape[2]:
+            i0 = cuda.blockIdx.z * march
+            i1 = min(i0 + march, nx)
+            xm = u[i0 - 1, j, k] if i0 > 0 else gx0[j, k]
+            kxm = kk[i0 - 1, j, k] if i0 > 0 else kx0[j, k]
+            c = u[i0, j, k]
+            kc = kk[i0, j, k]
+            for i in range(i0, i1):
+                xp = u[i + 1, j, k] if i + 1 < nx else gx1[j, k]
+                kxp = kk[i + 1, j, k] if i + 1 < nx else kx1[j, k]
+                ym, yp, zm, zp = yz(u, gy0, gy1, gz0, gz1, i, j, k)
+                kym, kyp, kzm, kzp = yz(kk, ky0, ky1, kz0, kz1, i, j, k)
+                tz = flux_difference(zm, c, zp, kzm, kc, kzp, ihz2)
+                if first == 2:
+                    val = tz
+                elif first == 1:
+                    val = flux_difference(ym, c, yp, kym, kc, kyp, ihy2) + tz
+                else:
+                    val = (flux_difference(xm, c, xp, kxm, kc, kxp, ihx2)
+                           + flux_difference(ym, c, yp, kym, kc, kyp, ihy2) + tz)
+                out[i, j, k] = val
+                xm = c
+                c = xp
+                kxm = kc
+                kc = kxp
+
+    return dict(fill_ghost=fill_ghost, fill_kghost=fill_kghost, set_face=set_face, face_differs=face_differs,
+                nonfinite=nonfinite, fill=fill, copy=copy, laplacian3=laplacian3, grad3=grad3, div3=div3,
+                div_k_grad3=div_k_grad3)
