@@ -11,6 +11,7 @@ from ..errors import ParameterError, describe
 from ..grid import Grid
 from ..operators import as_field, check_conductivity, grad
 from . import fluxes
+from ..boundary import resolve_bc
 from ._solve import complete_bc, solve_steady
 
 __all__ = ["Field"]
@@ -32,7 +33,9 @@ class Field:
     coefficient : positive number or array of ``grid.shape``
         The material coefficient (two materials, an inclusion: give an array).
     bc : boundary specification, optional
-        Used by the derivatives and the balances; faces without a condition are insulated.
+        Used by the derivatives and the balances.  Steady solves treat faces without a
+        condition as insulated; derivatives there are one-sided and flows through them are
+        measured from the data.
     source : number or array, optional
         Volumetric source of the steady balance ``div(c grad u) + source = 0``.
     units : str, optional
@@ -56,7 +59,7 @@ class Field:
         self.grid = grid
         self.data = grid.zeros() if data is None else as_field(data, grid, "data")
         self.coefficient = check_conductivity(coefficient, grid, np.float64, self.coefficient_name)
-        self.bc = complete_bc(bc, grid)
+        self.bc = resolve_bc(bc, grid)
         if source is not None:
             source = np.broadcast_to(np.asarray(source, dtype=np.float64), grid.shape)
         self.source = source
@@ -158,4 +161,4 @@ class Field:
     def _solve(cls, grid, bc, coefficient, source, fixed, method, **meta):
         u = solve_steady(grid, bc, coefficient, source=0.0 if source is None else source, fixed=fixed,
                          method=method)
-        return cls(grid, u, bc=bc, source=source, **{cls.coefficient_name: coefficient}, **meta)
+        return cls(grid, u, bc=complete_bc(bc, grid), source=source, **{cls.coefficient_name: coefficient}, **meta)

@@ -19,10 +19,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..boundary import Dirichlet, Neumann, Periodic, Robin, _outward_derivative
+from ..boundary import Dirichlet, Neumann, Periodic, _outward_derivative, resolve_bc
 from ..errors import GridError, ParameterError
 from ..operators import check_conductivity, div_k_grad
-from ._solve import complete_bc
 
 __all__ = ["face_flows", "box_flow", "box_indices", "edge_energy"]
 
@@ -41,7 +40,8 @@ def face_flows(u, k, grid, bc, source=None, t=0.0):
     u : ndarray of ``grid.shape`` (Dirichlet faces holding their values)
     k : positive number or array
     grid : Grid
-    bc : boundary specification (faces without a condition count as insulated)
+    bc : boundary specification (flows through faces without a condition are measured from
+        the data, as on Dirichlet faces)
     source : number or array, optional
         Volumetric source ``Q`` of the steady balance ``div(k grad u) + Q = 0``; the half cells
         next to Dirichlet faces include it.
@@ -62,7 +62,7 @@ def face_flows(u, k, grid, bc, source=None, t=0.0):
     >>> round(fl["x-"], 12), round(fl["x+"], 12)
     (6.0, -6.0)
     """
-    bcs = complete_bc(bc, grid)
+    bcs = resolve_bc(bc, grid)
     kk = check_conductivity(k, grid, np.float64)
     u = np.asarray(u, dtype=np.float64)
     nd = grid.ndim
@@ -71,7 +71,7 @@ def face_flows(u, k, grid, bc, source=None, t=0.0):
     for face, cond in bcs.faces.items():
         if isinstance(cond, Periodic):
             continue
-        if isinstance(cond, Dirichlet):
+        if cond is None or isinstance(cond, Dirichlet):
             closed[face] = Neumann(0.0)
             open_faces.append(face)
         else:
@@ -91,7 +91,7 @@ def face_flows(u, k, grid, bc, source=None, t=0.0):
             continue
         axis, side = grid.parse_face(face)
         sl = _sl(nd, axis, 0 if side == 0 else -1)
-        if isinstance(cond, Dirichlet):
+        if cond is None or isinstance(cond, Dirichlet):
             flows[face] = float(share[sl].sum())
         else:  # Neumann / Robin: -k_b * du/dn over the face, trapezoid weights
             g = _outward_derivative(cond, grid, face, u[sl], t, np.float64)

@@ -81,7 +81,7 @@ class PressureField(Field):
         perm = check_conductivity(permeability, grid, np.float64, "permeability")
         if np.ndim(viscosity) != 0 or not float(viscosity) > 0:
             raise ParameterError(f"viscosity must be a positive number; got {viscosity!r}")
-        from ._solve import solve_steady
+        from ._solve import complete_bc, solve_steady
         u = solve_steady(grid, bc, perm / float(viscosity), source=0.0 if source is None else source, fixed=fixed,
                          method=method)
-        return cls(grid, u, permeability=perm, viscosity=viscosity, bc=bc, source=source, **meta)
+        return cls(grid, u, permeability=perm, viscosity=viscosity, bc=complete_bc(bc, grid), source=source, **meta)
