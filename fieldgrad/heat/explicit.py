@@ -1,0 +1,213 @@
+"""Explicit integrators: forward Euler (FTCS) and Runge--Kutta--Legendre super-time-stepping (RKL2).
+
+Both run the fused sweeps of :mod:`fieldgrad.heat.kernels`: one pass over memory per FTCS step
+and per RKL2 stage.  Dirichlet faces are re-imposed after every sweep at the time the new values
+belong to (``t + dt`` for FTCS, the stage time ``t + c_j dt`` for RKL2).
+
+RKL2 (Meyer, Balsara & Aslam, J. Comput. Phys. 257 (2014) 594) with ``s`` stages is stable for
+``dt <= dt_explicit * (s^2 + s - 2) / 4``; the stepper takes the smallest such ``s`` for the
+requested step, so the number of sweeps grows like ``sqrt(dt / dt_explicit)`` instead of
+linearly.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ..errors import ParameterError, StabilityError
+from . import kernels as K
+from .ghosts import GhostFiller
+
+__all__ = ["FTCS", "RKL2", "rkl2_stages", "rkl2_coefficients"]
+
+
+def rkl2_stages(dt, dt_explicit):
+    """Fewest RKL2 stages (at least 2) stable for ``dt``: ``dt <= dt_explicit (s^2 + s - 2) / 4``.
+
+    Example
+    -------
+    >>> rkl2_stages(1.0, 1.0), rkl2_stages(27.0, 1.0), rkl2_stages(27.01, 1.0)
+    (2, 10, 11)
+    """
+    r = dt / dt_explicit
+    s = max(2, math.ceil((-1.0 + math.sqrt(9.0 + 16.0 * r)) / 2.0 - 1e-12))
+    while (s * s + s - 2) / 4.0 < r * (1.0 - 1e-12):
+        s += 1
+    return s
+
+
+def rkl2_coefficients(s):
+    """Stage coefficients of RKL2 with ``s`` stages.
+
+    Returns
+    -------
+    dict of lists indexed by stage ``j = 0..s``: ``mu``, ``nu``, ``mt`` (``mu~``), ``gt``
+    (``gamma~``) and ``c`` (stage times as fractions of the step, ``c[s] == 1``).
+    """
+    if s < 2:
+        raise ParameterError(f"RKL2 needs at least 2 stages; got {s}")
+    b = [1.0 / 3.0] * 3 + [(j * j + j - 2.0) / (2.0 * j * (j + 1.0)) for j in range(3, s + 1)]
+    a = [1.0 - x for x in b]
+    w1 = 4.0 / (s * s + s - 2.0)
+    mu, nu, mt, gt, c = [0.0] * (s + 1), [0.0] * (s + 1), [0.0] * (s + 1), [0.0] * (s + 1), [0.0] * (s + 1)
+    mt[1] = b[1] * w1
+    c[1] = mt[1]
+    for j in range(2, s + 1):
+        mu[j] = (2.0 * j - 1.0) / j * b[j] / b[j - 1]
+        nu[j] = -(j - 1.0) / j * b[j] / b[j - 2]
+        mt[j] = mu[j] * w1
+        gt[j] = -a[j - 1] * mt[j]
+        c[j] = mu[j] * c[j - 1] + nu[j] * c[j - 2] + mt[j] + gt[j]
+    return {"mu": mu, "nu": nu, "mt": mt, "gt": gt, "c": c}
+
+
+class _Sweeper:
+    """Calls the fused sweep of the right kind (scalar/array alpha, 2D/3D) with fresh ghosts."""
+
+    def __init__(self, problem):
+        p = self.problem = problem
+        g = p.grid
+        self.ghosts = GhostFiller(g, p.bcs, p.alpha, p.dtype)
+        self.kp = self.ghosts.kpairs()
+        self.f = p.dtype.type
+        if p.alpha_scalar:
+            self.coef = [self.f(p.alpha / h ** 2) for h in g.spacing]
+        else:
+            self.coef = [self.f(1.0 / h ** 2) for h in g.spacing]
+        self.sweeps = 0
+
+    def source_args(self, t, u):
+        s = self.problem.source_at(t)
+        if isinstance(s, np.ndarray):
+            return self.f(0.0), s, True
+        return self.f(s), u, False
+
+    def __call__(self, u, t, mode, au, ap, a0, al, ag, p2, q0, l0, out):
+        gh = [x for pair in self.ghosts.fill(u, t) for x in pair]
+        sc, sarr, has = self.source_args(t, u)
+        f = self.f
+        tail = (sc, sarr, has, mode, f(au), f(ap), f(a0), f(al), f(ag), p2, q0, l0, out)
+        if self.problem.alpha_scalar:
+            kern = K.sweep_const_3d if u.ndim == 3 else K.sweep_const_2d
+            kern(u, *gh, *self.coef, *tail)
+        else:
+            kg = [x for pair in self.kp for x in pair]
+            kern = K.sweep_var_3d if u.ndim == 3 else K.sweep_var_2d
+            kern(u, self.problem.alpha, *gh, *kg, *self.coef, *tail)
+        self.sweeps += 1
+        return out
+
+
+class _ExplicitBase:
+    solver_iterations = 0
+
+    def __init__(self, problem):
+        self.problem = problem
+        self.sweep = _Sweeper(problem)
+        self._bufs = [np.empty_like(problem.u0) for _ in range(self.nbuf)]
+
+    @property
+    def sweeps(self):
+        return self.sweep.sweeps
+
+    def _others(self, u, n):
+        return [b for b in self._bufs if b is not u][:n]
+
+
+class FTCS(_ExplicitBase):
+    """Forward Euler in time, centred in space: ``u_new = u + dt (div(alpha grad u) + s(t))``.
+
+    Parameters
+    ----------
+    problem : HeatProblem
+
+    The step is refused above ``problem.dt_explicit`` (:class:`~fieldgrad.errors.StabilityError`).
+
+    Example
+    -------
+    >>> import numpy as np
+    >>> from fieldgrad import Grid, Dirichlet
+    >>> from fieldgrad.heat.problem import HeatProblem
+    >>> p = HeatProblem(np.ones((9, 9)), Grid((9, 9)), Dirichlet(1.0), alpha=1.0)
+    >>> float(FTCS(p).step(p.initial_field(), 0.0, p.dt_explicit).max())
+    1.0
+    """
+
+    name = "ftcs"
+    nbuf = 2
+
+    def check_dt(self, dt):
+        lim = self.problem.dt_explicit
+        if dt > lim * (1.0 + 1e-12):
+            raise StabilityError(
+                f"dt = {dt!r} exceeds the FTCS stability limit {lim!r} = 1 / (2 alpha_max sum(1/h^2)) "
+                f"(alpha_max = {self.problem.alpha_max!r}); use dt <= {lim!r}, method='rkl2' or an implicit "
+                "method, or ask for automatic step reduction (reduce_dt=True)")
+
+    def stages(self, dt):
+        return 1
+
+    def step(self, u, t, dt):
+        """One step from ``(u, t)``; returns the new field (a stepper buffer, never ``u``)."""
+        self.check_dt(dt)
+        out = self._others(u, 1)[0]
+        self.sweep(u, t, K.MODE_FTCS, 1.0, 0.0, 0.0, dt, 0.0, u, u, u, out)
+        self.sweep.ghosts.impose(out, t + dt)
+        return out
+
+
+class RKL2(_ExplicitBase):
+    """Second-order Runge--Kutta--Legendre super-time-stepping with fused stage sweeps.
+
+    Each stage ``Y_j = mu Y_{j-1} + nu Y_{j-2} + (1-mu-nu) Y_0 + mt dt L(Y_{j-1}) + gt dt L(Y_0)``
+    is one sweep that reads ``Y_{j-1}`` (stencil), ``Y_{j-2}``, ``Y_0``, ``L(Y_0)`` and writes
+    ``Y_j`` (three rotating buffers besides ``Y_0`` and ``L(Y_0)``).
+
+    Parameters
+    ----------
+    problem : HeatProblem
+
+    Example
+    -------
+    >>> from fieldgrad.heat.explicit import rkl2_stages
+    >>> rkl2_stages(100.0, 1.0)
+    20
+    """
+
+    name = "rkl2"
+    nbuf = 4
+
+    def __init__(self, problem):
+        super().__init__(problem)
+        self._coef = {}
+        self._l0 = np.empty_like(problem.u0)
+
+    def check_dt(self, dt):
+        pass
+
+    def stages(self, dt):
+        return rkl2_stages(dt, self.problem.dt_explicit)
+
+    def step(self, u, t, dt):
+        """One super-step from ``(u, t)``; returns the new field (a stepper buffer, never ``u``)."""
+        s = self.stages(dt)
+        if s not in self._coef:
+            self._coef[s] = rkl2_coefficients(s)
+        cf = self._coef[s]
+        mu, nu, mt, gt, c = cf["mu"], cf["nu"], cf["mt"], cf["gt"], cf["c"]
+        impose = self.sweep.ghosts.impose
+        l0 = self._l0
+        bufs = self._others(u, 3)
+        a = bufs[0]
+        # stage 1: Y1 = Y0 + mt1 dt L(Y0), storing L(Y0)
+        self.sweep(u, t, K.MODE_FIRST, 1.0, 0.0, 0.0, mt[1] * dt, 0.0, u, u, l0, a)
+        impose(a, t + c[1] * dt)
+        prev2, prev = u, a  # Y_{j-2}, Y_{j-1}
+        for j in range(2, s + 1):
+            out = next(x for x in bufs if x is not prev and x is not prev2)
+            self.sweep(prev, t + c[j - 1] * dt, K.MODE_STAGE, mu[j], nu[j], 1.0 - mu[j] - nu[j], mt[j] * dt,
+                       gt[j] * dt, prev2, u, l0, out)
+            impose(out, t + c[j] * dt)
+            prev2, prev = prev, out
+        return prev

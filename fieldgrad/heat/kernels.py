@@ -1,0 +1,136 @@
+"""Fused Numba sweeps of the explicit heat integrators.
+
+One sweep reads the stencil input once and writes the new field once; the stencil value is
+built from the point formulas of :mod:`fieldgrad.kernels.points` (``second_difference`` for a
+scalar diffusivity, ``flux_difference`` with harmonic face values for an array) and combined at
+the same point with the integrator's update (``mode``):
+
+* ``mode 0`` (FTCS): ``out = u + al * v``
+* ``mode 1`` (first RKL2 stage): ``l0 = v``; ``out = u + al * v``
+* ``mode 2`` (RKL2 stage j >= 2): ``out = au*u + ap*p2 + a0*q0 + al*v + ag*l0``
+
+with ``v = div(alpha grad u) + source`` at that point.  Each (i, j) row is done in two passes
+while it sits in L1 cache: the stencil into ``out``, then the update (:func:`finish_row`), so both
+inner loops are branch-free and vectorise; ``out`` must therefore differ from ``p2``, ``q0``, ``l0``.  Unused array arguments are passed the stencil input
+itself; it is never written.  For a scalar diffusivity the coefficients ``cx = alpha / hx^2``
+etc. are folded in; ``sc`` is a scalar source, ``sarr`` an array source read when ``has_sarr``.
+"""
+from numba import njit, prange
+
+from ..kernels.cpu import flux_difference, second_difference
+
+_par = dict(parallel=True, cache=True, fastmath=False)
+
+MODE_FTCS, MODE_FIRST, MODE_STAGE = 0, 1, 2
+
+
+@njit(cache=True)
+def finish_row(mode, o, c, L, P, Q, S, has_sarr, sc, au, ap, a0, al, ag):
+    """Turn a row of stencil values ``o`` into the integrator's new values (see module doc)."""
+    n = o.shape[0]
+    if has_sarr:
+        for m in range(n):
+            o[m] += S[m]
+    if mode == 0:
+        for m in range(n):
+            o[m] = c[m] + al * (o[m] + sc)
+    elif mode == 1:
+        for m in range(n):
+            v = o[m] + sc
+            L[m] = v
+            o[m] = c[m] + al * v
+    else:
+        for m in range(n):
+            o[m] = au * c[m] + ap * P[m] + a0 * Q[m] + al * (o[m] + sc) + ag * L[m]
+
+
+@njit(**_par)
+def sweep_const_2d(u, gx0, gx1, gy0, gy1, cx, cy, sc, sarr, has_sarr,
+                   mode, au, ap, a0, al, ag, p2, q0, l0, out):
+    nx, ny = u.shape
+    for i in prange(nx):
+        c = u[i]
+        xm = u[i - 1] if i > 0 else gx0
+        xp = u[i + 1] if i < nx - 1 else gx1
+        o, L, P, Q, S = out[i], l0[i], p2[i], q0[i], sarr[i]
+        o[0] = (second_difference(xm[0], c[0], xp[0], cx) + second_difference(gy0[i], c[0], c[1], cy))
+        for j in range(1, ny - 1):
+            o[j] = (second_difference(xm[j], c[j], xp[j], cx) + second_difference(c[j - 1], c[j], c[j + 1], cy))
+        e = ny - 1
+        o[e] = (second_difference(xm[e], c[e], xp[e], cx) + second_difference(c[e - 1], c[e], gy1[i], cy))
+        finish_row(mode, o, c, L, P, Q, S, has_sarr, sc, au, ap, a0, al, ag)
+
+
+@njit(**_par)
+def sweep_const_3d(u, gx0, gx1, gy0, gy1, gz0, gz1, cx, cy, cz, sc, sarr, has_sarr,
+                   mode, au, ap, a0, al, ag, p2, q0, l0, out):
+    nx, ny, nz = u.shape
+    for i in prange(nx):
+        for j in range(ny):
+            c = u[i, j]
+            xm = u[i - 1, j] if i > 0 else gx0[j]
+            xp = u[i + 1, j] if i < nx - 1 else gx1[j]
+            ym = u[i, j - 1] if j > 0 else gy0[i]
+            yp = u[i, j + 1] if j < ny - 1 else gy1[i]
+            o, L, P, Q, S = out[i, j], l0[i, j], p2[i, j], q0[i, j], sarr[i, j]
+            o[0] = (second_difference(xm[0], c[0], xp[0], cx) + second_difference(ym[0], c[0], yp[0], cy)
+                    + second_difference(gz0[i, j], c[0], c[1], cz))
+            for m in range(1, nz - 1):
+                o[m] = (second_difference(xm[m], c[m], xp[m], cx) + second_difference(ym[m], c[m], yp[m], cy)
+                        + second_difference(c[m - 1], c[m], c[m + 1], cz))
+            e = nz - 1
+            o[e] = (second_difference(xm[e], c[e], xp[e], cx) + second_difference(ym[e], c[e], yp[e], cy)
+                    + second_difference(c[e - 1], c[e], gz1[i, j], cz))
+            finish_row(mode, o, c, L, P, Q, S, has_sarr, sc, au, ap, a0, al, ag)
+
+
+@njit(**_par)
+def sweep_var_2d(u, k, gx0, gx1, gy0, gy1, kx0, kx1, ky0, ky1, ihx2, ihy2, sc, sarr, has_sarr,
+                 mode, au, ap, a0, al, ag, p2, q0, l0, out):
+    nx, ny = u.shape
+    for i in prange(nx):
+        c, kc = u[i], k[i]
+        xm = u[i - 1] if i > 0 else gx0
+        xp = u[i + 1] if i < nx - 1 else gx1
+        kxm = k[i - 1] if i > 0 else kx0
+        kxp = k[i + 1] if i < nx - 1 else kx1
+        o, L, P, Q, S = out[i], l0[i], p2[i], q0[i], sarr[i]
+        o[0] = (flux_difference(xm[0], c[0], xp[0], kxm[0], kc[0], kxp[0], ihx2)
+                + flux_difference(gy0[i], c[0], c[1], ky0[i], kc[0], kc[1], ihy2))
+        for j in range(1, ny - 1):
+            o[j] = (flux_difference(xm[j], c[j], xp[j], kxm[j], kc[j], kxp[j], ihx2)
+                    + flux_difference(c[j - 1], c[j], c[j + 1], kc[j - 1], kc[j], kc[j + 1], ihy2))
+        e = ny - 1
+        o[e] = (flux_difference(xm[e], c[e], xp[e], kxm[e], kc[e], kxp[e], ihx2)
+                + flux_difference(c[e - 1], c[e], gy1[i], kc[e - 1], kc[e], ky1[i], ihy2))
+        finish_row(mode, o, c, L, P, Q, S, has_sarr, sc, au, ap, a0, al, ag)
+
+
+@njit(**_par)
+def sweep_var_3d(u, k, gx0, gx1, gy0, gy1, gz0, gz1, kx0, kx1, ky0, ky1, kz0, kz1, ihx2, ihy2, ihz2,
+                 sc, sarr, has_sarr, mode, au, ap, a0, al, ag, p2, q0, l0, out):
+    nx, ny, nz = u.shape
+    for i in prange(nx):
+        for j in range(ny):
+            c, kc = u[i, j], k[i, j]
+            xm = u[i - 1, j] if i > 0 else gx0[j]
+            xp = u[i + 1, j] if i < nx - 1 else gx1[j]
+            ym = u[i, j - 1] if j > 0 else gy0[i]
+            yp = u[i, j + 1] if j < ny - 1 else gy1[i]
+            kxm = k[i - 1, j] if i > 0 else kx0[j]
+            kxp = k[i + 1, j] if i < nx - 1 else kx1[j]
+            kym = k[i, j - 1] if j > 0 else ky0[i]
+            kyp = k[i, j + 1] if j < ny - 1 else ky1[i]
+            o, L, P, Q, S = out[i, j], l0[i, j], p2[i, j], q0[i, j], sarr[i, j]
+            o[0] = (flux_difference(xm[0], c[0], xp[0], kxm[0], kc[0], kxp[0], ihx2)
+                    + flux_difference(ym[0], c[0], yp[0], kym[0], kc[0], kyp[0], ihy2)
+                    + flux_difference(gz0[i, j], c[0], c[1], kz0[i, j], kc[0], kc[1], ihz2))
+            for m in range(1, nz - 1):
+                o[m] = (flux_difference(xm[m], c[m], xp[m], kxm[m], kc[m], kxp[m], ihx2)
+                        + flux_difference(ym[m], c[m], yp[m], kym[m], kc[m], kyp[m], ihy2)
+                        + flux_difference(c[m - 1], c[m], c[m + 1], kc[m - 1], kc[m], kc[m + 1], ihz2))
+            e = nz - 1
+            o[e] = (flux_difference(xm[e], c[e], xp[e], kxm[e], kc[e], kxp[e], ihx2)
+                    + flux_difference(ym[e], c[e], yp[e], kym[e], kc[e], kyp[e], ihy2)
+                    + flux_difference(c[e - 1], c[e], gz1[i, j], kc[e - 1], kc[e], kz1[i, j], ihz2))
+            finish_row(mode, o, c, L, P, Q, S, has_sarr, sc, au, ap, a0, al, ag)

@@ -1,0 +1,178 @@
+"""The heat problem ``du/dt = div(alpha grad u) + source``: inputs checked once, sources evaluated.
+
+:class:`HeatProblem` holds the grid, the resolved boundary conditions, the diffusivity
+``alpha`` (a number or a positive array) and the source, and answers the questions every
+integrator asks: the explicit stability limit and the source at a given time.
+
+A source is ``None``, a number, an array of ``grid.shape``, a callable ``source(t)``, or a
+callable of the node coordinates and time ``source(x, y[, z], t)``.  The two callables are told
+apart by their number of positional parameters (1 = ``source(t)``; ``ndim + 1`` = coordinates
+and time; ``ndim`` = coordinates only, constant in time).
+"""
+from __future__ import annotations
+
+import inspect
+
+import numpy as np
+
+from .. import boundary as _bnd
+from ..errors import BoundaryError, GridError, ParameterError, ShapeError, describe
+from ..operators import as_field, check_conductivity
+
+__all__ = ["HeatProblem", "explicit_limit"]
+
+
+def explicit_limit(grid, alpha_max):
+    """Largest stable forward-Euler step ``1 / (2 alpha_max sum_i 1/h_i^2)``.
+
+    Example
+    -------
+    >>> from fieldgrad import Grid
+    >>> explicit_limit(Grid((11, 11)), 1.0)  # h = 0.1
+    0.0025
+    """
+    return 1.0 / (2.0 * float(alpha_max) * sum(1.0 / h ** 2 for h in grid.spacing))
+
+
+def _positional_count(func):
+    try:
+        params = inspect.signature(func).parameters.values()
+    except (TypeError, ValueError):
+        return None
+    if any(p.kind == p.VAR_POSITIONAL for p in params):
+        return None
+    return sum(1 for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) and p.default is p.empty)
+
+
+class HeatProblem:
+    """A checked heat problem.
+
+    Parameters
+    ----------
+    u0 : array of ``grid.shape``
+        Initial temperature (float32/float64 kept; integers become float64).  Dirichlet faces
+        are overwritten with their values at ``t0``.
+    grid : Grid (2D or 3D)
+    bc : boundary specification; every non-periodic face needs a condition.
+    alpha : positive number or positive array of ``grid.shape``
+    source : None, number, array, ``source(t)`` or ``source(x, y[, z], t)``
+    t0 : float
+    check : bool
+        Check ``u0`` for NaN/inf (default True).
+
+    Example
+    -------
+    >>> import numpy as np
+    >>> from fieldgrad import Grid, Dirichlet
+    >>> p = HeatProblem(np.zeros((11, 11)), Grid((11, 11)), Dirichlet(0), alpha=1.0)
+    >>> p.dt_explicit
+    0.0025
+    """
+
+    def __init__(self, u0, grid, bc, alpha, source=None, t0=0.0, check=True):
+        if grid.ndim not in (2, 3):
+            raise GridError(f"heat diffusion runs on 2D or 3D grids; got a {grid.ndim}D grid")
+        self.grid = grid
+        self.u0 = as_field(u0, grid, "u0", check_finite=check)
+        self.dtype = self.u0.dtype
+        self.bcs = _bnd.resolve_bc(bc, grid)
+        self.bcs.require_complete("heat diffusion")
+        if alpha is None:
+            raise ParameterError("alpha (the diffusivity) is required: a positive number or array")
+        self.alpha_scalar = np.ndim(alpha) == 0
+        if self.alpha_scalar:
+            a = float(alpha)
+            if not np.isfinite(a) or a <= 0:
+                raise ParameterError(f"alpha must be a positive, finite number or array; got {alpha!r}")
+            self.alpha = a
+            self.alpha_max = a
+        else:
+            self.alpha = check_conductivity(alpha, grid, self.dtype, name="alpha")
+            self.alpha_max = float(self.alpha.max())
+        self.t0 = float(t0)
+        self.dt_explicit = explicit_limit(grid, self.alpha_max)
+        self._set_source(source)
+
+    # ------------------------------------------------------------------ sources
+    def _set_source(self, source):
+        grid = self.grid
+        self.source = source
+        self.source_kind = "none"
+        self._src_const = None
+        if source is None:
+            return
+        if callable(source):
+            n = _positional_count(source)
+            if n == 1:
+                self.source_kind = "time"
+            elif n == grid.ndim + 1:
+                self.source_kind = "space_time"
+            elif n == grid.ndim:
+                self.source_kind = "array"
+                self._src_const = self._check_source_value(source(*grid.mesh()), "source(x, ...)")
+            else:
+                raise ParameterError(
+                    f"source callable takes {n} positional parameters; accepted: source(t) or "
+                    f"source({', '.join(grid.axis_names)}, t) (or source({', '.join(grid.axis_names)}) constant in time)")
+            return
+        if np.ndim(source) == 0:
+            v = float(source)
+            if not np.isfinite(v):
+                raise ParameterError(f"source must be finite; got {source!r}")
+            self.source_kind = "scalar"
+            self._src_const = v
+            return
+        self.source_kind = "array"
+        self._src_const = self._check_source_value(source, "source")
+
+    def _check_source_value(self, value, what):
+        if np.ndim(value) == 0:
+            v = float(value)
+            if not np.isfinite(v):
+                raise ParameterError(f"{what} evaluated to a non-finite value {v!r}")
+            return v
+        arr = np.asarray(value)
+        if arr.shape != self.grid.shape:
+            try:
+                arr = np.broadcast_to(arr, self.grid.shape)
+            except ValueError:
+                raise ShapeError(f"{what} has shape {arr.shape}; the grid needs {self.grid.shape} "
+                                 "(or a number)") from None
+        arr = np.ascontiguousarray(arr, dtype=self.dtype)
+        if not np.all(np.isfinite(arr)):
+            raise ParameterError(f"{what} holds non-finite values")
+        return arr
+
+    @property
+    def source_time_dependent(self):
+        return self.source_kind in ("time", "space_time")
+
+    def source_at(self, t):
+        """The source at time ``t``: ``0.0``, a float, or an array of ``grid.shape``."""
+        if self.source_kind == "none":
+            return 0.0
+        if self.source_kind == "time":
+            return self._check_source_value(self.source(t), f"source(t={t!r})")
+        if self.source_kind == "space_time":
+            return self._check_source_value(self.source(*self.grid.mesh(), t), f"source(x, ..., t={t!r})")
+        return self._src_const
+
+    # ------------------------------------------------------------------ helpers
+    @property
+    def time_dependent_bc(self):
+        return self.bcs.time_dependent
+
+    def initial_field(self):
+        """A fresh copy of ``u0`` with the Dirichlet values of ``t0`` imposed."""
+        u = np.array(self.u0, dtype=self.dtype, order="C", copy=True)
+        return _bnd.apply_bc(u, self.grid, self.bcs, self.t0)
+
+    def params(self):
+        """JSON-ready description of the problem (arrays and callables summarised)."""
+        out = {"alpha": self.alpha if self.alpha_scalar else f"array{self.grid.shape}",
+               "dt_explicit": self.dt_explicit, "bc": self.bcs.describe(), "dtype": str(self.dtype)}
+        if self.source_kind == "scalar":
+            out["source"] = self._src_const
+        elif self.source_kind != "none":
+            out["source"] = f"{self.source_kind} {describe(self.source, 40)}"
+        return out
