@@ -59,7 +59,7 @@ def pcg(hier, u, b, rtol, maxiter, *, callback=None, nu=1, bnorm=None, ud=None, 
     def precond(rr, zz):
         if precondition:
             zz[...] = 0.0
-            hier.cycle(zz, rr, 0, "V", nu, nu)
+            hier.cycle(zz, rr, 0, "V", nu, nu, symmetric=True)
             project(zz)
         else:
             zz[...] = rr

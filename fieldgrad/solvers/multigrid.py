@@ -238,8 +238,12 @@ class Hierarchy:
         u.ravel()[:] = x[: u.size]
 
     # -------------------------------------------------------------- cycles
-    def cycle(self, u, f, level=0, kind="V", nu1=2, nu2=2):
-        """One cycle on ``level`` improving ``u`` for ``A u = f`` in place."""
+    def cycle(self, u, f, level=0, kind="V", nu1=2, nu2=2, symmetric=False):
+        """One cycle on ``level`` improving ``u`` for ``A u = f`` in place.
+
+        ``symmetric=True`` post-smooths in reverse colour order (a symmetric preconditioner for
+        CG); the default red-black order in both smoothings converges faster on its own.
+        """
         lev = self.levels[level]
         if level == len(self.levels) - 1:
             self.coarse_solve(u, f)
@@ -251,15 +255,15 @@ class Hierarchy:
         K.restrict(lev.r, clev.f, rix, rwx, riy, rwy, riz, rwz)
         clev.u[...] = 0.0
         if kind == "V":
-            self.cycle(clev.u, clev.f, level + 1, "V", nu1, nu2)
+            self.cycle(clev.u, clev.f, level + 1, "V", nu1, nu2, symmetric)
         elif kind == "W":
-            self.cycle(clev.u, clev.f, level + 1, "W", nu1, nu2)
-            self.cycle(clev.u, clev.f, level + 1, "W", nu1, nu2)
+            self.cycle(clev.u, clev.f, level + 1, "W", nu1, nu2, symmetric)
+            self.cycle(clev.u, clev.f, level + 1, "W", nu1, nu2, symmetric)
         else:  # F
-            self.cycle(clev.u, clev.f, level + 1, "F", nu1, nu2)
-            self.cycle(clev.u, clev.f, level + 1, "V", nu1, nu2)
+            self.cycle(clev.u, clev.f, level + 1, "F", nu1, nu2, symmetric)
+            self.cycle(clev.u, clev.f, level + 1, "V", nu1, nu2, symmetric)
         self.prolong(level, clev.u, u, assign=False)
-        lev.smooth(u, f, nu2, reverse=True)
+        lev.smooth(u, f, nu2, reverse=symmetric)
 
     def prolong(self, level, e, u, assign):
         lev = self.levels[level]
