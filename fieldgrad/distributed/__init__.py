@@ -3,3 +3,4 @@ from .decomposition import Decomposition, split_axis
 from .gather import Part, gather
 from .operators import BlockOperators, div_k_grad, grad, laplacian
 from .heat import solve_heat
+from .poisson import solve_poisson
