@@ -1,0 +1,15 @@
+"""Heat diffusion in time: ``du/dt = div(alpha grad u) + source``.
+
+Integrators (``method=``): ``"ftcs"`` (forward Euler, refused above its stability limit),
+``"rkl2"`` (Runge--Kutta--Legendre super-time-stepping), ``"backward_euler"`` and
+``"crank_nicolson"`` (one multigrid solve per step, Rannacher start), ``"auto"``.
+The run loop is :class:`fieldgrad.Simulation`; :func:`solve_heat` is the one-call front door.
+"""
+from .explicit import FTCS, RKL2, rkl2_coefficients, rkl2_stages
+from .front import HeatResult, solve_heat
+from .implicit import BackwardEuler, CrankNicolson
+from .methods import METHODS, choose_method, make_stepper
+from .problem import HeatProblem, explicit_limit
+
+__all__ = ["solve_heat", "HeatResult", "HeatProblem", "explicit_limit", "FTCS", "RKL2", "BackwardEuler",
+           "CrankNicolson", "rkl2_stages", "rkl2_coefficients", "METHODS", "choose_method", "make_stepper"]

@@ -148,7 +148,7 @@ class FTCS(_ExplicitBase):
     def stages(self, dt):
         return 1
 
-    def step(self, u, t, dt):
+    def step(self, u, t, dt, n=0):
         """One step from ``(u, t)``; returns the new field (a stepper buffer, never ``u``)."""
         self.check_dt(dt)
         out = self._others(u, 1)[0]
@@ -189,7 +189,7 @@ class RKL2(_ExplicitBase):
     def stages(self, dt):
         return rkl2_stages(dt, self.problem.dt_explicit)
 
-    def step(self, u, t, dt):
+    def step(self, u, t, dt, n=0):
         """One super-step from ``(u, t)``; returns the new field (a stepper buffer, never ``u``)."""
         s = self.stages(dt)
         if s not in self._coef:

@@ -16,7 +16,7 @@ import inspect
 import numpy as np
 
 from .. import boundary as _bnd
-from ..errors import BoundaryError, GridError, ParameterError, ShapeError, describe
+from ..errors import GridError, ParameterError, ShapeError, describe
 from ..operators import as_field, check_conductivity
 
 __all__ = ["HeatProblem", "explicit_limit"]
@@ -28,7 +28,7 @@ def explicit_limit(grid, alpha_max):
     Example
     -------
     >>> from fieldgrad import Grid
-    >>> explicit_limit(Grid((11, 11)), 1.0)  # h = 0.1
+    >>> round(explicit_limit(Grid((11, 11)), 1.0), 12)  # h = 0.1
     0.0025
     """
     return 1.0 / (2.0 * float(alpha_max) * sum(1.0 / h ** 2 for h in grid.spacing))
@@ -65,7 +65,7 @@ class HeatProblem:
     >>> import numpy as np
     >>> from fieldgrad import Grid, Dirichlet
     >>> p = HeatProblem(np.zeros((11, 11)), Grid((11, 11)), Dirichlet(0), alpha=1.0)
-    >>> p.dt_explicit
+    >>> round(p.dt_explicit, 12)
     0.0025
     """
 

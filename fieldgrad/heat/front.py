@@ -1,0 +1,92 @@
+"""``solve_heat``: the one-call front door, and its result."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+__all__ = ["solve_heat", "HeatResult"]
+
+
+@dataclass
+class HeatResult:
+    """Outcome of :func:`solve_heat`.
+
+    Attributes
+    ----------
+    u : ndarray -- the final field
+    t : float -- the final time
+    steps : int
+    method : str -- the method that ran (after ``"auto"``)
+    dt : float -- the step (the last one may be shorter, to land on ``t_end``)
+    sweeps : int -- stencil applications, smoother/residual sweeps of the linear solves included
+    solver_iterations : int -- multigrid cycles / CG iterations over the run (0 for explicit methods)
+    stop_reason : str -- "t_end", "steps", "steady_state" or "wall_time"
+    wall_time : float -- seconds
+    info : dict -- dt_explicit, RKL2 stages ...
+    """
+
+    u: np.ndarray
+    t: float
+    steps: int
+    method: str
+    dt: float
+    sweeps: int
+    solver_iterations: int
+    stop_reason: str
+    wall_time: float
+    info: dict = field(default_factory=dict)
+
+
+def solve_heat(u0, grid, bc, *, alpha, t_end, dt=None, method="auto", source=None, output=None,
+               output_every=None, progress=None, callbacks=(), **options):
+    """Evolve ``du/dt = div(alpha grad u) + source`` from ``u0`` to ``t_end``.
+
+    Parameters
+    ----------
+    u0 : array of ``grid.shape``
+    grid : Grid (2D or 3D)
+    bc : boundary specification (a condition on every non-periodic face; values may take ``t``)
+    alpha : positive number or array
+    t_end : float
+    dt : float, optional (see :class:`fieldgrad.Simulation`)
+    method : "auto", "ftcs", "rkl2", "backward_euler", "crank_nicolson"
+    source : None, number, array, ``source(t)`` or ``source(x, y[, z], t)``
+    output : path, optional -- an HDF5 file written by ``fieldgrad.io.HDF5Writer(output, every=output_every)``
+    progress : bool or None -- tqdm bar (None: on in a terminal unless ``CI`` is set)
+    callbacks : iterable of ``(func, schedule_kwargs)`` pairs, e.g. ``(f, {"every": 10})``
+    **options : further :class:`fieldgrad.Simulation` arguments (``reduce_dt``, ``steady_tol``,
+        ``max_wall_time``, ``t0``, ``rannacher``, ``linear_solver``, ``rtol`` ...)
+
+    Returns
+    -------
+    HeatResult
+
+    Example
+    -------
+    >>> import numpy as np
+    >>> from fieldgrad import Grid, Neumann
+    >>> g = Grid((17, 17))
+    >>> r = solve_heat(np.ones(g.shape), g, Neumann(0.0), alpha=1.0, t_end=0.01, method="rkl2", progress=False)
+    >>> r.method, round(float(r.u.mean()), 12), r.t
+    ('rkl2', 1.0, 0.01)
+    """
+    from ..simulation import Simulation
+
+    sim = Simulation(u0, grid, bc, alpha=alpha, dt=dt, method=method, source=source, progress=progress, **options)
+    for func, sched in callbacks:
+        sim.add_callback(func, **sched)
+    if output is not None:
+        from ..io import HDF5Writer
+
+        sim.add_writer(HDF5Writer(output, every=output_every))
+    try:
+        sim.run(t_end=t_end)
+    finally:
+        sim.close()
+    st = sim.stepper
+    info = {"dt_explicit": sim.problem.dt_explicit, "dt_ratio": sim.dt / sim.problem.dt_explicit}
+    if sim.method == "rkl2":
+        info["stages"] = st.stages(sim.dt)
+    return HeatResult(np.array(sim.u), sim.t, sim.step, sim.method, sim.dt, st.sweeps, st.solver_iterations,
+                      sim.stop_reason, sim.wall_time, info)

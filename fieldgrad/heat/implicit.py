@@ -1,0 +1,156 @@
+"""Implicit integrators: backward Euler and Crank--Nicolson (with a Rannacher start).
+
+Each step is one screened Poisson solve with the package's solver
+(:class:`fieldgrad.solvers.PoissonSolver`, multigrid by default), set up once per step size:
+
+* backward Euler: ``div(alpha grad u1) - u1/dt = -u0/dt - s(t+dt)``, boundary values at ``t+dt``;
+* Crank--Nicolson: ``div(alpha grad u1) - (2/dt) u1 = -(2/dt) u0 - L(u0, t) - 2 s(t+dt/2)``
+  with ``L(u0, t) = div(alpha grad u0)`` under the conditions of time ``t``;
+* Rannacher start: the first ``rannacher`` Crank--Nicolson steps are each done as two backward
+  Euler half steps (same matrix, ``2/dt``), which damps the high modes of rough initial data
+  that Crank--Nicolson alone would carry along undamped (ringing), and keeps second order.
+
+Conservation: the solves run to a tight relative residual (``rtol=1e-12`` by default), which
+keeps the trapezoid-weighted total heat to about 1e-13 relative with zero-flux walls; no
+correction is applied afterwards.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..errors import ParameterError
+from ..operators import div_k_grad
+
+__all__ = ["BackwardEuler", "CrankNicolson"]
+
+
+class _ImplicitBase:
+    def __init__(self, problem, *, linear_solver="multigrid", rtol=1e-12, maxiter=100, nu1=2, nu2=2):
+        from ..solvers import PoissonSolver  # noqa: F401  (fails early if the solvers are missing)
+
+        if not (0.0 < rtol < 1.0):
+            raise ParameterError(f"rtol must be in (0, 1); got {rtol!r}")
+        self.problem = problem
+        self.linear_solver, self.rtol, self.maxiter = linear_solver, rtol, maxiter
+        self.nu1, self.nu2 = nu1, nu2
+        self._solvers = {}
+        self.sweeps = 0
+        self.solver_iterations = 0
+        self.solves = 0
+
+    def stages(self, dt):
+        return 1
+
+    def check_dt(self, dt):
+        pass
+
+    def _solver(self, screening):
+        from ..solvers import PoissonSolver
+
+        key = float(screening)
+        if key not in self._solvers:
+            p = self.problem
+            if len(self._solvers) >= 2:
+                self._solvers.pop(next(iter(self._solvers)))
+            self._solvers[key] = PoissonSolver(p.grid, p.bcs, k=p.alpha, screening=key, method=self.linear_solver,
+                                               nu1=self.nu1, nu2=self.nu2, fmg=False)
+        return self._solvers[key]
+
+    def _solve(self, f, screening, t, x0):
+        solver = self._solver(screening)
+        res = solver.solve(f, t=t, rtol=self.rtol, maxiter=self.maxiter, x0=x0, check_finite=False)
+        self.solves += 1
+        self.solver_iterations += res.iterations
+        if res.method in ("multigrid", "cg"):
+            # fine-grid work units: smoothing + one residual per cycle, coarse levels add 1/(2^d - 1)
+            d = self.problem.grid.ndim
+            self.sweeps += int(round(res.iterations * (self.nu1 + self.nu2 + 1) * 2 ** d / (2 ** d - 1)))
+        else:
+            self.sweeps += 1
+        return res.u
+
+    def _source_term(self, t):
+        s = self.problem.source_at(t)
+        return s
+
+    def _be(self, u, t, dt):
+        """One backward Euler step of size ``dt`` from ``(u, t)``."""
+        inv = 1.0 / dt
+        f = u * (-inv)
+        s = self.problem.source_at(t + dt)
+        if not (np.ndim(s) == 0 and s == 0.0):
+            f -= s
+        return self._solve(f, inv, t + dt, u)
+
+
+class BackwardEuler(_ImplicitBase):
+    """Backward Euler: first order, L-stable (damps every mode), one solve per step.
+
+    Parameters
+    ----------
+    problem : HeatProblem
+    linear_solver : method of :class:`~fieldgrad.solvers.PoissonSolver` ("multigrid", "cg",
+        "spectral", "direct", "auto")
+    rtol : relative residual of each solve
+
+    Example
+    -------
+    >>> import numpy as np
+    >>> from fieldgrad import Grid, Dirichlet
+    >>> from fieldgrad.heat.problem import HeatProblem
+    >>> p = HeatProblem(np.ones((9, 9)), Grid((9, 9)), Dirichlet(1.0), alpha=1.0)
+    >>> bool(np.allclose(BackwardEuler(p).step(p.initial_field(), 0.0, 1.0), 1.0))
+    True
+    """
+
+    name = "backward_euler"
+
+    def step(self, u, t, dt, n=0):
+        return self._be(u, t, dt).astype(self.problem.dtype, copy=False)
+
+
+class CrankNicolson(_ImplicitBase):
+    """Crank--Nicolson: second order, one solve per step; the first ``rannacher`` steps are two
+    backward Euler half steps each.
+
+    Parameters
+    ----------
+    problem : HeatProblem
+    rannacher : int, default 2
+        Number of initial steps replaced by backward Euler half steps (0 disables).
+    linear_solver, rtol : as for :class:`BackwardEuler`
+
+    Example
+    -------
+    >>> import numpy as np
+    >>> from fieldgrad import Grid, Neumann
+    >>> from fieldgrad.heat.problem import HeatProblem
+    >>> p = HeatProblem(np.ones((9, 9)), Grid((9, 9)), Neumann(0.0), alpha=1.0)
+    >>> bool(np.allclose(CrankNicolson(p).step(p.initial_field(), 0.0, 1.0, n=5), 1.0))
+    True
+    """
+
+    name = "crank_nicolson"
+
+    def __init__(self, problem, *, rannacher=2, **kw):
+        super().__init__(problem, **kw)
+        if int(rannacher) != rannacher or rannacher < 0:
+            raise ParameterError(f"rannacher must be an integer >= 0; got {rannacher!r}")
+        self.rannacher = int(rannacher)
+
+    def step(self, u, t, dt, n=0):
+        """One step from ``(u, t)``; ``n`` is the index of the step in the run (Rannacher start)."""
+        p = self.problem
+        if n < self.rannacher:
+            half = 0.5 * dt
+            mid = self._be(u, t, half)
+            return self._be(mid, t + half, half).astype(p.dtype, copy=False)
+        inv2 = 2.0 / dt
+        lu = div_k_grad(u, p.alpha, p.grid, p.bcs, t=t)
+        self.sweeps += 1
+        f = u * (-inv2)
+        f -= lu
+        s = p.source_at(t + 0.5 * dt)
+        if not (np.ndim(s) == 0 and s == 0.0):
+            f -= 2.0 * s
+        return self._solve(f, inv2, t + dt, u).astype(p.dtype, copy=False)

@@ -1,0 +1,52 @@
+"""Method names, the ``"auto"`` choice and the factory of steppers.
+
+``"auto"`` looks at the ratio ``r = dt / dt_explicit``: FTCS up to the limit (``r <= 1``), RKL2
+for ``1 < r <= AUTO_RKL2_MAX``, Crank--Nicolson beyond (the thresholds come from
+``benchmarks/heat.py``; see ``benchmarks/results/heat.md``).  Without a ``dt``, RKL2.
+"""
+from __future__ import annotations
+
+from ..errors import ParameterError
+from .explicit import FTCS, RKL2
+from .implicit import BackwardEuler, CrankNicolson
+
+__all__ = ["METHODS", "choose_method", "make_stepper"]
+
+METHODS = ("auto", "ftcs", "rkl2", "backward_euler", "crank_nicolson")
+AUTO_RKL2_MAX = 400.0
+
+
+def choose_method(method, dt, dt_explicit):
+    """Resolve ``method`` (``"auto"`` by the step ratio).
+
+    Example
+    -------
+    >>> choose_method("auto", 0.5, 1.0), choose_method("auto", 50.0, 1.0), choose_method("auto", 1e4, 1.0)
+    ('ftcs', 'rkl2', 'crank_nicolson')
+    """
+    if method not in METHODS:
+        raise ParameterError(f"method must be one of {METHODS}; got {method!r}")
+    if method != "auto":
+        return method
+    if dt is None:
+        return "rkl2"
+    r = dt / dt_explicit
+    if r <= 1.0:
+        return "ftcs"
+    return "rkl2" if r <= AUTO_RKL2_MAX else "crank_nicolson"
+
+
+def make_stepper(method, problem, **options):
+    """The stepper object of a resolved method name; ``options`` go to the implicit steppers
+    (``rannacher``, ``linear_solver``, ``rtol``, ``maxiter``) and are refused by explicit ones."""
+    if method in ("ftcs", "rkl2"):
+        if options:
+            raise ParameterError(f"options {sorted(options)} apply to implicit methods only; method is {method!r}")
+        return (FTCS if method == "ftcs" else RKL2)(problem)
+    if method == "backward_euler":
+        if "rannacher" in options:
+            raise ParameterError("rannacher applies to crank_nicolson only")
+        return BackwardEuler(problem, **options)
+    if method == "crank_nicolson":
+        return CrankNicolson(problem, **options)
+    raise ParameterError(f"method must be one of {METHODS[1:]} here; got {method!r}")

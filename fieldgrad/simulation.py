@@ -1,0 +1,330 @@
+"""The run loop of time-dependent problems: :class:`Simulation`.
+
+A Simulation owns a heat problem, its integrator and the state ``(u, t, step)``, and runs it
+with the things a long run needs: callbacks and writers on schedules
+(:mod:`fieldgrad.schedules`), a tqdm progress bar (on in a terminal, off when stderr is not a
+tty, when the ``CI`` environment variable is set, or with ``progress=False``), a NaN/overflow
+guard that names the step and time, a steady-state stop, a wall-time limit, and checkpoints.
+
+Writer protocol: any object with ``open(sim)``, ``write(t, fields)``, ``close()`` and an
+attribute ``every`` (steps, or None: the initial state and the end of every ``run``).  ``fields``
+is ``{"u": array}``.
+"""
+from __future__ import annotations
+
+import math
+import numbers
+import os
+import sys
+import time
+
+import numpy as np
+
+from . import boundary as _bnd
+from .errors import NonFiniteError, ParameterError
+from .grid import Grid
+from .heat.methods import choose_method, make_stepper
+from .heat.problem import HeatProblem
+from .schedules import SimTime, Steps, as_schedule
+
+__all__ = ["Simulation"]
+
+
+def _progress_default():
+    if os.environ.get("CI"):
+        return False
+    try:
+        return sys.stderr.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+class Simulation:
+    """Heat diffusion ``du/dt = div(alpha grad u) + source`` run step by step.
+
+    Parameters
+    ----------
+    u0, grid, bc, alpha, source, t0 : the problem (see :class:`fieldgrad.heat.HeatProblem`)
+    dt : float, optional
+        Step.  None: ``0.9 * dt_explicit`` for FTCS, ``25 * dt_explicit`` otherwise.
+    method : "auto", "ftcs", "rkl2", "backward_euler", "crank_nicolson"
+    reduce_dt : bool
+        FTCS only: shrink a ``dt`` above the stability limit to ``0.9 * limit`` instead of raising
+        :class:`~fieldgrad.errors.StabilityError`.
+    progress : bool or None
+        tqdm bar; None = on in a terminal unless ``CI`` is set.
+    nan_check_every : int
+        Steps between NaN/inf checks (each costs one pass over the field).
+    steady_tol : float, optional
+        Stop when ``max|u_new - u_old| / dt < steady_tol`` (checked every step when given).
+    max_wall_time : float, optional
+        Seconds; ``run`` stops (``stop_reason == "wall_time"``) once exceeded.
+    checkpoint, checkpoint_every : path and step interval for periodic checkpoints.
+    check : bool
+        Check inputs (NaN in ``u0`` -> NonFiniteError); default True.
+    **solver_options : ``rannacher``, ``linear_solver``, ``rtol`` for the implicit methods.
+
+    Example
+    -------
+    >>> import numpy as np
+    >>> from fieldgrad import Grid, Dirichlet
+    >>> g = Grid((17, 17))
+    >>> sim = Simulation(np.ones(g.shape), g, Dirichlet(0.0), alpha=1.0, method="ftcs", progress=False)
+    >>> sim.run(steps=10).step
+    10
+    """
+
+    def __init__(self, u0, grid, bc, *, alpha, dt=None, method="auto", source=None, t0=0.0, reduce_dt=False,
+                 progress=None, nan_check_every=10, steady_tol=None, max_wall_time=None, checkpoint=None,
+                 checkpoint_every=None, check=True, step=0, **solver_options):
+        self.problem = HeatProblem(u0, grid, bc, alpha, source=source, t0=t0, check=check)
+        p = self.problem
+        self.grid, self.bc = grid, p.bcs
+        if dt is not None and (not isinstance(dt, numbers.Real) or not dt > 0 or not math.isfinite(dt)):
+            raise ParameterError(f"dt must be a positive, finite number; got {dt!r}")
+        self.method = choose_method(method, dt, p.dt_explicit)
+        if dt is None:
+            dt = 0.9 * p.dt_explicit if self.method == "ftcs" else 25.0 * p.dt_explicit
+        self.stepper = make_stepper(self.method, p, **solver_options)
+        if self.method == "ftcs" and dt > p.dt_explicit * (1 + 1e-12):
+            if reduce_dt:
+                dt = 0.9 * p.dt_explicit
+            else:
+                self.stepper.check_dt(dt)
+        self.dt = float(dt)
+        self.solver_options = dict(solver_options)
+        self.u = p.initial_field()
+        self.t = p.t0
+        self.step = int(step)
+        self.progress = _progress_default() if progress is None else bool(progress)
+        if not isinstance(nan_check_every, numbers.Integral) or nan_check_every < 1:
+            raise ParameterError(f"nan_check_every must be a positive integer; got {nan_check_every!r}")
+        self.nan_check_every = int(nan_check_every)
+        self.steady_tol = steady_tol
+        self.max_wall_time = max_wall_time
+        self.stop_reason = None
+        self.wall_time = 0.0
+        self._callbacks = []  # (schedule, func)
+        self._writers = []  # (schedule or None, writer)
+        self._open = False
+        self._last_clean = self.step
+        if checkpoint_every is not None:
+            if checkpoint is None:
+                raise ParameterError("checkpoint_every needs checkpoint= (the file path)")
+            self.add_callback(lambda sim: sim.checkpoint(checkpoint), every=checkpoint_every)
+
+    # ------------------------------------------------------------------ description
+    @property
+    def params(self):
+        """JSON-ready parameters of the run (method, dt, alpha if scalar, ...)."""
+        out = {"method": self.method, "dt": self.dt, "nan_check_every": self.nan_check_every,
+               "steady_tol": self.steady_tol, "t0": self.problem.t0}
+        out.update(self.problem.params())
+        out.update({k: v for k, v in self.solver_options.items() if isinstance(v, (int, float, str))})
+        return out
+
+    @property
+    def sweeps(self):
+        return self.stepper.sweeps
+
+    @property
+    def solver_iterations(self):
+        return self.stepper.solver_iterations
+
+    def fields(self):
+        return {"u": self.u}
+
+    # ------------------------------------------------------------------ callbacks and writers
+    def add_callback(self, func, *, every=None, interval=None, wall=None):
+        """Call ``func(sim)`` after steps chosen by one schedule: ``every`` n steps, every
+        ``interval`` of simulated time, or every ``wall`` seconds.  Returns ``func``."""
+        sched = as_schedule(every, interval, wall)
+        if sched is None:
+            raise ParameterError("add_callback needs one of every=, interval=, wall=")
+        if isinstance(sched, SimTime):
+            sched.start = self.t
+        self._callbacks.append((sched, func))
+        return func
+
+    def add_writer(self, writer, *, interval=None):
+        """Attach an output writer (``open``/``write``/``close``/``every``); ``interval`` (simulated
+        time) is used when ``writer.every`` is None."""
+        for name in ("open", "write", "close"):
+            if not callable(getattr(writer, name, None)):
+                raise ParameterError(f"a writer needs a callable {name}(); {type(writer).__name__} has none")
+        every = getattr(writer, "every", None)
+        sched = Steps(every) if every is not None else as_schedule(interval=interval)
+        if isinstance(sched, SimTime):
+            sched.start = self.t
+        self._writers.append((sched, writer))
+        if self._open:
+            writer.open(self)
+            writer.write(self.t, self.fields())
+        return writer
+
+    def _open_writers(self):
+        if not self._open:
+            self._open = True
+            for _, w in self._writers:
+                w.open(self)
+                w.write(self.t, self.fields())
+
+    def close(self):
+        """Close every writer (further runs reopen nothing: attach new writers instead)."""
+        for _, w in self._writers:
+            w.close()
+        self._writers = []
+        self._open = False
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    # ------------------------------------------------------------------ the loop
+    def _check_finite(self):
+        u = self.u
+        if not np.isfinite(u).all():
+            bad = int(u.size - np.count_nonzero(np.isfinite(u)))
+            raise NonFiniteError(
+                f"the solution became non-finite ({bad} NaN/inf values) at step {self.step}, t = {self.t!r} "
+                f"(last clean check at step {self._last_clean}); method {self.method}, dt = {self.dt!r}, "
+                f"explicit limit {self.problem.dt_explicit!r}")
+        self._last_clean = self.step
+
+    def run(self, t_end=None, steps=None):
+        """Advance until ``t_end`` (the last step is shortened to land on it) and/or for ``steps``
+        steps, whichever comes first; stop early on steady state or the wall-time limit.
+
+        Returns
+        -------
+        Simulation (self); ``stop_reason`` is "t_end", "steps", "steady_state" or "wall_time".
+        """
+        if t_end is None and steps is None:
+            raise ParameterError("run needs t_end= or steps=")
+        if t_end is not None and t_end < self.t:
+            raise ParameterError(f"t_end = {t_end!r} is before the current time {self.t!r}")
+        if steps is not None and (not isinstance(steps, numbers.Integral) or steps < 0):
+            raise ParameterError(f"steps must be a non-negative integer; got {steps!r}")
+        self._open_writers()
+        start_wall = time.perf_counter()
+        step0, t_start = self.step, self.t
+        bar = None
+        if self.progress:
+            from tqdm.auto import tqdm
+
+            if t_end is not None:
+                bar = tqdm(total=float(t_end - self.t), unit="t", desc=self.method, leave=False)
+            else:
+                bar = tqdm(total=steps, unit="step", desc=self.method, leave=False)
+        self.stop_reason = None
+        try:
+            while True:
+                if steps is not None and self.step - step0 >= steps:
+                    self.stop_reason = "steps"
+                    break
+                dt = self.dt
+                if t_end is not None:
+                    remaining = t_end - self.t
+                    if remaining <= 1e-12 * max(abs(t_end), self.dt):
+                        self.stop_reason = "t_end"
+                        break
+                    if remaining < dt * (1 + 1e-9):
+                        dt = remaining
+                old = self.u
+                new = self.stepper.step(old, self.t, dt, self.step)
+                self.step += 1
+                self.t = t_end if (t_end is not None and dt != self.dt) else self.t + dt
+                change = None
+                if self.steady_tol is not None:
+                    change = float(np.max(np.abs(new - old))) / dt
+                self.u = new
+                if self.step % self.nan_check_every == 0 or (change is not None and not math.isfinite(change)):
+                    self._check_finite()
+                if bar is not None:
+                    bar.update(dt if t_end is not None else 1)
+                for sched, func in self._callbacks:
+                    if sched(self):
+                        func(self)
+                for sched, w in self._writers:
+                    if sched is not None and sched(self):
+                        w.write(self.t, self.fields())
+                if change is not None and change < self.steady_tol:
+                    self.stop_reason = "steady_state"
+                    break
+                if self.max_wall_time is not None and time.perf_counter() - start_wall > self.max_wall_time:
+                    self.stop_reason = "wall_time"
+                    break
+            if self.step != self._last_clean:
+                self._check_finite()
+            if self.step != step0:
+                for sched, w in self._writers:
+                    if sched is None:  # "every frame": the initial state and the end of each run
+                        w.write(self.t, self.fields())
+        finally:
+            if bar is not None:
+                bar.close()
+            self.wall_time += time.perf_counter() - start_wall
+        return self
+
+    # ------------------------------------------------------------------ state and checkpoints
+    def state(self):
+        """Everything needed to continue bitwise identically (see :meth:`from_state`)."""
+        p = self.problem
+        extra = {}
+        if not p.alpha_scalar:
+            extra["alpha"] = np.array(p.alpha)
+        if p.source_kind == "array":
+            extra["source"] = np.array(p._src_const)
+        return {"grid": self.grid.to_dict(), "t": float(self.t), "step": int(self.step),
+                "fields": {"u": np.array(self.u)}, "params": self.params, "extra": extra}
+
+    @classmethod
+    def from_state(cls, state, **overrides):
+        """Rebuild a Simulation from :meth:`state`; ``bc=``, ``source=``, ``alpha=`` ... override
+        what cannot be stored (callables, time-dependent values)."""
+        grid = Grid.from_dict(state["grid"])
+        params = dict(state["params"])
+        extra = state.get("extra", {})
+        kw = {"alpha": extra.get("alpha", params.get("alpha")), "dt": params["dt"], "method": params["method"],
+              "nan_check_every": params.get("nan_check_every", 10), "steady_tol": params.get("steady_tol"),
+              "t0": state["t"], "step": state["step"]}
+        if "source" in extra:
+            kw["source"] = extra["source"]
+        elif isinstance(params.get("source"), (int, float)):
+            kw["source"] = params["source"]
+        for opt in ("rannacher", "linear_solver", "rtol"):
+            if opt in params:
+                kw[opt] = params[opt]
+        if "bc" not in overrides:
+            kw["bc"] = _bc_from_description(params.get("bc", {}))
+        kw.update(overrides)
+        if isinstance(kw.get("alpha"), str) or kw.get("alpha") is None:
+            raise ParameterError("the stored state has no alpha values; pass alpha= to from_state")
+        bc = kw.pop("bc")
+        return cls(state["fields"]["u"], grid, bc, **kw)
+
+    def checkpoint(self, path):
+        """Write :meth:`state` to ``path`` with :func:`fieldgrad.io.checkpoint.write_checkpoint`."""
+        from .io.checkpoint import write_checkpoint
+
+        return write_checkpoint(path, self.state())
+
+
+def _bc_from_description(desc):
+    kinds = {"dirichlet": (_bnd.Dirichlet, ("value",)), "neumann": (_bnd.Neumann, ("flux",)),
+             "robin": (_bnd.Robin, ("alpha", "beta", "value")), "periodic": (_bnd.Periodic, ())}
+    spec = {}
+    for face, d in desc.items():
+        if d is None:
+            continue
+        cls, fields = kinds[d["kind"]]
+        vals = [d[f] for f in fields]
+        if any(isinstance(v, str) for v in vals):
+            raise ParameterError(f"the boundary condition on face {face} ({d}) was a callable or an array and is "
+                                 "not stored; pass bc= to from_state")
+        if cls is _bnd.Periodic:
+            continue
+        spec[face] = cls(*vals)
+    return spec
