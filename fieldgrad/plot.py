@@ -70,7 +70,7 @@ def _draw(ax, fig, vals, xc, yc, names, lunit, label, units, cmap, vmin=None, vm
     ax.set_xlabel(f"{names[0]} [{lunit}]")
     ax.set_ylabel(f"{names[1]} [{lunit}]")
     if colorbar:
-        fig.colorbar(mesh, ax=ax, label=f"{label} [{units}]" if units else label)
+        fig.colorbar(mesh, ax=ax, label=f"{label} [{units}]" if units else label, shrink=0.8)
     return mesh
 
 

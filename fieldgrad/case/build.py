@@ -1,0 +1,247 @@
+"""Turn a checked case document into a grid, material arrays, boundary conditions, sources and
+fixed regions, evaluating its expressions with the safe parser.
+"""
+from __future__ import annotations
+
+import os
+
+import numpy as np
+
+from ..boundary import Dirichlet, Neumann, Periodic, Robin
+from ..errors import CaseFileError, FieldgradError
+from ..grid import Grid
+from .expressions import parse_expression
+from .schema import check_case
+
+try:  # Python >= 3.11
+    import tomllib
+except ModuleNotFoundError:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
+__all__ = ["Case", "load_case", "loads_case"]
+
+
+def loads_case(text, origin="<string>"):
+    """Parse TOML text into a checked :class:`Case`."""
+    try:
+        doc = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise CaseFileError(f"{origin} is not valid TOML: {exc}") from None
+    return Case(check_case(doc), origin)
+
+
+def load_case(path):
+    """Read and check a case file.
+
+    Parameters
+    ----------
+    path : str or PathLike
+
+    Returns
+    -------
+    Case
+
+    Example
+    -------
+    >>> from importlib.resources import files
+    >>> case = load_case(files("fieldgrad") / "data" / "demo.toml")
+    >>> case.physics
+    'heat'
+    """
+    path = os.fspath(path)
+    try:
+        with open(path, "rb") as fh:
+            raw = fh.read()
+    except OSError as exc:
+        raise CaseFileError(f"cannot read case file {path}: {exc.strerror}") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise CaseFileError(f"case file {path} is not UTF-8 text") from None
+    return loads_case(text, path)
+
+
+class Case:
+    """A checked case: its document plus the grid and evaluated arrays.
+
+    Attributes
+    ----------
+    doc : dict, name : str, physics : str, description : str, params : dict, grid : Grid,
+    length_unit : str, kind : "steady" or "transient", origin : str
+    """
+
+    def __init__(self, doc, origin="<case>"):
+        self.doc = doc
+        self.origin = origin
+        c = doc["case"]
+        self.name, self.physics = c["name"], c["physics"]
+        self.description = c.get("description", "")
+        self.params = {k: float(v) for k, v in doc.get("parameters", {}).items()}
+        self.solver = dict(doc.get("solver", {}))
+        self.kind = self.solver.get("kind", "steady")
+        self.output = dict(doc.get("output", {}))
+        g = doc["grid"]
+        ext = [[self._constant(f"grid.extent[{a}]", v) for v in pair] for a, pair in enumerate(g["extent"])]
+        for a, (lo, hi) in enumerate(ext):
+            if not hi > lo:
+                raise CaseFileError(f"grid.extent[{a}] = {g['extent'][a]!r} evaluates to [{lo}, {hi}]; "
+                                    "allowed: lo < hi")
+        try:
+            self.grid = Grid(tuple(g["shape"]), extent=ext, periodic=g.get("periodic", False))
+        except FieldgradError as exc:
+            raise CaseFileError(f"[grid]: {exc}") from None
+        self.length_unit = g.get("length_unit", "m")
+        self._mesh = dict(zip(self.grid.axis_names, self.grid.mesh()))
+
+    # ------------------------------------------------------------------ expressions
+    def expression(self, key, value, names=None):
+        names = self.grid.axis_names + ("t",) if names is None else names
+        return parse_expression(value, names=names, parameters=self.params, where=key)
+
+    def _constant(self, key, value):
+        return float(parse_expression(value, names=(), parameters=self.params, where=key)())
+
+    def evaluate(self, key, value, t=0.0):
+        """A number or expression on every node: a float or an array of the grid's shape."""
+        e = self.expression(key, value)
+        env = dict(self._mesh)
+        if "t" in e.variables:
+            env["t"] = t
+        v = e(**{k: env[k] for k in e.variables})
+        return v if np.ndim(v) == 0 else np.broadcast_to(v, self.grid.shape).copy()
+
+    def mask(self, key, text):
+        """A boolean mask from an expression; refuses one that selects no node."""
+        e = self.expression(key, text, names=self.grid.axis_names)
+        m = np.broadcast_to(e.mask(**{k: self._mesh[k] for k in e.variables}), self.grid.shape)
+        if not m.any():
+            ranges = ", ".join(f"{a} in [{lo:g}, {hi:g}]" for a, (lo, hi) in zip(self.grid.axis_names,
+                                                                              self.grid.extent))
+            raise CaseFileError(f"{key} = {text!r} selects no node of the grid ({ranges}); allowed: a mask that "
+                                "selects at least one node inside the grid")
+        return m.copy()
+
+    # ------------------------------------------------------------------ materials
+    def material(self):
+        """Material coefficients as arrays / numbers, regions applied in order.
+
+        Returns
+        -------
+        dict: heat -> conductivity, heat_capacity; electrostatics -> permittivity;
+        darcy -> permeability, viscosity.
+        """
+        from ..fields.potential import EPSILON_0
+
+        mat = self.doc.get("material", {})
+        defaults = {"heat": {"conductivity": 1.0, "heat_capacity": 1.0},
+                    "electrostatics": {"relative_permittivity": 1.0},
+                    "darcy": {"permeability": 1.0, "viscosity": 1.0}}[self.physics]
+        if self.physics == "electrostatics" and "permittivity" in mat:
+            defaults = {"permittivity": EPSILON_0}
+        out = {}
+        for key, default in defaults.items():
+            val = self.evaluate(f"material.{key}", mat.get(key, default)) if key in mat else default
+            val = np.full(self.grid.shape, float(val)) if np.ndim(val) == 0 else val
+            for i, region in enumerate(mat.get("region", [])):
+                if key in region:
+                    m = self.mask(f"material.region[{i}].where", region["where"])
+                    rv = self.evaluate(f"material.region[{i}].{key}", region[key])
+                    val[m] = rv if np.ndim(rv) == 0 else rv[m]
+            if not np.all(val > 0):
+                raise CaseFileError(f"material.{key} is not positive everywhere (min {float(val.min()):g}); "
+                                    "allowed: positive values")
+            out[key] = val
+        if "relative_permittivity" in out:
+            out["permittivity"] = out.pop("relative_permittivity") * EPSILON_0
+        for key in ("heat_capacity", "viscosity"):
+            if key in out:
+                if np.ptp(out[key]) != 0:
+                    raise CaseFileError(f"material.{key} must be uniform (one number); it varies in space")
+                out[key] = float(out[key].flat[0])
+        return out
+
+    # ------------------------------------------------------------------ boundaries, sources
+    def _faces(self):
+        """Face -> spec, with "x" and "*" expanded (a face beats its axis, which beats "*")."""
+        bnd = self.doc.get("boundary", {})
+        faces = {}
+        for rank in ("*", "axis", "face"):
+            for key, spec in bnd.items():
+                level = "*" if key == "*" else ("axis" if len(key) == 1 else "face")
+                if level != rank:
+                    continue
+                targets = self.grid.faces if key == "*" else ([key + "-", key + "+"] if len(key) == 1 else [key])
+                for f in targets:
+                    axis, _ = self.grid.parse_face(f)
+                    if key == "*" and self.grid.periodic[axis]:
+                        continue
+                    faces[f] = (key, spec)
+        return faces
+
+    def boundary(self, conductivity=None):
+        """Boundary conditions as a dict for :func:`fieldgrad.resolve_bc`."""
+        bc = {}
+        for face, (key, spec) in self._faces().items():
+            axis, side = self.grid.parse_face(face)
+            typ = spec["type"]
+            where = f"boundary.{key}"
+            if self.grid.periodic[axis] != (typ == "periodic"):
+                raise CaseFileError(f"{where}.type = {typ!r} on face {face}: axis {self.grid.axis_names[axis]} is "
+                                    f"{'periodic' if self.grid.periodic[axis] else 'not periodic'} in [grid]; "
+                                    "allowed: \"periodic\" exactly on periodic axes")
+            vals = {f: self._face_value(f"{where}.{f}", spec[f], face) for f in spec if f != "type"}
+            if typ == "dirichlet":
+                bc[face] = Dirichlet(vals["value"])
+            elif typ == "neumann":
+                bc[face] = Neumann(vals["flux"])
+            elif typ == "insulated":
+                bc[face] = Neumann(0.0)
+            elif typ == "robin":
+                bc[face] = Robin(vals["alpha"], vals["beta"], vals["value"])
+            elif typ == "convection":
+                sl = [slice(None)] * self.grid.ndim
+                sl[axis] = 0 if side == 0 else -1
+                kb = conductivity[tuple(sl)] if np.ndim(conductivity) else float(conductivity)
+                h = float(spec["h"])
+                amb = vals["ambient"]
+                bc[face] = Robin(h, kb, h * amb if not callable(amb) else (lambda *c, t=0.0, a=amb: h * a(*c, t=t)))
+            elif typ == "periodic":
+                bc[face] = Periodic()
+        return bc
+
+    def _face_value(self, key, value, face):
+        e = self.expression(key, value)
+        if e.is_constant:
+            return float(e())
+        names = self.grid.axis_names
+
+        def at(*coords, t=0.0):
+            env = dict(zip(names, coords))
+            env["t"] = t
+            return e(**{k: env[k] for k in e.variables})
+
+        if "t" not in e.variables:
+            return np.ascontiguousarray(np.broadcast_to(at(*self.grid.face_mesh(face)), self.grid.face_shape(face)),
+                                        dtype=float)
+        return at
+
+    def source(self):
+        """The source term (a number, an array, or None)."""
+        tab = self.doc.get("source")
+        return None if not tab else self.evaluate("source.value", tab["value"])
+
+    def initial(self):
+        tab = self.doc.get("initial")
+        if not tab:
+            return None
+        v = self.evaluate("initial.value", tab["value"])
+        return np.full(self.grid.shape, float(v)) if np.ndim(v) == 0 else v
+
+    def fixed(self):
+        """List of (mask, value array) for the [[fixed]] regions."""
+        out = []
+        for i, r in enumerate(self.doc.get("fixed", [])):
+            m = self.mask(f"fixed[{i}].where", r["where"])
+            v = self.evaluate(f"fixed[{i}].value", r["value"])
+            out.append((m, np.broadcast_to(v, self.grid.shape)))
+        return out

@@ -1,0 +1,172 @@
+"""The ``fieldgrad`` command line.
+
+::
+
+    fieldgrad run CASE.toml [-o OUT.h5] [--plot] [--overwrite] [--debug]
+    fieldgrad demo [--plot/--no-plot] [--overwrite] [--print]
+    fieldgrad info OUT.h5
+    fieldgrad plot OUT.h5 [--field NAME] [--time T] [-o FIG.png] [--overwrite]
+
+Errors print one line (what was wrong, the value, what is allowed) and exit with status 2;
+``--debug`` shows the traceback.  Nothing on disk is replaced without ``--overwrite``.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+__all__ = ["main"]
+
+
+def _parser():
+    p = argparse.ArgumentParser(prog="fieldgrad", description="Physical gradient fields: run case files, look at results.")
+    p.add_argument("--debug", action="store_true", help="show tracebacks")
+    sub = p.add_subparsers(dest="command", required=True)
+    r = sub.add_parser("run", help="run a TOML case file")
+    r.add_argument("case", help="case file (TOML)")
+    r.add_argument("-o", "--output", help="HDF5 result file (default: output.file of the case, here)")
+    r.add_argument("--plot", action="store_true", help="also write PNG figures next to the result")
+    r.add_argument("--overwrite", action="store_true", help="replace existing outputs")
+    r.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
+    d = sub.add_parser("demo", help="run the built-in demo case in the current directory")
+    d.add_argument("--no-plot", action="store_true", help="skip the PNG")
+    d.add_argument("--overwrite", action="store_true", help="replace existing outputs")
+    d.add_argument("--print", action="store_true", help="print the demo case file and exit")
+    d.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
+    i = sub.add_parser("info", help="summarise a result file")
+    i.add_argument("file")
+    i.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
+    q = sub.add_parser("plot", help="draw a field of a result file")
+    q.add_argument("file")
+    q.add_argument("--field", help="field name (default: the first scalar field)")
+    q.add_argument("--time", type=float, help="time of the frame (default: the last)")
+    q.add_argument("-o", "--output", help="figure file (default: FILE_FIELD.png)")
+    q.add_argument("--overwrite", action="store_true")
+    q.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
+    return p
+
+
+def _demo_path():
+    from importlib.resources import files
+
+    return files("fieldgrad") / "data" / "demo.toml"
+
+
+def _run(args):
+    from .case import load_case, run_case
+
+    case = load_case(args.case)
+    run_case(case, args.output, overwrite=args.overwrite, plot=args.plot)
+    return 0
+
+
+def _demo(args):
+    from .case import loads_case, run_case
+
+    text = _demo_path().read_text(encoding="utf-8")
+    if args.print:
+        sys.stdout.write(text)
+        return 0
+    case = loads_case(text, "demo.toml (built in)")
+    s = run_case(case, None, overwrite=args.overwrite, plot=not args.no_plot)
+    h5 = s["paths"]["h5"]
+    print("\nLook at the results:")
+    if "png" in s["paths"]:
+        print(f"  picture:   {s['paths']['png']}")
+    print(f"  summary:   fieldgrad info {h5}")
+    print(f"  plot:      fieldgrad plot {h5} --field temperature -o my_plot.png")
+    print(f"  ParaView:  open {s['paths']['xmf']} (XDMF sidecar of the HDF5 file)")
+    print(f"  Python:    import fieldgrad.io; f = fieldgrad.io.open('{h5}'); f['temperature'][-1]")
+    print("  your case: fieldgrad demo --print > my_case.toml; edit it; fieldgrad run my_case.toml --plot")
+    return 0
+
+
+def _info(args):
+    import numpy as np
+
+    from . import io as fio
+
+    with fio.open(args.file) as f:
+        g = f.grid
+        print(f"{args.file}: fieldgrad result, version {f.version}")
+        print(f"  grid:   {g}")
+        tt = np.asarray(f.times)
+        if len(tt):
+            print(f"  frames: {len(tt)}, t from {tt[0]:g} to {tt[-1]:g} s")
+        else:
+            print("  frames: 0")
+        if f.params:
+            print("  parameters: " + ", ".join(f"{k}={v}" for k, v in f.params.items()))
+        for name, view in f.fields.items():
+            line = f"  {name:<16} {view.kind:<7} {view.units or '-':<10} shape {view.shape}"
+            if len(view):
+                last = np.asarray(view[-1])
+                line += f"  last frame min {last.min():.6g} max {last.max():.6g}"
+            print(line)
+        if f.unclean:
+            print("  note: the writer did not close this file cleanly (run `fieldgrad.io.recover` on it)")
+    return 0
+
+
+def _plot(args):
+    import numpy as np
+
+    from . import io as fio
+    from .errors import ParameterError
+    from .plot import plot_field, save_figure
+
+    with fio.open(args.file) as f:
+        scalars = [n for n, v in f.fields.items() if v.kind == "scalar"]
+        name = args.field or (scalars[0] if scalars else None)
+        if name not in scalars:
+            raise ParameterError(f"--field {name!r} is not a scalar field of {args.file}; allowed: {scalars}")
+        tt = np.asarray(f.times)
+        if len(tt) == 0:
+            raise ParameterError(f"{args.file} holds no frame")
+        if args.time is None:
+            idx = len(tt) - 1
+        else:
+            if not tt[0] - 1e-12 <= args.time <= tt[-1] + 1e-12:
+                raise ParameterError(f"--time {args.time!r} is outside the file's times; allowed: {tt[0]:g} to {tt[-1]:g}")
+            idx = int(np.argmin(np.abs(tt - args.time)))
+        view = f[name]
+        data = np.asarray(view[idx])
+        grid = f.grid
+        vec = None
+        for cand, v in f.fields.items():
+            if v.kind == "vector":
+                vec = np.asarray(v[idx])
+                break
+        fig = plot_field(data, grid, flux=vec, label=view.long_name or name, units=view.units,
+                         title=f"{view.long_name or name} at t = {tt[idx]:g} s")
+    out = args.output or f"{os.path.splitext(args.file)[0]}_{name}.png"
+    save_figure(fig, out, overwrite=args.overwrite)
+    print(f"wrote {out}")
+    return 0
+
+
+def main(argv=None):
+    """Entry point of the ``fieldgrad`` command; returns the exit status."""
+    import matplotlib
+
+    if not os.environ.get("DISPLAY") and not os.environ.get("MPLBACKEND"):
+        matplotlib.use("Agg")
+    args = _parser().parse_args(argv)
+    from .errors import FieldgradError
+
+    try:
+        return {"run": _run, "demo": _demo, "info": _info, "plot": _plot}[args.command](args)
+    except (FieldgradError, OSError) as exc:
+        if args.debug:
+            raise
+        name = type(exc).__name__
+        print(f"fieldgrad {args.command}: error: {name}: {exc}".splitlines()[0], file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("fieldgrad: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
