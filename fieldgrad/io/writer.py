@@ -5,7 +5,6 @@ reads ``writer.every`` (steps between frames, ``None`` = every call) and calls `
 """
 from __future__ import annotations
 
-import json
 import numbers
 import os
 import socket
@@ -49,7 +48,9 @@ class HDF5Writer:
     append : bool
         Add frames to an existing fieldgrad file with the same grid and fields (restart).  Frames
         with a step later than the restarted Simulation's step are dropped (they are recomputed),
-        and a frame written again at an existing step replaces it: no duplicates, no gaps.
+        and a frame written again at an existing step replaces it: no duplicates, no gaps.  With
+        ``every`` set, the restarted run's initial state is written only if its step is a
+        multiple of ``every``, so the file ends up frame for frame as an uninterrupted run's.
     units, long_names : dict or None
         Name -> text for fields and for ``"x"``, ``"y"``, ``"z"``, ``"time"`` (defaults: ``"m"``,
         ``"s"``, fields ``"1"``).
@@ -108,6 +109,7 @@ class HDF5Writer:
         self._n = 0
         self._last_step = None
         self._xdmf_time = 0.0
+        self._resume_check = False
 
     # ------------------------------------------------------------------ protocol
     def open(self, sim):
@@ -155,6 +157,12 @@ class HDF5Writer:
             self._create(arrays)
         self._check_same_fields(arrays)
         step = int(getattr(self._sim, "step", self._n))
+        if self._resume_check:
+            self._resume_check = False
+            if self.every is not None and step % self.every:
+                # the restarted run's initial state falls between frames: an uninterrupted run has
+                # no frame there, so leave it out and keep the file identical to one
+                return
         index = self._n
         if self._last_step is not None and step <= self._last_step:
             if step == self._last_step:
@@ -270,6 +278,7 @@ class HDF5Writer:
         self._h5 = h5
         self._n = keep
         self._last_step = int(steps[keep - 1]) if keep else None
+        self._resume_check = True
         if self.fields is None:
             self.fields = list(names)
 

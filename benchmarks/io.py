@@ -1,0 +1,117 @@
+"""Output overhead of HDF5Writer on a 128^3 float64 heat run writing every 10 steps.
+
+Usage: python benchmarks/io.py [--n 128] [--steps 100] [--every 10] [--repeats 3] [--dir DIR]
+
+The heat run is an explicit (FTCS) Dirichlet run: ``fieldgrad.solve_heat`` when the Simulation
+exists, otherwise an equivalent loop over :func:`fieldgrad.laplacian` (said in the output).  For
+each compression the run is timed with and without the writer, interleaved, in one process;
+overhead = (t_with - t_without) / t_with, medians over the repeats.  Also printed: frames per
+second of the writer alone (time inside ``write``) and file size per frame.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import tempfile
+import time
+import types
+
+import numpy as np
+
+import fieldgrad
+from fieldgrad import Dirichlet, Grid
+from fieldgrad.io import HDF5Writer
+
+
+class TimedWriter:
+    """Wraps a writer and accumulates the wall time spent in ``write``."""
+
+    def __init__(self, inner):
+        self.inner, self.every, self.seconds, self.frames = inner, inner.every, 0.0, 0
+
+    def open(self, sim):
+        self.inner.open(sim)
+
+    def write(self, t, fields):
+        t0 = time.perf_counter()
+        self.inner.write(t, fields)
+        self.seconds += time.perf_counter() - t0
+        self.frames += 1
+
+    def close(self):
+        t0 = time.perf_counter()
+        self.inner.close()
+        self.seconds += time.perf_counter() - t0
+
+
+def ftcs_run(grid, steps, writer):
+    """Forward-Euler heat run with Dirichlet walls; writes the initial state and every
+    ``writer.every`` steps.  Returns the final field."""
+    bc = Dirichlet(0.0)
+    X = grid.mesh()
+    u = np.ascontiguousarray(np.prod([np.sin(np.pi * x) for x in X], axis=0))
+    lap = np.empty_like(u)
+    dt = 0.2 * min(grid.spacing) ** 2
+    sim = types.SimpleNamespace(grid=grid, bc=fieldgrad.resolve_bc(bc, grid), params={"dt": dt}, t=0.0, step=0)
+    if writer is not None:
+        writer.open(sim)
+        writer.write(0.0, {"T": u})
+    for s in range(1, steps + 1):
+        fieldgrad.laplacian(u, grid, bc, out=lap)
+        u += dt * lap
+        sim.step, sim.t = s, s * dt
+        if writer is not None and s % writer.every == 0:
+            writer.write(sim.t, {"T": u})
+    if writer is not None:
+        writer.close()
+    return u
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--n", type=int, default=128)
+    ap.add_argument("--steps", type=int, default=100)
+    ap.add_argument("--every", type=int, default=10)
+    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--dir", default=None, help="directory for the output files (default: a temp dir)")
+    args = ap.parse_args()
+    grid = Grid((args.n,) * 3)
+    workdir = args.dir or tempfile.mkdtemp(prefix="fieldgrad-io-bench-")
+    print(f"grid {grid.shape} float64, {args.steps} steps, a frame every {args.every} steps "
+          f"({args.steps // args.every + 1} frames of {grid.size * 8 / 2**20:.1f} MiB), repeats {args.repeats}")
+    print(f"run: FTCS loop over fieldgrad.laplacian (out=), nproc={os.cpu_count()}, files in {workdir}")
+    ftcs_run(Grid((9, 9, 9)), 2, None)  # compile outside the timings
+    modes = [None, "lzf", "gzip"]
+    base, runs = [], {m: [] for m in modes}
+    write_s, frames, sizes = {m: [] for m in modes}, {}, {}
+    for r in range(args.repeats):
+        t0 = time.perf_counter()
+        ftcs_run(grid, args.steps, None)
+        base.append(time.perf_counter() - t0)
+        for m in modes:
+            path = os.path.join(workdir, f"run-{m}.h5")
+            w = TimedWriter(HDF5Writer(path, every=args.every, compression=m, overwrite=True))
+            t0 = time.perf_counter()
+            ftcs_run(grid, args.steps, w)
+            runs[m].append(time.perf_counter() - t0)
+            write_s[m].append(w.seconds)
+            frames[m] = w.frames
+            sizes[m] = os.path.getsize(path)
+    tb = statistics.median(base)
+    print(f"\nrun without output: median {tb:.3f} s  (all: {', '.join(f'{x:.3f}' for x in base)})")
+    print(f"{'compression':>11} | {'run s':>7} | {'overhead':>8} | {'in write s':>10} | {'write share':>11} | "
+          f"{'frames/s':>8} | {'MiB/frame':>9} | {'ratio':>5}")
+    raw = grid.size * 8 / 2**20
+    for m in modes:
+        tw = statistics.median(runs[m])
+        ws = statistics.median(write_s[m])
+        per = sizes[m] / frames[m] / 2**20
+        print(f"{str(m):>11} | {tw:7.3f} | {100 * (tw - tb) / tw:7.1f}% | {ws:10.3f} | {100 * ws / tw:10.1f}% | "
+              f"{frames[m] / ws:8.1f} | {per:9.2f} | {raw / per:5.2f}")
+    print("\noverhead = (run with writer - run without) / run with writer, medians; write share = time inside "
+          "HDF5Writer.write+close / run with writer (less noisy on a loaded machine).  Target: <= 10% for None.")
+
+
+if __name__ == "__main__":
+    main()
