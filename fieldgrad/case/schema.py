@@ -42,7 +42,7 @@ BOUNDARY_TYPES = {
 }
 FACE_KEYS = ("x-", "x+", "y-", "y+", "z-", "z+", "x", "y", "z", "*")
 STEADY_METHODS = ("auto", "direct", "cg")
-TRANSIENT_METHODS = ("auto", "explicit", "ftcs", "rkl2", "implicit", "crank-nicolson", "backward-euler")
+TRANSIENT_METHODS = ("auto", "explicit", "ftcs", "rkl2", "implicit", "backward_euler", "crank_nicolson")
 
 TABLES = {
     "case": ("name", "physics", "description"),

@@ -38,9 +38,9 @@ class Stepper:
 
     def __init__(self, grid, bc, alpha, source, dt, method):
         self.grid, self.bc, self.alpha, self.source = grid, bc, alpha, source
-        self.method = method
+        self.method = {"explicit": "ftcs", "implicit": "backward_euler"}.get(method, method)
         self.limit = explicit_limit(grid, float(np.max(alpha)))
-        if method in ("explicit", "ftcs") and dt is not None and dt > self.limit:
+        if self.method == "ftcs" and dt is not None and dt > self.limit:
             raise CaseFileError(
                 f"solver.dt = {dt!r} is above the explicit stability limit {self.limit:.4g} s of this grid and "
                 f"material (dt <= h^2 / (2 d alpha_max)); allowed: dt <= {self.limit:.4g}, or method = \"implicit\"")
