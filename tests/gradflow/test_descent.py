@@ -125,3 +125,19 @@ def test_argument_errors():
         gradient_descent(np.zeros(grid.shape), grid, Neumann(0), lr=1e-3, steps=2.5)
     with pytest.raises(ParameterError, match="absorption"):
         heat_steps(np.zeros(grid.shape), grid, Neumann(0), dt=1e-3, steps=1, absorption=-2)
+
+
+@pytest.mark.parametrize("bc", [{"x": Dirichlet(0.5), "y": Neumann(0.3)}, Neumann(0.0)])
+def test_heat_steps_is_the_heat_modules_ftcs(bc):
+    # fieldgrad.heat's FTCS (its own fused kernel) for du/dt = lap u + f: same trajectory to 1e-13.
+    # (The heat module has no absorption term, so this identity is checked at lambda = 0.)
+    from fieldgrad.heat import solve_heat
+
+    grid = Grid((17, 13))
+    rng = np.random.default_rng(13)
+    u0, f = rng.standard_normal((2,) + grid.shape)
+    dt = 1e-4
+    ref = solve_heat(u0, grid, bc, alpha=1.0, t_end=20 * dt, dt=dt, method="ftcs", source=f, progress=False)
+    ours = heat_steps(u0, grid, bc, dt=dt, steps=20, source=f)
+    assert ref.steps == 20
+    np.testing.assert_allclose(ours.u, ref.u, rtol=0, atol=1e-13 * np.abs(ref.u).max())

@@ -1,0 +1,14 @@
+"""The Examples in the gradflow docstrings run and print what they say."""
+import doctest
+import importlib
+
+import pytest
+
+MODULES = ["energy", "descent", "exact", "spectrum", "least_squares", "optimizers", "linear", "result"]
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_docstring_examples(name):
+    mod = importlib.import_module(f"fieldgrad.gradflow.{name}")
+    res = doctest.testmod(mod, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    assert res.attempted > 0 and res.failed == 0
