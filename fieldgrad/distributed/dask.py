@@ -1,0 +1,222 @@
+"""Dask operators for fields larger than memory: ``grad``, ``laplacian``, ``div_k_grad``.
+
+A dask array is processed chunk by chunk: each chunk gets one overlap layer from its neighbours
+(``dask.array.overlap``, periodic axes wrap), chunks on the domain boundary take their ghost
+from the boundary condition exactly as the serial operator does, and the serial Numba sweep
+runs on the chunk (:mod:`fieldgrad.distributed.blocks`, shared with the MPI path).  Results are
+identical to :func:`fieldgrad.grad` etc.  Chunks need at least 4 nodes per axis.
+
+Reading and writing chunk by chunk: :func:`read_hdf5` / :func:`write_hdf5` (h5py) and
+:func:`read_zarr` / :func:`write_zarr` (needs ``zarr``).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .. import boundary as _bnd
+from .. import operators as _ops
+from ..errors import BackendError, GridError, ParameterError, ShapeError, describe
+from ..grid import Grid
+from . import blocks
+from .decomposition import MIN_BLOCK
+
+__all__ = ["grad", "laplacian", "div_k_grad", "read_hdf5", "write_hdf5", "read_zarr", "write_zarr"]
+
+
+def _da():
+    try:
+        import dask.array as da
+    except ImportError as exc:  # pragma: no cover
+        raise BackendError("fieldgrad.distributed.dask needs dask: pip install 'dask[array]'") from exc
+    return da
+
+
+def _check(u, grid, name="u"):
+    da = _da()
+    if not isinstance(u, da.Array):
+        raise ParameterError(f"{name} must be a dask array (dask.array.from_array(...)); got {describe(u)}")
+    if tuple(u.shape) != grid.shape:
+        raise ShapeError(f"{name} has shape {tuple(u.shape)}; this grid needs {grid.shape}")
+    if grid.ndim not in (2, 3):
+        raise GridError(f"the dask operators work on 2D and 3D grids; got {grid.ndim}D")
+    if u.dtype.type not in (np.float32, np.float64):
+        raise ParameterError(f"{name} has dtype {u.dtype}; accepted: float32, float64")
+    for axis, c in enumerate(u.chunks):
+        if min(c) < MIN_BLOCK:
+            raise GridError(f"{name} has a chunk of {min(c)} nodes along axis {grid.axis_names[axis]}; chunks need "
+                            f"at least {MIN_BLOCK} nodes per axis (rechunk)")
+
+
+class _Layout:
+    """Where each chunk lies: global slices, physical faces, local grid and conditions."""
+
+    def __init__(self, grid, bcs, chunks):
+        self.grid, self.bcs, self.chunks = grid, bcs, chunks
+        self.starts = [np.concatenate([[0], np.cumsum(c)]) for c in chunks]
+
+    def block(self, loc):
+        g = self.grid
+        slices = tuple(slice(int(self.starts[a][i]), int(self.starts[a][i + 1])) for a, i in enumerate(loc))
+        physical = [(not g.periodic[a] and loc[a] == 0, not g.periodic[a] and loc[a] == len(self.chunks[a]) - 1)
+                    for a in range(g.ndim)]
+        shape = tuple(s.stop - s.start for s in slices)
+        origin = tuple(o + h * s.start for o, h, s in zip(g.origin, g.spacing, slices))
+        lgrid = Grid(shape, spacing=g.spacing, origin=origin)
+        return lgrid, blocks.local_conditions(self.bcs, slices, lgrid, physical), physical
+
+    def split(self, x, physical):
+        """Core of an overlapped chunk and its halos (``None`` on physical faces)."""
+        nd = x.ndim
+        core = tuple(slice(0 if physical[a][0] else 1, x.shape[a] - (0 if physical[a][1] else 1)) for a in range(nd))
+        halos = []
+        for a in range(nd):
+            pair = []
+            for side in (0, 1):
+                if physical[a][side]:
+                    pair.append(None)
+                    continue
+                sl = list(core)
+                sl[a] = 0 if side == 0 else x.shape[a] - 1
+                pair.append(np.ascontiguousarray(x[tuple(sl)]))
+            halos.append(pair)
+        return np.array(x[core], order="C", copy=True), halos
+
+
+def _prepare(u, grid, bc, t):
+    da = _da()
+    _check(u, grid)
+    bcs = _bnd.resolve_bc(bc, grid)
+    lay = _Layout(grid, bcs, u.chunks)
+
+    def impose(x, block_info=None):
+        lgrid, lbcs, _ = lay.block(block_info[0]["chunk-location"])
+        return blocks.impose_dirichlet(x.copy(), lgrid, lbcs, t)
+
+    if _bnd.dirichlet_faces(bcs):
+        u = u.map_blocks(impose, dtype=u.dtype)
+    boundary = {a: ("periodic" if grid.periodic[a] else "none") for a in range(grid.ndim)}
+    return da.overlap.overlap(u, depth={a: 1 for a in range(grid.ndim)}, boundary=boundary), lay, bcs, boundary
+
+
+def laplacian(u, grid, bc=None, *, t=0.0):
+    """Second-order Laplacian of a dask array, equal to :func:`fieldgrad.laplacian`.
+
+    Parameters
+    ----------
+    u : dask.array.Array of ``grid.shape`` (chunks of at least 4 nodes per axis)
+    grid : Grid (2D or 3D)
+    bc : boundary specification (see :func:`fieldgrad.resolve_bc`)
+    t : float
+
+    Returns
+    -------
+    dask.array.Array with the chunks of ``u`` (lazy; ``.compute()`` or :func:`write_hdf5`)
+
+    Example
+    -------
+    >>> import dask.array as da, numpy as np
+    >>> from fieldgrad import Grid
+    >>> g = Grid((16, 16))
+    >>> X, Y = g.mesh()
+    >>> lap = laplacian(da.from_array(X**2 + Y**2, chunks=8), g)
+    >>> float(lap.compute()[5, 5])
+    4.0
+    """
+    ov, lay, bcs, _ = _prepare(u, grid, bc, t)
+    _ops._check_nodes(bcs, 2, 2)
+
+    def f(x, block_info=None):
+        lgrid, lbcs, physical = lay.block(block_info[0]["chunk-location"])
+        core, halos = lay.split(x, physical)
+        impose_done = core
+        ghosts = blocks.block_ghosts(impose_done, lgrid, lbcs, halos, 2, t)
+        return blocks.apply_laplacian(core, ghosts, grid, np.empty_like(core))
+
+    return ov.map_blocks(f, chunks=u.chunks, dtype=u.dtype)
+
+
+def grad(u, grid, bc=None, *, t=0.0):
+    """Second-order gradient of a dask array, shape ``(ndim, *grid.shape)``, equal to :func:`fieldgrad.grad`.
+
+    Example
+    -------
+    >>> import dask.array as da
+    >>> from fieldgrad import Grid
+    >>> g = Grid((12, 12))
+    >>> X, Y = g.mesh()
+    >>> float(grad(da.from_array(3 * X, chunks=6), g).compute()[0].mean())
+    3.0
+    """
+    ov, lay, bcs, _ = _prepare(u, grid, bc, t)
+    _ops._check_nodes(bcs, 1, 2)
+
+    def f(x, block_info=None):
+        lgrid, lbcs, physical = lay.block(block_info[0]["chunk-location"][-grid.ndim:])
+        core, halos = lay.split(x, physical)
+        ghosts = blocks.block_ghosts(core, lgrid, lbcs, halos, 1, t)
+        return blocks.apply_grad(core, ghosts, grid, np.empty((grid.ndim,) + core.shape, core.dtype))
+
+    return ov.map_blocks(f, chunks=((grid.ndim,),) + u.chunks, new_axis=0, dtype=u.dtype)
+
+
+def div_k_grad(u, k, grid, bc=None, *, t=0.0):
+    """Conservative ``div(k grad u)`` of a dask array, equal to :func:`fieldgrad.div_k_grad`.
+
+    Parameters
+    ----------
+    u : dask.array.Array of ``grid.shape``
+    k : positive number, or dask/NumPy array of ``grid.shape`` (rechunked like ``u``)
+    grid, bc, t : as for :func:`laplacian`
+    """
+    da = _da()
+    if np.ndim(k) == 0:
+        _ops.check_conductivity(k, Grid((2, 2)), np.dtype(u.dtype))
+        k = da.full(grid.shape, float(k), dtype=u.dtype, chunks=u.chunks)
+    else:
+        k = (k if isinstance(k, da.Array) else da.from_array(np.asarray(k))).astype(u.dtype).rechunk(u.chunks)
+        if tuple(k.shape) != grid.shape:
+            raise ShapeError(f"k has shape {tuple(k.shape)}; this grid needs {grid.shape}")
+    ov, lay, bcs, boundary = _prepare(u, grid, bc, t)
+    _ops._check_nodes(bcs, 2, 2)
+    kov = da.overlap.overlap(k, depth={a: 1 for a in range(grid.ndim)}, boundary=boundary)
+
+    def f(x, kx, block_info=None):
+        lgrid, lbcs, physical = lay.block(block_info[0]["chunk-location"])
+        core, halos = lay.split(x, physical)
+        kcore, khalos = lay.split(kx, physical)
+        if not np.all(kcore > 0) or not np.all(np.isfinite(kcore)):
+            raise ParameterError("k must be positive and finite everywhere")
+        ghosts, kghosts = blocks.block_ghosts(core, lgrid, lbcs, halos, 2, t, kcore, khalos)
+        return blocks.apply_div_k_grad(core, kcore, ghosts, kghosts, grid, np.empty_like(core))
+
+    return da.map_blocks(f, ov, kov, chunks=u.chunks, dtype=u.dtype)
+
+
+# ---------------------------------------------------------------------- chunked storage
+def read_hdf5(path, dataset, chunks=None):
+    """A dask array reading ``dataset`` of an HDF5 file lazily, chunk by chunk.
+
+    ``chunks`` defaults to the dataset's own HDF5 chunking (or dask's ``"auto"``).  The file stays
+    open for the array's lifetime.
+    """
+    import h5py
+
+    f = h5py.File(path, "r")
+    dset = f[dataset]
+    return _da().from_array(dset, chunks=chunks or dset.chunks or "auto", lock=True)
+
+
+def write_hdf5(arr, path, dataset, **kwargs):
+    """Write a dask array into ``path[dataset]`` chunk by chunk (``dask.array.to_hdf5``)."""
+    kwargs.setdefault("chunks", tuple(c[0] for c in arr.chunks))
+    _da().to_hdf5(str(path), dataset, arr, **kwargs)
+
+
+def read_zarr(url, component=None):
+    """A dask array over a Zarr store (needs ``zarr``)."""
+    return _da().from_zarr(url, component=component)
+
+
+def write_zarr(arr, url, component=None, overwrite=False):
+    """Write a dask array to a Zarr store chunk by chunk (needs ``zarr``)."""
+    _da().to_zarr(arr, url, component=component, overwrite=overwrite)
