@@ -167,6 +167,10 @@ class RKL2(_ExplicitBase):
     Parameters
     ----------
     problem : HeatProblem
+    stages : int, optional
+        A fixed stage count (checked against the stability bound of each step); by default the
+        fewest stable stages for the step.  The error constant of RKL2 depends on ``s``, so
+        convergence studies in ``dt`` hold ``s`` fixed.
 
     Example
     -------
@@ -178,8 +182,11 @@ class RKL2(_ExplicitBase):
     name = "rkl2"
     nbuf = 4
 
-    def __init__(self, problem):
+    def __init__(self, problem, stages=None):
         super().__init__(problem)
+        if stages is not None and (int(stages) != stages or stages < 2):
+            raise ParameterError(f"stages must be an integer >= 2 or None; got {stages!r}")
+        self.fixed_stages = None if stages is None else int(stages)
         self._coef = {}
         self._l0 = np.empty_like(problem.u0)
 
@@ -187,7 +194,14 @@ class RKL2(_ExplicitBase):
         pass
 
     def stages(self, dt):
-        return rkl2_stages(dt, self.problem.dt_explicit)
+        need = rkl2_stages(dt, self.problem.dt_explicit)
+        if self.fixed_stages is None:
+            return need
+        if self.fixed_stages < need:
+            lim = self.problem.dt_explicit * (self.fixed_stages ** 2 + self.fixed_stages - 2) / 4
+            raise StabilityError(f"dt = {dt!r} needs at least {need} RKL2 stages; stages={self.fixed_stages} is "
+                                 f"stable up to dt = {lim!r}")
+        return self.fixed_stages
 
     def step(self, u, t, dt, n=0):
         """One super-step from ``(u, t)``; returns the new field (a stepper buffer, never ``u``)."""

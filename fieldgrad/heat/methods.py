@@ -38,7 +38,9 @@ def choose_method(method, dt, dt_explicit):
 
 def make_stepper(method, problem, **options):
     """The stepper object of a resolved method name; ``options`` go to the implicit steppers
-    (``rannacher``, ``linear_solver``, ``rtol``, ``maxiter``) and are refused by explicit ones."""
+    (``rannacher``, ``linear_solver``, ``rtol``, ``maxiter``), ``stages`` to RKL2; others are refused."""
+    if method == "rkl2" and set(options) <= {"stages"}:
+        return RKL2(problem, **options)
     if method in ("ftcs", "rkl2"):
         if options:
             raise ParameterError(f"options {sorted(options)} apply to implicit methods only; method is {method!r}")
