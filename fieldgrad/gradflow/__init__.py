@@ -16,10 +16,10 @@ from .least_squares import generalized_ridge_penalty, least_squares_path, spectr
 from .linear import LinearDescentResult, bowl_energy, conjugate_gradient, fixed_step_descent, steepest_descent
 from .optimizers import SGD, Adam, run_optimizer
 from .result import FlowResult
-from .spectrum import laplacian_eigenvalues, laplacian_matrix, mode_decay, step_size_limits
+from .spectrum import laplacian_diagonal, laplacian_eigenvalues, laplacian_matrix, mode_decay, step_size_limits
 
 __all__ = ["energy", "energy_gradient", "grid_inner", "gradient_descent", "heat_steps", "exact_flow", "FlowResult",
-           "laplacian_eigenvalues", "laplacian_matrix", "mode_decay", "step_size_limits",
+           "laplacian_eigenvalues", "laplacian_matrix", "laplacian_diagonal", "mode_decay", "step_size_limits",
            "least_squares_path", "spectral_filter", "generalized_ridge_penalty",
            "steepest_descent", "fixed_step_descent", "conjugate_gradient", "bowl_energy", "LinearDescentResult",
            "SGD", "Adam", "run_optimizer"]

@@ -24,11 +24,11 @@ from .spectrum import step_size_limits
 __all__ = ["gradient_descent", "heat_steps", "heat_rhs"]
 
 
-def heat_rhs(u, grid, bcs, absorption, f, out=None):
+def heat_rhs(u, grid, bcs, absorption, f, out=None, tmp=None):
     """``lap u - absorption u + f`` on free nodes, 0 on Dirichlet nodes (internal; no checks)."""
     out = laplacian(u, grid, bcs, out=out)
     if absorption:
-        out -= absorption * u
+        out -= absorption * u if tmp is None else np.multiply(u, absorption, out=tmp)
     if f is not None:
         out += f
     _zero_dirichlet(out, grid, bcs)
@@ -138,6 +138,7 @@ def gradient_descent(u0, grid, bc, lr, steps, weight_decay=0.0, source=None, dec
     w = node_weights(grid).astype(u.dtype) if inner == "euclidean" else None
     dt = eta * grid.cell_volume if inner == "euclidean" else eta
     g = np.empty_like(u)
+    tmp = np.empty_like(u)
 
     def update(u):
         if decoupled:
@@ -151,10 +152,10 @@ def gradient_descent(u0, grid, bc, lr, steps, weight_decay=0.0, source=None, dec
             u -= eta * g
             u -= eta * decay
         else:
-            descent_direction(u, grid, bcs, lam, f, out=g)
+            descent_direction(u, grid, bcs, lam, f, out=g, tmp=tmp)
             if w is not None:
                 np.multiply(g, w, out=g)
-            u -= eta * g
+            u -= np.multiply(g, eta, out=tmp)
 
     rec = _Recorder(grid, bcs, lam, f, dt, every)
     _run(u, n, update, rec)
@@ -203,10 +204,11 @@ def heat_steps(u0, grid, bc, dt, steps, absorption=0.0, source=None, record_ever
     every = check_count(record_every, "record_every")
     lam = check_nonneg(absorption, "absorption")
     r = np.empty_like(u)
+    tmp = np.empty_like(u)
 
     def update(u):
-        heat_rhs(u, grid, bcs, lam, f, out=r)
-        u += dt * r
+        heat_rhs(u, grid, bcs, lam, f, out=r, tmp=tmp)
+        u += np.multiply(r, dt, out=tmp)
 
     rec = _Recorder(grid, bcs, lam, f, dt, every)
     _run(u, n, update, rec)

@@ -168,7 +168,7 @@ def energy_gradient(u, grid, bc, weight_decay=0.0, source=None, inner="grid", ou
     return out
 
 
-def descent_direction(u, grid, bcs, lam, f, out=None, free=None):
+def descent_direction(u, grid, bcs, lam, f, out=None, tmp=None):
     """``-lap u + lam u - f`` on free nodes, 0 on Dirichlet nodes (internal; no checks).
 
     The operations are ordered so that ``-descent_direction`` is bitwise the FTCS right-hand
@@ -177,7 +177,7 @@ def descent_direction(u, grid, bcs, lam, f, out=None, free=None):
     out = laplacian(u, grid, bcs, out=out)
     np.negative(out, out=out)
     if lam:
-        out += lam * u
+        out += lam * u if tmp is None else np.multiply(u, lam, out=tmp)
     if f is not None:
         out -= f
     _zero_dirichlet(out, grid, bcs)

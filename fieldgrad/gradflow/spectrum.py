@@ -26,7 +26,7 @@ from ..errors import ParameterError
 from ._common import (Dirichlet, Neumann, Periodic, Robin, check_count, check_nonneg, check_positive,
                       free_slices, resolve_complete, robin_coefficient)
 
-__all__ = ["axis_eigenvalues", "laplacian_eigenvalues", "laplacian_matrix", "mode_decay", "step_size_limits",
+__all__ = ["axis_eigenvalues", "laplacian_eigenvalues", "laplacian_matrix", "laplacian_diagonal", "mode_decay", "step_size_limits",
            "spectral_kind"]
 
 
@@ -171,6 +171,37 @@ def _axis_matrix(n, h, lo, hi, periodic):
     return m.tocsr()
 
 
+def _robin_diagonal(grid, bcs):
+    """The Robin terms ``-2 (alpha/beta) / h`` of the diagonal of ``lap_h`` on the free box."""
+    fs = free_slices(grid, bcs)
+    sizes = [s.stop - s.start for s in fs]
+    extra = np.zeros(sizes)
+    for axis in range(grid.ndim):
+        for side, cond in enumerate(bcs.on_axis(axis)):
+            if isinstance(cond, Robin):
+                face = grid.axis_names[axis] + "-+"[side]
+                kap = np.broadcast_to(robin_coefficient(cond, grid, face), grid.face_shape(face))
+                other = tuple(fs[b] for b in range(grid.ndim) if b != axis)
+                kap = np.expand_dims(kap[other], axis)
+                idx = [slice(None)] * grid.ndim
+                idx[axis] = slice(0, 1) if side == 0 else slice(sizes[axis] - 1, sizes[axis])
+                extra[tuple(idx)] -= 2 * kap / grid.spacing[axis]
+    return extra
+
+
+def laplacian_diagonal(grid, bc):
+    """Diagonal of :func:`laplacian_matrix` as an array on the free box (no matrix is built).
+
+    Example
+    -------
+    >>> from fieldgrad import Grid, Robin
+    >>> float(laplacian_diagonal(Grid(11), Robin(3.0, 1.0)).min())  # -2/h^2 - 2 (alpha/beta)/h
+    -260.0
+    """
+    bcs = resolve_complete(bc, grid, "laplacian_diagonal")
+    return _robin_diagonal(grid, bcs) - sum(2.0 / h ** 2 for h in grid.spacing)
+
+
 def laplacian_matrix(grid, bc):
     """Sparse matrix of ``lap_h`` on the free nodes with homogeneous boundary data.
 
@@ -200,7 +231,6 @@ def laplacian_matrix(grid, bc):
     fs = free_slices(grid, bcs)
     sizes = [s.stop - s.start for s in fs]
     total = None
-    diag_extra = np.zeros(sizes)
     for axis in range(grid.ndim):
         lo, hi = bcs.on_axis(axis)
         m = _axis_matrix(grid.shape[axis], grid.spacing[axis], lo, hi, grid.periodic[axis])
@@ -210,15 +240,7 @@ def laplacian_matrix(grid, bc):
         for nxt in mats[1:]:
             term = sp.kron(term, nxt, format="csr")
         total = term if total is None else total + term
-        for side, cond in ((0, lo), (1, hi)):
-            if isinstance(cond, Robin):
-                face = grid.axis_names[axis] + "-+"[side]
-                kap = np.broadcast_to(robin_coefficient(cond, grid, face), grid.face_shape(face))
-                other = tuple(fs[b] for b in range(grid.ndim) if b != axis)
-                kap = np.expand_dims(kap[other], axis)
-                idx = [slice(None)] * grid.ndim
-                idx[axis] = slice(0, 1) if side == 0 else slice(sizes[axis] - 1, sizes[axis])
-                diag_extra[tuple(idx)] -= 2 * kap / grid.spacing[axis]
+    diag_extra = _robin_diagonal(grid, bcs)
     if np.any(diag_extra):
         total = total + sp.diags(diag_extra.ravel())
     return sp.csr_matrix(total)
@@ -297,7 +319,7 @@ def step_size_limits(grid, bc, weight_decay=0.0):
     big = float(mu.max())
     positive = mu[mu > 1e-12 * big]
     small = float(positive.min())
-    diag = -laplacian_matrix(grid, bc).diagonal() + lam
+    diag = -laplacian_diagonal(grid, bc) + lam
     return {
         "stable": 2.0 / big,
         "monotone": 1.0 / float(diag.max()),

@@ -6,7 +6,7 @@ import scipy.fft as sfft
 
 from fieldgrad import Dirichlet, Grid, Neumann, Periodic, Robin, laplacian
 from fieldgrad.errors import ParameterError
-from fieldgrad.gradflow import (gradient_descent, laplacian_eigenvalues, laplacian_matrix, mode_decay,
+from fieldgrad.gradflow import (gradient_descent, laplacian_diagonal, laplacian_eigenvalues, laplacian_matrix, mode_decay,
                                 step_size_limits)
 from _gradflow_helpers import dense_laplacian, free_box
 
@@ -97,3 +97,8 @@ def test_nonseparable_robin_is_refused():
     bc = {"x-": Robin(np.linspace(1, 2, 6), 1.0), "*": Neumann(0)}
     with pytest.raises(ParameterError, match="varies along face"):
         laplacian_eigenvalues(grid, bc)
+
+
+def test_diagonal_without_the_matrix(setup):
+    name, grid, bc, _ = setup
+    np.testing.assert_array_equal(laplacian_diagonal(grid, bc).ravel(), laplacian_matrix(grid, bc).diagonal())
