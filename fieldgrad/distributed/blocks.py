@@ -15,9 +15,10 @@ import numpy as np
 
 from .. import boundary as _bnd
 from ..errors import GridError, ParameterError
+from ..grid import Grid
 from ..kernels import cpu
 
-__all__ = ["local_conditions", "block_ghosts", "impose_dirichlet", "apply_laplacian", "apply_grad",
+__all__ = ["block_grid", "local_conditions", "block_ghosts", "impose_dirichlet", "apply_laplacian", "apply_grad",
            "apply_div_k_grad", "stencil_spacing"]
 
 
@@ -32,6 +33,16 @@ def _localise(cond, slices, axis):
         if isinstance(value, np.ndarray) and value.ndim > 0:
             setattr(new, field, np.ascontiguousarray(value[face_index]))
     return new
+
+
+def block_grid(grid, slices):
+    """The block ``slices`` of ``grid`` as a non-periodic Grid whose node coordinates are exactly
+    the global ones (so boundary callables see the same numbers as in the serial operator)."""
+    shape = tuple(s.stop - s.start for s in slices)
+    origin = tuple(float(c[s.start]) for c, s in zip(grid.coords, slices))
+    lgrid = Grid(shape, spacing=grid.spacing, origin=origin)
+    lgrid.coords = tuple(c[s] for c, s in zip(grid.coords, slices))
+    return lgrid
 
 
 def local_conditions(bcs, slices, local_grid, physical):

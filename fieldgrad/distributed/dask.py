@@ -59,9 +59,7 @@ class _Layout:
         slices = tuple(slice(int(self.starts[a][i]), int(self.starts[a][i + 1])) for a, i in enumerate(loc))
         physical = [(not g.periodic[a] and loc[a] == 0, not g.periodic[a] and loc[a] == len(self.chunks[a]) - 1)
                     for a in range(g.ndim)]
-        shape = tuple(s.stop - s.start for s in slices)
-        origin = tuple(o + h * s.start for o, h, s in zip(g.origin, g.spacing, slices))
-        lgrid = Grid(shape, spacing=g.spacing, origin=origin)
+        lgrid = blocks.block_grid(g, slices)
         return lgrid, blocks.local_conditions(self.bcs, slices, lgrid, physical), physical
 
     def split(self, x, physical):
@@ -193,23 +191,71 @@ def div_k_grad(u, k, grid, bc=None, *, t=0.0):
 
 
 # ---------------------------------------------------------------------- chunked storage
+class _HDF5Source:
+    """Array-like view of an HDF5 dataset that opens the file for each read (picklable, so a
+    distributed scheduler can ship it to workers)."""
+
+    def __init__(self, path, dataset):
+        import h5py
+
+        self.path, self.dataset = str(path), dataset
+        with h5py.File(self.path, "r") as f:
+            d = f[dataset]
+            self.shape, self.dtype, self.chunks = d.shape, d.dtype, d.chunks
+        self.ndim = len(self.shape)
+
+    def __getitem__(self, index):
+        import h5py
+
+        with h5py.File(self.path, "r") as f:
+            return f[self.dataset][index]
+
+
 def read_hdf5(path, dataset, chunks=None):
     """A dask array reading ``dataset`` of an HDF5 file lazily, chunk by chunk.
 
-    ``chunks`` defaults to the dataset's own HDF5 chunking (or dask's ``"auto"``).  The file stays
-    open for the array's lifetime.
+    ``chunks`` defaults to the dataset's own HDF5 chunking (or dask's ``"auto"``).  Each task
+    opens the file, reads its chunk and closes it, so the array works with distributed workers.
+
+    Example
+    -------
+    >>> T = read_hdf5("big.h5", "T")              # doctest: +SKIP
+    >>> write_hdf5(grad(T, grid, bc), "q.h5", "gradT")   # doctest: +SKIP
+    """
+    src = _HDF5Source(path, dataset)
+    return _da().from_array(src, chunks=chunks or src.chunks or "auto", lock=False, asarray=True)
+
+
+class _HDF5Target:
+    """Writable view of an existing HDF5 dataset that opens the file for each write (picklable)."""
+
+    def __init__(self, path, dataset):
+        self.path, self.dataset = str(path), dataset
+
+    def __setitem__(self, index, value):
+        import h5py
+
+        with h5py.File(self.path, "r+") as f:
+            f[self.dataset][index] = value
+
+
+def write_hdf5(arr, path, dataset, compression=None):
+    """Write a dask array into ``path[dataset]`` chunk by chunk.
+
+    The dataset is created (HDF5 chunks = the dask chunks) in ``path`` (appended to if the file
+    exists); then each task writes its own chunk, serialised by a lock, so memory stays one chunk
+    per worker thread.
     """
     import h5py
 
-    f = h5py.File(path, "r")
-    dset = f[dataset]
-    return _da().from_array(dset, chunks=chunks or dset.chunks or "auto", lock=True)
+    with h5py.File(str(path), "a") as f:
+        if dataset in f:
+            del f[dataset]
+        f.create_dataset(dataset, shape=arr.shape, dtype=arr.dtype, chunks=tuple(c[0] for c in arr.chunks),
+                         compression=compression)
+    from dask.utils import SerializableLock
 
-
-def write_hdf5(arr, path, dataset, **kwargs):
-    """Write a dask array into ``path[dataset]`` chunk by chunk (``dask.array.to_hdf5``)."""
-    kwargs.setdefault("chunks", tuple(c[0] for c in arr.chunks))
-    _da().to_hdf5(str(path), dataset, arr, **kwargs)
+    _da().store(arr, _HDF5Target(path, dataset), lock=SerializableLock())
 
 
 def read_zarr(url, component=None):

@@ -117,8 +117,9 @@ class Decomposition:
         self.physical = [
             (not grid.periodic[a] and self.coords[a] == 0,
              not grid.periodic[a] and self.coords[a] == self.dims[a] - 1) for a in range(nd)]
-        origin = tuple(o + h * s.start for o, h, s in zip(grid.origin, grid.spacing, self.slices))
-        self.local_grid = Grid(self.shape, spacing=grid.spacing, origin=origin)
+        from .blocks import block_grid
+
+        self.local_grid = block_grid(grid, self.slices)
 
     @staticmethod
     def _choose_dims(grid, size):
