@@ -133,6 +133,16 @@ class Field:
         :func:`fluxes.box_flow`)."""
         return fluxes.box_flow(self.data, self.coefficient, self.grid, lo, hi)
 
+    def region_flow(self, mask):
+        """Flow leaving the nodes of ``mask`` (a region held at fixed values) into the rest:
+        ``-sum w div(c grad u)`` over its nodes (trapezoid weights ``w``)."""
+        from ..operators import div_k_grad
+
+        m = np.asarray(mask, dtype=bool)
+        self.grid.check_shape(m, "mask")
+        w = self.grid.quadrature_weights()
+        return float(-(w * div_k_grad(self.data, self.coefficient, self.grid, self.bc))[m].sum())
+
     def balance(self, t=0.0):
         """Steady balance: outward flow per face, their total, the source integral and the
         imbalance ``total_out - source`` (zero for a steady solution).
