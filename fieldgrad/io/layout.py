@@ -63,7 +63,7 @@ def check_compression(compression):
 
 
 def field_kind(name, arr, grid):
-    """``"scalar"`` or ``"vector"`` for an array on ``grid``; raises ShapeError-like FileFormatError."""
+    """``"scalar"`` or ``"vector"`` for an array on ``grid``; raises :class:`ShapeError` otherwise."""
     from ..errors import ShapeError
 
     shape = np.shape(arr)
@@ -91,8 +91,8 @@ def frame_chunks(frame_shape, itemsize):
 
     Example
     -------
-    >>> frame_chunks((3, 64, 64, 64), 8)
-    (1, 1, 64, 64, 64)
+    >>> frame_chunks((3, 128, 128, 128), 8)  # 48 MiB -> 8 MiB chunks
+    (1, 1, 64, 128, 128)
     """
     chunk = list(frame_shape)
     for axis in range(len(chunk)):

@@ -214,7 +214,7 @@ def open(path):  # noqa: A001 - mirrors builtins.open / xarray.open_dataset nami
     >>> import fieldgrad.io
     >>> p = fieldgrad.io.save(os.path.join(tempfile.mkdtemp(), "s.h5"), Grid((3, 3)), T=np.ones((3, 3)))
     >>> with fieldgrad.io.open(p) as f:
-    ...     (f.grid.shape, f.times.tolist(), f["T"][0].sum())
+    ...     (f.grid.shape, f.times.tolist(), float(f["T"][0].sum()))
     ((3, 3), [0.0], 9.0)
     """
     from .files import as_path

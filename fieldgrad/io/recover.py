@@ -109,7 +109,7 @@ def recover(path, force=False):
                     dst[key].resize(n, axis=0)
                     dst[key][:] = src[key][:n]
                 dst.flush()
-            with builtins_open(tmp, "rb+") as fh:
+            with open(tmp, "rb+") as fh:
                 os.fsync(fh.fileno())
             times = np.array(src["time"][:n])
         except BaseException:
@@ -129,4 +129,3 @@ def recover_if_abandoned(path):
     return recover(path, force=False)
 
 
-builtins_open = open
