@@ -6,11 +6,13 @@ Prints median times and the ratio numpy/fieldgrad for 3D (n^3) and 2D float64/fl
 with uniform spacings, coordinate arrays and both edge orders, next to two floors measured in
 the same process: a parallel kernel that reads the array once and writes three arrays
 (preallocated), and the same plus allocating the three outputs (what any function returning
-new arrays pays).  Target (issue 2): fieldgrad.gradient at least 4x faster than
+new arrays pays).  numpy and fieldgrad runs are interleaved, so load changes on a shared
+machine hit both.  Target (issue 2): fieldgrad.gradient at least 4x faster than
 numpy.gradient on 256^3 float64 with 2 threads.
 """
 import argparse
 import sys
+import time
 
 import numpy as np
 from numba import njit, prange
@@ -18,7 +20,7 @@ from numba import njit, prange
 import fieldgrad
 
 sys.path.insert(0, __file__.rsplit("/", 1)[0])
-from _timing import header, median_time  # noqa: E402
+from _timing import header  # noqa: E402
 
 
 @njit(parallel=True, cache=True)
@@ -31,6 +33,19 @@ def _fan_out(src, a, b, c):
                 a[i, j, k] = v
                 b[i, j, k] = v
                 c[i, j, k] = v
+
+
+def _interleaved_medians(fns, repeat):
+    """Median time of each function, the runs interleaved so a change in machine load hits all."""
+    for fn in fns:
+        fn()
+    times = [[] for _ in fns]
+    for _ in range(repeat):
+        for t, fn in zip(times, fns):
+            t0 = time.perf_counter()
+            fn()
+            t.append(time.perf_counter() - t0)
+    return [float(np.median(t)) for t in times]
 
 
 def _check_same(got, ref):
@@ -50,8 +65,8 @@ def main(argv=None):
 
     f = rng.standard_normal((n, n, n))
     outs = [np.empty_like(f) for _ in range(3)]
-    fan = median_time(lambda: _fan_out(f, *outs), r)
-    fan_alloc = median_time(lambda: _fan_out(f, *[np.empty_like(f) for _ in range(3)]), r)
+    fan, fan_alloc = _interleaved_medians([lambda: _fan_out(f, *outs),
+                                           lambda: _fan_out(f, *[np.empty_like(f) for _ in range(3)])], r)
     print(f"\n3D {n}^3 float64, all three axes")
     print(f"  floor: read 1 / write 3 (preallocated)   {fan * 1e3:8.1f} ms")
     print(f"  floor: same, allocating the 3 outputs    {fan_alloc * 1e3:8.1f} ms")
@@ -69,8 +84,8 @@ def main(argv=None):
     for name, arr, spacing, eo in cases:
         _check_same(fieldgrad.gradient(arr, *spacing, edge_order=eo),
                     np.gradient(arr, *spacing, edge_order=eo))
-        t_np = median_time(lambda: np.gradient(arr, *spacing, edge_order=eo), max(3, r // 2))
-        t_fg = median_time(lambda: fieldgrad.gradient(arr, *spacing, edge_order=eo), r)
+        t_np, t_fg = _interleaved_medians([lambda: np.gradient(arr, *spacing, edge_order=eo),
+                                           lambda: fieldgrad.gradient(arr, *spacing, edge_order=eo)], r)
         print(f"{name:48s} {t_np * 1e3:8.1f}ms {t_fg * 1e3:8.1f}ms {t_np / t_fg:6.1f}x")
         if name.startswith("3D f64 uniform h"):
             print(f"{'   (fieldgrad / allocating floor)':48s} {'':10s} {'':10s} {t_fg / fan_alloc:6.2f}x")
