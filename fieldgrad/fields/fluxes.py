@@ -55,10 +55,10 @@ def face_flows(u, k, grid, bc, source=None, t=0.0):
     Example
     -------
     >>> import numpy as np
-    >>> from fieldgrad import Grid, Dirichlet
+    >>> from fieldgrad import Grid, Dirichlet, Neumann
     >>> g = Grid((5, 3), extent=[(0, 2), (0, 1)])
     >>> u = g.mesh()[0] * 3.0          # dT/dx = 3, k = 2: heat flows towards -x
-    >>> fl = face_flows(u, 2.0, g, {"x": Dirichlet(lambda x, y: 3.0 * x)})
+    >>> fl = face_flows(u, 2.0, g, {"x": Dirichlet(lambda x, y: 3.0 * x), "y": Neumann(0.0)})
     >>> round(fl["x-"], 12), round(fl["x+"], 12)
     (6.0, -6.0)
     """
