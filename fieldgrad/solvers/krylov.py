@@ -41,7 +41,7 @@ def pcg(hier, u, b, rtol, maxiter, *, callback=None, nu=1, bnorm=None, ud=None, 
     r = np.empty_like(u)
     lev.residual(u, b, r)
     if bnorm is None:
-        bnorm = K.norm2(lev.residual(ud, b, lev.r)) if ud is not None else K.norm2(r)
+        bnorm = lev.residual_norm(ud, b) if ud is not None else K.norm2(r)
     residuals = []
     if bnorm == 0.0:
         return 0, residuals, True

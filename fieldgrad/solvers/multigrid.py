@@ -9,10 +9,12 @@ coefficient jumps on the coarse grids.
 """
 from __future__ import annotations
 
+import numba
 import numpy as np
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
+from . import mg_fast as F
 from . import mg_kernels as K
 from .matrix import _stencil_to_csr
 
@@ -32,33 +34,58 @@ def _maps(n, periodic, reflect):
     return m, p
 
 
-def _transfer_tables(nf, nc, coarsened, periodic):
+def coarse_nodes(nf, mode, periodic):
+    """Fine index of every coarse node on one axis.
+
+    ``mode`` 0: not coarsened; 1: standard (every other node); 2: non-uniform (every other node
+    plus the last one -- an even non-periodic or odd periodic node count).
+    """
+    if mode == 0:
+        return np.arange(nf, dtype=np.int64)
+    cf = np.arange(0, nf, 2, dtype=np.int64)
+    if mode == 2 and not periodic:
+        cf = np.append(cf, nf - 1)
+    return cf
+
+
+def _transfer_tables(nf, nc, mode, periodic):
+    """Per-axis interpolation ``pi/pw`` (linear in the index between the coarse nodes around a
+    fine node) and restriction ``ri/rw``: ``R[c, q] = P[q, c] w_q / (2 w_c)`` with trapezoid
+    weights ``w`` (1/2 on the end nodes of a non-periodic axis), which is full weighting
+    ``1/4, 1/2, 1/4`` on a standard axis and the W-adjoint of ``P`` (symmetric preconditioner)."""
     ri = np.full((nc, 3), -1, dtype=np.int64)
     rw = np.zeros((nc, 3))
     pi = np.full((nf, 2), -1, dtype=np.int64)
     pw = np.zeros((nf, 2))
-    if not coarsened:
+    if mode == 0:
         ri[:, 0] = np.arange(nc)
         rw[:, 0] = 1.0
         pi[:, 0] = np.arange(nf)
         pw[:, 0] = 1.0
         return ri, rw, pi, pw
-    for I in range(nc):
-        for a, (d, w) in enumerate(((-1, 0.25), (0, 0.5), (1, 0.25))):
-            q = 2 * I + d
-            if periodic:
-                q %= nf
-            elif q < 0:
-                q = 1
-            elif q >= nf:
-                q = nf - 2
-            ri[I, a], rw[I, a] = q, w
+    cf = coarse_nodes(nf, mode, periodic)
+    assert cf.size == nc
+    where = np.full(nf, -1, dtype=np.int64)
+    where[cf] = np.arange(nc)
     for q in range(nf):
-        if q % 2 == 0:
-            pi[q, 0], pw[q, 0] = q // 2, 1.0
-        else:
-            pi[q, 0], pi[q, 1] = (q - 1) // 2, ((q + 1) // 2) % nc
+        if where[q] >= 0:
+            pi[q, 0], pw[q, 0] = where[q], 1.0
+        else:  # between coarse nodes q-1 and q+1 (index spacing 2)
+            pi[q, 0], pi[q, 1] = where[q - 1], where[(q + 1) % nf]
             pw[q] = 0.5
+    w = np.ones(nf)
+    if not periodic:
+        w[0] = w[-1] = 0.5
+    wc = w[cf]
+    slot = np.zeros(nc, dtype=np.int64)
+    for q in range(nf):
+        for a in range(2):
+            c = pi[q, a]
+            if c < 0:
+                continue
+            ri[c, slot[c]] = q
+            rw[c, slot[c]] = pw[q, a] * w[q] / (2.0 * wc[c])
+            slot[c] += 1
     return ri, rw, pi, pw
 
 
@@ -77,9 +104,19 @@ class Level:
                 m, pp = np.full(1, -1), np.full(1, -1)
             self.nbr[a, 0, :n], self.nbr[a, 1, :n] = m, pp
         self.kind = None
-        self.u = np.zeros(shape)
-        self.f = np.zeros(shape)
-        self.r = np.zeros(shape)
+        self._arrays = {}
+
+    def _array(self, name):
+        a = self._arrays.get(name)
+        if a is None:
+            a = self._arrays[name] = np.zeros(self.shape)
+        return a
+
+    # work arrays, allocated on first use and kept (the fine level never needs u and f, and its r
+    # only outside the fused const path)
+    u = property(lambda self: self._array("u"))
+    f = property(lambda self: self._array("f"))
+    r = property(lambda self: self._array("r"))
 
     # -------------------------------------------------------------- operator forms
     def set_const(self, c, diag0, diag1):
@@ -88,6 +125,8 @@ class Level:
         self.diag0 = float(diag0 - 2 * sum(self.c))
         self.diag1 = [np.ascontiguousarray(d, dtype=np.float64) for d in diag1]
         self.ncolors = 2
+        (mx, px), (my, py), (mz, pz) = self.reflect_maps
+        self.const_args = (*self.c, self.diag0, *self.diag1, *self.fixed1, mx, px, my, py, mz, pz)
 
     def set_stencil(self, coef, offs):
         self.kind = "stencil"
@@ -130,32 +169,43 @@ class Level:
         for _ in range(sweeps):
             for col in colors:
                 if self.kind == "const":
-                    (mx, px), (my, py), (mz, pz) = self.reflect_maps
-                    K.smooth_const(u, f, *self.c, self.diag0, *self.diag1, fx, fy, fz, mx, px, my, py, mz, pz, col)
+                    F.smooth_const_fast(u, f, *self.const_args, col)
                 else:
                     K.smooth_stencil(u, f, self.coef, self.offs, self.nbr, fx, fy, fz, col, self.ncolors)
 
     def residual(self, u, f, r, use_f=True):
+        """``r = f - A u`` (``r = A u`` when ``use_f`` is False); 0 at fixed nodes."""
         fx, fy, fz = self.fixed1
         if self.kind == "const":
-            (mx, px), (my, py), (mz, pz) = self.reflect_maps
-            K.residual_const(u, f, r, *self.c, self.diag0, *self.diag1, fx, fy, fz, mx, px, my, py, mz, pz, use_f)
+            if use_f:
+                F.residual_const_fast(u, f, r, *self.const_args)
+            else:
+                (mx, px), (my, py), (mz, pz) = self.reflect_maps
+                K.residual_const(u, f, r, *self.c, self.diag0, *self.diag1, fx, fy, fz, mx, px, my, py, mz, pz,
+                                 use_f)
         else:
             K.residual_stencil(u, f, r, self.coef, self.offs, self.nbr, fx, fy, fz, use_f)
         return r
 
+    def residual_norm(self, u, f):
+        """``||f - A u||_2`` (the const form does not store the residual)."""
+        if self.kind == "const":
+            return float(F.residual_norm_const(u, f, *self.const_args))
+        return float(K.norm2(self.residual(u, f, self.r)))
+
 
 def _coarsen_shape(shape, periodic):
-    flags = []
+    """Per-axis coarsening modes (see :func:`coarse_nodes`) and the coarse shape."""
+    modes = []
     for n, p in zip(shape, periodic):
         if n == 1:
-            flags.append(False)
+            modes.append(0)
         elif p:
-            flags.append(n % 2 == 0 and n >= 8)
+            modes.append(1 if (n % 2 == 0 and n >= 8) else (2 if n >= 9 else 0))
         else:
-            flags.append(n % 2 == 1 and n >= 5)
-    cshape = tuple(((n // 2) if p else (n + 1) // 2) if c else n for n, p, c in zip(shape, periodic, flags))
-    return flags, cshape
+            modes.append(1 if (n % 2 == 1 and n >= 5) else (2 if n >= 6 else 0))
+    cshape = tuple(coarse_nodes(n, m, p).size for n, m, p in zip(shape, modes, periodic))
+    return modes, cshape
 
 
 class Hierarchy:
@@ -182,18 +232,21 @@ class Hierarchy:
         else:
             lev.set_const([prob.k_const / h ** 2 for h in prob.h3], -prob.s_const, prob.robin_diag1())
         self.levels = [lev]
-        self.transfers = []
+        self.transfers, self.modes, self.coarse_index = [], [], []
         while lev.size > coarse_size:
-            flags, cshape = _coarsen_shape(lev.shape, lev.periodic)
-            if not any(flags):
+            modes, cshape = _coarsen_shape(lev.shape, lev.periodic)
+            if not any(modes):
                 break
-            ch = tuple(2 * h if c else h for h, c in zip(lev.h, flags))
-            cfixed = [np.concatenate([fx[:1], np.zeros(nc - 2, dtype=bool), fx[-1:]]) if (c and nc >= 2) else fx.copy()
-                      for fx, nc, c in zip(lev.fixed1, cshape, flags)]
+            ch = tuple(2 * h if m else h for h, m in zip(lev.h, modes))
+            cfixed = [np.concatenate([fx[:1], np.zeros(nc - 2, dtype=bool), fx[-1:]]) if (m and nc >= 2) else fx.copy()
+                      for fx, nc, m in zip(lev.fixed1, cshape, modes)]
             clev = Level(cshape, ch, lev.periodic, cfixed)
-            tables = [_transfer_tables(nf, nc, c, p) for nf, nc, c, p in zip(lev.shape, cshape, flags, lev.periodic)]
+            tables = [_transfer_tables(nf, nc, m, p) for nf, nc, m, p in zip(lev.shape, cshape, modes, lev.periodic)]
             self.transfers.append(tables)
-            if galerkin:
+            self.modes.append(tuple(modes))
+            self.coarse_index.append([coarse_nodes(n, m, p) for n, m, p in zip(lev.shape, modes, lev.periodic)])
+            if galerkin or lev.kind == "stencil" or 2 in modes:
+                # variable coefficients, or a non-uniform coarse grid: Galerkin R A P
                 clev.set_stencil(*self._rap(lev, clev, tables))
             else:
                 kc = prob.k_const
@@ -206,6 +259,7 @@ class Hierarchy:
             self.levels.append(clev)
             lev = clev
         self._factor_coarsest()
+        self._restrict_buffers = {}
 
     @staticmethod
     def _rap(fine, coarse, tables):
@@ -249,10 +303,8 @@ class Hierarchy:
             self.coarse_solve(u, f)
             return
         lev.smooth(u, f, nu1)
-        lev.residual(u, f, lev.r)
         clev = self.levels[level + 1]
-        (rix, rwx, _, _), (riy, rwy, _, _), (riz, rwz, _, _) = self.transfers[level]
-        K.restrict(lev.r, clev.f, rix, rwx, riy, rwy, riz, rwz)
+        self.residual_restrict(level, u, f, clev.f)
         clev.u[...] = 0.0
         if kind == "V":
             self.cycle(clev.u, clev.f, level + 1, "V", nu1, nu2, symmetric)
@@ -265,10 +317,30 @@ class Hierarchy:
         self.prolong(level, clev.u, u, assign=False)
         lev.smooth(u, f, nu2, reverse=symmetric)
 
+    def residual_restrict(self, level, u, f, out):
+        """``out = R (f - A u)`` on ``level`` (fused for the constant operator)."""
+        lev = self.levels[level]
+        (rix, rwx, _, _), (riy, rwy, _, _), (riz, rwz, _, _) = self.transfers[level]
+        if lev.kind == "const":
+            buf = self._restrict_buffers.get(level)
+            if buf is None:
+                nch = max(1, min(numba.get_num_threads(), out.shape[0]))
+                buf = self._restrict_buffers[level] = (np.empty((nch, 4) + lev.shape[1:]),
+                                                       np.empty((nch, 4), dtype=np.int64))
+            F.residual_restrict_const(u, f, out, buf[0], buf[1], *lev.const_args, rix, rwx, riy, rwy, riz, rwz)
+        else:
+            lev.residual(u, f, lev.r)
+            K.restrict(lev.r, out, rix, rwx, riy, rwy, riz, rwz)
+
     def prolong(self, level, e, u, assign):
+        """``u += P e`` (``u = P e`` when ``assign``) at the unknown nodes of ``level``."""
         lev = self.levels[level]
         (_, _, pix, pwx), (_, _, piy, pwy), (_, _, piz, pwz) = self.transfers[level]
-        K.prolong(e, u, pix, pwx, piy, pwy, piz, pwz, *lev.fixed1, assign)
+        mz = self.modes[level][2]
+        if mz in (0, 1):
+            F.prolong_add_std(e, u, pix, pwx, piy, pwy, *lev.fixed1, mz == 1, lev.periodic[2], assign)
+        else:
+            K.prolong(e, u, pix, pwx, piy, pwy, piz, pwz, *lev.fixed1, assign)
 
     def fmg(self, u, b, f_source, ud, kind="V", nu1=2, nu2=2, cycles=1):
         """Full multigrid: restrict the problem to every level, solve the coarsest, interpolate
@@ -284,11 +356,9 @@ class Hierarchy:
             (rix, rwx, _, _), (riy, rwy, _, _), (riz, rwz, _, _) = self.transfers[l]
             K.restrict(fs[-1], clev.f, rix, rwx, riy, rwy, riz, rwz)
             fs.append(clev.f)
-            # Dirichlet values by injection (coarse node I sits on fine node 2I or I)
+            # Dirichlet values by injection (coarse node I sits on fine node coarse_index[I])
             prev = us[-1]
-            sl = tuple(slice(None, None, 2) if c else slice(None)
-                       for c in (self.levels[l].shape[a] != clev.shape[a] for a in range(3)))
-            clev.u[...] = prev[sl]
+            clev.u[...] = prev[np.ix_(*self.coarse_index[l])]
             us.append(clev.u)
         fs[0] = b
         self.coarse_solve(self.levels[-1].u, self.levels[-1].f)
@@ -326,9 +396,8 @@ def mg_iterate(hier, u, b, rtol, maxiter, *, cycle="V", nu1=2, nu2=2, callback=N
     (iterations, residuals, converged)
     """
     lev = hier.levels[0]
-    r = lev.r
     if bnorm is None:
-        bnorm = K.norm2(lev.residual(ud if ud is not None else u, b, r))
+        bnorm = lev.residual_norm(ud if ud is not None else u, b)
     residuals = []
     if bnorm == 0.0:
         return 0, residuals, True
@@ -336,7 +405,7 @@ def mg_iterate(hier, u, b, rtol, maxiter, *, cycle="V", nu1=2, nu2=2, callback=N
     if fmg:
         hier.fmg(u, b, f_source, ud, cycle, nu1, nu2)
         it += 1
-        res = K.norm2(lev.residual(u, b, r)) / bnorm
+        res = lev.residual_norm(u, b) / bnorm
         residuals.append(res)
         if callback is not None:
             callback(it, res)
@@ -345,7 +414,7 @@ def mg_iterate(hier, u, b, rtol, maxiter, *, cycle="V", nu1=2, nu2=2, callback=N
     while it < maxiter:
         hier.cycle(u, b, 0, cycle, nu1, nu2)
         it += 1
-        res = K.norm2(lev.residual(u, b, r)) / bnorm
+        res = lev.residual_norm(u, b) / bnorm
         residuals.append(res)
         if callback is not None:
             callback(it, res)

@@ -150,7 +150,7 @@ class PoissonSolver:
             u = spectral_solve(prob, b, ud)
         else:
             hier = self.hier
-            bnorm = float(np.linalg.norm(hier.levels[0].residual(ud, b, hier.levels[0].r)))
+            bnorm = hier.levels[0].residual_norm(ud, b)
             if method == "multigrid":
                 use_fmg = (x0 is None) if self.fmg is None else self.fmg
                 fsrc = None

@@ -1,0 +1,275 @@
+"""Fast multigrid kernels for the rediscretised constant-coefficient 7-point operator.
+
+The interior of a level (``0 < i < nx-1`` on every axis) is a plain-indexed, branch-free loop
+with the constant stencil; the one-node boundary shell (where Neumann/Robin reflection,
+periodic wrap, Robin diagonals and fixed Dirichlet nodes live) goes through the index-map
+formula of :mod:`fieldgrad.solvers.mg_kernels`.  Residual and full-weighting restriction are
+fused (residual planes go to small per-thread buffers, never to a full array), prolongation and
+correction are one sweep, and the residual norm is computed without storing the residual.
+
+Arguments shared by the kernels (all prepared once per level by ``Level.set_const``):
+``cx, cy, cz`` link conductances ``k/h^2``; ``diag0`` constant diagonal; ``dx, dy, dz`` per-axis
+diagonal additions (Robin, zero in the interior); ``fx, fy, fz`` fixed-node flags per axis;
+``mx, px, ...`` reflect/wrap neighbour maps per axis.
+
+Example
+-------
+These are internal; see :class:`fieldgrad.solvers.PoissonSolver`.
+"""
+from __future__ import annotations
+
+import numpy as np
+from numba import njit, prange
+
+from .mg_kernels import const_row
+
+
+def _gs_point(fc, xm, xp, ym, yp, zm, zp, cx, cy, cz, inv_d):
+    """Gauss-Seidel update of one node of the constant 7-point operator."""
+    return (fc - (cx * (xm + xp) + cy * (ym + yp) + cz * (zm + zp))) * inv_d
+
+
+def _residual_point(fc, uc, xm, xp, ym, yp, zm, zp, cx, cy, cz, d):
+    """``f - A u`` at one node of the constant 7-point operator (``d`` the diagonal)."""
+    return fc - (cx * (xm + xp) + cy * (ym + yp) + cz * (zm + zp) + d * uc)
+
+
+gs_point = njit(inline="always")(_gs_point)
+residual_point = njit(inline="always")(_residual_point)
+
+
+@njit(inline="always")
+def _shell_row_residual(u, f, i, j, k, cx, cy, cz, dij, dz, mx, px, my, py, mz, pz):
+    return f[i, j, k] - (const_row(u, i, j, k, mx[i], px[i], my[j], py[j], mz[k], pz[k], cx, cy, cz)
+                         + (dij + dz[k]) * u[i, j, k])
+
+
+@njit(parallel=True, cache=True)
+def smooth_const_fast(u, f, cx, cy, cz, diag0, dx, dy, dz, fx, fy, fz, mx, px, my, py, mz, pz, color):
+    """One colour (``(i+j+k) % 2 == color``) of red-black Gauss-Seidel, in place."""
+    nx, ny, nz = u.shape
+    inv0 = 1.0 / diag0
+    for i in prange(nx):
+        if fx[i]:
+            continue
+        ii = 0 < i < nx - 1
+        for j in range(ny):
+            if fy[j]:
+                continue
+            k0 = (i + j + color) % 2
+            dij = diag0 + dx[i] + dy[j]
+            if ii and 0 < j < ny - 1 and nz >= 3:
+                if k0 == 0 and not fz[0]:
+                    u[i, j, 0] = (f[i, j, 0] - const_row(u, i, j, 0, i - 1, i + 1, j - 1, j + 1, mz[0], pz[0],
+                                                         cx, cy, cz)) / (dij + dz[0])
+                uc, um, up, vm, vp, fr = u[i, j], u[i - 1, j], u[i + 1, j], u[i, j - 1], u[i, j + 1], f[i, j]
+                for k in range(2 - k0 if k0 == 0 else 1, nz - 1, 2):
+                    uc[k] = gs_point(fr[k], um[k], up[k], vm[k], vp[k], uc[k - 1], uc[k + 1], cx, cy, cz, inv0)
+                kl = nz - 1
+                if kl % 2 == k0 and not fz[kl]:
+                    u[i, j, kl] = (f[i, j, kl] - const_row(u, i, j, kl, i - 1, i + 1, j - 1, j + 1, mz[kl], pz[kl],
+                                                           cx, cy, cz)) / (dij + dz[kl])
+            else:
+                im, ip, jm, jp = mx[i], px[i], my[j], py[j]
+                for k in range(k0, nz, 2):
+                    if fz[k]:
+                        continue
+                    u[i, j, k] = (f[i, j, k] - const_row(u, i, j, k, im, ip, jm, jp, mz[k], pz[k], cx, cy, cz)) / (
+                        dij + dz[k])
+
+
+@njit(inline="always")
+def _residual_plane(u, f, out, i, cx, cy, cz, diag0, dx, dy, dz, fx, fy, fz, mx, px, my, py, mz, pz):
+    """Residual of fine plane ``i`` into the 2D array ``out`` (0 at fixed nodes)."""
+    nx, ny, nz = u.shape
+    ii = 0 < i < nx - 1
+    for j in range(ny):
+        o = out[j]
+        if fx[i] or fy[j]:
+            for k in range(nz):
+                o[k] = 0.0
+            continue
+        dij = diag0 + dx[i] + dy[j]
+        if ii and 0 < j < ny - 1 and nz >= 3:
+            uc, um, up, vm, vp, fr = u[i, j], u[i - 1, j], u[i + 1, j], u[i, j - 1], u[i, j + 1], f[i, j]
+            for k in range(1, nz - 1):
+                o[k] = residual_point(fr[k], uc[k], um[k], up[k], vm[k], vp[k], uc[k - 1], uc[k + 1],
+                                      cx, cy, cz, diag0)
+            for k in (0, nz - 1):
+                o[k] = 0.0 if fz[k] else _shell_row_residual(u, f, i, j, k, cx, cy, cz, dij, dz, mx, px, my, py,
+                                                             mz, pz)
+        else:
+            for k in range(nz):
+                o[k] = 0.0 if fz[k] else _shell_row_residual(u, f, i, j, k, cx, cy, cz, dij, dz, mx, px, my, py,
+                                                             mz, pz)
+
+
+@njit(parallel=True, cache=True)
+def residual_const_fast(u, f, r, cx, cy, cz, diag0, dx, dy, dz, fx, fy, fz, mx, px, my, py, mz, pz):
+    """``r = f - A u`` (0 at fixed nodes)."""
+    for i in prange(u.shape[0]):
+        _residual_plane(u, f, r[i], i, cx, cy, cz, diag0, dx, dy, dz, fx, fy, fz, mx, px, my, py, mz, pz)
+
+
+@njit(parallel=True, cache=True)
+def residual_norm_const(u, f, cx, cy, cz, diag0, dx, dy, dz, fx, fy, fz, mx, px, my, py, mz, pz):
+    """``||f - A u||_2`` without storing the residual."""
+    nx, ny, nz = u.shape
+    acc = np.zeros(nx)
+    for i in prange(nx):
+        if fx[i]:
+            continue
+        s = 0.0
+        ii = 0 < i < nx - 1
+        for j in range(ny):
+            if fy[j]:
+                continue
+            dij = diag0 + dx[i] + dy[j]
+            if ii and 0 < j < ny - 1 and nz >= 3:
+                uc, um, up, vm, vp, fr = u[i, j], u[i - 1, j], u[i + 1, j], u[i, j - 1], u[i, j + 1], f[i, j]
+                for k in range(1, nz - 1):
+                    rk = residual_point(fr[k], uc[k], um[k], up[k], vm[k], vp[k], uc[k - 1], uc[k + 1],
+                                        cx, cy, cz, diag0)
+                    s += rk * rk
+                for k in (0, nz - 1):
+                    if not fz[k]:
+                        rk = _shell_row_residual(u, f, i, j, k, cx, cy, cz, dij, dz, mx, px, my, py, mz, pz)
+                        s += rk * rk
+            else:
+                for k in range(nz):
+                    if not fz[k]:
+                        rk = _shell_row_residual(u, f, i, j, k, cx, cy, cz, dij, dz, mx, px, my, py, mz, pz)
+                        s += rk * rk
+        acc[i] = s
+    return np.sqrt(acc.sum())
+
+
+@njit(parallel=True, cache=True)
+def residual_restrict_const(u, f, out, buf, ids, cx, cy, cz, diag0, dx, dy, dz, fx, fy, fz, mx, px, my, py, mz, pz,
+                            rix, rwx, riy, rwy, riz, rwz):
+    """Fused ``out = R (f - A u)``: residual planes into per-chunk buffers ``buf[c, 4, ny, nz]``
+    (``ids[c, 4]`` scratch), reduced in x into ``buf[c, 3]``, then full weighting in y and z by the
+    per-axis tables.  Each fine residual plane is computed about once."""
+    nch = buf.shape[0]
+    cnx, cny, cnz = out.shape
+    for c in prange(nch):
+        I0 = (c * cnx) // nch
+        I1 = ((c + 1) * cnx) // nch
+        for s in range(3):
+            ids[c, s] = -1
+        slots = np.empty(3, dtype=np.int64)
+        used = np.zeros(3, dtype=np.bool_)
+        for I in range(I0, I1):
+            for a in range(3):
+                slots[a] = -1
+                used[a] = False
+            for a in range(3):
+                p = rix[I, a]
+                if p < 0:
+                    continue
+                for s in range(3):
+                    if ids[c, s] == p:
+                        slots[a] = s
+                        used[s] = True
+            for a in range(3):
+                p = rix[I, a]
+                if p < 0 or slots[a] >= 0:
+                    continue
+                for a2 in range(a):  # same plane twice (reflection)
+                    if rix[I, a2] == p:
+                        slots[a] = slots[a2]
+                if slots[a] >= 0:
+                    continue
+                for s in range(3):
+                    if not used[s]:
+                        slots[a] = s
+                        used[s] = True
+                        ids[c, s] = p
+                        _residual_plane(u, f, buf[c, s], p, cx, cy, cz, diag0, dx, dy, dz, fx, fy, fz,
+                                        mx, px, my, py, mz, pz)
+                        break
+            t = buf[c, 3]
+            ny, nz = t.shape
+            for j in range(ny):
+                for k in range(nz):
+                    t[j, k] = 0.0
+            for a in range(3):
+                if rix[I, a] < 0:
+                    continue
+                w = rwx[I, a]
+                b = buf[c, slots[a]]
+                for j in range(ny):
+                    tr, br = t[j], b[j]
+                    for k in range(nz):
+                        tr[k] += w * br[k]
+            for J in range(cny):
+                o = out[I, J]
+                for K in range(cnz):
+                    o[K] = 0.0
+                for bb in range(3):
+                    q = riy[J, bb]
+                    if q < 0:
+                        continue
+                    wy = rwy[J, bb]
+                    tq = t[q]
+                    for K in range(cnz):
+                        acc = 0.0
+                        for cc in range(3):
+                            z = riz[K, cc]
+                            if z >= 0:
+                                acc += rwz[K, cc] * tq[z]
+                        o[K] += wy * acc
+
+
+@njit(parallel=True, cache=True)
+def prolong_add_std(e, u, pix, pwx, piy, pwy, fx, fy, fz, zc, zper, assign):
+    """``u += P e`` (or ``u = P e`` when ``assign``) at unknown nodes; x and y by tables, z by
+    standard coarsening (fine ``2K`` is coarse ``K``) when ``zc`` else identity."""
+    nx, ny, nz = u.shape
+    cnz = e.shape[2]
+    for i in prange(nx):
+        if fx[i]:
+            continue
+        a0, a1 = pix[i, 0], pix[i, 1]
+        wa0, wa1 = pwx[i, 0], pwx[i, 1]
+        for j in range(ny):
+            if fy[j]:
+                continue
+            b0, b1 = piy[j, 0], piy[j, 1]
+            wb0, wb1 = pwy[j, 0], pwy[j, 1]
+            ur = u[i, j]
+            e00 = e[a0, b0]
+            has_a1, has_b1 = a1 >= 0, b1 >= 0
+            w00 = wa0 * wb0
+            if not zc:
+                for k in range(nz):
+                    if fz[k]:
+                        continue
+                    v = w00 * e00[k]
+                    if has_a1:
+                        v += wa1 * wb0 * e[a1, b0, k]
+                        if has_b1:
+                            v += wa1 * wb1 * e[a1, b1, k]
+                    if has_b1:
+                        v += wa0 * wb1 * e[a0, b1, k]
+                    ur[k] = v if assign else ur[k] + v
+                continue
+            e10 = e[a1 if has_a1 else a0, b0]
+            e01 = e[a0, b1 if has_b1 else b0]
+            e11 = e[a1 if has_a1 else a0, b1 if has_b1 else b0]
+            w10 = wa1 * wb0 if has_a1 else 0.0
+            w01 = wa0 * wb1 if has_b1 else 0.0
+            w11 = wa1 * wb1 if (has_a1 and has_b1) else 0.0
+            c0 = w00 * e00[0] + w10 * e10[0] + w01 * e01[0] + w11 * e11[0]
+            for K in range(cnz):
+                K1 = K + 1
+                if K1 == cnz:
+                    K1 = 0 if zper else K
+                c1 = w00 * e00[K1] + w10 * e10[K1] + w01 * e01[K1] + w11 * e11[K1]
+                k = 2 * K
+                if k < nz and not fz[k]:
+                    ur[k] = c0 if assign else ur[k] + c0
+                if k + 1 < nz:
+                    v = 0.5 * (c0 + c1)
+                    ur[k + 1] = v if assign else ur[k + 1] + v
+                c0 = c1
