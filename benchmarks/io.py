@@ -92,6 +92,45 @@ except ImportError:  # pragma: no cover
     RUN, RUN_NAME = ftcs_run, "FTCS loop over fieldgrad.laplacian(out=) (Simulation not available)"
 
 
+def floor(grid, workdir, repeats, frames=11):
+    """Per-frame cost of HDF5Writer.write (compression None) against the floor of any
+    synchronous writer: one os.write of the frame's bytes into a fresh file (page-cache copy),
+    and one FTCS step of the run, interleaved in one process."""
+    from fieldgrad.simulation import Simulation
+
+    u = initial(grid)
+    sim = Simulation(u, grid, Dirichlet(0.0), alpha=1.0, method="ftcs", progress=False)
+    sim.run(steps=1)
+    per_w, per_raw, per_step = [], [], []
+    for r in range(repeats):
+        w = HDF5Writer(os.path.join(workdir, "floor.h5"), overwrite=True, xdmf=False)
+        fake = types.SimpleNamespace(grid=grid, bc=None, params={}, t=0.0, step=0)
+        w.open(fake)
+        w.write(0.0, {"T": u})  # creates the file
+        t0 = time.perf_counter()
+        for i in range(1, frames):
+            fake.step = i
+            w.write(float(i), {"T": u})
+        per_w.append((time.perf_counter() - t0) / (frames - 1))
+        w.close()
+        raw = os.path.join(workdir, "floor.raw")
+        fd = os.open(raw, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
+        t0 = time.perf_counter()
+        for i in range(1, frames):
+            os.write(fd, memoryview(u).cast("B"))
+        per_raw.append((time.perf_counter() - t0) / (frames - 1))
+        os.close(fd)
+        os.unlink(raw)
+        t0 = time.perf_counter()
+        sim.run(steps=10)
+        per_step.append((time.perf_counter() - t0) / 10)
+    mw, mr, ms = (statistics.median(x) for x in (per_w, per_raw, per_step))
+    print(f"\nper frame: HDF5Writer.write {1e3 * mw:.2f} ms, raw os.write of the same bytes {1e3 * mr:.2f} ms "
+          f"(writer/raw = {mw / mr:.2f}); one FTCS step {1e3 * ms:.2f} ms")
+    print(f"=> estimated output overhead at every={10}: write/(10 steps + write) = "
+          f"{100 * mw / (10 * ms + mw):.1f}% (raw-write floor: {100 * mr / (10 * ms + mr):.1f}%)")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, default=128)
@@ -133,6 +172,7 @@ def main():
         per = sizes[m] / frames[m] / 2**20
         print(f"{str(m):>11} | {tw:7.3f} | {100 * (tw - tb) / tw:7.1f}% | {ws:10.3f} | {100 * ws / tw:10.1f}% | "
               f"{frames[m] / ws:8.1f} | {per:9.2f} | {raw / per:5.2f}")
+    floor(grid, workdir, args.repeats)
     print("\noverhead = (run with writer - run without) / run with writer, medians; write share = time inside "
           "HDF5Writer.write+close / run with writer (less noisy on a loaded machine).  Target: <= 10% for None.")
 

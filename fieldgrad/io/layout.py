@@ -226,3 +226,39 @@ def to_json(value, what):
         return json.dumps(value, default=fallback)
     except (TypeError, ValueError) as exc:
         raise ParameterError(f"{what} must be JSON-ready data; got {describe(value)} ({exc})") from None
+
+
+def _slab_axis(chunk, shape):
+    """Axis ``a`` when every chunk of a frame is one contiguous block of a C-ordered array: chunk
+    extent 1 before ``a`` and the full extent after it.  ``None`` otherwise."""
+    split = [j for j, (c, n) in enumerate(zip(chunk, shape)) if c < n]
+    a = split[-1] if split else 0
+    if all(chunk[j] == 1 for j in range(a)) and all(chunk[j] == shape[j] for j in range(a + 1, len(shape))):
+        return a
+    return None
+
+
+def write_frame(d, index, arr):
+    """Write one frame ``arr`` into ``d[index]`` (the dataset already long enough).
+
+    Uncompressed datasets take HDF5's direct chunk write for every full chunk, which skips the
+    selection machinery (about 1.5x faster on 16 MiB frames); partial edge chunks, compressed
+    datasets and dtype conversions take the ordinary path.
+    """
+    arr = np.asarray(arr)
+    if arr.dtype != d.dtype:
+        arr = arr.astype(d.dtype)
+    frame_chunk = d.chunks[1:]
+    a = _slab_axis(frame_chunk, arr.shape) if (d.compression is None and not d.shuffle and not d.fletcher32
+                                               and d.scaleoffset is None and arr.dtype.isnative) else None
+    if a is None or not arr.flags.c_contiguous or arr.ndim == 0:
+        d[index] = arr
+        return
+    step = frame_chunk[a]
+    full = arr.shape[a] // step * step
+    for lead in np.ndindex(*arr.shape[:a]):
+        for start in range(0, full, step):
+            offset = (index,) + lead + (start,) + (0,) * (arr.ndim - a - 1)
+            d.id.write_direct_chunk(offset, arr[lead + (slice(start, start + step),)])
+        if full < arr.shape[a]:
+            d[(index,) + lead + (slice(full, None),)] = arr[lead + (slice(full, None),)]

@@ -177,7 +177,7 @@ class HDF5Writer:
             d = h5[name]
             if index == d.shape[0]:
                 d.resize(index + 1, axis=0)
-            d[index] = arr.astype(d.dtype, copy=False)
+            layout.write_frame(d, index, arr)
         for key, value in (("step", step), ("time", t)):  # time last: it commits the frame
             d = h5[key]
             if index == d.shape[0]:
