@@ -245,6 +245,12 @@ def test_spacing_type_mixtures_match_numpy():
             with no_fallback():
                 got = gradient(f, *varargs, edge_order=eo)
             assert_matches_numpy(got, np.gradient(f, *varargs, edge_order=eo))
+    g = f.astype(np.float64)
+    x32 = np.cumsum(np.linspace(0.5, 1.0, 7)).astype(np.float32)  # float32 coefficients
+    for eo in (1, 2):
+        with no_fallback():
+            got = gradient(g, np.float32(0.3), x32, edge_order=eo)
+        assert_matches_numpy(got, np.gradient(g, np.float32(0.3), x32, edge_order=eo))
     # float32 arithmetic on one axis, float64 on the other: handed to NumPy, same results
     for eo in (1, 2):
         assert_matches_numpy(gradient(f, 0.3, np.float64(0.7), edge_order=eo),
