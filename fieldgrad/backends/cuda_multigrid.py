@@ -256,11 +256,13 @@ class CudaMultigrid:
         return float(np.sqrt(self._acc.copy_to_host()[0]))
 
     def coarse_solve(self, lev, f, u):
+        """``u += A^{-1} (f - A u)`` on the interior by the sparse LU (host; the level is small)."""
         shape = lev["shape"]
         inner = tuple(slice(None) if n == 1 else slice(1, -1) for n in shape)
-        b = f.copy_to_host()[inner].ravel()
-        sol = np.zeros(shape, dtype=self.dtype)
-        sol[inner] = self.coarse_lu.solve(b.astype(np.float64)).reshape(sol[inner].shape)
+        r = self.residual(lev, u, f, lev["r"]).copy_to_host()
+        sol = u.copy_to_host()
+        e = self.coarse_lu.solve(r[inner].ravel().astype(np.float64))
+        sol[inner] += e.reshape(sol[inner].shape).astype(self.dtype)
         u.copy_to_device(sol)
 
     def vcycle(self, i, u, f, nu1=2, nu2=2):
