@@ -169,6 +169,24 @@ class OutputFile:
     def __len__(self):
         return len(self.times)
 
+    def refresh(self):
+        """Pick up frames written since opening (a file followed while its run writes it).
+
+        Returns
+        -------
+        int
+            The number of committed frames now.
+        """
+        if self.h5.swmr_mode:
+            for d in [self.h5["time"], self.h5["step"]] + [v.dataset for v in self.fields.values()]:
+                d.refresh()  # refresh the very objects that are read (an h5py id caches metadata)
+        n = self.h5["time"].shape[0]
+        self.times = self.h5["time"][:n]
+        self.steps = self.h5["step"][:n]
+        for view in self.fields.values():
+            view.n_frames = n
+        return n
+
     def frame(self, index=-1):
         """All fields at one frame, read into memory: dict name -> ndarray."""
         return {nm: v[index] for nm, v in self.fields.items()}

@@ -114,8 +114,13 @@ def test_recover_refuses_a_live_writer(tmp_path):
         from iohelpers import fake_sim, frame_fields
         g = Grid((5, 5))
         w = HDF5Writer(sys.argv[1])
-        w.open(fake_sim(g))
+        sim = fake_sim(g)
+        w.open(sim)
         w.write(0.0, frame_fields(g, 0))
+        print("written", flush=True)
+        sys.stdin.readline()
+        sim.step = 1
+        w.write(0.5, frame_fields(g, 1))
         print("written", flush=True)
         sys.stdin.readline()
         w.close()
@@ -131,8 +136,13 @@ def test_recover_refuses_a_live_writer(tmp_path):
             fio.HDF5Writer(path, append=True).open(fake_sim(Grid((5, 5)), step=1))
         with fio.open(path) as f:  # a reader may follow a live run
             assert len(f) == 1 and f.unclean
+            proc.stdin.write("\n")
+            proc.stdin.flush()
+            assert proc.stdout.readline().strip() == "written"
+            assert f.refresh() == 2 and f.steps.tolist() == [0, 1]
+            np.testing.assert_array_equal(f["T"][1], frame_fields(Grid((5, 5)), 1)["T"])
     finally:
         proc.communicate("\n", timeout=60)
     assert proc.returncode == 0
     with h5py.File(path, "r") as h5:  # closed cleanly by its writer
-        assert h5["time"].shape == (1,)
+        assert h5["time"].shape == (2,)
