@@ -70,6 +70,20 @@ class CaseFileError(FieldgradError, ValueError):
     """A case file has an unknown key, a wrong type or a value outside what is allowed."""
 
 
+class ParameterTypeError(ParameterError, TypeError):
+    """An argument of the wrong kind or count (where NumPy raises ``TypeError``)."""
+
+
+try:  # NumPy >= 1.25
+    from numpy.exceptions import AxisError as _AxisError
+except ImportError:  # pragma: no cover
+    from numpy import AxisError as _AxisError
+
+
+class AxisParameterError(ParameterError, _AxisError):
+    """An axis out of range (where NumPy raises ``AxisError``, an IndexError and ValueError)."""
+
+
 def describe(value, limit=80):
     """Short printable description of a value for error messages.
 

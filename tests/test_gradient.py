@@ -14,10 +14,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from fieldgrad.errors import FieldgradError, ParameterError, ShapeError
-from fieldgrad.gradient import AxisParameterError, ParameterTypeError, gradient
+from fieldgrad.errors import AxisParameterError, ParameterTypeError
+from fieldgrad.numpy_gradient import gradient
 
 # the module, not the function fieldgrad/__init__.py re-exports under the same name
-fg_module = importlib.import_module("fieldgrad.gradient")
+fg_module = importlib.import_module("fieldgrad.numpy_gradient")
 
 try:
     from numpy.exceptions import AxisError

@@ -22,13 +22,8 @@ import operator
 
 import numpy as np
 
-from .errors import ParameterError, ShapeError, describe
+from .errors import AxisParameterError, ParameterError, ParameterTypeError, ShapeError, describe
 from .kernels import gradient_numpy as _k
-
-try:  # NumPy >= 1.25
-    from numpy.exceptions import AxisError as _AxisError
-except ImportError:  # pragma: no cover
-    _AxisError = np.AxisError
 
 # numpy.gradient returns a tuple from NumPy 2.0 on, a list before.
 _SEQUENCE = tuple if int(np.__version__.split(".")[0]) >= 2 else list
@@ -38,14 +33,6 @@ _numpy_gradient = np.gradient  # the fallback (a module name so tests can watch 
 # (tens of microseconds on an idle machine, far more on an oversubscribed one); the results
 # are identical either way.
 _MIN_KERNEL_SIZE = 20_000
-
-
-class ParameterTypeError(ParameterError, TypeError):
-    """An argument of the wrong kind or count (where NumPy raises ``TypeError``)."""
-
-
-class AxisParameterError(ParameterError, _AxisError):
-    """An axis out of range (where NumPy raises ``AxisError``, an IndexError and ValueError)."""
 
 
 def _normalize_axes(axis, ndim):
