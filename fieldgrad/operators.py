@@ -93,7 +93,25 @@ def _inv(grid, power, dtype, scale=1.0):
     return [_const(v, dtype) for v in vals]
 
 
-def laplacian(u, grid, bc=None, *, order=2, t=0.0, out=None, check_finite=False):
+def _on_gpu(name, backend, first):
+    """The CUDA implementation of operator ``name`` when ``backend`` (or the process default, or a
+    device-array input) asks for the GPU; ``None`` for the CPU path."""
+    on_device = hasattr(first, "__cuda_array_interface__") and not isinstance(first, np.ndarray)
+    if backend is None and not on_device:
+        from .backends import get_backend
+
+        if get_backend() == "cpu":
+            return None
+    from .backends import resolve_backend
+
+    if resolve_backend("cuda" if (backend is None and on_device) else backend) != "cuda":
+        return None
+    from .backends import cuda_ops
+
+    return getattr(cuda_ops, name)
+
+
+def laplacian(u, grid, bc=None, *, order=2, t=0.0, out=None, check_finite=False, backend=None):
     """Laplacian of a scalar field.
 
     Parameters
@@ -113,6 +131,9 @@ def laplacian(u, grid, bc=None, *, order=2, t=0.0, out=None, check_finite=False)
     check_finite : bool
         Raise :class:`~fieldgrad.errors.NonFiniteError` on NaN/inf input (off by default: the
         check costs a pass over the data).
+    backend : None, "cpu" or "cuda"
+        ``None`` uses :func:`fieldgrad.backends.get_backend` (GPU arrays go to CUDA).  On CUDA
+        the result is a device array (see :mod:`fieldgrad.backends`).
 
     Returns
     -------
@@ -127,6 +148,9 @@ def laplacian(u, grid, bc=None, *, order=2, t=0.0, out=None, check_finite=False)
     >>> float(laplacian(X**2 + Y**2, g)[2, 2])
     4.0
     """
+    gpu = _on_gpu("laplacian", backend, u)
+    if gpu is not None:
+        return gpu(u, grid, bc, order=order, t=t, out=out, check_finite=check_finite)
     _check_order(order)
     u = as_field(u, grid, "u", check_finite=check_finite)
     bcs = _bnd.resolve_bc(bc, grid)
@@ -150,10 +174,10 @@ def laplacian(u, grid, bc=None, *, order=2, t=0.0, out=None, check_finite=False)
     return out
 
 
-def grad(u, grid, bc=None, *, order=2, t=0.0, out=None, check_finite=False):
+def grad(u, grid, bc=None, *, order=2, t=0.0, out=None, check_finite=False, backend=None):
     """Gradient of a scalar field, shape ``(ndim, *grid.shape)`` (component 0 is x).
 
-    Parameters are as for :func:`laplacian`; at a Neumann face the normal component equals the
+    Parameters (``backend`` too) are as for :func:`laplacian`; at a Neumann face the normal component equals the
     prescribed derivative exactly (central difference through the ghost node).
 
     Example
@@ -165,6 +189,9 @@ def grad(u, grid, bc=None, *, order=2, t=0.0, out=None, check_finite=False):
     >>> np.allclose(grad(3 * X - Y, g), [3 * np.ones(g.shape), -np.ones(g.shape)])
     True
     """
+    gpu = _on_gpu("grad", backend, u)
+    if gpu is not None:
+        return gpu(u, grid, bc, order=order, t=t, out=out, check_finite=check_finite)
     _check_order(order)
     u = as_field(u, grid, "u", check_finite=check_finite)
     bcs = _bnd.resolve_bc(bc, grid)
@@ -196,7 +223,7 @@ def grad(u, grid, bc=None, *, order=2, t=0.0, out=None, check_finite=False):
     return out
 
 
-def div(v, grid, bc=None, *, t=0.0, out=None, check_finite=False):
+def div(v, grid, bc=None, *, t=0.0, out=None, check_finite=False, backend=None):
     """Divergence of a vector field ``v`` of shape ``(ndim, *grid.shape)``.
 
     ``bc`` applies to the normal component on each face (e.g. ``Dirichlet(0)`` on a wall
@@ -212,6 +239,9 @@ def div(v, grid, bc=None, *, t=0.0, out=None, check_finite=False):
     >>> float(div(np.stack([X, 2 * Y]), g).mean())
     3.0
     """
+    gpu = _on_gpu("div", backend, v)
+    if gpu is not None:
+        return gpu(v, grid, bc, t=t, out=out, check_finite=check_finite)
     v = as_field(v, grid, "v", leading=(grid.ndim,), check_finite=check_finite)
     bcs = _bnd.resolve_bc(bc, grid)
     _check_nodes(bcs, 1, 2)
@@ -252,7 +282,7 @@ def check_conductivity(k, grid, dtype, name="k"):
     return karr
 
 
-def div_k_grad(u, k, grid, bc=None, *, t=0.0, out=None, check_finite=False):
+def div_k_grad(u, k, grid, bc=None, *, t=0.0, out=None, check_finite=False, backend=None):
     """Conservative ``div(k grad u)`` with harmonic-mean face conductivities.
 
     The harmonic mean makes the flux across a material interface continuous, so a jump of
@@ -263,7 +293,7 @@ def div_k_grad(u, k, grid, bc=None, *, t=0.0, out=None, check_finite=False):
     ----------
     u : array of ``grid.shape``
     k : positive number or array of ``grid.shape``
-    grid, bc, t, out, check_finite : as for :func:`laplacian`
+    grid, bc, t, out, check_finite, backend : as for :func:`laplacian`
 
     Returns
     -------
@@ -278,6 +308,9 @@ def div_k_grad(u, k, grid, bc=None, *, t=0.0, out=None, check_finite=False):
     >>> float(div_k_grad(X**2, 2.0, g)[4, 4])
     4.0
     """
+    gpu = _on_gpu("div_k_grad", backend, u)
+    if gpu is not None:
+        return gpu(u, k, grid, bc, t=t, out=out, check_finite=check_finite)
     u = as_field(u, grid, "u", check_finite=check_finite)
     k = check_conductivity(k, grid, u.dtype)
     bcs = _bnd.resolve_bc(bc, grid)

@@ -1,0 +1,29 @@
+"""The public operators hand work to the CUDA backend when asked (simulator in CI)."""
+import numpy as np
+import pytest
+
+import fieldgrad as fg
+from fieldgrad.backends import cuda_available, use_backend
+
+pytestmark = pytest.mark.skipif(not cuda_available(), reason="numba-cuda (or its simulator) is not installed")
+
+
+@pytest.mark.parametrize("dtype, tol", [(np.float64, 1e-12), (np.float32, 1e-5)])
+def test_backend_argument_and_context_dispatch(dtype, tol):
+    from fieldgrad.backends.cuda_ops import to_host
+
+    g = fg.Grid((6, 5, 7))
+    u = np.random.default_rng(0).random(g.shape).astype(dtype)
+    bc = {"x": fg.Dirichlet(0.5), "*": fg.Neumann(1.0)}
+    cpu_lap = fg.laplacian(u, g, bc)
+    gpu_lap = fg.laplacian(u, g, bc, backend="cuda")
+    assert not isinstance(gpu_lap, np.ndarray)  # stays on the device
+    scale = np.abs(cpu_lap).max()
+    np.testing.assert_allclose(to_host(gpu_lap), cpu_lap, atol=tol * scale)
+    with use_backend("cuda"):
+        d_grad = fg.grad(u, g, bc)
+        d_kg = fg.div_k_grad(u, 2.0, g, bc)
+    np.testing.assert_allclose(to_host(d_grad), fg.grad(u, g, bc), atol=tol * scale)
+    np.testing.assert_allclose(to_host(d_kg), fg.div_k_grad(u, 2.0, g, bc), atol=2 * tol * scale)
+    # a device array as input goes to the GPU without being asked
+    np.testing.assert_allclose(to_host(fg.div(d_grad, g)), fg.div(fg.grad(u, g, bc), g), atol=tol * scale)
