@@ -90,24 +90,52 @@ def _stencil_offdiag(u, coef, offs, nbr, i, j, k):
 stencil_offdiag = njit(cache=True)(_stencil_offdiag)
 
 
+def _stencil_offdiag_interior(u, coef, offs, i, j, k):
+    """Off-diagonal sum at a node whose every stencil neighbour is inside the grid (plain indices)."""
+    acc = 0.0
+    for s in range(1, coef.shape[0]):
+        acc += coef[s, i, j, k] * u[i + offs[s, 0], j + offs[s, 1], k + offs[s, 2]]
+    return acc
+
+
+stencil_offdiag_interior = njit(inline="always")(_stencil_offdiag_interior)
+
+
+@njit(inline="always")
+def _offdiag_any(u, coef, offs, nbr, i, j, k, inner):
+    if inner:
+        return stencil_offdiag_interior(u, coef, offs, i, j, k)
+    return stencil_offdiag(u, coef, offs, nbr, i, j, k)
+
+
+@njit(inline="always")
+def _inner(n, i):
+    """True when index ``i`` has both neighbours inside an axis of ``n`` nodes (or the axis is a singleton)."""
+    return n == 1 or 0 < i < n - 1
+
+
 @njit(parallel=True, cache=True)
 def smooth_stencil(u, f, coef, offs, nbr, fx, fy, fz, color, ncolors):
     """One colour of a multicolour Gauss-Seidel sweep for an explicit stencil (offset 0 first).
 
-    ``ncolors`` 2: red-black (7-point); 8: colour by index parity per axis (27-point).
+    ``ncolors`` 2: red-black (7-point); 8: colour by index parity per axis (27-point).  Nodes whose
+    neighbours are all inside the grid use plain indices (no neighbour maps, no branches).
+    Offsets along a singleton axis must be absent (``Hierarchy._rap`` drops them).
     """
     nx, ny, nz = u.shape
     if ncolors == 2:
         for i in prange(nx):
             if fx[i]:
                 continue
+            ii = _inner(nx, i)
             for j in range(ny):
                 if fy[j]:
                     continue
+                ij = ii and _inner(ny, j)
                 for k in range((i + j + color) % 2, nz, 2):
                     if fz[k]:
                         continue
-                    off = stencil_offdiag(u, coef, offs, nbr, i, j, k)
+                    off = _offdiag_any(u, coef, offs, nbr, i, j, k, ij and _inner(nz, k))
                     u[i, j, k] = (f[i, j, k] - off) / coef[0, i, j, k]
     else:
         ci, cj, ck = color // 4, (color // 2) % 2, color % 2
@@ -115,13 +143,15 @@ def smooth_stencil(u, f, coef, offs, nbr, fx, fy, fz, color, ncolors):
             i = ci + 2 * ii
             if fx[i]:
                 continue
+            iin = _inner(nx, i)
             for j in range(cj, ny, 2):
                 if fy[j]:
                     continue
+                ij = iin and _inner(ny, j)
                 for k in range(ck, nz, 2):
                     if fz[k]:
                         continue
-                    off = stencil_offdiag(u, coef, offs, nbr, i, j, k)
+                    off = _offdiag_any(u, coef, offs, nbr, i, j, k, ij and _inner(nz, k))
                     u[i, j, k] = (f[i, j, k] - off) / coef[0, i, j, k]
 
 
@@ -130,12 +160,14 @@ def residual_stencil(u, f, r, coef, offs, nbr, fx, fy, fz, use_f):
     """``r = f - A u`` (or ``A u``) for an explicit stencil; 0 at fixed nodes."""
     nx, ny, nz = u.shape
     for i in prange(nx):
+        ii = _inner(nx, i)
         for j in range(ny):
+            ij = ii and _inner(ny, j)
             for k in range(nz):
                 if fx[i] or fy[j] or fz[k]:
                     r[i, j, k] = 0.0
                     continue
-                au = stencil_offdiag(u, coef, offs, nbr, i, j, k) + coef[0, i, j, k] * u[i, j, k]
+                au = _offdiag_any(u, coef, offs, nbr, i, j, k, ij and _inner(nz, k)) + coef[0, i, j, k] * u[i, j, k]
                 r[i, j, k] = f[i, j, k] - au if use_f else au
 
 

@@ -130,8 +130,16 @@ class Level:
 
     def set_stencil(self, coef, offs):
         self.kind = "stencil"
+        offs = np.asarray(offs, dtype=np.int64)
+        # offsets along a singleton axis carry no coupling; dropping them lets the kernels use
+        # plain indices at every node whose neighbours are inside the grid
+        keep = [s for s in range(offs.shape[0])
+                if s == 0 or all(offs[s, a] == 0 or self.shape[a] > 1 for a in range(3))]
+        if len(keep) < offs.shape[0]:
+            coef = coef[keep]
+            offs = offs[keep]
         self.coef = np.ascontiguousarray(coef)
-        self.offs = np.ascontiguousarray(offs, dtype=np.int64)
+        self.offs = np.ascontiguousarray(offs)
         self.ncolors = 2 if coef.shape[0] <= 7 else 8
 
     def explicit(self):
