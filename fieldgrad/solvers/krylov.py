@@ -53,8 +53,9 @@ def pcg(hier, u, b, rtol, maxiter, *, callback=None, nu=1, bnorm=None, ud=None, 
             x -= K.wdot(x, ones, wx, wy, wz) / wsum
 
     project(r)
+    # z (preconditioned residual) and q = A p are never alive together: one buffer holds both
     z = np.zeros_like(u)
-    q = np.empty_like(u)
+    q = z
 
     def precond(rr, zz):
         if precondition:
@@ -65,10 +66,10 @@ def pcg(hier, u, b, rtol, maxiter, *, callback=None, nu=1, bnorm=None, ud=None, 
             zz[...] = rr
 
     precond(r, z)
-    p = z.copy()
     rz = K.wdot(r, z, wx, wy, wz)
+    p = z.copy()
     for it in range(1, maxiter + 1):
-        lev.residual(p, p, q, use_f=False)  # q = A p
+        lev.residual(p, p, q, use_f=False)  # q = A p (overwrites z, no longer needed)
         pq = K.wdot(p, q, wx, wy, wz)
         if pq == 0.0 or not np.isfinite(pq):
             return it - 1, residuals, False
@@ -83,7 +84,7 @@ def pcg(hier, u, b, rtol, maxiter, *, callback=None, nu=1, bnorm=None, ud=None, 
             return it, residuals, True
         if not np.isfinite(res):
             return it, residuals, False
-        precond(r, z)
+        precond(r, z)  # overwrites q
         rz_new = K.wdot(r, z, wx, wy, wz)
         beta = rz_new / rz
         rz = rz_new

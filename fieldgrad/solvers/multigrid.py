@@ -355,14 +355,24 @@ class Hierarchy:
         up with ``cycles`` cycles per level.  ``u`` (fine, holding Dirichlet values) is overwritten.
 
         ``b`` is the fine right-hand side; ``f_source`` the same with the source term (not the
-        Dirichlet value) on fixed nodes, used for restriction; ``ud`` the Dirichlet values.
+        Dirichlet value) on fixed nodes, used for restriction -- or a tuple ``(fixed_mask,
+        source_values)`` swapped into ``b`` for the first restriction (saves a copy); ``ud`` the
+        Dirichlet values (may be ``u`` itself).
         """
         nl = len(self.levels)
+        saved = None
+        if isinstance(f_source, tuple):  # (fixed mask, source values there): swap into b, no copy
+            mask, vals = f_source
+            saved = b[mask]
+            b[mask] = vals
+            f_source = b
         fs, us = [f_source], [ud]
         for l in range(nl - 1):
             clev = self.levels[l + 1]
             (rix, rwx, _, _), (riy, rwy, _, _), (riz, rwz, _, _) = self.transfers[l]
             K.restrict(fs[-1], clev.f, rix, rwx, riy, rwy, riz, rwz)
+            if l == 0 and saved is not None:
+                b[mask] = saved
             fs.append(clev.f)
             # Dirichlet values by injection (coarse node I sits on fine node coarse_index[I])
             prev = us[-1]

@@ -135,7 +135,7 @@ class PoissonSolver:
                     raise ParameterError(msg.replace("f was shifted", "strict=True forbids shifting f; it would be shifted"))
                 warnings.warn(msg, CompatibilityWarning, stacklevel=3)
             b -= shift
-        u = ud.copy()
+        u = ud  # (no copy: ud is not needed apart from u once the solve starts, see below)
         if x0 is not None:
             x0 = np.asarray(x0)
             if x0.shape != grid.shape:
@@ -155,9 +155,8 @@ class PoissonSolver:
                 use_fmg = (x0 is None) if self.fmg is None else self.fmg
                 fsrc = None
                 if use_fmg:
-                    fsrc = b.copy()
                     fixed = prob.fixed_mask()
-                    fsrc[fixed] = pad3(np.asarray(f, dtype=np.float64), grid.ndim)[fixed]
+                    fsrc = (fixed, pad3(np.asarray(f, dtype=np.float64), grid.ndim)[fixed])
                 it, residuals, converged = mg_iterate(hier, u, b, rtol, maxiter or 50, cycle=self.cycle,
                                                       nu1=self.nu1, nu2=self.nu2, callback=callback, fmg=use_fmg,
                                                       f_source=fsrc, ud=ud, bnorm=bnorm)

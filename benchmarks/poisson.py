@@ -1,0 +1,301 @@
+"""Poisson solvers: fieldgrad multigrid / FMG / spectral / MG-CG next to SciPy DST-I, pyamg and plain CG.
+
+Run: ``NUMBA_NUM_THREADS=2 python benchmarks/poisson.py [--sizes 129 257] [--repeat 3] [--quick]``
+
+3D Dirichlet problem on the unit cube, exact solution
+``u = prod_a (x_a - x_a^2) exp(x_a)`` (not an eigenmode), ``f = laplacian(u)`` analytically.
+Everything is timed in one process (medians of ``--repeat`` runs after one warm-up), ratios are
+to the SciPy DST-I direct solve of the same discrete problem:
+
+* fieldgrad multigrid to rtol 1e-8 (FMG start + V(2,2) cycles, and plain V(2,2) from zero),
+* fieldgrad FMG alone (one V(2,1) per level) with its error against the exact solution next to
+  the discretisation error (the error of the exact discrete solution),
+* fieldgrad spectral, SciPy DST-I,
+* pyamg ``ruge_stuben_solver`` setup + CG-accelerated solve to 1e-8 (if pyamg is installed),
+* unpreconditioned ``scipy.sparse.linalg.cg`` (capped in iterations and time; reported),
+* variable ``k`` (jump 1e4 at x = 1/2): fieldgrad MG-CG vs pyamg,
+* O(N): multigrid solve time per unknown from 65^3 upwards,
+* peak RSS of a solve, in a fresh subprocess per case, in arrays of the grid's size.
+"""
+import argparse
+import os
+import resource
+import subprocess
+import sys
+import time
+
+import numpy as np
+import scipy.fft as sfft
+import scipy.sparse.linalg as spla
+
+import fieldgrad as fg
+from fieldgrad.solvers import PoissonSolver, poisson_matrix
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from _timing import header, median_time  # noqa: E402
+
+BC = fg.Dirichlet(0.0)
+
+
+def problem(n):
+    """Grid, right-hand side and exact solution on ``n^3`` nodes."""
+    g = fg.Grid((n, n, n))
+    x = np.linspace(0.0, 1.0, n)
+    gx = (x - x * x) * np.exp(x)
+    d2 = (-x * x - 3 * x) * np.exp(x)
+    u = gx[:, None, None] * gx[None, :, None] * gx[None, None, :]
+    f = (d2[:, None, None] * gx[None, :, None] * gx[None, None, :]
+         + gx[:, None, None] * d2[None, :, None] * gx[None, None, :]
+         + gx[:, None, None] * gx[None, :, None] * d2[None, None, :])
+    return g, f, u
+
+
+def jump_k(g):
+    x = g.mesh()[0]
+    return np.where(x < 0.5 - 1e-12, 1.0, 1e4)
+
+
+def dst_solve(f, h):
+    """SciPy DST-I direct solve of the 7-point Dirichlet problem on the interior nodes."""
+    fi = f[1:-1, 1:-1, 1:-1]
+    m = fi.shape[0]
+    lam = -4.0 / h ** 2 * np.sin(np.pi * np.arange(1, m + 1) / (2 * (m + 1))) ** 2
+    y = sfft.dstn(fi, type=1, workers=-1)
+    y /= lam[:, None, None] + lam[None, :, None] + lam[None, None, :]
+    return sfft.idstn(y, type=1, workers=-1, overwrite_x=True)
+
+
+def rel_residual(A, x, b):
+    return float(np.linalg.norm(b - A @ x) / np.linalg.norm(b))
+
+
+def pyamg_solve(A, b):
+    import pyamg
+
+    t0 = time.perf_counter()
+    ml = pyamg.ruge_stuben_solver(A)
+    t1 = time.perf_counter()
+    x = ml.solve(b, tol=1e-8, accel="cg", maxiter=200)
+    t2 = time.perf_counter()
+    return x, t1 - t0, t2 - t1
+
+
+def have_pyamg():
+    try:
+        import pyamg  # noqa: F401
+        return True
+    except ImportError:
+        return False
+
+
+class _Stop(Exception):
+    pass
+
+
+def plain_cg(A, b, maxiter, max_seconds):
+    """Unpreconditioned CG to 1e-8, stopped after ``maxiter`` iterations or ``max_seconds``."""
+    count = [0]
+    t0 = time.perf_counter()
+
+    def cb(_):
+        count[0] += 1
+        if time.perf_counter() - t0 > max_seconds:
+            raise _Stop
+
+    x = None
+    try:
+        x, _ = spla.cg(A, b, rtol=1e-8, maxiter=maxiter, callback=cb)
+    except _Stop:
+        pass
+    return count[0], time.perf_counter() - t0, x
+
+
+def row(name, t, ref, extra=""):
+    print(f"  {name:<44s} {t:9.3f} s  {t / ref:8.2f} x DST-I  {extra}")
+
+
+def bench_size(n, repeat, pyamg_max, cg_seconds):
+    g, f, uex = problem(n)
+    h = g.spacing[0]
+    N = (n - 2) ** 3
+    print(f"\n## {n}^3 nodes ({N} unknowns), Dirichlet, rtol 1e-8")
+    t_dst = median_time(lambda: dst_solve(f, h), repeat)
+    ud = dst_solve(f, h)
+    err_disc = np.abs(ud - uex[1:-1, 1:-1, 1:-1]).max()
+    row("SciPy DST-I (dstn/idstn, workers=-1)", t_dst, t_dst, f"discretisation error {err_disc:.3e}")
+    t = median_time(lambda: fg.solve_poisson(f, g, BC, method="spectral"), repeat)
+    row("fieldgrad spectral", t, t_dst)
+
+    t0 = time.perf_counter()
+    mg = PoissonSolver(g, BC, method="multigrid")
+    t_setup = time.perf_counter() - t0
+    res = mg.solve(f)
+    t = median_time(lambda: mg.solve(f), repeat)
+    row("fieldgrad multigrid FMG+V(2,2) (solve)", t, t_dst,
+        f"{res.iterations} it, res {res.residuals[-1]:.1e}, setup {t_setup:.3f} s, levels {len(mg.hier.levels)}")
+    t_mg = t
+    res = mg.solve(f, x0=np.zeros_like(f))
+    t = median_time(lambda: mg.solve(f, x0=np.zeros_like(f)), repeat)
+    row("fieldgrad multigrid V(2,2) from zero", t, t_dst, f"{res.iterations} it, res {res.residuals[-1]:.1e}")
+
+    fm = PoissonSolver(g, BC, method="multigrid", fmg=True, nu1=2, nu2=1)
+    for its, name in ((1, "FMG, one V(2,1) per level"), (2, "FMG + one more fine V(2,1)")):
+        res = fm.solve(f, maxiter=its, raise_on_failure=False)
+        err = np.abs(res.u - uex).max()
+        t = median_time(lambda: fm.solve(f, maxiter=its, raise_on_failure=False), repeat)
+        row("fieldgrad " + name, t, t_dst,
+            f"error {err:.3e} = {err / err_disc:.3f} x discretisation error, res {res.residuals[-1]:.1e}")
+
+    out = {"n": n, "dst": t_dst, "mg": t_mg, "fmg": t}
+    if n <= pyamg_max or cg_seconds > 0:
+        A, unknown = poisson_matrix(g, BC, symmetric=True)
+        A = (-A).tocsr()
+        b = -f.ravel()[unknown]
+    if n <= pyamg_max:
+        if have_pyamg():
+            x, ts, tsol = pyamg_solve(A, b)
+            ta = ts + tsol
+            print(f"  {'pyamg ruge_stuben setup + CG solve':<44s} {ta:9.3f} s  {ta / t_dst:8.2f} x DST-I  "
+                  f"(setup {ts:.2f} s, solve {tsol:.2f} s, res {rel_residual(A, x, b):.1e}); "
+                  f"fieldgrad multigrid is {ta / (t_mg + t_setup):.1f}x faster (setup+solve)")
+            out["pyamg"] = ta
+        else:
+            print("  pyamg: not installed (pip install pyamg) -- skipped")
+    if cg_seconds > 0:
+        its, tc, x = plain_cg(A, b, maxiter=5000, max_seconds=cg_seconds)
+        rr = rel_residual(A, x, b) if x is not None else float("nan")
+        note = (f"converged in {its} it" if x is not None and rr <= 1e-8 * 1.01 else
+                f"STOPPED after {its} it / {tc:.0f} s cap (res {rr:.1e})" if x is not None else
+                f"STOPPED after {its} it at the {cg_seconds:.0f} s cap, did not converge")
+        print(f"  {'scipy.sparse.linalg.cg, no preconditioner':<44s} {tc:9.3f} s  {tc / t_dst:8.2f} x DST-I  {note}")
+    return out
+
+
+def bench_variable(n, repeat, pyamg_max):
+    g, f, _ = problem(n)
+    k = jump_k(g)
+    print(f"\n## variable k (1 | 1e4 jump at x = 1/2), {n}^3, Dirichlet, rtol 1e-8")
+
+    def fg_run():
+        return PoissonSolver(g, BC, k, 0.0, "cg").solve(f)
+
+    res = fg_run()
+    t = median_time(fg_run, max(1, repeat // 2))
+    print(f"  {'fieldgrad MG-CG setup + solve':<44s} {t:9.3f} s  {res.iterations} it, res {res.residuals[-1]:.1e}")
+    if n <= pyamg_max:
+        if have_pyamg():
+            A, unknown = poisson_matrix(g, BC, k=k, symmetric=True)
+            A = (-A).tocsr()
+            b = -f.ravel()[unknown]
+            x, ts, tsol = pyamg_solve(A, b)
+            ta = ts + tsol
+            print(f"  {'pyamg ruge_stuben setup + CG solve':<44s} {ta:9.3f} s  (setup {ts:.2f} s, solve {tsol:.2f} s, "
+                  f"res {rel_residual(A, x, b):.1e}); fieldgrad MG-CG is {ta / t:.1f}x faster")
+        else:
+            print("  pyamg: not installed -- skipped")
+
+
+def bench_scaling(sizes, repeat):
+    print("\n## O(N): multigrid solve (FMG + V(2,2) to 1e-8), time per unknown")
+    base = None
+    for n in sizes:
+        g, f, _ = problem(n)
+        s = PoissonSolver(g, BC, method="multigrid")
+        res = s.solve(f)
+        t = median_time(lambda: s.solve(f), repeat)
+        per = t / (n - 2) ** 3 * 1e9
+        base = base or per
+        print(f"  {n:4d}^3  {t:9.3f} s  {per:7.1f} ns/unknown  {per / base:5.2f} x the {sizes[0]}^3 value  "
+              f"({res.iterations} it)")
+
+
+RSS_CASES = ("dst", "spectral", "multigrid", "cg-var")
+
+
+def _rss_now_and_peak():
+    """(current RSS, peak RSS) in bytes: /proc/self/status (VmRSS, VmHWM) on Linux, else getrusage."""
+    try:
+        with open("/proc/self/status") as fh:
+            d = dict(line.split(":", 1) for line in fh if ":" in line)
+        return int(d["VmRSS"].split()[0]) * 1024, int(d["VmHWM"].split()[0]) * 1024
+    except (OSError, KeyError):
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+        return peak, peak
+
+
+def rss_child(case, n):
+    """Runs in a fresh process: peak RSS increase of one solve, in arrays of the grid's size.
+
+    The Numba compile / import peak is removed by warming up first and resetting the peak
+    (``/proc/self/clear_refs`` = 5, Linux); without that reset ``resource.getrusage`` is used and
+    the value is only an upper bound at small sizes.
+    """
+    g, f, _ = problem(17)  # warm up (Numba cache, imports)
+    PoissonSolver(g, BC, method="multigrid").solve(f)
+    PoissonSolver(g, BC, jump_k(g), 0.0, "cg").solve(f)
+    fg.solve_poisson(f, g, BC, method="spectral")
+    g = fg.Grid((n, n, n))
+    arr = n ** 3 * 8
+    k = jump_k(g) if case == "cg-var" else None  # the input k is not counted
+    try:
+        with open("/proc/self/clear_refs", "w") as fh:
+            fh.write("5")
+    except OSError:
+        pass
+    base, _ = _rss_now_and_peak()
+    f = np.ones(g.shape)  # the input f, counted
+    f[1:-1, 1:-1, 1:-1] = -1.0
+    if case == "dst":
+        dst_solve(f, g.spacing[0])
+    elif case == "spectral":
+        fg.solve_poisson(f, g, BC, method="spectral")
+    elif case == "multigrid":
+        PoissonSolver(g, BC, method="multigrid").solve(f)
+    else:
+        PoissonSolver(g, BC, k, 0.0, "cg").solve(f)
+    _, peak = _rss_now_and_peak()
+    print(f"{(peak - base) / arr:.2f}")
+
+
+def bench_rss(n):
+    print(f"\n## peak RSS of one solve at {n}^3 (fresh process each; setup + solve; input f counted, "
+          "input k not), in arrays of the grid's size")
+    for case in RSS_CASES:
+        r = subprocess.run([sys.executable, __file__, "--rss-child", case, str(n)], capture_output=True, text=True)
+        val = r.stdout.strip().splitlines()[-1] if r.returncode == 0 else "failed: " + r.stderr[-300:]
+        print(f"  {case:<12s} {val} arrays")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sizes", type=int, nargs="+", default=[129, 257])
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--pyamg-max", type=int, default=129, help="largest n for pyamg (its setup is slow)")
+    ap.add_argument("--cg-seconds", type=float, default=60.0, help="time cap of the plain CG runs (0: skip)")
+    ap.add_argument("--quick", action="store_true", help="small sizes, for a smoke run")
+    ap.add_argument("--rss-child", nargs=2, metavar=("CASE", "N"))
+    a = ap.parse_args()
+    if a.rss_child:
+        rss_child(a.rss_child[0], int(a.rss_child[1]))
+        return
+    if a.quick:
+        a.sizes, a.repeat, a.pyamg_max, a.cg_seconds = [33, 65], 1, 65, 5.0
+    header("Poisson: fieldgrad multigrid / FMG / spectral / MG-CG vs SciPy DST-I, pyamg, plain CG")
+    if not have_pyamg():
+        print("note: pyamg is not installed; its rows are skipped (pip install pyamg)")
+    results = [bench_size(n, a.repeat, a.pyamg_max, a.cg_seconds) for n in a.sizes]
+    bench_variable(min(max(s for s in a.sizes if s <= a.pyamg_max) if any(s <= a.pyamg_max for s in a.sizes)
+                       else a.sizes[0], 129), a.repeat, a.pyamg_max)
+    bench_scaling(sorted({65, *a.sizes}), a.repeat)
+    bench_rss(max(a.sizes))
+    print("\n## targets")
+    for r in results:
+        line = (f"  {r['n']}^3: multigrid/DST-I = {r['mg'] / r['dst']:.2f} (target <= 2), "
+                f"FMG/DST-I = {r['fmg'] / r['dst']:.2f} (target <= 1)")
+        if "pyamg" in r:
+            line += f", pyamg/multigrid = {r['pyamg'] / r['mg']:.1f} (target >= 20)"
+        print(line)
+
+
+if __name__ == "__main__":
+    main()
