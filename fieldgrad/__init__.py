@@ -15,9 +15,12 @@ from .operators import curl, div, div_k_grad, grad, laplacian  # noqa: E402
 from .numpy_gradient import gradient  # noqa: E402
 from .backends import get_backend, set_backend, use_backend  # noqa: E402
 from .fields import PotentialField, PressureField, TemperatureField  # noqa: E402
+from .heat import HeatResult, solve_heat  # noqa: E402
+from .simulation import Simulation  # noqa: E402
 from .solvers import PoissonResult, PoissonSolver, poisson_matrix, poisson_rhs, solve_poisson  # noqa: E402
 
 __all__ += ["grad", "div", "laplacian", "div_k_grad", "curl", "gradient",
             "solve_poisson", "PoissonSolver", "PoissonResult", "poisson_matrix", "poisson_rhs",
             "TemperatureField", "PotentialField", "PressureField",
-            "set_backend", "get_backend", "use_backend"]
+            "set_backend", "get_backend", "use_backend",
+            "solve_heat", "HeatResult", "Simulation"]
