@@ -157,6 +157,8 @@ def main():
         base.append(time.perf_counter() - t0)
         for m in modes:
             path = os.path.join(workdir, f"run-{m}.h5")
+            if os.path.exists(path):  # remove the previous repeat's file outside the timing
+                os.unlink(path)
             w = TimedWriter(HDF5Writer(path, every=args.every, compression=m, overwrite=True))
             t0 = time.perf_counter()
             RUN(grid, args.steps, w)
