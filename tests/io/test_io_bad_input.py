@@ -55,7 +55,7 @@ def test_truncated_file(tmp_path):
     data = path.read_bytes()
     cut = tmp_path / "cut.h5"
     cut.write_bytes(data[: len(data) // 2])
-    with pytest.raises(FileFormatError, match="truncated|damaged"):
+    with pytest.raises(FileFormatError, match="truncated"):
         fio.open(cut)
     assert issubclass(FileFormatError, FieldgradError)
 
