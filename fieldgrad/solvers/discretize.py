@@ -306,11 +306,13 @@ class Problem:
 
     def stencil7(self):
         """Explicit 7-point stencil of A0: ``(coef, offsets)`` with ``coef`` of shape
-        ``(7, *shape3)`` and ``(A0 u)[x] = sum_s coef[s, x] * u[x + offsets[s]]`` (wrapping on
+        ``(7, *shape3)`` (a view of point-major storage ``(*shape3, 7)``) and ``(A0 u)[x] = sum_s coef[s, x] * u[x + offsets[s]]`` (wrapping on
         periodic axes; entries that would leave the grid are zero)."""
         offsets = np.array([[0, 0, 0], [-1, 0, 0], [1, 0, 0], [0, -1, 0], [0, 1, 0], [0, 0, -1], [0, 0, 1]],
                            dtype=np.int64)
-        coef = np.zeros((7,) + self.shape3)
+        # point-major storage (the 7 values of a node are adjacent, what the kernels read);
+        # ``coef[s]`` is a strided view
+        coef = np.moveaxis(np.zeros(self.shape3 + (7,)), -1, 0)
         links = self.link_coefficients()
         for a in range(3):
             n = self.shape3[a]

@@ -5,7 +5,7 @@ Two operator forms:
 * *const*: the rediscretised constant-coefficient 7-point operator; neighbour index maps per
   axis (reflection for Neumann/Robin, wrap for periodic), link conductances ``c_a = k/h_a^2``,
   diagonal ``d0 + dx[i] + dy[j] + dz[k] - 2 sum c_a`` (screening and Robin terms).
-* *stencil*: explicit coefficients ``coef[s, i, j, k]`` at offsets ``offs[s]`` in {-1,0,1}^3
+* *stencil*: explicit coefficients ``coef[i, j, k, s]`` (point-major) at offsets ``offs[s]`` in {-1,0,1}^3
   (7-point fine operator with variable ``k``, 27-point Galerkin coarse operators).  Per-axis
   neighbour maps ``nbr[a, o, i]`` (o = 0 for -1, 1 for +1) hold -1 where the offset leaves the
   grid.
@@ -68,8 +68,8 @@ def residual_const(u, f, r, cx, cy, cz, diag0, dx, dy, dz, fx, fy, fz, mx, px, m
 
 def _stencil_offdiag(u, coef, offs, nbr, i, j, k):
     acc = 0.0
-    for s in range(1, coef.shape[0]):
-        c = coef[s, i, j, k]
+    for s in range(1, coef.shape[3]):
+        c = coef[i, j, k, s]
         if c == 0.0:
             continue
         ia = np.int64(i)
@@ -93,8 +93,8 @@ stencil_offdiag = njit(cache=True)(_stencil_offdiag)
 def _stencil_offdiag_interior(u, coef, offs, i, j, k):
     """Off-diagonal sum at a node whose every stencil neighbour is inside the grid (plain indices)."""
     acc = 0.0
-    for s in range(1, coef.shape[0]):
-        acc += coef[s, i, j, k] * u[i + offs[s, 0], j + offs[s, 1], k + offs[s, 2]]
+    for s in range(1, coef.shape[3]):
+        acc += coef[i, j, k, s] * u[i + offs[s, 0], j + offs[s, 1], k + offs[s, 2]]
     return acc
 
 
@@ -136,7 +136,7 @@ def smooth_stencil(u, f, coef, offs, nbr, fx, fy, fz, color, ncolors):
                     if fz[k]:
                         continue
                     off = _offdiag_any(u, coef, offs, nbr, i, j, k, ij and _inner(nz, k))
-                    u[i, j, k] = (f[i, j, k] - off) / coef[0, i, j, k]
+                    u[i, j, k] = (f[i, j, k] - off) / coef[i, j, k, 0]
     else:
         ci, cj, ck = color // 4, (color // 2) % 2, color % 2
         for ii in prange((nx - ci + 1) // 2):
@@ -152,7 +152,7 @@ def smooth_stencil(u, f, coef, offs, nbr, fx, fy, fz, color, ncolors):
                     if fz[k]:
                         continue
                     off = _offdiag_any(u, coef, offs, nbr, i, j, k, ij and _inner(nz, k))
-                    u[i, j, k] = (f[i, j, k] - off) / coef[0, i, j, k]
+                    u[i, j, k] = (f[i, j, k] - off) / coef[i, j, k, 0]
 
 
 @njit(parallel=True, cache=True)
@@ -167,7 +167,7 @@ def residual_stencil(u, f, r, coef, offs, nbr, fx, fy, fz, use_f):
                 if fx[i] or fy[j] or fz[k]:
                     r[i, j, k] = 0.0
                     continue
-                au = _offdiag_any(u, coef, offs, nbr, i, j, k, ij and _inner(nz, k)) + coef[0, i, j, k] * u[i, j, k]
+                au = _offdiag_any(u, coef, offs, nbr, i, j, k, ij and _inner(nz, k)) + coef[i, j, k, 0] * u[i, j, k]
                 r[i, j, k] = f[i, j, k] - au if use_f else au
 
 
@@ -234,9 +234,10 @@ def prolong(e, u, pix, pwx, piy, pwy, piz, pwz, fx, fy, fz, assign):
 
 @njit(parallel=True, cache=True)
 def galerkin(coef, offs, nbr, out, rix, rwx, riy, rwy, riz, rwz, pix, pwx, piy, pwy, piz, pwz, ncoarse, perc):
-    """Galerkin coarse operator ``R A P`` as a 27-point stencil ``out[(dx+1)*9+(dy+1)*3+dz+1, I, J, K]``."""
-    cnx, cny, cnz = out.shape[1], out.shape[2], out.shape[3]
-    ns = coef.shape[0]
+    """Galerkin coarse operator ``R A P`` as a 27-point stencil ``out[I, J, K, (dx+1)*9+(dy+1)*3+dz+1]``
+    from the point-major fine stencil ``coef[i, j, k, s]``."""
+    cnx, cny, cnz = out.shape[0], out.shape[1], out.shape[2]
+    ns = coef.shape[3]
     for I in prange(cnx):
         for J in range(cny):
             for K in range(cnz):
@@ -254,7 +255,7 @@ def galerkin(coef, offs, nbr, out, rix, rwx, riy, rwy, riz, rwz, pix, pwx, piy, 
                                 continue
                             w = rwx[I, a] * rwy[J, b] * rwz[K, c]
                             for s in range(ns):
-                                cs = coef[s, p, q, r]
+                                cs = coef[p, q, r, s]
                                 if cs == 0.0:
                                     continue
                                 x = p
@@ -299,7 +300,7 @@ def galerkin(coef, offs, nbr, out, rix, rwx, riy, rwy, riz, rwz, pix, pwx, piy, 
                                                     dz -= ncoarse[2]
                                                 elif dz < -1:
                                                     dz += ncoarse[2]
-                                            out[(dx + 1) * 9 + (dy + 1) * 3 + dz + 1, I, J, K] += (
+                                            out[I, J, K, (dx + 1) * 9 + (dy + 1) * 3 + dz + 1] += (
                                                 wc * pwx[x, ax] * pwy[y, ay] * pwz[z, az])
 
 

@@ -138,16 +138,17 @@ class Level:
         if len(keep) < offs.shape[0]:
             coef = coef[keep]
             offs = offs[keep]
-        self.coef = np.ascontiguousarray(coef)
+        # point-major: coef[i, j, k, s] (no copy when coef is already a view of such storage)
+        self.coef = np.ascontiguousarray(np.moveaxis(coef, 0, -1))
         self.offs = np.ascontiguousarray(offs)
         self.ncolors = 2 if coef.shape[0] <= 7 else 8
 
     def explicit(self):
         """``(coef, offs)`` of this level's operator (converting the const form)."""
         if self.kind == "stencil":
-            return self.coef, self.offs
+            return np.moveaxis(self.coef, -1, 0), self.offs
         offs = np.array([[0, 0, 0], [-1, 0, 0], [1, 0, 0], [0, -1, 0], [0, 1, 0], [0, 0, -1], [0, 0, 1]], dtype=np.int64)
-        coef = np.zeros((7,) + self.shape)
+        coef = np.moveaxis(np.zeros(self.shape + (7,)), -1, 0)
         dx, dy, dz = self.diag1
         coef[0] = self.diag0 + dx[:, None, None] + dy[None, :, None] + dz[None, None, :]
         for a in range(3):
@@ -272,13 +273,14 @@ class Hierarchy:
     @staticmethod
     def _rap(fine, coarse, tables):
         coef, offs = fine.explicit()
-        out = np.zeros((27,) + coarse.shape)
+        coef = np.ascontiguousarray(np.moveaxis(coef, 0, -1))  # point-major, no copy
+        out = np.zeros(coarse.shape + (27,))
         (rix, rwx, pix, pwx), (riy, rwy, piy, pwy), (riz, rwz, piz, pwz) = tables
         K.galerkin(coef, offs, fine.nbr, out, rix, rwx, riy, rwy, riz, rwz, pix, pwx, piy, pwy, piz, pwz,
                    np.array(coarse.shape, dtype=np.int64), np.array(coarse.periodic, dtype=np.bool_))
         allo = np.array([[dx, dy, dz] for dx in (-1, 0, 1) for dy in (-1, 0, 1) for dz in (-1, 0, 1)], dtype=np.int64)
         keep = [13] + [s for s in range(27) if s != 13 and all(allo[s, a] == 0 or coarse.shape[a] > 1 for a in range(3))]
-        return out[keep], allo[keep]
+        return np.moveaxis(out[..., keep], -1, 0), allo[keep]
 
     def _factor_coarsest(self):
         lev = self.levels[-1]

@@ -147,7 +147,7 @@ class PoissonSolver:
         if method == "direct":
             u = direct_solve(prob, b)
         elif method == "spectral":
-            u = spectral_solve(prob, b, ud)
+            u = spectral_solve(prob, b, ud, overwrite=True)
         else:
             hier = self.hier
             bnorm = hier.levels[0].residual_norm(ud, b)

@@ -32,7 +32,7 @@ def spectral_kinds(prob):
     return kinds
 
 
-def spectral_solve(prob, b, ud, workers=-1):
+def spectral_solve(prob, b, ud, workers=-1, overwrite=False):
     """Solve ``A u = b`` exactly (Dirichlet values ``ud`` on fixed nodes).
 
     Parameters
@@ -41,22 +41,29 @@ def spectral_solve(prob, b, ud, workers=-1):
     b, ud : padded float64 arrays (see :meth:`Problem.rhs`)
     workers : int
         Threads for scipy.fft.
+    overwrite : bool
+        Allow ``b`` to be used as scratch (it holds the lifted right-hand side afterwards) and
+        ``ud`` to receive the solution (saves two grid-sized arrays).
 
     Returns
     -------
-    float64 padded array ``u``.
+    float64 padded array ``u`` (``ud`` itself when ``overwrite``).
+
+    Example
+    -------
+    See :func:`fieldgrad.solve_poisson` with ``method="spectral"``.
     """
     kinds = spectral_kinds(prob)
     if kinds is None:
         raise ValueError("spectral method does not apply")
     lev = Level(prob.shape3, prob.h3, prob.periodic3, prob.fixed1)
     lev.set_const([prob.k_const / h ** 2 for h in prob.h3], -prob.s_const, [np.zeros(n) for n in prob.shape3])
-    r = np.empty(prob.shape3)
-    lev.residual(ud, b, r)  # lifted right-hand side, zero on fixed nodes
+    r = b if overwrite else np.empty(prob.shape3)
+    lev.residual(ud, b, r)  # lifted right-hand side, zero on fixed nodes (in place is safe: pointwise in f)
     nd = prob.ndim
-    sl = tuple(slice(1, -1) if kd == "dst" else slice(None) for kd in kinds)
-    x = r[sl + (0,) * (3 - nd)] if nd < 3 else r[sl]
-    lam = 0.0
+    sl = tuple(slice(1, -1) if kd == "dst" else slice(None) for kd in kinds) + (0,) * (3 - nd)
+    x = r[sl]
+    lams = []
     for a, kd in enumerate(kinds):
         n, c = prob.shape3[a], prob.k_const / prob.h3[a] ** 2
         if kd == "dst":
@@ -65,27 +72,30 @@ def spectral_solve(prob, b, ud, workers=-1):
             th = np.pi * np.arange(n) / (n - 1)
         else:
             th = 2 * np.pi * np.arange(n) / n
-        shp = [1] * nd
-        shp[a] = -1
-        lam = lam + (-4 * c * np.sin(th / 2) ** 2).reshape(shp)
-    lam = lam - prob.s_const
+        lams.append(-4 * c * np.sin(th / 2) ** 2)
     real_axes = [a for a, kd in enumerate(kinds) if kd != "fft"]
     fft_axes = [a for a, kd in enumerate(kinds) if kd == "fft"]
-    y = np.array(x, copy=True)
+    y = x
     for a in real_axes:
-        y = (sfft.dst if kinds[a] == "dst" else sfft.dct)(y, type=1, axis=a, workers=workers, overwrite_x=True)
+        y = (sfft.dst if kinds[a] == "dst" else sfft.dct)(y, type=1, axis=a, workers=workers, overwrite_x=y is not x)
     if fft_axes:
         y = sfft.fftn(y, axes=fft_axes, workers=workers)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        inv = np.where(lam == 0.0, 0.0, 1.0 / np.where(lam == 0.0, 1.0, lam))
-    y *= inv
+    # divide slab by slab (no grid-sized temporary); a zero eigenvalue (singular problem) -> 0
+    rest = 0.0
+    for a in range(1, nd):
+        shp = [1] * (nd - 1)
+        shp[a - 1] = -1
+        rest = rest + lams[a].reshape(shp)
+    rest = np.asarray(rest - prob.s_const, dtype=np.float64)
+    for i in range(y.shape[0]):
+        den = lams[0][i] + rest
+        with np.errstate(divide="ignore"):
+            inv = np.where(den == 0.0, 0.0, 1.0 / np.where(den == 0.0, 1.0, den))
+        y[i] *= inv
     if fft_axes:
-        y = sfft.ifftn(y, axes=fft_axes, workers=workers).real
+        y = sfft.ifftn(y, axes=fft_axes, workers=workers, overwrite_x=True).real
     for a in real_axes:
         y = (sfft.idst if kinds[a] == "dst" else sfft.idct)(y, type=1, axis=a, workers=workers, overwrite_x=True)
-    u = np.array(ud, copy=True)
-    if nd < 3:
-        u[sl + (0,) * (3 - nd)] = y
-    else:
-        u[sl] = y
+    u = ud if overwrite else np.array(ud, copy=True)
+    u[sl] = y
     return u
