@@ -79,6 +79,7 @@ class Case:
         self.params = {k: float(v) for k, v in doc.get("parameters", {}).items()}
         self.solver = dict(doc.get("solver", {}))
         self.kind = self.solver.get("kind", "steady")
+        self.t0 = float(self.solver.get("t0", 0.0))
         self.output = dict(doc.get("output", {}))
         g = doc["grid"]
         ext = [[self._constant(f"grid.extent[{a}]", v) for v in pair] for a, pair in enumerate(g["extent"])]
@@ -225,16 +226,47 @@ class Case:
                                         dtype=float)
         return at
 
-    def source(self):
-        """The source term (a number, an array, or None)."""
+    def source(self, t=None):
+        """The source term: None, a number or an array (evaluated at ``t``, default the case's
+        ``solver.t0``)."""
         tab = self.doc.get("source")
-        return None if not tab else self.evaluate("source.value", tab["value"])
+        return None if not tab else self.evaluate("source.value", tab["value"], self.t0 if t is None else t)
+
+    def source_function(self, scale=1.0):
+        """The source for a time-dependent run, times ``scale``: None, a number, an array, or --
+        when the expression uses ``t`` -- a callable ``source(x, y[, z], t)``.
+
+        Example
+        -------
+        >>> case = loads_case('[case]\\nname = "a"\\nphysics = "heat"\\n[grid]\\nshape = [3, 3]\\n'
+        ...                   'extent = [[0, 1], [0, 1]]\\n[source]\\nvalue = "x + t"')
+        >>> float(case.source_function(2.0)(1.0, 0.0, 0.5))
+        3.0
+        """
+        tab = self.doc.get("source")
+        if not tab:
+            return None
+        e = self.expression("source.value", tab["value"])
+        if "t" not in e.variables:
+            v = self.evaluate("source.value", tab["value"], self.t0)
+            return v * scale
+        names = self.grid.axis_names
+
+        def value(coords, t):
+            env = dict(zip(names, coords))
+            env["t"] = t
+            return e(**{k: env[k] for k in e.variables}) * scale
+
+        if len(names) == 2:
+            return lambda x, y, t: value((x, y), t)  # the heat problem tells callables apart by arity
+        return lambda x, y, z, t: value((x, y, z), t)
 
     def initial(self):
+        """The initial field at ``solver.t0`` (an array of the grid's shape), or None."""
         tab = self.doc.get("initial")
         if not tab:
             return None
-        v = self.evaluate("initial.value", tab["value"])
+        v = self.evaluate("initial.value", tab["value"], self.t0)
         return np.full(self.grid.shape, float(v)) if np.ndim(v) == 0 else v
 
     def fixed(self):

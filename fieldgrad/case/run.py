@@ -2,16 +2,12 @@
 from __future__ import annotations
 
 import os
-import sys
 import time
 
-import numpy as np
-
-from ..boundary import resolve_bc
 from ..errors import CaseFileError, FieldgradError
 from .schema import check_output_name
 
-__all__ = ["run_case", "output_paths"]
+__all__ = ["run_case", "output_paths", "prepare", "format_summary"]
 
 NAMES = {  # physics -> (scalar, flux vector, coefficient, units of scalar, flux units, coefficient units)
     "heat": ("temperature", "heat_flux", "conductivity", "degC", "W/m^2", "W/(m K)"),
@@ -20,8 +16,10 @@ NAMES = {  # physics -> (scalar, flux vector, coefficient, units of scalar, flux
 }
 
 
-def output_paths(case, out=None, plot=False):
-    """The files a run will write: the HDF5 file, its XDMF sidecar and the PNGs with ``plot``."""
+def output_paths(case, out=None, plot=False, distributed=False):
+    """The files a run will write: the HDF5 file, its XDMF sidecar, the PNGs with ``plot``, the
+    checkpoint of a transient run with ``output.checkpoint_every``, and under MPI the folder of
+    per-rank files (``<file>.parts``)."""
     if out is None:
         out = check_output_name(case.output.get("file", f"{case.name}.h5"))
     out = os.fspath(out)
@@ -31,6 +29,10 @@ def output_paths(case, out=None, plot=False):
         paths["png"] = stem + ".png"
         if case.kind == "transient":
             paths["frames_png"] = stem + "_frames.png"
+    if case.kind == "transient" and case.output.get("checkpoint_every") is not None:
+        paths["checkpoint"] = stem + ".checkpoint.h5"
+    if distributed:
+        paths["parts"] = out + ".parts"
     return paths
 
 
@@ -45,21 +47,50 @@ def _check_free(paths, overwrite):
                                 "or --overwrite to replace it")
 
 
-def _field(case, mat, bc, src, data=None):
-    from ..fields import PotentialField, PressureField, TemperatureField
+def prepare(case, out=None, *, plot=False, distributed=False):
+    """Everything a run needs from a checked case, evaluated once: materials, boundary
+    conditions, source, fixed regions, output paths, field names, units and file parameters.
 
-    meta = {"length_unit": case.length_unit}
-    if case.physics == "heat":
-        return TemperatureField(case.grid, data, conductivity=mat["conductivity"], heat_capacity=mat["heat_capacity"],
-                                bc=bc, source=src, units="degC", **meta)
-    if case.physics == "electrostatics":
-        return PotentialField(case.grid, data, permittivity=mat["permittivity"], bc=bc, charge_density=src, **meta)
-    return PressureField(case.grid, data, permeability=mat["permeability"], viscosity=mat["viscosity"], bc=bc,
-                         source=src, **meta)
+    Returns
+    -------
+    dict
+    """
+    from ..fields._solve import complete_bc
+
+    paths = output_paths(case, out, plot, distributed)
+    mat = case.material()
+    coef = mat.get("conductivity", mat.get("permittivity"))
+    if case.physics == "darcy":
+        coef = mat["permeability"] / mat["viscosity"]
+    try:
+        bc = complete_bc(case.boundary(mat.get("conductivity")), case.grid)
+    except FieldgradError as exc:
+        raise CaseFileError(f"[boundary]: {exc}") from None
+    scalar, fluxname, coefname, units, funits, cunits = NAMES[case.physics]
+    names = [scalar, fluxname] + ([coefname] if case.kind == "steady" else [])
+    keep = case.output.get("fields", names)
+    for name in keep:
+        if name not in names:
+            raise CaseFileError(f"output.fields names {name!r}; allowed for a {case.kind} {case.physics} case: "
+                                f"{names}")
+    if scalar not in keep:
+        raise CaseFileError(f"output.fields = {keep!r} must include {scalar!r} (the solution)")
+    return {"paths": paths, "mat": mat, "coef": coef, "coef_field": mat.get(coefname, coef), "bc": bc,
+            "src": case.source(), "fixed": case.fixed(), "scalar": scalar, "fluxname": fluxname,
+            "coefname": coefname, "unit": units, "keep": tuple(keep),
+            "units": {scalar: units, fluxname: funits, coefname: cunits},
+            "long_names": {scalar: scalar.replace("_", " "), fluxname: fluxname.replace("_", " "),
+                           coefname: coefname},
+            "params": {"case": case.name, "physics": case.physics, "origin": os.path.basename(case.origin),
+                       **case.params}}
 
 
-def run_case(case, out=None, *, overwrite=False, plot=False, progress=None, echo=print):
+def run_case(case, out=None, *, overwrite=False, plot=False, progress=None, echo=print, comm=None):
     """Run a checked case and write its results.
+
+    Under ``mpiexec -n N`` (N > 1; :func:`fieldgrad.distributed.under_mpi`) the case runs
+    distributed on ``MPI.COMM_WORLD`` (:mod:`fieldgrad.distributed.cli_support`): the same
+    results in one logical HDF5 file, read like a serial one; only rank 0 prints.
 
     Parameters
     ----------
@@ -71,103 +102,63 @@ def run_case(case, out=None, *, overwrite=False, plot=False, progress=None, echo
     plot : bool -- also write PNGs
     progress : bool or None -- a progress bar (default: when stderr is a terminal)
     echo : callable -- where the summary lines go
+    comm : mpi4py communicator, optional -- run distributed on it (default: ``COMM_WORLD``
+        when started by mpiexec with more than one rank, else serial)
 
     Returns
     -------
     dict -- the summary (``wall_time``, ``steps``, ``paths``, ``ranges``, ``balance``)
+
+    Example
+    -------
+    >>> import tempfile, os
+    >>> from importlib.resources import files
+    >>> from fieldgrad.case import load_case
+    >>> s = run_case(load_case(files("fieldgrad") / "data" / "demo.toml"),
+    ...              os.path.join(tempfile.mkdtemp(), "demo.h5"), echo=lambda line: None)
+    >>> s["balance"]["relative"] < 1e-8
+    True
     """
-    from .. import io as fio
-    from ..fields._solve import complete_bc, solve_steady
+    if comm is None:
+        from ..distributed.io import under_mpi, world
 
+        comm = world() if under_mpi() else None
+    if comm is not None:
+        from ..distributed.cli_support import run_case_mpi
+
+        return run_case_mpi(case, out, comm, overwrite=overwrite, plot=plot, progress=progress, echo=echo)
     t_start = time.perf_counter()
-    paths = output_paths(case, out, plot)
-    _check_free(paths, overwrite)
-    mat = case.material()
-    coef = mat.get("conductivity", mat.get("permittivity"))
-    if case.physics == "darcy":
-        coef = mat["permeability"] / mat["viscosity"]
-    try:
-        bc = complete_bc(case.boundary(mat.get("conductivity")), case.grid)
-    except FieldgradError as exc:
-        raise CaseFileError(f"[boundary]: {exc}") from None
-    src = case.source()
-    fixed = case.fixed()
-    scalar, fluxname, coefname, units, funits, cunits = NAMES[case.physics]
-    units_map = {scalar: units, fluxname: funits, coefname: cunits}
-    long_names = {scalar: scalar.replace("_", " "), fluxname: fluxname.replace("_", " "), coefname: coefname}
-    params = {"case": case.name, "physics": case.physics, "origin": os.path.basename(case.origin), **case.params}
-    summary = {"case": case.name, "physics": case.physics, "kind": case.kind, "paths": paths}
+    ctx = prepare(case, out, plot=plot)
+    _check_free(ctx["paths"], overwrite)
+    summary = {"case": case.name, "physics": case.physics, "kind": case.kind, "paths": ctx["paths"]}
     if case.kind == "steady":
-        method = case.solver.get("method", "auto")
-        u = solve_steady(case.grid, bc, coef, source=0.0 if src is None else src, fixed=fixed, method=method,
-                         rtol=case.solver.get("rtol", 1e-12))
-        f = _field(case, mat, bc, src, u)
-        flux = f.flux()
-        fio.save(paths["h5"], case.grid, overwrite=overwrite, params=params, units=units_map,
-                 long_names=long_names, **{scalar: f.data, fluxname: flux, coefname: mat.get(coefname, coef)})
-        free = int(case.grid.size)
-        summary["steps"] = f"1 steady solve ({method}, {free} nodes)"
-        if not fixed:
-            summary["balance"] = f.balance()
-        summary["ranges"] = {scalar: (f.min(), f.max())}
-        frames_t = None
+        from .steady import run_steady
+
+        res = run_steady(case, ctx, overwrite=overwrite)
+        field, t_last = res["field"], None
     else:
-        from ..io import HDF5Writer
-        from .transient import Stepper
-        import types
+        from .steady import physical_field
+        from .transient import run_transient
 
-        alpha = mat["conductivity"] / mat["heat_capacity"]
-        q = None if src is None else src / mat["heat_capacity"]
-        stepper = Stepper(case.grid, bc, alpha, q, case.solver.get("dt"), case.solver.get("method", "auto"))
-        t_end = float(case.solver["t_end"])
-        nframes = int(case.output.get("frames", 20))
-        times = np.linspace(0.0, t_end, nframes + 1)
-        u = case.initial().astype(float)
-        from ..boundary import apply_bc
-        apply_bc(u, case.grid, bc, 0.0)
-        if fixed:
-            raise CaseFileError("[[fixed]] regions are supported for steady runs only; remove them or use "
-                                "solver.kind = \"steady\"")
-        writer = HDF5Writer(paths["h5"], overwrite=overwrite, units=units_map, long_names=long_names)
-        sim = types.SimpleNamespace(grid=case.grid, bc=None, params=params, t=0.0, step=0)
-        writer.open(sim)
-        bar = None
-        if progress or (progress is None and sys.stderr.isatty()):
-            from tqdm import tqdm
-            bar = tqdm(total=nframes, desc=case.name, unit="frame", file=sys.stderr)
-        lo, hi = float(u.min()), float(u.max())
-        try:
-            f = _field(case, mat, bc, src, u)
-            writer.write(0.0, {scalar: u, fluxname: f.flux()})
-            for i in range(nframes):
-                u = stepper.advance(u, times[i], times[i + 1])
-                if not np.all(np.isfinite(u)):
-                    raise CaseFileError(f"the solution became non-finite before t = {times[i + 1]:g}; "
-                                        "allowed: a smaller solver.dt or method = \"implicit\"")
-                lo, hi = min(lo, float(u.min())), max(hi, float(u.max()))
-                f = f.with_data(u)
-                sim.t, sim.step = times[i + 1], i + 1
-                writer.write(times[i + 1], {scalar: u, fluxname: f.flux()})
-                if bar is not None:
-                    bar.update(1)
-        finally:
-            writer.close()
-            if bar is not None:
-                bar.close()
-        summary["steps"] = f"{stepper.steps} time steps ({stepper.engine}), {nframes + 1} frames to t = {t_end:g} s"
-        summary["ranges"] = {scalar: (lo, hi)}
-        frames_t = times
+        res = run_transient(case, ctx, overwrite=overwrite, progress=progress)
+        field, t_last = physical_field(case, ctx, res["u"]), res["t"]
+    summary.update({k: res[k] for k in ("steps", "ranges", "balance") if k in res})
     if plot:
-        from ..plot import plot_field, plot_frames, save_figure
-
-        fig = plot_field(f, flux=True, title=f"{case.name}: {scalar}" + ("" if frames_t is None else f" at t = {frames_t[-1]:g} s"))
-        save_figure(fig, paths["png"], overwrite=True)
-        if frames_t is not None:
-            save_figure(plot_frames(paths["h5"], scalar), paths["frames_png"], overwrite=True)
+        make_plots(case, ctx, field, t_last)
     summary["wall_time"] = time.perf_counter() - t_start
-    for line in format_summary(summary, units):
+    for line in format_summary(summary, ctx["unit"]):
         echo(line)
     return summary
+
+
+def make_plots(case, ctx, field, t_last):
+    """The PNGs of ``--plot``: the last field with its flux, and for transient runs a grid of frames."""
+    from ..plot import plot_field, plot_frames, save_figure
+
+    title = f"{case.name}: {ctx['scalar']}" + ("" if t_last is None else f" at t = {t_last:g} s")
+    save_figure(plot_field(field, flux=True, title=title), ctx["paths"]["png"], overwrite=True)
+    if t_last is not None:
+        save_figure(plot_frames(ctx["paths"]["h5"], ctx["scalar"]), ctx["paths"]["frames_png"], overwrite=True)
 
 
 def format_summary(s, units):
@@ -184,4 +175,6 @@ def format_summary(s, units):
         lines.append("           per face (outward): " + ", ".join(f"{k} {v:.4g}" for k, v in bal["faces"].items()))
     for key, p in s["paths"].items():
         lines.append(f"  output:  {os.path.abspath(p)}")
+    for note in s.get("notes", ()):
+        lines.append(f"  note:    {note}")
     return lines

@@ -18,8 +18,10 @@ and what is allowed.  The tables (``*`` marks required ones)::
     [source]       value = number or expression (heat generation / charge density / injection)
     [[fixed]]      where = mask expression, value = number or expression (held values)
     [initial]      value = number or expression (transient heat)
-    [solver]       kind ("steady" | "transient"), method, t_end, dt, rtol
-    [output]       file (a plain file name, written in the output directory), frames, fields
+    [solver]       kind ("steady" | "transient"), method, t0 (start time, default 0), t_end (end
+                   time, absolute), dt, rtol
+    [output]       file (a plain file name, written in the output directory), frames, fields,
+                   checkpoint_every (steps; transient: ``<file stem>.checkpoint.h5`` beside it)
 """
 from __future__ import annotations
 
@@ -53,8 +55,8 @@ TABLES = {
     "source": ("value",),
     "fixed": ("where", "value"),
     "initial": ("value",),
-    "solver": ("kind", "method", "t_end", "dt", "rtol"),
-    "output": ("file", "frames", "fields"),
+    "solver": ("kind", "method", "t0", "t_end", "dt", "rtol"),
+    "output": ("file", "frames", "fields", "checkpoint_every"),
 }
 REQUIRED = ("case", "grid")
 
@@ -239,7 +241,11 @@ def check_case(doc):
     if kind == "transient":
         if "t_end" not in solver:
             raise CaseFileError("solver.t_end is missing; a transient run needs t_end = a positive number (s)")
-        positive_number("solver.t_end", solver["t_end"])
+        t0 = solver.get("t0", 0.0)
+        if not _is_number(t0) or t0 != t0 or abs(t0) == float("inf"):
+            raise _err("solver.t0", t0, "a finite number (the start time, s)")
+        if not _is_number(solver["t_end"]) or not solver["t_end"] > t0:
+            raise _err("solver.t_end", solver["t_end"], f"a number greater than solver.t0 = {t0!r} (the end time, s)")
         if "dt" in solver:
             positive_number("solver.dt", solver["dt"])
         if "initial" not in doc:
@@ -247,7 +253,7 @@ def check_case(doc):
         if physics == "heat" and "heat_capacity" in mat and not _is_number(mat["heat_capacity"]):
             raise _err("material.heat_capacity", mat["heat_capacity"], "a positive number for transient runs")
     else:
-        for k in ("t_end", "dt"):
+        for k in ("t0", "t_end", "dt"):
             if k in solver:
                 raise _err(f"solver.{k}", solver[k], "only with kind = \"transient\"")
     if "rtol" in solver:
@@ -263,6 +269,11 @@ def check_case(doc):
         v = out["frames"]
         if not isinstance(v, int) or isinstance(v, bool) or not 1 <= v <= 10000:
             raise _err("output.frames", v, "an integer from 1 to 10000")
+    if "checkpoint_every" in out:
+        v = out["checkpoint_every"]
+        if not isinstance(v, int) or isinstance(v, bool) or v < 1 or kind != "transient":
+            raise _err("output.checkpoint_every", v, "a positive integer (steps between checkpoints), "
+                       "with solver.kind = \"transient\"")
     if "fields" in out:
         v = out["fields"]
         if not isinstance(v, list) or not all(isinstance(s, str) for s in v):

@@ -1,14 +1,26 @@
-"""Time stepping for case runs: :func:`fieldgrad.heat.solve_heat` when the heat package provides
-it, else a backward-Euler step on the assembled matrix (unconditionally stable)."""
+"""Transient case runs: one :class:`fieldgrad.Simulation` in absolute time with an
+:class:`fieldgrad.io.HDF5Writer` attached.
+
+The case's ``solver.t0`` .. ``solver.t_end`` is cut into ``output.frames`` equal intervals and
+the step is chosen so that a whole number of equal steps fills each interval
+(:func:`plan_steps`), so every frame lands on its time exactly and the serial and the MPI runs
+(:mod:`fieldgrad.distributed.cli_support`) take the same steps.  Time-dependent boundary values
+and sources see the true time ``t``.
+"""
 from __future__ import annotations
 
+import math
+import os
+import sys
+
 import numpy as np
-import scipy.sparse as sp
-import scipy.sparse.linalg as spla
 
 from ..errors import CaseFileError
 
-__all__ = ["explicit_limit", "Stepper"]
+__all__ = ["explicit_limit", "plan_steps", "FrameWriter", "run_transient", "CASE_METHODS"]
+
+#: case-file method names -> fieldgrad.heat method names
+CASE_METHODS = {"explicit": "ftcs", "implicit": "backward_euler"}
 
 
 def explicit_limit(grid, alpha_max):
@@ -16,71 +28,170 @@ def explicit_limit(grid, alpha_max):
     return 1.0 / (2.0 * float(alpha_max) * sum(1.0 / h ** 2 for h in grid.spacing))
 
 
-def _solve_heat():
-    try:
-        from ..heat import solve_heat
-    except ImportError:
-        return None
-    return solve_heat
-
-
-class Stepper:
-    """Advance ``du/dt = div(alpha grad u) + source`` from one output time to the next.
+def plan_steps(case, alpha_max):
+    """The method, the step and the frame times of a transient case.
 
     Parameters
     ----------
-    grid, bc : the problem
-    alpha : positive array of ``grid.shape``
-    source : None, number or array
-    dt : float or None
-    method : str (case-file ``solver.method``)
+    case : Case
+    alpha_max : float -- largest diffusivity ``k / (rho c)``
+
+    Returns
+    -------
+    dict with ``method`` (a :mod:`fieldgrad.heat` name), ``dt`` (the step actually taken),
+    ``times`` (frame times, ``frames + 1`` of them from ``t0`` to ``t_end``),
+    ``steps_per_frame`` and ``dt_explicit``.
+
+    Raises
+    ------
+    CaseFileError
+        An explicit step above the stability limit.
+
+    Example
+    -------
+    >>> from fieldgrad.case import loads_case
+    >>> c = loads_case('[case]\\nname = "a"\\nphysics = "heat"\\n[grid]\\nshape = [11, 11]\\n'
+    ...                'extent = [[0, 1], [0, 1]]\\n[initial]\\nvalue = 0\\n[solver]\\nkind = "transient"\\n'
+    ...                't_end = 0.1\\ndt = 0.002\\nmethod = "explicit"\\n[output]\\nframes = 4')
+    >>> p = plan_steps(c, 1.0)
+    >>> p["method"], p["steps_per_frame"], p["times"].tolist()
+    ('ftcs', 13, [0.0, 0.025, 0.05, 0.075, 0.1])
+    """
+    from ..heat.methods import choose_method
+
+    dt_e = explicit_limit(case.grid, alpha_max)
+    dt = case.solver.get("dt")
+    name = case.solver.get("method", "auto")
+    method = choose_method(CASE_METHODS.get(name, name), dt, dt_e)
+    if method == "ftcs" and dt is not None and dt > dt_e * (1 + 1e-12):
+        raise CaseFileError(
+            f"solver.dt = {dt!r} is above the explicit stability limit {dt_e:.4g} s of this grid and "
+            f"material (dt <= h^2 / (2 d alpha_max)); allowed: dt <= {dt_e:.4g}, or method = \"implicit\"")
+    if dt is None:  # the Simulation's defaults
+        dt = 0.9 * dt_e if method == "ftcs" else 25.0 * dt_e
+    t0, t_end = case.t0, float(case.solver["t_end"])
+    frames = int(case.output.get("frames", 20))
+    times = np.linspace(t0, t_end, frames + 1)
+    span = (t_end - t0) / frames
+    n = max(1, math.ceil(span / dt - 1e-9))
+    return {"method": method, "dt": span / n, "times": times, "steps_per_frame": n, "dt_explicit": dt_e}
+
+
+class FrameWriter:
+    """Writer adapter: turns the Simulation's ``{"u": u}`` into the case's named fields
+    (temperature and heat flux), records their range and hands them to an HDF5Writer.
+
+    Parameters
+    ----------
+    inner : HDF5Writer
+    names : (scalar name, flux name)
+    flux : callable ``flux(u, t)`` -> vector field
+    params : dict -- merged into the Simulation's parameters in the file
+    keep : sequence of names to write (default both)
     """
 
-    def __init__(self, grid, bc, alpha, source, dt, method):
-        self.grid, self.bc, self.alpha, self.source = grid, bc, alpha, source
-        self.method = {"explicit": "ftcs", "implicit": "backward_euler"}.get(method, method)
-        self.limit = explicit_limit(grid, float(np.max(alpha)))
-        if self.method == "ftcs" and dt is not None and dt > self.limit:
-            raise CaseFileError(
-                f"solver.dt = {dt!r} is above the explicit stability limit {self.limit:.4g} s of this grid and "
-                f"material (dt <= h^2 / (2 d alpha_max)); allowed: dt <= {self.limit:.4g}, or method = \"implicit\"")
-        self.solve_heat = _solve_heat()
-        self.dt = dt
-        self.steps = 0
-        self._lu = None
+    every = None  # the initial state and the end of every run (one run per frame)
+
+    def __init__(self, inner, names, flux, params, keep=None):
+        self.inner, self.names, self.flux, self.params = inner, names, flux, params
+        self.keep = tuple(names) if keep is None else tuple(keep)
+        self.lo, self.hi = math.inf, -math.inf
+        self.frames = 0
+        self.last = None
+
+    def open(self, sim):
+        self.inner.open(_WithParams(sim, self.params))
+
+    def write(self, t, fields):
+        u = fields["u"]
+        self.lo, self.hi = min(self.lo, float(u.min())), max(self.hi, float(u.max()))
+        out = {self.names[0]: u}
+        if self.names[1] in self.keep:
+            out[self.names[1]] = self.flux(u, t)
+        self.inner.write(t, {k: v for k, v in out.items() if k in self.keep})
+        self.frames += 1
+        self.last = u
+
+    def close(self):
+        self.inner.close()
+
+
+class _WithParams:
+    """The Simulation as the HDF5Writer sees it, with the case's parameters added."""
+
+    def __init__(self, sim, extra):
+        self._sim, self._extra = sim, extra
 
     @property
-    def engine(self):
-        return "fieldgrad.heat.solve_heat" if self.solve_heat is not None else "backward Euler (sparse LU)"
+    def params(self):
+        return {**self._sim.params, **self._extra}
 
-    def advance(self, u, t0, t1):
-        """The solution at ``t1`` from ``u`` at ``t0``."""
-        if self.solve_heat is not None:
-            res = self.solve_heat(u, self.grid, self.bc, alpha=self.alpha, t_end=t1 - t0, dt=self.dt,
-                                  method=self.method, source=self.source)
-            self.steps += int(getattr(res, "steps", 0))
-            return np.asarray(res.u)
-        return self._backward_euler(u, t0, t1)
+    def __getattr__(self, name):
+        return getattr(self._sim, name)
 
-    def _backward_euler(self, u, t0, t1):
-        from ..solvers import poisson_matrix, poisson_rhs
 
-        span = t1 - t0
-        dt = self.dt if self.dt is not None else max(span / 10.0, 1e-300)
-        n = max(1, int(np.ceil(span / dt - 1e-9)))
-        dt = span / n
-        if self._lu is None or self._lu[0] != dt:
-            A = poisson_matrix(self.grid, self.bc, self.alpha).tocsr()
-            b0 = poisson_rhs(np.zeros(self.grid.shape), self.grid, self.bc, self.alpha).ravel()
-            fixed = np.asarray(A.diagonal() == 1.0) & (np.diff(A.indptr) == 1)
-            M = sp.identity(A.shape[0], format="csr") - dt * sp.diags((~fixed).astype(float)) @ A
-            self._lu = (dt, spla.splu(M.tocsc()), b0, fixed)
-        _, lu, b0, fixed = self._lu
-        src = 0.0 if self.source is None else np.broadcast_to(self.source, self.grid.shape).ravel()
-        x = np.asarray(u, dtype=float).ravel().copy()
-        for _ in range(n):
-            rhs = x + dt * (src - b0)
-            rhs[fixed] = b0[fixed]
-            x = lu.solve(rhs)
-            self.steps += 1
-        return x.reshape(self.grid.shape)
+def _progress_bar(progress, total, desc):
+    if not (progress or (progress is None and not os.environ.get("CI") and sys.stderr.isatty())):
+        return None
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc=desc, unit="s sim", file=sys.stderr)
+
+
+def run_transient(case, ctx, *, overwrite=False, progress=None):
+    """Run a transient heat case with one Simulation; frames written on the case's schedule.
+
+    Parameters
+    ----------
+    case : Case
+    ctx : dict -- from :func:`fieldgrad.case.run.prepare` (``bc``, ``mat``, ``paths``, names ...)
+    overwrite : bool
+    progress : bool or None -- a progress bar over simulated time (None: in a terminal)
+
+    Returns
+    -------
+    dict -- ``u`` (last field), ``steps`` (text), ``ranges``, ``times``, ``plan``
+    """
+    from ..io import HDF5Writer
+    from ..operators import grad
+    from ..simulation import Simulation
+
+    if ctx["fixed"]:
+        raise CaseFileError("[[fixed]] regions are supported for steady runs only; remove them or use "
+                            "solver.kind = \"steady\"")
+    mat, bc, grid = ctx["mat"], ctx["bc"], case.grid
+    k = mat["conductivity"]
+    alpha = k / mat["heat_capacity"]
+    plan = plan_steps(case, float(np.max(alpha)))
+    q = case.source_function(1.0 / mat["heat_capacity"])
+    u0 = case.initial().astype(float)
+    ck = {}
+    every = case.output.get("checkpoint_every")
+    if every is not None:
+        ck = {"checkpoint": ctx["paths"]["checkpoint"], "checkpoint_every": int(every)}
+    sim = Simulation(u0, grid, bc, alpha=alpha, dt=plan["dt"], method=plan["method"], source=q, t0=case.t0,
+                     progress=False, **ck)
+
+    def flux(u, t):
+        g = grad(u, grid, bc, t=t)
+        g *= -k
+        return g
+
+    inner = HDF5Writer(ctx["paths"]["h5"], overwrite=overwrite, units=ctx["units"], long_names=ctx["long_names"])
+    writer = FrameWriter(inner, (ctx["scalar"], ctx["fluxname"]), flux, ctx["params"], keep=ctx["keep"])
+    sim.add_writer(writer)
+    times = plan["times"]
+    bar = _progress_bar(progress, float(times[-1] - times[0]), case.name)
+    if bar is not None:
+        sim.add_callback(lambda s: (bar.update(float(s.t - times[0]) - bar.n)), every=1)
+    try:
+        for t1 in times[1:]:
+            sim.run(t_end=float(t1))
+    finally:
+        sim.close()
+        if bar is not None:
+            bar.close()
+    return {"u": np.array(sim.u), "t": sim.t, "times": times, "plan": plan,
+            "steps": f"{sim.step} time steps ({plan['method']}, dt = {plan['dt']:.4g} s), "
+                     f"{writer.frames} frames from t = {times[0]:g} to {times[-1]:g} s",
+            "ranges": {ctx["scalar"]: (writer.lo, writer.hi)}}
