@@ -3,12 +3,15 @@
 ::
 
     fieldgrad run CASE.toml [-o OUT.h5] [--plot] [--overwrite] [--debug]
+    mpiexec -n 4 fieldgrad run CASE.toml ...     (the same case, distributed; one result file)
     fieldgrad demo [--plot/--no-plot] [--overwrite] [--print]
     fieldgrad info OUT.h5
     fieldgrad plot OUT.h5 [--field NAME] [--time T] [-o FIG.png] [--overwrite]
 
 Errors print one line (what was wrong, the value, what is allowed) and exit with status 2;
-``--debug`` shows the traceback.  Nothing on disk is replaced without ``--overwrite``.
+``--debug`` shows the traceback.  Nothing on disk is replaced without ``--overwrite``.  When
+the reader of the output goes away (``fieldgrad info OUT.h5 | head``) the command stops quietly
+with status 141 (as if killed by SIGPIPE).
 """
 from __future__ import annotations
 
@@ -57,8 +60,12 @@ def _run(args):
     from .case import load_case, run_case
 
     case = load_case(args.case)
-    run_case(case, args.output, overwrite=args.overwrite, plot=args.plot)
+    run_case(case, args.output, overwrite=args.overwrite, plot=args.plot, echo=_echo)
     return 0
+
+
+def _echo(line):
+    print(line, flush=True)
 
 
 def _demo(args):
@@ -146,6 +153,23 @@ def _plot(args):
     return 0
 
 
+def _mpi_rank():
+    """This process's rank under ``mpiexec`` (0 otherwise), without initialising MPI."""
+    for var in ("PMI_RANK", "OMPI_COMM_WORLD_RANK", "PMIX_RANK"):
+        if os.environ.get(var, "").isdigit():
+            return int(os.environ[var])
+    return 0
+
+
+def _silence_stdout():
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # pragma: no cover - stdout without a descriptor
+        pass
+
+
 def main(argv=None):
     """Entry point of the ``fieldgrad`` command; returns the exit status."""
     import matplotlib
@@ -155,13 +179,20 @@ def main(argv=None):
     args = _parser().parse_args(argv)
     from .errors import FieldgradError
 
+    rank0 = _mpi_rank() == 0
     try:
         return {"run": _run, "demo": _demo, "info": _info, "plot": _plot}[args.command](args)
+    except BrokenPipeError:
+        # the reader of stdout went away (`fieldgrad info out.h5 | head`): stop quietly, like
+        # other Unix tools, and keep Python from complaining when it flushes stdout at exit
+        _silence_stdout()
+        return 141
     except (FieldgradError, OSError) as exc:
         if args.debug:
             raise
         name = type(exc).__name__
-        print(f"fieldgrad {args.command}: error: {name}: {exc}".splitlines()[0], file=sys.stderr)
+        if rank0:  # under mpiexec every rank sees the error; one line is enough
+            print(f"fieldgrad {args.command}: error: {name}: {exc}".splitlines()[0], file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("fieldgrad: interrupted", file=sys.stderr)

@@ -1,22 +1,27 @@
-"""One logical HDF5 result under MPI: per-rank files joined by an HDF5 virtual dataset.
+"""One logical HDF5 result under MPI, in the :mod:`fieldgrad.io` layout.
 
-Each rank writes its block to ``<path>.parts/rank<NNNNN>.h5``; rank 0 writes ``<path>`` with one
-virtual dataset per field, of the global shape, mapping every block to its rank's file, plus the
-node coordinates ``/x``, ``/y`` [``/z``] and the grid as JSON in the ``grid`` attribute.  h5py
-(and any HDF5 >= 1.10 reader) reads ``<path>`` like an ordinary file; keep the ``.parts`` folder
-next to it.  No parallel-HDF5 build of h5py is needed.
+Each rank appends its blocks, frame by frame, to ``<path>.parts/rank<NNNNN>.h5`` (datasets
+``(time, *block)`` or ``(time, ndim, *block)``).  On :meth:`PartsWriter.close` rank 0 writes
+``<path>`` with the :func:`fieldgrad.io.layout.create_layout` skeleton (coordinates as
+dimension scales, ``/time``, ``/step``, CF and JSON root attributes) and one HDF5 *virtual
+dataset* per field, of the global shape, mapping every rank's block; plus the XDMF sidecar.
+:func:`fieldgrad.io.open`, ``fieldgrad info``, h5py, xarray (h5netcdf) and ParaView read it like
+a serial file; keep the ``.parts`` folder next to it (the virtual datasets refer to it by a
+relative path).  No parallel-HDF5 build of h5py is needed, no rank holds the global field, and
+the ranks write at the same time.
 """
 from __future__ import annotations
 
 import json
 import os
+import shutil
 
 import numpy as np
 
 from ..errors import ParameterError, describe
 from .gather import Part
 
-__all__ = ["write_parts", "under_mpi", "world"]
+__all__ = ["PartsWriter", "write_parts", "under_mpi", "world"]
 
 
 def under_mpi():
@@ -44,8 +49,186 @@ def world():
     return MPI.COMM_WORLD
 
 
-def write_parts(path, grid, fields, comm=None, attrs=None):
-    """Write every rank's blocks of some fields as one logical HDF5 file.
+def _kind(name, part, grid):
+    if tuple(part.global_shape) == grid.shape:
+        return "scalar"
+    if tuple(part.global_shape) == (grid.ndim,) + grid.shape:
+        return "vector"
+    raise ParameterError(f"fields[{name!r}] has global shape {part.global_shape}; the grid accepts {grid.shape} "
+                         f"(scalar) or {(grid.ndim,) + grid.shape} (vector)")
+
+
+class PartsWriter:
+    """Write a time series of distributed fields as one logical fieldgrad output file.
+
+    Collective: every rank constructs it, calls :meth:`write` for every frame and :meth:`close`.
+
+    Parameters
+    ----------
+    path : str or PathLike -- the logical file (``<path>.parts/`` holds the rank files)
+    grid : Grid -- the global grid
+    comm : mpi4py communicator (default ``COMM_WORLD``)
+    overwrite : bool -- replace an existing file and parts folder (else they are an error)
+    bc : boundary specification, optional (recorded as ``boundary_conditions``)
+    params : dict, optional -- JSON-ready run parameters (``parameters``)
+    units, long_names : dict, optional -- as for :class:`fieldgrad.io.HDF5Writer`
+    xdmf : bool -- write the ``.xmf`` sidecar
+    attrs : dict, optional -- extra root attributes
+
+    Example
+    -------
+    >>> w = PartsWriter("heat.h5", grid, comm)                      # doctest: +SKIP
+    >>> w.write(0.0, 0, {"T": part}); w.close()                      # doctest: +SKIP
+    >>> fieldgrad.io.open("heat.h5")["T"][-1]   # the global field   # doctest: +SKIP
+    """
+
+    def __init__(self, path, grid, comm=None, *, overwrite=False, bc=None, params=None, units=None,
+                 long_names=None, xdmf=True, attrs=None):
+        from ..io.files import as_path, check_new_file
+
+        self.comm = world() if comm is None else comm
+        self.path = as_path(path)
+        self.grid = grid
+        self.parts_dir = self.path + ".parts"
+        self.rank = self.comm.Get_rank()
+        self.bc, self.params = bc, dict(params or {})
+        self.units, self.long_names = dict(units or {}), dict(long_names or {})
+        self.xdmf, self.attrs = bool(xdmf), dict(attrs or {})
+        self.times, self.steps = [], []
+        self._h5 = None
+        self._specs = None
+        err = None
+        if self.rank == 0:
+            try:
+                check_new_file(self.path, overwrite)
+                if os.path.exists(self.parts_dir):
+                    if not overwrite:
+                        raise ParameterError(f"{self.parts_dir} already exists; pass overwrite=True to replace it")
+                    shutil.rmtree(self.parts_dir)
+                os.makedirs(self.parts_dir)
+            except Exception as exc:  # every rank raises it, none waits forever
+                err = exc
+        err = self.comm.bcast(err, root=0)
+        if err is not None:
+            raise err
+        self.rank_file = os.path.join(self.parts_dir, f"rank{self.rank:05d}.h5")
+
+    def write(self, t, step, parts):
+        """Append one frame: ``parts`` maps field names to this rank's :class:`Part`."""
+        import h5py
+
+        for name, part in parts.items():
+            if not isinstance(part, Part):
+                raise ParameterError(f"parts[{name!r}] must be a fieldgrad.distributed.Part; got {describe(part)}")
+        if self._h5 is None:
+            self._specs = {n: (_kind(n, p, self.grid), p.data.dtype, p.index, p.data.shape, tuple(p.global_shape))
+                           for n, p in parts.items()}
+            self._h5 = h5py.File(self.rank_file, "w")
+            for name, part in parts.items():
+                self._h5.create_dataset(name, shape=(0,) + part.data.shape, maxshape=(None,) + part.data.shape,
+                                        dtype=part.data.dtype, chunks=(1,) + part.data.shape)
+        if set(parts) != set(self._specs):
+            raise ParameterError(f"every frame must carry the fields {sorted(self._specs)}; got {sorted(parts)}")
+        n = len(self.times)
+        for name, part in parts.items():
+            d = self._h5[name]
+            d.resize(n + 1, axis=0)
+            d[n] = part.data
+        self._h5.flush()
+        self.times.append(float(t))
+        self.steps.append(int(step))
+
+    @property
+    def frames(self):
+        return len(self.times)
+
+    def close(self):
+        """Close the rank files; rank 0 writes the logical file (collective, safe to call twice)."""
+        if self._h5 is None and self._specs is None:
+            return
+        if self._h5 is not None:
+            self._h5.close()
+            self._h5 = None
+        blocks = self.comm.gather({n: (s[2], s[3]) for n, s in self._specs.items()}, root=0)
+        err = None
+        if self.rank == 0:
+            try:
+                self._write_logical(blocks)
+            except Exception as exc:
+                err = exc
+        self._specs = None
+        err = self.comm.bcast(err, root=0)
+        if err is not None:
+            raise err
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    # ------------------------------------------------------------------ rank 0
+    def _write_logical(self, blocks):
+        import socket
+        import time as _time
+
+        import h5py
+
+        from ..boundary import resolve_bc
+        from ..io import layout
+        from ..io.xdmf import write_xdmf, xdmf_path
+
+        grid, n = self.grid, len(self.times)
+        bc_desc = resolve_bc(self.bc, grid).describe() if self.bc is not None else None
+        attrs = {"boundary_conditions": layout.to_json(bc_desc, "bc"),
+                 "parameters": layout.to_json(self.params, "params"),
+                 "title": "fieldgrad simulation output",
+                 "history": f"{_time.strftime('%Y-%m-%dT%H:%M:%S')} created by fieldgrad.distributed.PartsWriter "
+                            f"on {self.comm.Get_size()} MPI ranks",
+                 "writer_host": socket.gethostname(), "writer_pid": os.getpid(),
+                 "fieldgrad_distributed_ranks": self.comm.Get_size(),
+                 "fieldgrad_parts": os.path.basename(self.parts_dir)}
+        attrs.update({k: (v if isinstance(v, (str, int, float)) else json.dumps(v)) for k, v in self.attrs.items()})
+        specs = {name: (s[0], np.dtype(s[1])) for name, s in self._specs.items()}
+        tmp = self.path + ".tmp"
+        with h5py.File(tmp, "w", libver="latest") as h5:
+            layout.create_layout(h5, grid, {}, attrs=attrs, units=self.units, long_names=self.long_names)
+            h5.attrs["field_names"] = json.dumps(list(specs))
+            for key, values in (("time", self.times), ("step", self.steps)):
+                h5[key].resize(n, axis=0)
+                h5[key][:] = values
+            scales = {name: h5[name] for name in grid.axis_names}
+            if any(kind == "vector" for kind, _ in specs.values()):
+                c = h5.create_dataset("component", data=np.array(grid.axis_names, dtype=object),
+                                      dtype=h5py.string_dtype("utf-8"))
+                c.attrs["long_name"] = "vector component"
+                c.make_scale("component")
+                scales["component"] = c
+            here = os.path.dirname(os.path.abspath(self.path))
+            for name, (kind, dtype) in specs.items():
+                gshape = self._specs[name][4]
+                vl = h5py.VirtualLayout(shape=(n,) + gshape, dtype=dtype)
+                for rank, info in enumerate(blocks):
+                    index, bshape = info[name]
+                    src_file = os.path.relpath(os.path.join(self.parts_dir, f"rank{rank:05d}.h5"), here)
+                    vl[(slice(0, n),) + tuple(index)] = h5py.VirtualSource(src_file, name, shape=(n,) + tuple(bshape))
+                d = h5.create_virtual_dataset(name, vl, fillvalue=np.nan)
+                # the attributes and dimension scales fieldgrad.io.layout gives a field
+                d.attrs["units"] = self.units.get(name, "1")
+                d.attrs["long_name"] = self.long_names.get(name, layout.DEFAULT_LONG_NAMES.get(name, name))
+                d.attrs["fieldgrad_kind"] = kind
+                dims = (["component"] if kind == "vector" else []) + list(grid.axis_names)
+                d.dims[0].attach_scale(h5["time"])
+                for i, dim in enumerate(dims, start=1):
+                    d.dims[i].attach_scale(scales[dim])
+        os.replace(tmp, self.path)
+        if self.xdmf:
+            write_xdmf(xdmf_path(self.path), os.path.basename(self.path), grid, specs, np.asarray(self.times))
+
+
+def write_parts(path, grid, fields, comm=None, attrs=None, *, t=0.0, overwrite=True, units=None, long_names=None,
+                params=None, bc=None):
+    """Write every rank's blocks of some fields as one logical fieldgrad output file (one frame).
 
     Parameters
     ----------
@@ -56,6 +239,9 @@ def write_parts(path, grid, fields, comm=None, attrs=None):
         This rank's parts (scalar or vector fields, as returned by the distributed solvers).
     comm : mpi4py communicator (default ``COMM_WORLD``)
     attrs : dict, optional extra root attributes (JSON-ready values)
+    t : float, the frame's time
+    overwrite : bool, replace an existing file (default True, as before)
+    units, long_names, params, bc : as for :class:`PartsWriter`
 
     Returns
     -------
@@ -65,45 +251,12 @@ def write_parts(path, grid, fields, comm=None, attrs=None):
     -------
     >>> part = solve_heat(u0, grid, bc, steps=100, comm=comm)      # doctest: +SKIP
     >>> write_parts("heat.h5", grid, {"T": part}, comm)            # doctest: +SKIP
-    >>> h5py.File("heat.h5")["T"][...]      # the whole field       # doctest: +SKIP
+    >>> fieldgrad.io.load("heat.h5").fields["T"][0]   # the whole field  # doctest: +SKIP
     """
-    import h5py
-
-    comm = world() if comm is None else comm
-    path = os.fspath(path)
-    for name, part in fields.items():
-        if not isinstance(part, Part):
-            raise ParameterError(f"fields[{name!r}] must be a Part; got {describe(part)}")
-    parts_dir = path + ".parts"
-    if comm.Get_rank() == 0:
-        os.makedirs(parts_dir, exist_ok=True)
-    comm.Barrier()
-    rank_file = os.path.join(parts_dir, f"rank{comm.Get_rank():05d}.h5")
-    with h5py.File(rank_file, "w") as f:
-        for name, part in fields.items():
-            f.create_dataset(name, data=part.data)
-    layout_info = comm.gather({name: (part.index, part.data.shape, part.global_shape, part.data.dtype.str)
-                               for name, part in fields.items()}, root=0)
-    comm.Barrier()
-    if comm.Get_rank() == 0:
-        tmp = path + ".tmp"
-        with h5py.File(tmp, "w") as f:
-            for axis, name in enumerate(grid.axis_names):
-                f.create_dataset(name, data=grid.coords[axis])
-            f.attrs["grid"] = json.dumps(grid.to_dict())
-            f.attrs["fieldgrad_distributed_ranks"] = comm.Get_size()
-            for key, value in (attrs or {}).items():
-                f.attrs[key] = value if isinstance(value, (str, int, float)) else json.dumps(value)
-            for name in fields:
-                _, _, gshape, dtype = layout_info[0][name]
-                layout = h5py.VirtualLayout(shape=tuple(gshape), dtype=np.dtype(dtype))
-                for rank, info in enumerate(layout_info):
-                    index, bshape, _, _ = info[name]
-                    src = h5py.VirtualSource(os.path.relpath(os.path.join(parts_dir, f"rank{rank:05d}.h5"),
-                                                             os.path.dirname(os.path.abspath(path))),
-                                             name, shape=tuple(bshape))
-                    layout[index] = src
-                f.create_virtual_dataset(name, layout, fillvalue=np.nan)
-        os.replace(tmp, path)
-    comm.Barrier()
-    return path
+    w = PartsWriter(path, grid, comm, overwrite=overwrite, attrs=attrs, units=units, long_names=long_names,
+                    params=params, bc=bc)
+    try:
+        w.write(t, 0, fields)
+    finally:
+        w.close()
+    return w.path
