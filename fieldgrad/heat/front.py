@@ -39,7 +39,7 @@ class HeatResult:
 
 
 def solve_heat(u0, grid, bc, *, alpha, t_end, dt=None, method="auto", source=None, output=None,
-               output_every=None, progress=None, callbacks=(), **options):
+               output_every=None, output_overwrite=False, progress=None, callbacks=(), **options):
     """Evolve ``du/dt = div(alpha grad u) + source`` from ``u0`` to ``t_end``.
 
     Parameters
@@ -52,7 +52,14 @@ def solve_heat(u0, grid, bc, *, alpha, t_end, dt=None, method="auto", source=Non
     dt : float, optional (see :class:`fieldgrad.Simulation`)
     method : "auto", "ftcs", "rkl2", "backward_euler", "crank_nicolson"
     source : None, number, array, ``source(t)`` or ``source(x, y[, z], t)``
-    output : path, optional -- an HDF5 file written by ``fieldgrad.io.HDF5Writer(output, every=output_every)``
+    output : path or writer, optional -- a path: an HDF5 file written by
+        ``fieldgrad.io.HDF5Writer(output, every=output_every, overwrite=output_overwrite)``; or a
+        writer object (an :class:`fieldgrad.io.HDF5Writer` with its own options, or anything with
+        ``open``/``write``/``close``), attached as it is
+    output_every : int, optional -- steps between frames of a path ``output`` (None: the
+        initial and the final state)
+    output_overwrite : bool -- replace an existing ``output`` file (otherwise it is an error,
+        raised before any step)
     progress : bool or None -- tqdm bar (None: on in a terminal unless ``CI`` is set)
     callbacks : iterable of ``(func, schedule_kwargs)`` pairs, e.g. ``(f, {"every": 10})``
     **options : further :class:`fieldgrad.Simulation` arguments (``reduce_dt``, ``steady_tol``,
@@ -77,9 +84,17 @@ def solve_heat(u0, grid, bc, *, alpha, t_end, dt=None, method="auto", source=Non
     for func, sched in callbacks:
         sim.add_callback(func, **sched)
     if output is not None:
-        from ..io import HDF5Writer
+        from ..errors import ParameterError
 
-        sim.add_writer(HDF5Writer(output, every=output_every))
+        if callable(getattr(output, "write", None)):
+            if output_every is not None or output_overwrite:
+                raise ParameterError("output_every and output_overwrite apply to an output path; give them to "
+                                     "the writer object instead (e.g. HDF5Writer(path, every=10, overwrite=True))")
+            sim.add_writer(output)
+        else:
+            from ..io import HDF5Writer
+
+            sim.add_writer(HDF5Writer(output, every=output_every, overwrite=output_overwrite))
     try:
         sim.run(t_end=t_end)
     finally:
