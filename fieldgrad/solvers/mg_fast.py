@@ -44,38 +44,44 @@ def _shell_row_residual(u, f, i, j, k, cx, cy, cz, dij, dz, mx, px, my, py, mz, 
                          + (dij + dz[k]) * u[i, j, k])
 
 
+@njit(inline="always")
+def smooth_plane(u, f, i, color, cx, cy, cz, diag0, dx, dy, dz, fx, fy, fz, mx, px, my, py, mz, pz):
+    """Red-black Gauss-Seidel update of the colour-``color`` nodes of plane ``i``, in place."""
+    nx, ny, nz = u.shape
+    if fx[i]:
+        return
+    inv0 = 1.0 / diag0
+    ii = 0 < i < nx - 1
+    for j in range(ny):
+        if fy[j]:
+            continue
+        k0 = (i + j + color) % 2
+        dij = diag0 + dx[i] + dy[j]
+        if ii and 0 < j < ny - 1 and nz >= 3:
+            if k0 == 0 and not fz[0]:
+                u[i, j, 0] = (f[i, j, 0] - const_row(u, i, j, 0, i - 1, i + 1, j - 1, j + 1, mz[0], pz[0],
+                                                     cx, cy, cz)) / (dij + dz[0])
+            uc, um, up, vm, vp, fr = u[i, j], u[i - 1, j], u[i + 1, j], u[i, j - 1], u[i, j + 1], f[i, j]
+            for k in range(2 - k0 if k0 == 0 else 1, nz - 1, 2):
+                uc[k] = gs_point(fr[k], um[k], up[k], vm[k], vp[k], uc[k - 1], uc[k + 1], cx, cy, cz, inv0)
+            kl = nz - 1
+            if kl % 2 == k0 and not fz[kl]:
+                u[i, j, kl] = (f[i, j, kl] - const_row(u, i, j, kl, i - 1, i + 1, j - 1, j + 1, mz[kl], pz[kl],
+                                                       cx, cy, cz)) / (dij + dz[kl])
+        else:
+            im, ip, jm, jp = mx[i], px[i], my[j], py[j]
+            for k in range(k0, nz, 2):
+                if fz[k]:
+                    continue
+                u[i, j, k] = (f[i, j, k] - const_row(u, i, j, k, im, ip, jm, jp, mz[k], pz[k], cx, cy, cz)) / (
+                    dij + dz[k])
+
+
 @njit(parallel=True, cache=True)
 def smooth_const_fast(u, f, cx, cy, cz, diag0, dx, dy, dz, fx, fy, fz, mx, px, my, py, mz, pz, color):
     """One colour (``(i+j+k) % 2 == color``) of red-black Gauss-Seidel, in place."""
-    nx, ny, nz = u.shape
-    inv0 = 1.0 / diag0
-    for i in prange(nx):
-        if fx[i]:
-            continue
-        ii = 0 < i < nx - 1
-        for j in range(ny):
-            if fy[j]:
-                continue
-            k0 = (i + j + color) % 2
-            dij = diag0 + dx[i] + dy[j]
-            if ii and 0 < j < ny - 1 and nz >= 3:
-                if k0 == 0 and not fz[0]:
-                    u[i, j, 0] = (f[i, j, 0] - const_row(u, i, j, 0, i - 1, i + 1, j - 1, j + 1, mz[0], pz[0],
-                                                         cx, cy, cz)) / (dij + dz[0])
-                uc, um, up, vm, vp, fr = u[i, j], u[i - 1, j], u[i + 1, j], u[i, j - 1], u[i, j + 1], f[i, j]
-                for k in range(2 - k0 if k0 == 0 else 1, nz - 1, 2):
-                    uc[k] = gs_point(fr[k], um[k], up[k], vm[k], vp[k], uc[k - 1], uc[k + 1], cx, cy, cz, inv0)
-                kl = nz - 1
-                if kl % 2 == k0 and not fz[kl]:
-                    u[i, j, kl] = (f[i, j, kl] - const_row(u, i, j, kl, i - 1, i + 1, j - 1, j + 1, mz[kl], pz[kl],
-                                                           cx, cy, cz)) / (dij + dz[kl])
-            else:
-                im, ip, jm, jp = mx[i], px[i], my[j], py[j]
-                for k in range(k0, nz, 2):
-                    if fz[k]:
-                        continue
-                    u[i, j, k] = (f[i, j, k] - const_row(u, i, j, k, im, ip, jm, jp, mz[k], pz[k], cx, cy, cz)) / (
-                        dij + dz[k])
+    for i in prange(u.shape[0]):
+        smooth_plane(u, f, i, color, cx, cy, cz, diag0, dx, dy, dz, fx, fy, fz, mx, px, my, py, mz, pz)
 
 
 @njit(inline="always")

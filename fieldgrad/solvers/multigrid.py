@@ -15,6 +15,7 @@ import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
 from . import mg_fast as F
+from . import mg_fused as FU
 from . import mg_kernels as K
 from .matrix import _stencil_to_csr
 
@@ -175,6 +176,11 @@ class Level:
         colors = range(self.ncolors)
         if reverse:
             colors = colors[::-1]
+        if self.kind == "const" and self.ncolors == 2:
+            nslab = max(1, min(numba.get_num_threads(), self.shape[0]))
+            for _ in range(sweeps):
+                FU.smooth_rb_fused(u, f, nslab, *self.const_args, colors[0])
+            return
         for _ in range(sweeps):
             for col in colors:
                 if self.kind == "const":
