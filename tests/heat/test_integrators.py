@@ -117,6 +117,26 @@ def test_total_heat_conserved_with_zero_flux_walls(method):
     assert res.u.std() < 0.5 * u0.std()  # it did diffuse
 
 
+@pytest.mark.parametrize("method", ["backward_euler", "crank_nicolson"])
+def test_conservative_shift_keeps_heat_with_loose_solves(method):
+    """A loose solve (rtol 1e-4) drifts in total heat; the conservative shift restores it to rounding
+    while leaving the solution within the solver tolerance of a tight solve."""
+    g = Grid((33, 17, 9))  # past the coarse-solve size, so the multigrid cycles really run
+    X, Y, Z = g.mesh()
+    u0 = 1.0 + np.cos(np.pi * X) * np.cos(2 * np.pi * Y) + (Z > 0.5)
+    bc = {"x": Neumann(0.0), "*": Neumann(lambda *c, t: 0.0 * c[0] + 0.2 * t)}
+    lim = explicit_limit(g, 1.0)
+    dt = 15 * lim
+    tight = _run(u0, g, bc, method, dt, 8 * dt, rtol=1e-12, conservative=False)
+    loose = _run(u0, g, bc, method, dt, 8 * dt, rtol=1e-4, conservative=False)
+    fixed = _run(u0, g, bc, method, dt, 8 * dt, rtol=1e-4)
+    h_tight, h_loose, h_fixed = (g.integrate(r.u) for r in (tight, loose, fixed))
+    assert abs(h_loose - h_tight) > 1e-11 * abs(h_tight)  # the loose solves alone miss 1e-12
+    assert abs(h_fixed - h_tight) < 1e-12 * abs(h_tight)
+    assert np.abs(fixed.u - tight.u).max() < 1e-3 * np.abs(tight.u).max()
+    assert fixed.solver_iterations < tight.solver_iterations
+
+
 @pytest.mark.parametrize("method", METHODS)
 def test_heat_grows_by_the_integral_of_the_source(method):
     g = Grid((12, 14), periodic=(True, False))
