@@ -54,8 +54,8 @@ def plan_steps(case, alpha_max):
     ...                'extent = [[0, 1], [0, 1]]\\n[initial]\\nvalue = 0\\n[solver]\\nkind = "transient"\\n'
     ...                't_end = 0.1\\ndt = 0.002\\nmethod = "explicit"\\n[output]\\nframes = 4')
     >>> p = plan_steps(c, 1.0)
-    >>> p["method"], p["steps_per_frame"], p["times"].tolist()
-    ('ftcs', 13, [0.0, 0.025, 0.05, 0.075, 0.1])
+    >>> p["method"], p["steps_per_frame"], len(p["times"]), round(p["dt"] * 13, 12)
+    ('ftcs', 13, 5, 0.025)
     """
     from ..heat.methods import choose_method
 
