@@ -140,3 +140,26 @@ def test_demo_info_and_plot(tmp_path, capsys, monkeypatch):
     assert main(["info", "missing.h5"]) == 2
     assert main(["demo", "--print"]) == 0
     assert "[case]" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("command", ["run", "info"])
+def test_closed_stdout_pipe_is_quiet(tmp_path, command):
+    """`fieldgrad run ... | head`: the reader is gone before the summary is printed; the command
+    stops with status 141 (SIGPIPE's), prints no BrokenPipeError line and no traceback, and the
+    result is complete on disk."""
+    case = _write(tmp_path, STEADY)
+    out_h5 = str(tmp_path / "piped.h5")
+    if command == "info":
+        assert main(["run", case, "-o", out_h5]) == 0
+        args = ["info", out_h5]
+    else:
+        args = ["run", case, "-o", out_h5]
+    proc = subprocess.Popen([sys.executable, "-m", "fieldgrad.cli"] + args, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, cwd=tmp_path)
+    proc.stdout.close()  # like `| head` having exited: every write to stdout fails with EPIPE
+    err = proc.stderr.read().decode()
+    proc.stderr.close()
+    assert proc.wait(timeout=120) == 141
+    assert err == "", err
+    T = np.asarray(fio.load(out_h5).fields["temperature"])[-1]
+    assert np.allclose(T[:, 2], np.linspace(100, 0, 11))
