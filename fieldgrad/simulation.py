@@ -23,6 +23,7 @@ import numpy as np
 from . import boundary as _bnd
 from .errors import NonFiniteError, ParameterError
 from .grid import Grid
+from .heat.gpu import GPU_METHODS, make_cuda_stepper, resolve_heat_backend
 from .heat.methods import choose_method, make_stepper
 from .heat.problem import HeatProblem
 from .schedules import SimTime, Steps, as_schedule
@@ -62,6 +63,11 @@ class Simulation:
     checkpoint, checkpoint_every : path and step interval for periodic checkpoints.
     check : bool
         Check inputs (NaN in ``u0`` -> NonFiniteError); default True.
+    backend : None, "cpu" or "cuda"
+        Where the steps run (None: :func:`fieldgrad.backends.get_backend`).  On ``"cuda"``,
+        FTCS and RKL2 run on the GPU and ``sim.u`` is a device array (``sim.host_u()`` copies it);
+        ``"auto"`` picks FTCS or RKL2 there, and the implicit methods raise
+        :class:`~fieldgrad.errors.BackendError` (see :mod:`fieldgrad.heat.gpu`).
     **solver_options : ``rannacher``, ``linear_solver``, ``rtol`` for the implicit methods.
 
     Example
@@ -76,16 +82,22 @@ class Simulation:
 
     def __init__(self, u0, grid, bc, *, alpha, dt=None, method="auto", source=None, t0=0.0, reduce_dt=False,
                  progress=None, nan_check_every=10, steady_tol=None, max_wall_time=None, checkpoint=None,
-                 checkpoint_every=None, check=True, step=0, **solver_options):
+                 checkpoint_every=None, check=True, step=0, backend=None, **solver_options):
         self.problem = HeatProblem(u0, grid, bc, alpha, source=source, t0=t0, check=check)
         p = self.problem
         self.grid, self.bc = grid, p.bcs
         if dt is not None and (not isinstance(dt, numbers.Real) or not dt > 0 or not math.isfinite(dt)):
             raise ParameterError(f"dt must be a positive, finite number; got {dt!r}")
+        self.backend = resolve_heat_backend(backend)
         self.method = choose_method(method, dt, p.dt_explicit)
+        if self.backend == "cuda" and method == "auto" and self.method not in GPU_METHODS:
+            self.method = "rkl2"  # the GPU has explicit steppers only
         if dt is None:
             dt = 0.9 * p.dt_explicit if self.method == "ftcs" else 25.0 * p.dt_explicit
-        self.stepper = make_stepper(self.method, p, **solver_options)
+        if self.backend == "cuda":
+            self.stepper = make_cuda_stepper(self.method, p, **solver_options)
+        else:
+            self.stepper = make_stepper(self.method, p, **solver_options)
         if self.method == "ftcs" and dt > p.dt_explicit * (1 + 1e-12):
             if reduce_dt:
                 dt = 0.9 * p.dt_explicit
@@ -93,7 +105,7 @@ class Simulation:
                 self.stepper.check_dt(dt)
         self.dt = float(dt)
         self.solver_options = dict(solver_options)
-        self.u = p.initial_field()
+        self.u = self.stepper.initial_field() if self.backend == "cuda" else p.initial_field()
         self.t = p.t0
         self.step = int(step)
         self.progress = _progress_default() if progress is None else bool(progress)
@@ -117,8 +129,8 @@ class Simulation:
     @property
     def params(self):
         """JSON-ready parameters of the run (method, dt, alpha if scalar, ...)."""
-        out = {"method": self.method, "dt": self.dt, "nan_check_every": self.nan_check_every,
-               "steady_tol": self.steady_tol, "t0": self.problem.t0}
+        out = {"method": self.method, "backend": self.backend, "dt": self.dt,
+               "nan_check_every": self.nan_check_every, "steady_tol": self.steady_tol, "t0": self.problem.t0}
         out.update(self.problem.params())
         out.update({k: v for k, v in self.solver_options.items() if isinstance(v, (int, float, str))})
         return out
@@ -131,8 +143,12 @@ class Simulation:
     def solver_iterations(self):
         return self.stepper.solver_iterations
 
+    def host_u(self):
+        """The current field as a NumPy array (a copy from the device on ``backend="cuda"``)."""
+        return _host(self.u)
+
     def fields(self):
-        return {"u": self.u}
+        return {"u": self.host_u()}
 
     # ------------------------------------------------------------------ callbacks and writers
     def add_callback(self, func, *, every=None, interval=None, wall=None):
@@ -184,7 +200,7 @@ class Simulation:
 
     # ------------------------------------------------------------------ the loop
     def _check_finite(self):
-        u = self.u
+        u = self.host_u()
         if not np.isfinite(u).all():
             bad = int(u.size - np.count_nonzero(np.isfinite(u)))
             raise NonFiniteError(
@@ -238,7 +254,7 @@ class Simulation:
                 self.t = t_end if (t_end is not None and dt != self.dt) else self.t + dt
                 change = None
                 if self.steady_tol is not None:
-                    change = float(np.max(np.abs(new - old))) / dt
+                    change = float(np.max(np.abs(_host(new) - _host(old)))) / dt
                 self.u = new
                 if self.step % self.nan_check_every == 0 or (change is not None and not math.isfinite(change)):
                     self._check_finite()
@@ -278,7 +294,7 @@ class Simulation:
         if p.source_kind == "array":
             extra["source"] = np.array(p._src_const)
         return {"grid": self.grid.to_dict(), "t": float(self.t), "step": int(self.step),
-                "fields": {"u": np.array(self.u)}, "params": self.params, "extra": extra}
+                "fields": {"u": np.array(self.host_u())}, "params": self.params, "extra": extra}
 
     @classmethod
     def from_state(cls, state, **overrides):
@@ -310,6 +326,11 @@ class Simulation:
         from .io.checkpoint import write_checkpoint
 
         return write_checkpoint(path, self.state())
+
+
+def _host(a):
+    """NumPy view/copy of a host or device array."""
+    return a.copy_to_host() if hasattr(a, "copy_to_host") else a
 
 
 def _bc_from_description(desc):
