@@ -76,7 +76,9 @@ def _demo(args):
         sys.stdout.write(text)
         return 0
     case = loads_case(text, "demo.toml (built in)")
-    s = run_case(case, None, overwrite=args.overwrite, plot=not args.no_plot)
+    s = run_case(case, None, overwrite=args.overwrite, plot=not args.no_plot, echo=_echo)
+    if s is None:  # an MPI rank other than 0: rank 0 prints
+        return 0
     h5 = s["paths"]["h5"]
     print("\nLook at the results:")
     if "png" in s["paths"]:

@@ -92,6 +92,9 @@ def run_case_mpi(case, out, comm, *, overwrite=False, plot=False, progress=None,
 
         res = on_root(comm, serial)
     elif case.kind == "steady":
+        if case.solver.get("method", "auto") != "auto":
+            summary["notes"].append(f"solver.method = {case.solver['method']!r} is a serial solver; under MPI the "
+                                    "distributed CG solve ran")
         res = _steady(case, ctx, comm, overwrite)
     else:
         res = _transient(case, ctx, comm, plan, overwrite, progress)
