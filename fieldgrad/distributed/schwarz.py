@@ -31,6 +31,7 @@ from .. import boundary as _bnd
 from ..grid import Grid
 from ..solvers import PoissonSolver
 from ..solvers.discretize import pad3
+from .overlap import OverlapExchange
 
 __all__ = ["LocalMultigrid", "CoarseSpace", "TwoLevelSchwarz", "interpolation_matrix", "coarse_shape"]
 
@@ -55,57 +56,57 @@ def _homogeneous_condition(cond, face_values):
 
 
 class LocalMultigrid:
-    """One symmetric V-cycle of the serial multigrid on this rank's block (Dirichlet-0 at cut faces).
+    """One symmetric V-cycle of the serial multigrid on this rank's (overlapping) subdomain.
+
+    The subdomain is the block plus ``overlap`` layers borrowed from each neighbour across cut
+    faces (:mod:`fieldgrad.distributed.overlap`), closed by a homogeneous Dirichlet layer one
+    node further out.  Its operator is the principal submatrix of the global operator on those
+    nodes (conductivity and screening are taken from the global arrays), so the sum over ranks
+    of ``R_i^T B_i R_i`` is symmetric.  With ``overlap=0`` this is block Jacobi with a V-cycle.
 
     Parameters
     ----------
     dec : Decomposition
     bcs : BoundaryConditions of the global grid (complete)
-    k : float or float64 block array; khalos : neighbour conductivity layers (``None`` on physical faces)
-    screening : float or float64 block array
+    k, screening : float or global float64 arrays of ``grid.shape``
     nu : int, smoothing sweeps before and after the coarse correction
+    overlap : int, layers borrowed from each neighbour
 
     Example
     -------
-    >>> local = LocalMultigrid(dec, bcs, 1.0, None, 0.0)   # doctest: +SKIP
-    >>> z = local.apply(r)          # z ~ A_block^{-1} r, no communication    # doctest: +SKIP
+    >>> local = LocalMultigrid(dec, bcs, 1.0, 0.0, overlap=4)   # doctest: +SKIP
+    >>> local.apply(r, out)          # out ~ sum of subdomain solves, 2 wide halo passes   # doctest: +SKIP
     """
 
-    def __init__(self, dec, bcs, k, khalos, screening, nu=1):
+    def __init__(self, dec, bcs, k, screening, nu=1, overlap=0):
         grid, nd = dec.grid, dec.grid.ndim
         self.nu = nu
+        self.ex = OverlapExchange(dec, overlap)
         per_local, pads = [], []
         for a in range(nd):
             self_periodic = grid.periodic[a] and dec.dims[a] == 1
             per_local.append(self_periodic)
-            pads.append((0, 0) if self_periodic else tuple(int(not dec.physical[a][s]) for s in (0, 1)))
-        self.pads = pads
+            pads.append((0, 0) if self_periodic else
+                        tuple(0 if dec.physical[a][s] else self.ex.widths[a][s] + 1 for s in (0, 1)))
         ext = tuple(n + lo + hi for n, (lo, hi) in zip(dec.shape, pads))
         self.grid = Grid(ext, spacing=grid.spacing, periodic=per_local)
-        self.inner = tuple(slice(lo, lo + n) for n, (lo, _) in zip(dec.shape, pads))
+        # the overlapping subdomain inside the extended array (without the Dirichlet layers)
+        self.sub = tuple(slice(lo - w[0] if lo else 0, lo + n + w[1]) for n, (lo, _), w
+                         in zip(dec.shape, pads, self.ex.widths))
+        index = [np.arange(s.start - lo, s.stop + hi) % n
+                 for s, (lo, hi), n in zip(dec.slices, pads, grid.shape)]
 
-        def extend(arr, halos=None):
-            if np.ndim(arr) == 0:
-                return float(arr)
-            out = np.pad(np.asarray(arr, dtype=np.float64), pads, mode="edge")
-            if halos is not None:
-                for a in range(nd):
-                    for s in (0, 1):
-                        if pads[a][s] and halos[a][s] is not None:
-                            sl = list(self.inner)
-                            sl[a] = 0 if s == 0 else -1
-                            out[tuple(sl)] = halos[a][s]
-            return out
+        def extend(arr):
+            return float(arr) if np.ndim(arr) == 0 else np.ascontiguousarray(np.asarray(arr)[np.ix_(*index)])
 
-        def robin_values(a, s, face):
+        def robin_values(a, face):
             def values(cond):
                 vals = []
                 for fld in ("alpha", "beta"):
                     v = _global_face_values(cond, fld, grid, face)
                     if np.ndim(v):
-                        idx = tuple(sl for b, sl in enumerate(dec.slices) if b != a)
-                        fp = [p for b, p in enumerate(pads) if b != a]
-                        v = np.pad(np.broadcast_to(v, grid.face_shape(face))[idx], fp, mode="edge")
+                        v = np.broadcast_to(v, grid.face_shape(face))[np.ix_(*[ix for b, ix in enumerate(index)
+                                                                                 if b != a])]
                     vals.append(v)
                 return vals
             return values
@@ -117,23 +118,27 @@ class LocalMultigrid:
                 if per_local[a]:
                     faces[face] = _bnd.Periodic()
                 elif pads[a][s]:
-                    faces[face] = _bnd.Dirichlet(0.0)  # cut face: the neighbour's layer held at zero
+                    faces[face] = _bnd.Dirichlet(0.0)  # cut face: closed one layer past the overlap
                 else:
-                    faces[face] = _homogeneous_condition(bcs[face], robin_values(a, s, face))
-        self.solver = PoissonSolver(self.grid, faces, k=extend(k, khalos), screening=extend(screening),
-                                    method="cg")
+                    faces[face] = _homogeneous_condition(bcs[face], robin_values(a, face))
+        self.solver = PoissonSolver(self.grid, faces, k=extend(k), screening=extend(screening), method="cg")
         self.hier = self.solver.hier
         self.z = np.zeros(ext)
         self.b = np.zeros(ext)
         self.z3, self.b3 = pad3(self.z, nd), pad3(self.b, nd)
+        self.bsub, self.zsub = self.b[self.sub], self.z[self.sub]
 
     def apply(self, r, out):
-        """``out = B_i r`` with ``B_i`` one symmetric V-cycle for ``-(L_block) z = r`` (zero start)."""
-        self.b[self.inner] = r
+        """``out = sum_i R_i^T B_i R_i r`` on this block, ``B_i`` one symmetric V-cycle for the
+        subdomain problem ``-(L_i) z = r`` (zero start)."""
+        own = self.ex.owned
+        self.bsub[own] = r
+        self.ex.fill(self.bsub)
         np.negative(self.b, out=self.b)  # the serial operator is L = div k grad - s (negative)
         self.z[...] = 0.0
         self.hier.cycle(self.z3, self.b3, 0, "V", self.nu, self.nu, symmetric=True)
-        out[...] = self.z[self.inner]
+        self.ex.accumulate(self.zsub)
+        out[...] = self.zsub[own]
         return out
 
 
@@ -252,16 +257,17 @@ class TwoLevelSchwarz:
 
     Parameters
     ----------
-    dec, bcs, k (block or float), khalos, screening (block or float) : see :class:`LocalMultigrid`
-    k_global, screening_global : float or global arrays for :class:`CoarseSpace`
+    dec, bcs : see :class:`LocalMultigrid`
+    k_global, screening_global : float or global arrays of ``grid.shape``
     w : trapezoid weights of the block
     coarse : bool, use the coarse correction (False gives plain block-multigrid Jacobi)
     nu : smoothing sweeps of the local V-cycle
+    coarse_shape : coarse nodes per axis (default :func:`coarse_shape`)
+    overlap : layers each subdomain borrows from its neighbours
     """
 
-    def __init__(self, dec, bcs, k, khalos, screening, k_global, screening_global, w, coarse=True, nu=1,
-                 coarse_shape=None):
-        self.local = LocalMultigrid(dec, bcs, k, khalos, screening, nu=nu)
+    def __init__(self, dec, bcs, k_global, screening_global, w, coarse=True, nu=1, coarse_shape=None, overlap=0):
+        self.local = LocalMultigrid(dec, bcs, k_global, screening_global, nu=nu, overlap=overlap)
         self.coarse = CoarseSpace(dec, bcs, k_global, screening_global, coarse_shape) if coarse else None
         self.w = w
         self.tmp = np.empty(dec.shape)
