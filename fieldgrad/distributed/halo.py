@@ -35,19 +35,13 @@ class HaloExchange:
             fshape = dec.shape[:axis] + dec.shape[axis + 1:]
             self.send.append([np.empty(fshape, self.dtype), np.empty(fshape, self.dtype)])
             self.recv.append([np.empty(fshape, self.dtype), np.empty(fshape, self.dtype)])
+        self._pending = None
         self.bytes_per_exchange = sum(2 * b.nbytes for pair in self.recv for b in pair)
 
-    def exchange(self, u):
-        """Send this block's boundary layers and receive the neighbours'.
+    def start(self, u):
+        """Post the receives and sends of an exchange (non-blocking); :meth:`finish` completes it.
 
-        Parameters
-        ----------
-        u : ndarray of the block shape
-
-        Returns
-        -------
-        list of [lo, hi] per axis: the neighbour's layer beyond each face, or ``None`` where the
-        face is physical.  The arrays are internal buffers, overwritten by the next exchange.
+        Work that does not need the halos (filling physical ghosts, say) can run in between.
         """
         MPI = self.dec.MPI
         cart = self.dec.cart
@@ -75,8 +69,29 @@ class HaloExchange:
                 np.copyto(buf, u[tuple(sl)])
                 # my low face is the low neighbour's high ghost: tag 2*axis+1, and vice versa
                 reqs.append(cart.Isend(buf, dest=nbr, tag=2 * axis + (1 - side)))
-        MPI.Request.Waitall(reqs)
+        self._pending = (reqs, out)
+
+    def finish(self):
+        """Wait for the exchange posted by :meth:`start`; returns the halos as :meth:`exchange` does."""
+        reqs, out = self._pending
+        self._pending = None
+        self.dec.MPI.Request.Waitall(reqs)
         return out
+
+    def exchange(self, u):
+        """Send this block's boundary layers and receive the neighbours'.
+
+        Parameters
+        ----------
+        u : ndarray of the block shape
+
+        Returns
+        -------
+        list of [lo, hi] per axis: the neighbour's layer beyond each face, or ``None`` where the
+        face is physical.  The arrays are internal buffers, overwritten by the next exchange.
+        """
+        self.start(u)
+        return self.finish()
 
     def exchange_copy(self, u):
         """Like :meth:`exchange` but returns copies (safe to keep across exchanges)."""

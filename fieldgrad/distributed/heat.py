@@ -18,6 +18,7 @@ from ..errors import NonFiniteError, ParameterError, StabilityError, describe
 from ..operators import as_field, check_conductivity
 from .decomposition import Decomposition
 from .gather import Part
+from . import kernels
 from .operators import BlockOperators
 
 __all__ = ["solve_heat", "explicit_limit", "rkl2_coefficients", "rkl2_stages"]
@@ -192,32 +193,36 @@ def solve_heat(u0, grid, bc, *, alpha=1.0, source=None, dt=None, steps=None, t_e
     rhs.ops.impose(u, t0)
     t = float(t0)
     work = np.empty_like(u)
+    flat = lambda a: a.reshape(-1)  # noqa: E731  (blocks are C-contiguous: views, no copies)
+    cast = u.dtype.type
     if method == "ftcs":
         for n in range(steps):
             rhs(u, t, work)
-            u += dt * work
+            kernels.axpy_flat(flat(u), cast(dt), flat(work))
             t = t0 + (n + 1) * dt
             rhs.ops.impose(u, t)
             _check(u, dec, n, check_every)
     else:
         mu, nu, mut, gam, c = rkl2_coefficients(stages)
         ly0 = np.empty_like(u)
-        ym1, ym2 = np.empty_like(u), np.empty_like(u)
+        pool = [u, np.empty_like(u), np.empty_like(u), np.empty_like(u)]  # rotated, never reallocated
         for n in range(steps):
             y0 = u
             rhs(y0, t, ly0)
-            np.multiply(ly0, mut[1] * dt, out=ym1)
-            ym1 += y0
+            ym1 = next(b for b in pool if b is not y0)
+            ym1[...] = y0
+            kernels.axpy_flat(flat(ym1), cast(mut[1] * dt), flat(ly0))
             rhs.ops.impose(ym1, t + c[1] * dt)
-            ym2[...] = y0
+            ym2 = y0
             for j in range(2, stages + 1):
                 rhs(ym1, t + c[j - 1] * dt, work)
-                yj = mu[j] * ym1 + nu[j] * ym2 + (1.0 - mu[j] - nu[j]) * y0 + (mut[j] * dt) * work \
-                    + (gam[j] * dt) * ly0
+                yj = next(b for b in pool if b is not y0 and b is not ym1 and b is not ym2)
+                kernels.rkl2_stage_flat(flat(yj), flat(ym1), flat(ym2), flat(y0), flat(work), flat(ly0),
+                                        cast(mu[j]), cast(nu[j]), cast(1.0 - mu[j] - nu[j]), cast(mut[j] * dt),
+                                        cast(gam[j] * dt))
                 rhs.ops.impose(yj, t + c[j] * dt)
                 ym2, ym1 = ym1, yj
-            u = ym1.copy()
-            ym1 = np.empty_like(u)
+            u = ym1
             t = t0 + (n + 1) * dt
             rhs.ops.impose(u, t)
             _check(u, dec, n, check_every)
