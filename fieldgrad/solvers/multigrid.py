@@ -16,6 +16,8 @@ import scipy.sparse.linalg as spla
 
 from . import mg_fast as F
 from . import mg_fused as FU
+from . import mg_2d as M2
+from .mg_2d import view2
 from . import mg_kernels as K
 from .matrix import _stencil_to_csr
 
@@ -128,6 +130,11 @@ class Level:
         self.ncolors = 2
         (mx, px), (my, py), (mz, pz) = self.reflect_maps
         self.const_args = (*self.c, self.diag0, *self.diag1, *self.fixed1, mx, px, my, py, mz, pz)
+        # 2D (and 1D) levels, stored (nx, ny, 1): the 5-point kernels on the (nx, ny) view
+        self.const_args2 = None
+        if self.shape[2] == 1:
+            self.const_args2 = (self.c[0], self.c[1], self.diag0 + float(self.diag1[2][0]), self.diag1[0],
+                                self.diag1[1], self.fixed1[0], self.fixed1[1], mx, px, my, py)
 
     def set_stencil(self, coef, offs):
         self.kind = "stencil"
@@ -178,6 +185,11 @@ class Level:
             colors = colors[::-1]
         if self.kind == "const" and self.ncolors == 2:
             nslab = max(1, min(numba.get_num_threads(), self.shape[0]))
+            if self.const_args2 is not None:
+                u2, f2 = view2(u), view2(f)
+                for _ in range(sweeps):
+                    M2.smooth_rb_fused2(u2, f2, nslab, *self.const_args2, colors[0])
+                return
             for _ in range(sweeps):
                 FU.smooth_rb_fused(u, f, nslab, *self.const_args, colors[0])
             return
@@ -192,7 +204,9 @@ class Level:
         """``r = f - A u`` (``r = A u`` when ``use_f`` is False); 0 at fixed nodes."""
         fx, fy, fz = self.fixed1
         if self.kind == "const":
-            if use_f:
+            if use_f and self.const_args2 is not None:
+                M2.residual2d(view2(u), view2(f), view2(r), *self.const_args2)
+            elif use_f:
                 F.residual_const_fast(u, f, r, *self.const_args)
             else:
                 (mx, px), (my, py), (mz, pz) = self.reflect_maps
@@ -204,6 +218,9 @@ class Level:
 
     def residual_norm(self, u, f):
         """``||f - A u||_2`` (the const form does not store the residual)."""
+        if self.kind == "const" and self.const_args2 is not None:
+            nch = max(1, min(numba.get_num_threads(), self.shape[0]))
+            return float(M2.residual_norm2d(view2(u), view2(f), nch, *self.const_args2))
         if self.kind == "const":
             return float(F.residual_norm_const(u, f, *self.const_args))
         return float(K.norm2(self.residual(u, f, self.r)))
@@ -337,7 +354,10 @@ class Hierarchy:
         """``out = R (f - A u)`` on ``level`` (fused for the constant operator)."""
         lev = self.levels[level]
         (rix, rwx, _, _), (riy, rwy, _, _), (riz, rwz, _, _) = self.transfers[level]
-        if lev.kind == "const":
+        if lev.kind == "const" and lev.const_args2 is not None:
+            nch = max(1, min(numba.get_num_threads(), out.shape[0]))
+            M2.residual_restrict2d(view2(u), view2(f), view2(out), nch, *lev.const_args2, rix, rwx, riy, rwy)
+        elif lev.kind == "const":
             buf = self._restrict_buffers.get(level)
             if buf is None:
                 nch = max(1, min(numba.get_num_threads(), out.shape[0]))
@@ -353,7 +373,9 @@ class Hierarchy:
         lev = self.levels[level]
         (_, _, pix, pwx), (_, _, piy, pwy), (_, _, piz, pwz) = self.transfers[level]
         mz = self.modes[level][2]
-        if mz in (0, 1):
+        if lev.shape[2] == 1:
+            M2.prolong2d(view2(e), view2(u), pix, pwx, piy, pwy, lev.fixed1[0], lev.fixed1[1], assign)
+        elif mz in (0, 1):
             F.prolong_add_std(e, u, pix, pwx, piy, pwy, *lev.fixed1, mz == 1, lev.periodic[2], assign)
         else:
             K.prolong(e, u, pix, pwx, piy, pwy, piz, pwz, *lev.fixed1, assign)

@@ -1,0 +1,219 @@
+"""Multigrid kernels for the constant-coefficient 5-point operator on 2D levels.
+
+2D (and 1D) grids are stored padded as ``(nx, ny, 1)``; the 3D kernels would send every node
+through their boundary-shell path there (no z interior).  These kernels take the free 2D view
+``(nx, ny)`` (see :func:`view2`) and have a plain-indexed interior row loop, the rows 0 and
+``nx-1`` and the nodes ``j = 0, ny-1`` going through the neighbour-map formula (reflection for
+Neumann/Robin, wrap for periodic).  Parallelism is over rows; the red-black smoother updates
+both colours in one pass over memory (row ``i+1`` first colour, then row ``i`` second colour,
+slab per thread, as :mod:`fieldgrad.solvers.mg_fused` does with planes).
+
+Arguments shared by the kernels (``Level.set_const`` prepares them): ``cx, cy`` link
+conductances ``k/h^2``; ``diag0`` the constant diagonal; ``dx, dy`` per-axis diagonal additions
+(Robin); ``fx, fy`` fixed-node flags; ``mx, px, my, py`` reflect/wrap neighbour maps.
+
+Example
+-------
+>>> import numpy as np
+>>> view2(np.zeros((5, 4, 1))).shape
+(5, 4)
+"""
+from __future__ import annotations
+
+import numpy as np
+from numba import njit, prange
+
+
+def view2(a):
+    """The ``(nx, ny)`` view of a padded ``(nx, ny, 1)`` array (never a copy: raises if it would be)."""
+    v = a.view()
+    v.shape = a.shape[:2]
+    return v
+
+
+def _gs_point2(fc, xm, xp, ym, yp, cx, cy, inv_d):
+    """Gauss-Seidel update of one node of the constant 5-point operator."""
+    return (fc - (cx * (xm + xp) + cy * (ym + yp))) * inv_d
+
+
+def _residual_point2(fc, uc, xm, xp, ym, yp, cx, cy, d):
+    """``f - A u`` at one node of the constant 5-point operator."""
+    return fc - (cx * (xm + xp) + cy * (ym + yp) + d * uc)
+
+
+gs_point2 = njit(inline="always")(_gs_point2)
+residual_point2 = njit(inline="always")(_residual_point2)
+
+
+@njit(inline="always")
+def _offdiag(u, i, j, im, ip, jm, jp, cx, cy):
+    return cx * (u[im, j] + u[ip, j]) + cy * (u[i, jm] + u[i, jp])
+
+
+@njit(inline="always")
+def smooth_row(u, f, i, color, cx, cy, diag0, dx, dy, fx, fy, mx, px, my, py):
+    """Red-black update of the colour-``color`` nodes (``(i+j) % 2 == color``) of row ``i``."""
+    nx, ny = u.shape
+    if fx[i]:
+        return
+    j0 = (i + color) % 2
+    di = diag0 + dx[i]
+    if 0 < i < nx - 1 and ny >= 3:
+        if j0 == 0 and not fy[0]:
+            u[i, 0] = (f[i, 0] - _offdiag(u, i, 0, i - 1, i + 1, my[0], py[0], cx, cy)) / (di + dy[0])
+        inv0 = 1.0 / diag0
+        uc, um, up, fr = u[i], u[i - 1], u[i + 1], f[i]
+        for j in range(2 - j0 if j0 == 0 else 1, ny - 1, 2):
+            uc[j] = gs_point2(fr[j], um[j], up[j], uc[j - 1], uc[j + 1], cx, cy, inv0)
+        jl = ny - 1
+        if jl % 2 == j0 and not fy[jl]:
+            u[i, jl] = (f[i, jl] - _offdiag(u, i, jl, i - 1, i + 1, my[jl], py[jl], cx, cy)) / (di + dy[jl])
+    else:
+        im, ip = mx[i], px[i]
+        for j in range(j0, ny, 2):
+            if fy[j]:
+                continue
+            u[i, j] = (f[i, j] - _offdiag(u, i, j, im, ip, my[j], py[j], cx, cy)) / (di + dy[j])
+
+
+@njit(parallel=True, cache=True)
+def smooth_rb_fused2(u, f, nslab, cx, cy, diag0, dx, dy, fx, fy, mx, px, my, py, color0):
+    """One full red-black sweep (colour ``color0`` first) in one pass over memory; see the module
+    docstring and :func:`fieldgrad.solvers.mg_fused.smooth_rb_fused` for the slab scheme."""
+    nx = u.shape[0]
+    c1 = 1 - color0
+    for s in prange(nslab):
+        i0 = (s * nx) // nslab
+        i1 = ((s + 1) * nx) // nslab
+        if i1 > i0:
+            smooth_row(u, f, i0, color0, cx, cy, diag0, dx, dy, fx, fy, mx, px, my, py)
+        if i1 - 1 > i0:
+            smooth_row(u, f, i1 - 1, color0, cx, cy, diag0, dx, dy, fx, fy, mx, px, my, py)
+    for s in prange(nslab):
+        i0 = (s * nx) // nslab
+        i1 = ((s + 1) * nx) // nslab
+        for i in range(i0, i1):
+            if i + 1 < i1 - 1:
+                smooth_row(u, f, i + 1, color0, cx, cy, diag0, dx, dy, fx, fy, mx, px, my, py)
+            smooth_row(u, f, i, c1, cx, cy, diag0, dx, dy, fx, fy, mx, px, my, py)
+
+
+@njit(inline="always")
+def residual_row(u, f, o, i, cx, cy, diag0, dx, dy, fx, fy, mx, px, my, py):
+    """Residual ``f - A u`` of row ``i`` into the 1D array ``o`` (0 at fixed nodes)."""
+    nx, ny = u.shape
+    if fx[i]:
+        for j in range(ny):
+            o[j] = 0.0
+        return
+    di = diag0 + dx[i]
+    if 0 < i < nx - 1 and ny >= 3:
+        uc, um, up, fr = u[i], u[i - 1], u[i + 1], f[i]
+        for j in range(1, ny - 1):
+            o[j] = residual_point2(fr[j], uc[j], um[j], up[j], uc[j - 1], uc[j + 1], cx, cy, diag0)
+        for j in (0, ny - 1):
+            o[j] = 0.0 if fy[j] else (f[i, j] - _offdiag(u, i, j, i - 1, i + 1, my[j], py[j], cx, cy)
+                                      - (di + dy[j]) * u[i, j])
+    else:
+        im, ip = mx[i], px[i]
+        for j in range(ny):
+            o[j] = 0.0 if fy[j] else (f[i, j] - _offdiag(u, i, j, im, ip, my[j], py[j], cx, cy)
+                                      - (di + dy[j]) * u[i, j])
+
+
+@njit(parallel=True, cache=True)
+def residual_norm2d(u, f, nch, cx, cy, diag0, dx, dy, fx, fy, mx, px, my, py):
+    """``||f - A u||_2`` without storing the residual."""
+    nx, ny = u.shape
+    acc = np.zeros(nch)
+    for c in prange(nch):
+        o = np.empty(ny)
+        s = 0.0
+        for i in range((c * nx) // nch, ((c + 1) * nx) // nch):
+            residual_row(u, f, o, i, cx, cy, diag0, dx, dy, fx, fy, mx, px, my, py)
+            for j in range(ny):
+                s += o[j] * o[j]
+        acc[c] = s
+    return np.sqrt(acc.sum())
+
+
+@njit(parallel=True, cache=True)
+def residual2d(u, f, r, cx, cy, diag0, dx, dy, fx, fy, mx, px, my, py):
+    """``r = f - A u`` (0 at fixed nodes)."""
+    for i in prange(u.shape[0]):
+        residual_row(u, f, r[i], i, cx, cy, diag0, dx, dy, fx, fy, mx, px, my, py)
+
+
+@njit(parallel=True, cache=True)
+def residual_restrict2d(u, f, out, nch, cx, cy, diag0, dx, dy, fx, fy, mx, px, my, py, rix, rwx, riy, rwy):
+    """Fused ``out = R (f - A u)`` by the per-axis restriction tables ``ri[I, 3]`` / ``rw[I, 3]``;
+    residual rows live in three per-chunk row buffers, each computed about once."""
+    ny = u.shape[1]
+    cnx, cny = out.shape
+    for c in prange(nch):
+        buf = np.empty((3, ny))
+        t = np.empty(ny)
+        ids = np.full(3, -1, dtype=np.int64)
+        used = np.zeros(3, dtype=np.bool_)
+        for I in range((c * cnx) // nch, ((c + 1) * cnx) // nch):
+            for j in range(ny):
+                t[j] = 0.0
+            for s in range(3):
+                used[s] = False
+            for a in range(3):  # mark the rows still valid from the previous coarse row
+                p = rix[I, a]
+                for s in range(3):
+                    if p >= 0 and ids[s] == p:
+                        used[s] = True
+            for a in range(3):
+                p = rix[I, a]
+                if p < 0:
+                    continue
+                slot = -1
+                for s in range(3):
+                    if ids[s] == p and used[s]:
+                        slot = s
+                if slot < 0:
+                    for s in range(3):
+                        if not used[s]:
+                            slot = s
+                            break
+                    used[slot] = True
+                    ids[slot] = p
+                    residual_row(u, f, buf[slot], p, cx, cy, diag0, dx, dy, fx, fy, mx, px, my, py)
+                w = rwx[I, a]
+                b = buf[slot]
+                for j in range(ny):
+                    t[j] += w * b[j]
+            o = out[I]
+            for J in range(cny):
+                acc = 0.0
+                for bb in range(3):
+                    q = riy[J, bb]
+                    if q >= 0:
+                        acc += rwy[J, bb] * t[q]
+                o[J] = acc
+
+
+@njit(parallel=True, cache=True)
+def prolong2d(e, u, pix, pwx, piy, pwy, fx, fy, assign):
+    """``u += P e`` (``u = P e`` when ``assign``) at unknown nodes, per-axis tables ``pi[q, 2]``
+    (coarse parents, -1 unused with weight 0) and ``pw[q, 2]``."""
+    nx, ny = u.shape
+    for i in prange(nx):
+        if fx[i]:
+            continue
+        a0, a1 = pix[i, 0], pix[i, 1]
+        if a1 < 0:
+            a1 = a0
+        wa0, wa1 = pwx[i, 0], pwx[i, 1]
+        e0, e1, ur = e[a0], e[a1], u[i]
+        for j in range(ny):
+            if fy[j]:
+                continue
+            b0, b1 = piy[j, 0], piy[j, 1]
+            if b1 < 0:
+                b1 = b0
+            wb0, wb1 = pwy[j, 0], pwy[j, 1]
+            v = wa0 * (wb0 * e0[b0] + wb1 * e0[b1]) + wa1 * (wb0 * e1[b0] + wb1 * e1[b1])
+            ur[j] = v if assign else ur[j] + v
