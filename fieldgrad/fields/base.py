@@ -106,13 +106,13 @@ class Field:
                 f"{self.units})")
 
     # ------------------------------------------------------------------ derivatives and laws
-    def gradient(self):
-        """``grad u`` (shape ``(ndim, *shape)``), with the field's boundary conditions."""
-        return grad(self.data, self.grid, self.bc)
+    def gradient(self, t=0.0):
+        """``grad u`` (shape ``(ndim, *shape)``), with the field's boundary conditions at time ``t``."""
+        return grad(self.data, self.grid, self.bc, t=t)
 
-    def flux(self):
-        """``-coefficient * grad u`` at the nodes (heat flux, displacement, Darcy velocity)."""
-        g = self.gradient()
+    def flux(self, t=0.0):
+        """``-coefficient * grad u`` at the nodes (heat flux, displacement, Darcy velocity) at time ``t``."""
+        g = self.gradient(t)
         g *= -self.coefficient
         return g
 
@@ -133,7 +133,7 @@ class Field:
         :func:`fluxes.box_flow`)."""
         return fluxes.box_flow(self.data, self.coefficient, self.grid, lo, hi)
 
-    def region_flow(self, mask):
+    def region_flow(self, mask, t=0.0):
         """Flow leaving the nodes of ``mask`` (a region held at fixed values) into the rest:
         ``-sum w div(c grad u)`` over its nodes (trapezoid weights ``w``)."""
         from ..operators import div_k_grad
@@ -141,7 +141,7 @@ class Field:
         m = np.asarray(mask, dtype=bool)
         self.grid.check_shape(m, "mask")
         w = self.grid.quadrature_weights()
-        return float(-(w * div_k_grad(self.data, self.coefficient, self.grid, self.bc))[m].sum())
+        return float(-(w * div_k_grad(self.data, self.coefficient, self.grid, self.bc, t=t))[m].sum())
 
     def balance(self, t=0.0):
         """Steady balance: outward flow per face, their total, the source integral and the

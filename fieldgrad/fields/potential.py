@@ -64,15 +64,15 @@ class PotentialField(Field):
     def permittivity(self):
         return self.coefficient
 
-    def electric_field(self):
-        """``E = -grad phi`` (V/m), shape ``(ndim, *shape)``."""
-        e = self.gradient()
+    def electric_field(self, t=0.0):
+        """``E = -grad phi`` (V/m), shape ``(ndim, *shape)``; boundary values at ``t``."""
+        e = self.gradient(t)
         e *= -1.0
         return e
 
-    def displacement(self):
-        """``D = eps E`` (C/m^2)."""
-        return self.flux()
+    def displacement(self, t=0.0):
+        """``D = eps E`` (C/m^2); boundary values at ``t``."""
+        return self.flux(t)
 
     def charge_from_field(self):
         """Charge density the potential implies, ``rho = -div(eps grad phi)`` (C/m^3)."""

@@ -55,15 +55,15 @@ class PressureField(Field):
         super().__init__(grid, data, coefficient=mob, bc=bc, source=source, units=units,
                          length_unit=length_unit, name=name)
 
-    def force_density(self):
-        """``-grad p`` (N/m^3)."""
-        f = self.gradient()
+    def force_density(self, t=0.0):
+        """``-grad p`` (N/m^3); boundary values at ``t``."""
+        f = self.gradient(t)
         f *= -1.0
         return f
 
-    def darcy_velocity(self):
-        """``-(kappa / mu) grad p`` (m/s)."""
-        return self.flux()
+    def darcy_velocity(self, t=0.0):
+        """``-(kappa / mu) grad p`` (m/s); boundary values at ``t``."""
+        return self.flux(t)
 
     def flow_rate(self, face=None, t=0.0):
         """Volumetric flow out through ``face`` (m^3/s, per unit depth in 2D); a dict of all

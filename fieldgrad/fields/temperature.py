@@ -53,9 +53,9 @@ class TemperatureField(Field):
     def conductivity(self):
         return self.coefficient
 
-    def heat_flux(self):
-        """``q = -k grad T`` at the nodes, shape ``(ndim, *shape)`` (W/m^2)."""
-        return self.flux()
+    def heat_flux(self, t=0.0):
+        """``q = -k grad T`` at the nodes, shape ``(ndim, *shape)`` (W/m^2); boundary values at ``t``."""
+        return self.flux(t)
 
     def heat_flow(self, face=None, t=0.0):
         """Heat leaving through ``face`` (W, per unit depth in 2D); all faces as a dict if

@@ -164,3 +164,20 @@ def test_pure_flux_problem_with_balanced_source_is_solved_up_to_a_constant():
     r = div_k_grad(T.data, 1.0, g, Neumann(0.0)) + src
     assert np.abs(r).max() < 1e-9
     assert abs(g.integrate(T.data)) < 1e-12
+
+
+def test_flux_uses_boundary_values_at_the_given_time():
+    """A time-dependent Dirichlet value enters the gradient at the time asked for."""
+    import fieldgrad as fg
+    from fieldgrad.fields import TemperatureField
+
+    g = fg.Grid((11, 5))
+    X, _ = g.mesh()
+    bc = {"x-": fg.Dirichlet(lambda x, y, t: t + 0 * y), "x+": fg.Dirichlet(0.0), "y": fg.Neumann(0.0)}
+    field = TemperatureField(g, np.zeros(g.shape), conductivity=2.0, bc=bc)
+    h = g.spacing[0]
+    for t in (0.0, 3.0):
+        q = field.heat_flux(t)
+        # one-sided derivative at the x- face sees the boundary value t: (-3 t + 4*0 - 0) / (2h)
+        np.testing.assert_allclose(q[0, 0], -2.0 * (-3.0 * t) / (2 * h))
+        np.testing.assert_allclose(q[0, 1], -2.0 * (0.0 - t) / (2 * h))
