@@ -56,7 +56,8 @@ def solve_heat(u0, grid, bc, *, alpha, t_end, dt=None, method="auto", source=Non
         ``fieldgrad.io.HDF5Writer(output, every=output_every, overwrite=output_overwrite)``; or a
         writer object (an :class:`fieldgrad.io.HDF5Writer` with its own options, or anything with
         ``open``/``write``/``close``), attached as it is
-    output_every : int, optional -- steps between frames of a path ``output`` (None: the
+    output_every : int, optional -- steps between frames of a path ``output``; the final state is
+        always written as the last frame (None: the
         initial and the final state)
     output_overwrite : bool -- replace an existing ``output`` file (otherwise it is an error,
         raised before any step)
@@ -83,6 +84,7 @@ def solve_heat(u0, grid, bc, *, alpha, t_end, dt=None, method="auto", source=Non
     sim = Simulation(u0, grid, bc, alpha=alpha, dt=dt, method=method, source=source, progress=progress, **options)
     for func, sched in callbacks:
         sim.add_callback(func, **sched)
+    writer = None
     if output is not None:
         from ..errors import ParameterError
 
@@ -90,13 +92,16 @@ def solve_heat(u0, grid, bc, *, alpha, t_end, dt=None, method="auto", source=Non
             if output_every is not None or output_overwrite:
                 raise ParameterError("output_every and output_overwrite apply to an output path; give them to "
                                      "the writer object instead (e.g. HDF5Writer(path, every=10, overwrite=True))")
-            sim.add_writer(output)
+            writer = sim.add_writer(output)
         else:
             from ..io import HDF5Writer
 
-            sim.add_writer(HDF5Writer(output, every=output_every, overwrite=output_overwrite))
+            writer = sim.add_writer(HDF5Writer(output, every=output_every, overwrite=output_overwrite))
     try:
         sim.run(t_end=t_end)
+        every = getattr(writer, "every", None)
+        if every is not None and sim.step % every:
+            writer.write(sim.t, sim.fields())  # the final state always ends the file
     finally:
         sim.close()
     st = sim.stepper

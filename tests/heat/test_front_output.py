@@ -49,3 +49,20 @@ def test_a_writer_object_is_used_with_its_own_options(tmp_path):
         np.testing.assert_array_equal(f["u"][-1], res.u)
     with pytest.raises(ParameterError, match="output_every"):
         _run(t_end=0.01, output=fio.HDF5Writer(str(tmp_path / "v.h5")), output_every=2)
+
+
+def test_final_state_is_the_last_frame(tmp_path):
+    """With output_every not dividing the step count, the file still ends with the state at t_end."""
+    import fieldgrad as fg
+    import fieldgrad.io as fio
+
+    g = fg.Grid((9, 9))
+    u0 = np.random.default_rng(0).random(g.shape)
+    path = tmp_path / "run.h5"
+    r = fg.solve_heat(u0, g, fg.Neumann(0.0), alpha=1.0, t_end=0.05, method="ftcs", output=str(path),
+                      output_every=7, progress=False)
+    assert r.steps % 7 != 0
+    with fio.open(str(path)) as f:
+        assert list(f.steps) == list(range(0, r.steps, 7)) + [r.steps]
+        assert f.times[-1] == r.t
+        np.testing.assert_array_equal(f["u"][-1], r.u)
