@@ -41,9 +41,11 @@ def test_solve_heat_output_every(tmp_path):
     res = solve_heat(u0(), G, BC, alpha=0.7, method="ftcs", dt=ref.dt, t_end=27.5 * ref.dt,
                      progress=False, output=path, output_every=5)
     with fio.open(path) as f:
-        assert f.steps.tolist() == [0, 5, 10, 15, 20, 25]
-        for i, s in enumerate(f.steps):
+        assert f.steps.tolist() == [0, 5, 10, 15, 20, 25, 28]  # the final state always ends the file
+        for i, s in enumerate(f.steps[:-1]):
             np.testing.assert_array_equal(f["u"][i], frames[s])  # the initial state and every 5th step
+        np.testing.assert_array_equal(f["u"][-1], res.u)
+        assert f.times[-1] == res.t
         assert f.params["method"] == "ftcs" and f.params["dt"] == ref.dt
         assert f.bc["y-"] == {"kind": "dirichlet", "value": 1.0}
     assert res.steps == 28
