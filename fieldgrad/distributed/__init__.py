@@ -4,7 +4,7 @@ from .gather import Part, gather
 from .operators import BlockOperators, div_k_grad, grad, laplacian
 from .heat import solve_heat
 from .poisson import solve_poisson
-from .io import under_mpi, world, write_parts
+from .io import PartsWriter, under_mpi, world, write_parts
 
 __all__ = ["Decomposition", "split_axis", "Part", "gather", "BlockOperators", "laplacian", "grad", "div_k_grad",
-           "solve_heat", "solve_poisson", "write_parts", "under_mpi", "world"]
+           "solve_heat", "solve_poisson", "write_parts", "PartsWriter", "under_mpi", "world"]
