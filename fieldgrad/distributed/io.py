@@ -197,13 +197,8 @@ class PartsWriter:
             for key, values in (("time", self.times), ("step", self.steps)):
                 h5[key].resize(n, axis=0)
                 h5[key][:] = values
-            scales = {name: h5[name] for name in grid.axis_names}
             if any(kind == "vector" for kind, _ in specs.values()):
-                c = h5.create_dataset("component", data=np.array(grid.axis_names, dtype=object),
-                                      dtype=h5py.string_dtype("utf-8"))
-                c.attrs["long_name"] = "vector component"
-                c.make_scale("component")
-                scales["component"] = c
+                layout.component_scale(h5, grid)
             here = os.path.dirname(os.path.abspath(self.path))
             for name, (kind, dtype) in specs.items():
                 gshape = self._specs[name][4]
@@ -213,14 +208,7 @@ class PartsWriter:
                     src_file = os.path.relpath(os.path.join(self.parts_dir, f"rank{rank:05d}.h5"), here)
                     vl[(slice(0, n),) + tuple(index)] = h5py.VirtualSource(src_file, name, shape=(n,) + tuple(bshape))
                 d = h5.create_virtual_dataset(name, vl, fillvalue=np.nan)
-                # the attributes and dimension scales fieldgrad.io.layout gives a field
-                d.attrs["units"] = self.units.get(name, "1")
-                d.attrs["long_name"] = self.long_names.get(name, layout.DEFAULT_LONG_NAMES.get(name, name))
-                d.attrs["fieldgrad_kind"] = kind
-                dims = (["component"] if kind == "vector" else []) + list(grid.axis_names)
-                d.dims[0].attach_scale(h5["time"])
-                for i, dim in enumerate(dims, start=1):
-                    d.dims[i].attach_scale(scales[dim])
+                layout.describe_field(h5, d, name, kind, grid, self.units, self.long_names)
         os.replace(tmp, self.path)
         if self.xdmf:
             write_xdmf(xdmf_path(self.path), os.path.basename(self.path), grid, specs, np.asarray(self.times))

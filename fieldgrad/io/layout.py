@@ -134,7 +134,6 @@ def create_layout(h5, grid, specs, *, attrs, units=None, long_names=None, compre
     for key, value in attrs.items():
         root[key] = value
 
-    scales = {}
     for axis, name in enumerate(grid.axis_names):
         d = h5.create_dataset(name, data=np.asarray(grid.coords[axis], dtype=np.float64))
         d.attrs["units"] = units.get(name, "m")
@@ -142,7 +141,6 @@ def create_layout(h5, grid, specs, *, attrs, units=None, long_names=None, compre
         d.attrs["axis"] = name.upper()
         d.attrs["periodic"] = int(grid.periodic[axis])
         d.make_scale(name)
-        scales[name] = d
     t = h5.create_dataset("time", shape=(0,), maxshape=(None,), dtype=np.float64, chunks=(256,))
     t.attrs["units"] = units.get("time", "s")
     t.attrs["long_name"] = long_names.get("time", "simulation time")
@@ -153,11 +151,7 @@ def create_layout(h5, grid, specs, *, attrs, units=None, long_names=None, compre
     s.attrs["units"] = "1"
     s.dims[0].attach_scale(t)
     if any(kind == "vector" for kind, _ in specs.values()):
-        c = h5.create_dataset("component", data=np.array(grid.axis_names, dtype=object),
-                              dtype=_str_dtype())
-        c.attrs["long_name"] = "vector component"
-        c.make_scale("component")
-        scales["component"] = c
+        component_scale(h5, grid)
 
     for name, (kind, dtype) in specs.items():
         check_field_name(name)
@@ -166,13 +160,28 @@ def create_layout(h5, grid, specs, *, attrs, units=None, long_names=None, compre
         dtype = np.dtype(dtype)
         d = h5.create_dataset(name, shape=(0,) + frame, maxshape=(None,) + frame, dtype=dtype,
                               chunks=frame_chunks(frame, dtype.itemsize), **filt)
-        d.attrs["units"] = units.get(name, "1")
-        d.attrs["long_name"] = long_names.get(name, DEFAULT_LONG_NAMES.get(name, name))
-        d.attrs["fieldgrad_kind"] = kind
-        dims = ["time"] + (["component"] if kind == "vector" else []) + list(grid.axis_names)
-        d.dims[0].attach_scale(t)
-        for i, dim in enumerate(dims[1:], start=1):
-            d.dims[i].attach_scale(scales[dim])
+        describe_field(h5, d, name, kind, grid, units, long_names)
+
+
+def component_scale(h5, grid):
+    """The ``component`` dimension scale of vector fields ("x", "y"[, "z"]), created once."""
+    if "component" in h5:
+        return h5["component"]
+    c = h5.create_dataset("component", data=np.array(grid.axis_names, dtype=object), dtype=_str_dtype())
+    c.attrs["long_name"] = "vector component"
+    c.make_scale("component")
+    return c
+
+
+def describe_field(h5, d, name, kind, grid, units=None, long_names=None):
+    """Give a field dataset (plain or virtual) its attributes and dimension scales: dims
+    ``(time, [component,] x, y[, z])``, ``units``, ``long_name`` and ``fieldgrad_kind``."""
+    d.attrs["units"] = (units or {}).get(name, "1")
+    d.attrs["long_name"] = (long_names or {}).get(name, DEFAULT_LONG_NAMES.get(name, name))
+    d.attrs["fieldgrad_kind"] = kind
+    dims = ["time"] + (["component"] if kind == "vector" else []) + list(grid.axis_names)
+    for i, dim in enumerate(dims):
+        d.dims[i].attach_scale(h5[dim])
 
 
 def _str_dtype():
