@@ -223,12 +223,13 @@ def grad(u, grid, bc=None, *, order=2, t=0.0, out=None, check_finite=False, back
     return out
 
 
-def div(v, grid, bc=None, *, t=0.0, out=None, check_finite=False, backend=None):
+def div(v, grid, bc=None, *, order=2, t=0.0, out=None, check_finite=False, backend=None):
     """Divergence of a vector field ``v`` of shape ``(ndim, *grid.shape)``.
 
     ``bc`` applies to the normal component on each face (e.g. ``Dirichlet(0)`` on a wall
     through which nothing flows, ``Neumann(g)`` for its normal derivative); only component
-    ``a`` is differentiated along axis ``a``, so that is the only ghost needed.
+    ``a`` is differentiated along axis ``a``, so that is the only ghost needed.  ``order`` is 2
+    or 4 (other parameters as for :func:`laplacian`).
 
     Example
     -------
@@ -241,18 +242,34 @@ def div(v, grid, bc=None, *, t=0.0, out=None, check_finite=False, backend=None):
     """
     gpu = _on_gpu("div", backend, v)
     if gpu is not None:
+        if order != 2:
+            raise ParameterError(f"order={order!r} is not available on the CUDA backend; use order=2 or the CPU")
         return gpu(v, grid, bc, t=t, out=out, check_finite=check_finite)
+    _check_order(order)
     v = as_field(v, grid, "v", leading=(grid.ndim,), check_finite=check_finite)
     bcs = _bnd.resolve_bc(bc, grid)
-    _check_nodes(bcs, 1, 2)
+    _check_nodes(bcs, 1, order)
     out = output_array(out, grid.shape, v.dtype)
-    comps, ghosts = [], []
+    comps, ghosts, normals = [], [], []
     for a in range(grid.ndim):
         # component a is differentiated along axis a only: its conditions are the axis-a faces
         normal = _bnd.BoundaryConditions(grid, {f: (c if grid.parse_face(f)[0] == a else None)
                                                 for f, c in bcs.faces.items()})
+        normals.append(normal)
         comps.append(_bnd.with_dirichlet(v[a], grid, normal, t))
-        ghosts.append(_bnd.ghost_layers(comps[a], grid, normal, 1, t)[a])
+        if order == 2:
+            ghosts.append(_bnd.ghost_layers(comps[a], grid, normal, 1, t)[a])
+    if order == 4:
+        pads = [_bnd.padded_with_ghosts(comps[a], grid, normals[a], t) for a in range(grid.ndim)]
+        ih = [_const(1.0 / h, v.dtype) for h in grid.spacing]
+        if grid.ndim == 3:
+            cpu.div4_3d(*pads, *ih, out)
+        elif grid.ndim == 2:
+            cpu.div4_2d(*pads, *ih, out)
+        else:
+            px = np.pad(pads[0].reshape(1, -1), ((2, 2), (0, 0)), mode="edge")
+            cpu.div4_2d(px, px, ih[0], _const(0.0, v.dtype), out.reshape(1, -1))
+        return out
     half = _inv(grid, 1, v.dtype, 0.5)
     if grid.ndim == 3:
         cpu.div_3d(comps[0], comps[1], comps[2], *[g for pair in ghosts for g in pair], *half, out)

@@ -100,12 +100,13 @@ def _errors_periodic_k(m, nd):
 
 @pytest.mark.parametrize("nd", [2, 3])
 @pytest.mark.parametrize("kind", ["dirichlet", "neumann", "none", "periodic"])
-def test_div_order(nd, kind):
+@pytest.mark.parametrize("order", [2, 4])
+def test_div_order(nd, kind, order):
     """div of the exact gradient field; the condition applies to the normal component."""
     per = kind == "periodic"
     m = Manufactured(nd, per)
     errs = []
-    for n in SIZES[nd]:
+    for n in (SIZES if order == 2 else SIZES4)[nd]:
         g = _grid(nd, n, per)
         X = g.mesh()
         v = m.grad(*X)
@@ -119,8 +120,8 @@ def test_div_order(nd, kind):
                     def d2(*Y, a=a, sign=sign):
                         return sign * m._prod(Y, [2 if b == a else 0 for b in range(nd)])
                     bc["xyz"[a] + s] = fg.Neumann(d2)
-        errs.append(np.abs(fg.div(v, g, bc) - m.lap(*X)).max())
-    assert abs(observed_order(*errs) - 2) < 0.1
+        errs.append(np.abs(fg.div(v, g, bc, order=order) - m.lap(*X)).max())
+    assert abs(observed_order(*errs) - order) < 0.1 or (order == 4 and observed_order(*errs) > 4)
 
 
 def test_neumann_normal_derivative_exact():
@@ -211,3 +212,25 @@ def test_harmonic_mean_handles_a_conductivity_jump():
     k = np.repeat(kx[:, None], 4, axis=1)
     r = fg.div_k_grad(u, k, g, {"x-": fg.Dirichlet(1.0), "x+": fg.Dirichlet(0.0), "y": fg.Neumann(0.0)})
     assert np.abs(r[1:-1]).max() < 1e-9 * q / g.spacing[0] ** 2
+
+
+@pytest.mark.parametrize("nd", [2, 3])
+@pytest.mark.parametrize("per", [False, True], ids=["one-sided", "periodic"])
+@pytest.mark.parametrize("order", [2, 4])
+def test_curl_order(nd, per, order):
+    """curl(u c) = grad(u) x c for a constant vector c (in 2D the scalar curl)."""
+    m = Manufactured(nd, per)
+    c = np.array([1.0, -2.0, 0.5])[:nd]
+    errs = []
+    for n in (SIZES if order == 2 else SIZES4)[nd]:
+        g = _grid(nd, n, per)
+        X = g.mesh()
+        u = m.u(*X)
+        G = m.grad(*X)
+        v = np.stack([c[a] * u for a in range(nd)])
+        if nd == 2:
+            want = G[0] * c[1] - G[1] * c[0]
+        else:
+            want = np.stack([G[1] * c[2] - G[2] * c[1], G[2] * c[0] - G[0] * c[2], G[0] * c[1] - G[1] * c[0]])
+        errs.append(np.abs(fg.curl(v, g, order=order) - want).max())
+    assert abs(observed_order(*errs) - order) < 0.1 or (order == 4 and observed_order(*errs) > 4)

@@ -240,6 +240,33 @@ def grad4_3d(p, ihx, ihy, ihz, ox, oy, oz):
                                                               p[a, b, c + 2], ihz)
 
 
+@njit(**_par)
+def div4_2d(px, py, ihx, ihy, out):
+    nx, ny = out.shape
+    for i in prange(nx):
+        for j in range(ny):
+            a, b = i + 2, j + 2
+            out[i, j] = (fourth_order_central_difference(px[a - 2, b], px[a - 1, b], px[a + 1, b], px[a + 2, b], ihx)
+                         + fourth_order_central_difference(py[a, b - 2], py[a, b - 1], py[a, b + 1], py[a, b + 2],
+                                                           ihy))
+
+
+@njit(**_par)
+def div4_3d(px, py, pz, ihx, ihy, ihz, out):
+    nx, ny, nz = out.shape
+    for i in prange(nx):
+        for j in range(ny):
+            for k in range(nz):
+                a, b, c = i + 2, j + 2, k + 2
+                out[i, j, k] = (
+                    fourth_order_central_difference(px[a - 2, b, c], px[a - 1, b, c], px[a + 1, b, c],
+                                                    px[a + 2, b, c], ihx)
+                    + fourth_order_central_difference(py[a, b - 2, c], py[a, b - 1, c], py[a, b + 1, c],
+                                                      py[a, b + 2, c], ihy)
+                    + fourth_order_central_difference(pz[a, b, c - 2], pz[a, b, c - 1], pz[a, b, c + 1],
+                                                      pz[a, b, c + 2], ihz))
+
+
 # ------------------------------------------------------------------ the bandwidth floor
 @njit(**_par)
 def parallel_copy(src, dst):
