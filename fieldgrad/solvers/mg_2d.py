@@ -51,8 +51,9 @@ def _offdiag(u, i, j, im, ip, jm, jp, cx, cy):
 
 
 @njit(inline="always")
-def smooth_row(u, f, i, color, cx, cy, diag0, dx, dy, fx, fy, mx, px, my, py):
-    """Red-black update of the colour-``color`` nodes (``(i+j) % 2 == color``) of row ``i``."""
+def smooth_row(u, f, i, color, omega, cx, cy, diag0, dx, dy, fx, fy, mx, px, my, py):
+    """Red-black update of the colour-``color`` nodes (``(i+j) % 2 == color``) of row ``i``,
+    over-relaxed by ``omega`` at interior nodes."""
     nx, ny = u.shape
     if fx[i]:
         return
@@ -64,7 +65,8 @@ def smooth_row(u, f, i, color, cx, cy, diag0, dx, dy, fx, fy, mx, px, my, py):
         inv0 = 1.0 / diag0
         uc, um, up, fr = u[i], u[i - 1], u[i + 1], f[i]
         for j in range(2 - j0 if j0 == 0 else 1, ny - 1, 2):
-            uc[j] = gs_point2(fr[j], um[j], up[j], uc[j - 1], uc[j + 1], cx, cy, inv0)
+            g = gs_point2(fr[j], um[j], up[j], uc[j - 1], uc[j + 1], cx, cy, inv0)
+            uc[j] = g if omega == 1.0 else uc[j] + omega * (g - uc[j])
         jl = ny - 1
         if jl % 2 == j0 and not fy[jl]:
             u[i, jl] = (f[i, jl] - _offdiag(u, i, jl, i - 1, i + 1, my[jl], py[jl], cx, cy)) / (di + dy[jl])
@@ -77,7 +79,7 @@ def smooth_row(u, f, i, color, cx, cy, diag0, dx, dy, fx, fy, mx, px, my, py):
 
 
 @njit(parallel=True, cache=True)
-def smooth_rb_fused2(u, f, nslab, cx, cy, diag0, dx, dy, fx, fy, mx, px, my, py, color0):
+def smooth_rb_fused2(u, f, nslab, cx, cy, diag0, dx, dy, fx, fy, mx, px, my, py, color0, omega=1.0):
     """One full red-black sweep (colour ``color0`` first) in one pass over memory; see the module
     docstring and :func:`fieldgrad.solvers.mg_fused.smooth_rb_fused` for the slab scheme."""
     nx = u.shape[0]
@@ -86,16 +88,16 @@ def smooth_rb_fused2(u, f, nslab, cx, cy, diag0, dx, dy, fx, fy, mx, px, my, py,
         i0 = (s * nx) // nslab
         i1 = ((s + 1) * nx) // nslab
         if i1 > i0:
-            smooth_row(u, f, i0, color0, cx, cy, diag0, dx, dy, fx, fy, mx, px, my, py)
+            smooth_row(u, f, i0, color0, omega, cx, cy, diag0, dx, dy, fx, fy, mx, px, my, py)
         if i1 - 1 > i0:
-            smooth_row(u, f, i1 - 1, color0, cx, cy, diag0, dx, dy, fx, fy, mx, px, my, py)
+            smooth_row(u, f, i1 - 1, color0, omega, cx, cy, diag0, dx, dy, fx, fy, mx, px, my, py)
     for s in prange(nslab):
         i0 = (s * nx) // nslab
         i1 = ((s + 1) * nx) // nslab
         for i in range(i0, i1):
             if i + 1 < i1 - 1:
-                smooth_row(u, f, i + 1, color0, cx, cy, diag0, dx, dy, fx, fy, mx, px, my, py)
-            smooth_row(u, f, i, c1, cx, cy, diag0, dx, dy, fx, fy, mx, px, my, py)
+                smooth_row(u, f, i + 1, color0, omega, cx, cy, diag0, dx, dy, fx, fy, mx, px, my, py)
+            smooth_row(u, f, i, c1, omega, cx, cy, diag0, dx, dy, fx, fy, mx, px, my, py)
 
 
 @njit(inline="always")

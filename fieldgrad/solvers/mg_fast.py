@@ -45,8 +45,9 @@ def _shell_row_residual(u, f, i, j, k, cx, cy, cz, dij, dz, mx, px, my, py, mz, 
 
 
 @njit(inline="always")
-def smooth_plane(u, f, i, color, cx, cy, cz, diag0, dx, dy, dz, fx, fy, fz, mx, px, my, py, mz, pz):
-    """Red-black Gauss-Seidel update of the colour-``color`` nodes of plane ``i``, in place."""
+def smooth_plane(u, f, i, color, omega, cx, cy, cz, diag0, dx, dy, dz, fx, fy, fz, mx, px, my, py, mz, pz):
+    """Red-black Gauss-Seidel update of the colour-``color`` nodes of plane ``i``, in place,
+    over-relaxed by ``omega`` at interior nodes (``omega = 1``: plain Gauss-Seidel)."""
     nx, ny, nz = u.shape
     if fx[i]:
         return
@@ -63,7 +64,8 @@ def smooth_plane(u, f, i, color, cx, cy, cz, diag0, dx, dy, dz, fx, fy, fz, mx, 
                                                      cx, cy, cz)) / (dij + dz[0])
             uc, um, up, vm, vp, fr = u[i, j], u[i - 1, j], u[i + 1, j], u[i, j - 1], u[i, j + 1], f[i, j]
             for k in range(2 - k0 if k0 == 0 else 1, nz - 1, 2):
-                uc[k] = gs_point(fr[k], um[k], up[k], vm[k], vp[k], uc[k - 1], uc[k + 1], cx, cy, cz, inv0)
+                g = gs_point(fr[k], um[k], up[k], vm[k], vp[k], uc[k - 1], uc[k + 1], cx, cy, cz, inv0)
+                uc[k] = g if omega == 1.0 else uc[k] + omega * (g - uc[k])
             kl = nz - 1
             if kl % 2 == k0 and not fz[kl]:
                 u[i, j, kl] = (f[i, j, kl] - const_row(u, i, j, kl, i - 1, i + 1, j - 1, j + 1, mz[kl], pz[kl],
@@ -78,10 +80,10 @@ def smooth_plane(u, f, i, color, cx, cy, cz, diag0, dx, dy, dz, fx, fy, fz, mx, 
 
 
 @njit(parallel=True, cache=True)
-def smooth_const_fast(u, f, cx, cy, cz, diag0, dx, dy, dz, fx, fy, fz, mx, px, my, py, mz, pz, color):
-    """One colour (``(i+j+k) % 2 == color``) of red-black Gauss-Seidel, in place."""
+def smooth_const_fast(u, f, cx, cy, cz, diag0, dx, dy, dz, fx, fy, fz, mx, px, my, py, mz, pz, color, omega=1.0):
+    """One colour (``(i+j+k) % 2 == color``) of red-black Gauss-Seidel (SOR ``omega``), in place."""
     for i in prange(u.shape[0]):
-        smooth_plane(u, f, i, color, cx, cy, cz, diag0, dx, dy, dz, fx, fy, fz, mx, px, my, py, mz, pz)
+        smooth_plane(u, f, i, color, omega, cx, cy, cz, diag0, dx, dy, dz, fx, fy, fz, mx, px, my, py, mz, pz)
 
 
 @njit(inline="always")

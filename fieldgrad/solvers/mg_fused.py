@@ -24,7 +24,7 @@ from .mg_fast import smooth_plane
 
 
 @njit(parallel=True, cache=True)
-def smooth_rb_fused(u, f, nslab, cx, cy, cz, diag0, dx, dy, dz, fx, fy, fz, mx, px, my, py, mz, pz, color0):
+def smooth_rb_fused(u, f, nslab, cx, cy, cz, diag0, dx, dy, dz, fx, fy, fz, mx, px, my, py, mz, pz, color0, omega=1.0):
     """One full red-black sweep (colour ``color0`` first), one pass over ``u`` and ``f``.
 
     Parameters
@@ -33,6 +33,7 @@ def smooth_rb_fused(u, f, nslab, cx, cy, cz, diag0, dx, dy, dz, fx, fy, fz, mx, 
     nslab : int -- number of x slabs (one per thread; any value in 1..nx is correct)
     cx ... pz : the constant-operator arguments of :mod:`fieldgrad.solvers.mg_fast`
     color0 : 0 or 1 -- the colour updated first
+    omega : float -- over-relaxation at interior nodes (1: Gauss-Seidel)
     """
     nx = u.shape[0]
     c1 = 1 - color0
@@ -40,14 +41,14 @@ def smooth_rb_fused(u, f, nslab, cx, cy, cz, diag0, dx, dy, dz, fx, fy, fz, mx, 
         i0 = (s * nx) // nslab
         i1 = ((s + 1) * nx) // nslab
         if i1 > i0:
-            smooth_plane(u, f, i0, color0, cx, cy, cz, diag0, dx, dy, dz, fx, fy, fz, mx, px, my, py, mz, pz)
+            smooth_plane(u, f, i0, color0, omega, cx, cy, cz, diag0, dx, dy, dz, fx, fy, fz, mx, px, my, py, mz, pz)
         if i1 - 1 > i0:
-            smooth_plane(u, f, i1 - 1, color0, cx, cy, cz, diag0, dx, dy, dz, fx, fy, fz, mx, px, my, py, mz, pz)
+            smooth_plane(u, f, i1 - 1, color0, omega, cx, cy, cz, diag0, dx, dy, dz, fx, fy, fz, mx, px, my, py, mz, pz)
     for s in prange(nslab):  # phase 2: wavefront inside each slab
         i0 = (s * nx) // nslab
         i1 = ((s + 1) * nx) // nslab
         for i in range(i0, i1):
             if i + 1 < i1 - 1:
-                smooth_plane(u, f, i + 1, color0, cx, cy, cz, diag0, dx, dy, dz, fx, fy, fz, mx, px, my, py, mz,
+                smooth_plane(u, f, i + 1, color0, omega, cx, cy, cz, diag0, dx, dy, dz, fx, fy, fz, mx, px, my, py, mz,
                              pz)
-            smooth_plane(u, f, i, c1, cx, cy, cz, diag0, dx, dy, dz, fx, fy, fz, mx, px, my, py, mz, pz)
+            smooth_plane(u, f, i, c1, omega, cx, cy, cz, diag0, dx, dy, dz, fx, fy, fz, mx, px, my, py, mz, pz)

@@ -62,6 +62,8 @@ class PoissonSolver:
     method : one of "auto", "multigrid", "cg", "spectral", "direct"
     cycle : "V", "W" or "F"; nu1, nu2 : smoothing sweeps; fmg : bool (multigrid start)
     coarse_size : int -- stop coarsening at this many nodes (then a sparse LU solve)
+    omega : float or None -- over-relaxation of the constant-coefficient red-black smoother
+        (None: 1.2 in 3D, 1.15 in 2D; 1.0 is plain Gauss-Seidel)
 
     Example
     -------
@@ -73,7 +75,7 @@ class PoissonSolver:
     """
 
     def __init__(self, grid, bc, k=None, screening=0.0, method="auto", *, cycle="V", nu1=2, nu2=2, fmg=None,
-                 coarse_size=3000):
+                 coarse_size=3000, omega=None):
         if method not in METHODS:
             raise ParameterError(f"method must be one of {METHODS}; got {method!r}")
         if cycle not in ("V", "W", "F"):
@@ -97,7 +99,9 @@ class PoissonSolver:
         self.method = method
         self.cycle, self.nu1, self.nu2 = cycle, nu1, nu2
         self.fmg = fmg
-        self.hier = Hierarchy(self.prob, coarse_size=coarse_size) if method in ("multigrid", "cg") else None
+        if omega is not None and not (isinstance(omega, numbers.Real) and 0.0 < omega < 2.0):
+            raise ParameterError(f"omega must be a number in (0, 2); got {omega!r}")
+        self.hier = Hierarchy(self.prob, coarse_size=coarse_size, omega=omega) if method in ("multigrid", "cg") else None
 
     def solve(self, f, *, t=0.0, rtol=1e-8, maxiter=None, x0=None, callback=None, strict=False,
               raise_on_failure=True, check_finite=True):
