@@ -15,6 +15,7 @@ import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
 from . import mg_fast as F
+from . import mg_fmg as F3
 from . import mg_fused as FU
 from . import mg_2d as M2
 from .mg_2d import view2
@@ -260,11 +261,16 @@ class Hierarchy:
         Over-relaxation of the red-black smoother on constant-coefficient levels (None:
         ``DEFAULT_OMEGA`` by the number of coupled axes; 1 is plain Gauss-Seidel).  Explicit
         (Galerkin) stencil levels always use plain multicolour Gauss-Seidel.
+    fmg_interp : {"cubic", "linear"}
+        Interpolation of the coarse solution in FMG (cubic: one cycle per level reaches
+        discretisation accuracy; the cycles' correction prolongation is always linear).
     """
 
-    def __init__(self, prob, coarse_size=3000, galerkin=None, omega=None):
+    def __init__(self, prob, coarse_size=3000, galerkin=None, omega=None, fmg_interp="cubic"):
         self.prob = prob
         self.singular = prob.singular
+        self.fmg_interp = fmg_interp
+        self._cubic = {}
         if galerkin is None:
             galerkin = not prob.constant_coefficients
         self.galerkin = galerkin
@@ -393,6 +399,18 @@ class Hierarchy:
         else:
             K.prolong(e, u, pix, pwx, piy, pwy, piz, pwz, *lev.fixed1, assign)
 
+    def prolong_fmg_cubic(self, level, e, u):
+        """``u = P3 e`` (cubic, :mod:`fieldgrad.solvers.mg_fmg`) at the unknown nodes of ``level``."""
+        tabs = self._cubic.get(level)
+        if tabs is None:
+            lev = self.levels[level]
+            tabs = []
+            for a in range(3):
+                t = F3.cubic_tables(lev.shape[a], self.coarse_index[level][a], lev.periodic[a])
+                tabs.extend(t)
+            self._cubic[level] = tabs
+        F3.prolong_cubic(e, u, *tabs, *self.levels[level].fixed1)
+
     def fmg(self, u, b, f_source, ud, kind="V", nu1=2, nu2=2, cycles=1):
         """Full multigrid: restrict the problem to every level, solve the coarsest, interpolate
         up with ``cycles`` cycles per level.  ``u`` (fine, holding Dirichlet values) is overwritten.
@@ -427,7 +445,10 @@ class Hierarchy:
             target = u if l == 0 else self.levels[l].u
             if l == 0:
                 u[...] = ud
-            self.prolong(l, self.levels[l + 1].u, target, assign=True)
+            if self.fmg_interp == "cubic":
+                self.prolong_fmg_cubic(l, self.levels[l + 1].u, target)
+            else:
+                self.prolong(l, self.levels[l + 1].u, target, assign=True)
             ff = b if l == 0 else self.levels[l].f
             for _ in range(cycles):
                 self.cycle(target, ff, l, kind, nu1, nu2)
