@@ -2,7 +2,8 @@
 
 :func:`load` imports Numba's CUDA target (the ``numba-cuda`` package, extra ``fieldgrad[cuda]``)
 on first use and checks that a device, or the CUDA simulator, is there; :func:`kernels` builds
-the kernels of :mod:`.cuda_stencils`, :mod:`.cuda_heat` and :mod:`.cuda_multigrid` by handing
+the kernels of :mod:`.cuda_stencils`, :mod:`.cuda_heat`, :mod:`.cuda_multigrid` and
+:mod:`.cuda_stencil_mg` by handing
 them this module's ``cuda``.  Array helpers move data between host and device:
 :func:`as_device` accepts NumPy arrays (copied), Numba device arrays and anything with
 ``__cuda_array_interface__`` such as CuPy arrays (wrapped, no copy); :func:`to_host` copies back.
@@ -93,10 +94,10 @@ def kernels():
     """All CUDA kernels, compiled lazily on first launch, as one namespace."""
     if _state["kernels"] is None:
         cuda = load()
-        from . import cuda_heat, cuda_multigrid, cuda_stencils
+        from . import cuda_heat, cuda_multigrid, cuda_stencil_mg, cuda_stencils
 
         ns = {}
-        for mod in (cuda_stencils, cuda_heat, cuda_multigrid):
+        for mod in (cuda_stencils, cuda_heat, cuda_multigrid, cuda_stencil_mg):
             ns.update(mod.build(cuda))
         _state["kernels"] = types.SimpleNamespace(**ns)
     return _state["kernels"]

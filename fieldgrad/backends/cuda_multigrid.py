@@ -10,8 +10,10 @@ the CPU by a sparse LU factorisation made once; only that small residual crosses
 
 Scope: constant coefficients (``k`` a number) and a constant ``screening >= 0``, Dirichlet
 conditions on every face, non-periodic grids.  Anything else raises
-:class:`~fieldgrad.errors.BoundaryError` / :class:`~fieldgrad.errors.ParameterError`; use the
-CPU :func:`fieldgrad.solvers.solve_poisson` for those.
+:class:`~fieldgrad.errors.BoundaryError` / :class:`~fieldgrad.errors.ParameterError`.  This is
+the fast path of :func:`fieldgrad.backends.cuda_poisson.solve`, which handles every other
+problem (any boundary kind, array ``k`` and screening, any grid size) on explicit-stencil levels
+(:mod:`.cuda_stencil_mg`).
 
 Example
 -------
@@ -42,8 +44,12 @@ REDUCE_THREADS = 256
 
 def build(cuda_module):
     """Multigrid kernels; returns a dict name -> kernel."""
-    global cuda
+    global cuda, REDUCE_THREADS
     cuda = cuda_module
+    from numba.core import config
+
+    # the simulator runs every thread as a Python thread: small reduction blocks keep tests fast
+    REDUCE_THREADS = 32 if config.ENABLE_CUDASIM else 256
 
     @cuda.jit
     def rbgs3(u, f, color, cx, cy, cz, diag, march):
@@ -287,7 +293,7 @@ class CudaMultigrid:
 
 
 def solve_poisson_cuda(f, grid, bc, *, k=1.0, screening=0.0, rtol=1e-8, maxiter=50, x0=None, t=0.0,
-                       nu1=2, nu2=2, coarse_size=5000, raise_on_failure=True, solver=None):
+                       nu1=2, nu2=2, coarse_size=5000, raise_on_failure=True, solver=None, callback=None):
     """Solve ``k lap(u) - screening u = f`` on the GPU by multigrid V-cycles.
 
     Parameters
@@ -310,6 +316,7 @@ def solve_poisson_cuda(f, grid, bc, *, k=1.0, screening=0.0, rtol=1e-8, maxiter=
         Raise :class:`~fieldgrad.errors.ConvergenceError` if ``rtol`` is not reached.
     solver : CudaMultigrid, optional
         A hierarchy to reuse (many right-hand sides).
+    callback : callable ``callback(iteration, relative_residual)``, optional
 
     Returns
     -------
@@ -362,6 +369,8 @@ def solve_poisson_cuda(f, grid, bc, *, k=1.0, screening=0.0, rtol=1e-8, maxiter=
         rel = mg.norm(mg.residual(fine, u, fv, fine["r"])) / bnorm
         residuals.append(rel)
         it += 1
+        if callback is not None:
+            callback(it, rel)
     result = PoissonResult(u=u.reshape(*grid.shape), method="multigrid-cuda", iterations=it, residuals=residuals,
                            converged=rel <= rtol, wall_time=time.perf_counter() - t_start,
                            info={"backend": "cuda", "levels": [lev["shape"][3 - grid.ndim:] for lev in mg.levels]})

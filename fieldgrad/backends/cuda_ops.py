@@ -7,7 +7,7 @@ the CPU one exactly: the same point formulas (:mod:`fieldgrad.kernels.points`) a
 ghost nodes (:mod:`fieldgrad.boundary`), so results agree with the CPU operators to rounding.
 
 Only the second-order stencils run on the GPU; ``order=4`` raises
-:class:`~fieldgrad.errors.ParameterError`.
+:class:`~fieldgrad.errors.ParameterError` saying to use ``order=2`` or the CPU backend.
 
 Example
 -------
@@ -159,8 +159,9 @@ def _inv(grid, power, dtype, scale=1.0):
 
 def _check_order(order):
     if order == 4:
-        raise ParameterError("order=4 is not available with backend 'cuda' (second-order stencils only); "
-                             "use order=2 or the CPU backend")
+        raise ParameterError("order=4 is not available with backend 'cuda': the GPU kernels are the "
+                             "second-order stencils only. Use order=2 on the GPU, or backend='cpu' for "
+                             "order=4 (fieldgrad.operators with a NumPy array)")
     if order != 2:
         raise ParameterError(f"order must be 2 or 4; got {order!r}")
 
@@ -271,7 +272,8 @@ def div(v, grid, bc=None, *, t=0.0, out=None, check_finite=False):
 def device_conductivity(k, grid, dtype, check_finite=False):
     """A conductivity on the device: numbers are broadcast on the device, host arrays checked
     (positive, finite) with :func:`fieldgrad.operators.check_conductivity` then copied; device
-    arrays are used as they are (finiteness checked when ``check_finite``)."""
+    arrays are checked on the device (positive and finite, one reduction kernel) and used as
+    they are."""
     if np.ndim(k) == 0 and not _cu.is_device_array(k):
         kv = float(k)
         if not np.isfinite(kv) or kv <= 0:
@@ -279,8 +281,9 @@ def device_conductivity(k, grid, dtype, check_finite=False):
         return device_full(grid.shape, kv, dtype)
     if _cu.is_device_array(k):
         kd = _cu.as_device(k, "k", dtype=dtype, shape=grid.shape)
-        if check_finite:
-            check_finite_device(kd, "k")
+        from .cuda_poisson import check_positive_device
+
+        check_positive_device(kd, "k")  # one reduction kernel: positive and finite
         return kd
     from ..operators import check_conductivity
 
@@ -294,8 +297,8 @@ def div_k_grad(u, k, grid, bc=None, *, t=0.0, out=None, check_finite=False):
     Parameters
     ----------
     u : array of ``grid.shape`` (host or device)
-    k : positive number, or array of ``grid.shape`` (host arrays are checked; device arrays
-        are trusted, except for finiteness when ``check_finite``)
+    k : positive number, or array of ``grid.shape`` (host arrays are checked on the host, device
+        arrays by one reduction kernel on the device: positive and finite)
     grid, bc, t, out, check_finite : as for :func:`laplacian`
 
     Returns

@@ -1,0 +1,320 @@
+"""``solve_poisson`` on the GPU: ``div(k grad u) - screening*u = f`` with any boundary conditions.
+
+:func:`solve` is what ``fieldgrad.solve_poisson(..., backend="cuda")`` calls.  It builds the
+same discrete system as the CPU solvers (:class:`fieldgrad.solvers.discretize.Problem`), so it
+agrees with ``solve_poisson(method="direct")`` to the solver tolerance, and picks:
+
+* ``"multigrid-cuda"`` -- the fast constant-coefficient path of
+  :mod:`.cuda_multigrid` when ``k`` and ``screening`` are numbers, every face is Dirichlet and
+  every axis has ``2^m + 1`` nodes;
+* ``"multigrid-cuda"`` V-cycles on explicit-stencil levels (:class:`.cuda_stencil_mg.StencilMG`)
+  for other constant-coefficient problems (Neumann, Robin, periodic, mixed faces, any size);
+* ``"cg-cuda"`` -- conjugate gradients in the trapezoid-weighted inner product, preconditioned by
+  one symmetric V-cycle, when ``k`` or ``screening`` is an array (Galerkin coarse operators).
+
+Singular problems (no Dirichlet face, Robin ``alpha = 0``, no screening) are treated as on the
+CPU: incompatible data are projected (with a
+:class:`~fieldgrad.solvers.poisson.CompatibilityWarning`, or a
+:class:`~fieldgrad.errors.ParameterError` when ``strict``) and the result has zero weighted mean.
+Setups (host hierarchy, coarse LU, device coefficient arrays) are cached for the last few
+``(grid, bc object, k object, screening object, dtype)``; do not modify a cached ``k`` in place.
+
+Example
+-------
+>>> import numpy as np
+>>> from fieldgrad import Grid, Neumann
+>>> from fieldgrad.backends import cuda_available
+>>> if cuda_available():
+...     res = solve(np.ones((9, 9)), Grid((9, 9)), Neumann(0.5))
+"""
+from __future__ import annotations
+
+import numbers
+import time
+import warnings
+
+import numpy as np
+
+from .. import boundary as _bnd
+from ..errors import ConvergenceError, ParameterError
+from . import cuda as _cu
+from .cuda_bc import view_shape
+from .cuda_stencil_mg import StencilMG, flat
+
+__all__ = ["solve", "check_positive_device"]
+
+_CACHE = []
+_CACHE_SIZE = 4
+
+
+def check_positive_device(d, name="k"):
+    """Raise :class:`ParameterError` unless every entry of device array ``d`` is positive and finite
+    (one reduction kernel, one flag back to the host).
+
+    Example
+    -------
+    >>> from fieldgrad.backends import cuda_available
+    >>> if cuda_available():
+    ...     check_positive_device(_cu.as_device(np.ones(4)))
+    """
+    from .cuda_stencils import launch1
+
+    flag = _cu.zeros(1, np.int32)
+    blocks, threads = launch1(d.size, _cu.simulator())
+    _cu.kernels().not_positive[blocks, threads](flat(d), flag)
+    if int(flag.copy_to_host()[0]):
+        raise ParameterError(f"{name} (a device array) must be positive and finite everywhere; it holds values "
+                             "<= 0, NaN or inf")
+
+
+def _host_coefficient(value, name, positive):
+    """Device coefficient arrays are checked on the device and copied to the host for the setup."""
+    if value is not None and _cu.is_device_array(value):
+        d = _cu.as_device(value, name)
+        if positive:
+            check_positive_device(d, name)
+        return d.copy_to_host()
+    return value
+
+
+def _same(a, b):
+    if a is b:
+        return True
+    return isinstance(a, numbers.Number) and isinstance(b, numbers.Number) and a == b
+
+
+def _setup(grid, bc, k, screening, dtype, coarse_size):
+    from ..solvers.discretize import Problem
+
+    key = (grid, np.dtype(dtype).str, coarse_size)
+    for entry in _CACHE:
+        if entry[0] == key and _same(entry[1], bc) and _same(entry[2], k) and _same(entry[3], screening):
+            return entry[4]
+    prob = Problem(grid, bc, _host_coefficient(k, "k", True), _host_coefficient(screening, "screening", False))
+    mg = StencilMG(prob, dtype, coarse_size)
+    mg.rhs_cache = {}
+    _CACHE.insert(0, (key, bc, k, screening, mg))
+    del _CACHE[_CACHE_SIZE:]
+    return mg
+
+
+def _boundary_data(mg, t):
+    """Device arrays ``b0`` (Neumann/Robin data terms, Dirichlet values on fixed nodes) and ``ud``
+    (Dirichlet values, zeros elsewhere); cached unless a condition holds arrays."""
+    prob = mg.prob
+    cacheable = all(c is None or not any(isinstance(getattr(c, fld), np.ndarray) for fld in c._fields)
+                    for c in prob.bcs.faces.values())
+    key = t if prob.bcs.time_dependent else None
+    if cacheable and key in mg.rhs_cache:
+        return mg.rhs_cache[key]
+    b0, ud = prob.rhs(np.zeros(prob.grid.shape), t)
+    out = (_cu.as_device(b0.astype(mg.dtype), "b0"), _cu.as_device(ud.astype(mg.dtype), "ud"))
+    if cacheable:
+        if len(mg.rhs_cache) >= 2:
+            mg.rhs_cache.pop(next(iter(mg.rhs_cache)))
+        mg.rhs_cache[key] = out
+    return out
+
+
+def _fast_path(grid, bc, k, screening, method):
+    from .cuda_multigrid import _coarsenable
+
+    if method not in ("auto", "multigrid") or any(grid.periodic):
+        return False
+    if not (k is None or (isinstance(k, numbers.Real) and not _cu.is_device_array(k))):
+        return False
+    if not (isinstance(screening, numbers.Real) or screening is None):
+        return False
+    bcs = _bnd.resolve_bc(bc, grid)
+    if set(bcs.faces) != set(grid.faces) or not all(isinstance(c, _bnd.Dirichlet) for c in bcs.faces.values()):
+        return False
+    return _coarsenable(view_shape(grid.shape))
+
+
+def _fast_solver(grid, dtype, k, screening):
+    from .cuda_multigrid import CudaMultigrid
+
+    key = ("fast", grid, np.dtype(dtype).str, float(k), float(screening))
+    for entry in _CACHE:
+        if entry[0] == key:
+            return entry[4]
+    mg = CudaMultigrid(grid, dtype, k, screening)
+    _CACHE.insert(0, (key, None, None, None, mg))
+    del _CACHE[_CACHE_SIZE:]
+    return mg
+
+
+def solve(f, grid, bc, *, k=None, screening=0.0, rtol=1e-8, maxiter=None, x0=None, t=0.0, callback=None,
+          raise_on_failure=True, method="auto", strict=False, nu1=2, nu2=2, coarse_size=3000, check_finite=True):
+    """Solve ``div(k grad u) - screening*u = f`` on the GPU.
+
+    Parameters
+    ----------
+    f : array of ``grid.shape``: NumPy (copied), Numba device or CuPy array; float32 or float64
+        (the device work arrays and the solution have its dtype)
+    grid : Grid
+    bc : boundary specification, any kinds per face (Dirichlet, Neumann, Robin, Periodic)
+    k : None, number > 0, or positive array (host or device; device arrays are checked on the
+        device, then copied to the host once for the multigrid setup)
+    screening : number >= 0 or non-negative array
+    rtol : float in (0, 1) -- stop when ``||b - A u|| <= rtol ||b - A u_D||`` (2-norms, ``u_D`` the
+        Dirichlet values and zeros elsewhere), as on the CPU
+    maxiter : int, optional (50 V-cycles or 200 CG iterations)
+    x0 : array, optional initial guess (Dirichlet nodes get their values)
+    t : float -- time for time-dependent boundary values
+    callback : callable ``callback(iteration, relative_residual)``, optional
+    raise_on_failure : bool -- False returns ``converged=False`` instead of raising
+    method : "auto" (multigrid for constant coefficients, CG for arrays), "multigrid" or "cg"
+    strict : bool -- singular problems: raise instead of projecting incompatible data
+    nu1, nu2 : int -- smoothing sweeps (CG preconditioner: ``nu1`` each side)
+    coarse_size : int -- levels at or below this many nodes are solved on the host (sparse LU)
+    check_finite : bool -- check ``f`` for NaN/inf on the device
+
+    Returns
+    -------
+    fieldgrad.solvers.poisson.PoissonResult
+        ``u`` is a Numba device array of ``grid.shape``; ``method`` is ``"multigrid-cuda"`` or
+        ``"cg-cuda"``; ``info["backend"] == "cuda"``.
+
+    Raises
+    ------
+    ShapeError, ParameterError, NonFiniteError, BoundaryError, ConvergenceError
+
+    Example
+    -------
+    >>> import numpy as np
+    >>> from fieldgrad import Grid, Dirichlet, Neumann
+    >>> from fieldgrad.backends import cuda_available
+    >>> if cuda_available():
+    ...     g = Grid((9, 9))
+    ...     res = solve(np.ones(g.shape), g, {"x": Dirichlet(0.0), "*": Neumann(0.0)}, k=2.0)
+    ...     u = res.u.copy_to_host()
+    """
+    from ..solvers.poisson import CompatibilityWarning, PoissonResult
+    from .cuda_ops import check_finite_device, device_copy
+
+    t0 = time.perf_counter()
+    if method not in ("auto", "multigrid", "cg"):
+        raise ParameterError(f"method must be 'auto', 'multigrid' or 'cg' with backend 'cuda'; got {method!r}")
+    if not isinstance(rtol, numbers.Real) or not (0.0 < rtol < 1.0):
+        raise ParameterError(f"rtol must be a number in (0, 1); got {rtol!r}")
+    if maxiter is not None and (not isinstance(maxiter, numbers.Integral) or maxiter < 1):
+        raise ParameterError(f"maxiter must be a positive integer or None; got {maxiter!r}")
+    for name, v in (("nu1", nu1), ("nu2", nu2)):
+        if not isinstance(v, numbers.Integral) or v < 0:
+            raise ParameterError(f"{name} must be an integer >= 0; got {v!r}")
+    fd = _cu.as_device(f, "f", shape=grid.shape)
+    dtype = np.dtype(fd.dtype)
+    if check_finite:
+        check_finite_device(fd, "f")
+    if _fast_path(grid, bc, k, screening, method):
+        from .cuda_multigrid import solve_poisson_cuda
+
+        kk = 1.0 if k is None else float(k)
+        ss = 0.0 if screening is None else float(screening)
+        if not np.isfinite(kk) or kk <= 0 or not np.isfinite(ss) or ss < 0:
+            raise ParameterError(f"k must be a finite number > 0 and screening a finite number >= 0; got k={k!r}, "
+                                 f"screening={screening!r}")
+        return solve_poisson_cuda(fd, grid, bc, k=kk, screening=ss, rtol=rtol, maxiter=maxiter or 50, x0=x0, t=t,
+                                  nu1=nu1, nu2=nu2, raise_on_failure=raise_on_failure, callback=callback,
+                                  solver=_fast_solver(grid, dtype, kk, ss))
+
+    mg = _setup(grid, bc, k, screening, dtype, coarse_size)
+    prob = mg.prob
+    shape3 = prob.shape3
+    b0, ud = _boundary_data(mg, t)
+    b = _cu.empty(shape3, dtype)
+    mg.combine(fd.reshape(*shape3), b0, 1, b)
+    info = {"backend": "cuda", "levels": [s[: grid.ndim] for s in mg.shapes]}
+    if prob.singular:
+        s, sabs = mg.wsums(b)
+        shift = s / mg.wsum
+        info["compatibility_shift"] = shift
+        if abs(s) > 1e-10 * max(sabs, 1e-300):
+            msg = (f"singular problem (no Dirichlet/Robin face, no screening): the data are incompatible "
+                   f"(weighted sum of f minus boundary flux terms {s:.3e}, relative {abs(s) / sabs:.2e}); "
+                   f"f was shifted by {-shift:.3e} to make it compatible")
+            if strict:
+                raise ParameterError(msg.replace("f was shifted", "strict=True forbids shifting f; it would be shifted"))
+            warnings.warn(msg, CompatibilityWarning, stacklevel=2)
+        mg.add_scalar(b, -shift)
+    if x0 is not None:
+        u = _cu.empty(shape3, dtype)
+        mg.combine(_cu.as_device(x0, "x0", dtype=dtype, shape=grid.shape).reshape(*shape3), ud, 0, u)
+    else:
+        u = device_copy(ud)
+    if method == "auto":
+        method = "cg" if (prob.k_const is None or prob.s_const is None) else "multigrid"
+    bnorm = mg.residual_norm(ud, b)
+    if bnorm == 0.0:
+        it, residuals, converged = 0, [], True
+    elif method == "multigrid":
+        it, residuals, converged = _mg_iterate(mg, u, b, bnorm, rtol, maxiter or 50, nu1, nu2, callback)
+    else:
+        it, residuals, converged = _pcg(mg, u, b, bnorm, rtol, maxiter or 200, max(1, nu1), callback)
+    if prob.singular:
+        mg.project(u)
+    result = PoissonResult(u=u.reshape(*grid.shape), method=f"{method}-cuda", iterations=it, residuals=residuals,
+                           converged=converged, wall_time=time.perf_counter() - t0, info=info)
+    if not converged and raise_on_failure:
+        last = residuals[-1] if residuals else float("nan")
+        raise ConvergenceError(f"{method}-cuda did not reach rtol={rtol:g} in {it} iterations; last relative "
+                               f"residual {last:.3e}", residuals=residuals, result=result)
+    return result
+
+
+def _mg_iterate(mg, u, b, bnorm, rtol, maxiter, nu1, nu2, callback):
+    residuals = []
+    for it in range(1, maxiter + 1):
+        mg.cycle(u, b, 0, nu1, nu2)
+        res = mg.residual_norm(u, b) / bnorm
+        residuals.append(res)
+        if callback is not None:
+            callback(it, res)
+        if res <= rtol:
+            return it, residuals, True
+        if not np.isfinite(res):
+            return it, residuals, False
+    return maxiter, residuals, False
+
+
+def _pcg(mg, u, b, bnorm, rtol, maxiter, nu, callback):
+    """CG in the weighted inner product, preconditioned by one symmetric V-cycle (as on the CPU)."""
+    from .cuda_ops import device_copy
+
+    shape, dtype = u.shape, mg.dtype
+    r = mg.residual(0, u, b, _cu.empty(shape, dtype))
+    mg.project(r)
+    z = _cu.empty(shape, dtype)  # also holds q = A p (never alive together with z)
+
+    def precond(rr, zz):
+        mg.fill(zz)
+        mg.cycle(zz, rr, 0, nu, nu, symmetric=True)
+        mg.project(zz)
+
+    precond(r, z)
+    rz = mg.wdot(r, z)
+    p = device_copy(z)
+    residuals = []
+    for it in range(1, maxiter + 1):
+        q = mg.residual(0, p, p, z, use_f=False)
+        pq = mg.wdot(p, q)
+        if pq == 0.0 or not np.isfinite(pq):
+            return it - 1, residuals, False
+        alpha = rz / pq
+        mg.axpy(alpha, p, u)
+        mg.axpy(-alpha, q, r)
+        res = mg.norm(r) / bnorm
+        residuals.append(res)
+        if callback is not None:
+            callback(it, res)
+        if res <= rtol:
+            return it, residuals, True
+        if not np.isfinite(res):
+            return it, residuals, False
+        precond(r, z)
+        rz_new = mg.wdot(r, z)
+        beta = rz_new / rz
+        rz = rz_new
+        mg.xpby(z, beta, p)
+    return maxiter, residuals, False

@@ -1,0 +1,371 @@
+"""GPU multigrid for any boundary kind and variable coefficients: explicit-stencil levels.
+
+The hierarchy is the CPU one (:class:`fieldgrad.solvers.multigrid.Hierarchy`), set up once on
+the host: the fine operator is the 7-point stencil of
+:meth:`fieldgrad.solvers.discretize.Problem.stencil7` (harmonic-mean face conductivities,
+reflected Neumann/Robin ghosts, periodic wrap, Robin diagonal, array screening); coarse levels
+are rediscretised 7-point operators for constant coefficients and Galerkin ``R A P`` operators
+(27-point in 3D) when ``k`` or the screening vary or a grid halves non-uniformly -- so coefficient
+jumps survive on coarse grids without any averaging of ``k``.  Any grid size: each axis coarsens
+while the CPU rules allow (odd or even node counts, periodic axes), then the coarsest level is
+solved on the host by the hierarchy's sparse LU (bordered by the zero-sum constraint when the
+problem is singular).
+
+What runs on the device: every level's stencil coefficients (point-major ``(nx, ny, nz, S)``),
+neighbour maps, Dirichlet masks and per-axis transfer tables are copied once; the multicolour
+Gauss-Seidel smoother (red-black for 7 points, 8 colours for 27), residual, restriction,
+prolongation, weighted dot products and vector updates are CUDA kernels.  Arrays use the CPU
+solver's padded layout (a 2D grid is ``(nx, ny, 1)``).  The off-diagonal sum is the CPU kernel's
+own point formula (:func:`fieldgrad.solvers.mg_kernels._stencil_offdiag`) wrapped by
+``cuda.jit(device=True)``: one formula, two targets.
+
+Example
+-------
+>>> import numpy as np
+>>> from fieldgrad import Grid, Neumann
+>>> from fieldgrad.backends import cuda_available
+>>> from fieldgrad.solvers.discretize import Problem
+>>> if cuda_available():
+...     mg = StencilMG(Problem(Grid((9, 9)), Neumann(0.0), screening=1.0), np.float64)
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from . import cuda as _cu
+from .cuda_stencils import launch1
+
+__all__ = ["StencilMG", "build"]
+
+cuda = None  # set by build()
+REDUCE_THREADS = 256
+
+
+def build(cuda_module):
+    """Kernels of the explicit-stencil multigrid and the Krylov vector operations."""
+    global cuda, REDUCE_THREADS, offdiag
+    cuda = cuda_module
+    from numba.core import config
+
+    # the simulator runs every thread as a Python thread: small reduction blocks keep tests fast
+    REDUCE_THREADS = 32 if config.ENABLE_CUDASIM else 256
+    from ..solvers import mg_kernels
+
+    offdiag = cuda.jit(device=True)(mg_kernels._stencil_offdiag)
+
+    @cuda.jit
+    def st_smooth(u, f, coef, offs, nbr, fx, fy, fz, color, ncolors):
+        """One colour of multicolour Gauss-Seidel (colours as in the CPU ``smooth_stencil``)."""
+        nx, ny, nz = u.shape
+        for m in range(cuda.grid(1), nx * ny * nz, cuda.gridsize(1)):
+            k = m % nz
+            j = (m // nz) % ny
+            i = m // (ny * nz)
+            if fx[i] or fy[j] or fz[k]:
+                continue
+            if ncolors == 2:
+                c = (i + j + k) % 2
+            else:
+                c = (i % 2) * 4 + (j % 2) * 2 + k % 2
+            if c == color:
+                u[i, j, k] = (f[i, j, k] - offdiag(u, coef, offs, nbr, i, j, k)) / coef[i, j, k, 0]
+
+    @cuda.jit
+    def st_residual(u, f, r, coef, offs, nbr, fx, fy, fz, use_f):
+        """``r = f - A u`` (``r = A u`` when ``use_f`` is 0); 0 at fixed nodes."""
+        nx, ny, nz = u.shape
+        for m in range(cuda.grid(1), nx * ny * nz, cuda.gridsize(1)):
+            k = m % nz
+            j = (m // nz) % ny
+            i = m // (ny * nz)
+            if fx[i] or fy[j] or fz[k]:
+                r[i, j, k] = 0.0
+            else:
+                au = offdiag(u, coef, offs, nbr, i, j, k) + coef[i, j, k, 0] * u[i, j, k]
+                r[i, j, k] = f[i, j, k] - au if use_f else au
+
+    @cuda.jit
+    def st_restrict(r, out, rix, rwx, riy, rwy, riz, rwz):
+        """``out = R r`` from the per-axis tables of the CPU hierarchy."""
+        nx, ny, nz = out.shape
+        for m in range(cuda.grid(1), nx * ny * nz, cuda.gridsize(1)):
+            K = m % nz
+            J = (m // nz) % ny
+            I = m // (ny * nz)
+            acc = 0.0
+            for a in range(3):
+                p = rix[I, a]
+                if p < 0:
+                    continue
+                for b in range(3):
+                    q = riy[J, b]
+                    if q < 0:
+                        continue
+                    wab = rwx[I, a] * rwy[J, b]
+                    for c in range(3):
+                        s = riz[K, c]
+                        if s >= 0:
+                            acc += wab * rwz[K, c] * r[p, q, s]
+            out[I, J, K] = acc
+
+    @cuda.jit
+    def st_prolong(e, u, pix, pwx, piy, pwy, piz, pwz, fx, fy, fz, assign):
+        """``u += P e`` (``u = P e`` when ``assign``) at unknown nodes."""
+        nx, ny, nz = u.shape
+        for m in range(cuda.grid(1), nx * ny * nz, cuda.gridsize(1)):
+            k = m % nz
+            j = (m // nz) % ny
+            i = m // (ny * nz)
+            if fx[i] or fy[j] or fz[k]:
+                continue
+            acc = 0.0
+            for a in range(2):
+                p = pix[i, a]
+                if p < 0:
+                    continue
+                for b in range(2):
+                    q = piy[j, b]
+                    if q < 0:
+                        continue
+                    wab = pwx[i, a] * pwy[j, b]
+                    for c in range(2):
+                        s = piz[k, c]
+                        if s >= 0:
+                            acc += wab * pwz[k, c] * e[p, q, s]
+            if assign:
+                u[i, j, k] = acc
+            else:
+                u[i, j, k] += acc
+
+    @cuda.jit
+    def combine(x, y, fx, fy, fz, add, out):
+        """``out = y`` at fixed nodes, else ``x + y`` (``add``) or ``x``."""
+        nx, ny, nz = out.shape
+        for m in range(cuda.grid(1), nx * ny * nz, cuda.gridsize(1)):
+            k = m % nz
+            j = (m // nz) % ny
+            i = m // (ny * nz)
+            if fx[i] or fy[j] or fz[k]:
+                out[i, j, k] = y[i, j, k]
+            elif add:
+                out[i, j, k] = x[i, j, k] + y[i, j, k]
+            else:
+                out[i, j, k] = x[i, j, k]
+
+    @cuda.jit
+    def wsums(a, b, use_b, wx, wy, wz, acc):
+        """``acc[0] += sum w a b`` and ``acc[1] += sum w |a b|`` (``b`` taken as 1 unless ``use_b``),
+        ``w = wx[i] wy[j] wz[k]``: per-block shared-memory tree, one atomic per block."""
+        s0 = cuda.shared.array(REDUCE_THREADS, dtype=np.float64)
+        s1 = cuda.shared.array(REDUCE_THREADS, dtype=np.float64)
+        t = cuda.threadIdx.x
+        nx, ny, nz = a.shape
+        v0 = 0.0
+        v1 = 0.0
+        for m in range(cuda.grid(1), nx * ny * nz, cuda.gridsize(1)):
+            k = m % nz
+            j = (m // nz) % ny
+            i = m // (ny * nz)
+            x = a[i, j, k] * (b[i, j, k] if use_b else 1.0)
+            w = wx[i] * wy[j] * wz[k]
+            v0 += w * x
+            v1 += w * abs(x)
+        s0[t] = v0
+        s1[t] = v1
+        cuda.syncthreads()
+        h = REDUCE_THREADS // 2
+        while h > 0:
+            if t < h:
+                s0[t] += s0[t + h]
+                s1[t] += s1[t + h]
+            cuda.syncthreads()
+            h //= 2
+        if t == 0:
+            cuda.atomic.add(acc, 0, s0[0])
+            cuda.atomic.add(acc, 1, s1[0])
+
+    @cuda.jit
+    def axpy(alpha, x, y):
+        """Flat ``y += alpha x``."""
+        for m in range(cuda.grid(1), y.shape[0], cuda.gridsize(1)):
+            y[m] += alpha * x[m]
+
+    @cuda.jit
+    def xpby(x, beta, y):
+        """Flat ``y = x + beta y``."""
+        for m in range(cuda.grid(1), y.shape[0], cuda.gridsize(1)):
+            y[m] = x[m] + beta * y[m]
+
+    @cuda.jit
+    def add_scalar(c, y):
+        """Flat ``y += c``."""
+        for m in range(cuda.grid(1), y.shape[0], cuda.gridsize(1)):
+            y[m] += c
+
+    @cuda.jit
+    def not_positive(x, flag):
+        """``flag[0] = 1`` where the flat ``x`` is <= 0, NaN or inf (one pass)."""
+        for m in range(cuda.grid(1), x.shape[0], cuda.gridsize(1)):
+            v = x[m]
+            if not (v > 0) or math.isinf(v):
+                flag[0] = 1
+
+    return dict(st_smooth=st_smooth, st_residual=st_residual, st_restrict=st_restrict, st_prolong=st_prolong,
+                combine=combine, wsums=wsums, axpy=axpy, xpby=xpby, add_scalar=add_scalar,
+                not_positive=not_positive)
+
+
+def raw(a, dtype=None):
+    """Host array to the device keeping its dtype (integers and flags stay integers)."""
+    return _cu.load().to_device(np.ascontiguousarray(a, dtype=dtype))
+
+
+def flat(d):
+    """Flat view of a C-contiguous device array."""
+    return d.reshape(d.size)
+
+
+class _DevLevel:
+    """Device copies of one CPU multigrid level."""
+
+    def __init__(self, lev, dtype, coarse):
+        coef, offs = lev.explicit()
+        self.shape = lev.shape
+        self.coef = _cu.as_device(np.ascontiguousarray(np.moveaxis(coef, 0, -1), dtype=dtype), "coef")
+        self.offs = raw(offs, np.int64)
+        self.nbr = raw(lev.nbr, np.int64)
+        self.fixed = [raw(fx, np.uint8) for fx in lev.fixed1]
+        self.ncolors = lev.ncolors
+        self.r = _cu.empty(lev.shape, dtype)
+        self.u = _cu.empty(lev.shape, dtype) if coarse else None
+        self.f = _cu.empty(lev.shape, dtype) if coarse else None
+
+
+class StencilMG:
+    """The CPU multigrid hierarchy of a :class:`~fieldgrad.solvers.discretize.Problem`, on the device.
+
+    Parameters
+    ----------
+    prob : Problem
+    dtype : float32 or float64 -- the dtype of the device work arrays and coefficients
+    coarse_size : int -- stop coarsening at this many nodes (then the host sparse LU)
+
+    Attributes
+    ----------
+    hier : the CPU :class:`~fieldgrad.solvers.multigrid.Hierarchy` (setup, coarse LU)
+    levels : list of device levels; ``shapes`` their (padded) shapes
+    """
+
+    def __init__(self, prob, dtype=np.float64, coarse_size=3000):
+        from ..solvers.multigrid import Hierarchy
+
+        self.prob = prob
+        self.dtype = np.dtype(dtype)
+        self.hier = Hierarchy(prob, coarse_size=coarse_size)
+        self.singular = prob.singular
+        self.sim = _cu.simulator()
+        n = len(self.hier.levels)
+        self.levels = [_DevLevel(lev, self.dtype, i > 0) for i, lev in enumerate(self.hier.levels)]
+        self.shapes = [lev.shape for lev in self.hier.levels]
+        self.transfers = [[tuple(raw(t) for t in axis) for axis in tables]
+                          for tables in self.hier.transfers]
+        w1 = prob.weights1()
+        self.w = [_cu.as_device(np.ascontiguousarray(w, dtype=np.float64), "w") for w in w1]
+        self.wsum = float(np.prod([w.sum() for w in w1]))
+        self._acc = _cu.zeros(2, np.float64)
+        assert len(self.transfers) == n - 1
+
+    # ------------------------------------------------------------------ helpers
+    def _l1(self, size):
+        return launch1(size, self.sim)
+
+    def _launch(self, name, size, *args):
+        blocks, threads = self._l1(size)
+        getattr(_cu.kernels(), name)[blocks, threads](*args)
+
+    def wsums(self, a, b=None):
+        """``(sum w a b, sum w |a b|)`` with the symmetrising weights (``b`` = 1 when None)."""
+        self._acc.copy_to_device(np.zeros(2))
+        self._launch_reduce(a, a if b is None else b, b is not None)
+        s = self._acc.copy_to_host()
+        return float(s[0]), float(s[1])
+
+    def _launch_reduce(self, a, b, use_b):
+        blocks, _ = self._l1(a.size)
+        _cu.kernels().wsums[blocks, REDUCE_THREADS](a, b, use_b, *self.w, self._acc)
+
+    def wdot(self, a, b):
+        """``sum w a b``."""
+        return self.wsums(a, b)[0]
+
+    def norm(self, x):
+        """Euclidean norm of a device array."""
+        self._acc.copy_to_device(np.zeros(2))
+        blocks, _ = self._l1(x.size)
+        _cu.kernels().sumsq[blocks, REDUCE_THREADS](flat(x), self._acc)
+        return math.sqrt(float(self._acc.copy_to_host()[0]))
+
+    def project(self, x):
+        """Remove the weighted mean of ``x`` (singular problems only)."""
+        if self.singular:
+            self.add_scalar(x, -self.wsums(x)[0] / self.wsum)
+
+    def add_scalar(self, x, c):
+        self._launch("add_scalar", x.size, self.dtype.type(c), flat(x))
+
+    def axpy(self, alpha, x, y):
+        self._launch("axpy", y.size, self.dtype.type(alpha), flat(x), flat(y))
+
+    def xpby(self, x, beta, y):
+        self._launch("xpby", y.size, flat(x), self.dtype.type(beta), flat(y))
+
+    def fill(self, x, value=0.0):
+        self._launch("fill", x.size, flat(x), self.dtype.type(value))
+
+    def combine(self, x, y, add, out, level=0):
+        lev = self.levels[level]
+        self._launch("combine", out.size, x, y, *lev.fixed, add, out)
+
+    # ------------------------------------------------------------------ level operations
+    def smooth(self, level, u, f, sweeps, reverse=False):
+        lev = self.levels[level]
+        colors = list(range(lev.ncolors))
+        if reverse:
+            colors.reverse()
+        for _ in range(sweeps):
+            for c in colors:
+                self._launch("st_smooth", u.size, u, f, lev.coef, lev.offs, lev.nbr, *lev.fixed, c, lev.ncolors)
+
+    def residual(self, level, u, f, r, use_f=True):
+        """``r = f - A u`` on ``level`` (``A u`` when not ``use_f``); 0 at fixed nodes."""
+        lev = self.levels[level]
+        self._launch("st_residual", u.size, u, f, r, lev.coef, lev.offs, lev.nbr, *lev.fixed, use_f)
+        return r
+
+    def residual_norm(self, u, f):
+        return self.norm(self.residual(0, u, f, self.levels[0].r))
+
+    def coarse_solve(self, u, f):
+        """Exact solve on the coarsest level by the host LU (Dirichlet nodes keep ``u``)."""
+        uh = u.copy_to_host().astype(np.float64)
+        self.hier.coarse_solve(uh, f.copy_to_host().astype(np.float64))
+        u.copy_to_device(uh.astype(self.dtype))
+
+    def cycle(self, u, f, level=0, nu1=2, nu2=2, symmetric=False):
+        """One V-cycle for ``A u = f`` on ``level`` (``u`` updated in place); ``symmetric`` reverses
+        the colour order of the post-smoother (a symmetric preconditioner for CG)."""
+        if level == len(self.levels) - 1:
+            self.coarse_solve(u, f)
+            return
+        lev, clev = self.levels[level], self.levels[level + 1]
+        self.smooth(level, u, f, nu1)
+        r = self.residual(level, u, f, lev.r)
+        self._launch("st_restrict", clev.f.size, r, clev.f, *[x for axis in self.transfers[level] for x in axis[:2]])
+        self.fill(clev.u)
+        self.cycle(clev.u, clev.f, level + 1, nu1, nu2, symmetric)
+        fx, fy, fz = lev.fixed
+        self._launch("st_prolong", u.size, clev.u, u, *[x for axis in self.transfers[level] for x in axis[2:]],
+                     fx, fy, fz, False)
+        self.smooth(level, u, f, nu2, reverse=symmetric)
