@@ -304,6 +304,25 @@ class Problem:
             out.append(L)
         return out
 
+    def links_diag(self):
+        """The operator A0 as links plus diagonal (see :mod:`fieldgrad.solvers.mg_links`):
+        ``(Lx, Ly, Lz, D, tables)`` with ``tables`` the per-axis ``(nb, wt)`` of
+        :func:`~fieldgrad.solvers.mg_links.axis_tables`.  Four arrays of ``shape3``."""
+        from .mg_links import axis_tables, diag_from_links, links_from_k
+
+        L = [np.empty(self.shape3) for _ in range(3)]
+        links_from_k(np.ascontiguousarray(self.k3), *self.h3, *self.periodic3, *L)
+        tables = [axis_tables(n, p) for n, p in zip(self.shape3, self.periodic3)]
+        D = np.empty(self.shape3)
+        diag_from_links(*L, *tables[0], *tables[1], *tables[2], D)
+        s = self.screening3()
+        if self.s3 is not None or s != 0.0:
+            D -= s
+        rd = self.robin_diag()
+        if rd is not None:
+            D += rd
+        return L[0], L[1], L[2], D, tables
+
     def stencil7(self):
         """Explicit 7-point stencil of A0: ``(coef, offsets)`` with ``coef`` of shape
         ``(7, *shape3)`` (a view of point-major storage ``(*shape3, 7)``) and ``(A0 u)[x] = sum_s coef[s, x] * u[x + offsets[s]]`` (wrapping on

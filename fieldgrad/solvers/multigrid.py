@@ -20,6 +20,7 @@ from . import mg_fused as FU
 from . import mg_2d as M2
 from .mg_2d import view2
 from . import mg_kernels as K
+from . import mg_links as FL
 from .matrix import _stencil_to_csr
 
 
@@ -153,12 +154,30 @@ class Level:
         self.offs = np.ascontiguousarray(offs)
         self.ncolors = 2 if coef.shape[0] <= 7 else 8
 
+    def set_links(self, Lx, Ly, Lz, D, tables):
+        """Variable-coefficient 7-point operator as links plus diagonal (:mod:`.mg_links`)."""
+        self.kind = "links"
+        self.links = (Lx, Ly, Lz, D)
+        self.link_tables = tuple(x for t in tables for x in t)  # nbx, wtx, nby, wty, nbz, wtz
+        self.ncolors = 2
+
     def explicit(self):
-        """``(coef, offs)`` of this level's operator (converting the const form)."""
+        """``(coef, offs)`` of this level's operator (converting the const and links forms)."""
         if self.kind == "stencil":
             return np.moveaxis(self.coef, -1, 0), self.offs
         offs = np.array([[0, 0, 0], [-1, 0, 0], [1, 0, 0], [0, -1, 0], [0, 1, 0], [0, 0, -1], [0, 0, 1]], dtype=np.int64)
         coef = np.moveaxis(np.zeros(self.shape + (7,)), -1, 0)
+        if self.kind == "links":
+            D = self.links[3]
+            coef[0] = D
+            for a in range(3):
+                nb, wt = self.link_tables[2 * a], self.link_tables[2 * a + 1]
+                L = self.links[a]
+                shp = [1, 1, 1]
+                shp[a] = -1
+                coef[1 + 2 * a] = wt[0].reshape(shp) * np.take(L, nb[2], axis=a)
+                coef[2 + 2 * a] = wt[1].reshape(shp) * L
+            return coef, offs
         dx, dy, dz = self.diag1
         coef[0] = self.diag0 + dx[:, None, None] + dy[None, :, None] + dz[None, None, :]
         for a in range(3):
@@ -185,6 +204,11 @@ class Level:
         colors = range(self.ncolors)
         if reverse:
             colors = colors[::-1]
+        if self.kind == "links":
+            nslab = max(1, min(numba.get_num_threads(), self.shape[0]))
+            for _ in range(sweeps):
+                FL.smooth_links_fused(u, f, nslab, *self.links, fx, fy, fz, *self.link_tables, colors[0])
+            return
         if self.kind == "const" and self.ncolors == 2:
             nslab = max(1, min(numba.get_num_threads(), self.shape[0]))
             if self.const_args2 is not None:
@@ -214,6 +238,8 @@ class Level:
                 (mx, px), (my, py), (mz, pz) = self.reflect_maps
                 K.residual_const(u, f, r, *self.c, self.diag0, *self.diag1, fx, fy, fz, mx, px, my, py, mz, pz,
                                  use_f)
+        elif self.kind == "links":
+            FL.residual_links(u, f, r, *self.links, fx, fy, fz, *self.link_tables, use_f)
         else:
             K.residual_stencil(u, f, r, self.coef, self.offs, self.nbr, fx, fy, fz, use_f)
         return r
@@ -276,7 +302,7 @@ class Hierarchy:
         self.galerkin = galerkin
         lev = Level(prob.shape3, prob.h3, prob.periodic3, [f.copy() for f in prob.fixed1])
         if galerkin:
-            lev.set_stencil(*prob.stencil7())
+            lev.set_links(*prob.links_diag())
         else:
             lev.set_const([prob.k_const / h ** 2 for h in prob.h3], -prob.s_const, prob.robin_diag1())
         self.levels = [lev]
@@ -293,7 +319,7 @@ class Hierarchy:
             self.transfers.append(tables)
             self.modes.append(tuple(modes))
             self.coarse_index.append([coarse_nodes(n, m, p) for n, m, p in zip(lev.shape, modes, lev.periodic)])
-            if galerkin or lev.kind == "stencil" or 2 in modes:
+            if galerkin or lev.kind in ("stencil", "links") or 2 in modes:
                 # variable coefficients, or a non-uniform coarse grid: Galerkin R A P
                 clev.set_stencil(*self._rap(lev, clev, tables))
             else:
@@ -314,6 +340,18 @@ class Hierarchy:
 
     @staticmethod
     def _rap(fine, coarse, tables):
+        allo = np.array([[dx, dy, dz] for dx in (-1, 0, 1) for dy in (-1, 0, 1) for dz in (-1, 0, 1)], dtype=np.int64)
+        keep = [13] + [s for s in range(27) if s != 13 and all(allo[s, a] == 0 or coarse.shape[a] > 1 for a in range(3))]
+        (rix, rwx, pix, pwx), (riy, rwy, piy, pwy), (riz, rwz, piz, pwz) = tables
+        if fine.kind == "links":
+            # straight from the links, into point-major storage in ``keep`` order (no copies)
+            slot = np.full(27, -1, dtype=np.int64)
+            slot[keep] = np.arange(len(keep))
+            out = np.zeros(coarse.shape + (len(keep),))
+            FL.galerkin_links(*fine.links, *fine.link_tables, out, rix, rwx, riy, rwy, riz, rwz, pix, pwx, piy,
+                              pwy, piz, pwz, np.array(coarse.shape, dtype=np.int64),
+                              np.array(coarse.periodic, dtype=np.bool_), slot)
+            return np.moveaxis(out, -1, 0), allo[keep]
         coef, offs = fine.explicit()
         coef = np.ascontiguousarray(np.moveaxis(coef, 0, -1))  # point-major, no copy
         out = np.zeros(coarse.shape + (27,))
