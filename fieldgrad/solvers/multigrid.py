@@ -15,6 +15,7 @@ import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
 from . import mg_fast as F
+from . import mg27 as M27
 from . import mg_fmg as F3
 from . import mg_fused as FU
 from . import mg_2d as M2
@@ -22,6 +23,10 @@ from .mg_2d import view2
 from . import mg_kernels as K
 from . import mg_links as FL
 from .matrix import _stencil_to_csr
+
+
+_BOX = np.array([[dx, dy, dz] for dx in (-1, 0, 1) for dy in (-1, 0, 1) for dz in (-1, 0, 1)], dtype=np.int64)
+_BOX27 = _BOX[[13] + [s for s in range(27) if s != 13]]
 
 
 def _maps(n, periodic, reflect):
@@ -153,6 +158,8 @@ class Level:
         self.coef = np.ascontiguousarray(np.moveaxis(coef, 0, -1))
         self.offs = np.ascontiguousarray(offs)
         self.ncolors = 2 if coef.shape[0] <= 7 else 8
+        # the full 3x3x3 box in Hierarchy._rap's order: the unrolled 27-point smoother
+        self.is27 = self.offs.shape[0] == 27 and np.array_equal(self.offs, _BOX27)
 
     def set_links(self, Lx, Ly, Lz, D, tables):
         """Variable-coefficient 7-point operator as links plus diagonal (:mod:`.mg_links`)."""
@@ -223,6 +230,8 @@ class Level:
             for col in colors:
                 if self.kind == "const":
                     F.smooth_const_fast(u, f, *self.const_args, col)
+                elif self.is27:
+                    M27.smooth27(u, f, self.coef, self.offs, self.nbr, fx, fy, fz, col)
                 else:
                     K.smooth_stencil(u, f, self.coef, self.offs, self.nbr, fx, fy, fz, col, self.ncolors)
 
