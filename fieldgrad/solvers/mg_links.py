@@ -228,3 +228,125 @@ def galerkin_links(Lx, Ly, Lz, D, nbx, wtx, nby, wty, nbz, wtz, out, rix, rwx, r
                                                 elif dz < -1:
                                                     dz += ncoarse[2]
                                             out[I, J, K, slot[(dx + 1) * 9 + (dy + 1) * 3 + dz + 1]] += wxy * pwz[z, az]
+
+
+@njit(inline="always")
+def _residual_plane_links(u, f, o, i, Lx, Ly, Lz, D, fx, fy, fz, nbx, wtx, nby, wty, nbz, wtz):
+    """Residual of plane ``i`` into the 2D array ``o`` (0 at fixed nodes)."""
+    nx, ny, nz = u.shape
+    ii = 0 < i < nx - 1
+    for j in range(ny):
+        inner = ii and 0 < j < ny - 1
+        fij = fx[i] or fy[j]
+        for k in range(nz):
+            if fij or fz[k]:
+                o[j, k] = 0.0
+                continue
+            if inner and 0 < k < nz - 1:
+                au = _offdiag_inner(u, Lx, Ly, Lz, i, j, k)
+            else:
+                au = _offdiag_shell(u, Lx, Ly, Lz, i, j, k, nbx, wtx, nby, wty, nbz, wtz)
+            o[j, k] = f[i, j, k] - au - D[i, j, k] * u[i, j, k]
+
+
+@njit(parallel=True, cache=True)
+def residual_restrict_links(u, f, out, buf, ids, Lx, Ly, Lz, D, fx, fy, fz, nbx, wtx, nby, wty, nbz, wtz,
+                            rix, rwx, riy, rwy, riz, rwz):
+    """Fused ``out = R (f - A u)`` for the links operator (the scheme of
+    :func:`fieldgrad.solvers.mg_fast.residual_restrict_const`): residual planes into per-chunk buffers ``buf[c, 4, ny, nz]``
+    (``ids[c, 4]`` scratch), reduced in x into ``buf[c, 3]``, then full weighting in y and z by the
+    per-axis tables.  Each fine residual plane is computed about once."""
+    nch = buf.shape[0]
+    cnx, cny, cnz = out.shape
+    for c in prange(nch):
+        I0 = (c * cnx) // nch
+        I1 = ((c + 1) * cnx) // nch
+        for s in range(3):
+            ids[c, s] = -1
+        slots = np.empty(3, dtype=np.int64)
+        used = np.zeros(3, dtype=np.bool_)
+        for I in range(I0, I1):
+            for a in range(3):
+                slots[a] = -1
+                used[a] = False
+            for a in range(3):
+                p = rix[I, a]
+                if p < 0:
+                    continue
+                for s in range(3):
+                    if ids[c, s] == p:
+                        slots[a] = s
+                        used[s] = True
+            for a in range(3):
+                p = rix[I, a]
+                if p < 0 or slots[a] >= 0:
+                    continue
+                for a2 in range(a):  # same plane twice (reflection)
+                    if rix[I, a2] == p:
+                        slots[a] = slots[a2]
+                if slots[a] >= 0:
+                    continue
+                for s in range(3):
+                    if not used[s]:
+                        slots[a] = s
+                        used[s] = True
+                        ids[c, s] = p
+                        _residual_plane_links(u, f, buf[c, s], p, Lx, Ly, Lz, D, fx, fy, fz, nbx, wtx, nby, wty,
+                                              nbz, wtz)
+                        break
+            t = buf[c, 3]
+            ny, nz = t.shape
+            for j in range(ny):
+                for k in range(nz):
+                    t[j, k] = 0.0
+            for a in range(3):
+                if rix[I, a] < 0:
+                    continue
+                w = rwx[I, a]
+                b = buf[c, slots[a]]
+                for j in range(ny):
+                    tr, br = t[j], b[j]
+                    for k in range(nz):
+                        tr[k] += w * br[k]
+            for J in range(cny):
+                o = out[I, J]
+                for K in range(cnz):
+                    o[K] = 0.0
+                for bb in range(3):
+                    q = riy[J, bb]
+                    if q < 0:
+                        continue
+                    wy = rwy[J, bb]
+                    tq = t[q]
+                    for K in range(cnz):
+                        acc = 0.0
+                        for cc in range(3):
+                            z = riz[K, cc]
+                            if z >= 0:
+                                acc += rwz[K, cc] * tq[z]
+                        o[K] += wy * acc
+
+
+@njit(parallel=True, cache=True)
+def residual_norm_links(u, f, Lx, Ly, Lz, D, fx, fy, fz, nbx, wtx, nby, wty, nbz, wtz):
+    """``||f - A u||_2`` without storing the residual."""
+    nx, ny, nz = u.shape
+    acc = np.zeros(nx)
+    for i in prange(nx):
+        ii = 0 < i < nx - 1
+        s = 0.0
+        for j in range(ny):
+            inner = ii and 0 < j < ny - 1
+            if fx[i] or fy[j]:
+                continue
+            for k in range(nz):
+                if fz[k]:
+                    continue
+                if inner and 0 < k < nz - 1:
+                    au = _offdiag_inner(u, Lx, Ly, Lz, i, j, k)
+                else:
+                    au = _offdiag_shell(u, Lx, Ly, Lz, i, j, k, nbx, wtx, nby, wty, nbz, wtz)
+                rk = f[i, j, k] - au - D[i, j, k] * u[i, j, k]
+                s += rk * rk
+        acc[i] = s
+    return np.sqrt(acc.sum())

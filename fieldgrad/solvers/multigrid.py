@@ -260,6 +260,8 @@ class Level:
             return float(M2.residual_norm2d(view2(u), view2(f), nch, *self.const_args2))
         if self.kind == "const":
             return float(F.residual_norm_const(u, f, *self.const_args))
+        if self.kind == "links":
+            return float(FL.residual_norm_links(u, f, *self.links, *self.fixed1, *self.link_tables))
         return float(K.norm2(self.residual(u, f, self.r)))
 
 
@@ -423,13 +425,17 @@ class Hierarchy:
         if lev.kind == "const" and lev.const_args2 is not None:
             nch = max(1, min(numba.get_num_threads(), out.shape[0]))
             M2.residual_restrict2d(view2(u), view2(f), view2(out), nch, *lev.const_args2, rix, rwx, riy, rwy)
-        elif lev.kind == "const":
+        elif lev.kind in ("const", "links"):
             buf = self._restrict_buffers.get(level)
             if buf is None:
                 nch = max(1, min(numba.get_num_threads(), out.shape[0]))
                 buf = self._restrict_buffers[level] = (np.empty((nch, 4) + lev.shape[1:]),
                                                        np.empty((nch, 4), dtype=np.int64))
-            F.residual_restrict_const(u, f, out, buf[0], buf[1], *lev.const_args, rix, rwx, riy, rwy, riz, rwz)
+            if lev.kind == "const":
+                F.residual_restrict_const(u, f, out, buf[0], buf[1], *lev.const_args, rix, rwx, riy, rwy, riz, rwz)
+            else:  # no fine residual array
+                FL.residual_restrict_links(u, f, out, buf[0], buf[1], *lev.links, *lev.fixed1, *lev.link_tables,
+                                           rix, rwx, riy, rwy, riz, rwz)
         else:
             lev.residual(u, f, lev.r)
             K.restrict(lev.r, out, rix, rwx, riy, rwy, riz, rwz)

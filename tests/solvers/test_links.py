@@ -64,3 +64,30 @@ def test_unrolled_27_point_smoother_equals_generic():
     for col in range(8):
         K.smooth_stencil(u2, f, c.coef, c.offs, c.nbr, *c.fixed1, col, 8)
     assert np.abs(u1 - u2).max() <= 1e-13 * np.abs(u2).max()
+
+
+@pytest.mark.parametrize("periodic", [(False, False, False), (False, True, False)])
+def test_links_fused_residual_restriction_equals_residual_then_restriction(periodic):
+    g = Grid((11, 10, 9), periodic=periodic)
+    bc = {k: v for k, v in MIXED3.items() if not (periodic[1] and k == "y")}
+    rng = np.random.default_rng(11)
+    k = np.exp(rng.standard_normal(g.shape))
+    hier = Hierarchy(Problem(g, bc, k, 0.2), coarse_size=10)
+    lev, c = hier.levels[0], hier.levels[1]
+    u, f = rng.standard_normal(lev.shape), rng.standard_normal(lev.shape)
+    out = np.empty(c.shape)
+    hier.residual_restrict(0, u, f, out)
+    (rix, rwx, _, _), (riy, rwy, _, _), (riz, rwz, _, _) = hier.transfers[0]
+    ref = np.empty(c.shape)
+    K.restrict(lev.residual(u, f, np.empty_like(u)), ref, rix, rwx, riy, rwy, riz, rwz)
+    assert np.abs(out - ref).max() <= 1e-12 * np.abs(ref).max()
+
+
+def test_links_residual_norm_not_stored_equals_stored():
+    g = Grid((9, 8, 7))
+    rng = np.random.default_rng(5)
+    lev = Hierarchy(Problem(g, MIXED3, np.exp(rng.standard_normal(g.shape)), 0.0), coarse_size=10).levels[0]
+    u, f = rng.standard_normal(lev.shape), rng.standard_normal(lev.shape)
+    ref = np.linalg.norm(lev.residual(u, f, np.empty_like(u)))
+    assert abs(lev.residual_norm(u, f) - ref) <= 1e-12 * ref
+    assert "r" not in lev._arrays  # no stored fine residual
