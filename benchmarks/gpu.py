@@ -1,11 +1,14 @@
 """GPU benchmark: operators, FTCS step, multigrid V-cycle and Poisson solve vs the copy floor and the CPU.
 
-Run:  python benchmarks/gpu.py [--small] [--repeat N]
+Run:  python benchmarks/gpu.py [--small] [--repeat N] [--no-cpu]
+      NUMBA_ENABLE_CUDASIM=1 python benchmarks/gpu.py --check   (every path on tiny grids, simulator)
 
 3D 512^3 float32 and 256^3 float64 (``--small``: 128^3 / 64^3): ``laplacian``, ``grad``, one FTCS
 step, next to a device-to-device copy kernel of the same array (the bandwidth floor) and the
 CPU backend; one multigrid V-cycle and a full Poisson solve to rtol 1e-8 on 2^n+1 grids
-(513^3 float32, 257^3 float64).  Every number is a median of ``--repeat`` runs measured in
+(513^3 float32, 257^3 float64); for 257^3 float64 also the general path (mixed
+Dirichlet/Robin/Neumann faces, variable k: explicit-stencil levels and MG-preconditioned CG,
+with its host setup time) and the CPU solver on the same problems.  Every number is a median of ``--repeat`` runs measured in
 this process after a warm-up run (compilation excluded).  Targets (issue 8): laplacian and
 FTCS at >= 70% of copy bandwidth; a 257^3 Poisson solve to 1e-8 under 0.2 s on an H100.
 Without a GPU it prints why and exits 0.
@@ -20,7 +23,15 @@ import time
 import numpy as np
 
 
+CHECK = False  # --check: one call per path, no warm-up (the simulator is slow)
+
+
 def median_time(fn, sync, repeat):
+    if CHECK:
+        t0 = time.perf_counter()
+        fn()
+        sync()
+        return time.perf_counter() - t0
     fn()
     sync()
     times = []
@@ -39,6 +50,8 @@ def main(argv=None):
     ap.add_argument("--no-cpu", action="store_true", help="skip the CPU backend timings")
     ap.add_argument("--check", action="store_true", help="8^3 smoke run of every path (works in the simulator)")
     args = ap.parse_args(argv)
+    global CHECK
+    CHECK = args.check
 
     import fieldgrad as fg
     from fieldgrad.backends import cuda as cu
@@ -66,7 +79,7 @@ def main(argv=None):
     sync = cuda.synchronize
     n32, n64 = (128, 64) if args.small else (512, 256)
     if args.check:
-        n32, n64, args.repeat = 8, 8, 1
+        n32, n64, args.repeat = 6, 6, 1
     print(f"device: {name}; numba-cuda; repeat={args.repeat} (medians)")
     rows = []
     for n, dtype in ((n32, np.float32), (n64, np.float64)):
@@ -108,15 +121,43 @@ def main(argv=None):
         m = n + 1
         gm = fg.Grid((m, m, m))
         f = cuda.to_device(np.ones(gm.shape, dtype))
-        mg = CudaMultigrid(gm, dtype)
+        csize = 20 if args.check else 3000  # --check: several levels even on the tiny grid
+        mg = CudaMultigrid(gm, dtype, coarse_size=csize)
         ub = cuda.to_device(np.zeros(gm.shape, dtype))
         t_v = median_time(lambda: mg.vcycle(0, ub, f), sync, max(3, args.repeat // 2))
         tagm = f"{m}^3 {np.dtype(dtype).name}"
         rows.append((tagm, "MG V-cycle(2,2)", t_v, float("nan"), float("nan")))
         rtol = 1e-8 if dtype == np.float64 else 1e-5  # float32 residuals stall near 1e-7
-        res = solve_poisson_cuda(f, gm, fg.Dirichlet(0.0), rtol=rtol, solver=mg)  # warm-up
-        t_s = median_time(lambda: solve_poisson_cuda(f, gm, fg.Dirichlet(0.0), rtol=rtol, solver=mg), sync, 3)
+        if args.check:
+            rtol = 1e-2  # a couple of iterations exercise every kernel
+        res = []
+        t_s = median_time(lambda: res.append(solve_poisson_cuda(f, gm, fg.Dirichlet(0.0), rtol=rtol, solver=mg)),
+                          sync, 1 if args.check else 3)
+        res = res[-1]
         rows.append((tagm, f"Poisson solve {rtol:g} ({res.iterations} V)", t_s, float("nan"), float("nan")))
+        if dtype == np.float64:
+            # the general path: mixed faces, variable k -> explicit-stencil levels, MG-preconditioned CG
+            from fieldgrad.backends.cuda_poisson import solve as cuda_solve
+
+            kv = 1.0 + 0.5 * np.random.default_rng(1).random(gm.shape)
+            bcm = {"x-": fg.Dirichlet(0.0), "y": fg.Robin(1.0, 1.0, 0.0), "*": fg.Neumann(0.0)}
+            t0 = time.perf_counter()
+            resg = cuda_solve(f, gm, bcm, k=kv, rtol=rtol, coarse_size=csize)  # builds and caches the setup
+            sync()
+            t_first = time.perf_counter() - t0
+            t_g = median_time(lambda: cuda_solve(f, gm, bcm, k=kv, rtol=rtol, coarse_size=csize), sync,
+                              1 if args.check else 3)
+            rows.append((tagm, "var-k 1st call (host setup+solve)", t_first, float("nan"), float("nan")))
+            rows.append((tagm, f"var-k mixed-BC CG {rtol:g} ({resg.iterations} it)", t_g, float("nan"), float("nan")))
+            if not args.no_cpu:
+                fh = np.ones(gm.shape, dtype)
+                t_cpu_s = median_time(lambda: fg.solve_poisson(fh, gm, fg.Dirichlet(0.0), method="multigrid",
+                                                               rtol=rtol), lambda: None, 1)
+                rows.append((tagm, f"CPU Poisson MG {rtol:g}", t_cpu_s, float("nan"), t_cpu_s / t_s))
+                t_cpu_g = median_time(lambda: fg.solve_poisson(fh, gm, bcm, k=kv, method="cg", rtol=rtol),
+                                      lambda: None, 1)
+                rows.append((tagm, f"CPU var-k CG {rtol:g}", t_cpu_g, float("nan"), t_cpu_g / t_g))
+            del kv
         del f, ub, mg
     print(f"{'case':<18} {'what':<30} {'median s':>10} {'GB/s':>8} {'ratio':>8}")
     for tag, what, t, gbs, ratio in rows:

@@ -33,7 +33,7 @@ def _case(name):
         Xp, Yp = gp.mesh()
         return gp, np.sin(2 * np.pi * Xp) + Yp, {"y-": fg.Dirichlet(0.0), "y+": fg.Neumann(1.0)}, 1 + 0.5 * np.sin(2 * np.pi * Xp), 0.0
     if name == "3D mixed, variable k":
-        g3 = fg.Grid((5, 6, 7), periodic=(False, True, False))
+        g3 = fg.Grid((5, 6, 5), periodic=(False, True, False))
         X3, Y3, Z3 = g3.mesh()
         bc = {"x-": fg.Dirichlet(0.5), "x+": fg.Robin(1.0, 1.0, 0.0), "z": fg.Neumann(0.3)}
         return g3, X3 * Z3 + np.cos(2 * np.pi * Y3), bc, 1 + X3 + Z3 ** 2, 0.0
