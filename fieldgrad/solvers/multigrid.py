@@ -270,6 +270,10 @@ class Level:
 DEFAULT_OMEGA = {0: 1.0, 1: 1.0, 2: 1.15, 3: 1.2}
 
 
+# levels with fewer nodes than this run single-threaded inside a cycle (see Hierarchy.cycle)
+SERIAL_BELOW = 10000
+
+
 def _coarsen_shape(shape, periodic):
     """Per-axis coarsening modes (see :func:`coarse_nodes`) and the coarse shape."""
     modes = []
@@ -308,6 +312,7 @@ class Hierarchy:
         self.singular = prob.singular
         self.fmg_interp = fmg_interp
         self._cubic = {}
+        self.serial_below = SERIAL_BELOW
         if galerkin is None:
             galerkin = not prob.constant_coefficients
         self.galerkin = galerkin
@@ -398,7 +403,21 @@ class Hierarchy:
 
         ``symmetric=True`` post-smooths in reverse colour order (a symmetric preconditioner for
         CG); the default red-black order in both smoothings converges faster on its own.
+        Levels below ``serial_below`` nodes run on one thread: their kernels take microseconds,
+        less than a fork-join of the thread pool (and far less on a loaded machine, where a
+        descheduled worker stalls every parallel kernel).
         """
+        nt = numba.get_num_threads()
+        if nt > 1 and self.levels[level].size < self.serial_below:
+            numba.set_num_threads(1)
+            try:
+                self._cycle(u, f, level, kind, nu1, nu2, symmetric)
+            finally:
+                numba.set_num_threads(nt)
+        else:
+            self._cycle(u, f, level, kind, nu1, nu2, symmetric)
+
+    def _cycle(self, u, f, level, kind, nu1, nu2, symmetric):
         lev = self.levels[level]
         if level == len(self.levels) - 1:
             self.coarse_solve(u, f)
