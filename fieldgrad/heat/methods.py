@@ -1,8 +1,12 @@
 """Method names, the ``"auto"`` choice and the factory of steppers.
 
 ``"auto"`` looks at the ratio ``r = dt / dt_explicit``: FTCS up to the limit (``r <= 1``), RKL2
-for ``1 < r <= AUTO_RKL2_MAX``, Crank--Nicolson beyond (the thresholds come from
-``benchmarks/heat.py``; see ``benchmarks/results/heat.md``).  Without a ``dt``, RKL2.
+for ``1 < r <= AUTO_RKL2_MAX``, Crank--Nicolson beyond.  The thresholds are the measured
+crossovers of wall time per unit simulated time (``benchmarks/heat.py``, section ``auto``, 65^3,
+see ``benchmarks/results/heat.md``): at ``r <= 1`` FTCS costs half of a 2-stage RKL2 step; RKL2
+(``s ~ sqrt(4 r)`` stencil sweeps per step, ~1-2 copy times each) stays cheaper than a
+Crank--Nicolson step (~5-6 warm-started V-cycles, ~90 copy times at 129^3) up to ``r`` of a few
+hundred and loses by ``r = 1000``; the cut is put at 600.  Without a ``dt``, RKL2.
 """
 from __future__ import annotations
 
@@ -13,7 +17,7 @@ from .implicit import BackwardEuler, CrankNicolson
 __all__ = ["METHODS", "choose_method", "make_stepper"]
 
 METHODS = ("auto", "ftcs", "rkl2", "backward_euler", "crank_nicolson")
-AUTO_RKL2_MAX = 400.0
+AUTO_RKL2_MAX = 600.0
 
 
 def choose_method(method, dt, dt_explicit):
