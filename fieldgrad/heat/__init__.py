@@ -4,6 +4,8 @@ Integrators (``method=``): ``"ftcs"`` (forward Euler, refused above its stabilit
 ``"rkl2"`` (Runge--Kutta--Legendre super-time-stepping), ``"backward_euler"`` and
 ``"crank_nicolson"`` (one multigrid solve per step, Rannacher start), ``"auto"``.
 The run loop is :class:`fieldgrad.Simulation`; :func:`solve_heat` is the one-call front door.
+``backend="cuda"`` (or :func:`fieldgrad.backends.set_backend`) runs FTCS / RKL2 on the GPU
+(:mod:`fieldgrad.heat.gpu`); the implicit methods are CPU-only and raise ``BackendError`` there.
 """
 from .explicit import FTCS, RKL2, rkl2_coefficients, rkl2_stages
 from .front import HeatResult, solve_heat
