@@ -107,3 +107,29 @@ def prolong_cubic(e, u, cix, cwx, ciy, cwy, ciz, cwz, fx, fy, fz):
                         continue
                     ur[k] = (cwz[k, 0] * q[ciz[k, 0]] + cwz[k, 1] * q[ciz[k, 1]] + cwz[k, 2] * q[ciz[k, 2]]
                              + cwz[k, 3] * q[ciz[k, 3]])
+
+
+@njit(parallel=True, cache=True)
+def prolong_cubic2(e, u, cix, cwx, ciy, cwy, fx, fy):
+    """2D (``(nx, ny)`` views) version of :func:`prolong_cubic`."""
+    nx, ny = u.shape
+    cny = e.shape[1]
+    nch = min(nx, 64)
+    for c in prange(nch):
+        p = np.empty(cny)
+        for i in range((c * nx) // nch, ((c + 1) * nx) // nch):
+            if fx[i]:
+                continue
+            for J in range(cny):
+                p[J] = 0.0
+            for a in range(4):
+                w = cwx[i, a]
+                if w != 0.0:
+                    er = e[cix[i, a]]
+                    for J in range(cny):
+                        p[J] += w * er[J]
+            ur = u[i]
+            for j in range(ny):
+                if not fy[j]:
+                    ur[j] = (cwy[j, 0] * p[ciy[j, 0]] + cwy[j, 1] * p[ciy[j, 1]] + cwy[j, 2] * p[ciy[j, 2]]
+                             + cwy[j, 3] * p[ciy[j, 3]])

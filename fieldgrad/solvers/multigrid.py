@@ -481,7 +481,11 @@ class Hierarchy:
                 t = F3.cubic_tables(lev.shape[a], self.coarse_index[level][a], lev.periodic[a])
                 tabs.extend(t)
             self._cubic[level] = tabs
-        F3.prolong_cubic(e, u, *tabs, *self.levels[level].fixed1)
+        lev = self.levels[level]
+        if lev.shape[2] == 1:
+            F3.prolong_cubic2(view2(e), view2(u), *tabs[:4], lev.fixed1[0], lev.fixed1[1])
+        else:
+            F3.prolong_cubic(e, u, *tabs, *lev.fixed1)
 
     def fmg(self, u, b, f_source, ud, kind="V", nu1=2, nu2=2, cycles=1):
         """Full multigrid: restrict the problem to every level, solve the coarsest, interpolate

@@ -63,3 +63,20 @@ def test_fmg_one_cycle_per_level_reaches_discretisation_accuracy(n):
     alg, tot = errs["cubic"]
     assert alg <= 0.75 and tot <= 1.6, errs  # algebraic error below the discretisation error
     assert alg <= 0.6 * errs["linear"][0], errs
+
+
+def test_fmg_2d_one_cycle_per_level_reaches_discretisation_accuracy():
+    n = 129
+    g = Grid((n, n))
+    x = np.linspace(0.0, 1.0, n)
+    gx, d2 = (x - x * x) * np.exp(x), (-x * x - 3 * x) * np.exp(x)
+    f = d2[:, None] * gx[None, :] + gx[:, None] * d2[None, :]
+    uex = gx[:, None] * gx[None, :]
+    m = n - 2
+    lam = -4.0 * (n - 1) ** 2 * np.sin(np.pi * np.arange(1, m + 1) / (2 * (m + 1))) ** 2
+    ud = sfft.idstn(sfft.dstn(f[1:-1, 1:-1], type=1) / (lam[:, None] + lam[None, :]), type=1)
+    e_disc = np.abs(ud - uex[1:-1, 1:-1]).max()
+    u = PoissonSolver(g, Dirichlet(0.0), method="multigrid", fmg=True, nu1=2, nu2=1).solve(
+        f, maxiter=1, raise_on_failure=False).u
+    assert np.abs(u[1:-1, 1:-1] - ud).max() <= 0.1 * e_disc
+    assert np.abs(u - uex).max() <= 1.1 * e_disc
