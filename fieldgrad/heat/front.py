@@ -39,7 +39,7 @@ class HeatResult:
 
 
 def solve_heat(u0, grid, bc, *, alpha, t_end, dt=None, method="auto", source=None, output=None,
-               output_every=None, output_overwrite=False, progress=None, callbacks=(), **options):
+               output_every=None, output_overwrite=False, progress=None, callbacks=(), backend=None, **options):
     """Evolve ``du/dt = div(alpha grad u) + source`` from ``u0`` to ``t_end``.
 
     Parameters
@@ -63,6 +63,8 @@ def solve_heat(u0, grid, bc, *, alpha, t_end, dt=None, method="auto", source=Non
         raised before any step)
     progress : bool or None -- tqdm bar (None: on in a terminal unless ``CI`` is set)
     callbacks : iterable of ``(func, schedule_kwargs)`` pairs, e.g. ``(f, {"every": 10})``
+    backend : None, "cpu" or "cuda" -- where FTCS/RKL2 steps run (None: :func:`fieldgrad.get_backend`);
+        implicit methods are CPU only (``BackendError`` on CUDA)
     **options : further :class:`fieldgrad.Simulation` arguments (``reduce_dt``, ``steady_tol``,
         ``max_wall_time``, ``t0``, ``rannacher``, ``linear_solver``, ``rtol`` ...)
 
@@ -81,7 +83,8 @@ def solve_heat(u0, grid, bc, *, alpha, t_end, dt=None, method="auto", source=Non
     """
     from ..simulation import Simulation
 
-    sim = Simulation(u0, grid, bc, alpha=alpha, dt=dt, method=method, source=source, progress=progress, **options)
+    sim = Simulation(u0, grid, bc, alpha=alpha, dt=dt, method=method, source=source, progress=progress,
+                     backend=backend, **options)
     for func, sched in callbacks:
         sim.add_callback(func, **sched)
     writer = None
@@ -108,5 +111,5 @@ def solve_heat(u0, grid, bc, *, alpha, t_end, dt=None, method="auto", source=Non
     info = {"dt_explicit": sim.problem.dt_explicit, "dt_ratio": sim.dt / sim.problem.dt_explicit}
     if sim.method == "rkl2":
         info["stages"] = st.stages(sim.dt)
-    return HeatResult(np.array(sim.u), sim.t, sim.step, sim.method, sim.dt, st.sweeps, st.solver_iterations,
+    return HeatResult(np.array(sim.host_u()), sim.t, sim.step, sim.method, sim.dt, st.sweeps, st.solver_iterations,
                       sim.stop_reason, sim.wall_time, info)
