@@ -3,9 +3,12 @@
 Levels coarsen every axis that can (odd node count >= 5 on a non-periodic axis, even >= 8 on a
 periodic one) until the coarsest level has at most ``coarse_size`` nodes or nothing coarsens; the
 coarsest level is solved by a sparse LU factorisation (bordered by the zero-mean constraint
-when the problem is singular).  Constant coefficients use rediscretised 7-point operators;
-variable ``k`` or screening use Galerkin ``R A P`` coarse operators (27-point in 3D), which keep
-coefficient jumps on the coarse grids.
+when the problem is singular).  Constant coefficients use rediscretised 7-point operators
+(red-black SOR, both colours in one pass: :mod:`.mg_fused`; 2D levels: :mod:`.mg_2d`);
+variable ``k`` or screening store the fine operator as links plus diagonal (:mod:`.mg_links`)
+and use Galerkin ``R A P`` coarse operators (27-point in 3D, :mod:`.mg27`), which keep
+coefficient jumps on the coarse grids.  FMG interpolates coarse solutions cubically
+(:mod:`.mg_fmg`).
 """
 from __future__ import annotations
 
