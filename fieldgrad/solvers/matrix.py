@@ -118,7 +118,7 @@ def poisson_rhs(f, grid, bc, k=None, *, t=0.0):
     -------
     >>> import numpy as np
     >>> from fieldgrad import Grid, Dirichlet
-    >>> poisson_rhs(np.zeros((3, 3)), Grid((3, 3)), Dirichlet(2.0))[0, 0]
+    >>> float(poisson_rhs(np.zeros((3, 3)), Grid((3, 3)), Dirichlet(2.0))[0, 0])
     2.0
     """
     prob = Problem(grid, bc, k, 0.0)
