@@ -26,15 +26,15 @@ from _timing import header, median_time  # noqa: E402
 @njit(parallel=True, cache=True)
 def fan_out_copy(src, a, b, c):
     """Read one array, write three: the floor of a gradient (one field in, three out)."""
-    s, x, y, z = src.reshape(-1), a.reshape(-1), b.reshape(-1), c.reshape(-1)
-    n = s.size
-    step = (n + 63) // 64
-    for q in prange(64):
-        for m in range(q * step, min(n, (q + 1) * step)):
-            v = s[m]
-            x[m] = v
-            y[m] = v
-            z[m] = v
+    s = src.reshape(src.shape[0], -1)
+    x, y, z = a.reshape(s.shape), b.reshape(s.shape), c.reshape(s.shape)
+    n, m = s.shape
+    for i in prange(n):
+        for j in range(m):
+            v = s[i, j]
+            x[i, j] = v
+            y[i, j] = v
+            z[i, j] = v
 
 
 def numpy_laplacian(u, h, out):

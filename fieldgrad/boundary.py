@@ -448,12 +448,16 @@ def ghost_layers(u, grid, bcs, derivative, t=0.0, k=None):
         for side in (0, 1):
             face = grid.axis_names[axis] + "-+"[side]
             cond = bcs[face]
-            step = 1 if side == 0 else -1
-            b = 0 if side == 0 else n - 1
-            take = lambda arr, m: arr[_face_slice(nd, axis, b + step * m)]
+            layers = {}
+
+            def take(arr, m, axis=axis, side=side, layers=layers):
+                # the nodes inward from this face, gathered once per array in one fast pass
+                if id(arr) not in layers:
+                    layers[id(arr)] = inward_layers(arr, axis, side, min(4, arr.shape[axis]))
+                return layers[id(arr)][m]
             if isinstance(cond, Periodic):
-                g = u[_face_slice(nd, axis, n - 1 if side == 0 else 0)]
-                kg = None if k is None else k[_face_slice(nd, axis, n - 1 if side == 0 else 0)]
+                g = inward_layers(u, axis, 1 - side, 1)[0]  # the node on the opposite face
+                kg = None if k is None else inward_layers(k, axis, 1 - side, 1)[0]
             elif isinstance(cond, (Neumann, Robin)):
                 ub = take(u, 0)
                 flux = _outward_derivative(cond, grid, face, ub, t, u.dtype)
@@ -483,6 +487,24 @@ def ghost_layers(u, grid, bcs, derivative, t=0.0, k=None):
         ghosts.append(tuple(pair))
         kghosts.append(tuple(kpair))
     return (ghosts, kghosts) if k is not None else ghosts
+
+
+def inward_layers(arr, axis, side, count):
+    """The first ``count`` node layers of ``arr`` inward from a face, as one contiguous array of
+    shape ``(count, *face_shape)``.
+
+    Faces normal to the contiguous last axis are gathered by a parallel Numba pass that reads
+    each row's ends once; NumPy's strided slicing would stream the whole array per layer.
+    """
+    n = arr.shape[axis]
+    idx = np.arange(count) if side == 0 else n - 1 - np.arange(count)
+    if axis == arr.ndim - 1 and arr.ndim > 1:
+        from .kernels.cpu import gather_columns
+
+        out = np.empty((count,) + arr.shape[:-1], dtype=arr.dtype)
+        gather_columns(np.ascontiguousarray(arr).reshape(-1, n), idx, out.reshape(count, -1))
+        return out
+    return np.stack([arr[_face_slice(arr.ndim, axis, int(i))] for i in idx])
 
 
 def min_nodes(bcs, derivative):

@@ -2,8 +2,8 @@
 
 Every sweep is ``parallel=True`` over the outermost axis with the contiguous last axis
 innermost.  Neighbours outside the grid come from face-shaped ghost arrays filled by
-:mod:`fieldgrad.boundary`, so one sweep serves every boundary condition; the first and last
-nodes of the innermost axis are peeled out of the loop so the inner loop has no branches.
+:mod:`fieldgrad.boundary`, so one sweep serves every boundary condition; interior nodes run in a
+plain-indexed loop without branches, boundary nodes in a separate shell pass.
 2D sweeps also serve 1D data viewed as shape ``(1, n)`` (ghost rows = the data row, zero
 coefficient).  Order-4 sweeps read an array padded with two ghost layers.
 """
@@ -15,176 +15,262 @@ _jit = njit(inline="always", cache=True)
 second_difference = _jit(points.second_difference)
 central_difference = _jit(points.central_difference)
 flux_difference = _jit(points.flux_difference)
+laplacian_point = _jit(points.laplacian_point)
+laplacian_point_2d = _jit(points.laplacian_point_2d)
 fourth_order_second_difference = _jit(points.fourth_order_second_difference)
 fourth_order_central_difference = _jit(points.fourth_order_central_difference)
 
 _par = dict(parallel=True, cache=True, fastmath=False)
 
 
-# ------------------------------------------------------------------ Laplacian, order 2
-# The innermost loops are split by direction (x and y terms, then the z term) so each has few
-# load streams: LLVM vectorises them, which it declines to do for the fused 7-load loop.
-@njit(**_par)
-def laplacian_2d(u, gx0, gx1, gy0, gy1, ihx2, ihy2, out):
+# Each sweep runs a plain-indexed, branch-free loop over the interior nodes (LLVM vectorises it)
+# and a separate pass over the boundary shell whose neighbours may be ghosts (the ``*_at``
+# helpers).  The shell is O(n^(d-1)) nodes, so its branches cost nothing measurable.
+
+# ------------------------------------------------------------------ neighbour fetch with ghosts
+@njit(inline="always", cache=True)
+def _nb3(u, gx0, gx1, gy0, gy1, gz0, gz1, i, j, k):
+    nx, ny, nz = u.shape
+    xm = u[i - 1, j, k] if i > 0 else gx0[j, k]
+    xp = u[i + 1, j, k] if i < nx - 1 else gx1[j, k]
+    ym = u[i, j - 1, k] if j > 0 else gy0[i, k]
+    yp = u[i, j + 1, k] if j < ny - 1 else gy1[i, k]
+    zm = u[i, j, k - 1] if k > 0 else gz0[i, j]
+    zp = u[i, j, k + 1] if k < nz - 1 else gz1[i, j]
+    return xm, xp, ym, yp, zm, zp
+
+
+@njit(inline="always", cache=True)
+def _nb2(u, gx0, gx1, gy0, gy1, i, j):
     nx, ny = u.shape
-    for i in prange(nx):
-        c = u[i]
-        xm = u[i - 1] if i > 0 else gx0
-        xp = u[i + 1] if i < nx - 1 else gx1
-        o = out[i]
-        for j in range(ny):
-            o[j] = second_difference(xm[j], c[j], xp[j], ihx2)
-        o[0] += second_difference(gy0[i], c[0], c[1], ihy2)
-        for j in range(1, ny - 1):
-            o[j] += second_difference(c[j - 1], c[j], c[j + 1], ihy2)
-        e = ny - 1
-        o[e] += second_difference(c[e - 1], c[e], gy1[i], ihy2)
+    xm = u[i - 1, j] if i > 0 else gx0[j]
+    xp = u[i + 1, j] if i < nx - 1 else gx1[j]
+    ym = u[i, j - 1] if j > 0 else gy0[i]
+    yp = u[i, j + 1] if j < ny - 1 else gy1[i]
+    return xm, xp, ym, yp
+
+
+# ------------------------------------------------------------------ Laplacian, order 2
+@njit(inline="always", cache=True)
+def _lap3_at(u, gx0, gx1, gy0, gy1, gz0, gz1, i, j, k, ihx2, ihy2, ihz2):
+    xm, xp, ym, yp, zm, zp = _nb3(u, gx0, gx1, gy0, gy1, gz0, gz1, i, j, k)
+    return laplacian_point(u[i, j, k], xm, xp, ym, yp, zm, zp, ihx2, ihy2, ihz2)
 
 
 @njit(**_par)
 def laplacian_3d(u, gx0, gx1, gy0, gy1, gz0, gz1, ihx2, ihy2, ihz2, out):
     nx, ny, nz = u.shape
     for i in prange(nx):
-        for j in range(ny):
-            c = u[i, j]
-            xm = u[i - 1, j] if i > 0 else gx0[j]
-            xp = u[i + 1, j] if i < nx - 1 else gx1[j]
-            ym = u[i, j - 1] if j > 0 else gy0[i]
-            yp = u[i, j + 1] if j < ny - 1 else gy1[i]
-            o = out[i, j]
-            for k in range(nz):
-                o[k] = second_difference(xm[k], c[k], xp[k], ihx2) + second_difference(ym[k], c[k], yp[k], ihy2)
-            o[0] += second_difference(gz0[i, j], c[0], c[1], ihz2)
-            for k in range(1, nz - 1):
-                o[k] += second_difference(c[k - 1], c[k], c[k + 1], ihz2)
-            e = nz - 1
-            o[e] += second_difference(c[e - 1], c[e], gz1[i, j], ihz2)
+        if 0 < i < nx - 1:
+            for j in range(1, ny - 1):
+                for k in range(1, nz - 1):
+                    out[i, j, k] = laplacian_point(u[i, j, k], u[i - 1, j, k], u[i + 1, j, k], u[i, j - 1, k],
+                                                   u[i, j + 1, k], u[i, j, k - 1], u[i, j, k + 1], ihx2, ihy2, ihz2)
+                for k in (0, nz - 1):
+                    out[i, j, k] = _lap3_at(u, gx0, gx1, gy0, gy1, gz0, gz1, i, j, k, ihx2, ihy2, ihz2)
+            for j in (0, ny - 1):
+                for k in range(nz):
+                    out[i, j, k] = _lap3_at(u, gx0, gx1, gy0, gy1, gz0, gz1, i, j, k, ihx2, ihy2, ihz2)
+        else:
+            for j in range(ny):
+                for k in range(nz):
+                    out[i, j, k] = _lap3_at(u, gx0, gx1, gy0, gy1, gz0, gz1, i, j, k, ihx2, ihy2, ihz2)
+
+
+@njit(inline="always", cache=True)
+def _lap2_at(u, gx0, gx1, gy0, gy1, i, j, ihx2, ihy2):
+    xm, xp, ym, yp = _nb2(u, gx0, gx1, gy0, gy1, i, j)
+    return laplacian_point_2d(u[i, j], xm, xp, ym, yp, ihx2, ihy2)
+
+
+@njit(**_par)
+def laplacian_2d(u, gx0, gx1, gy0, gy1, ihx2, ihy2, out):
+    nx, ny = u.shape
+    for i in prange(nx):
+        if 0 < i < nx - 1:
+            for j in range(1, ny - 1):
+                out[i, j] = laplacian_point_2d(u[i, j], u[i - 1, j], u[i + 1, j], u[i, j - 1], u[i, j + 1], ihx2, ihy2)
+            for j in (0, ny - 1):
+                out[i, j] = _lap2_at(u, gx0, gx1, gy0, gy1, i, j, ihx2, ihy2)
+        else:
+            for j in range(ny):
+                out[i, j] = _lap2_at(u, gx0, gx1, gy0, gy1, i, j, ihx2, ihy2)
 
 
 # ------------------------------------------------------------------ gradient, order 2
-@njit(**_par)
-def grad_2d(u, gx0, gx1, gy0, gy1, hix, hiy, ox, oy):
-    nx, ny = u.shape
-    for i in prange(nx):
-        c = u[i]
-        xm = u[i - 1] if i > 0 else gx0
-        xp = u[i + 1] if i < nx - 1 else gx1
-        a = ox[i]
-        b = oy[i]
-        for j in range(ny):
-            a[j] = central_difference(xm[j], xp[j], hix)
-        b[0] = central_difference(gy0[i], c[1], hiy)
-        for j in range(1, ny - 1):
-            b[j] = central_difference(c[j - 1], c[j + 1], hiy)
-        b[ny - 1] = central_difference(c[ny - 2], gy1[i], hiy)
+@njit(inline="always", cache=True)
+def _grad3_at(u, gx0, gx1, gy0, gy1, gz0, gz1, i, j, k, hix, hiy, hiz):
+    # returns the values: inlined helpers that write into arrays miscompiled inside prange
+    xm, xp, ym, yp, zm, zp = _nb3(u, gx0, gx1, gy0, gy1, gz0, gz1, i, j, k)
+    return central_difference(xm, xp, hix), central_difference(ym, yp, hiy), central_difference(zm, zp, hiz)
 
 
 @njit(**_par)
 def grad_3d(u, gx0, gx1, gy0, gy1, gz0, gz1, hix, hiy, hiz, ox, oy, oz):
     nx, ny, nz = u.shape
     for i in prange(nx):
-        for j in range(ny):
-            c = u[i, j]
-            xm = u[i - 1, j] if i > 0 else gx0[j]
-            xp = u[i + 1, j] if i < nx - 1 else gx1[j]
-            ym = u[i, j - 1] if j > 0 else gy0[i]
-            yp = u[i, j + 1] if j < ny - 1 else gy1[i]
-            a = ox[i, j]
-            b = oy[i, j]
-            d = oz[i, j]
-            for k in range(nz):
-                a[k] = central_difference(xm[k], xp[k], hix)
-                b[k] = central_difference(ym[k], yp[k], hiy)
-            d[0] = central_difference(gz0[i, j], c[1], hiz)
-            for k in range(1, nz - 1):
-                d[k] = central_difference(c[k - 1], c[k + 1], hiz)
-            d[nz - 1] = central_difference(c[nz - 2], gz1[i, j], hiz)
+        if 0 < i < nx - 1:
+            for j in range(1, ny - 1):
+                for k in range(1, nz - 1):
+                    ox[i, j, k] = central_difference(u[i - 1, j, k], u[i + 1, j, k], hix)
+                    oy[i, j, k] = central_difference(u[i, j - 1, k], u[i, j + 1, k], hiy)
+                    oz[i, j, k] = central_difference(u[i, j, k - 1], u[i, j, k + 1], hiz)
+                for k in (0, nz - 1):
+                    ox[i, j, k], oy[i, j, k], oz[i, j, k] = _grad3_at(u, gx0, gx1, gy0, gy1, gz0, gz1, i, j, k,
+                                                                      hix, hiy, hiz)
+            for j in (0, ny - 1):
+                for k in range(nz):
+                    ox[i, j, k], oy[i, j, k], oz[i, j, k] = _grad3_at(u, gx0, gx1, gy0, gy1, gz0, gz1, i, j, k,
+                                                                      hix, hiy, hiz)
+        else:
+            for j in range(ny):
+                for k in range(nz):
+                    ox[i, j, k], oy[i, j, k], oz[i, j, k] = _grad3_at(u, gx0, gx1, gy0, gy1, gz0, gz1, i, j, k,
+                                                                      hix, hiy, hiz)
+
+
+@njit(inline="always", cache=True)
+def _grad2_at(u, gx0, gx1, gy0, gy1, i, j, hix, hiy):
+    xm, xp, ym, yp = _nb2(u, gx0, gx1, gy0, gy1, i, j)
+    return central_difference(xm, xp, hix), central_difference(ym, yp, hiy)
+
+
+@njit(**_par)
+def grad_2d(u, gx0, gx1, gy0, gy1, hix, hiy, ox, oy):
+    nx, ny = u.shape
+    for i in prange(nx):
+        if 0 < i < nx - 1:
+            for j in range(1, ny - 1):
+                ox[i, j] = central_difference(u[i - 1, j], u[i + 1, j], hix)
+                oy[i, j] = central_difference(u[i, j - 1], u[i, j + 1], hiy)
+            for j in (0, ny - 1):
+                ox[i, j], oy[i, j] = _grad2_at(u, gx0, gx1, gy0, gy1, i, j, hix, hiy)
+        else:
+            for j in range(ny):
+                ox[i, j], oy[i, j] = _grad2_at(u, gx0, gx1, gy0, gy1, i, j, hix, hiy)
 
 
 # ------------------------------------------------------------------ divergence, order 2
-@njit(**_par)
-def div_2d(vx, vy, gx0, gx1, gy0, gy1, hix, hiy, out):
-    nx, ny = vx.shape
-    for i in prange(nx):
-        xm = vx[i - 1] if i > 0 else gx0
-        xp = vx[i + 1] if i < nx - 1 else gx1
-        c = vy[i]
-        o = out[i]
-        o[0] = central_difference(xm[0], xp[0], hix) + central_difference(gy0[i], c[1], hiy)
-        for j in range(1, ny - 1):
-            o[j] = central_difference(xm[j], xp[j], hix) + central_difference(c[j - 1], c[j + 1], hiy)
-        e = ny - 1
-        o[e] = central_difference(xm[e], xp[e], hix) + central_difference(c[e - 1], gy1[i], hiy)
+@njit(inline="always", cache=True)
+def _div3_at(vx, vy, vz, gx0, gx1, gy0, gy1, gz0, gz1, i, j, k, hix, hiy, hiz):
+    nx, ny, nz = vx.shape
+    xm = vx[i - 1, j, k] if i > 0 else gx0[j, k]
+    xp = vx[i + 1, j, k] if i < nx - 1 else gx1[j, k]
+    ym = vy[i, j - 1, k] if j > 0 else gy0[i, k]
+    yp = vy[i, j + 1, k] if j < ny - 1 else gy1[i, k]
+    zm = vz[i, j, k - 1] if k > 0 else gz0[i, j]
+    zp = vz[i, j, k + 1] if k < nz - 1 else gz1[i, j]
+    return central_difference(xm, xp, hix) + central_difference(ym, yp, hiy) + central_difference(zm, zp, hiz)
 
 
 @njit(**_par)
 def div_3d(vx, vy, vz, gx0, gx1, gy0, gy1, gz0, gz1, hix, hiy, hiz, out):
     nx, ny, nz = vx.shape
     for i in prange(nx):
-        for j in range(ny):
-            xm = vx[i - 1, j] if i > 0 else gx0[j]
-            xp = vx[i + 1, j] if i < nx - 1 else gx1[j]
-            ym = vy[i, j - 1] if j > 0 else gy0[i]
-            yp = vy[i, j + 1] if j < ny - 1 else gy1[i]
-            c = vz[i, j]
-            o = out[i, j]
-            o[0] = (central_difference(xm[0], xp[0], hix) + central_difference(ym[0], yp[0], hiy)
-                    + central_difference(gz0[i, j], c[1], hiz))
-            for k in range(1, nz - 1):
-                o[k] = (central_difference(xm[k], xp[k], hix) + central_difference(ym[k], yp[k], hiy)
-                        + central_difference(c[k - 1], c[k + 1], hiz))
-            e = nz - 1
-            o[e] = (central_difference(xm[e], xp[e], hix) + central_difference(ym[e], yp[e], hiy)
-                    + central_difference(c[e - 1], gz1[i, j], hiz))
+        if 0 < i < nx - 1:
+            for j in range(1, ny - 1):
+                for k in range(1, nz - 1):
+                    out[i, j, k] = (central_difference(vx[i - 1, j, k], vx[i + 1, j, k], hix)
+                                    + central_difference(vy[i, j - 1, k], vy[i, j + 1, k], hiy)
+                                    + central_difference(vz[i, j, k - 1], vz[i, j, k + 1], hiz))
+                for k in (0, nz - 1):
+                    out[i, j, k] = _div3_at(vx, vy, vz, gx0, gx1, gy0, gy1, gz0, gz1, i, j, k, hix, hiy, hiz)
+            for j in (0, ny - 1):
+                for k in range(nz):
+                    out[i, j, k] = _div3_at(vx, vy, vz, gx0, gx1, gy0, gy1, gz0, gz1, i, j, k, hix, hiy, hiz)
+        else:
+            for j in range(ny):
+                for k in range(nz):
+                    out[i, j, k] = _div3_at(vx, vy, vz, gx0, gx1, gy0, gy1, gz0, gz1, i, j, k, hix, hiy, hiz)
+
+
+@njit(inline="always", cache=True)
+def _div2_at(vx, vy, gx0, gx1, gy0, gy1, i, j, hix, hiy):
+    nx, ny = vx.shape
+    xm = vx[i - 1, j] if i > 0 else gx0[j]
+    xp = vx[i + 1, j] if i < nx - 1 else gx1[j]
+    ym = vy[i, j - 1] if j > 0 else gy0[i]
+    yp = vy[i, j + 1] if j < ny - 1 else gy1[i]
+    return central_difference(xm, xp, hix) + central_difference(ym, yp, hiy)
+
+
+@njit(**_par)
+def div_2d(vx, vy, gx0, gx1, gy0, gy1, hix, hiy, out):
+    nx, ny = vx.shape
+    for i in prange(nx):
+        if 0 < i < nx - 1:
+            for j in range(1, ny - 1):
+                out[i, j] = (central_difference(vx[i - 1, j], vx[i + 1, j], hix)
+                             + central_difference(vy[i, j - 1], vy[i, j + 1], hiy))
+            for j in (0, ny - 1):
+                out[i, j] = _div2_at(vx, vy, gx0, gx1, gy0, gy1, i, j, hix, hiy)
+        else:
+            for j in range(ny):
+                out[i, j] = _div2_at(vx, vy, gx0, gx1, gy0, gy1, i, j, hix, hiy)
 
 
 # ------------------------------------------------------------------ div(k grad u)
-# One pass per direction over each row (see the Laplacian note on vectorisation).
-@njit(**_par)
-def div_k_grad_2d(u, k, gx0, gx1, gy0, gy1, kx0, kx1, ky0, ky1, ihx2, ihy2, out):
-    nx, ny = u.shape
-    for i in prange(nx):
-        c = u[i]
-        kc = k[i]
-        xm = u[i - 1] if i > 0 else gx0
-        xp = u[i + 1] if i < nx - 1 else gx1
-        kxm = k[i - 1] if i > 0 else kx0
-        kxp = k[i + 1] if i < nx - 1 else kx1
-        o = out[i]
-        for j in range(ny):
-            o[j] = flux_difference(xm[j], c[j], xp[j], kxm[j], kc[j], kxp[j], ihx2)
-        o[0] += flux_difference(gy0[i], c[0], c[1], ky0[i], kc[0], kc[1], ihy2)
-        for j in range(1, ny - 1):
-            o[j] += flux_difference(c[j - 1], c[j], c[j + 1], kc[j - 1], kc[j], kc[j + 1], ihy2)
-        e = ny - 1
-        o[e] += flux_difference(c[e - 1], c[e], gy1[i], kc[e - 1], kc[e], ky1[i], ihy2)
+@njit(inline="always", cache=True)
+def _dkg3_at(u, k, gx0, gx1, gy0, gy1, gz0, gz1, kx0, kx1, ky0, ky1, kz0, kz1, i, j, m, ihx2, ihy2, ihz2):
+    xm, xp, ym, yp, zm, zp = _nb3(u, gx0, gx1, gy0, gy1, gz0, gz1, i, j, m)
+    kxm, kxp, kym, kyp, kzm, kzp = _nb3(k, kx0, kx1, ky0, ky1, kz0, kz1, i, j, m)
+    c = u[i, j, m]
+    kc = k[i, j, m]
+    return (flux_difference(xm, c, xp, kxm, kc, kxp, ihx2) + flux_difference(ym, c, yp, kym, kc, kyp, ihy2)
+            + flux_difference(zm, c, zp, kzm, kc, kzp, ihz2))
 
 
 @njit(**_par)
 def div_k_grad_3d(u, k, gx0, gx1, gy0, gy1, gz0, gz1, kx0, kx1, ky0, ky1, kz0, kz1, ihx2, ihy2, ihz2, out):
     nx, ny, nz = u.shape
     for i in prange(nx):
-        for j in range(ny):
-            c = u[i, j]
-            kc = k[i, j]
-            xm = u[i - 1, j] if i > 0 else gx0[j]
-            xp = u[i + 1, j] if i < nx - 1 else gx1[j]
-            ym = u[i, j - 1] if j > 0 else gy0[i]
-            yp = u[i, j + 1] if j < ny - 1 else gy1[i]
-            kxm = k[i - 1, j] if i > 0 else kx0[j]
-            kxp = k[i + 1, j] if i < nx - 1 else kx1[j]
-            kym = k[i, j - 1] if j > 0 else ky0[i]
-            kyp = k[i, j + 1] if j < ny - 1 else ky1[i]
-            o = out[i, j]
-            for m in range(nz):
-                o[m] = flux_difference(xm[m], c[m], xp[m], kxm[m], kc[m], kxp[m], ihx2)
-            for m in range(nz):
-                o[m] += flux_difference(ym[m], c[m], yp[m], kym[m], kc[m], kyp[m], ihy2)
-            o[0] += flux_difference(gz0[i, j], c[0], c[1], kz0[i, j], kc[0], kc[1], ihz2)
-            for m in range(1, nz - 1):
-                o[m] += flux_difference(c[m - 1], c[m], c[m + 1], kc[m - 1], kc[m], kc[m + 1], ihz2)
-            e = nz - 1
-            o[e] += flux_difference(c[e - 1], c[e], gz1[i, j], kc[e - 1], kc[e], kz1[i, j], ihz2)
+        if 0 < i < nx - 1:
+            for j in range(1, ny - 1):
+                for m in range(1, nz - 1):
+                    c = u[i, j, m]
+                    kc = k[i, j, m]
+                    out[i, j, m] = (
+                        flux_difference(u[i - 1, j, m], c, u[i + 1, j, m], k[i - 1, j, m], kc, k[i + 1, j, m], ihx2)
+                        + flux_difference(u[i, j - 1, m], c, u[i, j + 1, m], k[i, j - 1, m], kc, k[i, j + 1, m], ihy2)
+                        + flux_difference(u[i, j, m - 1], c, u[i, j, m + 1], k[i, j, m - 1], kc, k[i, j, m + 1], ihz2))
+                for m in (0, nz - 1):
+                    out[i, j, m] = _dkg3_at(u, k, gx0, gx1, gy0, gy1, gz0, gz1, kx0, kx1, ky0, ky1, kz0, kz1,
+                                            i, j, m, ihx2, ihy2, ihz2)
+            for j in (0, ny - 1):
+                for m in range(nz):
+                    out[i, j, m] = _dkg3_at(u, k, gx0, gx1, gy0, gy1, gz0, gz1, kx0, kx1, ky0, ky1, kz0, kz1,
+                                            i, j, m, ihx2, ihy2, ihz2)
+        else:
+            for j in range(ny):
+                for m in range(nz):
+                    out[i, j, m] = _dkg3_at(u, k, gx0, gx1, gy0, gy1, gz0, gz1, kx0, kx1, ky0, ky1, kz0, kz1,
+                                            i, j, m, ihx2, ihy2, ihz2)
+
+
+@njit(inline="always", cache=True)
+def _dkg2_at(u, k, gx0, gx1, gy0, gy1, kx0, kx1, ky0, ky1, i, j, ihx2, ihy2):
+    xm, xp, ym, yp = _nb2(u, gx0, gx1, gy0, gy1, i, j)
+    kxm, kxp, kym, kyp = _nb2(k, kx0, kx1, ky0, ky1, i, j)
+    c = u[i, j]
+    kc = k[i, j]
+    return flux_difference(xm, c, xp, kxm, kc, kxp, ihx2) + flux_difference(ym, c, yp, kym, kc, kyp, ihy2)
+
+
+@njit(**_par)
+def div_k_grad_2d(u, k, gx0, gx1, gy0, gy1, kx0, kx1, ky0, ky1, ihx2, ihy2, out):
+    nx, ny = u.shape
+    for i in prange(nx):
+        if 0 < i < nx - 1:
+            for j in range(1, ny - 1):
+                c = u[i, j]
+                kc = k[i, j]
+                out[i, j] = (flux_difference(u[i - 1, j], c, u[i + 1, j], k[i - 1, j], kc, k[i + 1, j], ihx2)
+                             + flux_difference(u[i, j - 1], c, u[i, j + 1], k[i, j - 1], kc, k[i, j + 1], ihy2))
+            for j in (0, ny - 1):
+                out[i, j] = _dkg2_at(u, k, gx0, gx1, gy0, gy1, kx0, kx1, ky0, ky1, i, j, ihx2, ihy2)
+        else:
+            for j in range(ny):
+                out[i, j] = _dkg2_at(u, k, gx0, gx1, gy0, gy1, kx0, kx1, ky0, ky1, i, j, ihx2, ihy2)
 
 
 # ------------------------------------------------------------------ order 4 on padded arrays
@@ -270,14 +356,23 @@ def div4_3d(px, py, pz, ihx, ihy, ihz, out):
 # ------------------------------------------------------------------ the bandwidth floor
 @njit(**_par)
 def parallel_copy(src, dst):
-    """Copy ``src`` into ``dst`` (same shape, C order) on all threads: the stencils' floor."""
-    a = src.reshape(-1)
-    b = dst.reshape(-1)
-    n = a.size
-    nchunk = 64
-    step = (n + nchunk - 1) // nchunk
-    for c in prange(nchunk):
-        lo = c * step
-        hi = min(n, lo + step)
-        for m in range(lo, hi):
-            b[m] = a[m]
+    """Copy ``src`` into ``dst`` (same shape, C order) on all threads: the stencils' floor.
+
+    Rows of the last axis are copied in a vectorised inner loop, the outer axis split over threads.
+    """
+    a = src.reshape(src.shape[0], -1)
+    b = dst.reshape(dst.shape[0], -1)
+    n, m = a.shape
+    for i in prange(n):
+        for j in range(m):
+            b[i, j] = a[i, j]
+
+
+@njit(**_par)
+def gather_columns(a, cols, out):
+    """``out[c, r] = a[r, cols[c]]``: a few columns of a row-major array in one pass over its rows
+    (the ghost fill of faces normal to the contiguous axis)."""
+    rows = a.shape[0]
+    for r in prange(rows):
+        for c in range(cols.size):
+            out[c, r] = a[r, cols[c]]

@@ -29,6 +29,11 @@ def laplacian_point(uc, xm, xp, ym, yp, zm, zp, ihx2, ihy2, ihz2):
             + ((zm + zp) - 2.0 * uc) * ihz2)
 
 
+def laplacian_point_2d(uc, xm, xp, ym, yp, ihx2, ihy2):
+    """5-point Laplacian at one node."""
+    return ((xm + xp) - 2.0 * uc) * ihx2 + ((ym + yp) - 2.0 * uc) * ihy2
+
+
 def harmonic_mean(a, b):
     """Face conductivity between two nodes: ``2 a b / (a + b)``."""
     return 2.0 * a * b / (a + b)
