@@ -203,8 +203,19 @@ def _cached_solver(grid, bc, k, screening, method, opts):
     return solver
 
 
+def _wants_cuda(backend, f):
+    """True when ``backend`` (or the process default, or a device-array ``f``) selects CUDA."""
+    on_device = hasattr(f, "__cuda_array_interface__") and not isinstance(f, np.ndarray)
+    from ..backends import get_backend, resolve_backend
+
+    if backend is None:
+        return on_device or get_backend() == "cuda"
+    return resolve_backend(backend) == "cuda"
+
+
 def solve_poisson(f, grid, bc, *, k=None, screening=0.0, method="auto", rtol=1e-8, maxiter=None, x0=None,
-                  callback=None, t=0.0, strict=False, raise_on_failure=True, cycle="V", nu1=2, nu2=2, fmg=None):
+                  callback=None, t=0.0, strict=False, raise_on_failure=True, cycle="V", nu1=2, nu2=2, fmg=None,
+                  backend=None):
     """Solve ``div(k grad u) - screening*u = f`` on ``grid`` with boundary conditions ``bc``.
 
     Parameters
@@ -225,6 +236,10 @@ def solve_poisson(f, grid, bc, *, k=None, screening=0.0, method="auto", rtol=1e-
     strict : bool -- on a singular problem, raise instead of projecting incompatible data
     raise_on_failure : bool -- False returns ``converged=False`` instead of raising
     cycle, nu1, nu2, fmg : multigrid cycle ("V", "W", "F"), sweeps, FMG start (default: when no x0)
+    backend : None, "cpu" or "cuda" -- None follows :func:`fieldgrad.get_backend` (a GPU array
+        ``f`` selects CUDA); on CUDA, :func:`fieldgrad.backends.cuda_poisson.solve` runs V-cycles
+        (constant coefficients) or V-cycle-preconditioned CG (array ``k``/screening) and ``u`` is
+        a device array; ``method`` must then be "auto", "multigrid" or "cg"
 
     Returns
     -------
@@ -247,6 +262,15 @@ def solve_poisson(f, grid, bc, *, k=None, screening=0.0, method="auto", rtol=1e-
     >>> res.converged, res.method
     (True, 'multigrid')
     """
+    if _wants_cuda(backend, f):
+        if method not in ("auto", "multigrid", "cg"):
+            raise ParameterError(f"method={method!r} is not available with backend='cuda'; "
+                                 "accepted there: 'auto', 'multigrid', 'cg'")
+        from ..backends import cuda_poisson
+
+        return cuda_poisson.solve(f, grid, bc, k=k, screening=screening, rtol=rtol, maxiter=maxiter, x0=x0, t=t,
+                                  callback=callback, raise_on_failure=raise_on_failure, strict=strict,
+                                  method=method, nu1=nu1, nu2=nu2)
     opts = dict(cycle=cycle, nu1=nu1, nu2=nu2, fmg=fmg)
     solver = _cached_solver(grid, bc, k, screening, method, opts)
     return solver.solve(f, t=t, rtol=rtol, maxiter=maxiter, x0=x0, callback=callback, strict=strict,

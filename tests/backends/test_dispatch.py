@@ -27,3 +27,18 @@ def test_backend_argument_and_context_dispatch(dtype, tol):
     np.testing.assert_allclose(to_host(d_kg), fg.div_k_grad(u, 2.0, g, bc), atol=2 * tol * scale)
     # a device array as input goes to the GPU without being asked
     np.testing.assert_allclose(to_host(fg.div(d_grad, g)), fg.div(fg.grad(u, g, bc), g), atol=tol * scale)
+
+
+def test_solve_poisson_backend_cuda_matches_the_cpu_solver():
+    from fieldgrad.backends.cuda_ops import to_host
+
+    g = fg.Grid((9, 9))
+    X, Y = g.mesh()
+    f = np.sin(np.pi * X) * (1 + Y)
+    bc = {"x": fg.Dirichlet(0.0), "y-": fg.Neumann(0.5), "y+": fg.Robin(1.0, 2.0, 0.3)}
+    ref = fg.solve_poisson(f, g, bc, method="direct")
+    got = fg.solve_poisson(f, g, bc, rtol=1e-10, backend="cuda")
+    assert got.method.endswith("cuda")
+    np.testing.assert_allclose(to_host(got.u), ref.u, rtol=0, atol=1e-8 * np.abs(ref.u).max())
+    with pytest.raises(fg.errors.ParameterError, match="not available with backend='cuda'"):
+        fg.solve_poisson(f, g, bc, method="spectral", backend="cuda")
