@@ -490,8 +490,8 @@ def ghost_layers(u, grid, bcs, derivative, t=0.0, k=None):
 
 
 def inward_layers(arr, axis, side, count):
-    """The first ``count`` node layers of ``arr`` inward from a face, as one contiguous array of
-    shape ``(count, *face_shape)``.
+    """The first ``count`` node layers of ``arr`` inward from a face: a contiguous array of shape
+    ``(count, *face_shape)`` for faces normal to the last axis, else a list of views.
 
     Faces normal to the contiguous last axis are gathered by a parallel Numba pass that reads
     each row's ends once; NumPy's strided slicing would stream the whole array per layer.
@@ -504,7 +504,7 @@ def inward_layers(arr, axis, side, count):
         out = np.empty((count,) + arr.shape[:-1], dtype=arr.dtype)
         gather_columns(np.ascontiguousarray(arr).reshape(-1, n), idx, out.reshape(count, -1))
         return out
-    return np.stack([arr[_face_slice(arr.ndim, axis, int(i))] for i in idx])
+    return [arr[_face_slice(arr.ndim, axis, int(i))] for i in idx]  # views: no copy needed
 
 
 def min_nodes(bcs, derivative):
