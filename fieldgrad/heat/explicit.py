@@ -88,7 +88,10 @@ class _Sweeper:
         sc, sarr, has = self.source_args(t, u)
         f = self.f
         tail = (sc, sarr, has, mode, f(au), f(ap), f(a0), f(al), f(ag), p2, q0, l0, out)
-        if self.problem.alpha_scalar:
+        if self.problem.alpha_scalar and mode == K.MODE_FTCS and not has:
+            kern = K.ftcs_const_3d if u.ndim == 3 else K.ftcs_const_2d
+            kern(u, *gh, *self.coef, sc, f(al), out)
+        elif self.problem.alpha_scalar:
             kern = K.sweep_const_3d if u.ndim == 3 else K.sweep_const_2d
             kern(u, *gh, *self.coef, *tail)
         else:

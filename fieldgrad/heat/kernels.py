@@ -17,11 +17,55 @@ etc. are folded in; ``sc`` is a scalar source, ``sarr`` an array source read whe
 """
 from numba import njit, prange
 
-from ..kernels.cpu import flux_difference, second_difference
+from ..kernels.cpu import _lap2_at, _lap3_at, flux_difference, laplacian_point, laplacian_point_2d, second_difference
 
 _par = dict(parallel=True, cache=True, fastmath=False)
 
 MODE_FTCS, MODE_FIRST, MODE_STAGE = 0, 1, 2
+
+
+# The plain FTCS step (scalar diffusivity, scalar source) has its own sweep in the operators'
+# layout -- a branch-free, plain-indexed interior loop and a boundary-shell pass -- because it is
+# the step whose cost is compared with the bandwidth floor; same arithmetic, same result bits.
+@njit(**_par)
+def ftcs_const_3d(u, gx0, gx1, gy0, gy1, gz0, gz1, cx, cy, cz, sc, al, out):
+    nx, ny, nz = u.shape
+    for i in prange(nx):
+        if 0 < i < nx - 1:
+            for j in range(1, ny - 1):
+                for k in range(1, nz - 1):
+                    c = u[i, j, k]
+                    out[i, j, k] = c + al * (laplacian_point(c, u[i - 1, j, k], u[i + 1, j, k], u[i, j - 1, k],
+                                                             u[i, j + 1, k], u[i, j, k - 1], u[i, j, k + 1],
+                                                             cx, cy, cz) + sc)
+                for k in (0, nz - 1):
+                    out[i, j, k] = u[i, j, k] + al * (_lap3_at(u, gx0, gx1, gy0, gy1, gz0, gz1, i, j, k,
+                                                               cx, cy, cz) + sc)
+            for j in (0, ny - 1):
+                for k in range(nz):
+                    out[i, j, k] = u[i, j, k] + al * (_lap3_at(u, gx0, gx1, gy0, gy1, gz0, gz1, i, j, k,
+                                                               cx, cy, cz) + sc)
+        else:
+            for j in range(ny):
+                for k in range(nz):
+                    out[i, j, k] = u[i, j, k] + al * (_lap3_at(u, gx0, gx1, gy0, gy1, gz0, gz1, i, j, k,
+                                                               cx, cy, cz) + sc)
+
+
+@njit(**_par)
+def ftcs_const_2d(u, gx0, gx1, gy0, gy1, cx, cy, sc, al, out):
+    nx, ny = u.shape
+    for i in prange(nx):
+        if 0 < i < nx - 1:
+            for j in range(1, ny - 1):
+                c = u[i, j]
+                out[i, j] = c + al * (laplacian_point_2d(c, u[i - 1, j], u[i + 1, j], u[i, j - 1], u[i, j + 1],
+                                                         cx, cy) + sc)
+            for j in (0, ny - 1):
+                out[i, j] = u[i, j] + al * (_lap2_at(u, gx0, gx1, gy0, gy1, i, j, cx, cy) + sc)
+        else:
+            for j in range(ny):
+                out[i, j] = u[i, j] + al * (_lap2_at(u, gx0, gx1, gy0, gy1, i, j, cx, cy) + sc)
 
 
 @njit(cache=True)
