@@ -27,3 +27,20 @@ def header(title):
     print(f"date: {time.strftime('%Y-%m-%d %H:%M')}  cores: {os.cpu_count()}  numba threads: {numba.get_num_threads()}"
           f"  python {platform.python_version()}  numpy {np.__version__}  scipy {scipy.__version__}"
           f"  numba {numba.__version__}")
+
+
+def paired_ratio(fn, floor, repeat=9):
+    """Median over ``repeat`` adjacent pairs of ``time(fn) / time(floor)``, and the median time of
+    ``fn``: on a shared, noisy machine the ratio of neighbouring runs is steadier than either time."""
+    fn()
+    floor()
+    ratios, times = [], []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        floor()
+        t1 = time.perf_counter()
+        fn()
+        t2 = time.perf_counter()
+        ratios.append((t2 - t1) / (t1 - t0))
+        times.append(t2 - t1)
+    return float(np.median(ratios)), float(np.median(times))

@@ -2,10 +2,12 @@
 
 Run: ``NUMBA_NUM_THREADS=2 python benchmarks/stencils.py [--quick]``
 
-For 3D 256^3 and 2D 4096^2 float64 it prints the median time of each fieldgrad operator next
-to, in the same process: a parallel copy kernel on all threads (the floor: a stencil reads its
-input and writes its output at least once), ``np.copyto``, ``numpy.gradient``,
-``scipy.ndimage.laplace`` and a NumPy slicing Laplacian, with ratios.  Finally the time of
+For 3D 256^3 (and 257^3) and 2D 4096^2 float64 it prints the median time of each fieldgrad
+operator next to, in the same process: a parallel copy kernel on all threads (the floor: a
+stencil reads its input and writes its output at least once; for gradients a copy of one array
+into ndim arrays), ``np.copyto``, ``numpy.gradient``, ``scipy.ndimage.laplace`` and a NumPy
+slicing Laplacian.  Ratios are medians of ratios to the floor run just before each timing, which
+holds still on a shared machine where absolute times drift.  Finally the time of
 ``import fieldgrad`` plus the first ``laplacian`` call in a fresh process (warm Numba cache).
 """
 import subprocess
@@ -20,7 +22,7 @@ import fieldgrad as fg
 from fieldgrad.kernels.cpu import parallel_copy
 
 sys.path.insert(0, __file__.rsplit("/", 1)[0])
-from _timing import header, median_time  # noqa: E402
+from _timing import header, median_time, paired_ratio  # noqa: E402
 
 
 @njit(parallel=True, cache=True)
@@ -59,31 +61,41 @@ def run_case(shape, repeat):
     h = g.spacing
     bc = fg.Dirichlet(0.0)
     fg.apply_bc(u, g, bc)
-    rows = {}
-    rows["parallel copy (floor)"] = median_time(lambda: parallel_copy(u, out), repeat)
     vecs = [vec[a] for a in range(g.ndim)] + ([out] if g.ndim == 2 else [])
-    rows["fan-out copy 1->ndim (grad floor)"] = median_time(
-        lambda: fan_out_copy(u, vecs[0], vecs[1], vecs[2]), repeat)
-    rows["np.copyto"] = median_time(lambda: np.copyto(out, u), repeat)
-    rows["fieldgrad.laplacian"] = median_time(lambda: fg.laplacian(u, g, out=out), repeat)
-    rows["fieldgrad.laplacian bc=Dirichlet"] = median_time(lambda: fg.laplacian(u, g, bc, out=out), repeat)
-    rows["fieldgrad.laplacian order=4"] = median_time(lambda: fg.laplacian(u, g, order=4, out=out), max(3, repeat // 2))
-    rows["fieldgrad.grad"] = median_time(lambda: fg.grad(u, g, out=vec), repeat)
-    rows["fieldgrad.div"] = median_time(lambda: fg.div(vec, g, out=out), repeat)
-    rows["fieldgrad.div_k_grad"] = median_time(lambda: fg.div_k_grad(u, k, g, out=out), repeat)
-    rows["fieldgrad.gradient (numpy drop-in)"] = median_time(lambda: fg.gradient(u, *h), repeat)
-    rows["numpy.gradient"] = median_time(lambda: np.gradient(u, *h), max(3, repeat // 2))
-    rows["NumPy slicing Laplacian"] = median_time(lambda: numpy_laplacian(u, h, out), max(3, repeat // 2))
-    rows["scipy.ndimage.laplace"] = median_time(lambda: scipy.ndimage.laplace(u, output=out), max(3, repeat // 2))
-    floor = rows["parallel copy (floor)"]
-    gfloor = rows["fan-out copy 1->ndim (grad floor)"]
+
+    def floor():
+        parallel_copy(u, out)
+
+    def grad_floor():
+        fan_out_copy(u, vecs[0], vecs[1], vecs[2])
+
+    few = max(3, repeat // 2)
+    rows = {  # name: (operation, repeats, its floor)
+        "fan-out copy 1->ndim (grad floor)": (grad_floor, repeat, floor),
+        "np.copyto": (lambda: np.copyto(out, u), repeat, floor),
+        "fieldgrad.laplacian": (lambda: fg.laplacian(u, g, out=out), repeat, floor),
+        "fieldgrad.laplacian bc=Dirichlet": (lambda: fg.laplacian(u, g, bc, out=out), repeat, floor),
+        "fieldgrad.laplacian order=4": (lambda: fg.laplacian(u, g, order=4, out=out), few, floor),
+        "fieldgrad.grad": (lambda: fg.grad(u, g, out=vec), repeat, grad_floor),
+        "fieldgrad.div": (lambda: fg.div(vec, g, out=out), repeat, floor),
+        "fieldgrad.div_k_grad": (lambda: fg.div_k_grad(u, k, g, out=out), repeat, floor),
+        "fieldgrad.gradient (numpy drop-in)": (lambda: fg.gradient(u, *h), repeat, grad_floor),
+        "numpy.gradient": (lambda: np.gradient(u, *h), few, grad_floor),
+        "NumPy slicing Laplacian": (lambda: numpy_laplacian(u, h, out), few, floor),
+        "scipy.ndimage.laplace": (lambda: scipy.ndimage.laplace(u, output=out), few, floor),
+    }
+    floor_time = median_time(floor, repeat)
     print(f"\n## {g.ndim}D {'x'.join(map(str, shape))} float64")
-    print(f"{'operation':40s} {'median [ms]':>12s} {'/ copy floor':>13s}")
-    for name, t in rows.items():
-        print(f"{name:40s} {1e3 * t:12.2f} {t / floor:13.2f}")
-    print(f"grad / its own floor (1 in, {g.ndim} out): {rows['fieldgrad.grad'] / gfloor:.2f}")
-    print(f"numpy.gradient / fieldgrad.gradient: {rows['numpy.gradient'] / rows['fieldgrad.gradient (numpy drop-in)']:.1f}x")
-    return rows
+    print(f"parallel copy (floor): median {1e3 * floor_time:.2f} ms")
+    print(f"{'operation':40s} {'median [ms]':>12s} {'/ its floor':>12s}  (median of ratios to the floor run just before)")
+    result = {}
+    for name, (fn, rep, fl) in rows.items():
+        ratio, t = paired_ratio(fn, fl, rep)
+        result[name] = (ratio, t)
+        which = "grad floor" if fl is grad_floor else "copy floor"
+        print(f"{name:40s} {1e3 * t:12.2f} {ratio:12.2f}  ({which})")
+    print(f"numpy.gradient / fieldgrad.gradient: {result['numpy.gradient'][1] / result['fieldgrad.gradient (numpy drop-in)'][1]:.1f}x")
+    return result
 
 
 def first_call_time():
