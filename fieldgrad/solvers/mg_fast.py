@@ -152,6 +152,84 @@ def residual_norm_const(u, f, cx, cy, cz, diag0, dx, dy, dz, fx, fy, fz, mx, px,
     return np.sqrt(acc.sum())
 
 
+@njit(cache=True)
+def plane_slots(rix, I, idc, slots, used, todo):
+    """Assign the (up to 3) fine residual planes coarse plane ``I`` needs to the chunk's buffer
+    slots, reusing planes already there (``idc`` holds each slot's plane number, -1 when empty).
+
+    Fills ``slots[a]`` for each weight ``a`` of ``rix[I]``; returns ``n``, the number of slots whose
+    plane must now be computed (listed in ``todo[:n]``; their planes are ``idc[todo[m]]``).
+    """
+    n = 0
+    for a in range(3):
+        slots[a] = -1
+        used[a] = False
+    for a in range(3):
+        p = rix[I, a]
+        if p < 0:
+            continue
+        for s in range(3):
+            if idc[s] == p:
+                slots[a] = s
+                used[s] = True
+    for a in range(3):
+        p = rix[I, a]
+        if p < 0 or slots[a] >= 0:
+            continue
+        for a2 in range(a):  # same plane twice (reflection)
+            if rix[I, a2] == p:
+                slots[a] = slots[a2]
+        if slots[a] >= 0:
+            continue
+        for s in range(3):
+            if not used[s]:
+                slots[a] = s
+                used[s] = True
+                idc[s] = p
+                todo[n] = s
+                n += 1
+                break
+    return n
+
+
+@njit(cache=True)
+def restrict_buffered(bufc, slots, rix, rwx, riy, rwy, riz, rwz, I, out):
+    """Full weighting of the buffered residual planes into coarse plane ``out[I]``: reduce in x
+    into ``bufc[3]``, then weight in y and z by the per-axis tables."""
+    cny, cnz = out.shape[1], out.shape[2]
+    t = bufc[3]
+    ny, nz = t.shape
+    for j in range(ny):
+        for k in range(nz):
+            t[j, k] = 0.0
+    for a in range(3):
+        if rix[I, a] < 0:
+            continue
+        w = rwx[I, a]
+        b = bufc[slots[a]]
+        for j in range(ny):
+            tr, br = t[j], b[j]
+            for k in range(nz):
+                tr[k] += w * br[k]
+    for J in range(cny):
+        o = out[I, J]
+        for K in range(cnz):
+            o[K] = 0.0
+        for bb in range(3):
+            q = riy[J, bb]
+            if q < 0:
+                continue
+            wy = rwy[J, bb]
+            tq = t[q]
+            for K in range(cnz):
+                acc = 0.0
+                for cc in range(3):
+                    z = riz[K, cc]
+                    if z >= 0:
+                        acc += rwz[K, cc] * tq[z]
+                o[K] += wy * acc
+
+
 @njit(parallel=True, cache=True)
 def residual_restrict_const(u, f, out, buf, ids, cx, cy, cz, diag0, dx, dy, dz, fx, fy, fz, mx, px, my, py, mz, pz,
                             rix, rwx, riy, rwy, riz, rwz):
@@ -159,7 +237,7 @@ def residual_restrict_const(u, f, out, buf, ids, cx, cy, cz, diag0, dx, dy, dz, 
     (``ids[c, 4]`` scratch), reduced in x into ``buf[c, 3]``, then full weighting in y and z by the
     per-axis tables.  Each fine residual plane is computed about once."""
     nch = buf.shape[0]
-    cnx, cny, cnz = out.shape
+    cnx = out.shape[0]
     for c in prange(nch):
         I0 = (c * cnx) // nch
         I1 = ((c + 1) * cnx) // nch
@@ -167,66 +245,14 @@ def residual_restrict_const(u, f, out, buf, ids, cx, cy, cz, diag0, dx, dy, dz, 
             ids[c, s] = -1
         slots = np.empty(3, dtype=np.int64)
         used = np.zeros(3, dtype=np.bool_)
+        todo = np.empty(3, dtype=np.int64)
         for I in range(I0, I1):
-            for a in range(3):
-                slots[a] = -1
-                used[a] = False
-            for a in range(3):
-                p = rix[I, a]
-                if p < 0:
-                    continue
-                for s in range(3):
-                    if ids[c, s] == p:
-                        slots[a] = s
-                        used[s] = True
-            for a in range(3):
-                p = rix[I, a]
-                if p < 0 or slots[a] >= 0:
-                    continue
-                for a2 in range(a):  # same plane twice (reflection)
-                    if rix[I, a2] == p:
-                        slots[a] = slots[a2]
-                if slots[a] >= 0:
-                    continue
-                for s in range(3):
-                    if not used[s]:
-                        slots[a] = s
-                        used[s] = True
-                        ids[c, s] = p
-                        _residual_plane(u, f, buf[c, s], p, cx, cy, cz, diag0, dx, dy, dz, fx, fy, fz,
-                                        mx, px, my, py, mz, pz)
-                        break
-            t = buf[c, 3]
-            ny, nz = t.shape
-            for j in range(ny):
-                for k in range(nz):
-                    t[j, k] = 0.0
-            for a in range(3):
-                if rix[I, a] < 0:
-                    continue
-                w = rwx[I, a]
-                b = buf[c, slots[a]]
-                for j in range(ny):
-                    tr, br = t[j], b[j]
-                    for k in range(nz):
-                        tr[k] += w * br[k]
-            for J in range(cny):
-                o = out[I, J]
-                for K in range(cnz):
-                    o[K] = 0.0
-                for bb in range(3):
-                    q = riy[J, bb]
-                    if q < 0:
-                        continue
-                    wy = rwy[J, bb]
-                    tq = t[q]
-                    for K in range(cnz):
-                        acc = 0.0
-                        for cc in range(3):
-                            z = riz[K, cc]
-                            if z >= 0:
-                                acc += rwz[K, cc] * tq[z]
-                        o[K] += wy * acc
+            n = plane_slots(rix, I, ids[c], slots, used, todo)
+            for m in range(n):
+                s = todo[m]
+                _residual_plane(u, f, buf[c, s], ids[c, s], cx, cy, cz, diag0, dx, dy, dz, fx, fy, fz,
+                                mx, px, my, py, mz, pz)
+            restrict_buffered(buf[c], slots, rix, rwx, riy, rwy, riz, rwz, I, out)
 
 
 @njit(parallel=True, cache=True)

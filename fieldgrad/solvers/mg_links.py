@@ -22,6 +22,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
+from .mg_fast import plane_slots, restrict_buffered
+
 
 def axis_tables(n, periodic):
     """Per-axis tables: ``nb[4, n]`` (minus neighbour, plus neighbour, minus link, plus link;
@@ -253,11 +255,11 @@ def _residual_plane_links(u, f, o, i, Lx, Ly, Lz, D, fx, fy, fz, nbx, wtx, nby, 
 def residual_restrict_links(u, f, out, buf, ids, Lx, Ly, Lz, D, fx, fy, fz, nbx, wtx, nby, wty, nbz, wtz,
                             rix, rwx, riy, rwy, riz, rwz):
     """Fused ``out = R (f - A u)`` for the links operator (the scheme of
-    :func:`fieldgrad.solvers.mg_fast.residual_restrict_const`): residual planes into per-chunk buffers ``buf[c, 4, ny, nz]``
-    (``ids[c, 4]`` scratch), reduced in x into ``buf[c, 3]``, then full weighting in y and z by the
-    per-axis tables.  Each fine residual plane is computed about once."""
+    :func:`fieldgrad.solvers.mg_fast.residual_restrict_const`, sharing its plane bookkeeping and
+    restriction): residual planes into per-chunk buffers ``buf[c, 4, ny, nz]``, reduced in x into
+    ``buf[c, 3]``, then full weighting in y and z.  Each fine residual plane is computed about once."""
     nch = buf.shape[0]
-    cnx, cny, cnz = out.shape
+    cnx = out.shape[0]
     for c in prange(nch):
         I0 = (c * cnx) // nch
         I1 = ((c + 1) * cnx) // nch
@@ -265,67 +267,14 @@ def residual_restrict_links(u, f, out, buf, ids, Lx, Ly, Lz, D, fx, fy, fz, nbx,
             ids[c, s] = -1
         slots = np.empty(3, dtype=np.int64)
         used = np.zeros(3, dtype=np.bool_)
+        todo = np.empty(3, dtype=np.int64)
         for I in range(I0, I1):
-            for a in range(3):
-                slots[a] = -1
-                used[a] = False
-            for a in range(3):
-                p = rix[I, a]
-                if p < 0:
-                    continue
-                for s in range(3):
-                    if ids[c, s] == p:
-                        slots[a] = s
-                        used[s] = True
-            for a in range(3):
-                p = rix[I, a]
-                if p < 0 or slots[a] >= 0:
-                    continue
-                for a2 in range(a):  # same plane twice (reflection)
-                    if rix[I, a2] == p:
-                        slots[a] = slots[a2]
-                if slots[a] >= 0:
-                    continue
-                for s in range(3):
-                    if not used[s]:
-                        slots[a] = s
-                        used[s] = True
-                        ids[c, s] = p
-                        _residual_plane_links(u, f, buf[c, s], p, Lx, Ly, Lz, D, fx, fy, fz, nbx, wtx, nby, wty,
-                                              nbz, wtz)
-                        break
-            t = buf[c, 3]
-            ny, nz = t.shape
-            for j in range(ny):
-                for k in range(nz):
-                    t[j, k] = 0.0
-            for a in range(3):
-                if rix[I, a] < 0:
-                    continue
-                w = rwx[I, a]
-                b = buf[c, slots[a]]
-                for j in range(ny):
-                    tr, br = t[j], b[j]
-                    for k in range(nz):
-                        tr[k] += w * br[k]
-            for J in range(cny):
-                o = out[I, J]
-                for K in range(cnz):
-                    o[K] = 0.0
-                for bb in range(3):
-                    q = riy[J, bb]
-                    if q < 0:
-                        continue
-                    wy = rwy[J, bb]
-                    tq = t[q]
-                    for K in range(cnz):
-                        acc = 0.0
-                        for cc in range(3):
-                            z = riz[K, cc]
-                            if z >= 0:
-                                acc += rwz[K, cc] * tq[z]
-                        o[K] += wy * acc
-
+            n = plane_slots(rix, I, ids[c], slots, used, todo)
+            for m in range(n):
+                s = todo[m]
+                _residual_plane_links(u, f, buf[c, s], ids[c, s], Lx, Ly, Lz, D, fx, fy, fz, nbx, wtx, nby, wty,
+                                      nbz, wtz)
+            restrict_buffered(buf[c], slots, rix, rwx, riy, rwy, riz, rwz, I, out)
 
 @njit(parallel=True, cache=True)
 def residual_norm_links(u, f, Lx, Ly, Lz, D, fx, fy, fz, nbx, wtx, nby, wty, nbz, wtz):
