@@ -376,3 +376,20 @@ def gather_columns(a, cols, out):
     for r in prange(rows):
         for c in range(cols.size):
             out[c, r] = a[r, cols[c]]
+
+
+@njit(**_par)
+def edge_ghost(a, side, c0, c1, c2, c3, add, out):
+    """``out[r] = c0 a[r, b] + c1 a[r, b+s] + c2 a[r, b+2s] + c3 a[r, b+3s] + add[r]`` at one end
+    (``side`` 0: ``b = 0, s = 1``; 1: ``b = n-1, s = -1``) of every row of ``a``: the ghost values of
+    a face normal to the contiguous axis in one pass over the row ends."""
+    rows, n = a.shape
+    st = 1 if side == 0 else -1
+    b = 0 if side == 0 else n - 1
+    for r in prange(rows):
+        g = c0 * a[r, b] + c1 * a[r, b + st]
+        if c2 != 0:
+            g += c2 * a[r, b + 2 * st]
+        if c3 != 0:
+            g += c3 * a[r, b + 3 * st]
+        out[r] = g + add[r]
