@@ -28,6 +28,18 @@ def _const_row(u, i, j, k, im, ip, jm, jp, km, kp, cx, cy, cz):
 const_row = njit(inline="always")(_const_row)
 
 
+@njit(inline="always", cache=True)
+def coarse_offset(d, periodic, n):
+    """Offset ``d`` between coarse indices, wrapped into -1..1 across a periodic axis of ``n`` nodes
+    (the Galerkin products' stencil slot)."""
+    if periodic:
+        if d > 1:
+            d -= n
+        elif d < -1:
+            d += n
+    return d
+
+
 @njit(parallel=True, cache=True)
 def smooth_const(u, f, cx, cy, cz, diag0, dx, dy, dz, fx, fy, fz, mx, px, my, py, mz, pz, color):
     """One colour of a red-black Gauss-Seidel sweep, constant coefficients, in place."""
@@ -274,32 +286,17 @@ def galerkin(coef, offs, nbr, out, rix, rwx, riy, rwy, riz, rwz, pix, pwx, piy, 
                                     X = pix[x, ax]
                                     if X < 0:
                                         continue
-                                    dx = X - I
-                                    if perc[0]:
-                                        if dx > 1:
-                                            dx -= ncoarse[0]
-                                        elif dx < -1:
-                                            dx += ncoarse[0]
+                                    dx = coarse_offset(X - I, perc[0], ncoarse[0])
                                     for ay in range(2):
                                         Y = piy[y, ay]
                                         if Y < 0:
                                             continue
-                                        dy = Y - J
-                                        if perc[1]:
-                                            if dy > 1:
-                                                dy -= ncoarse[1]
-                                            elif dy < -1:
-                                                dy += ncoarse[1]
+                                        dy = coarse_offset(Y - J, perc[1], ncoarse[1])
                                         for az in range(2):
                                             Z = piz[z, az]
                                             if Z < 0:
                                                 continue
-                                            dz = Z - K
-                                            if perc[2]:
-                                                if dz > 1:
-                                                    dz -= ncoarse[2]
-                                                elif dz < -1:
-                                                    dz += ncoarse[2]
+                                            dz = coarse_offset(Z - K, perc[2], ncoarse[2])
                                             out[I, J, K, (dx + 1) * 9 + (dy + 1) * 3 + dz + 1] += (
                                                 wc * pwx[x, ax] * pwy[y, ay] * pwz[z, az])
 

@@ -23,6 +23,7 @@ import numpy as np
 from numba import njit, prange
 
 from .mg_fast import plane_slots, restrict_buffered
+from .mg_kernels import coarse_offset
 
 
 def axis_tables(n, periodic):
@@ -201,34 +202,19 @@ def galerkin_links(Lx, Ly, Lz, D, nbx, wtx, nby, wty, nbz, wtz, out, rix, rwx, r
                                     X = pix[x, ax]
                                     if X < 0:
                                         continue
-                                    dx = X - I
-                                    if perc[0]:
-                                        if dx > 1:
-                                            dx -= ncoarse[0]
-                                        elif dx < -1:
-                                            dx += ncoarse[0]
+                                    dx = coarse_offset(X - I, perc[0], ncoarse[0])
                                     wx = wc * pwx[x, ax]
                                     for ay in range(2):
                                         Y = piy[y, ay]
                                         if Y < 0:
                                             continue
-                                        dy = Y - J
-                                        if perc[1]:
-                                            if dy > 1:
-                                                dy -= ncoarse[1]
-                                            elif dy < -1:
-                                                dy += ncoarse[1]
+                                        dy = coarse_offset(Y - J, perc[1], ncoarse[1])
                                         wxy = wx * pwy[y, ay]
                                         for az in range(2):
                                             Z = piz[z, az]
                                             if Z < 0:
                                                 continue
-                                            dz = Z - K
-                                            if perc[2]:
-                                                if dz > 1:
-                                                    dz -= ncoarse[2]
-                                                elif dz < -1:
-                                                    dz += ncoarse[2]
+                                            dz = coarse_offset(Z - K, perc[2], ncoarse[2])
                                             out[I, J, K, slot[(dx + 1) * 9 + (dy + 1) * 3 + dz + 1]] += wxy * pwz[z, az]
 
 
