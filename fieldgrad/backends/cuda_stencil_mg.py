@@ -54,6 +54,7 @@ def build(cuda_module):
     from ..solvers import mg_kernels
 
     offdiag = cuda.jit(device=True)(mg_kernels._stencil_offdiag)
+    tensor_sum = cuda.jit(device=True)(mg_kernels._tensor_sum)
 
     @cuda.jit
     def st_smooth(u, f, coef, offs, nbr, fx, fy, fz, color, ncolors):
@@ -94,21 +95,7 @@ def build(cuda_module):
             K = m % nz
             J = (m // nz) % ny
             I = m // (ny * nz)
-            acc = 0.0
-            for a in range(3):
-                p = rix[I, a]
-                if p < 0:
-                    continue
-                for b in range(3):
-                    q = riy[J, b]
-                    if q < 0:
-                        continue
-                    wab = rwx[I, a] * rwy[J, b]
-                    for c in range(3):
-                        s = riz[K, c]
-                        if s >= 0:
-                            acc += wab * rwz[K, c] * r[p, q, s]
-            out[I, J, K] = acc
+            out[I, J, K] = tensor_sum(r, rix, rwx, riy, rwy, riz, rwz, I, J, K, 3)
 
     @cuda.jit
     def st_prolong(e, u, pix, pwx, piy, pwy, piz, pwz, fx, fy, fz, assign):
@@ -120,20 +107,7 @@ def build(cuda_module):
             i = m // (ny * nz)
             if fx[i] or fy[j] or fz[k]:
                 continue
-            acc = 0.0
-            for a in range(2):
-                p = pix[i, a]
-                if p < 0:
-                    continue
-                for b in range(2):
-                    q = piy[j, b]
-                    if q < 0:
-                        continue
-                    wab = pwx[i, a] * pwy[j, b]
-                    for c in range(2):
-                        s = piz[k, c]
-                        if s >= 0:
-                            acc += wab * pwz[k, c] * e[p, q, s]
+            acc = tensor_sum(e, pix, pwx, piy, pwy, piz, pwz, i, j, k, 2)
             if assign:
                 u[i, j, k] = acc
             else:

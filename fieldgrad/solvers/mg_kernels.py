@@ -40,6 +40,31 @@ def coarse_offset(d, periodic, n):
     return d
 
 
+def _tensor_sum(a, ix, wx, iy, wy, iz, wz, I, J, K, n):
+    """``sum wx[I,p] wy[J,q] wz[K,r] a[ix[I,p], iy[J,q], iz[K,r]]`` over ``p, q, r < n`` with
+    index ``-1`` meaning no term: restriction (``n = 3``) and prolongation (``n = 2``) by the
+    per-axis tables.  A plain function so the CPU and CUDA kernels share it."""
+    acc = 0.0
+    for ap in range(n):
+        p = ix[I, ap]
+        if p < 0:
+            continue
+        for bq in range(n):
+            q = iy[J, bq]
+            if q < 0:
+                continue
+            wab = wx[I, ap] * wy[J, bq]
+            for cr in range(n):
+                r = iz[K, cr]
+                if r < 0:
+                    continue
+                acc += wab * wz[K, cr] * a[p, q, r]
+    return acc
+
+
+tensor_sum = njit(inline="always")(_tensor_sum)
+
+
 @njit(parallel=True, cache=True)
 def smooth_const(u, f, cx, cy, cz, diag0, dx, dy, dz, fx, fy, fz, mx, px, my, py, mz, pz, color):
     """One colour of a red-black Gauss-Seidel sweep, constant coefficients, in place."""
@@ -191,22 +216,7 @@ def restrict(r, out, rix, rwx, riy, rwy, riz, rwz):
     for I in prange(nx):
         for J in range(ny):
             for K in range(nz):
-                acc = 0.0
-                for a in range(3):
-                    p = rix[I, a]
-                    if p < 0:
-                        continue
-                    for b in range(3):
-                        q = riy[J, b]
-                        if q < 0:
-                            continue
-                        wab = rwx[I, a] * rwy[J, b]
-                        for c in range(3):
-                            s = riz[K, c]
-                            if s < 0:
-                                continue
-                            acc += wab * rwz[K, c] * r[p, q, s]
-                out[I, J, K] = acc
+                out[I, J, K] = tensor_sum(r, rix, rwx, riy, rwy, riz, rwz, I, J, K, 3)
 
 
 @njit(parallel=True, cache=True)
@@ -223,21 +233,7 @@ def prolong(e, u, pix, pwx, piy, pwy, piz, pwz, fx, fy, fz, assign):
             for k in range(nz):
                 if fz[k]:
                     continue
-                acc = 0.0
-                for a in range(2):
-                    p = pix[i, a]
-                    if p < 0:
-                        continue
-                    for b in range(2):
-                        q = piy[j, b]
-                        if q < 0:
-                            continue
-                        wab = pwx[i, a] * pwy[j, b]
-                        for c in range(2):
-                            s = piz[k, c]
-                            if s < 0:
-                                continue
-                            acc += wab * pwz[k, c] * e[p, q, s]
+                acc = tensor_sum(e, pix, pwx, piy, pwy, piz, pwz, i, j, k, 2)
                 if assign:
                     u[i, j, k] = acc
                 else:
