@@ -1,0 +1,18 @@
+"""Boundary conditions: the kinds, the per-face specification, and ghost-node fills.
+
+:mod:`.conditions` holds the kinds and face parsing; :mod:`.ghosts` turns a resolved
+specification into ghost values and boundary-node values for the stencils.
+"""
+from .conditions import BoundaryConditions, Condition, Dirichlet, Neumann, Periodic, Robin, resolve_bc  # noqa: F401
+from .ghosts import (  # noqa: F401
+    _outward_derivative,
+    apply_bc,
+    dirichlet_faces,
+    ghost_layers,
+    inward_layers,
+    min_nodes,
+    padded_with_ghosts,
+    with_dirichlet,
+)
+
+__all__ = ["Dirichlet", "Neumann", "Robin", "Periodic", "BoundaryConditions", "resolve_bc", "apply_bc"]

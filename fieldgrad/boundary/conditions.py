@@ -1,0 +1,330 @@
+"""Boundary conditions: the kinds (Dirichlet, Neumann, Robin, Periodic) and the per-face specification.
+
+Face names are ``"x-", "x+", "y-", "y+", "z-", "z+"``; in a specification ``"x"`` means both
+x faces and ``"*"`` every face not named otherwise.  Periodic axes come from the grid.
+"""
+from __future__ import annotations
+
+import inspect
+import numbers
+
+import numpy as np
+
+from ..errors import BoundaryError, NonFiniteError, describe
+
+__all__ = ["Condition", "Dirichlet", "Neumann", "Robin", "Periodic", "BoundaryConditions", "resolve_bc"]
+
+
+class Condition:
+    """Base class of the boundary-condition kinds."""
+
+    kind = "condition"
+    _fields = ()
+
+    def __init__(self):
+        self._cache = {}
+        self._takes_t = {}
+
+    def _check_number_or_array(self, name, value):
+        if callable(value) or isinstance(value, numbers.Number) or isinstance(value, np.ndarray):
+            if isinstance(value, numbers.Number) and not np.isfinite(value):
+                raise BoundaryError(f"{type(self).__name__} {name} must be finite; got {value!r}")
+            return value
+        if isinstance(value, (list, tuple)):
+            return np.asarray(value, dtype=float)
+        raise BoundaryError(
+            f"{type(self).__name__} {name} must be a number, a face-shaped array or a callable "
+            f"of the face coordinates; got {describe(value)}"
+        )
+
+    @property
+    def time_dependent(self):
+        """True when a callable value takes the time ``t``."""
+        return any(callable(getattr(self, f)) and _takes_time(getattr(self, f)) for f in self._fields)
+
+    def evaluate(self, field, grid, face, t=0.0, dtype=np.float64):
+        """Values of one of the condition's fields (``"value"``, ``"alpha"`` ...) on a face.
+
+        Parameters
+        ----------
+        field : str
+            Attribute name.
+        grid : Grid
+        face : str
+        t : float
+            Time, passed to callables that accept it.
+        dtype : numpy dtype
+
+        Returns
+        -------
+        ndarray of the face's shape.
+        """
+        raw = getattr(self, field)
+        fshape = grid.face_shape(face)
+        if callable(raw):
+            takes_t = _takes_time(raw)
+            key = (field, face, grid, np.dtype(dtype).str, t if takes_t else None)
+            if key in self._cache:
+                return self._cache[key]
+            coords = grid.face_mesh(face)
+            vals = raw(*coords, t=t) if takes_t else raw(*coords)
+            vals = np.broadcast_to(np.asarray(vals, dtype=dtype), fshape)
+            if not np.all(np.isfinite(vals)):
+                raise NonFiniteError(f"{type(self).__name__} {field} on face {face} evaluates to non-finite values")
+            if not takes_t:
+                self._cache = {k: v for k, v in self._cache.items() if k[4] is None}
+            else:
+                self._cache = {k: v for k, v in self._cache.items() if k[4] is None or k[4] == t}
+            self._cache[key] = vals
+            return vals
+        arr = np.asarray(raw, dtype=dtype)
+        if arr.ndim and arr.shape != fshape:
+            raise BoundaryError(
+                f"{type(self).__name__} {field} on face {face} has shape {arr.shape}; the face needs {fshape}"
+            )
+        if arr.ndim and not np.all(np.isfinite(arr)):
+            raise NonFiniteError(f"{type(self).__name__} {field} on face {face} holds non-finite values")
+        return np.broadcast_to(arr, fshape)
+
+    def describe(self):
+        """JSON-ready description (callables and arrays are summarised)."""
+        out = {"kind": self.kind}
+        for f in self._fields:
+            v = getattr(self, f)
+            if callable(v):
+                out[f] = f"callable {getattr(v, '__name__', type(v).__name__)}"
+            elif isinstance(v, np.ndarray):
+                out[f] = f"array{v.shape}"
+            else:
+                out[f] = float(v)
+        return out
+
+    def __repr__(self):
+        args = ", ".join(f"{f}={getattr(self, f)!r}" for f in self._fields)
+        return f"{type(self).__name__}({args})"
+
+    def __eq__(self, other):
+        return type(self) is type(other) and all(
+            getattr(self, f) is getattr(other, f) or (np.ndim(getattr(self, f)) == 0 and not callable(getattr(self, f))
+                                                        and getattr(self, f) == getattr(other, f))
+            for f in self._fields)
+
+    __hash__ = object.__hash__
+
+
+def _takes_time(func):
+    try:
+        params = inspect.signature(func).parameters
+    except (TypeError, ValueError):
+        return False
+    return "t" in params or any(p.kind == p.VAR_KEYWORD for p in params.values())
+
+
+class Dirichlet(Condition):
+    """Fixed value on the boundary nodes: ``u = value``.
+
+    Example
+    -------
+    >>> Dirichlet(1.0)
+    Dirichlet(value=1.0)
+    """
+
+    kind = "dirichlet"
+    _fields = ("value",)
+
+    def __init__(self, value=0.0):
+        super().__init__()
+        self.value = self._check_number_or_array("value", value)
+
+
+class Neumann(Condition):
+    """Prescribed outward normal derivative: ``du/dn = flux`` (0 is an insulated wall).
+
+    Example
+    -------
+    >>> Neumann(0.0).kind
+    'neumann'
+    """
+
+    kind = "neumann"
+    _fields = ("flux",)
+
+    def __init__(self, flux=0.0):
+        super().__init__()
+        self.flux = self._check_number_or_array("flux", flux)
+
+
+class Robin(Condition):
+    """Mixed condition ``alpha * u + beta * du/dn = value`` (e.g. convective cooling with
+    ``alpha = h_c``, ``beta = k``, ``value = h_c * T_ambient``).
+
+    ``beta`` must be non-zero (use :class:`Dirichlet` for a pure value); ``alpha`` and ``beta``
+    must have the same sign for a well-posed (dissipative) problem.
+
+    Example
+    -------
+    >>> Robin(2.0, 1.0, 0.0).kind
+    'robin'
+    """
+
+    kind = "robin"
+    _fields = ("alpha", "beta", "value")
+
+    def __init__(self, alpha, beta, value=0.0):
+        super().__init__()
+        self.alpha = self._check_number_or_array("alpha", alpha)
+        self.beta = self._check_number_or_array("beta", beta)
+        self.value = self._check_number_or_array("value", value)
+        if np.ndim(self.beta) == 0 and not callable(self.beta) and self.beta == 0:
+            raise BoundaryError("Robin beta must be non-zero; got 0 (use Dirichlet(value / alpha) instead)")
+
+
+class Periodic(Condition):
+    """Periodic boundary; the axis must be periodic in the grid (``Grid(..., periodic=...)``)."""
+
+    kind = "periodic"
+    _fields = ()
+
+
+_KINDS = (Dirichlet, Neumann, Robin, Periodic)
+
+
+class BoundaryConditions:
+    """A boundary specification resolved against a grid: one condition (or ``None``) per face.
+
+    Build it with :func:`resolve_bc`.  ``None`` on a face means no condition is known; operators
+    then use one-sided differences there, solvers refuse it.
+
+    Attributes
+    ----------
+    grid : Grid
+    faces : dict
+        Face name -> condition or ``None``.
+    """
+
+    def __init__(self, grid, faces):
+        self.grid = grid
+        self.faces = dict(faces)
+
+    def __getitem__(self, face):
+        return self.faces[face]
+
+    def on_axis(self, axis):
+        """The (low, high) conditions of an axis."""
+        name = self.grid.axis_names[axis]
+        return self.faces[name + "-"], self.faces[name + "+"]
+
+    @property
+    def complete(self):
+        """True when every face has a condition."""
+        return all(c is not None for c in self.faces.values())
+
+    @property
+    def time_dependent(self):
+        """True when a boundary value depends on time."""
+        return any(c is not None and c.time_dependent for c in self.faces.values())
+
+    def require_complete(self, what="this solver"):
+        """Raise :class:`BoundaryError` unless every face has a condition."""
+        missing = [f for f, c in self.faces.items() if c is None]
+        if missing:
+            raise BoundaryError(
+                f"{what} needs a boundary condition on every face; missing: {missing}. "
+                "Give them by name ('x-', 'x', ...) or with '*' for all others"
+            )
+
+    def kinds(self):
+        """Face -> kind name (``None`` where no condition)."""
+        return {f: (c.kind if c is not None else None) for f, c in self.faces.items()}
+
+    def describe(self):
+        """JSON-ready description of every face."""
+        return {f: (c.describe() if c is not None else None) for f, c in self.faces.items()}
+
+    def __repr__(self):
+        body = ", ".join(f"{f!r}: {c!r}" for f, c in self.faces.items())
+        return f"BoundaryConditions({{{body}}})"
+
+
+def resolve_bc(bc, grid):
+    """Resolve a boundary specification against a grid.
+
+    Parameters
+    ----------
+    bc : None, Condition, dict or BoundaryConditions
+        ``None``: no condition on non-periodic faces (operators use one-sided differences).
+        A single condition: that condition on every non-periodic face.
+        A dict: keys ``"x-"``, ``"x+"``, ``"x"`` (both x faces), ..., ``"*"`` (every face not
+        named otherwise); a specific face beats its axis, which beats ``"*"``.
+    grid : Grid
+
+    Returns
+    -------
+    BoundaryConditions
+
+    Raises
+    ------
+    BoundaryError
+        Unknown face names, values that are not conditions, a non-periodic condition on a
+        periodic axis, or ``Periodic()`` on an axis the grid does not make periodic.
+
+    Example
+    -------
+    >>> from fieldgrad import Grid
+    >>> b = resolve_bc({"x": Dirichlet(0), "*": Neumann(0)}, Grid((5, 5)))
+    >>> b.kinds()
+    {'x-': 'dirichlet', 'x+': 'dirichlet', 'y-': 'neumann', 'y+': 'neumann'}
+    """
+    if isinstance(bc, BoundaryConditions):
+        if bc.grid.shape != grid.shape or bc.grid.periodic != grid.periodic:
+            raise BoundaryError(f"boundary conditions were resolved for {bc.grid}, not for {grid}")
+        return bc
+    faces = {f: None for f in grid.faces}
+    if bc is None:
+        spec = {}
+    elif isinstance(bc, Condition):
+        spec = {"*": bc}
+    elif isinstance(bc, dict):
+        spec = dict(bc)
+    else:
+        raise BoundaryError(
+            f"bc must be None, a condition (Dirichlet, Neumann, Robin, Periodic) or a dict of them; "
+            f"got {describe(bc)}"
+        )
+    allowed = ["*"] + list(grid.axis_names) + list(grid.faces)
+    for key, cond in spec.items():
+        if key not in allowed:
+            raise BoundaryError(f"bc key {key!r} is not a face of this {grid.ndim}D grid; accepted: {allowed}")
+        if cond is not None and not isinstance(cond, Condition):
+            raise BoundaryError(
+                f"bc[{key!r}] must be Dirichlet, Neumann, Robin, Periodic or None; got {describe(cond)}"
+            )
+    explicit = set()
+    for rank in ("*", "axis", "face"):
+        for key, cond in spec.items():
+            level = "*" if key == "*" else ("axis" if len(key) == 1 else "face")
+            if level != rank:
+                continue
+            targets = grid.faces if key == "*" else ([key + "-", key + "+"] if len(key) == 1 else [key])
+            for face in targets:
+                axis, _ = grid.parse_face(face)
+                if key == "*" and grid.periodic[axis] and not isinstance(cond, Periodic):
+                    continue  # '*' fills the non-periodic faces only
+                faces[face] = cond
+                explicit.add(face)
+    for face in grid.faces:
+        axis, _ = grid.parse_face(face)
+        cond = faces[face]
+        if grid.periodic[axis]:
+            if cond is not None and not isinstance(cond, Periodic):
+                raise BoundaryError(
+                    f"face {face} is on periodic axis {grid.axis_names[axis]} but was given {cond!r}; "
+                    "a periodic axis accepts only Periodic() (or make the grid non-periodic on that axis)"
+                )
+            faces[face] = Periodic()
+        elif isinstance(cond, Periodic):
+            raise BoundaryError(
+                f"face {face} was given Periodic() but the grid's axis {grid.axis_names[axis]} is not periodic; "
+                "build the grid with periodic=True on that axis"
+            )
+    return BoundaryConditions(grid, faces)
