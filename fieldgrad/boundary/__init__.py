@@ -5,11 +5,13 @@ specification into ghost values and boundary-node values for the stencils.
 """
 from .conditions import BoundaryConditions, Condition, Dirichlet, Neumann, Periodic, Robin, resolve_bc  # noqa: F401
 from .ghosts import (  # noqa: F401
+    GhostPlan,
     _outward_derivative,
     apply_bc,
     dirichlet_faces,
     ghost_layers,
     inward_layers,
+    node_layers,
     min_nodes,
     padded_with_ghosts,
     with_dirichlet,

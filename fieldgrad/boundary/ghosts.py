@@ -8,22 +8,17 @@ serves every kind of condition.
 Face names are ``"x-", "x+", "y-", "y+", "z-", "z+"``; in a specification ``"x"`` means both
 x faces and ``"*"`` every face not named otherwise.  Periodic axes come from the grid.
 
-Ghost formulas (``h`` the spacing normal to the face, ``u_b`` the boundary node, ``u_1``,
-``u_2``, ``u_3`` the next nodes inwards, ``g`` the outward normal derivative):
-
-* Neumann ``du/dn = g``: ``G = u_1 + 2 h g`` (second order for first derivatives; the
-  Laplacian at the boundary node is then first order pointwise, the solution second order).
-* Robin ``alpha u + beta du/dn = v``: as Neumann with ``g = (v - alpha u_b) / beta``.
-* Periodic: the node on the opposite side.
-* Dirichlet and "no condition" (``None``): the boundary node is data; derivatives there use
-  one-sided second-order formulas, written as a polynomial extrapolation ghost
-  (``3u_b - 3u_1 + u_2`` for first derivatives, ``4u_b - 6u_1 + 4u_2 - u_3`` for second).
+The ghost formulas themselves live in :mod:`fieldgrad.boundary.rules` (one affine rule per face
+kind); this module gathers the node layers the rules read -- through the held values of
+Dirichlet faces, so the field is never copied or written -- and applies them into buffers
+(:class:`GhostPlan`; the heat steppers keep one for their whole run).
 """
 from __future__ import annotations
 
 import numpy as np
 
-from .conditions import Dirichlet, Neumann, Periodic, Robin, resolve_bc
+from .conditions import Dirichlet, Neumann, Periodic, resolve_bc
+from .rules import ghost_conductivity, ghost_rule, order4_rules
 
 
 # ---------------------------------------------------------------------------- boundary values
@@ -97,8 +92,134 @@ def _outward_derivative(cond, grid, face, ub, t, dtype):
     return (value - alpha * ub) / beta
 
 
+def held_values(rules):
+    """Face -> held boundary value for the Dirichlet rules, in face order (later faces win at edges)."""
+    return {f: r.held for f, r in rules.items() if r.held is not None}
+
+
+def node_layers(arr, grid, axis, side, count, held=None):
+    """The first ``count`` node layers of ``arr`` inward from a face, read through the held values.
+
+    ``held`` maps faces to the values their boundary nodes take (:func:`held_values`); a layer
+    that lies on a held face, and the edges of layers that touch one, read those values, as if
+    they had been written into ``arr`` in face order.  ``arr`` itself is never written.
+    """
+    layers = inward_layers(arr, axis, side, count)
+    if not held:
+        return layers
+    n = arr.shape[axis]
+    layers = [np.array(layer, copy=True) for layer in layers]
+    for m, layer in enumerate(layers):
+        idx = m if side == 0 else n - 1 - m
+        for face, value in held.items():
+            b, sb = grid.parse_face(face)
+            at = 0 if sb == 0 else arr.shape[b] - 1
+            if b == axis:
+                if at == idx:
+                    layer[...] = value
+                continue
+            # the layer's edge on face b, and the held face's row at this layer's index
+            bl = b if b < axis else b - 1
+            al = axis if axis < b else axis - 1
+            layer[_face_slice(layer.ndim, bl, at)] = value[_face_slice(value.ndim, al, idx)]
+    return layers
+
+
+class GhostPlan:
+    """Ghost values of every face from the rule table (:mod:`fieldgrad.boundary.rules`), into buffers
+    that live as long as the plan.
+
+    Parameters
+    ----------
+    grid : Grid
+    bcs : BoundaryConditions
+    derivative : {1, 2}
+        Which extrapolation Dirichlet / unconstrained faces use.
+    dtype : numpy dtype
+    k : None or ndarray
+        Conductivity for ``div(k grad u)``: Neumann/Robin ghosts carry the flux ``k_0 g`` and
+        ghost conductivities are built (constant).
+    hold : bool
+        Read Dirichlet faces' nodes through their held values (operators, whose input is not
+        written).  ``False`` for steppers that write the values into the field themselves; their
+        Dirichlet ghosts are then left at zero (the boundary node is overwritten, its ghost unused).
+
+    Example
+    -------
+    >>> import numpy as np
+    >>> from fieldgrad import Grid, Neumann, resolve_bc
+    >>> g = Grid((4, 5))
+    >>> plan = GhostPlan(g, resolve_bc(Neumann(1.0), g), 2, np.float64)
+    >>> float(plan.fill(np.zeros(g.shape))[0][0][0])  # u_1 + 2 h g with h = 1/3
+    0.6666666666666666
+    """
+
+    def __init__(self, grid, bcs, derivative, dtype, k=None, hold=True):
+        self.grid, self.bcs, self.derivative, self.dtype = grid, bcs, derivative, np.dtype(dtype)
+        self.k, self.hold = k, hold
+        self.time_dependent = bcs.time_dependent
+        self.klayers = {}
+        if k is not None:
+            for face in grid.faces:
+                axis, side = grid.parse_face(face)
+                self.klayers[face] = inward_layers(k, axis, side, min(3, grid.shape[axis]))
+        self._t = None
+        self._rules_at(0.0)
+        self.buffers = {f: np.zeros(grid.face_shape(f), dtype=self.dtype) for f in grid.faces}
+        self.kghosts = None
+        if k is not None:
+            self.kghosts = {}
+            for face, rule in self.rules.items():
+                axis, side = grid.parse_face(face)
+                kl = inward_layers(k, axis, 1 - side, 1) if rule.source == "opposite" else self.klayers[face]
+                self.kghosts[face] = np.ascontiguousarray(ghost_conductivity(rule, kl), dtype=self.dtype)
+
+    def _rules_at(self, t):
+        if self._t is not None and (not self.time_dependent or t == self._t):
+            return self.rules
+        grid = self.grid
+        self.rules = {}
+        for face in grid.faces:
+            kl = self.klayers.get(face)
+            self.rules[face] = ghost_rule(self.bcs[face], grid, face, self.derivative, t, self.dtype,
+                                          None if kl is None else (kl[0], kl[1]))
+        self.held = held_values(self.rules) if self.hold else {}
+        self._t = t
+        return self.rules
+
+    def fill(self, u, t=0.0):
+        """Ghost values of ``u`` at time ``t``: a list of (lo, hi) face-array pairs per axis (the
+        plan's buffers, overwritten by the next call)."""
+        grid = self.grid
+        rules = self._rules_at(t)
+        for face, rule in rules.items():
+            if not self.hold and rule.kind == "dirichlet":
+                continue
+            axis, side = grid.parse_face(face)
+            out = self.buffers[face]
+            if rule.source == "opposite":
+                layers = node_layers(u, grid, axis, 1 - side, rule.depth, self.held)
+            elif not self.held and _edge_ghost(u, rule, axis, side, out):
+                continue
+            else:
+                layers = node_layers(u, grid, axis, side, min(rule.depth, grid.shape[axis]), self.held)
+            rule.apply(layers, out=out)
+        return self.pairs()
+
+    def pairs(self):
+        b, names = self.buffers, self.grid.axis_names
+        return [(b[a + "-"], b[a + "+"]) for a in names]
+
+    def kpairs(self):
+        """Ghost conductivities per axis, or ``None`` without ``k``."""
+        if self.kghosts is None:
+            return None
+        return [(self.kghosts[a + "-"], self.kghosts[a + "+"]) for a in self.grid.axis_names]
+
+
 def ghost_layers(u, grid, bcs, derivative, t=0.0, k=None):
-    """Ghost values one node outside every face, for second-order operators.
+    """Ghost values one node outside every face, for second-order operators (see
+    :class:`GhostPlan`; Dirichlet faces read their held values, ``u`` is not written).
 
     Parameters
     ----------
@@ -119,84 +240,25 @@ def ghost_layers(u, grid, bcs, derivative, t=0.0, k=None):
         Face-shaped ghost arrays per axis; with ``k`` given, a second list of the same form
         holding the ghost conductivities.
     """
-    ghosts, kghosts = [], []
-    nd = grid.ndim
-    for axis in range(nd):
-        pair, kpair = [], []
-        n = grid.shape[axis]
-        h = grid.spacing[axis]
-        for side in (0, 1):
-            face = grid.axis_names[axis] + "-+"[side]
-            cond = bcs[face]
-            layers = {}
-
-            def take(arr, m, axis=axis, side=side, layers=layers):
-                # the nodes inward from this face, gathered once per array in one fast pass
-                if id(arr) not in layers:
-                    layers[id(arr)] = inward_layers(arr, axis, side, min(4, arr.shape[axis]))
-                return layers[id(arr)][m]
-            edge = _edge_ghost(u, grid, cond, face, axis, side, derivative, t, k)
-            if edge is not None:
-                g, kg = edge, None
-            elif isinstance(cond, Periodic):
-                g = inward_layers(u, axis, 1 - side, 1)[0]  # the node on the opposite face
-                kg = None if k is None else inward_layers(k, axis, 1 - side, 1)[0]
-            elif isinstance(cond, (Neumann, Robin)):
-                ub = take(u, 0)
-                flux = _outward_derivative(cond, grid, face, ub, t, u.dtype)
-                if k is None:
-                    g = take(u, 1) + (2 * h) * flux
-                    kg = None
-                else:
-                    kb, k1 = take(k, 0), take(k, 1)
-                    khalf = 2 * kb * k1 / (kb + k1)
-                    g = take(u, 1) + (2 * h) * flux * (kb / khalf)
-                    kg = k1
-            else:  # Dirichlet or no condition: polynomial extrapolation (one-sided formula)
-                if derivative == 1:
-                    g = 3 * take(u, 0) - 3 * take(u, 1) + take(u, 2)
-                else:
-                    g = 4 * take(u, 0) - 6 * take(u, 1) + 4 * take(u, 2) - take(u, 3)
-                if k is None:
-                    kg = None
-                else:
-                    # quadratic extrapolation keeps the ghost face conductivity O(h^3) accurate,
-                    # so the boundary node stays second order; fall back to k_b at a jump
-                    kb = take(k, 0)
-                    kx = 3 * kb - 3 * take(k, 1) + take(k, 2)
-                    kg = np.where(kx > 0, kx, kb)
-            pair.append(np.ascontiguousarray(g, dtype=u.dtype))
-            kpair.append(None if kg is None else np.ascontiguousarray(kg, dtype=u.dtype))
-        ghosts.append(tuple(pair))
-        kghosts.append(tuple(kpair))
-    return (ghosts, kghosts) if k is not None else ghosts
+    plan = GhostPlan(grid, bcs, derivative, u.dtype, k=k)
+    ghosts = plan.fill(u, t)
+    return (ghosts, plan.kpairs()) if k is not None else ghosts
 
 
-_EXTRAPOLATION = {1: (3, -3, 1, 0), 2: (4, -6, 4, -1)}
-
-
-def _edge_ghost(u, grid, cond, face, axis, side, derivative, t, k):
-    """Ghosts of a face normal to the contiguous axis computed in one Numba pass over the row ends
-    (the same formulas as :func:`ghost_layers`), for Dirichlet, unconstrained and Neumann faces
-    without conductivity; ``None`` where the general path applies."""
+def _edge_ghost(u, rule, axis, side, out):
+    """Ghosts of a face normal to the contiguous axis in one Numba pass over the row ends, for a
+    rule with number coefficients read inward; ``False`` where the general path applies."""
     nd = u.ndim
-    if axis != nd - 1 or nd < 2 or k is not None or not u.flags.c_contiguous:
-        return None
-    if isinstance(cond, Neumann):
-        coef = (0, 1, 0, 0)
-        add = (2 * grid.spacing[axis]) * cond.evaluate("flux", grid, face, t, u.dtype)
-    elif cond is None or isinstance(cond, Dirichlet):
-        coef = _EXTRAPOLATION[derivative]
-        add = np.zeros(grid.face_shape(face), dtype=u.dtype)
-    else:
-        return None
-    from .kernels.cpu import edge_ghost
+    if axis != nd - 1 or nd < 2 or not u.flags.c_contiguous or not rule.scalar_weights or rule.depth > 4 \
+            or rule.depth > u.shape[-1]:
+        return False
+    from ..kernels.cpu import edge_ghost
 
     n = u.shape[-1]
-    out = np.empty(grid.face_shape(face), dtype=u.dtype)
-    c = [u.dtype.type(x) for x in coef]
-    edge_ghost(u.reshape(-1, n), side, *c, np.ascontiguousarray(add, dtype=u.dtype).reshape(-1), out.reshape(-1))
-    return out
+    c = [u.dtype.type(x) for x in rule.weights] + [u.dtype.type(0)] * (4 - rule.depth)
+    add = np.ascontiguousarray(np.broadcast_to(rule.offset, out.shape), dtype=u.dtype)
+    edge_ghost(u.reshape(-1, n), side, *c, add.reshape(-1), out.reshape(-1))
+    return True
 
 
 def inward_layers(arr, axis, side, count):
@@ -209,7 +271,7 @@ def inward_layers(arr, axis, side, count):
     n = arr.shape[axis]
     idx = np.arange(count) if side == 0 else n - 1 - np.arange(count)
     if axis == arr.ndim - 1 and arr.ndim > 1:
-        from .kernels.cpu import gather_columns
+        from ..kernels.cpu import gather_columns
 
         out = np.empty((count,) + arr.shape[:-1], dtype=arr.dtype)
         gather_columns(np.ascontiguousarray(arr).reshape(-1, n), idx, out.reshape(count, -1))
@@ -231,23 +293,6 @@ def min_nodes(bcs, derivative):
     return need
 
 
-def _fourth_order_ghost_weights():
-    """Weights of the two ghost nodes (s = -1, -2 in units of h) for the order-4 operators.
-
-    ``"extrapolate"``: the degree-5 polynomial through u_0..u_5.
-    ``"derivative"``: the degree-5 polynomial through u_0..u_4 with inward slope ``d`` (per unit
-    ``s``) at the boundary node; the last weight multiplies ``d``.
-    """
-    powers = np.arange(6)
-    targets = np.array([[(-1.0) ** p for p in powers], [(-2.0) ** p for p in powers]])
-    m_ext = np.array([[float(s) ** p for p in powers] for s in range(6)])
-    m_der = np.vstack([m_ext[:5], [0, 1, 0, 0, 0, 0]])
-    return {"extrapolate": targets @ np.linalg.inv(m_ext), "derivative": targets @ np.linalg.inv(m_der)}
-
-
-_W4 = _fourth_order_ghost_weights()
-
-
 def padded_with_ghosts(u, grid, bcs, t=0.0):
     """``u`` padded with two ghost layers per side, filled for the fourth-order operators.
 
@@ -263,27 +308,20 @@ def padded_with_ghosts(u, grid, bcs, t=0.0):
     nd = grid.ndim
     p = np.zeros(tuple(n + 4 for n in grid.shape), dtype=u.dtype)
     p[tuple(slice(2, -2) for _ in range(nd))] = u
-    inner = [slice(2, -2)] * nd
+    rules = {f: order4_rules(bcs[f], grid, f, t, u.dtype) for f in grid.faces}
+    held = held_values({f: r[0] for f, r in rules.items()})
+    for f, value in held.items():  # the held values enter the padded copy itself
+        axis, side = grid.parse_face(f)
+        p[tuple(slice(2, -2) if a != axis else (2 if side == 0 else grid.shape[axis] + 1) for a in range(nd))] = value
+    inner = tuple(slice(2, -2) for _ in range(nd))
     for axis in range(nd):
-        n, h = grid.shape[axis], grid.spacing[axis]
+        n = grid.shape[axis]
         for side in (0, 1):
             face = grid.axis_names[axis] + "-+"[side]
-            cond = bcs[face]
-
-            def node(m, side=side):  # m-th node inwards from this face
-                return u[_face_slice(nd, axis, m if side == 0 else n - 1 - m)]
-
-            for layer in (1, 2):  # ghost at s = -layer
-                if isinstance(cond, Periodic):
-                    g = u[_face_slice(nd, axis, n - layer if side == 0 else layer - 1)]
-                elif isinstance(cond, (Neumann, Robin)):
-                    w = _W4["derivative"][layer - 1]
-                    d = -h * _outward_derivative(cond, grid, face, node(0), t, u.dtype)
-                    g = sum(w[m] * node(m) for m in range(5)) + w[5] * d
-                else:
-                    w = _W4["extrapolate"][layer - 1]
-                    g = sum(w[m] * node(m) for m in range(6))
+            for layer, rule in zip((1, 2), rules[face]):  # ghost at s = -layer
+                from_side = 1 - side if rule.source == "opposite" else side
+                layers = node_layers(u, grid, axis, from_side, rule.depth, held)
                 idx = list(inner)
                 idx[axis] = 2 - layer if side == 0 else n + 1 + layer
-                p[tuple(idx)] = g
+                p[tuple(idx)] = rule.apply(layers)
     return p
