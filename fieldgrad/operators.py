@@ -40,15 +40,31 @@ def as_field(u, grid, name="u", leading=(), check_finite=False, dtype=None):
     return np.ascontiguousarray(arr)
 
 
-def output_array(out, shape, dtype, name="out"):
-    """Check a caller's ``out`` (shape, dtype, C order) or allocate one."""
+def output_array(out, shape, dtype, name="out", inputs=None):
+    """Check a caller's ``out`` (shape, dtype, C order, no memory shared with the arrays in
+    ``inputs``, a dict name -> array the kernel reads) or allocate one."""
     if out is None:
         return np.empty(shape, dtype=dtype)
     if not isinstance(out, np.ndarray) or out.shape != tuple(shape) or out.dtype != dtype:
         raise ShapeError(f"{name} must be a {np.dtype(dtype)} array of shape {tuple(shape)}; got {describe(out)}")
     if not out.flags.c_contiguous:
         raise ShapeError(f"{name} must be C-contiguous")
+    for arg, arr in (inputs or {}).items():
+        if shares_memory(out, arr):
+            raise ParameterError(
+                f"{name} shares memory with the input {arg} (the stencil would read values it has already "
+                f"overwritten); accepted: an array separate from {arg}, or {name}=None")
     return out
+
+
+def shares_memory(a, b):
+    """True when two arrays may overlap in memory (exact test where NumPy can decide it cheaply)."""
+    if not isinstance(b, np.ndarray) or not np.may_share_memory(a, b):
+        return False
+    try:
+        return bool(np.shares_memory(a, b, max_work=10 ** 6))
+    except np.exceptions.TooHardError:
+        return True
 
 
 def _check_order(order):
@@ -155,8 +171,8 @@ def laplacian(u, grid, bc=None, *, order=2, t=0.0, out=None, check_finite=False,
     u = as_field(u, grid, "u", check_finite=check_finite)
     bcs = _bnd.resolve_bc(bc, grid)
     _check_nodes(bcs, 2, order)
+    out = output_array(out, grid.shape, u.dtype, inputs={"u": u})
     u = _bnd.with_dirichlet(u, grid, bcs, t)
-    out = output_array(out, grid.shape, u.dtype)
     if order == 4:
         p = _bnd.padded_with_ghosts(u, grid, bcs, t)
         if grid.ndim == 3:
@@ -196,8 +212,8 @@ def grad(u, grid, bc=None, *, order=2, t=0.0, out=None, check_finite=False, back
     u = as_field(u, grid, "u", check_finite=check_finite)
     bcs = _bnd.resolve_bc(bc, grid)
     _check_nodes(bcs, 1, order)
+    out = output_array(out, (grid.ndim,) + grid.shape, u.dtype, inputs={"u": u})
     u = _bnd.with_dirichlet(u, grid, bcs, t)
-    out = output_array(out, (grid.ndim,) + grid.shape, u.dtype)
     if order == 4:
         p = _bnd.padded_with_ghosts(u, grid, bcs, t)
         ih = [_const(1.0 / h, u.dtype) for h in grid.spacing]
@@ -249,7 +265,7 @@ def div(v, grid, bc=None, *, order=2, t=0.0, out=None, check_finite=False, backe
     v = as_field(v, grid, "v", leading=(grid.ndim,), check_finite=check_finite)
     bcs = _bnd.resolve_bc(bc, grid)
     _check_nodes(bcs, 1, order)
-    out = output_array(out, grid.shape, v.dtype)
+    out = output_array(out, grid.shape, v.dtype, inputs={"v": v})
     comps, ghosts, normals = [], [], []
     for a in range(grid.ndim):
         # component a is differentiated along axis a only: its conditions are the axis-a faces
@@ -332,8 +348,8 @@ def div_k_grad(u, k, grid, bc=None, *, t=0.0, out=None, check_finite=False, back
     k = check_conductivity(k, grid, u.dtype)
     bcs = _bnd.resolve_bc(bc, grid)
     _check_nodes(bcs, 2, 2)
+    out = output_array(out, grid.shape, u.dtype, inputs={"u": u, "k": k})
     u = _bnd.with_dirichlet(u, grid, bcs, t)
-    out = output_array(out, grid.shape, u.dtype)
     ghosts, kghosts = _bnd.ghost_layers(u, grid, bcs, 2, t, k=k)
     ih2 = _inv(grid, 2, u.dtype)
     if grid.ndim == 3:
@@ -368,10 +384,10 @@ def curl(v, grid, bc=None, *, order=2, out=None, check_finite=False):
     v = as_field(v, grid, "v", leading=(grid.ndim,), check_finite=check_finite)
     d = [grad(v[a], grid, order=order) for a in range(grid.ndim)]  # d[a][b] = dv_a / dx_b
     if grid.ndim == 2:
-        out = output_array(out, grid.shape, v.dtype)
+        out = output_array(out, grid.shape, v.dtype, inputs={"v": v})
         np.subtract(d[1][0], d[0][1], out=out)
         return out
-    out = output_array(out, (3,) + grid.shape, v.dtype)
+    out = output_array(out, (3,) + grid.shape, v.dtype, inputs={"v": v})
     np.subtract(d[2][1], d[1][2], out=out[0])
     np.subtract(d[0][2], d[2][0], out=out[1])
     np.subtract(d[1][0], d[0][1], out=out[2])
