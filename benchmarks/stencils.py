@@ -1,6 +1,7 @@
 """Operator speed next to the memory-bandwidth floor and the usual yardsticks.
 
-Run: ``NUMBA_NUM_THREADS=2 python benchmarks/stencils.py [--quick]``
+Run: ``NUMBA_NUM_THREADS=2 python benchmarks/stencils.py [--quick | --bc]`` (``--bc``: only the
+laplacian by boundary condition)
 
 For 3D 256^3 (and 257^3) and 2D 4096^2 float64 it prints the median time of each fieldgrad
 operator next to, in the same process: a parallel copy kernel on all threads (the floor: a
@@ -98,6 +99,65 @@ def run_case(shape, repeat):
     return result
 
 
+def laplacian_by_condition(shape=(256, 256, 256), repeat=9):
+    """3D laplacian for every kind of face condition as a ratio to the parallel copy (issue 12's
+    target: at most 1.3x for each), with Devito's and pystencils' generated kernels beside it when
+    they are installed (they are not dependencies)."""
+    g = fg.Grid(shape)
+    gp = fg.Grid(shape, periodic=True)
+    u = np.random.default_rng(0).random(shape)
+    out = np.empty_like(u)
+    cases = {
+        "Dirichlet(0)": (g, {"*": fg.Dirichlet(0.0)}),
+        "Neumann(0)": (g, {"*": fg.Neumann(0.0)}),
+        "Robin(1, 1, 0)": (g, {"*": fg.Robin(1.0, 1.0, 0.0)}),
+        "periodic": (gp, None),
+        "bc=None": (g, None),
+    }
+
+    def floor():
+        parallel_copy(u, out)
+
+    print(f"\n## laplacian 3D {'x'.join(map(str, shape))} float64 by boundary condition (target <= 1.3x copy)")
+    print(f"{'condition':20s} {'median [ms]':>12s} {'/ copy':>8s}")
+    result = {}
+    for name, (grid, bc) in cases.items():
+        ratio, t = paired_ratio(lambda grid=grid, bc=bc: fg.laplacian(u, grid, bc, out=out), floor, repeat)
+        result[name] = ratio
+        print(f"{name:20s} {1e3 * t:12.2f} {ratio:8.2f}")
+    for name, make in (("Devito", _devito_laplacian), ("pystencils", _pystencils_laplacian)):
+        try:
+            fn = make(u, out)
+        except ImportError:
+            print(f"{name}: not installed")
+            continue
+        ratio, t = paired_ratio(fn, floor, repeat)
+        print(f"{name + ' (interior 7-point)':20s} {1e3 * t:12.2f} {ratio:8.2f}")
+    return result
+
+
+def _devito_laplacian(u, out):
+    import devito
+
+    grid = devito.Grid(shape=u.shape, extent=tuple(1.0 for _ in u.shape))
+    f = devito.Function(name="f", grid=grid, space_order=2)
+    r = devito.Function(name="r", grid=grid, space_order=2)
+    f.data[:] = u
+    op = devito.Operator(devito.Eq(r, f.laplace))
+    return lambda: op.apply()
+
+
+def _pystencils_laplacian(u, out):
+    import pystencils as ps
+
+    src, dst = ps.fields(f"src, dst: double[{u.ndim}D]", src=u, dst=out)
+    n = src.center
+    lap = sum(src[tuple(d if a == b else 0 for b in range(u.ndim))] + src[tuple(-d if a == b else 0 for b in range(u.ndim))]
+              for a in range(u.ndim) for d in (1,)) - 2 * u.ndim * n
+    kernel = ps.create_kernel(ps.Assignment(dst.center, lap), cpu_openmp=True).compile()
+    return lambda: kernel(src=u, dst=out)
+
+
 def first_call_time():
     code = ("import time; t0 = time.perf_counter(); import numpy as np, fieldgrad as fg; g = fg.Grid((64, 64, 64)); "
             "fg.laplacian(np.zeros(g.shape), g); print(time.perf_counter() - t0)")
@@ -111,11 +171,15 @@ if __name__ == "__main__":
     quick = "--quick" in sys.argv
     header("fieldgrad stencils")
     t0 = time.perf_counter()
+    if "--bc" in sys.argv:
+        laplacian_by_condition()
+        sys.exit()
     if quick:
         run_case((64, 64, 64), 3)
         run_case((512, 512), 3)
     else:
         run_case((256, 256, 256), 9)
+        laplacian_by_condition()
         # node-centred grids naturally have 2^n + 1 nodes; power-of-two strides also alias in cache
         run_case((257, 257, 257), 9)
         run_case((4096, 4096), 9)

@@ -11,6 +11,7 @@ from .ghosts import (  # noqa: F401
     dirichlet_faces,
     ghost_layers,
     inward_layers,
+    kernel_rules,
     node_layers,
     min_nodes,
     padded_with_ghosts,

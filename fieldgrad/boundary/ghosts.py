@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from .conditions import Dirichlet, Neumann, Periodic, resolve_bc
-from .rules import ghost_conductivity, ghost_rule, order4_rules
+from .rules import ghost_conductivity, ghost_rule, neighbour_rule, order4_rules
 
 
 # ---------------------------------------------------------------------------- boundary values
@@ -141,8 +141,13 @@ class GhostPlan:
         ghost conductivities are built (constant).
     hold : bool
         Read Dirichlet faces' nodes through their held values (operators, whose input is not
-        written).  ``False`` for steppers that write the values into the field themselves; their
-        Dirichlet ghosts are then left at zero (the boundary node is overwritten, its ghost unused).
+        written).  ``False`` for steppers and blocks that write the values into the field themselves.
+    skip_dirichlet : bool, optional
+        Leave Dirichlet ghosts at zero (a stepper overwrites the boundary node, so its ghost is
+        unused); default ``not hold``.
+    cut : set of face names
+        Faces cut by a domain decomposition: their rule is the neighbour rule, fed by ``halos``
+        in :meth:`fill` (and ``khalos``, face -> conductivity halo, here).
 
     Example
     -------
@@ -154,24 +159,33 @@ class GhostPlan:
     0.6666666666666666
     """
 
-    def __init__(self, grid, bcs, derivative, dtype, k=None, hold=True):
+    def __init__(self, grid, bcs, derivative, dtype, k=None, hold=True, skip_dirichlet=None, cut=(), khalos=None):
         self.grid, self.bcs, self.derivative, self.dtype = grid, bcs, derivative, np.dtype(dtype)
         self.k, self.hold = k, hold
+        self.skip_dirichlet = (not hold) if skip_dirichlet is None else skip_dirichlet
+        self.cut = frozenset(cut)
         self.time_dependent = bcs.time_dependent
         self.klayers = {}
         if k is not None:
             for face in grid.faces:
-                axis, side = grid.parse_face(face)
-                self.klayers[face] = inward_layers(k, axis, side, min(3, grid.shape[axis]))
+                if face not in self.cut:
+                    axis, side = grid.parse_face(face)
+                    self.klayers[face] = inward_layers(k, axis, side, min(3, grid.shape[axis]))
         self._t = None
         self._rules_at(0.0)
-        self.buffers = {f: np.zeros(grid.face_shape(f), dtype=self.dtype) for f in grid.faces}
+        self.buffers = {f: np.zeros(grid.face_shape(f), dtype=self.dtype) for f in grid.faces if f not in self.cut}
+        self.current = dict(self.buffers)
         self.kghosts = None
         if k is not None:
             self.kghosts = {}
             for face, rule in self.rules.items():
                 axis, side = grid.parse_face(face)
-                kl = inward_layers(k, axis, 1 - side, 1) if rule.source == "opposite" else self.klayers[face]
+                if rule.source == "halo":
+                    kl = [khalos[face]]
+                elif rule.source == "opposite":
+                    kl = inward_layers(k, axis, 1 - side, 1)
+                else:
+                    kl = self.klayers[face]
                 self.kghosts[face] = np.ascontiguousarray(ghost_conductivity(rule, kl), dtype=self.dtype)
 
     def _rules_at(self, t):
@@ -180,6 +194,9 @@ class GhostPlan:
         grid = self.grid
         self.rules = {}
         for face in grid.faces:
+            if face in self.cut:
+                self.rules[face] = neighbour_rule()
+                continue
             kl = self.klayers.get(face)
             self.rules[face] = ghost_rule(self.bcs[face], grid, face, self.derivative, t, self.dtype,
                                           None if kl is None else (kl[0], kl[1]))
@@ -187,13 +204,19 @@ class GhostPlan:
         self._t = t
         return self.rules
 
-    def fill(self, u, t=0.0):
+    def fill(self, u, t=0.0, halos=None):
         """Ghost values of ``u`` at time ``t``: a list of (lo, hi) face-array pairs per axis (the
-        plan's buffers, overwritten by the next call)."""
+        plan's buffers, overwritten by the next call; on cut faces the halos themselves).
+
+        ``halos`` maps each cut face to the layer its neighbour sent (the neighbour rule's input).
+        """
         grid = self.grid
         rules = self._rules_at(t)
         for face, rule in rules.items():
-            if not self.hold and rule.kind == "dirichlet":
+            if rule.source == "halo":
+                self.current[face] = halos[face]  # the neighbour rule is the halo itself: no copy
+                continue
+            if self.skip_dirichlet and rule.kind == "dirichlet":
                 continue
             axis, side = grid.parse_face(face)
             out = self.buffers[face]
@@ -207,7 +230,7 @@ class GhostPlan:
         return self.pairs()
 
     def pairs(self):
-        b, names = self.buffers, self.grid.axis_names
+        b, names = self.current, self.grid.axis_names
         return [(b[a + "-"], b[a + "+"]) for a in names]
 
     def kpairs(self):
@@ -215,6 +238,45 @@ class GhostPlan:
         if self.kghosts is None:
             return None
         return [(self.kghosts[a + "-"], self.kghosts[a + "+"]) for a in self.grid.axis_names]
+
+
+def kernel_rules(u, grid, bcs, derivative, t=0.0):
+    """The rule table in the form the rule-table sweeps of :mod:`fieldgrad.kernels.cpu` take.
+
+    Returns
+    -------
+    (W, src, D, V, held)
+        ``W`` (2 ndim, 4) weights in ``u``'s dtype; ``src`` per face 0 (nodes counted from this
+        face), 1 (from the opposite face) or 2 (``D`` is the ghost itself: rules whose weights
+        are face arrays are applied here); ``D`` a tuple of offset face arrays; ``V`` a tuple of
+        held values (``D``'s array where the face holds nothing); ``held`` 0/1 per face.
+    """
+    nf = 2 * grid.ndim
+    W = np.zeros((nf, 4), dtype=u.dtype)
+    src = np.zeros(nf, dtype=np.int64)
+    held_flag = np.zeros(nf, dtype=np.int64)
+    rules = {f: ghost_rule(bcs[f], grid, f, derivative, t, u.dtype) for f in grid.faces}
+    held = held_values(rules)
+    D, V = [], []
+    for f, (face, rule) in enumerate(rules.items()):
+        axis, side = grid.parse_face(face)
+        shape = grid.face_shape(face)
+        if rule.scalar_weights and rule.source != "halo":
+            W[f, :rule.depth] = rule.weights
+            src[f] = 0 if rule.source == "inward" else 1
+            d = np.ascontiguousarray(np.broadcast_to(rule.offset, shape), dtype=u.dtype)
+        else:
+            src[f] = 2
+            from_side = 1 - side if rule.source == "opposite" else side
+            d = np.ascontiguousarray(rule.apply(node_layers(u, grid, axis, from_side, rule.depth, held)),
+                                     dtype=u.dtype)
+        D.append(d)
+        if rule.held is not None:
+            held_flag[f] = 1
+            V.append(np.ascontiguousarray(np.broadcast_to(rule.held, shape), dtype=u.dtype))
+        else:
+            V.append(d)
+    return W, src, tuple(D), tuple(V), held_flag
 
 
 def ghost_layers(u, grid, bcs, derivative, t=0.0, k=None):

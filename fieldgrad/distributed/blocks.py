@@ -2,8 +2,8 @@
 
 A block is a contiguous piece of the global grid.  Each of its faces is either *physical* (a
 non-periodic face of the global domain: the ghost comes from the boundary condition, exactly as
-:func:`fieldgrad.boundary.ghost_layers` computes it for the whole grid) or *cut* (the ghost is
-the neighbouring block's first layer, delivered by a halo exchange or by Dask's overlap).  Then
+:mod:`fieldgrad.boundary.rules` gives it for the whole grid) or *cut* (the "neighbour" rule: the
+ghost is the neighbouring block's first layer, delivered by a halo exchange or by Dask's overlap).  Then
 the serial Numba sweeps of :mod:`fieldgrad.kernels.cpu` run on the block unchanged, so every
 node gets the same arithmetic as in the serial operator.
 """
@@ -100,19 +100,15 @@ def block_ghosts(u, local_grid, local_bcs, halos, derivative, t=0.0, k=None, kha
     -------
     ghosts (list of (lo, hi)), and with ``k`` also the ghost conductivities.
     """
-    res = _bnd.ghost_layers(u, local_grid, local_bcs, derivative, t, k=k)
-    ghosts, kghosts = res if k is not None else (res, None)
-    ghosts = [list(p) for p in ghosts]
-    if k is not None:
-        kghosts = [list(p) for p in kghosts]
-    for axis in range(local_grid.ndim):
-        for side in (0, 1):
-            h = halos[axis][side]
-            if h is not None:
-                ghosts[axis][side] = h
-                if k is not None:
-                    kghosts[axis][side] = khalos[axis][side]
-    return (ghosts, kghosts) if k is not None else ghosts
+    names = local_grid.axis_names
+    by_face = {names[a] + "-+"[s]: halos[a][s] for a in range(local_grid.ndim) for s in (0, 1)
+               if halos[a][s] is not None}
+    kby_face = None if k is None else {names[a] + "-+"[s]: khalos[a][s] for a in range(local_grid.ndim)
+                                       for s in (0, 1) if khalos[a][s] is not None}
+    plan = _bnd.GhostPlan(local_grid, local_bcs, derivative, u.dtype, k=k, hold=False, skip_dirichlet=False,
+                          cut=set(by_face), khalos=kby_face)
+    ghosts = plan.fill(u, t, halos=by_face)
+    return (ghosts, plan.kpairs()) if k is not None else ghosts
 
 
 def stencil_spacing(grid, power, dtype, scale=1.0):

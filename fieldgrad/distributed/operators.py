@@ -12,7 +12,7 @@ import numpy as np
 from .. import boundary as _bnd
 from .. import operators as _ops
 from ..errors import ParameterError
-from . import blocks, kernels
+from . import blocks
 from .decomposition import Decomposition
 from .gather import Part
 from .halo import HaloExchange
@@ -44,84 +44,43 @@ class BlockOperators:
         self.lbcs = blocks.local_conditions(self.bcs, dec.slices, dec.local_grid, dec.physical)
         self.halo = HaloExchange(dec, self.dtype)
         lgrid, nd = dec.local_grid, len(dec.shape)
-        # one preallocated ghost buffer per physical face, refilled in place every sweep
-        self._gbuf = [[None, None] for _ in range(nd)]
-        self._tmp = [[None, None] for _ in range(nd)]
-        for axis in range(nd):
-            fshape = dec.shape[:axis] + dec.shape[axis + 1:]
-            for side in (0, 1):
-                if dec.physical[axis][side]:
-                    self._gbuf[axis][side] = np.empty(fshape, self.dtype)
-                    self._tmp[axis][side] = np.empty(fshape, self.dtype)
-        self.k = None
-        self._flux_coef = {}
+        # cut faces take the neighbour rule, fed by the halo; physical faces their condition's rule
+        self.cut = {lgrid.axis_names[a] + "-+"[s] for a in range(nd) for s in (0, 1) if not dec.physical[a][s]}
+        self.k = self.khalos = None
         if k is not None:
             kg = _ops.check_conductivity(k, dec.grid, self.dtype)
             self.k = dec.local(kg)
-            self.khalos = self.halo.exchange_copy(self.k)
-            # ghost conductivities depend on k only: computed once
-            self.kghosts = blocks.block_ghosts(np.zeros(dec.shape, self.dtype), lgrid, self.lbcs, self.khalos, 2, 0.0,
-                                               self.k, self.khalos)[1]
-            self.kghosts = [[np.ascontiguousarray(g, dtype=self.dtype) for g in pair] for pair in self.kghosts]
-        for axis in range(nd):
-            h = lgrid.spacing[axis]
-            for side in (0, 1):
-                cond = self.lbcs[lgrid.axis_names[axis] + "-+"[side]]
-                if isinstance(cond, (_bnd.Neumann, _bnd.Robin)):
-                    # ghost = u_1 + c * (outward derivative), c = 2h (times k_b / k_half with k)
-                    c = np.full(self._gbuf[axis][side].shape, 2.0 * h)
-                    if self.k is not None:
-                        kb, k1 = self._layer(self.k, axis, side, 0), self._layer(self.k, axis, side, 1)
-                        c = 2.0 * h * (kb / (2 * kb * k1 / (kb + k1)))
-                    self._flux_coef[axis, side] = np.ascontiguousarray(c, dtype=self.dtype)
+            self.khalos = self._by_face(self.halo.exchange_copy(self.k))
+        self._plans = {}
 
-    @staticmethod
-    def _layer(u, axis, side, m):
-        sl = [slice(None)] * u.ndim
-        sl[axis] = m if side == 0 else u.shape[axis] - 1 - m
-        return u[tuple(sl)]
+    def _by_face(self, halos):
+        names = self.dec.local_grid.axis_names
+        return {names[a] + "-+"[s]: halos[a][s] for a in range(len(halos)) for s in (0, 1) if halos[a][s] is not None}
+
+    def _plan(self, derivative):
+        """The block's ghost plan (buffers preallocated once per closure, refilled every sweep)."""
+        if derivative not in self._plans:
+            self._plans[derivative] = _bnd.GhostPlan(self.dec.local_grid, self.lbcs, derivative, self.dtype,
+                                                     k=self.k if derivative == 2 else None, hold=False,
+                                                     skip_dirichlet=False, cut=self.cut, khalos=self.khalos)
+        return self._plans[derivative]
 
     def impose(self, u, t=0.0):
         """Write the Dirichlet values into the block's physical Dirichlet faces (in place)."""
         return blocks.impose_dirichlet(u, self.dec.local_grid, self.lbcs, t)
 
-    def _fill_physical(self, u, derivative, t):
-        """Ghosts of the physical faces into the preallocated buffers (no grid-sized temporaries)."""
-        lgrid = self.dec.local_grid
-        for axis in range(u.ndim):
-            for side in (0, 1):
-                g = self._gbuf[axis][side]
-                if g is None:
-                    continue
-                face = lgrid.axis_names[axis] + "-+"[side]
-                cond = self.lbcs[face]
-                u0, u1 = self._layer(u, axis, side, 0), self._layer(u, axis, side, 1)
-                if isinstance(cond, _bnd.Neumann):
-                    flux = cond.evaluate("flux", lgrid, face, t, u.dtype)
-                    kernels.affine_face(g, u1, self._flux_coef[axis, side], flux)
-                elif isinstance(cond, _bnd.Robin):
-                    tmp = self._tmp[axis][side]
-                    np.multiply(cond.evaluate("alpha", lgrid, face, t, u.dtype), u0, out=tmp)
-                    np.subtract(cond.evaluate("value", lgrid, face, t, u.dtype), tmp, out=tmp)
-                    np.divide(tmp, cond.evaluate("beta", lgrid, face, t, u.dtype), out=tmp)
-                    kernels.affine_face(g, u1, self._flux_coef[axis, side], tmp)
-                else:  # Dirichlet / unconstrained: one-sided polynomial ghost (as boundary.ghost_layers)
-                    u2 = self._layer(u, axis, side, 2)
-                    if derivative == 1:
-                        kernels.combine4_face(g, u0, u1, u2, u2, 3.0, -3.0, 1.0, 0.0)
-                    else:
-                        kernels.combine4_face(g, u0, u1, u2, self._layer(u, axis, side, 3), 4.0, -6.0, 4.0, -1.0)
-
     def ghosts(self, u, derivative, t=0.0, with_k=False):
-        """Exchange halos (physical ghosts are filled while messages travel) and return the face
-        ghosts per axis: neighbour layers on cut faces, boundary ghosts on physical faces.  The
-        arrays are internal buffers, overwritten by the next call."""
+        """Exchange halos and return the face ghosts per axis from the rule table: the neighbour rule
+        (the halo) on cut faces, the condition's rule on physical faces (filled while messages
+        travel).  The arrays are internal buffers, overwritten by the next call."""
+        plan = self._plan(derivative)
         self.halo.start(u)
-        self._fill_physical(u, derivative, t)
-        halos = self.halo.finish()
-        ghosts = [[halos[a][s] if halos[a][s] is not None else self._gbuf[a][s] for s in (0, 1)]
-                  for a in range(u.ndim)]
-        return (ghosts, self.kghosts) if with_k else ghosts
+        plan.fill(u, t, halos={})  # physical faces now; cut faces once their halos arrive
+        halos = self._by_face(self.halo.finish())
+        for face in self.cut:
+            plan.current[face] = halos[face]
+        ghosts = plan.pairs()
+        return (ghosts, plan.kpairs()) if with_k else ghosts
 
     def laplacian(self, u, t=0.0, out=None):
         """Laplacian of the block ``u`` (Dirichlet values imposed into ``u`` first)."""

@@ -393,3 +393,106 @@ def edge_ghost(a, side, c0, c1, c2, c3, add, out):
         if c3 != 0:
             g += c3 * a[r, b + 3 * st]
         out[r] = g + add[r]
+
+
+# ------------------------------------------------------------------ rule-table sweeps
+# The boundary rules (fieldgrad.boundary.rules) evaluated inside the sweep, so no ghost array and
+# no copy of the field is made.  Per face f (x-, x+, y-, y+, z-, z+): ``W[f, m]`` the weights of
+# the nodes m = 0..3, ``src[f]`` where they are counted from (0 this face, 1 the opposite face,
+# 2 none: the ghost is ``D[f]`` itself, e.g. a halo or a Robin rule with array weights), ``D[f]``
+# the offset (a face array), ``held[f]`` whether the face holds its boundary nodes at ``V[f]``
+# (Dirichlet: every read of such a node gives the held value; at edges later faces win).  The
+# boundary-shell helpers are plain calls, not inlined: the shell is O(n^2) nodes, and inlining
+# them would multiply the compile time.
+@njit(inline="always", cache=True)
+def _held3(u, V, held, i, j, k):
+    nx, ny, nz = u.shape
+    if held[5] and k == nz - 1:
+        return V[5][i, j]
+    if held[4] and k == 0:
+        return V[4][i, j]
+    if held[3] and j == ny - 1:
+        return V[3][i, k]
+    if held[2] and j == 0:
+        return V[2][i, k]
+    if held[1] and i == nx - 1:
+        return V[1][j, k]
+    if held[0] and i == 0:
+        return V[0][j, k]
+    return u[i, j, k]
+
+
+@njit(cache=True)
+def _rule_ghost3(u, W, src, D, V, held, f, i, j, k):
+    """The ghost beyond node (i, j, k) of face f, by the face's rule."""
+    axis = f // 2
+    if axis == 0:
+        d = D[f][j, k]
+    elif axis == 1:
+        d = D[f][i, k]
+    else:
+        d = D[f][i, j]
+    if src[f] == 2:
+        return d
+    n = u.shape[axis]
+    up = (f % 2 == 0) == (src[f] == 0)  # count the nodes upward from index 0
+    g = d - d  # zero in the field's dtype
+    for m in range(4):
+        w = W[f, m]
+        if w != 0.0:
+            q = m if up else n - 1 - m
+            if axis == 0:
+                g += w * _held3(u, V, held, q, j, k)
+            elif axis == 1:
+                g += w * _held3(u, V, held, i, q, k)
+            else:
+                g += w * _held3(u, V, held, i, j, q)
+    return g + d
+
+
+@njit(cache=True)
+def _rule_nb3(u, W, src, D, V, held, i, j, k):
+    nx, ny, nz = u.shape
+    xm = _held3(u, V, held, i - 1, j, k) if i > 0 else _rule_ghost3(u, W, src, D, V, held, 0, i, j, k)
+    xp = _held3(u, V, held, i + 1, j, k) if i < nx - 1 else _rule_ghost3(u, W, src, D, V, held, 1, i, j, k)
+    ym = _held3(u, V, held, i, j - 1, k) if j > 0 else _rule_ghost3(u, W, src, D, V, held, 2, i, j, k)
+    yp = _held3(u, V, held, i, j + 1, k) if j < ny - 1 else _rule_ghost3(u, W, src, D, V, held, 3, i, j, k)
+    zm = _held3(u, V, held, i, j, k - 1) if k > 0 else _rule_ghost3(u, W, src, D, V, held, 4, i, j, k)
+    zp = _held3(u, V, held, i, j, k + 1) if k < nz - 1 else _rule_ghost3(u, W, src, D, V, held, 5, i, j, k)
+    return xm, xp, ym, yp, zm, zp
+
+
+@njit(cache=True)
+def _rule_lap3_at(u, W, src, D, V, held, i, j, k, ihx2, ihy2, ihz2):
+    xm, xp, ym, yp, zm, zp = _rule_nb3(u, W, src, D, V, held, i, j, k)
+    return laplacian_point(_held3(u, V, held, i, j, k), xm, xp, ym, yp, zm, zp, ihx2, ihy2, ihz2)
+
+
+@njit(**_par)
+def laplacian_rules_3d(u, W, src, D, V, held, ihx2, ihy2, ihz2, out):
+    """7-point Laplacian with the boundary rules evaluated in the sweep (see the block comment)."""
+    nx, ny, nz = u.shape
+    k0 = 2 if held[4] else 1
+    k1 = nz - 2 if held[5] else nz - 1
+    for i in prange(nx):
+        if 0 < i < nx - 1:
+            for j in range(1, ny - 1):
+                c = u[i, j]
+                xm = V[0][j] if (i == 1 and held[0]) else u[i - 1, j]
+                xp = V[1][j] if (i == nx - 2 and held[1]) else u[i + 1, j]
+                ym = V[2][i] if (j == 1 and held[2]) else u[i, j - 1]
+                yp = V[3][i] if (j == ny - 2 and held[3]) else u[i, j + 1]
+                o = out[i, j]
+                for k in range(k0, k1):
+                    o[k] = laplacian_point(c[k], xm[k], xp[k], ym[k], yp[k], c[k - 1], c[k + 1], ihx2, ihy2, ihz2)
+                for k in range(0, k0):
+                    o[k] = _rule_lap3_at(u, W, src, D, V, held, i, j, k, ihx2, ihy2, ihz2)
+                for k in range(max(k1, k0), nz):
+                    o[k] = _rule_lap3_at(u, W, src, D, V, held, i, j, k, ihx2, ihy2, ihz2)
+            for j in (0, ny - 1):
+                for k in range(nz):
+                    out[i, j, k] = _rule_lap3_at(u, W, src, D, V, held, i, j, k, ihx2, ihy2, ihz2)
+        else:
+            for j in range(ny):
+                for k in range(nz):
+                    out[i, j, k] = _rule_lap3_at(u, W, src, D, V, held, i, j, k, ihx2, ihy2, ihz2)
