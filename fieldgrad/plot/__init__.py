@@ -8,6 +8,7 @@
 * :func:`plot_frames` -- a grid of frames of a field from an HDF5 result file, on one colour
   scale or one per frame, optionally diverging.
 * :func:`animate` -- a GIF (Pillow) or MP4 (ffmpeg, when installed) of a field over time.
+* :func:`plot_result` -- one frame of a result file, as ``fieldgrad plot`` draws it.
 * :func:`save_figure` -- save without replacing an existing file unless asked.
 
 Every function takes either a field object (:mod:`fieldgrad.fields`) or a plain array with a
@@ -27,6 +28,7 @@ from ._data import parse_slice, snap_time
 from ._layout import save_figure
 from .field import plot_field, plot_slices
 from .frames import animate, is_steady, plot_frames
+from .result import plot_result
 
-__all__ = ["plot_field", "plot_slices", "plot_frames", "animate", "save_figure", "parse_slice", "snap_time",
-           "is_steady"]
+__all__ = ["plot_field", "plot_slices", "plot_frames", "plot_result", "animate", "save_figure", "parse_slice",
+           "snap_time", "is_steady"]

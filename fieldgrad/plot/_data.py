@@ -111,13 +111,13 @@ def parse_slice(text, grid):
     >>> parse_slice("y=0.5", Grid((5, 5, 5)))
     (1, 2, None)
     """
+    if grid.ndim != 3:
+        raise ParameterError(f"--slice {text!r} needs a 3D result; this one is {grid.ndim}D (drop --slice)")
     name, sep, value = str(text).partition("=")
     name = name.strip()
     if not sep or name not in grid.axis_names:
-        raise ParameterError(f"--slice {text!r} is not AXIS=VALUE; allowed: e.g. {grid.axis_names[-1]}=0.3 "
-                             f"with an axis of {list(grid.axis_names)}")
-    if grid.ndim != 3:
-        raise ParameterError(f"--slice {text!r} needs a 3D result; this one is {grid.ndim}D")
+        raise ParameterError(f"--slice {text!r} is not AXIS=VALUE; allowed: e.g. z=0.3 with an axis of "
+                             f"{list(grid.axis_names)}")
     try:
         v = float(value)
     except ValueError:

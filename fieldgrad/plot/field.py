@@ -72,7 +72,7 @@ def _vector(pic, flux, flux_label):
 def plot_field(field, grid=None, *, flux=None, style="streamlines", ax=None, title=None, label=None, units=None,
                cmap=None, center=None, vmin=None, vmax=None, slice_axis=2, slice_index=None, slice_at=None,
                coefficient=None, fixed=None, domain=None, insulator=1e-3, outline=True, flux_label=None,
-               figsize=(6.4, 4.2), density=1.2):
+               quantity=None, figsize=(6.4, 4.2), density=1.2):
     """Heat map of a scalar field with its geometry, flux lines and a colour bar as tall as the map.
 
     Parameters
@@ -103,6 +103,8 @@ def plot_field(field, grid=None, *, flux=None, style="streamlines", ax=None, tit
     insulator : float or None -- see ``coefficient`` (None: no node is an insulator)
     outline : bool -- draw the outlines
     flux_label : str, optional -- legend text of the vector
+    quantity : str, optional -- what an array is (``"temperature"``, ``"potential"``,
+        ``"pressure"``): names the outlines as a field object's quantity does
     figsize : tuple; density : float (streamline density)
 
     Returns
@@ -152,7 +154,7 @@ def plot_field(field, grid=None, *, flux=None, style="streamlines", ax=None, tit
     if outline:
         labels = material_labels(coef, g.shape) if np.ndim(coef) else None
         entries += draw_geometry(ax, xc, yc, labels=cut(labels), fixed=[cut(m) for m in masks], domain=cut(dom),
-                                 names=geometry_names(getattr(pic.field, "quantity", None)))
+                                 names=geometry_names(quantity or getattr(pic.field, "quantity", None)))
     if vec is not None:
         blocked = blocked_nodes(g.shape, coef if np.ndim(coef) else None, masks, dom, insulator)
         entries += draw_vectors(ax, xc, yc, cut(vec)[rest] if g.ndim == 3 else vec, cut(blocked), style=style,
