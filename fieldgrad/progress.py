@@ -35,7 +35,7 @@ def progress_enabled(progress=None):
 
 def time_decimals(dt):
     """Decimals that show times advancing by ``dt``: enough for ``dt`` itself, at most two
-    significant digits of it (a step of 0.9 * 1/3 is shown as 0.3, not 0.30000000000000004).
+    significant digits of it (after steps of 1/3 the time shows as 0.33, not 0.3333333333333333).
 
     Example
     -------
