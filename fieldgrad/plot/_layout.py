@@ -20,7 +20,7 @@ def new_figure(figsize):
     return fig
 
 
-def colorbar(fig, mappable, axes, label, *, pad=0.012):
+def colorbar(fig, mappable, axes, label, *, pad=0.008):
     """A colour bar right of ``axes`` (one Axes or a list), exactly as tall as they are drawn.
 
     Constrained layout reserves the room; the bar's own locator then places it next to the
@@ -48,7 +48,11 @@ def colorbar(fig, mappable, axes, label, *, pad=0.012):
     def locate(cax, renderer):
         room = reserved(cax, renderer) if reserved is not None else cax.get_position(original=True)
         boxes = [a.get_position(original=False) for a in axes]
-        x0 = max(b.x1 for b in boxes) + pad
+        # clear of x tick labels that stick out past the right edge of the maps
+        ticks = [a.xaxis.get_tightbbox(renderer) for a in axes]
+        right = max([b.x1 for b in boxes]
+                    + [fig.transFigure.inverted().transform((t.x1, 0))[0] for t in ticks if t is not None])
+        x0 = right + pad
         return Bbox.from_extents(x0, min(b.y0 for b in boxes), x0 + room.width, max(b.y1 for b in boxes))
 
     cb.ax.set_axes_locator(locate)
