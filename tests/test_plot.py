@@ -1,13 +1,14 @@
 """Plots: labels and units from metadata, flux overlays, 3D slices, frames, refusal to overwrite."""
 import os
 
+import matplotlib.contour as mcontour
 import numpy as np
 import pytest
 
 from fieldgrad import Dirichlet, Grid
 from fieldgrad.errors import FileFormatError, ParameterError
-from fieldgrad.fields import TemperatureField
-from fieldgrad.plot import plot_field, plot_frames, plot_slices, save_figure
+from fieldgrad.fields import PotentialField, TemperatureField
+from fieldgrad.plot import plot_field, plot_frames, plot_result, plot_slices, save_figure
 
 
 def test_field_plot_uses_metadata_and_draws_flux(tmp_path):
@@ -54,12 +55,6 @@ def test_3d_slices_and_frames_from_hdf5(tmp_path):
 
 
 # ---------------------------------------------------------------- plots people keep (issue 14.5)
-import matplotlib.contour as mcontour  # noqa: E402
-
-from fieldgrad.fields import PotentialField  # noqa: E402
-from fieldgrad.plot import plot_result  # noqa: E402
-
-
 def _slot_field():
     """A plate conducting from x- to x+ with an insulating slot (k 1e4 times lower) on top:
     nodes x in {0.95, 1.0, 1.05}, y >= 0.5 (spacing 0.05)."""

@@ -17,9 +17,9 @@ __all__ = ["material_labels", "fixed_masks", "blocked_nodes", "draw_geometry", "
 
 _STROKE = [patheffects.withStroke(linewidth=2.8, foreground="black")]
 STYLES = {  # what -> line style (outlines carry a dark stroke so they read on light and dark colours)
-    "material": dict(colors="#4de3ff", linewidths=1.3, linestyles="--"),
-    "fixed": dict(colors="#b6ff3b", linewidths=1.6, linestyles="-"),
-    "domain": dict(colors="black", linewidths=1.4, linestyles="-"),
+    "material": {"colors": "#4de3ff", "linewidths": 1.3, "linestyles": "--"},
+    "fixed": {"colors": "#b6ff3b", "linewidths": 1.6, "linestyles": "-"},
+    "domain": {"colors": "black", "linewidths": 1.4, "linestyles": "-"},
 }
 MAX_MATERIALS = 8
 

@@ -47,7 +47,7 @@ def field_vector(field, which=True, t=0.0):
     if canon is None and which is True:
         return field.flux(t), getattr(field, "flux_name", "flux")
     getters = {"heat_flux": ("temperature", "heat_flux"), "electric_field": ("potential", "electric_field"),
-               "displacement": ("potential", "displacement"), "darcy_velocity": ("pressure", "flux")}
+               "displacement": ("potential", "displacement"), "darcy_velocity": ("pressure", "darcy_velocity")}
     if canon is None or getters[canon][0] != quantity:
         allowed = [c for c, (q, _) in getters.items() if q == quantity]
         raise ParameterError(f"flux = {which!r} is not a vector of a {quantity or type(field).__name__} field; "
@@ -55,7 +55,7 @@ def field_vector(field, which=True, t=0.0):
     return getattr(field, getters[canon][1])(t), VECTORS[canon][1]
 
 
-_LINE = dict(color="white", linewidth=0.75)
+_LINE = {"color": "white", "linewidth": 0.75}
 
 
 def draw_vectors(ax, xc, yc, vec, blocked=None, *, style="streamlines", density=1.2, label=None):
