@@ -241,3 +241,27 @@ def test_result_slice_snaps_to_the_nearest_node_and_says_so(tmp_path):
     p2 = _frames_file(tmp_path / "f.h5")
     with pytest.raises(ParameterError, match="needs a 3D result"):
         plot_result(p2, slice="z=0.3")
+
+
+def test_bad_plot_arguments_name_the_argument_the_value_and_what_is_allowed():
+    from fieldgrad.errors import ShapeError
+
+    T = _slot_field()
+    g = T.grid
+    with pytest.raises(ParameterError, match=r"flux = 'E' is not a vector of a temperature field; allowed: True, \['heat_flux'\]"):
+        plot_field(T, flux="E")
+    with pytest.raises(ShapeError, match=r"fixed\[0\] must be a boolean mask of shape \(41, 21\)"):
+        plot_field(T, fixed=[np.ones((3, 3), bool)])
+    with pytest.raises(ShapeError, match="domain must be a boolean mask"):
+        plot_field(T, domain=np.ones(g.shape))
+    with pytest.raises(ParameterError, match=r"insulator must be .* got 2"):
+        plot_field(T, flux=True, insulator=2)
+    with pytest.raises(ParameterError, match=r"style must be 'streamlines' or 'arrows'; got 'dots'"):
+        plot_field(T, flux=True, style="dots")
+    g3 = Grid((5, 5, 5))
+    with pytest.raises(ParameterError, match=r"slice_axis = 'w' is not an axis .* allowed: \['x', 'y', 'z'\]"):
+        plot_field(np.zeros(g3.shape), g3, slice_axis="w")
+    with pytest.raises(ParameterError, match=r"slice index 7 is out of range for axis z with 5 nodes"):
+        plot_field(np.zeros(g3.shape), g3, slice_index=7)
+    with pytest.raises(ParameterError, match="center must be a finite number"):
+        plot_field(T, center=float("nan"))
