@@ -265,3 +265,15 @@ def test_bad_plot_arguments_name_the_argument_the_value_and_what_is_allowed():
         plot_field(np.zeros(g3.shape), g3, slice_index=7)
     with pytest.raises(ParameterError, match="center must be a finite number"):
         plot_field(T, center=float("nan"))
+
+
+def test_frame_grid_outlines_the_materials_on_every_frame(tmp_path):
+    path = _frames_file(tmp_path / "decay.h5")  # 6 x 5 nodes on the unit square, h = 0.2 in x
+    g = Grid((6, 5))
+    k = np.where(g.mesh()[0] > 0.5, 50.0, 1.0)  # nodes x >= 0.6 are the second material
+    fig = plot_frames(path, "T", ncols=2, coefficient=k)
+    for ax in fig.axes[:4]:
+        (v,) = _contour_vertices(ax)
+        assert np.allclose(v[:, 0], 0.5)  # midway between the nodes x = 0.4 and x = 0.6
+    (legend,) = fig.legends
+    assert [t.get_text() for t in legend.get_texts()] == ["material boundary (jump of coefficient)"]

@@ -159,7 +159,8 @@ def make_plots(case, ctx, field, t_last):
     fig = plot_field(field, flux=True, title=title, fixed=ctx["fixed"])
     save_figure(fig, ctx["paths"]["png"], overwrite=True)
     if t_last is not None:
-        save_figure(plot_frames(ctx["paths"]["h5"], ctx["scalar"]), ctx["paths"]["frames_png"], overwrite=True)
+        frames = plot_frames(ctx["paths"]["h5"], ctx["scalar"], coefficient=ctx["coef_field"], fixed=ctx["fixed"])
+        save_figure(frames, ctx["paths"]["frames_png"], overwrite=True)
 
 
 def format_summary(s, units):

@@ -8,7 +8,8 @@ import numpy as np
 from ..errors import FileFormatError, ParameterError
 from ._data import axis_index, section, snap_slice, snap_time
 from ._layout import check_new, color_scale, colorbar, new_figure
-from .field import draw_map
+from .field import _domain, draw_map, geometry_names
+from .geometry import draw_geometry, fixed_masks, material_labels
 
 __all__ = ["plot_frames", "animate", "open_result", "is_steady", "time_title"]
 
@@ -46,7 +47,7 @@ def time_title(t, steady):
 
 
 def plot_frames(path, field=None, *, times=None, ncols=3, nframes=6, cmap=None, center=None, scale="shared",
-                slice_axis=2, slice_index=None, figsize=None):
+                slice_axis=2, slice_index=None, coefficient=None, fixed=None, domain=None, figsize=None):
     """A grid of frames of ``field`` from an HDF5 result file.
 
     Parameters
@@ -63,6 +64,8 @@ def plot_frames(path, field=None, *, times=None, ncols=3, nframes=6, cmap=None, 
         keep their detail.
     slice_axis, slice_index : for 3D data, the axis normal to the section and its node
         (middle by default)
+    coefficient, fixed, domain : optional -- the geometry outlined on every frame, as for
+        :func:`~fieldgrad.plot.plot_field` (a result file of a transient run does not store it)
     figsize : tuple, optional
 
     Returns
@@ -92,17 +95,35 @@ def plot_frames(path, field=None, *, times=None, ncols=3, nframes=6, cmap=None, 
     text = f"{lname} [{units}]" if units else lname
     nrows = -(-len(idx) // ncols)
     ncols = min(ncols, len(idx))
-    fig = new_figure(figsize or ((3.6 if scale == "shared" else 4.2) * ncols, 3.0 * nrows))
+    if figsize is None:
+        # panels shaped like the maps (plus room for labels), so rows do not stand apart
+        width = 3.6 if scale == "shared" else 4.2
+        aspect = (yc[-1] - yc[0]) / (xc[-1] - xc[0])
+        figsize = (width * ncols, nrows * min(4.5, max(1.6, 2.7 * aspect + 1.0)) + 0.4)
+    fig = new_figure(figsize)
     axes = np.atleast_1d(fig.subplots(nrows, ncols)).ravel()
     shared = color_scale(frames, center=center, cmap=cmap)
+    labels = material_labels(coefficient, grid.shape) if np.ndim(coefficient) else None
+    masks = fixed_masks(fixed, grid.shape)
+    dom = _domain(domain, grid)
+
+    def cut(a):
+        return None if a is None else section(a, grid, axis, s_idx)[0]
+
+    entries = []
     for ax, i, arr in zip(axes, idx, frames):
         own = shared if scale == "shared" else color_scale([arr], center=center, cmap=cmap)
         mesh = draw_map(ax, fig, arr, xc, yc, names, "m", text, own, bar=scale == "frame")
         ax.set_title(time_title(tt[i], steady))
+        entries = draw_geometry(ax, xc, yc, labels=cut(labels), fixed=[cut(m) for m in masks], domain=cut(dom),
+                                names=geometry_names(field))
     for ax in axes[len(idx):]:
         ax.set_visible(False)
     if scale == "shared":
         colorbar(fig, mesh, list(axes[: len(idx)]), text)
+    if entries:
+        fig.legend([h for h, _ in entries], [t for _, t in entries], loc="outside lower center",
+                   ncols=len(entries), frameon=False, fontsize="small")
     if grid.ndim == 3:
         fig.suptitle(f"{lname} at {grid.axis_names[axis]} = {grid.coords[axis][s_idx]:.4g} m")
     return fig
