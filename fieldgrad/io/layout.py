@@ -15,7 +15,7 @@ with the ``h5netcdf`` or ``netcdf4`` engine, VTK/ParaView's NetCDF CF reader -- 
   point order of VTK image data and the dimension order of CF/netCDF, so ParaView (through the
   ``.xmf``) and netCDF tools show fieldgrad's x on their X axis with no copy or mapping;
   :func:`fieldgrad.io.open` / :func:`~fieldgrad.io.load` hand arrays back in fieldgrad's
-  ``(x, y, z)`` order (:func:`from_disk`).
+  ``(x, y, z)`` order.
 * root attributes: ``Conventions`` (CF), ``fieldgrad_format``, ``fieldgrad_format_version``,
   ``fieldgrad_version``, ``grid``, ``boundary_conditions`` and ``parameters`` (JSON text),
   ``title``, ``history``, ``field_names`` (JSON list).
@@ -216,15 +216,12 @@ def to_disk(frame):
     Example
     -------
     >>> a = np.arange(6.0).reshape(3, 2)
-    >>> to_disk(a).shape, bool((from_disk(to_disk(a)) == a).all())
+    >>> to_disk(a).shape, bool((to_disk(a).T == a).all())
     ((2, 3), True)
     """
-    return np.ascontiguousarray(np.asarray(frame).T)
+    from .reverse import reverse_axes
 
-
-def from_disk(frame):
-    """A stored frame back in fieldgrad order (a view: the inverse of :func:`to_disk`)."""
-    return np.asarray(frame).T
+    return reverse_axes(frame)
 
 
 def attr_text(attrs, key, default=""):

@@ -9,6 +9,7 @@ import numpy as np
 from ..errors import FileFormatError, ParameterError, describe
 from . import layout
 from .files import open_h5_read
+from .reverse import reverse_axes
 
 
 class FieldView:
@@ -129,8 +130,11 @@ class FieldView:
             block = self.dataset[(first,) + disk_sel]
             block = block[None] if isinstance(first, int) else block
             tkey = 0 if isinstance(first, int) else slice(None)
-        if self.reverse:
-            block = np.moveaxis(block, 0, -1).T  # time stays first, the other axes reverse
+        if self.reverse:  # time stays first, the other axes reverse (C-contiguous, as h5py gives)
+            flipped = np.empty(block.shape[:1] + block.shape[:0:-1], dtype=block.dtype)
+            for i in range(block.shape[0]):
+                reverse_axes(block[i], out=flipped[i])
+            block = flipped
         return block[(tkey,) + tuple(post)]
 
     def __array__(self, dtype=None, copy=None):

@@ -142,8 +142,8 @@ def _rewrite(src, path, note):
             "field_names"}
     attrs = {k: v for k, v in src.attrs.items() if k not in skip}
     attrs["history"] = str(attrs.get("history", "")) + f"\n{note}"
-    # frames of an older layout are put back in fieldgrad order, then stored as this version stores them
-    logical = layout.from_disk if layout.reversed_on_disk(src) else np.asarray
+    # frames of the current layout are copied as stored; version-1 frames (fieldgrad order) reversed
+    stored = (lambda frame: frame) if layout.reversed_on_disk(src) else layout.to_disk
     directory = os.path.dirname(os.path.abspath(path))
     fd, tmp = tempfile.mkstemp(prefix=".recover-", suffix=".h5", dir=directory)
     os.close(fd)
@@ -154,7 +154,7 @@ def _rewrite(src, path, note):
             for nm in names:
                 dst[nm].resize(n, axis=0)
                 for i in range(n):  # one frame at a time: bounded memory
-                    dst[nm][i] = layout.to_disk(logical(src[nm][i]))
+                    dst[nm][i] = stored(src[nm][i])
             for key in ("step", "time"):
                 dst[key].resize(n, axis=0)
                 dst[key][:] = src[key][:n]
