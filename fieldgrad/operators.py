@@ -12,44 +12,11 @@ from __future__ import annotations
 import numpy as np
 
 from . import boundary as _bnd
-from .errors import BoundaryError, GridError, NonFiniteError, ParameterError, ShapeError, describe
+from .errors import BoundaryError, GridError, ParameterError, describe
 from .kernels import cpu
+from .validation import as_field, check_conductivity, output_array  # noqa: F401 - used and re-exported
 
 __all__ = ["grad", "div", "laplacian", "div_k_grad", "curl"]
-
-_FLOATS = (np.float32, np.float64)
-
-
-def as_field(u, grid, name="u", leading=(), check_finite=False, dtype=None):
-    """Validate a field: shape, dtype (float32/float64 kept, integers and bools to float64) and,
-    if asked, finiteness.  Returns a C-contiguous array (the input itself when possible)."""
-    if hasattr(u, "__cuda_array_interface__") and not isinstance(u, np.ndarray):
-        raise ParameterError(f"{name} is a GPU array; pass backend='cuda' or copy it to the host first")
-    arr = np.asarray(u)
-    if dtype is not None:
-        arr = arr.astype(dtype, copy=False)
-    elif arr.dtype.type not in _FLOATS:
-        if arr.dtype.kind in "biu":
-            arr = arr.astype(np.float64)
-        else:
-            raise ParameterError(f"{name} has dtype {arr.dtype}; accepted: float32, float64 (integers are converted)")
-    grid.check_shape(arr, name, leading)
-    if check_finite and not np.all(np.isfinite(arr)):
-        bad = int(np.size(arr) - np.count_nonzero(np.isfinite(arr)))
-        raise NonFiniteError(f"{name} holds {bad} non-finite value(s) (NaN or inf); operators need finite data")
-    return np.ascontiguousarray(arr)
-
-
-def output_array(out, shape, dtype, name="out"):
-    """Check a caller's ``out`` (shape, dtype, C order) or allocate one."""
-    if out is None:
-        return np.empty(shape, dtype=dtype)
-    if not isinstance(out, np.ndarray) or out.shape != tuple(shape) or out.dtype != dtype:
-        raise ShapeError(f"{name} must be a {np.dtype(dtype)} array of shape {tuple(shape)}; got {describe(out)}")
-    if not out.flags.c_contiguous:
-        raise ShapeError(f"{name} must be C-contiguous")
-    return out
-
 
 def _check_order(order):
     if order not in (2, 4):
@@ -281,22 +248,6 @@ def div(v, grid, bc=None, *, order=2, t=0.0, out=None, check_finite=False, backe
         zero = np.zeros_like(c2)
         cpu.div_2d(zero, c2, zero[0], zero[0], lo.reshape(1), hi.reshape(1), *half, out.reshape(1, -1))
     return out
-
-
-def check_conductivity(k, grid, dtype, name="k"):
-    """A positive, finite conductivity as an array of ``grid.shape`` (numbers are broadcast)."""
-    if np.ndim(k) == 0:
-        kv = float(k)
-        if not np.isfinite(kv) or kv <= 0:
-            raise ParameterError(f"{name} must be positive and finite; got {k!r}")
-        return np.full(grid.shape, kv, dtype=dtype)
-    karr = as_field(k, grid, name, dtype=dtype)
-    if not np.all(np.isfinite(karr)):
-        raise NonFiniteError(f"{name} holds non-finite values")
-    kmin = float(karr.min())
-    if kmin <= 0:
-        raise ParameterError(f"{name} must be positive everywhere; its minimum is {kmin!r}")
-    return karr
 
 
 def div_k_grad(u, k, grid, bc=None, *, t=0.0, out=None, check_finite=False, backend=None):

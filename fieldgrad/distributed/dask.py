@@ -17,6 +17,7 @@ from .. import boundary as _bnd
 from .. import operators as _ops
 from ..errors import BackendError, GridError, ParameterError, ShapeError, describe
 from ..grid import Grid
+from ..validation import check_coefficient
 from . import blocks
 from .decomposition import MIN_BLOCK
 
@@ -182,8 +183,7 @@ def div_k_grad(u, k, grid, bc=None, *, t=0.0):
         lgrid, lbcs, physical = lay.block(block_info[0]["chunk-location"])
         core, halos = lay.split(x, physical)
         kcore, khalos = lay.split(kx, physical)
-        if not np.all(kcore > 0) or not np.all(np.isfinite(kcore)):
-            raise ParameterError("k must be positive and finite everywhere")
+        check_coefficient(kcore, lgrid, "k")
         ghosts, kghosts = blocks.block_ghosts(core, lgrid, lbcs, halos, 2, t, kcore, khalos)
         return blocks.apply_div_k_grad(core, kcore, ghosts, kghosts, grid, np.empty_like(core))
 

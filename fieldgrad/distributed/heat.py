@@ -15,7 +15,7 @@ import math
 import numpy as np
 
 from ..errors import NonFiniteError, ParameterError, StabilityError, describe
-from ..operators import as_field, check_conductivity
+from ..validation import as_field, check_conductivity
 from .decomposition import Decomposition
 from .gather import Part
 from . import kernels

@@ -23,7 +23,7 @@ import numpy as np
 
 from .. import boundary as _bnd
 from ..errors import ConvergenceError, NonFiniteError, ParameterError
-from ..operators import as_field, check_conductivity
+from ..validation import as_field, check_conductivity
 from .decomposition import Decomposition
 from .gather import Part
 from .operators import BlockOperators

@@ -9,7 +9,8 @@ import numpy as np
 
 from ..errors import ParameterError, describe
 from ..grid import Grid
-from ..operators import as_field, check_conductivity, grad
+from ..operators import grad
+from ..validation import as_field, check_conductivity
 from . import fluxes
 from ..boundary import resolve_bc
 from ._solve import complete_bc, solve_steady

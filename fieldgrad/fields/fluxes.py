@@ -21,7 +21,8 @@ import numpy as np
 
 from ..boundary import Dirichlet, Neumann, Periodic, _outward_derivative, resolve_bc
 from ..errors import GridError, ParameterError
-from ..operators import check_conductivity, div_k_grad
+from ..operators import div_k_grad
+from ..validation import check_conductivity
 
 __all__ = ["face_flows", "box_flow", "box_indices", "edge_energy"]
 

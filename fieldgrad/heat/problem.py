@@ -17,7 +17,7 @@ import numpy as np
 
 from .. import boundary as _bnd
 from ..errors import GridError, ParameterError, ShapeError, describe
-from ..operators import as_field, check_conductivity
+from ..validation import as_field, check_coefficient
 
 __all__ = ["HeatProblem", "explicit_limit"]
 
@@ -79,16 +79,9 @@ class HeatProblem:
         self.bcs.require_complete("heat diffusion")
         if alpha is None:
             raise ParameterError("alpha (the diffusivity) is required: a positive number or array")
-        self.alpha_scalar = np.ndim(alpha) == 0
-        if self.alpha_scalar:
-            a = float(alpha)
-            if not np.isfinite(a) or a <= 0:
-                raise ParameterError(f"alpha must be a positive, finite number or array; got {alpha!r}")
-            self.alpha = a
-            self.alpha_max = a
-        else:
-            self.alpha = check_conductivity(alpha, grid, self.dtype, name="alpha")
-            self.alpha_max = float(self.alpha.max())
+        self.alpha = check_coefficient(alpha, grid, "alpha", dtype=self.dtype)
+        self.alpha_scalar = np.ndim(self.alpha) == 0
+        self.alpha_max = self.alpha if self.alpha_scalar else float(self.alpha.max())
         self.t0 = float(t0)
         self.dt_explicit = explicit_limit(grid, self.alpha_max)
         self._set_source(source)

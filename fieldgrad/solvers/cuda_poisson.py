@@ -39,33 +39,13 @@ from .. import boundary as _bnd
 from ..errors import ConvergenceError, ParameterError
 from ..backends import cuda as _cu
 from ..kernels.cuda_bc import view_shape
-from .cuda_stencil_mg import StencilMG, flat
-from .cuda_stencil_mg import kernels as _stencil_mg_kernels
+from ..kernels.cuda_ops import check_positive_device
+from .cuda_stencil_mg import StencilMG
 
-__all__ = ["solve", "check_positive_device"]
+__all__ = ["solve"]
 
 _CACHE = []
 _CACHE_SIZE = 4
-
-
-def check_positive_device(d, name="k"):
-    """Raise :class:`ParameterError` unless every entry of device array ``d`` is positive and finite
-    (one reduction kernel, one flag back to the host).
-
-    Example
-    -------
-    >>> from fieldgrad.backends import cuda_available
-    >>> if cuda_available():
-    ...     check_positive_device(_cu.as_device(np.ones(4)))
-    """
-    from ..kernels.cuda import launch1
-
-    flag = _cu.zeros(1, np.int32)
-    blocks, threads = launch1(d.size, _cu.simulator())
-    _stencil_mg_kernels().not_positive[blocks, threads](flat(d), flag)
-    if int(flag.copy_to_host()[0]):
-        raise ParameterError(f"{name} (a device array) must be positive and finite everywhere; it holds values "
-                             "<= 0, NaN or inf")
 
 
 def _host_coefficient(value, name, positive):
@@ -191,7 +171,7 @@ def solve(f, grid, bc, *, k=None, screening=0.0, rtol=1e-8, maxiter=None, x0=Non
     ...     res = solve(np.ones(g.shape), g, {"x": Dirichlet(0.0), "*": Neumann(0.0)}, k=2.0)
     ...     u = res.u.copy_to_host()
     """
-    from .poisson import CompatibilityWarning, PoissonResult
+    from .result import CompatibilityWarning, PoissonResult
     from ..kernels.cuda_ops import check_finite_device, device_copy
 
     t0 = time.perf_counter()
