@@ -16,16 +16,12 @@ import sys
 import numpy as np
 
 from ..errors import CaseFileError
+from ..heat.problem import explicit_limit  # noqa: F401 - re-exported for case users
 
 __all__ = ["explicit_limit", "plan_steps", "FrameWriter", "run_transient", "CASE_METHODS"]
 
 #: case-file method names -> fieldgrad.heat method names
 CASE_METHODS = {"explicit": "ftcs", "implicit": "backward_euler"}
-
-
-def explicit_limit(grid, alpha_max):
-    """Largest stable forward-Euler step ``1 / (2 alpha_max sum 1/h^2)``."""
-    return 1.0 / (2.0 * float(alpha_max) * sum(1.0 / h ** 2 for h in grid.spacing))
 
 
 def plan_steps(case, alpha_max):

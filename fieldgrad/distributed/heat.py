@@ -6,7 +6,8 @@ exchanges one halo layer and runs the serial Numba sweep on the block
 serial arithmetic and the result equals the serial integration to rounding.
 
 RKL2 (Meyer, Balsara & Aslam 2014) takes ``s`` stages of the same right-hand side per step and
-is stable for ``dt <= dt_explicit * (s**2 + s - 2) / 4``.
+is stable for ``dt <= dt_explicit * (s**2 + s - 2) / 4``; the limit, the stage count and the
+coefficients are those of :mod:`fieldgrad.heat` (one definition).
 """
 from __future__ import annotations
 
@@ -15,57 +16,15 @@ import math
 import numpy as np
 
 from ..errors import NonFiniteError, ParameterError, StabilityError, describe
+from ..heat.explicit import rkl2_coefficients, rkl2_stages
+from ..heat.problem import explicit_limit
 from ..validation import as_field, check_conductivity
 from .decomposition import Decomposition
 from .gather import Part
 from . import kernels
 from .operators import BlockOperators
 
-__all__ = ["solve_heat", "explicit_limit", "rkl2_coefficients", "rkl2_stages"]
-
-
-def explicit_limit(grid, alpha_max):
-    """Largest stable forward-Euler step ``1 / (2 alpha_max sum 1/h_i^2)``."""
-    return 1.0 / (2.0 * float(alpha_max) * sum(1.0 / h ** 2 for h in grid.spacing))
-
-
-def rkl2_stages(dt, dt_explicit):
-    """Fewest RKL2 stages (at least 2) stable for the step ``dt``."""
-    r = dt / dt_explicit
-    s = max(2, math.ceil((-1.0 + math.sqrt(9.0 + 16.0 * r)) / 2.0 - 1e-12))
-    while (s * s + s - 2) / 4.0 < r:
-        s += 1
-    return s
-
-
-def rkl2_coefficients(s):
-    """RKL2 stage coefficients ``(mu, nu, mu_tilde, gamma_tilde, c)`` for ``s`` stages.
-
-    Stage ``j >= 2``: ``Y_j = mu_j Y_{j-1} + nu_j Y_{j-2} + (1 - mu_j - nu_j) Y_0
-    + mu~_j dt L(Y_{j-1}) + gamma~_j dt L(Y_0)``; ``Y_1 = Y_0 + mu~_1 dt L(Y_0)``; ``c_j`` is
-    the stage time in units of ``dt``.
-
-    Example
-    -------
-    >>> round(rkl2_coefficients(2)[4][2], 12)   # the last stage reaches t + dt
-    1.0
-    """
-    b = np.zeros(s + 1)
-    b[:3] = 1.0 / 3.0
-    for j in range(2, s + 1):
-        b[j] = (j * j + j - 2.0) / (2.0 * j * (j + 1.0))
-    a = 1.0 - b
-    w1 = 4.0 / (s * s + s - 2.0)
-    mu, nu, mut, gam, c = (np.zeros(s + 1) for _ in range(5))
-    mut[1] = b[1] * w1
-    c[1] = mut[1]
-    for j in range(2, s + 1):
-        mu[j] = (2.0 * j - 1.0) / j * b[j] / b[j - 1]
-        nu[j] = -(j - 1.0) / j * b[j] / b[j - 2]
-        mut[j] = mu[j] * w1
-        gam[j] = -a[j - 1] * mut[j]
-        c[j] = mu[j] * c[j - 1] + nu[j] * c[j - 2] + mut[j] + gam[j]
-    return mu, nu, mut, gam, c
+__all__ = ["solve_heat"]
 
 
 class _Rhs:
@@ -203,7 +162,8 @@ def solve_heat(u0, grid, bc, *, alpha=1.0, source=None, dt=None, steps=None, t_e
             rhs.ops.impose(u, t)
             _check(u, dec, n, check_every)
     else:
-        mu, nu, mut, gam, c = rkl2_coefficients(stages)
+        co = rkl2_coefficients(stages)
+        mu, nu, mut, gam, c = co["mu"], co["nu"], co["mt"], co["gt"], co["c"]
         ly0 = np.empty_like(u)
         pool = [u, np.empty_like(u), np.empty_like(u), np.empty_like(u)]  # rotated, never reallocated
         for n in range(steps):
