@@ -9,10 +9,14 @@ the operator's order.  Periodic axes of the grid are always periodic.
 """
 from __future__ import annotations
 
+import functools
+import warnings
+
 import numpy as np
 
 from . import boundary as _bnd
-from .errors import BoundaryError, GridError, ParameterError, describe
+from .errors import BoundaryError, GridError, ParameterError, ParameterTypeError, describe
+from .grid import Grid
 from .kernels import cpu
 from .validation import as_field, check_conductivity, output_array  # noqa: F401 - used and re-exported
 
@@ -250,7 +254,27 @@ def div(v, grid, bc=None, *, order=2, t=0.0, out=None, check_finite=False, backe
     return out
 
 
-def div_k_grad(u, k, grid, bc=None, *, t=0.0, out=None, check_finite=False, backend=None):
+def k_keyword(func):
+    """Let ``func(u, grid, bc, *, k=...)`` also take the old order ``func(u, k, grid, bc)``.
+
+    The old order still works and warns with a :class:`DeprecationWarning`; ``inspect.signature``
+    shows the new one.  Used by :func:`div_k_grad` and its distributed and Dask versions.
+    """
+    @functools.wraps(func)
+    def wrapper(u, *args, **kwargs):
+        if len(args) >= 2 and not isinstance(args[0], Grid) and isinstance(args[1], Grid):
+            if "k" in kwargs:
+                raise ParameterTypeError(f"{func.__name__}() got k both by position and as k=")
+            warnings.warn(f"{func.__name__}(u, k, grid, bc) is deprecated; call {func.__name__}(u, grid, bc, k=k)",
+                          DeprecationWarning, stacklevel=2)
+            return func(u, *args[1:], k=args[0], **kwargs)
+        return func(u, *args, **kwargs)
+
+    return wrapper
+
+
+@k_keyword
+def div_k_grad(u, grid, bc=None, *, k=None, t=0.0, out=None, check_finite=False, backend=None):
     """Conservative ``div(k grad u)`` with harmonic-mean face conductivities.
 
     The harmonic mean makes the flux across a material interface continuous, so a jump of
@@ -260,8 +284,12 @@ def div_k_grad(u, k, grid, bc=None, *, t=0.0, out=None, check_finite=False, back
     Parameters
     ----------
     u : array of ``grid.shape``
-    k : positive number or array of ``grid.shape``
-    grid, bc, t, out, check_finite, backend : as for :func:`laplacian`
+    grid, bc : as for :func:`laplacian`
+    k : None (1), positive number or array of ``grid.shape`` -- the conductivity (any
+        coefficient of ``div(k grad u)``: permittivity, permeability / viscosity ...)
+    t, out, check_finite, backend : as for :func:`laplacian`
+
+    The old order ``div_k_grad(u, k, grid, bc)`` still works, with a ``DeprecationWarning``.
 
     Returns
     -------
@@ -273,9 +301,11 @@ def div_k_grad(u, k, grid, bc=None, *, t=0.0, out=None, check_finite=False, back
     >>> from fieldgrad import Grid
     >>> g = Grid((9, 9))
     >>> X, Y = g.mesh()
-    >>> float(div_k_grad(X**2, 2.0, g)[4, 4])
+    >>> float(div_k_grad(X**2, g, k=2.0)[4, 4])
     4.0
     """
+    if k is None:
+        k = 1.0
     gpu = _on_gpu("div_k_grad", backend, u)
     if gpu is not None:
         return gpu(u, k, grid, bc, t=t, out=out, check_finite=check_finite)

@@ -16,7 +16,6 @@ import numpy as np
 from .. import boundary as _bnd
 from .. import operators as _ops
 from ..errors import BackendError, GridError, ParameterError, ShapeError, describe
-from ..grid import Grid
 from ..validation import check_coefficient
 from . import blocks
 from .decomposition import MIN_BLOCK
@@ -158,18 +157,21 @@ def grad(u, grid, bc=None, *, t=0.0):
     return ov.map_blocks(f, chunks=((grid.ndim,),) + u.chunks, new_axis=0, dtype=u.dtype)
 
 
-def div_k_grad(u, k, grid, bc=None, *, t=0.0):
+@_ops.k_keyword
+def div_k_grad(u, grid, bc=None, *, k=None, t=0.0):
     """Conservative ``div(k grad u)`` of a dask array, equal to :func:`fieldgrad.div_k_grad`.
 
     Parameters
     ----------
     u : dask.array.Array of ``grid.shape``
-    k : positive number, or dask/NumPy array of ``grid.shape`` (rechunked like ``u``)
-    grid, bc, t : as for :func:`laplacian`
+    grid, bc : as for :func:`laplacian`
+    k : None (1), positive number, or dask/NumPy array of ``grid.shape`` (rechunked like ``u``)
+    t : as for :func:`laplacian`
     """
     da = _da()
+    k = 1.0 if k is None else k
     if np.ndim(k) == 0:
-        _ops.check_conductivity(k, Grid((2, 2)), np.dtype(u.dtype))
+        k = check_coefficient(k, grid, "k")
         k = da.full(grid.shape, float(k), dtype=u.dtype, chunks=u.chunks)
     else:
         k = (k if isinstance(k, da.Array) else da.from_array(np.asarray(k))).astype(u.dtype).rechunk(u.chunks)

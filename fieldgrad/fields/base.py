@@ -142,7 +142,7 @@ class Field:
         m = np.asarray(mask, dtype=bool)
         self.grid.check_shape(m, "mask")
         w = self.grid.quadrature_weights()
-        return float(-(w * div_k_grad(self.data, self.coefficient, self.grid, self.bc, t=t))[m].sum())
+        return float(-(w * div_k_grad(self.data, self.grid, self.bc, k=self.coefficient, t=t))[m].sum())
 
     def balance(self, t=0.0):
         """Steady balance: outward flow per face, their total, the source integral and the

@@ -71,7 +71,7 @@ class _ImplicitBase:
                 self._flux.clear()
             z = np.zeros(p.grid.shape, dtype=np.float64)
             self._flux[key] = float(np.vdot(self._w.ravel(),
-                                            div_k_grad(z, p.alpha, p.grid, p.bcs, t=t).ravel()))
+                                            div_k_grad(z, p.grid, p.bcs, k=p.alpha, t=t).ravel()))
             self.sweeps += 1
         return self._flux[key]
 
@@ -198,7 +198,7 @@ class CrankNicolson(_ImplicitBase):
             mid = self._be(u, t, half)
             return self._be(mid, t + half, half).astype(p.dtype, copy=False)
         inv2 = 2.0 / dt
-        lu = div_k_grad(u, p.alpha, p.grid, p.bcs, t=t)
+        lu = div_k_grad(u, p.grid, p.bcs, k=p.alpha, t=t)
         self.sweeps += 1
         f = u * (-inv2)
         f -= lu
