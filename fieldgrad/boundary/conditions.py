@@ -23,7 +23,6 @@ class Condition:
 
     def __init__(self):
         self._cache = {}
-        self._takes_t = {}
 
     def _check_number_or_array(self, name, value):
         if callable(value) or isinstance(value, numbers.Number) or isinstance(value, np.ndarray):

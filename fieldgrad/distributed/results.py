@@ -2,7 +2,7 @@
 
 :class:`HeatPart` is a :class:`fieldgrad.HeatResult` and :class:`PoissonPart` a
 :class:`fieldgrad.PoissonResult` whose ``u`` is this rank's block of the solution; both are
-:class:`~fieldgrad.distributed.gather.Block`\ s (``slices``, ``global_shape``, ``index``,
+:class:`~fieldgrad.distributed.gather.Block` objects (``slices``, ``global_shape``, ``index``,
 ``data`` = ``u``), so :func:`fieldgrad.distributed.gather` assembles the global field.
 
 Example

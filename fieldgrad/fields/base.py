@@ -77,10 +77,6 @@ class Field:
         """``"long name [units]"`` for plots."""
         return f"{self.long_name} [{self.units}]"
 
-    @property
-    def flux_label(self):
-        return f"{self.flux_name} [{self.flux_units}]"
-
     def with_data(self, data):
         """A field of the same kind, grid, material and conditions holding ``data``."""
         new = object.__new__(type(self))

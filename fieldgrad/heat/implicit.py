@@ -118,10 +118,6 @@ class _ImplicitBase:
             u1 = self._conserve(u1, f, float(screening), t)
         return u1
 
-    def _source_term(self, t):
-        s = self.problem.source_at(t)
-        return s
-
     def _be(self, u, t, dt):
         """One backward Euler step of size ``dt`` from ``(u, t)``."""
         inv = 1.0 / dt

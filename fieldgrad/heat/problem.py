@@ -136,10 +136,6 @@ class HeatProblem:
             raise ParameterError(f"{what} holds non-finite values")
         return arr
 
-    @property
-    def source_time_dependent(self):
-        return self.source_kind in ("time", "space_time")
-
     def source_at(self, t):
         """The source at time ``t``: ``0.0``, a float, or an array of ``grid.shape``."""
         if self.source_kind == "none":
@@ -151,10 +147,6 @@ class HeatProblem:
         return self._src_const
 
     # ------------------------------------------------------------------ helpers
-    @property
-    def time_dependent_bc(self):
-        return self.bcs.time_dependent
-
     def initial_field(self):
         """A fresh copy of ``u0`` with the Dirichlet values of ``t0`` imposed."""
         u = np.array(self.u0, dtype=self.dtype, order="C", copy=True)

@@ -242,25 +242,6 @@ class Problem:
         w = self.weights()
         return float(np.sum(w * b)), float(np.sum(w * np.abs(b))), float(np.sum(w))
 
-    # ----------------------------------------------------------------- neighbour maps
-    def neighbour_maps(self):
-        """Per-axis neighbour index maps ``(minus, plus)`` with reflection (Neumann/Robin), wrap
-        (periodic) or clamping (Dirichlet rows are never used)."""
-        out = []
-        for a in range(3):
-            n = self.shape3[a]
-            idx = np.arange(n)
-            if n == 1:
-                out.append((idx.copy(), idx.copy()))
-                continue
-            m, p = idx - 1, idx + 1
-            if self.periodic3[a]:
-                m[0], p[-1] = n - 1, 0
-            else:
-                m[0], p[-1] = 1, n - 2
-            out.append((m.astype(np.int64), p.astype(np.int64)))
-        return out
-
     def link_coefficients(self):
         """Conductance ``k_{i+1/2} / h^2`` of the link from each node to its +1 neighbour per axis
         (index ``n-1`` holds the wrap link on a periodic axis, else 0)."""
