@@ -148,28 +148,11 @@ def pcg(hier, u, b, rtol, maxiter, *, callback=None, nu=1, bnorm=None, ud=None, 
     """Solve ``A u = b`` (Dirichlet values held in ``u``) by MG-preconditioned CG, in place:
     :func:`cg` with :class:`HostOps`.
 
-    Parameters
-    ----------
-    hier : Hierarchy
-    u : float64 padded array with Dirichlet values on fixed nodes (initial guess elsewhere)
-    b : padded right-hand side
-    rtol : float
-        Stop when ``||b - A u||_2 <= rtol * bnorm``.
-    maxiter : int
-    nu : int
-        Pre- and post-smoothing sweeps of the preconditioning V-cycle.
-    bnorm : float, optional
-        Default: the norm of the residual of ``ud`` (or of the initial ``u``).
-    precondition : bool
-        False gives plain CG (in the W inner product), for comparison.
-
-    Returns
-    -------
-    (iterations, residuals, converged)
-
-    Example
-    -------
-    See :func:`fieldgrad.solve_poisson` with ``method="cg"``.
+    ``u`` is the float64 padded array with Dirichlet values on fixed nodes (initial guess
+    elsewhere), ``b`` the padded right-hand side; ``nu`` and ``precondition`` are those of
+    :class:`HostOps`; ``bnorm`` defaults to the norm of the residual of ``ud`` (or of the
+    initial ``u``); ``rtol``, ``maxiter``, ``callback`` and the returned
+    ``(iterations, residuals, converged)`` are those of :func:`cg`.
     """
     ops = HostOps(hier, nu, precondition)
     if bnorm is None:
