@@ -2,7 +2,7 @@
 long as the stepper.
 
 The rules are those of :mod:`fieldgrad.boundary.rules` through :class:`~fieldgrad.boundary.ghosts.GhostPlan`,
-so a fused step equals ``u + dt * div_k_grad(u, alpha, grid, bc)`` at every node that is not on
+so a fused step equals ``u + dt * div_k_grad(u, grid, bc, k=alpha)`` at every node that is not on
 a Dirichlet face.  The steppers write Dirichlet values into the field after each sweep
 (:meth:`GhostFiller.impose`), so Dirichlet faces get no ghost work: their boundary node is
 overwritten, its ghost unused (a constant zero buffer is passed).  Nothing is allocated per step
