@@ -21,9 +21,9 @@ PATTERNS = [
 # consumers not yet moved onto fieldgrad.boundary.rules (issue 12 items f, g): CUDA ghost fills and
 # the matrix / right-hand-side assembly
 NOT_YET_CONVERTED = {
-    "backends/cuda_stencils.py",
-    "backends/cuda_bc.py",
-    "backends/cuda_ops.py",
+    "kernels/cuda.py",
+    "kernels/cuda_bc.py",
+    "kernels/cuda_ops.py",
 }
 
 
