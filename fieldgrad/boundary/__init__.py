@@ -12,7 +12,7 @@ from .ghosts import (  # noqa: F401
     dirichlet_faces,
     ghost_layers,
     inward_layers,
-    kernel_rules,
+    held_arrays,
     node_layers,
     min_nodes,
     padded_with_ghosts,

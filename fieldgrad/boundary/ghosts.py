@@ -240,43 +240,19 @@ class GhostPlan:
         return [(self.kghosts[a + "-"], self.kghosts[a + "+"]) for a in self.grid.axis_names]
 
 
-def kernel_rules(u, grid, bcs, derivative, t=0.0):
-    """The rule table in the form the rule-table sweeps of :mod:`fieldgrad.kernels.cpu` take.
-
-    Returns
-    -------
-    (W, src, D, V, held)
-        ``W`` (2 ndim, 4) weights in ``u``'s dtype; ``src`` per face 0 (nodes counted from this
-        face), 1 (from the opposite face) or 2 (``D`` is the ghost itself: rules whose weights
-        are face arrays are applied here); ``D`` a tuple of offset face arrays; ``V`` a tuple of
-        held values (``D``'s array where the face holds nothing); ``held`` 0/1 per face.
-    """
-    nf = 2 * grid.ndim
-    W = np.zeros((nf, 4), dtype=u.dtype)
-    src = np.zeros(nf, dtype=np.int64)
-    held_flag = np.zeros(nf, dtype=np.int64)
-    rules = {f: ghost_rule(bcs[f], grid, f, derivative, t, u.dtype) for f in grid.faces}
-    held = held_values(rules)
-    D, V = [], []
-    for f, (face, rule) in enumerate(rules.items()):
-        axis, side = grid.parse_face(face)
-        shape = grid.face_shape(face)
-        if rule.scalar_weights and rule.source != "halo":
-            W[f, :rule.depth] = rule.weights
-            src[f] = 0 if rule.source == "inward" else 1
-            d = np.ascontiguousarray(np.broadcast_to(rule.offset, shape), dtype=u.dtype)
+def held_arrays(grid, bcs, dtype, t=0.0, fill=None):
+    """Dirichlet values for the held-value sweeps: a tuple of face arrays (``fill``'s arrays, or
+    zeros, where a face holds nothing) and 0/1 flags per face.  Values are contiguous in ``dtype``."""
+    V, flags = [], np.zeros(2 * grid.ndim, dtype=np.int64)
+    for f, face in enumerate(grid.faces):
+        cond = bcs[face]
+        if isinstance(cond, Dirichlet):
+            flags[f] = 1
+            V.append(np.ascontiguousarray(np.broadcast_to(cond.evaluate("value", grid, face, t, dtype),
+                                                          grid.face_shape(face)), dtype=dtype))
         else:
-            src[f] = 2
-            from_side = 1 - side if rule.source == "opposite" else side
-            d = np.ascontiguousarray(rule.apply(node_layers(u, grid, axis, from_side, rule.depth, held)),
-                                     dtype=u.dtype)
-        D.append(d)
-        if rule.held is not None:
-            held_flag[f] = 1
-            V.append(np.ascontiguousarray(np.broadcast_to(rule.held, shape), dtype=u.dtype))
-        else:
-            V.append(d)
-    return W, src, tuple(D), tuple(V), held_flag
+            V.append(fill[f] if fill is not None else np.zeros(grid.face_shape(face), dtype=dtype))
+    return tuple(V), flags
 
 
 def ghost_layers(u, grid, bcs, derivative, t=0.0, k=None):

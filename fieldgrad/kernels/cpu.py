@@ -395,15 +395,12 @@ def edge_ghost(a, side, c0, c1, c2, c3, add, out):
         out[r] = g + add[r]
 
 
-# ------------------------------------------------------------------ rule-table sweeps
-# The boundary rules (fieldgrad.boundary.rules) evaluated inside the sweep, so no ghost array and
-# no copy of the field is made.  Per face f (x-, x+, y-, y+, z-, z+): ``W[f, m]`` the weights of
-# the nodes m = 0..3, ``src[f]`` where they are counted from (0 this face, 1 the opposite face,
-# 2 none: the ghost is ``D[f]`` itself, e.g. a halo or a Robin rule with array weights), ``D[f]``
-# the offset (a face array), ``held[f]`` whether the face holds its boundary nodes at ``V[f]``
-# (Dirichlet: every read of such a node gives the held value; at edges later faces win).  The
-# boundary-shell helpers are plain calls, not inlined: the shell is O(n^2) nodes, and inlining
-# them would multiply the compile time.
+# ------------------------------------------------------------------ held-value sweeps
+# Dirichlet faces held inside the sweep: ``held[f]`` says whether face f (x-, x+, y-, y+, z-, z+)
+# holds its boundary nodes at ``V[f]``; every read of such a node gives the held value (at edges
+# later faces win, as if the values had been written in face order), so the field is neither
+# copied nor written.  Ghosts ``G[f]`` come from the rule table through GhostPlan, which reads
+# through the same held values.
 @njit(inline="always", cache=True)
 def _held3(u, V, held, i, j, k):
     nx, ny, nz = u.shape
@@ -422,55 +419,21 @@ def _held3(u, V, held, i, j, k):
     return u[i, j, k]
 
 
-@njit(cache=True)
-def _rule_ghost3(u, W, src, D, V, held, f, i, j, k):
-    """The ghost beyond node (i, j, k) of face f, by the face's rule."""
-    axis = f // 2
-    if axis == 0:
-        d = D[f][j, k]
-    elif axis == 1:
-        d = D[f][i, k]
-    else:
-        d = D[f][i, j]
-    if src[f] == 2:
-        return d
-    n = u.shape[axis]
-    up = (f % 2 == 0) == (src[f] == 0)  # count the nodes upward from index 0
-    g = d - d  # zero in the field's dtype
-    for m in range(4):
-        w = W[f, m]
-        if w != 0.0:
-            q = m if up else n - 1 - m
-            if axis == 0:
-                g += w * _held3(u, V, held, q, j, k)
-            elif axis == 1:
-                g += w * _held3(u, V, held, i, q, k)
-            else:
-                g += w * _held3(u, V, held, i, j, q)
-    return g + d
-
-
-@njit(cache=True)
-def _rule_nb3(u, W, src, D, V, held, i, j, k):
+@njit(inline="always", cache=True)
+def _held_lap3_at(u, G, V, held, i, j, k, ihx2, ihy2, ihz2):
     nx, ny, nz = u.shape
-    xm = _held3(u, V, held, i - 1, j, k) if i > 0 else _rule_ghost3(u, W, src, D, V, held, 0, i, j, k)
-    xp = _held3(u, V, held, i + 1, j, k) if i < nx - 1 else _rule_ghost3(u, W, src, D, V, held, 1, i, j, k)
-    ym = _held3(u, V, held, i, j - 1, k) if j > 0 else _rule_ghost3(u, W, src, D, V, held, 2, i, j, k)
-    yp = _held3(u, V, held, i, j + 1, k) if j < ny - 1 else _rule_ghost3(u, W, src, D, V, held, 3, i, j, k)
-    zm = _held3(u, V, held, i, j, k - 1) if k > 0 else _rule_ghost3(u, W, src, D, V, held, 4, i, j, k)
-    zp = _held3(u, V, held, i, j, k + 1) if k < nz - 1 else _rule_ghost3(u, W, src, D, V, held, 5, i, j, k)
-    return xm, xp, ym, yp, zm, zp
-
-
-@njit(cache=True)
-def _rule_lap3_at(u, W, src, D, V, held, i, j, k, ihx2, ihy2, ihz2):
-    xm, xp, ym, yp, zm, zp = _rule_nb3(u, W, src, D, V, held, i, j, k)
+    xm = _held3(u, V, held, i - 1, j, k) if i > 0 else G[0][j, k]
+    xp = _held3(u, V, held, i + 1, j, k) if i < nx - 1 else G[1][j, k]
+    ym = _held3(u, V, held, i, j - 1, k) if j > 0 else G[2][i, k]
+    yp = _held3(u, V, held, i, j + 1, k) if j < ny - 1 else G[3][i, k]
+    zm = _held3(u, V, held, i, j, k - 1) if k > 0 else G[4][i, j]
+    zp = _held3(u, V, held, i, j, k + 1) if k < nz - 1 else G[5][i, j]
     return laplacian_point(_held3(u, V, held, i, j, k), xm, xp, ym, yp, zm, zp, ihx2, ihy2, ihz2)
 
 
 @njit(**_par)
-def laplacian_rules_3d(u, W, src, D, V, held, ihx2, ihy2, ihz2, out):
-    """7-point Laplacian with the boundary rules evaluated in the sweep (see the block comment)."""
+def laplacian_held_3d(u, G, V, held, ihx2, ihy2, ihz2, out):
+    """7-point Laplacian with ghosts ``G`` and Dirichlet faces held in the sweep (see above)."""
     nx, ny, nz = u.shape
     k0 = 2 if held[4] else 1
     k1 = nz - 2 if held[5] else nz - 1
@@ -486,13 +449,13 @@ def laplacian_rules_3d(u, W, src, D, V, held, ihx2, ihy2, ihz2, out):
                 for k in range(k0, k1):
                     o[k] = laplacian_point(c[k], xm[k], xp[k], ym[k], yp[k], c[k - 1], c[k + 1], ihx2, ihy2, ihz2)
                 for k in range(0, k0):
-                    o[k] = _rule_lap3_at(u, W, src, D, V, held, i, j, k, ihx2, ihy2, ihz2)
+                    o[k] = _held_lap3_at(u, G, V, held, i, j, k, ihx2, ihy2, ihz2)
                 for k in range(max(k1, k0), nz):
-                    o[k] = _rule_lap3_at(u, W, src, D, V, held, i, j, k, ihx2, ihy2, ihz2)
+                    o[k] = _held_lap3_at(u, G, V, held, i, j, k, ihx2, ihy2, ihz2)
             for j in (0, ny - 1):
                 for k in range(nz):
-                    out[i, j, k] = _rule_lap3_at(u, W, src, D, V, held, i, j, k, ihx2, ihy2, ihz2)
+                    out[i, j, k] = _held_lap3_at(u, G, V, held, i, j, k, ihx2, ihy2, ihz2)
         else:
             for j in range(ny):
                 for k in range(nz):
-                    out[i, j, k] = _rule_lap3_at(u, W, src, D, V, held, i, j, k, ihx2, ihy2, ihz2)
+                    out[i, j, k] = _held_lap3_at(u, G, V, held, i, j, k, ihx2, ihy2, ihz2)

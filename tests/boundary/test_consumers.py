@@ -58,7 +58,7 @@ CASES = {
     "neumann": (False, {"*": Neumann(0.4)}),
     "robin": (False, {"*": Robin(2.0, 0.5, 0.3)}),
     "periodic": (True, None),
-    "mixed": (False, {"x-": Dirichlet(1.5), "x+": Neumann(-0.2), "y": Robin(1.0, 2.0, 0.1), "z-": Dirichlet(-0.5)}),
+    "mixed": (False, {"x-": Dirichlet(1.5), "x+": Neumann(-0.2), "y": Robin(1.0, 2.0, 0.1), "z-": Dirichlet(-0.5), "z+": Neumann(0.25)}),
 }
 
 
