@@ -208,13 +208,15 @@ class GhostPlan:
         """Ghost values of ``u`` at time ``t``: a list of (lo, hi) face-array pairs per axis (the
         plan's buffers, overwritten by the next call; on cut faces the halos themselves).
 
-        ``halos`` maps each cut face to the layer its neighbour sent (the neighbour rule's input).
+        ``halos`` maps each cut face to the layer its neighbour sent (the neighbour rule's input);
+        a cut face missing from it keeps its previous value (set ``current[face]`` once it arrives).
         """
         grid = self.grid
         rules = self._rules_at(t)
         for face, rule in rules.items():
             if rule.source == "halo":
-                self.current[face] = halos[face]  # the neighbour rule is the halo itself: no copy
+                if halos and face in halos:  # the neighbour rule is the halo itself: no copy
+                    self.current[face] = halos[face]
                 continue
             if self.skip_dirichlet and rule.kind == "dirichlet":
                 continue
