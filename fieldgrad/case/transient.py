@@ -16,6 +16,7 @@ import sys
 import numpy as np
 
 from ..errors import CaseFileError
+from ..heat.stability import explicit_limit
 
 __all__ = ["explicit_limit", "plan_steps", "FrameWriter", "run_transient", "CASE_METHODS"]
 
@@ -23,18 +24,18 @@ __all__ = ["explicit_limit", "plan_steps", "FrameWriter", "run_transient", "CASE
 CASE_METHODS = {"explicit": "ftcs", "implicit": "backward_euler"}
 
 
-def explicit_limit(grid, alpha_max):
-    """Largest stable forward-Euler step ``1 / (2 alpha_max sum 1/h^2)``."""
-    return 1.0 / (2.0 * float(alpha_max) * sum(1.0 / h ** 2 for h in grid.spacing))
-
-
-def plan_steps(case, alpha_max):
+def plan_steps(case, alpha, bc=None, max_steps=None):
     """The method, the step and the frame times of a transient case.
 
     Parameters
     ----------
     case : Case
-    alpha_max : float -- largest diffusivity ``k / (rho c)``
+    alpha : float or array -- the diffusivity ``k / (rho c)`` (a number is taken as its maximum)
+    bc : boundary conditions of the run, optional -- Robin/convection faces lower the explicit
+        limit (:func:`fieldgrad.heat.stability.explicit_limit`); without them only the interior
+        limit is known
+    max_steps : int, optional -- the most steps the run may take (default
+        :data:`fieldgrad.simulation.MAX_STEPS`)
 
     Returns
     -------
@@ -45,7 +46,8 @@ def plan_steps(case, alpha_max):
     Raises
     ------
     CaseFileError
-        An explicit step above the stability limit.
+        An explicit step above the stability limit, a non-finite ``t_end``, or more than
+        ``max_steps`` steps.
 
     Example
     -------
@@ -58,21 +60,32 @@ def plan_steps(case, alpha_max):
     ('ftcs', 13, 5, 0.025)
     """
     from ..heat.methods import choose_method
+    from ..simulation import MAX_STEPS
 
-    dt_e = explicit_limit(case.grid, alpha_max)
+    t0, t_end = case.t0, float(case.solver["t_end"])
+    if not math.isfinite(t_end):
+        raise CaseFileError(f"solver.t_end = {t_end!r}; allowed: a finite number greater than solver.t0 = {t0!r} "
+                            "(the end time, s)")
+    dt_e = explicit_limit(case.grid, alpha, bc)
     dt = case.solver.get("dt")
     name = case.solver.get("method", "auto")
     method = choose_method(CASE_METHODS.get(name, name), dt, dt_e)
     if method == "ftcs" and dt is not None and dt > dt_e * (1 + 1e-12):
         raise CaseFileError(
-            f"solver.dt = {dt!r} is above the explicit stability limit {dt_e:.4g} s of this grid and "
-            f"material (dt <= h^2 / (2 d alpha_max)); allowed: dt <= {dt_e:.4g}, or method = \"implicit\"")
+            f"solver.dt = {dt!r} is above the explicit stability limit {dt_e:.4g} s of this grid, material and "
+            f"boundary (2 / (4 alpha_max sum 1/h^2 + convection terms 2 alpha h_c / (k h)), see "
+            f"fieldgrad.heat.stability); allowed: dt <= {dt_e:.4g}, or method = \"implicit\"")
     if dt is None:  # the Simulation's defaults
         dt = 0.9 * dt_e if method == "ftcs" else 25.0 * dt_e
-    t0, t_end = case.t0, float(case.solver["t_end"])
     frames = int(case.output.get("frames", 20))
     times = np.linspace(t0, t_end, frames + 1)
     span = (t_end - t0) / frames
+    limit = MAX_STEPS if max_steps is None else max_steps
+    if span / dt * frames > limit:
+        raise CaseFileError(
+            f"solver.dt = {dt!r} from t0 = {t0!r} to t_end = {t_end!r} plans {span / dt * frames:.3g} time steps, "
+            f"more than {limit} (fieldgrad.simulation.MAX_STEPS); allowed: a larger solver.dt (or none: the "
+            "stability limit), a shorter run, or method = \"implicit\"")
     n = max(1, math.ceil(span / dt - 1e-9))
     return {"method": method, "dt": span / n, "times": times, "steps_per_frame": n, "dt_explicit": dt_e}
 
@@ -162,7 +175,7 @@ def run_transient(case, ctx, *, overwrite=False, progress=None):
     mat, bc, grid = ctx["mat"], ctx["bc"], case.grid
     k = mat["conductivity"]
     alpha = k / mat["heat_capacity"]
-    plan = plan_steps(case, float(np.max(alpha)))
+    plan = plan_steps(case, alpha, bc)
     q = case.source_function(1.0 / mat["heat_capacity"])
     u0 = case.initial().astype(float)
     ck = {}
