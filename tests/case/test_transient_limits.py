@@ -1,5 +1,7 @@
 """Transient case files: the explicit limit counts convection faces (the plastic plate of issue 13
 wrote 5.7e74 degC and exited 0), and non-finite or endless time plans are refused before a step."""
+import threading
+
 import numpy as np
 import pytest
 
@@ -29,6 +31,17 @@ frames = 3
 """
 
 
+def _main_within(seconds, argv):
+    """``main(argv)`` in a daemon thread: a plan that would run for ever fails the test instead of
+    hanging the suite (pytest-timeout is not a dependency)."""
+    box = {}
+    th = threading.Thread(target=lambda: box.setdefault("rc", main(argv)), daemon=True)
+    th.start()
+    th.join(seconds)
+    assert not th.is_alive(), f"fieldgrad {' '.join(argv)} did not return within {seconds} s"
+    return box.get("rc")
+
+
 def _case(tmp_path, method="", t_end="60.0"):
     p = tmp_path / "plate.toml"
     p.write_text(PLATE.replace("METHOD", method).replace("T_END", t_end))
@@ -56,12 +69,13 @@ def test_explicit_step_above_the_convection_limit_is_refused(tmp_path, capsys):
 
 @pytest.mark.parametrize("t_end", ["inf", "nan"])
 def test_non_finite_t_end_refused(tmp_path, capsys, t_end):
-    assert main(["run", _case(tmp_path, t_end=t_end), "-o", str(tmp_path / "p.h5")]) == 2
+    assert _main_within(120, ["run", _case(tmp_path, t_end=t_end), "-o", str(tmp_path / "p.h5")]) == 2
     err = capsys.readouterr().err
     assert "solver.t_end" in err and "Traceback" not in err
 
 
 def test_endless_plan_refused(tmp_path, capsys):
-    assert main(["run", _case(tmp_path, 'method = "implicit"\ndt = 1e-300'), "-o", str(tmp_path / "p.h5")]) == 2
+    assert _main_within(120, ["run", _case(tmp_path, 'method = "implicit"\ndt = 1e-300'),
+                              "-o", str(tmp_path / "p.h5")]) == 2
     err = capsys.readouterr().err
     assert "solver.dt = 1e-300" in err and "time steps" in err
