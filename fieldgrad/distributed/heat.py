@@ -167,7 +167,9 @@ def solve_heat(u0, grid, bc, *, alpha=1.0, source=None, dt=None, steps=None, t_e
     bcs_check = BlockOperators(dec, bc, u0.dtype).bcs
     bcs_check.require_complete("solve_heat")
     rhs = _Rhs(dec, bcs_check, alpha, source, u0.dtype)
-    dt_e = explicit_limit(grid, rhs.alpha)
+    from ..heat.stability import explicit_limit as bc_limit  # Robin/convection faces lower the limit
+
+    dt_e = bc_limit(grid, alpha if np.ndim(alpha) else rhs.alpha, bcs_check, t=t0)
     if dt is None:
         if method == "ftcs":
             dt = 0.9 * dt_e
@@ -186,7 +188,7 @@ def solve_heat(u0, grid, bc, *, alpha=1.0, source=None, dt=None, steps=None, t_e
     if not isinstance(steps, (int, np.integer)) or steps < 0:
         raise ParameterError(f"steps must be a non-negative integer; got {describe(steps)}")
     if method == "ftcs" and dt > dt_e * (1 + 1e-12):
-        raise StabilityError(f"dt = {dt!r} exceeds the FTCS limit {dt_e!r} (1 / (2 alpha sum 1/h^2)); "
+        raise StabilityError(f"dt = {dt!r} exceeds the FTCS limit {dt_e!r} (Robin faces included, fieldgrad.heat.stability); "
                              "use a smaller dt or method='rkl2'")
     stages = 1 if method == "ftcs" else rkl2_stages(dt, dt_e)
     u = dec.local(u0)
