@@ -4,7 +4,7 @@
 The case's ``solver.t0`` .. ``solver.t_end`` is cut into ``output.frames`` equal intervals and
 the step is chosen so that a whole number of equal steps fills each interval
 (:func:`plan_steps`), so every frame lands on its time exactly and the serial and the MPI runs
-(:mod:`fieldgrad.distributed.cli_support`) take the same steps.  Time-dependent boundary values
+(:mod:`fieldgrad.case.mpi`) take the same steps.  Time-dependent boundary values
 and sources see the true time ``t``.
 """
 from __future__ import annotations
@@ -16,7 +16,7 @@ import sys
 import numpy as np
 
 from ..errors import CaseFileError
-from ..heat.stability import explicit_limit
+from ..heat.stability import explicit_limit  # noqa: F401 - re-exported for case users
 
 __all__ = ["explicit_limit", "plan_steps", "FrameWriter", "run_transient", "CASE_METHODS"]
 
@@ -157,7 +157,7 @@ def run_transient(case, ctx, *, overwrite=False, progress=None):
     Parameters
     ----------
     case : Case
-    ctx : dict -- from :func:`fieldgrad.case.run.prepare` (``bc``, ``mat``, ``paths``, names ...)
+    ctx : dict -- from :func:`fieldgrad.case.prepare.prepare` (``bc``, ``mat``, ``paths``, names ...)
     overwrite : bool
     progress : bool or None -- a progress bar over simulated time (None: in a terminal)
 

@@ -1,4 +1,4 @@
-"""Front door: ``solve_poisson``, the reusable ``PoissonSolver`` and the result object.
+"""Front door: ``solve_poisson`` and the reusable ``PoissonSolver`` (results: :mod:`.result`).
 
 Computation is in float64; the solution is returned in the dtype of ``f`` (float32 stays float32).
 """
@@ -7,7 +7,6 @@ from __future__ import annotations
 import numbers
 import time
 import warnings
-from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -16,6 +15,7 @@ from .direct import direct_solve
 from .discretize import Problem, pad3, unpad
 from .krylov import pcg
 from .multigrid import Hierarchy, mg_iterate
+from .result import CompatibilityWarning, PoissonResult
 from .spectral import spectral_kinds, spectral_solve
 
 METHODS = ("auto", "multigrid", "cg", "spectral", "direct")
@@ -26,34 +26,6 @@ UNDETERMINED_MESSAGE = (
     "projection, zero data: every constant solves it, so the level is undetermined and 0 (the zero-mean "
     "solution) is returned; fix a value somewhere (a Dirichlet or Robin/convection face, or a fixed region) "
     "to set it")
-
-
-class CompatibilityWarning(UserWarning):
-    """A singular (pure Neumann/periodic) problem had incompatible data and was projected."""
-
-
-@dataclass
-class PoissonResult:
-    """Outcome of :func:`solve_poisson`.
-
-    Attributes
-    ----------
-    u : ndarray of ``grid.shape`` in the dtype of ``f``
-    method : str -- the method that ran ("multigrid", "cg", "spectral", "direct")
-    iterations : int -- cycles (multigrid, FMG start counted as one) or CG iterations; 0 for direct solves
-    residuals : list of float -- relative residual ``||b - A u|| / ||b_lifted||`` after each iteration
-    converged : bool
-    wall_time : float -- seconds
-    info : dict -- extra facts (levels, compatibility shift ...)
-    """
-
-    u: np.ndarray
-    method: str
-    iterations: int
-    residuals: list
-    converged: bool
-    wall_time: float
-    info: dict = field(default_factory=dict)
 
 
 class PoissonSolver:
@@ -247,7 +219,7 @@ def solve_poisson(f, grid, bc, *, k=None, screening=0.0, method="auto", rtol=1e-
     raise_on_failure : bool -- False returns ``converged=False`` instead of raising
     cycle, nu1, nu2, fmg : multigrid cycle ("V", "W", "F"), sweeps, FMG start (default: when no x0)
     backend : None, "cpu" or "cuda" -- None follows :func:`fieldgrad.get_backend` (a GPU array
-        ``f`` selects CUDA); on CUDA, :func:`fieldgrad.backends.cuda_poisson.solve` runs V-cycles
+        ``f`` selects CUDA); on CUDA, :func:`fieldgrad.solvers.cuda_poisson.solve` runs V-cycles
         (constant coefficients) or V-cycle-preconditioned CG (array ``k``/screening) and ``u`` is
         a device array; ``method`` must then be "auto", "multigrid" or "cg"
 
@@ -280,7 +252,7 @@ def solve_poisson(f, grid, bc, *, k=None, screening=0.0, method="auto", rtol=1e-
         if method not in ("auto", "multigrid", "cg"):
             raise ParameterError(f"method={method!r} is not available with backend='cuda'; "
                                  "accepted there: 'auto', 'multigrid', 'cg'")
-        from ..backends import cuda_poisson
+        from . import cuda_poisson
 
         return cuda_poisson.solve(f, grid, bc, k=k, screening=screening, rtol=rtol, maxiter=maxiter, x0=x0, t=t,
                                   callback=callback, raise_on_failure=raise_on_failure, strict=strict,
