@@ -2,12 +2,28 @@
 
 A checkpoint is an HDF5 file (root attribute ``fieldgrad_format = "fieldgrad-checkpoint"``) with
 the grid, ``t``, ``step`` and ``params`` (JSON) as root attributes and the groups ``fields`` and
-``extra`` holding arrays exactly as given (dtype and bits preserved, no compression).  Every
-array carries a SHA-256 of its bytes, checked on reading, so a damaged checkpoint is reported
-instead of silently continuing from wrong data.
+``extra`` holding arrays exactly as given (dtype and bits preserved, no compression).
 
-Writing goes to a temporary file in the same directory, which is fsync'ed and then renamed
-over the target (``os.replace``): a crash leaves either the old checkpoint or the new one.
+Damage is found before anything is used, in two layers (format version 2):
+
+* The file starts with a 512-byte HDF5 *user block* (a standard HDF5 feature: h5py, h5dump and
+  every HDF5 tool skip it) holding a small text header with the length and the SHA-256 of every
+  byte after it.  :func:`read_checkpoint` checks this digest *before libhdf5 sees the file*:
+  libhdf5 itself does not survive every damaged file (single flipped bytes made it crash the
+  process or loop forever), so a damaged checkpoint never reaches it.  Hashing runs at about
+  1 GB/s, far cheaper than starting a subprocess to read the file in isolation.
+* The ``state_sha256`` attribute is a digest of the decoded state: every root attribute (t,
+  step, grid, params, versions), every array's path, dtype, shape, attributes and bytes.  It is
+  checked after reading, so what is returned is exactly what was written.
+
+Checkpoints of format version 1 (no user block, one digest per array) are still read; as they
+cannot be checked before libhdf5 opens them, they are first read in a subprocess with a time
+limit, and only a file that this subprocess read completely is then read here.
+
+Writing goes to a temporary file in the same directory (``.<name>.<pid>-<token>.fieldgrad-tmp``,
+mode ``0o666 & ~umask``), which is fsync'ed and then renamed over the target (``os.replace``): a
+crash leaves either the old checkpoint or the new one, and the temporary files of a killed
+writer are removed by the next write of the same checkpoint.
 """
 from __future__ import annotations
 
@@ -15,18 +31,25 @@ import hashlib
 import json
 import numbers
 import os
-import tempfile
+import subprocess
+import sys
 
 import numpy as np
 
 from ..errors import FileFormatError, ParameterError, describe
 from . import layout
-from .files import as_path, fsync_dir, open_h5_read
+from .files import (HDF5_SIGNATURE, as_path, clean_stale_temps, commit_temp, create_temp, discard_temp,
+                    os_errors, refuse_link)
 
 FORMAT_NAME = "fieldgrad-checkpoint"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 STATE_KEYS = ("grid", "t", "step", "fields", "params", "extra")
-
+#: Size of the HDF5 user block that carries the whole-file digest.
+USERBLOCK = 512
+_MAGIC = b"FIELDGRAD-CHECKPOINT\n"
+_CHUNK = 1 << 22
+#: Seconds a format-1 checkpoint may take to be read in the checking subprocess (plus 1 s per 50 MB).
+LEGACY_TIMEOUT = 60.0
 
 def _digest(arr):
     return hashlib.sha256(np.ascontiguousarray(arr).view(np.uint8).reshape(-1)).hexdigest() if arr.size else \
@@ -54,14 +77,70 @@ def _check_state(state):
                 raise ParameterError(f"state[{group!r}] key must be a non-empty str without '/'; got {name!r}")
 
 
+def _header(size, digest):
+    """The 512-byte user block: magic, version, payload length and digest, zero padded."""
+    text = _MAGIC + f"format {FORMAT_VERSION}\nbytes {size}\nsha256 {digest}\n".encode("ascii")
+    return text + b"\0" * (USERBLOCK - len(text))
+
+
+def _hash_file(fh, start, size):
+    h = hashlib.sha256()
+    fh.seek(start)
+    left = size
+    while left > 0:
+        block = fh.read(min(_CHUNK, left))
+        if not block:
+            break
+        h.update(block)
+        left -= len(block)
+    return h.hexdigest()
+
+
+def _canonical(value):
+    """Bytes that identify an attribute value (strings as UTF-8, numbers with dtype and shape)."""
+    if isinstance(value, bytes):
+        return b"b" + value
+    if isinstance(value, str):
+        return b"s" + value.encode("utf-8", "surrogatepass")
+    arr = np.asarray(value)
+    if arr.dtype.kind in "OSU":
+        return b"o" + repr(arr.tolist()).encode()
+    return f"{arr.dtype.str}{arr.shape}".encode() + np.ascontiguousarray(arr).tobytes()
+
+
+def _state_digest(root_attrs, arrays):
+    """SHA-256 of a whole state: root attributes and, per array, path, attributes, dtype, shape, bytes."""
+    h = hashlib.sha256(b"fieldgrad-checkpoint-state\0")
+
+    def put(b):
+        h.update(len(b).to_bytes(8, "little"))
+        h.update(b)
+
+    for key in sorted(root_attrs):
+        if key != "state_sha256":
+            put(key.encode())
+            put(_canonical(root_attrs[key]))
+    for path in sorted(arrays):
+        attrs, arr = arrays[path]
+        put(path.encode())
+        for key in sorted(attrs):
+            put(key.encode())
+            put(_canonical(attrs[key]))
+        arr = np.ascontiguousarray(arr)
+        put(f"{arr.dtype.str}{arr.shape}".encode())
+        h.update(arr.reshape(-1).view(np.uint8) if arr.size else b"")
+    return h.hexdigest()
+
+
 def write_checkpoint(path, state):
     """Write a Simulation state atomically.
 
     Parameters
     ----------
     path : str or PathLike
-        Target file; its directory must exist.  An existing checkpoint is replaced (atomically);
-        an existing file that is not a fieldgrad checkpoint is never overwritten.
+        Target file; its directory must exist and it must not be a symbolic link.  An existing
+        checkpoint is replaced (atomically); an existing file that is not a fieldgrad checkpoint
+        is never overwritten.
     state : dict
         ``{"grid": dict, "t": float, "step": int, "fields": {name: array}, "params": dict,
         "extra": {name: array}}`` as returned by ``Simulation.state()``.
@@ -70,6 +149,12 @@ def write_checkpoint(path, state):
     -------
     str
         The path written.
+
+    Raises
+    ------
+    FileFormatError
+        The target cannot be written (missing directory, a link, a file of another kind, disk
+        full, read-only file system: the message names the path and the reason).
 
     Example
     -------
@@ -88,6 +173,7 @@ def write_checkpoint(path, state):
     directory = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(directory):
         raise FileFormatError(f"cannot write checkpoint {path}: directory {directory} does not exist")
+    refuse_link(path, "checkpoint")
     if os.path.isdir(path):
         raise FileFormatError(f"cannot write checkpoint {path}: it is a directory")
     if os.path.exists(path) and not _is_checkpoint(path):
@@ -96,50 +182,122 @@ def write_checkpoint(path, state):
         )
     grid = state["grid"]
     grid_dict = grid.to_dict() if hasattr(grid, "to_dict") else dict(grid)
-    fd, tmp = tempfile.mkstemp(prefix=".ckpt-", suffix=".h5.tmp", dir=directory)
-    os.close(fd)
+    clean_stale_temps(path)
+    tmp = create_temp(path)
     try:
-        with h5py.File(tmp, "w") as h5:
-            h5.attrs["fieldgrad_format"] = FORMAT_NAME
-            h5.attrs["fieldgrad_format_version"] = FORMAT_VERSION
-            h5.attrs["fieldgrad_version"] = layout.version()
-            h5.attrs["grid"] = layout.to_json(grid_dict, "state['grid']")
-            h5.attrs["t"] = np.float64(state["t"])
-            h5.attrs["t_repr"] = repr(state["t"])
-            h5.attrs["step"] = np.int64(state["step"])
-            h5.attrs["params"] = layout.to_json(state.get("params") or {}, "state['params']")
-            for group in ("fields", "extra"):
-                g = h5.create_group(group)
-                for name, value in (state.get(group) or {}).items():
-                    arr = np.asarray(value)
-                    if arr.dtype == object:
-                        raise ParameterError(f"state[{group!r}][{name!r}] must be a numeric array; got {describe(value)}")
-                    d = g.create_dataset(name, data=arr)
-                    d.attrs["sha256"] = _digest(arr)
-                    d.attrs["was_scalar"] = int(np.ndim(value) == 0 and not isinstance(value, np.ndarray))
-        with open(tmp, "rb+") as fh:
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
+        with os_errors(path, "write checkpoint"):
+            with h5py.File(tmp, "w", userblock_size=USERBLOCK) as h5:
+                h5.attrs["fieldgrad_format"] = FORMAT_NAME
+                h5.attrs["fieldgrad_format_version"] = FORMAT_VERSION
+                h5.attrs["fieldgrad_version"] = layout.version()
+                h5.attrs["grid"] = layout.to_json(grid_dict, "state['grid']")
+                h5.attrs["t"] = np.float64(state["t"])
+                h5.attrs["t_repr"] = repr(state["t"])
+                h5.attrs["step"] = np.int64(state["step"])
+                h5.attrs["params"] = layout.to_json(state.get("params") or {}, "state['params']")
+                arrays = {}
+                for group in ("fields", "extra"):
+                    g = h5.create_group(group)
+                    for name, value in (state.get(group) or {}).items():
+                        arr = np.asarray(value)
+                        if arr.dtype == object:
+                            raise ParameterError(
+                                f"state[{group!r}][{name!r}] must be a numeric array; got {describe(value)}")
+                        d = g.create_dataset(name, data=arr)
+                        d.attrs["was_scalar"] = int(np.ndim(value) == 0 and not isinstance(value, np.ndarray))
+                        arrays[f"{group}/{name}"] = (dict(d.attrs), arr)
+                h5.attrs["state_sha256"] = _state_digest(dict(h5.attrs), arrays)
+            with open(tmp, "r+b") as fh:
+                size = os.fstat(fh.fileno()).st_size - USERBLOCK
+                digest = _hash_file(fh, USERBLOCK, size)
+                fh.seek(0)
+                fh.write(_header(size, digest))
+        commit_temp(tmp, path, "checkpoint")
     except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+        discard_temp(tmp)
         raise
-    fsync_dir(directory)
     return path
+
+
+def _verify_userblock(path, fh):
+    """Check the user block and the digest of every byte after it; raise FileFormatError."""
+    head = fh.read(USERBLOCK)
+    try:
+        lines = head[len(_MAGIC):].split(b"\0", 1)[0].decode("ascii").splitlines()
+        fields = dict(line.split(" ", 1) for line in lines)
+        version, size, digest = int(fields["format"]), int(fields["bytes"]), fields["sha256"]
+    except (UnicodeDecodeError, ValueError, KeyError):
+        raise FileFormatError(f"{path} is a damaged fieldgrad checkpoint: its header is unreadable") from None
+    if version > FORMAT_VERSION:
+        raise FileFormatError(f"{path} has checkpoint format version {version}; this fieldgrad reads up to "
+                              f"{FORMAT_VERSION}")
+    if head != _header(size, digest):
+        raise FileFormatError(f"{path} is a damaged fieldgrad checkpoint: its header is altered")
+    actual = os.fstat(fh.fileno()).st_size - USERBLOCK
+    if actual != size:
+        raise FileFormatError(f"{path} is a damaged fieldgrad checkpoint: {actual} bytes after the header, "
+                              f"{size} written (truncated or extended)")
+    if _hash_file(fh, USERBLOCK, size) != digest:
+        raise FileFormatError(f"{path} is a damaged fieldgrad checkpoint: the checksum of its contents does "
+                              "not match (the file was altered after it was written)")
+
+
+def _kind(path):
+    """``"v2"`` (user block header), ``"v1"`` (plain HDF5: a format-1 checkpoint or another
+    HDF5 file) or a FileFormatError for anything else."""
+    if not os.path.exists(path):
+        raise FileFormatError(f"{path} does not exist")
+    if os.path.isdir(path):
+        raise FileFormatError(f"{path} is a directory, not a file")
+    with os_errors(path, "read checkpoint"), open(path, "rb") as fh:
+        head = fh.read(len(_MAGIC))
+    if head == _MAGIC:
+        return "v2"
+    if head.startswith(HDF5_SIGNATURE):
+        return "v1"
+    raise FileFormatError(f"{path} is not a fieldgrad checkpoint (no checkpoint header, not HDF5)")
 
 
 def _is_checkpoint(path):
     try:
-        h5, _ = open_h5_read(path)
+        if _kind(path) == "v2":
+            return True
+        _check_legacy(path)
+        return True
     except FileFormatError:
         return False
-    with h5:
-        fmt = h5.attrs.get("fieldgrad_format")
-        return (fmt.decode() if isinstance(fmt, bytes) else fmt) == FORMAT_NAME
+
+
+def _check_legacy(path):
+    """Read a format-1 (or any plain HDF5) file completely in a subprocess with a time limit.
+
+    Raises FileFormatError when it is not a readable checkpoint, crashes or does not finish.
+    """
+    limit = LEGACY_TIMEOUT + os.path.getsize(path) / 50e6
+    env = dict(os.environ)
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    code = ("import sys\nfrom fieldgrad.io.checkpoint import _read_h5\n"
+            "try:\n    _read_h5(sys.argv[1], 1)\nexcept Exception as exc:\n"
+            "    sys.stdout.write(str(exc)); sys.exit(3)\n")
+    try:
+        proc = subprocess.run([sys.executable, "-c", code, path], env=env, capture_output=True, text=True,
+                              timeout=limit)
+    except subprocess.TimeoutExpired:
+        raise FileFormatError(f"{path} is a damaged fieldgrad checkpoint: reading it did not finish in "
+                              f"{limit:.0f} s") from None
+    if proc.returncode == 3:
+        raise FileFormatError(proc.stdout.strip() or f"{path} is not a readable fieldgrad checkpoint")
+    if proc.returncode != 0:
+        raise FileFormatError(f"{path} is a damaged fieldgrad checkpoint: reading it crashed the HDF5 library "
+                              f"(exit status {proc.returncode})")
 
 
 def read_checkpoint(path):
     """Read a checkpoint written by :func:`write_checkpoint`.
+
+    Every byte is checked against the digest in the file's header before the HDF5 library opens
+    it, and the decoded state against its own digest afterwards.
 
     Parameters
     ----------
@@ -154,38 +312,61 @@ def read_checkpoint(path):
     Raises
     ------
     FileFormatError
-        Missing, truncated, non-HDF5 or non-checkpoint files, or an array whose checksum fails.
+        Missing, truncated, altered, non-HDF5 or non-checkpoint files: never a crash or a hang.
     """
     path = as_path(path)
-    h5, _ = open_h5_read(path)
+    if _kind(path) == "v2":
+        with os_errors(path, "read checkpoint"), open(path, "rb") as fh:
+            _verify_userblock(path, fh)
+        return _read_h5(path, FORMAT_VERSION)
+    _check_legacy(path)
+    return _read_h5(path, 1)
+
+
+def _read_h5(path, expect):
+    """Decode a checkpoint whose bytes were checked (or that a subprocess read safely)."""
+    import h5py
+
+    try:
+        h5 = h5py.File(path, "r")
+    except OSError as exc:
+        raise FileFormatError(f"{path} is a damaged fieldgrad checkpoint: {exc}") from None
     with h5:
         fmt = h5.attrs.get("fieldgrad_format")
         fmt = fmt.decode() if isinstance(fmt, bytes) else fmt
         if fmt != FORMAT_NAME:
             hint = " (it is an output file: read it with fieldgrad.io.open)" if fmt == layout.FORMAT_NAME else ""
             raise FileFormatError(f"{path} is not a fieldgrad checkpoint: fieldgrad_format is {fmt!r}{hint}")
-        ver = int(h5.attrs.get("fieldgrad_format_version", -1))
-        if ver > FORMAT_VERSION:
-            raise FileFormatError(f"{path} has checkpoint format version {ver}; this fieldgrad reads up to {FORMAT_VERSION}")
         try:
+            ver = int(h5.attrs.get("fieldgrad_format_version", -1))
+            if ver != expect:
+                raise FileFormatError(f"{path} says checkpoint format version {ver}, its header {expect}; "
+                                      "the checkpoint is damaged" if expect > 1 else
+                                      f"{path} has checkpoint format version {ver} without a checkpoint header")
             state = {
                 "grid": json.loads(h5.attrs["grid"]),
                 "t": float(h5.attrs["t"]),
                 "step": int(h5.attrs["step"]),
                 "params": json.loads(h5.attrs["params"]),
             }
+            arrays = {}
             for group in ("fields", "extra"):
                 out = {}
                 for name, d in h5[group].items():
-                    arr = d[()]
-                    arr = np.asarray(arr)
-                    if _digest(arr) != d.attrs["sha256"]:
-                        raise FileFormatError(f"{path}: checksum of {group}/{name} does not match; the checkpoint is damaged")
-                    out[name] = arr[()] if int(d.attrs.get("was_scalar", 0)) else arr
+                    arr = np.asarray(d[()])
+                    attrs = dict(d.attrs)
+                    if ver == 1 and _digest(arr) != attrs["sha256"]:
+                        raise FileFormatError(f"{path}: checksum of {group}/{name} does not match; the checkpoint "
+                                              "is damaged")
+                    arrays[f"{group}/{name}"] = (attrs, arr)
+                    out[name] = arr[()] if int(attrs.get("was_scalar", 0)) else arr
                 state[group] = out
+            if ver >= 2 and _state_digest(dict(h5.attrs), arrays) != h5.attrs["state_sha256"]:
+                raise FileFormatError(f"{path}: the checksum of the state (t, step, grid, parameters, arrays) does "
+                                      "not match; the checkpoint is damaged")
         except FileFormatError:
             raise
-        except (KeyError, ValueError, OSError) as exc:
+        except (KeyError, ValueError, TypeError, OSError) as exc:
             raise FileFormatError(f"{path} is a damaged fieldgrad checkpoint: {exc}") from None
     return state
 
