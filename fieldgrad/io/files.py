@@ -67,8 +67,8 @@ def is_hdf5(path):
 def check_new_file(path, overwrite):
     """Raise unless ``path`` can be created: its directory exists, and it is absent unless
     ``overwrite`` is true (never overwrite a user's file silently).  ``path`` must not be a
-    symbolic link, and an existing file is replaced only if it is an HDF5 file (``overwrite``
-    never destroys a text file, a picture or a device).
+    symbolic link, nor anything but a regular file.  (``fieldgrad run --overwrite`` is stricter:
+    it replaces only files of the kind it writes, see :func:`fieldgrad.case.run.check_outputs`.)
     """
     directory = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(directory):
@@ -82,11 +82,8 @@ def check_new_file(path, overwrite):
                 f"{path} already exists; pass overwrite=True to replace it (or append=True to add frames "
                 "to a fieldgrad output file)"
             )
-        if not is_hdf5(path):
-            raise FileFormatError(
-                f"{path} exists and is not an HDF5 file; refusing to replace it even with overwrite "
-                "(move it away or choose another path)"
-            )
+        if not os.path.isfile(path):
+            raise FileFormatError(f"{path} exists and is not a regular file; refusing to replace it")
     if not os.access(directory, os.W_OK):
         raise FileFormatError(f"cannot write {path}: directory {directory} is not writable")
 

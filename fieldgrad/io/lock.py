@@ -120,7 +120,7 @@ class OutputLock:
         else:
             who = f"process {pid} on host {host}"
         return FileFormatError(
-            f"{self.target} is being written by {who} (lock file {self.path}); wait for that run to finish, "
+            f"{self.target} is still being written by {who} (lock file {self.path}); wait for that run to finish, "
             "stop it, or choose another output path"
         )
 

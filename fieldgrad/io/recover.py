@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import os
 import socket
-import tempfile
 
 import numpy as np
 
 from ..errors import FileFormatError
 from . import layout
-from .files import as_path, fsync_dir, open_h5_read
+from .files import as_path, clean_stale_temps, commit_temp, create_temp, discard_temp, open_h5_read, os_errors, \
+    pid_alive
+from .lock import OutputLock
 from .xdmf import write_xdmf, xdmf_path
 
 
@@ -27,19 +28,10 @@ def writer_alive(h5):
         host = host.decode()
     if pid is None or host != socket.gethostname():
         return False
-    pid = int(pid)
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # pragma: no cover - exists, owned by someone else
-        return True
-    return True
+    return pid_alive(pid)
 
 
-def recover(path, force=False):
+def recover(path, force=False, *, locked=False):
     """Make the file of a killed run readable by every HDF5 tool.
 
     Parameters
@@ -47,6 +39,9 @@ def recover(path, force=False):
     path : str or PathLike
     force : bool
         Recover even when the recorded writer process still seems to run (e.g. a reused pid).
+    locked : bool
+        The caller already holds the file's writer lock (:mod:`fieldgrad.io.lock`); otherwise
+        it is taken for the recovery, so no writer starts on the file meanwhile.
 
     Returns
     -------
@@ -57,7 +52,8 @@ def recover(path, force=False):
     Raises
     ------
     FileFormatError
-        Not a fieldgrad file, or its writer is still running (unless ``force``).
+        Not a fieldgrad file, or its writer is still running (unless ``force``), or another
+        writer holds the file's lock.
 
     Example
     -------
@@ -68,11 +64,21 @@ def recover(path, force=False):
     >>> recover(p)  # a cleanly closed file needs nothing
     0
     """
+    path = as_path(path)
+    lock = OutputLock(path)
+    if not locked:
+        lock.acquire()
+    try:
+        return _recover(path, force)
+    finally:
+        lock.release()
+
+
+def _recover(path, force):
     import h5py
 
     from ..grid import Grid
 
-    path = as_path(path)
     src, unclean = open_h5_read(path)
     try:
         layout.check_fieldgrad_file(src, path)
@@ -94,11 +100,10 @@ def recover(path, force=False):
                 "field_names"}
         attrs = {k: v for k, v in src.attrs.items() if k not in skip}
         attrs["history"] = str(attrs.get("history", "")) + f"\nrecovered {n} frames by fieldgrad.io.recover"
-        directory = os.path.dirname(os.path.abspath(path))
-        fd, tmp = tempfile.mkstemp(prefix=".recover-", suffix=".h5", dir=directory)
-        os.close(fd)
+        clean_stale_temps(path)
+        tmp = create_temp(path)
         try:
-            with h5py.File(tmp, "w", libver="latest") as dst:
+            with os_errors(path, "recover"), h5py.File(tmp, "w", libver="latest") as dst:
                 layout.create_layout(dst, grid, specs, attrs=attrs, units=units, long_names=longs,
                                      compression=comp)
                 for nm in names:
@@ -109,23 +114,23 @@ def recover(path, force=False):
                     dst[key].resize(n, axis=0)
                     dst[key][:] = src[key][:n]
                 dst.flush()
-            with open(tmp, "rb+") as fh:
-                os.fsync(fh.fileno())
             times = np.array(src["time"][:n])
         except BaseException:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
+            discard_temp(tmp)
             raise
     finally:
         src.close()
-    os.replace(tmp, path)
-    fsync_dir(directory)
+    try:
+        commit_temp(tmp, path)
+    except BaseException:
+        discard_temp(tmp)
+        raise
     write_xdmf(xdmf_path(path), os.path.basename(path), grid, specs, times)
     return n
 
 
-def recover_if_abandoned(path):
+def recover_if_abandoned(path, locked=False):
     """Recover ``path`` when its writer was killed and is gone; a no-op for clean files."""
-    return recover(path, force=False)
+    return recover(path, force=False, locked=locked)
 
 
