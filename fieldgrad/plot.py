@@ -276,6 +276,9 @@ def animate(path, out, field=None, *, fps=8, cmap="inferno", slice_axis=2, overw
 
 
 def _check_new(path, overwrite):
+    if os.path.islink(path):  # a link (dangling or not) would send the figure elsewhere
+        raise FileFormatError(f"{path} is a symbolic link; fieldgrad does not write through links: remove it or "
+                              "choose another path")
     if os.path.exists(path) and not overwrite:
         raise FileFormatError(f"{path} already exists; pass overwrite=True (--overwrite) to replace it")
     d = os.path.dirname(os.path.abspath(path))

@@ -172,10 +172,9 @@ class PartsWriter:
         import socket
         import time as _time
 
-        import h5py
-
         from ..boundary import resolve_bc
         from ..io import layout
+        from ..io.files import commit_temp, create_temp, discard_temp
         from ..io.xdmf import write_xdmf, xdmf_path
 
         grid, n = self.grid, len(self.times)
@@ -190,7 +189,21 @@ class PartsWriter:
                  "fieldgrad_parts": os.path.basename(self.parts_dir)}
         attrs.update({k: (v if isinstance(v, (str, int, float)) else json.dumps(v)) for k, v in self.attrs.items()})
         specs = {name: (s[0], np.dtype(s[1])) for name, s in self._specs.items()}
-        tmp = self.path + ".tmp"
+        tmp = create_temp(self.path)  # umask mode, never through a link, cleaned if killed
+        try:
+            self._fill_logical(tmp, grid, n, attrs, specs, blocks)
+            commit_temp(tmp, self.path)
+        except BaseException:
+            discard_temp(tmp)
+            raise
+        if self.xdmf:
+            write_xdmf(xdmf_path(self.path), os.path.basename(self.path), grid, specs, np.asarray(self.times))
+
+    def _fill_logical(self, tmp, grid, n, attrs, specs, blocks):
+        import h5py
+
+        from ..io import layout
+
         with h5py.File(tmp, "w", libver="latest") as h5:
             layout.create_layout(h5, grid, {}, attrs=attrs, units=self.units, long_names=self.long_names)
             h5.attrs["field_names"] = json.dumps(list(specs))
@@ -209,9 +222,6 @@ class PartsWriter:
                     vl[(slice(0, n),) + tuple(index)] = h5py.VirtualSource(src_file, name, shape=(n,) + tuple(bshape))
                 d = h5.create_virtual_dataset(name, vl, fillvalue=np.nan)
                 layout.describe_field(h5, d, name, kind, grid, self.units, self.long_names)
-        os.replace(tmp, self.path)
-        if self.xdmf:
-            write_xdmf(xdmf_path(self.path), os.path.basename(self.path), grid, specs, np.asarray(self.times))
 
 
 def write_parts(path, grid, fields, comm=None, attrs=None, *, t=0.0, overwrite=True, units=None, long_names=None,

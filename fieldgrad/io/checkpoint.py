@@ -262,14 +262,15 @@ def _is_checkpoint(path):
     try:
         if _kind(path) == "v2":
             return True
-        _check_legacy(path)
+        _check_legacy(path, full=False)
         return True
     except FileFormatError:
         return False
 
 
-def _check_legacy(path):
-    """Read a format-1 (or any plain HDF5) file completely in a subprocess with a time limit.
+def _check_legacy(path, full=True):
+    """Read a format-1 (or any plain HDF5) file completely (``full``; else only its format
+    attribute) in a subprocess with a time limit.
 
     Raises FileFormatError when it is not a readable checkpoint, crashes or does not finish.
     """
@@ -277,9 +278,9 @@ def _check_legacy(path):
     env = dict(os.environ)
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
-    code = ("import sys\nfrom fieldgrad.io.checkpoint import _read_h5\n"
-            "try:\n    _read_h5(sys.argv[1], 1)\nexcept Exception as exc:\n"
-            "    sys.stdout.write(str(exc)); sys.exit(3)\n")
+    code = ("import sys\nfrom fieldgrad.io.checkpoint import _read_h5, _probe_h5\n"
+            f"try:\n    {'_read_h5(sys.argv[1], 1)' if full else '_probe_h5(sys.argv[1])'}\n"
+            "except Exception as exc:\n    sys.stdout.write(str(exc)); sys.exit(3)\n")
     try:
         proc = subprocess.run([sys.executable, "-c", code, path], env=env, capture_output=True, text=True,
                               timeout=limit)
@@ -321,6 +322,19 @@ def read_checkpoint(path):
         return _read_h5(path, FORMAT_VERSION)
     _check_legacy(path)
     return _read_h5(path, 1)
+
+
+def _probe_h5(path):
+    """Raise FileFormatError unless ``path`` opens in h5py and says it is a checkpoint."""
+    import h5py
+
+    try:
+        with h5py.File(path, "r") as h5:
+            fmt = h5.attrs.get("fieldgrad_format")
+    except (OSError, KeyError, ValueError) as exc:
+        raise FileFormatError(f"{path} is not a readable HDF5 file: {exc}") from None
+    if (fmt.decode() if isinstance(fmt, bytes) else fmt) != FORMAT_NAME:
+        raise FileFormatError(f"{path} is not a fieldgrad checkpoint: fieldgrad_format is {fmt!r}")
 
 
 def _read_h5(path, expect):

@@ -140,13 +140,15 @@ def describe_os_error(exc):
     return text + (f" ({name})" if name else "") + (f"; {hint}" if hint else "")
 
 
-def temp_name(target):
-    """A fresh temporary name next to ``target``: ``.<name>.<pid>-<token>.fieldgrad-tmp``."""
+def temp_name(target, keep_ext=False):
+    """A fresh temporary name next to ``target``: ``.<name>.<pid>-<token>.fieldgrad-tmp``, with
+    ``target``'s extension added when ``keep_ext`` (for writers that choose a format by it)."""
     directory, base = os.path.split(os.path.abspath(target))
-    return os.path.join(directory, f".{base}.{os.getpid()}-{secrets.token_hex(4)}{TEMP_SUFFIX}")
+    ext = os.path.splitext(base)[1] if keep_ext else ""
+    return os.path.join(directory, f".{base}.{os.getpid()}-{secrets.token_hex(4)}{TEMP_SUFFIX}{ext}")
 
 
-def create_temp(target):
+def create_temp(target, keep_ext=False):
     """Create an empty temporary file next to ``target`` and return its path.
 
     Created with ``O_CREAT | O_EXCL | O_NOFOLLOW`` and mode ``0o666`` filtered by the umask, so
@@ -156,7 +158,7 @@ def create_temp(target):
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
     with os_errors(target, "write"):
         for _ in range(100):
-            tmp = temp_name(target)
+            tmp = temp_name(target, keep_ext)
             try:
                 os.close(os.open(tmp, flags, 0o666))
                 return tmp
@@ -177,6 +179,18 @@ def commit_temp(tmp, target, what="output file"):
             os.close(fd)
         os.replace(tmp, target)
     fsync_dir(os.path.dirname(os.path.abspath(target)))
+
+
+def replace_with_text(tmp, target, text, what="output file"):
+    """Write ``text`` into the temporary file ``tmp`` (from :func:`create_temp`) and rename it
+    over ``target``; the temporary is removed on any failure."""
+    try:
+        with os_errors(target, "write"), open(tmp, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        commit_temp(tmp, target, what)
+    except BaseException:
+        discard_temp(tmp)
+        raise
 
 
 def discard_temp(tmp):
@@ -218,15 +232,21 @@ def clean_stale_temps(target):
     """
     directory, base = os.path.split(os.path.abspath(target))
     prefix = f".{base}."
+    ext = os.path.splitext(base)[1]
     removed = []
     try:
         names = os.listdir(directory)
     except OSError:
         return removed
     for name in names:
-        if not (name.startswith(prefix) and name.endswith(TEMP_SUFFIX)):
+        if not name.startswith(prefix):
             continue
-        middle = name[len(prefix): -len(TEMP_SUFFIX)]
+        for suffix in (TEMP_SUFFIX, TEMP_SUFFIX + ext):
+            if name.endswith(suffix):
+                break
+        else:
+            continue
+        middle = name[len(prefix): -len(suffix)]
         pid, _, token = middle.partition("-")
         if not (pid.isdigit() and token) or pid_alive(pid):
             continue
