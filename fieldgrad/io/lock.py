@@ -28,7 +28,7 @@ import socket
 import warnings
 
 from ..errors import FileFormatError
-from .files import os_errors, pid_alive
+from .files import describe_os_error, pid_alive
 
 LOCK_SUFFIX = ".fieldgrad-lock"
 
@@ -82,10 +82,13 @@ class OutputLock:
             return self
         flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
         for _ in range(20):  # a holder may remove the file between our open and our flock
-            with os_errors(self.path, "create the lock file"):
-                if os.path.islink(self.path):
-                    raise FileFormatError(f"lock file {self.path} is a symbolic link; remove it")
+            if os.path.islink(self.path):
+                raise FileFormatError(f"lock file {self.path} is a symbolic link; remove it")
+            try:
                 fd = os.open(self.path, flags, 0o666)
+            except OSError as exc:
+                raise FileFormatError(f"cannot write {self.target}: its lock file {self.path} cannot be created: "
+                                      f"{describe_os_error(exc)}") from exc
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:

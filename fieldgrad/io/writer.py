@@ -14,7 +14,8 @@ import numpy as np
 
 from ..errors import FileFormatError, ParameterError, describe
 from . import layout
-from .files import as_path, check_new_file, clean_stale_temps, open_h5_append, os_errors, remove_for_overwrite
+from .files import (as_path, check_new_file, clean_stale_temps, open_h5_append, os_errors, refuse_link,
+                    remove_for_overwrite)
 from .lock import OutputLock, probe
 from .xdmf import write_xdmf, xdmf_path
 
@@ -113,6 +114,8 @@ class HDF5Writer:
         self.xdmf = bool(xdmf)
         if not (self.append and os.path.exists(self.path)):
             check_new_file(self.path, self.overwrite)
+        if self.xdmf:
+            refuse_link(xdmf_path(self.path), "XDMF sidecar")
         probe(self.path)  # another writer at work: say so now, not after the computation
         self._lock = OutputLock(self.path)
         self._h5 = None
