@@ -46,8 +46,8 @@ class HDF5Writer:
     dtype : numpy dtype or None
         Store fields in this dtype (e.g. ``float32`` halves the file); ``None`` keeps the dtype.
     overwrite : bool
-        Replace an existing HDF5 file.  Without it (and without ``append``) an existing file is an
-        error; a file that is not HDF5, or a symbolic link, is never replaced.
+        Replace an existing file.  Without it (and without ``append``) an existing file is an
+        error; a symbolic link (dangling or not) or a directory is never replaced.
     append : bool
         Add frames to an existing fieldgrad file with the same grid and fields (restart).  Frames
         with a step later than the restarted Simulation's step are dropped (they are recomputed),
