@@ -84,7 +84,8 @@ class PartsWriter:
 
     def __init__(self, path, grid, comm=None, *, overwrite=False, bc=None, params=None, units=None,
                  long_names=None, xdmf=True, attrs=None):
-        from ..io.files import as_path, check_new_file
+        from ..io.files import as_path, check_new_file, clean_stale_temps
+        from ..io.xdmf import xdmf_path
 
         self.comm = world() if comm is None else comm
         self.path = as_path(path)
@@ -101,6 +102,11 @@ class PartsWriter:
         if self.rank == 0:
             try:
                 check_new_file(self.path, overwrite)
+                for target in (self.path, xdmf_path(self.path)):
+                    clean_stale_temps(target)  # left by a killed run of this output
+                if os.path.islink(self.parts_dir):
+                    raise ParameterError(f"{self.parts_dir} is a symbolic link; fieldgrad does not write through "
+                                         "links: remove it or choose another path")
                 if os.path.exists(self.parts_dir):
                     if not overwrite:
                         raise ParameterError(f"{self.parts_dir} already exists; pass overwrite=True to replace it")

@@ -4,7 +4,7 @@ A checkpoint is an HDF5 file (root attribute ``fieldgrad_format = "fieldgrad-che
 the grid, ``t``, ``step`` and ``params`` (JSON) as root attributes and the groups ``fields`` and
 ``extra`` holding arrays exactly as given (dtype and bits preserved, no compression).
 
-Damage is found before anything is used, in two layers (format version 2):
+Damage is found before anything is used, in two layers (format version 2, :mod:`fieldgrad.io.digests`):
 
 * The file starts with a 512-byte HDF5 *user block* (a standard HDF5 feature: h5py, h5dump and
   every HDF5 tool skip it) holding a small text header with the length and the SHA-256 of every
@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import mmap
 import numbers
 import os
 import subprocess
@@ -39,16 +38,13 @@ import sys
 import numpy as np
 
 from ..errors import FileFormatError, ParameterError, describe
-from . import layout
+from . import digests, layout
 from .files import (HDF5_SIGNATURE, as_path, clean_stale_temps, commit_temp, create_temp, discard_temp,
                     os_errors, refuse_link)
 
 FORMAT_NAME = "fieldgrad-checkpoint"
 FORMAT_VERSION = 2
 STATE_KEYS = ("grid", "t", "step", "fields", "params", "extra")
-#: Size of the HDF5 user block that carries the whole-file digest.
-USERBLOCK = 512
-_MAGIC = b"FIELDGRAD-CHECKPOINT\n"
 #: Seconds a format-1 checkpoint may take to be read in the checking subprocess (plus 1 s per 50 MB).
 LEGACY_TIMEOUT = 60.0
 
@@ -76,63 +72,6 @@ def _check_state(state):
         for name in value:
             if not isinstance(name, str) or not name or "/" in name:
                 raise ParameterError(f"state[{group!r}] key must be a non-empty str without '/'; got {name!r}")
-
-
-def _header(size, digest):
-    """The 512-byte user block: magic, version, payload length and digest, zero padded."""
-    text = _MAGIC + f"format {FORMAT_VERSION}\nbytes {size}\nsha256 {digest}\n".encode("ascii")
-    return text + b"\0" * (USERBLOCK - len(text))
-
-
-def _hash_file(fh, start, size):
-    """SHA-256 of ``size`` bytes of an open file from ``start`` (memory-mapped: no copies)."""
-    h = hashlib.sha256()
-    if size <= 0:
-        return h.hexdigest()
-    with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
-        view = memoryview(mm)
-        try:
-            h.update(view[start:start + size])
-        finally:
-            view.release()
-    return h.hexdigest()
-
-
-def _canonical(value):
-    """Bytes that identify an attribute value (strings as UTF-8, numbers with dtype and shape)."""
-    if isinstance(value, bytes):
-        return b"b" + value
-    if isinstance(value, str):
-        return b"s" + value.encode("utf-8", "surrogatepass")
-    arr = np.asarray(value)
-    if arr.dtype.kind in "OSU":
-        return b"o" + repr(arr.tolist()).encode()
-    return f"{arr.dtype.str}{arr.shape}".encode() + np.ascontiguousarray(arr).tobytes()
-
-
-def _state_digest(root_attrs, arrays):
-    """SHA-256 of the decoded state: every root attribute (t, step, grid, params, versions) and,
-    per array, its path, attributes, dtype and shape.  The array bytes are covered by the
-    whole-file digest, checked before the file is opened; hashing them twice would double the
-    cost of a restart for no further protection."""
-    h = hashlib.sha256(b"fieldgrad-checkpoint-state\0")
-
-    def put(b):
-        h.update(len(b).to_bytes(8, "little"))
-        h.update(b)
-
-    for key in sorted(root_attrs):
-        if key != "state_sha256":
-            put(key.encode())
-            put(_canonical(root_attrs[key]))
-    for path in sorted(arrays):
-        attrs, arr = arrays[path]
-        put(path.encode())
-        for key in sorted(attrs):
-            put(key.encode())
-            put(_canonical(attrs[key]))
-        put(f"{arr.dtype.str}{arr.shape}".encode())
-    return h.hexdigest()
 
 
 def write_checkpoint(path, state):
@@ -189,7 +128,7 @@ def write_checkpoint(path, state):
     tmp = create_temp(path)
     try:
         with os_errors(path, "write checkpoint"):
-            with h5py.File(tmp, "w", userblock_size=USERBLOCK) as h5:
+            with h5py.File(tmp, "w", userblock_size=digests.USERBLOCK) as h5:
                 h5.attrs["fieldgrad_format"] = FORMAT_NAME
                 h5.attrs["fieldgrad_format_version"] = FORMAT_VERSION
                 h5.attrs["fieldgrad_version"] = layout.version()
@@ -209,40 +148,17 @@ def write_checkpoint(path, state):
                         d = g.create_dataset(name, data=arr)
                         d.attrs["was_scalar"] = int(np.ndim(value) == 0 and not isinstance(value, np.ndarray))
                         arrays[f"{group}/{name}"] = (dict(d.attrs), arr)
-                h5.attrs["state_sha256"] = _state_digest(dict(h5.attrs), arrays)
+                h5.attrs["state_sha256"] = digests.state_digest(dict(h5.attrs), arrays)
             with open(tmp, "r+b") as fh:
-                size = os.fstat(fh.fileno()).st_size - USERBLOCK
-                digest = _hash_file(fh, USERBLOCK, size)
+                size = os.fstat(fh.fileno()).st_size - digests.USERBLOCK
+                digest = digests.hash_file(fh, digests.USERBLOCK, size)
                 fh.seek(0)
-                fh.write(_header(size, digest))
+                fh.write(digests.header(size, digest, FORMAT_VERSION))
         commit_temp(tmp, path, "checkpoint")
     except BaseException:
         discard_temp(tmp)
         raise
     return path
-
-
-def _verify_userblock(path, fh):
-    """Check the user block and the digest of every byte after it; raise FileFormatError."""
-    head = fh.read(USERBLOCK)
-    try:
-        lines = head[len(_MAGIC):].split(b"\0", 1)[0].decode("ascii").splitlines()
-        fields = dict(line.split(" ", 1) for line in lines)
-        version, size, digest = int(fields["format"]), int(fields["bytes"]), fields["sha256"]
-    except (UnicodeDecodeError, ValueError, KeyError):
-        raise FileFormatError(f"{path} is a damaged fieldgrad checkpoint: its header is unreadable") from None
-    if version > FORMAT_VERSION:
-        raise FileFormatError(f"{path} has checkpoint format version {version}; this fieldgrad reads up to "
-                              f"{FORMAT_VERSION}")
-    if head != _header(size, digest):
-        raise FileFormatError(f"{path} is a damaged fieldgrad checkpoint: its header is altered")
-    actual = os.fstat(fh.fileno()).st_size - USERBLOCK
-    if actual != size:
-        raise FileFormatError(f"{path} is a damaged fieldgrad checkpoint: {actual} bytes after the header, "
-                              f"{size} written (truncated or extended)")
-    if _hash_file(fh, USERBLOCK, size) != digest:
-        raise FileFormatError(f"{path} is a damaged fieldgrad checkpoint: the checksum of its contents does "
-                              "not match (the file was altered after it was written)")
 
 
 def _kind(path):
@@ -253,8 +169,8 @@ def _kind(path):
     if os.path.isdir(path):
         raise FileFormatError(f"{path} is a directory, not a file")
     with os_errors(path, "read checkpoint"), open(path, "rb") as fh:
-        head = fh.read(len(_MAGIC))
-    if head == _MAGIC:
+        head = fh.read(len(digests.MAGIC))
+    if head == digests.MAGIC:
         return "v2"
     if head.startswith(HDF5_SIGNATURE):
         return "v1"
@@ -343,7 +259,7 @@ def read_checkpoint(path):
     path = as_path(path)
     if _kind(path) == "v2":
         with os_errors(path, "read checkpoint"), open(path, "rb") as fh:
-            _verify_userblock(path, fh)
+            digests.verify_header(path, fh, FORMAT_VERSION)
         return _read_h5(path, FORMAT_VERSION)
     _check_legacy(path)
     return _read_h5(path, 1)
@@ -387,7 +303,7 @@ def _read_h5(path, expect):
                     arrays[f"{group}/{name}"] = (attrs, arr)
                     out[name] = arr[()] if int(attrs.get("was_scalar", 0)) else arr
                 state[group] = out
-            if ver >= 2 and _state_digest(dict(h5.attrs), arrays) != h5.attrs["state_sha256"]:
+            if ver >= 2 and digests.state_digest(dict(h5.attrs), arrays) != h5.attrs["state_sha256"]:
                 raise FileFormatError(f"{path}: the checksum of the state (t, step, grid, parameters, arrays) does "
                                       "not match; the checkpoint is damaged")
         except FileFormatError:

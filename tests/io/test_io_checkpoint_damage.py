@@ -2,7 +2,6 @@
 silently different state (t, step, grid, parameters included)."""
 import os
 import stat
-import subprocess
 import sys
 
 import h5py
@@ -11,6 +10,7 @@ import pytest
 
 import fieldgrad.io as fio
 import fieldgrad.io.checkpoint as ck
+import fieldgrad.io.digests as digests
 from fieldgrad.errors import FileFormatError
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -51,10 +51,10 @@ def test_altered_attributes_are_found_by_the_state_digest(tmp_path, attr, value)
             value = h5.attrs["grid"].replace("4", "5", 1)
         h5.attrs[attr] = value
     with open(path, "r+b") as fh:  # forge a consistent header over the altered contents
-        size = os.fstat(fh.fileno()).st_size - ck.USERBLOCK
-        digest = ck._hash_file(fh, ck.USERBLOCK, size)
+        size = os.fstat(fh.fileno()).st_size - digests.USERBLOCK
+        digest = digests.hash_file(fh, digests.USERBLOCK, size)
         fh.seek(0)
-        fh.write(ck._header(size, digest))
+        fh.write(digests.header(size, digest, ck.FORMAT_VERSION))
     with pytest.raises(FileFormatError, match="checksum of the state"):
         fio.read_checkpoint(path)
 
@@ -79,7 +79,7 @@ def test_damage_is_refused_before_libhdf5_opens_the_file(tmp_path, monkeypatch):
 def test_checkpoint_is_a_plain_hdf5_file_for_other_tools(tmp_path):
     path = fio.write_checkpoint(tmp_path / "c.h5", small_state())
     with h5py.File(path, "r") as h5:  # the user block is standard HDF5: every tool skips it
-        assert h5.userblock_size == ck.USERBLOCK and h5.attrs["step"] == 3
+        assert h5.userblock_size == digests.USERBLOCK and h5.attrs["step"] == 3
         np.testing.assert_array_equal(h5["fields/u"][()], small_state()["fields"]["u"])
 
 
