@@ -4,7 +4,8 @@ A checkpoint is an HDF5 file (root attribute ``fieldgrad_format = "fieldgrad-che
 the grid, ``t``, ``step`` and ``params`` (JSON) as root attributes and the groups ``fields`` and
 ``extra`` holding arrays exactly as given (dtype and bits preserved, no compression).
 
-Damage is found before anything is used, in two layers (format version 2, :mod:`fieldgrad.io.digests`):
+Damage is found before anything is used, in two layers (format version 2,
+:mod:`fieldgrad.io.digests`):
 
 * The file starts with a 512-byte HDF5 *user block* (a standard HDF5 feature: h5py, h5dump and
   every HDF5 tool skip it) holding a small text header with the length and the SHA-256 of every
@@ -226,7 +227,8 @@ def _check_legacy(path, full=True):
         raise FileFormatError(f"{path} is a damaged fieldgrad checkpoint: reading it did not finish in "
                               f"{limit:.0f} s") from None
     if proc.returncode == 4:
-        hint = " (it is an output file: read it with fieldgrad.io.open)" if proc.stdout == repr(layout.FORMAT_NAME) else ""
+        output = proc.stdout == repr(layout.FORMAT_NAME)
+        hint = " (it is an output file: read it with fieldgrad.io.open)" if output else ""
         raise FileFormatError(f"{path} is not a fieldgrad checkpoint: fieldgrad_format is {proc.stdout}{hint}")
     if proc.returncode == 3:
         raise FileFormatError(proc.stdout.strip() or f"{path} is not a readable fieldgrad checkpoint")
