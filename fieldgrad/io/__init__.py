@@ -7,7 +7,7 @@
 
 The file layout is described in :mod:`fieldgrad.io.layout`.
 """
-from .checkpoint import read_checkpoint, restart, write_checkpoint
+from .checkpoint import read_checkpoint, write_checkpoint
 from .reader import FieldView, Output, OutputFile, load, open
 from .recover import recover
 from .writer import HDF5Writer, save
@@ -15,3 +15,24 @@ from .xdmf import write_xdmf, xdmf_path
 
 __all__ = ["HDF5Writer", "save", "open", "load", "recover", "restart", "write_checkpoint", "read_checkpoint",
            "OutputFile", "FieldView", "Output", "write_xdmf", "xdmf_path"]
+
+
+def restart(path, **overrides):
+    """Rebuild a Simulation from a checkpoint: :meth:`fieldgrad.Simulation.restart`.
+
+    The Simulation lives above :mod:`fieldgrad.io` (it writes through it), so this convenience
+    imports it when called; nothing in :mod:`fieldgrad.io`'s modules imports the simulation.
+
+    Parameters
+    ----------
+    path : str or PathLike
+    **overrides
+        Passed to :meth:`fieldgrad.Simulation.from_state`.
+
+    Returns
+    -------
+    fieldgrad.Simulation
+    """
+    from ..simulation import Simulation
+
+    return Simulation.restart(path, **overrides)

@@ -68,7 +68,7 @@ def check_new_file(path, overwrite):
     """Raise unless ``path`` can be created: its directory exists, and it is absent unless
     ``overwrite`` is true (never overwrite a user's file silently).  ``path`` must not be a
     symbolic link, nor anything but a regular file.  (``fieldgrad run --overwrite`` is stricter:
-    it replaces only files of the kind it writes, see :func:`fieldgrad.case.run.check_outputs`.)
+    it replaces only files of the kind it writes, see :func:`fieldgrad.case.prepare.check_free`.)
     """
     directory = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(directory):
