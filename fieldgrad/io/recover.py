@@ -31,7 +31,7 @@ def writer_alive(h5):
     return pid_alive(pid)
 
 
-def recover(path, force=False, *, locked=False):
+def recover(path, force=False):
     """Make the file of a killed run readable by every HDF5 tool.
 
     Parameters
@@ -39,9 +39,6 @@ def recover(path, force=False, *, locked=False):
     path : str or PathLike
     force : bool
         Recover even when the recorded writer process still seems to run (e.g. a reused pid).
-    locked : bool
-        The caller already holds the file's writer lock (:mod:`fieldgrad.io.lock`); otherwise
-        it is taken for the recovery, so no writer starts on the file meanwhile.
 
     Returns
     -------
@@ -53,7 +50,8 @@ def recover(path, force=False, *, locked=False):
     ------
     FileFormatError
         Not a fieldgrad file, or its writer is still running (unless ``force``), or another
-        writer holds the file's lock.
+        writer holds the file's lock (:mod:`fieldgrad.io.lock`: it is held during the recovery,
+        so no writer starts on the file meanwhile).
 
     Example
     -------
@@ -65,13 +63,8 @@ def recover(path, force=False, *, locked=False):
     0
     """
     path = as_path(path)
-    lock = OutputLock(path)
-    if not locked:
-        lock.acquire()
-    try:
+    with OutputLock(path):
         return _recover(path, force)
-    finally:
-        lock.release()
 
 
 def _recover(path, force):
@@ -130,7 +123,8 @@ def _recover(path, force):
 
 
 def recover_if_abandoned(path, locked=False):
-    """Recover ``path`` when its writer was killed and is gone; a no-op for clean files."""
-    return recover(path, force=False, locked=locked)
+    """Recover ``path`` when its writer was killed and is gone; a no-op for clean files.
+    ``locked``: the caller (a writer appending to it) already holds the file's lock."""
+    return _recover(as_path(path), False) if locked else recover(path)
 
 
