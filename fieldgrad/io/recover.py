@@ -3,7 +3,8 @@
 A writer killed with SIGKILL leaves its file flagged "open for SWMR writing".  HDF5 then refuses
 plain opens (h5py's default, xarray, ParaView) until the flag is cleared, while SWMR-read opens
 (:func:`fieldgrad.io.open`) work and show every flushed frame.  :func:`recover` rewrites such a
-file into a clean one (same layout, the committed frames only) and replaces it atomically.
+file into a clean one (the committed frames only, in the current layout) and replaces it
+atomically; :func:`upgrade` does the same for a clean file of an older format version.
 """
 from __future__ import annotations
 
@@ -68,10 +69,6 @@ def recover(path, force=False):
 
 
 def _recover(path, force):
-    import h5py
-
-    from ..grid import Grid
-
     src, unclean = open_h5_read(path)
     try:
         layout.check_fieldgrad_file(src, path)
@@ -82,44 +79,104 @@ def _recover(path, force):
                 f"{path} is still being written by process {int(src.attrs['writer_pid'])} on this host; "
                 "recover it after that run ends (or pass force=True if that process is not its writer)"
             )
-        grid = Grid.from_dict(layout.read_json_attr(src, "grid"))
-        names = layout.read_json_attr(src, "field_names")
         n = src["time"].shape[0]
-        specs = {nm: (src[nm].attrs["fieldgrad_kind"], src[nm].dtype) for nm in names}
-        comp = src[names[0]].compression if names else None
-        units = {k: src[k].attrs["units"] for k in list(grid.axis_names) + ["time"] + names}
-        longs = {k: src[k].attrs["long_name"] for k in list(grid.axis_names) + ["time"] + names}
-        skip = {"Conventions", "fieldgrad_format", "fieldgrad_format_version", "fieldgrad_version", "grid",
-                "field_names"}
-        attrs = {k: v for k, v in src.attrs.items() if k not in skip}
-        attrs["history"] = str(attrs.get("history", "")) + f"\nrecovered {n} frames by fieldgrad.io.recover"
-        clean_stale_temps(path)
-        tmp = create_temp(path)
-        try:
-            with os_errors(path, "recover"), h5py.File(tmp, "w", libver="latest") as dst:
-                layout.create_layout(dst, grid, specs, attrs=attrs, units=units, long_names=longs,
-                                     compression=comp)
-                for nm in names:
-                    dst[nm].resize(n, axis=0)
-                    for i in range(n):  # one frame at a time: bounded memory
-                        dst[nm][i] = src[nm][i]
-                for key in ("step", "time"):
-                    dst[key].resize(n, axis=0)
-                    dst[key][:] = src[key][:n]
-                dst.flush()
-            times = np.array(src["time"][:n])
-        except BaseException:
-            discard_temp(tmp)
-            raise
+        tmp, grid, specs, times = _rewrite(src, path, f"recovered {n} frames by fieldgrad.io.recover")
     finally:
         src.close()
+    _replace(tmp, path, grid, specs, times)
+    return n
+
+
+def upgrade(path):
+    """Rewrite a cleanly closed output file of an older format version in the current layout
+    (frames axis-reversed, see :mod:`fieldgrad.io.layout`); a no-op for current files.
+
+    :class:`~fieldgrad.io.HDF5Writer` calls it before appending, so a file never mixes layouts.
+
+    Returns
+    -------
+    int
+        The format version the file had.
+
+    Example
+    -------
+    >>> import numpy as np, tempfile, os
+    >>> from fieldgrad import Grid
+    >>> import fieldgrad.io
+    >>> p = fieldgrad.io.save(os.path.join(tempfile.mkdtemp(), "s.h5"), Grid((3, 3)), T=np.ones((3, 3)))
+    >>> upgrade(p) == layout.FORMAT_VERSION
+    True
+    """
+    path = as_path(path)
+    with OutputLock(path):
+        return upgrade_locked(path)
+
+
+def upgrade_locked(path):
+    """:func:`upgrade` for a caller that holds the file's lock (a writer about to append)."""
+    src, _ = open_h5_read(path)
     try:
-        commit_temp(tmp, path)
+        layout.check_fieldgrad_file(src, path)
+        old = layout.format_version(src)
+        if old >= layout.FORMAT_VERSION:
+            return old
+        tmp, grid, specs, times = _rewrite(
+            src, path, f"rewritten from format version {old} to {layout.FORMAT_VERSION} by fieldgrad.io.upgrade")
+    finally:
+        src.close()
+    _replace(tmp, path, grid, specs, times)
+    return old
+
+
+def _rewrite(src, path, note):
+    """Copy the committed frames of the open file ``src`` into a new temporary file beside
+    ``path`` in the current layout; returns ``(tmp, grid, specs, times)``."""
+    import h5py
+
+    from ..grid import Grid
+
+    grid = Grid.from_dict(layout.read_json_attr(src, "grid"))
+    names = layout.read_json_attr(src, "field_names")
+    n = src["time"].shape[0]
+    specs = layout.field_specs(src, names)
+    comp = src[names[0]].compression if names else None
+    keys = list(grid.axis_names) + ["time"] + names
+    units = {k: layout.attr_text(src[k].attrs, "units") for k in keys if "units" in src[k].attrs}
+    longs = {k: layout.attr_text(src[k].attrs, "long_name") for k in keys if "long_name" in src[k].attrs}
+    skip = {"Conventions", "fieldgrad_format", "fieldgrad_format_version", "fieldgrad_version", "grid",
+            "field_names"}
+    attrs = {k: v for k, v in src.attrs.items() if k not in skip}
+    attrs["history"] = str(attrs.get("history", "")) + f"\n{note}"
+    # frames of the current layout are copied as stored; version-1 frames (fieldgrad order) reversed
+    stored = (lambda frame: frame) if layout.reversed_on_disk(src) else layout.to_disk
+    clean_stale_temps(path)
+    tmp = create_temp(path)
+    try:
+        with os_errors(path, "rewrite"), h5py.File(tmp, "w", libver=layout.LIBVER) as dst:
+            layout.create_layout(dst, grid, specs, attrs=attrs, units=units, long_names=longs,
+                                 compression=comp)
+            for nm in names:
+                dst[nm].resize(n, axis=0)
+                for i in range(n):  # one frame at a time: bounded memory
+                    dst[nm][i] = stored(src[nm][i])
+            for key in ("step", "time"):
+                dst[key].resize(n, axis=0)
+                dst[key][:] = src[key][:n]
+            dst.flush()
+        times = np.array(src["time"][:n])
+    except BaseException:
+        discard_temp(tmp)
+        raise
+    return tmp, grid, specs, times
+
+
+def _replace(tmp, path, grid, specs, times):
+    try:
+        commit_temp(tmp, path)  # fsync, rename, fsync the directory
     except BaseException:
         discard_temp(tmp)
         raise
     write_xdmf(xdmf_path(path), os.path.basename(path), grid, specs, times)
-    return n
 
 
 def recover_if_abandoned(path, locked=False):
