@@ -122,3 +122,12 @@ def test_manufactured_solution_second_order_with_auto(dim, sizes, ratio):
         errs.append(np.abs(res.u - u).max())
     orders = np.log2(np.array(errs[:-1]) / np.array(errs[1:]))
     assert np.all(orders > 1.9), (errs, orders)
+
+
+def test_cuda_fast_path_leaves_anisotropic_grids_to_the_semi_coarsened_levels():
+    # the fast all-Dirichlet CUDA multigrid coarsens every axis; anisotropic grids go to the
+    # stencil levels, which take this CPU hierarchy (and so its semi-coarsening)
+    from fieldgrad.solvers.cuda_poisson import _fast_path
+
+    assert _fast_path(Grid((33, 33)), Dirichlet(0.0), None, 0.0, "auto")
+    assert not _fast_path(Grid((33, 33), spacing=(1.0, 0.01)), Dirichlet(0.0), None, 0.0, "auto")
