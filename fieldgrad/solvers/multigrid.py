@@ -1,7 +1,9 @@
 """Geometric multigrid hierarchy and cycles (V, W, F, FMG) on the padded 3-axis system.
 
-Levels coarsen every axis that can (odd node count >= 5 on a non-periodic axis, even >= 8 on a
-periodic one) until the coarsest level has at most ``coarse_size`` nodes or nothing coarsens; the
+Levels coarsen the strongly coupled axes that can (odd node count >= 5 on a non-periodic axis,
+even >= 8 on a periodic one; on an isotropic grid every axis, on an anisotropic one only the
+axes of small spacing until the spacing is nearly isotropic: :mod:`.mg_semicoarsen`) until the
+coarsest level has at most ``coarse_size`` nodes or nothing coarsens; the
 coarsest level is solved by a sparse LU factorisation (bordered by the zero-mean constraint
 when the problem is singular).  Constant coefficients use rediscretised 7-point operators
 (red-black SOR, both colours in one pass: :mod:`.mg_fused`; 2D levels: :mod:`.mg_2d`);
