@@ -4,28 +4,22 @@
 The case's ``solver.t0`` .. ``solver.t_end`` is cut into ``output.frames`` equal intervals and
 the step is chosen so that a whole number of equal steps fills each interval
 (:func:`plan_steps`), so every frame lands on its time exactly and the serial and the MPI runs
-(:mod:`fieldgrad.distributed.cli_support`) take the same steps.  Time-dependent boundary values
+(:mod:`fieldgrad.case.mpi`) take the same steps.  Time-dependent boundary values
 and sources see the true time ``t``.
 """
 from __future__ import annotations
 
 import math
-import os
-import sys
 
 import numpy as np
 
 from ..errors import CaseFileError
+from ..heat.problem import explicit_limit  # noqa: F401 - re-exported for case users
 
 __all__ = ["explicit_limit", "plan_steps", "FrameWriter", "run_transient", "CASE_METHODS"]
 
 #: case-file method names -> fieldgrad.heat method names
 CASE_METHODS = {"explicit": "ftcs", "implicit": "backward_euler"}
-
-
-def explicit_limit(grid, alpha_max):
-    """Largest stable forward-Euler step ``1 / (2 alpha_max sum 1/h^2)``."""
-    return 1.0 / (2.0 * float(alpha_max) * sum(1.0 / h ** 2 for h in grid.spacing))
 
 
 def plan_steps(case, alpha_max):
@@ -130,12 +124,11 @@ class _WithParams:
         return getattr(self._sim, name)
 
 
-def _progress_bar(progress, total, desc):
-    if not (progress or (progress is None and not os.environ.get("CI") and sys.stderr.isatty())):
-        return None
-    from tqdm import tqdm
+def _progress_bar(progress, t0, t_end, dt, desc):
+    """The run's progress bar (:class:`fieldgrad.progress.RunProgress`), or None when off."""
+    from ..progress import RunProgress, progress_enabled
 
-    return tqdm(total=total, desc=desc, unit="s sim", file=sys.stderr)
+    return RunProgress(t0=t0, t_end=t_end, dt=dt, desc=desc) if progress_enabled(progress) else None
 
 
 def run_transient(case, ctx, *, overwrite=False, progress=None):
@@ -144,7 +137,7 @@ def run_transient(case, ctx, *, overwrite=False, progress=None):
     Parameters
     ----------
     case : Case
-    ctx : dict -- from :func:`fieldgrad.case.run.prepare` (``bc``, ``mat``, ``paths``, names ...)
+    ctx : dict -- from :func:`fieldgrad.case.prepare.prepare` (``bc``, ``mat``, ``paths``, names ...)
     overwrite : bool
     progress : bool or None -- a progress bar over simulated time (None: in a terminal)
 
@@ -181,9 +174,9 @@ def run_transient(case, ctx, *, overwrite=False, progress=None):
     writer = FrameWriter(inner, (ctx["scalar"], ctx["fluxname"]), flux, ctx["params"], keep=ctx["keep"])
     sim.add_writer(writer)
     times = plan["times"]
-    bar = _progress_bar(progress, float(times[-1] - times[0]), case.name)
+    bar = _progress_bar(progress, float(times[0]), float(times[-1]), plan["dt"], case.name)
     if bar is not None:
-        sim.add_callback(lambda s: (bar.update(float(s.t - times[0]) - bar.n)), every=1)
+        sim.add_callback(lambda s: bar.update(s.t, s.step), every=1)
     try:
         for t1 in times[1:]:
             sim.run(t_end=float(t1))

@@ -35,6 +35,7 @@ import math
 import numpy as np
 
 from ..backends import cuda as _cu
+from ..kernels.cuda import kernels as _operator_kernels
 from ..kernels.cuda import launch1
 from .cuda_multigrid import kernels as _mg_kernels
 
@@ -179,17 +180,8 @@ def build(cuda_module):
         for m in range(cuda.grid(1), y.shape[0], cuda.gridsize(1)):
             y[m] += c
 
-    @cuda.jit
-    def not_positive(x, flag):
-        """``flag[0] = 1`` where the flat ``x`` is <= 0, NaN or inf (one pass)."""
-        for m in range(cuda.grid(1), x.shape[0], cuda.gridsize(1)):
-            v = x[m]
-            if not (v > 0) or math.isinf(v):
-                flag[0] = 1
-
     return dict(st_smooth=st_smooth, st_residual=st_residual, st_restrict=st_restrict, st_prolong=st_prolong,
-                combine=combine, wsums=wsums, axpy=axpy, xpby=xpby, add_scalar=add_scalar,
-                not_positive=not_positive)
+                combine=combine, wsums=wsums, axpy=axpy, xpby=xpby, add_scalar=add_scalar)
 
 
 def raw(a, dtype=None):
@@ -297,7 +289,8 @@ class StencilMG:
         self._launch("xpby", y.size, flat(x), self.dtype.type(beta), flat(y))
 
     def fill(self, x, value=0.0):
-        self._launch("fill", x.size, flat(x), self.dtype.type(value))
+        blocks, threads = self._l1(x.size)
+        _operator_kernels().fill[blocks, threads](flat(x), self.dtype.type(value))  # the operators' flat fill
 
     def combine(self, x, y, add, out, level=0):
         lev = self.levels[level]
