@@ -10,7 +10,7 @@ from fieldgrad.solvers import PoissonSolver, solve_poisson
 from fieldgrad.solvers.mg_semicoarsen import coarsen_modes
 
 RATIOS = (1, 10, 100, 1000)
-MG_CYCLES, CG_ITERS = 6, 8  # measured at most 5 and 7 (see benchmarks/RESULTS.md)
+MG_CYCLES, CG_ITERS = 6, 8  # measured at most 6 and 7 (see benchmarks/RESULTS.md)
 
 BCS = {
     "dirichlet": Dirichlet(0.3),
