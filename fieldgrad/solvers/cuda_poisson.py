@@ -6,9 +6,10 @@ agrees with ``solve_poisson(method="direct")`` to the solver tolerance, and pick
 
 * ``"multigrid-cuda"`` -- the fast constant-coefficient path of
   :mod:`.cuda_multigrid` when ``k`` and ``screening`` are numbers, every face is Dirichlet and
-  every axis has ``2^m + 1`` nodes;
+  every axis has ``2^m + 1`` nodes and the spacing is nearly isotropic (``hmax^2 <= 2 hmin^2``);
 * ``"multigrid-cuda"`` V-cycles on explicit-stencil levels (:class:`.cuda_stencil_mg.StencilMG`)
-  for other constant-coefficient problems (Neumann, Robin, periodic, mixed faces, any size);
+  for other constant-coefficient problems (Neumann, Robin, periodic, mixed faces, any size,
+  anisotropic spacing: the CPU hierarchy's semi-coarsening);
 * ``"cg-cuda"`` -- conjugate gradients in the trapezoid-weighted inner product, preconditioned by
   one symmetric V-cycle, when ``k`` or ``screening`` is an array (Galerkin coarse operators).
 
@@ -103,6 +104,10 @@ def _fast_path(grid, bc, k, screening, method):
     from .cuda_multigrid import _coarsenable
 
     if method not in ("auto", "multigrid") or any(grid.periodic):
+        return False
+    live = [h for h, n in zip(grid.spacing, grid.shape) if n > 1]
+    if max(live) ** 2 > 2.0 * min(live) ** 2:
+        # full coarsening stalls on anisotropic spacing: the stencil levels semi-coarsen
         return False
     if not (k is None or (isinstance(k, numbers.Real) and not _cu.is_device_array(k))):
         return False
