@@ -16,6 +16,7 @@ from .direct import direct_solve
 from .discretize import Problem, pad3, unpad
 from .krylov import pcg
 from .multigrid import Hierarchy, mg_iterate
+from .setup_cache import SetupCache
 from .spectral import spectral_kinds, spectral_solve
 
 METHODS = ("auto", "multigrid", "cg", "spectral", "direct")
@@ -181,26 +182,14 @@ class PoissonSolver:
         return result
 
 
-_CACHE = []
-_CACHE_SIZE = 4
+_SETUPS = SetupCache(4)
 
 
 def _cached_solver(grid, bc, k, screening, method, opts):
-    def same(a, b):
-        if a is b:
-            return True
-        if isinstance(a, numbers.Number) and isinstance(b, numbers.Number):
-            return a == b
-        return False
-
-    for entry in _CACHE:
-        g, bb, kk, ss, mm, oo, solver = entry
-        if g == grid and same(bb, bc) and same(kk, k) and same(ss, screening) and mm == method and oo == opts:
-            return solver
-    solver = PoissonSolver(grid, bc, k, screening, method, **opts)
-    _CACHE.insert(0, (grid, bc, k, screening, method, opts, solver))
-    del _CACHE[_CACHE_SIZE:]
-    return solver
+    """The :class:`PoissonSolver` for these values, reused while they stay equal (see
+    :mod:`.setup_cache`: the key is the values, so an array changed in place gets a new setup)."""
+    return _SETUPS.get((grid, bc, k, screening, method, opts),
+                       lambda g, b, kk, s, m, o: PoissonSolver(g, b, kk, s, m, **o))
 
 
 def _wants_cuda(backend, f):
@@ -250,8 +239,10 @@ def solve_poisson(f, grid, bc, *, k=None, screening=0.0, method="auto", rtol=1e-
     ShapeError, ParameterError, NonFiniteError, BoundaryError, ConvergenceError
 
     Setups (multigrid hierarchy, coarse factorisation) are cached for the last few
-    (grid, bc object, k object, screening, method) combinations, so calling this every time step
-    with the same objects costs only the solve.  Do not modify a cached ``k`` array in place.
+    (grid, bc, k, screening, method) combinations, compared by value (arrays and boundary
+    dicts changed in place give a new setup; callables are compared by identity and must be
+    pure), so calling this every time step with the same data costs only the solve and a
+    comparison.
 
     Example
     -------
