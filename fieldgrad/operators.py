@@ -13,6 +13,8 @@ import numpy as np
 
 from . import boundary as _bnd
 from .errors import BoundaryError, GridError, NonFiniteError, ParameterError, ShapeError, describe
+from .grid import require_grid
+from .validation import require_real
 from .kernels import cpu
 
 __all__ = ["grad", "div", "laplacian", "div_k_grad", "curl"]
@@ -25,6 +27,8 @@ def as_field(u, grid, name="u", leading=(), check_finite=False, dtype=None):
     if asked, finiteness.  Returns a C-contiguous array (the input itself when possible)."""
     if hasattr(u, "__cuda_array_interface__") and not isinstance(u, np.ndarray):
         raise ParameterError(f"{name} is a GPU array; pass backend='cuda' or copy it to the host first")
+    require_grid(grid)
+    require_real(u, name)
     arr = np.asarray(u)
     if dtype is not None:
         arr = arr.astype(dtype, copy=False)
@@ -286,6 +290,7 @@ def div(v, grid, bc=None, *, order=2, t=0.0, out=None, check_finite=False, backe
 def check_conductivity(k, grid, dtype, name="k"):
     """A positive, finite conductivity as an array of ``grid.shape`` (numbers are broadcast)."""
     if np.ndim(k) == 0:
+        require_real(k, name)
         kv = float(k)
         if not np.isfinite(kv) or kv <= 0:
             raise ParameterError(f"{name} must be positive and finite; got {k!r}")

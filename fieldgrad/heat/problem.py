@@ -17,6 +17,8 @@ import numpy as np
 
 from .. import boundary as _bnd
 from ..errors import GridError, ParameterError, ShapeError, describe
+from ..grid import require_grid
+from ..validation import require_real
 from ..operators import as_field, check_conductivity
 
 __all__ = ["HeatProblem", "explicit_limit"]
@@ -70,6 +72,7 @@ class HeatProblem:
     """
 
     def __init__(self, u0, grid, bc, alpha, source=None, t0=0.0, check=True):
+        require_grid(grid)
         if grid.ndim not in (2, 3):
             raise GridError(f"heat diffusion runs on 2D or 3D grids; got a {grid.ndim}D grid")
         self.grid = grid
@@ -81,6 +84,7 @@ class HeatProblem:
             raise ParameterError("alpha (the diffusivity) is required: a positive number or array")
         self.alpha_scalar = np.ndim(alpha) == 0
         if self.alpha_scalar:
+            require_real(alpha, "alpha")
             a = float(alpha)
             if not np.isfinite(a) or a <= 0:
                 raise ParameterError(f"alpha must be a positive, finite number or array; got {alpha!r}")
@@ -116,6 +120,7 @@ class HeatProblem:
                     f"source({', '.join(grid.axis_names)}, t) (or source({', '.join(grid.axis_names)}) constant in time)")
             return
         if np.ndim(source) == 0:
+            require_real(source, "source")
             v = float(source)
             if not np.isfinite(v):
                 raise ParameterError(f"source must be finite; got {source!r}")
@@ -126,6 +131,7 @@ class HeatProblem:
         self._src_const = self._check_source_value(source, "source")
 
     def _check_source_value(self, value, what):
+        require_real(value, what)
         if np.ndim(value) == 0:
             v = float(value)
             if not np.isfinite(v):

@@ -11,9 +11,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..errors import ConvergenceError, NonFiniteError, ParameterError, ShapeError, describe
+from ..grid import require_grid
+from ..errors import ConvergenceError, ParameterError, ShapeError
 from .direct import direct_solve
-from .discretize import Problem, pad3, unpad
+from .discretize import Problem, check_rhs, pad3, unpad
 from .krylov import pcg
 from .multigrid import Hierarchy, mg_iterate
 from .setup_cache import SetupCache
@@ -114,14 +115,8 @@ class PoissonSolver:
         """
         t0 = time.perf_counter()
         grid, prob = self.grid, self.prob
-        f = np.asarray(f)
-        if f.shape != grid.shape:
-            raise ShapeError(f"f has shape {f.shape}; the grid needs {grid.shape}")
-        if not np.issubdtype(f.dtype, np.number) or np.issubdtype(f.dtype, np.complexfloating):
-            raise ParameterError(f"f must be a real float array; got {describe(f)}")
+        f = check_rhs(f, grid, "f", check_finite)
         out_dtype = f.dtype if f.dtype in (np.float32, np.float64) else np.dtype(np.float64)
-        if check_finite and not np.all(np.isfinite(f)):
-            raise NonFiniteError(f"f holds {int(np.sum(~np.isfinite(f)))} non-finite values (NaN or inf)")
         if not isinstance(rtol, numbers.Real) or not (0.0 < rtol < 1.0):
             raise ParameterError(f"rtol must be a number in (0, 1); got {rtol!r}")
         if maxiter is not None and (not isinstance(maxiter, numbers.Integral) or maxiter < 1):
@@ -262,6 +257,7 @@ def solve_poisson(f, grid, bc, *, k=None, screening=0.0, method="auto", rtol=1e-
         return cuda_poisson.solve(f, grid, bc, k=k, screening=screening, rtol=rtol, maxiter=maxiter, x0=x0, t=t,
                                   callback=callback, raise_on_failure=raise_on_failure, strict=strict,
                                   method=method, nu1=nu1, nu2=nu2)
+    require_grid(grid)
     opts = dict(cycle=cycle, nu1=nu1, nu2=nu2, fmg=fmg)
     solver = _cached_solver(grid, bc, k, screening, method, opts)
     return solver.solve(f, t=t, rtol=rtol, maxiter=maxiter, x0=x0, callback=callback, strict=strict,
