@@ -65,10 +65,11 @@ def main(argv=None):
     if cu.simulator() and not args.check:
         print("no GPU: NUMBA_ENABLE_CUDASIM=1 selects the CUDA simulator; timings would be meaningless")
         return 0
-    from fieldgrad.backends import cuda_ops as co
-    from fieldgrad.backends.cuda_heat import CudaFTCS
-    from fieldgrad.backends.cuda_multigrid import CudaMultigrid, solve_poisson_cuda
-    from fieldgrad.backends.cuda_stencils import launch1
+    from fieldgrad.kernels import cuda_ops as co
+    from fieldgrad.heat.cuda import CudaFTCS
+    from fieldgrad.solvers.cuda_multigrid import CudaMultigrid, solve_poisson_cuda
+    from fieldgrad.kernels import cuda as kc
+    from fieldgrad.kernels.cuda import launch1
     from fieldgrad.heat.problem import HeatProblem
 
     if cu.simulator():
@@ -91,7 +92,7 @@ def main(argv=None):
         gout = cuda.device_array((3,) + g.shape, dtype)
         nbytes = host.nbytes
         bc = fg.Neumann(0.0)
-        kern = cu.kernels()
+        kern = kc.kernels()
         blocks, threads = launch1(u.size)
         t_copy = median_time(lambda: kern.copy[blocks, threads](u.reshape(u.size), out.reshape(out.size)), sync, args.repeat)
         bw = 2 * nbytes / t_copy
@@ -137,7 +138,7 @@ def main(argv=None):
         rows.append((tagm, f"Poisson solve {rtol:g} ({res.iterations} V)", t_s, float("nan"), float("nan")))
         if dtype == np.float64:
             # the general path: mixed faces, variable k -> explicit-stencil levels, MG-preconditioned CG
-            from fieldgrad.backends.cuda_poisson import solve as cuda_solve
+            from fieldgrad.solvers.cuda_poisson import solve as cuda_solve
 
             kv = 1.0 + 0.5 * np.random.default_rng(1).random(gm.shape)
             bcm = {"x-": fg.Dirichlet(0.0), "y": fg.Robin(1.0, 1.0, 0.0), "*": fg.Neumann(0.0)}

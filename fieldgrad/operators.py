@@ -110,7 +110,7 @@ def _on_gpu(name, backend, first):
 
     if resolve_backend("cuda" if (backend is None and on_device) else backend) != "cuda":
         return None
-    from .backends import cuda_ops
+    from .kernels import cuda_ops
 
     return getattr(cuda_ops, name)
 

@@ -1,10 +1,10 @@
 """The one module that imports ``numba.cuda``.
 
 :func:`load` imports Numba's CUDA target (the ``numba-cuda`` package, extra ``fieldgrad[cuda]``)
-on first use and checks that a device, or the CUDA simulator, is there; :func:`kernels` builds
-the kernels of :mod:`.cuda_stencils`, :mod:`.cuda_heat`, :mod:`.cuda_multigrid` and
-:mod:`.cuda_stencil_mg` by handing
-them this module's ``cuda``.  Array helpers move data between host and device:
+on first use and checks that a device, or the CUDA simulator, is there; :func:`kernel_set` hands this
+module's ``cuda`` to the ``build`` function of each concept's CUDA module
+(:mod:`fieldgrad.kernels.cuda`, :mod:`fieldgrad.heat.cuda`, :mod:`fieldgrad.solvers.cuda_multigrid`,
+:mod:`fieldgrad.solvers.cuda_stencil_mg`), which own their kernels.  Array helpers move data between host and device:
 :func:`as_device` accepts NumPy arrays (copied), Numba device arrays and anything with
 ``__cuda_array_interface__`` such as CuPy arrays (wrapped, no copy); :func:`to_host` copies back.
 
@@ -28,13 +28,13 @@ import numpy as np
 
 from ..errors import BackendError, ParameterError, ShapeError, describe
 
-__all__ = ["load", "kernels", "simulator", "as_device", "to_host", "empty", "zeros", "is_device_array",
+__all__ = ["load", "kernel_set", "simulator", "as_device", "to_host", "empty", "zeros", "is_device_array",
            "synchronize", "INSTALL_HINT"]
 
 INSTALL_HINT = ("pip install 'fieldgrad[cuda]' (that is numba-cuda[cu12] for CUDA 12 drivers, or "
                 "numba-cuda[cu13] for CUDA 13 drivers)")
 
-_state = {"cuda": None, "kernels": None, "error": None}
+_state = {"cuda": None, "error": None}
 
 
 def load():
@@ -90,17 +90,31 @@ def simulator():
     return bool(config.ENABLE_CUDASIM)
 
 
-def kernels():
-    """All CUDA kernels, compiled lazily on first launch, as one namespace."""
-    if _state["kernels"] is None:
-        cuda = load()
-        from . import cuda_heat, cuda_multigrid, cuda_stencil_mg, cuda_stencils
+def kernel_set(build):
+    """A function returning the kernels of ``build(numba.cuda)`` as a namespace, built on first call.
 
-        ns = {}
-        for mod in (cuda_stencils, cuda_heat, cuda_multigrid, cuda_stencil_mg):
-            ns.update(mod.build(cuda))
-        _state["kernels"] = types.SimpleNamespace(**ns)
-    return _state["kernels"]
+    Each concept module that owns CUDA code (:mod:`fieldgrad.kernels.cuda`,
+    :mod:`fieldgrad.heat.cuda`, :mod:`fieldgrad.solvers.cuda_multigrid`, ...) defines
+    ``kernels = kernel_set(build)``; nothing here needs to know those modules.
+
+    Parameters
+    ----------
+    build : callable
+        ``build(cuda) -> dict`` of name -> kernel.
+
+    Returns
+    -------
+    callable
+        ``kernels()`` -> ``types.SimpleNamespace`` of the built kernels.
+    """
+    built = []
+
+    def kernels():
+        if not built:
+            built.append(types.SimpleNamespace(**build(load())))
+        return built[0]
+
+    return kernels
 
 
 def synchronize():

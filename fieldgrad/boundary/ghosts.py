@@ -195,7 +195,7 @@ def _edge_ghost(u, grid, cond, face, axis, side, derivative, t, k):
         add = np.zeros(grid.face_shape(face), dtype=u.dtype)
     else:
         return None
-    from .kernels.cpu import edge_ghost
+    from ..kernels.cpu import edge_ghost
 
     n = u.shape[-1]
     out = np.empty(grid.face_shape(face), dtype=u.dtype)
@@ -214,7 +214,7 @@ def inward_layers(arr, axis, side, count):
     n = arr.shape[axis]
     idx = np.arange(count) if side == 0 else n - 1 - np.arange(count)
     if axis == arr.ndim - 1 and arr.ndim > 1:
-        from .kernels.cpu import gather_columns
+        from ..kernels.cpu import gather_columns
 
         out = np.empty((count,) + arr.shape[:-1], dtype=arr.dtype)
         gather_columns(np.ascontiguousarray(arr).reshape(-1, n), idx, out.reshape(count, -1))

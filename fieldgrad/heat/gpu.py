@@ -2,8 +2,8 @@
 
 :func:`resolve_heat_backend` turns the ``backend=`` argument (or, when it is None, the process
 default of :func:`fieldgrad.backends.get_backend`) into ``"cpu"`` or ``"cuda"``;
-:func:`make_cuda_stepper` wraps :class:`fieldgrad.backends.cuda_heat.CudaFTCS` /
-:class:`~fieldgrad.backends.cuda_heat.CudaRKL2` in the stepper interface the
+:func:`make_cuda_stepper` wraps :class:`fieldgrad.heat.cuda.CudaFTCS` /
+:class:`~fieldgrad.heat.cuda.CudaRKL2` in the stepper interface the
 :class:`fieldgrad.Simulation` loop uses (``step(u, t, dt, n)``, ``sweeps``, ``stages(dt)``,
 ``check_dt(dt)``).  The field then stays on the device between steps; the loop copies it to the
 host only for the NaN guard, the steady-state test, callbacks' ``sim.host_u()`` and writers.
@@ -96,6 +96,6 @@ def make_cuda_stepper(method, problem, **options):
                            "among them), or run this method with backend='cpu'")
     if options:
         raise ParameterError(f"options {sorted(options)} are not supported by the CUDA {method} stepper")
-    from ..backends.cuda_heat import CudaFTCS, CudaRKL2
+    from .cuda import CudaFTCS, CudaRKL2
 
     return _CudaStepper((CudaFTCS if method == "ftcs" else CudaRKL2)(problem))

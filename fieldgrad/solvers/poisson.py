@@ -221,7 +221,7 @@ def solve_poisson(f, grid, bc, *, k=None, screening=0.0, method="auto", rtol=1e-
     raise_on_failure : bool -- False returns ``converged=False`` instead of raising
     cycle, nu1, nu2, fmg : multigrid cycle ("V", "W", "F"), sweeps, FMG start (default: when no x0)
     backend : None, "cpu" or "cuda" -- None follows :func:`fieldgrad.get_backend` (a GPU array
-        ``f`` selects CUDA); on CUDA, :func:`fieldgrad.backends.cuda_poisson.solve` runs V-cycles
+        ``f`` selects CUDA); on CUDA, :func:`fieldgrad.solvers.cuda_poisson.solve` runs V-cycles
         (constant coefficients) or V-cycle-preconditioned CG (array ``k``/screening) and ``u`` is
         a device array; ``method`` must then be "auto", "multigrid" or "cg"
 
@@ -252,7 +252,7 @@ def solve_poisson(f, grid, bc, *, k=None, screening=0.0, method="auto", rtol=1e-
         if method not in ("auto", "multigrid", "cg"):
             raise ParameterError(f"method={method!r} is not available with backend='cuda'; "
                                  "accepted there: 'auto', 'multigrid', 'cg'")
-        from ..backends import cuda_poisson
+        from . import cuda_poisson
 
         return cuda_poisson.solve(f, grid, bc, k=k, screening=screening, rtol=rtol, maxiter=maxiter, x0=x0, t=t,
                                   callback=callback, raise_on_failure=raise_on_failure, strict=strict,

@@ -12,7 +12,7 @@ from fieldgrad.heat.problem import HeatProblem
 @pytest.mark.parametrize("case", ["dirichlet-scalar", "robin-array", "neumann-source"])
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_steps_match_cpu(cu, shape, case, dtype):
-    from fieldgrad.backends.cuda_heat import CudaFTCS, CudaRKL2
+    from fieldgrad.heat.cuda import CudaFTCS, CudaRKL2
 
     rng = np.random.default_rng(7)
     g = fg.Grid(shape)
@@ -35,7 +35,7 @@ def test_steps_match_cpu(cu, shape, case, dtype):
 
 
 def test_ftcs_refuses_unstable_step(cu):
-    from fieldgrad.backends.cuda_heat import CudaFTCS
+    from fieldgrad.heat.cuda import CudaFTCS
 
     p = HeatProblem(np.zeros((9, 9)), fg.Grid((9, 9)), fg.Dirichlet(0.0), alpha=1.0)
     with pytest.raises(StabilityError):
@@ -44,7 +44,7 @@ def test_ftcs_refuses_unstable_step(cu):
 
 def test_rkl2_decay_of_a_mode_second_order_in_time(cu):
     """u = sin(pi x) decays as exp(-pi^2 t); halving dt (same grid) cuts the time error by ~4."""
-    from fieldgrad.backends.cuda_heat import CudaRKL2
+    from fieldgrad.heat.cuda import CudaRKL2
 
     g = fg.Grid((17,))
     x = g.coords[0]

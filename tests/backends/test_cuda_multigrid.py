@@ -8,7 +8,7 @@ from fieldgrad.errors import BoundaryError, ConvergenceError, ParameterError
 
 @pytest.mark.parametrize("shape,screening,k", [((9, 9), 0.0, 1.0), ((5, 9, 9), 2.0, 0.5)])
 def test_matches_direct_solve(cu, shape, screening, k):
-    from fieldgrad.backends.cuda_multigrid import solve_poisson_cuda
+    from fieldgrad.solvers.cuda_multigrid import solve_poisson_cuda
     from fieldgrad.solvers import solve_poisson
 
     g = fg.Grid(shape, extent=[(0, 1)] * (len(shape) - 1) + [(0, 2)])
@@ -25,7 +25,7 @@ def test_matches_direct_solve(cu, shape, screening, k):
 
 
 def test_float32_and_device_rhs(cu):
-    from fieldgrad.backends.cuda_multigrid import solve_poisson_cuda
+    from fieldgrad.solvers.cuda_multigrid import solve_poisson_cuda
 
     g = fg.Grid((9, 9))
     X, Y = g.mesh()
@@ -38,7 +38,7 @@ def test_float32_and_device_rhs(cu):
 
 
 def test_refusals(cu):
-    from fieldgrad.backends.cuda_multigrid import solve_poisson_cuda
+    from fieldgrad.solvers.cuda_multigrid import solve_poisson_cuda
 
     g = fg.Grid((9, 9))
     with pytest.raises(BoundaryError, match="Dirichlet"):

@@ -24,7 +24,7 @@ def _close(got, ref, dtype):
 @pytest.mark.parametrize("shape", [(7,), (6, 7), (5, 6, 7)])
 @pytest.mark.parametrize("bcname", list(BCS))
 def test_operators_match_cpu_float64(cu, shape, bcname):
-    from fieldgrad.backends import cuda_ops as co
+    from fieldgrad.kernels import cuda_ops as co
 
     rng = np.random.default_rng(len(shape))
     g = fg.Grid(shape, extent=[(0, 1 + a) for a in range(len(shape))])
@@ -40,7 +40,7 @@ def test_operators_match_cpu_float64(cu, shape, bcname):
 
 @pytest.mark.parametrize("shape", [(6, 7), (5, 6, 7)])
 def test_operators_match_cpu_float32_periodic(cu, shape):
-    from fieldgrad.backends import cuda_ops as co
+    from fieldgrad.kernels import cuda_ops as co
 
     rng = np.random.default_rng(3)
     g = fg.Grid(shape, periodic=(True,) + (False,) * (len(shape) - 1))
@@ -54,7 +54,7 @@ def test_operators_match_cpu_float32_periodic(cu, shape):
 
 
 def test_device_input_out_and_data_stay_on_device(cu):
-    from fieldgrad.backends import cuda_ops as co
+    from fieldgrad.kernels import cuda_ops as co
 
     g = fg.Grid((6, 5))
     X, Y = g.mesh()
@@ -70,7 +70,7 @@ def test_device_input_out_and_data_stay_on_device(cu):
 
 
 def test_dirichlet_values_imposed_without_touching_input(cu):
-    from fieldgrad.backends import cuda_ops as co
+    from fieldgrad.kernels import cuda_ops as co
 
     g = fg.Grid((6, 6))
     u = np.zeros(g.shape)
@@ -81,7 +81,7 @@ def test_dirichlet_values_imposed_without_touching_input(cu):
 
 
 def test_errors(cu):
-    from fieldgrad.backends import cuda_ops as co
+    from fieldgrad.kernels import cuda_ops as co
 
     g = fg.Grid((6, 6))
     with pytest.raises(ParameterError, match="order=4"):
@@ -102,7 +102,7 @@ def test_cupy_arrays_without_copy(cu):
     cp = pytest.importorskip("cupy", reason="CuPy not installed")
     if cu.simulator():
         pytest.skip("the CUDA simulator cannot wrap __cuda_array_interface__ arrays")
-    from fieldgrad.backends import cuda_ops as co
+    from fieldgrad.kernels import cuda_ops as co
 
     g = fg.Grid((8, 9))
     u = cp.asarray(np.random.default_rng(0).standard_normal(g.shape))

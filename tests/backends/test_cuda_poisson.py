@@ -46,7 +46,7 @@ CASES = ["neumann+screening", "robin+dirichlet", "variable k, array screening, m
 
 @pytest.mark.parametrize("name", CASES)
 def test_matches_cpu_direct(cu, name):
-    from fieldgrad.backends.cuda_poisson import solve
+    from fieldgrad.solvers.cuda_poisson import solve
 
     g, f, bc, k, s = _case(name)
     res = solve(f, g, bc, k=k, screening=s, rtol=1e-10, coarse_size=12)
@@ -61,7 +61,7 @@ def test_matches_cpu_direct(cu, name):
 
 
 def test_singular_neumann_projection_and_zero_mean(cu):
-    from fieldgrad.backends.cuda_poisson import solve
+    from fieldgrad.solvers.cuda_poisson import solve
     from fieldgrad.solvers import CompatibilityWarning
 
     g = fg.Grid((9, 9))
@@ -78,7 +78,7 @@ def test_singular_neumann_projection_and_zero_mean(cu):
 
 
 def test_float32_device_rhs_and_x0(cu):
-    from fieldgrad.backends.cuda_poisson import solve
+    from fieldgrad.solvers.cuda_poisson import solve
 
     g = fg.Grid((9, 7))
     X, Y = g.mesh()
@@ -93,8 +93,8 @@ def test_float32_device_rhs_and_x0(cu):
 
 
 def test_device_k_checked_and_convergence_error(cu):
-    from fieldgrad.backends import cuda_ops
-    from fieldgrad.backends.cuda_poisson import solve
+    from fieldgrad.kernels import cuda_ops
+    from fieldgrad.solvers.cuda_poisson import solve
 
     g = fg.Grid((9, 9))
     k = np.ones(g.shape)
@@ -110,7 +110,7 @@ def test_device_k_checked_and_convergence_error(cu):
 
 
 def test_order4_error_says_what_to_do(cu):
-    from fieldgrad.backends import cuda_ops
+    from fieldgrad.kernels import cuda_ops
 
     g = fg.Grid((9, 9))
     with pytest.raises(ParameterError, match="order=2.*backend='cpu'"):
@@ -120,7 +120,7 @@ def test_order4_error_says_what_to_do(cu):
 def test_setup_cache_sees_robin_array_changed_in_place(cu):
     """u'' = 0, u(0) = 0, alpha u + u' = 20 at x = 1: u = 20 x / (1 + alpha), exact on the grid.
     Changing alpha in place must give a new setup, not the one cached for the old values."""
-    from fieldgrad.backends.cuda_poisson import solve
+    from fieldgrad.solvers.cuda_poisson import solve
 
     g = fg.Grid((9, 5))
     X, _ = g.mesh()

@@ -10,7 +10,7 @@ pytestmark = pytest.mark.skipif(not cuda_available(), reason="numba-cuda (or its
 
 @pytest.mark.parametrize("dtype, tol", [(np.float64, 1e-12), (np.float32, 1e-5)])
 def test_backend_argument_and_context_dispatch(dtype, tol):
-    from fieldgrad.backends.cuda_ops import to_host
+    from fieldgrad.kernels.cuda_ops import to_host
 
     g = fg.Grid((6, 5, 7))
     u = np.random.default_rng(0).random(g.shape).astype(dtype)
@@ -30,7 +30,7 @@ def test_backend_argument_and_context_dispatch(dtype, tol):
 
 
 def test_solve_poisson_backend_cuda_matches_the_cpu_solver():
-    from fieldgrad.backends.cuda_ops import to_host
+    from fieldgrad.kernels.cuda_ops import to_host
 
     g = fg.Grid((9, 9))
     X, Y = g.mesh()

@@ -27,10 +27,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import cuda as _cu
-from .cuda_bc import check_nodes, dirichlet_plan, ghost_buffers, ghost_plan, view_shape
-from .cuda_ops import fill_ghosts, fill_kghosts, set_faces
-from .cuda_stencils import launch3
+from ..backends import cuda as _cu
+from ..kernels.cuda_bc import check_nodes, dirichlet_plan, ghost_buffers, ghost_plan, view_shape
+from ..kernels.cuda_ops import fill_ghosts, fill_kghosts, set_faces
+from ..kernels.cuda import launch3
 
 __all__ = ["CudaFTCS", "CudaRKL2", "MODE_FTCS", "MODE_FIRST", "MODE_STAGE"]
 
@@ -43,7 +43,9 @@ def build(cuda_module):
     """The fused heat kernel; returns ``{"heat3": kernel}``."""
     global cuda, second_difference, flux_difference, laplacian_point, yz
     cuda = cuda_module
-    from . import cuda_stencils as cs  # built first by cuda.kernels(): reuse its device functions
+    from ..kernels import cuda as cs
+
+    cs.kernels()  # builds the operators' device functions this kernel reuses
 
     laplacian_point, flux_difference, yz = cs.laplacian_point, cs.flux_difference, cs.yz
 
@@ -143,7 +145,7 @@ class _DeviceSweep:
             self._kfilled = True
         sc, sarr, has = self.source_args(t, uv)
         blocks, threads, march = launch3(self.vshape, _cu.simulator())
-        _cu.kernels().heat3[blocks, threads](
+        kernels().heat3[blocks, threads](
             uv, uv if self.k is None else self.k, self.has_k, *self.bufs, *self.kbufs, *self.coef,
             sc, sarr, has, mode, f(au), f(ap), f(a0), f(al), f(ag),
             self.view(p2), self.view(q0), self.view(l0), self.first, march, self.view(out))
@@ -199,7 +201,7 @@ class CudaFTCS(_CudaExplicit):
     name = "ftcs"
 
     def check_dt(self, dt):
-        from ..heat.explicit import FTCS
+        from .explicit import FTCS
 
         FTCS.check_dt(self, dt)
 
@@ -230,13 +232,13 @@ class CudaRKL2(_CudaExplicit):
         self._l0 = _cu.empty(problem.grid.shape, problem.dtype)
 
     def stages(self, dt):
-        from ..heat.explicit import rkl2_stages
+        from .explicit import rkl2_stages
 
         return rkl2_stages(dt, self.problem.dt_explicit)
 
     def step(self, u, t, dt):
         """One super-step from ``(u, t)``; returns a device buffer, never ``u``."""
-        from ..heat.explicit import rkl2_coefficients
+        from .explicit import rkl2_coefficients
 
         u = _cu.as_device(u, "u", dtype=self.problem.dtype, shape=self.problem.grid.shape)
         s = self.stages(dt)
@@ -257,3 +259,6 @@ class CudaRKL2(_CudaExplicit):
             self.sweep.impose(out, t + c[j] * dt)
             prev2, prev = prev, out
         return prev
+
+
+kernels = _cu.kernel_set(build)

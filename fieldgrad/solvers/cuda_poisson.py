@@ -37,10 +37,11 @@ import numpy as np
 
 from .. import boundary as _bnd
 from ..errors import ConvergenceError, ParameterError
-from . import cuda as _cu
-from .cuda_bc import view_shape
+from ..backends import cuda as _cu
+from ..kernels.cuda_bc import view_shape
 from .cuda_stencil_mg import StencilMG, flat
-from ..solvers.setup_cache import SetupCache
+from .cuda_stencil_mg import kernels as _stencil_mg_kernels
+from .setup_cache import SetupCache
 
 __all__ = ["solve", "check_positive_device"]
 
@@ -59,11 +60,11 @@ def check_positive_device(d, name="k"):
     >>> if cuda_available():
     ...     check_positive_device(_cu.as_device(np.ones(4)))
     """
-    from .cuda_stencils import launch1
+    from ..kernels.cuda import launch1
 
     flag = _cu.zeros(1, np.int32)
     blocks, threads = launch1(d.size, _cu.simulator())
-    _cu.kernels().not_positive[blocks, threads](flat(d), flag)
+    _stencil_mg_kernels().not_positive[blocks, threads](flat(d), flag)
     if int(flag.copy_to_host()[0]):
         raise ParameterError(f"{name} (a device array) must be positive and finite everywhere; it holds values "
                              "<= 0, NaN or inf")
@@ -82,7 +83,7 @@ def _host_coefficient(value, name, positive):
 def _setup(grid, bc, k, screening, dtype, coarse_size):
     """The stencil multigrid for these values (compared by value, see
     :mod:`fieldgrad.solvers.setup_cache`; device coefficient arrays are checked on the device)."""
-    from ..solvers.discretize import Problem
+    from .discretize import Problem
 
     def build(grid, bc, k, screening, dtype, coarse_size):
         mg = StencilMG(Problem(grid, bc, k, screening), np.dtype(dtype), coarse_size)
@@ -185,8 +186,8 @@ def solve(f, grid, bc, *, k=None, screening=0.0, rtol=1e-8, maxiter=None, x0=Non
     ...     res = solve(np.ones(g.shape), g, {"x": Dirichlet(0.0), "*": Neumann(0.0)}, k=2.0)
     ...     u = res.u.copy_to_host()
     """
-    from ..solvers.poisson import CompatibilityWarning, PoissonResult
-    from .cuda_ops import check_finite_device, device_copy
+    from .poisson import CompatibilityWarning, PoissonResult
+    from ..kernels.cuda_ops import check_finite_device, device_copy
 
     t0 = time.perf_counter()
     if method not in ("auto", "multigrid", "cg"):
@@ -275,7 +276,7 @@ def _mg_iterate(mg, u, b, bnorm, rtol, maxiter, nu1, nu2, callback):
 
 def _pcg(mg, u, b, bnorm, rtol, maxiter, nu, callback):
     """CG in the weighted inner product, preconditioned by one symmetric V-cycle (as on the CPU)."""
-    from .cuda_ops import device_copy
+    from ..kernels.cuda_ops import device_copy
 
     shape, dtype = u.shape, mg.dtype
     r = mg.residual(0, u, b, _cu.empty(shape, dtype))

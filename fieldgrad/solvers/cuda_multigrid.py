@@ -11,7 +11,7 @@ the CPU by a sparse LU factorisation made once; only that small residual crosses
 Scope: constant coefficients (``k`` a number) and a constant ``screening >= 0``, Dirichlet
 conditions on every face, non-periodic grids.  Anything else raises
 :class:`~fieldgrad.errors.BoundaryError` / :class:`~fieldgrad.errors.ParameterError`.  This is
-the fast path of :func:`fieldgrad.backends.cuda_poisson.solve`, which handles every other
+the fast path of :func:`fieldgrad.solvers.cuda_poisson.solve`, which handles every other
 problem (any boundary kind, array ``k`` and screening, any grid size) on explicit-stencil levels
 (:mod:`.cuda_stencil_mg`).
 
@@ -31,10 +31,11 @@ import numpy as np
 
 from .. import boundary as _bnd
 from ..errors import BoundaryError, ConvergenceError, GridError, ParameterError
-from . import cuda as _cu
-from .cuda_bc import dirichlet_plan, view_shape
-from .cuda_ops import set_faces
-from .cuda_stencils import launch1, launch3
+from ..backends import cuda as _cu
+from ..kernels.cuda_bc import dirichlet_plan, view_shape
+from ..kernels.cuda_ops import set_faces
+from ..kernels.cuda import kernels as _operator_kernels
+from ..kernels.cuda import launch1, launch3
 
 __all__ = ["solve_poisson_cuda", "CudaMultigrid"]
 
@@ -244,7 +245,7 @@ class CudaMultigrid:
         return launch3(shape, self.sim)
 
     def smooth(self, lev, u, f, sweeps):
-        ker = _cu.kernels()
+        ker = kernels()
         blocks, threads, march = self._l3(lev["shape"])
         for _ in range(sweeps):
             for color in (0, 1):
@@ -252,13 +253,13 @@ class CudaMultigrid:
 
     def residual(self, lev, u, f, r):
         blocks, threads, march = self._l3(lev["shape"])
-        _cu.kernels().residual3[blocks, threads](u, f, r, *lev["args"], self.dtype.type(self.sigma), march)
+        kernels().residual3[blocks, threads](u, f, r, *lev["args"], self.dtype.type(self.sigma), march)
         return r
 
     def norm(self, x):
         self._acc.copy_to_device(np.zeros(1))
         blocks, _ = launch1(x.size, self.sim)
-        _cu.kernels().sumsq[blocks, REDUCE_THREADS](x.reshape(x.size), self._acc)
+        kernels().sumsq[blocks, REDUCE_THREADS](x.reshape(x.size), self._acc)
         return float(np.sqrt(self._acc.copy_to_host()[0]))
 
     def coarse_solve(self, lev, f, u):
@@ -277,7 +278,7 @@ class CudaMultigrid:
         if i == len(self.levels) - 1:
             self.coarse_solve(lev, f, u)
             return
-        ker = _cu.kernels()
+        ker = kernels()
         self.smooth(lev, u, f, nu1)
         r = self.residual(lev, u, f, lev["r"])
         nxt = self.levels[i + 1]
@@ -285,7 +286,7 @@ class CudaMultigrid:
         ker.restrict3[blocks, threads](r, nxt["f"], march)
         nxt_u = nxt["u"]
         blocks1, threads1 = launch1(nxt_u.size, self.sim)
-        ker.fill[blocks1, threads1](nxt_u.reshape(nxt_u.size), self.dtype.type(0.0))
+        _operator_kernels().fill[blocks1, threads1](nxt_u.reshape(nxt_u.size), self.dtype.type(0.0))
         self.vcycle(i + 1, nxt_u, nxt["f"], nu1, nu2)
         blocks, threads, march = self._l3(lev["shape"])
         ker.prolong_add3[blocks, threads](nxt_u, u, march)
@@ -331,7 +332,7 @@ def solve_poisson_cuda(f, grid, bc, *, k=1.0, screening=0.0, rtol=1e-8, maxiter=
     >>> if cuda_available():
     ...     res = solve_poisson_cuda(np.ones((9, 9)), Grid((9, 9)), Dirichlet(0.0))
     """
-    from ..solvers.poisson import PoissonResult
+    from .poisson import PoissonResult
 
     t_start = time.perf_counter()
     bcs = _bnd.resolve_bc(bc, grid)
@@ -350,9 +351,8 @@ def solve_poisson_cuda(f, grid, bc, *, k=1.0, screening=0.0, rtol=1e-8, maxiter=
         fv = fs
     dplan = dirichlet_plan(grid, bcs, dtype, t)
     u = _cu.empty(vshape, dtype)
-    ker = _cu.kernels()
     blocks1, threads1 = launch1(u.size, mg.sim)
-    ker.fill[blocks1, threads1](u.reshape(u.size), dtype.type(0.0))
+    _operator_kernels().fill[blocks1, threads1](u.reshape(u.size), dtype.type(0.0))
     set_faces(u, dplan)
     fine = mg.levels[0]
     bnorm = mg.norm(mg.residual(fine, u, fv, fine["r"]))
@@ -378,3 +378,6 @@ def solve_poisson_cuda(f, grid, bc, *, k=1.0, screening=0.0, rtol=1e-8, maxiter=
         raise ConvergenceError(f"solve_poisson_cuda: relative residual {rel:.3e} > rtol {rtol:g} after {it} V-cycles",
                                residuals=residuals, result=result)
     return result
+
+
+kernels = _cu.kernel_set(build)

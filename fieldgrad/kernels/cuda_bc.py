@@ -1,7 +1,7 @@
 """Boundary conditions on the device: ghost-fill plans and Dirichlet faces for the CUDA kernels.
 
 A plan turns a resolved :class:`~fieldgrad.boundary.BoundaryConditions` into, per face, the
-mode and coefficients of the :func:`fill_ghost` kernel in :mod:`.cuda_stencils` plus small
+mode and coefficients of the :func:`fill_ghost` kernel in :mod:`fieldgrad.kernels.cuda` plus small
 face-shaped device arrays (Neumann flux, Robin ``alpha``/``beta``/``value``, Dirichlet values).
 The formulas are those of :func:`fieldgrad.boundary.ghost_layers`; face values are evaluated on
 the host by the conditions themselves and copied once (face arrays are small).  Plans are cached
@@ -21,7 +21,7 @@ import numpy as np
 
 from .. import boundary as _bnd
 from ..errors import GridError
-from . import cuda as _cu
+from ..backends import cuda as _cu
 
 __all__ = ["view_shape", "face_shape", "GhostPlan", "ghost_plan", "dirichlet_plan", "check_nodes"]
 

@@ -34,8 +34,9 @@ import math
 
 import numpy as np
 
-from . import cuda as _cu
-from .cuda_stencils import launch1
+from ..backends import cuda as _cu
+from ..kernels.cuda import launch1
+from .cuda_multigrid import kernels as _mg_kernels
 
 __all__ = ["StencilMG", "build"]
 
@@ -51,7 +52,7 @@ def build(cuda_module):
 
     # the simulator runs every thread as a Python thread: small reduction blocks keep tests fast
     REDUCE_THREADS = 32 if config.ENABLE_CUDASIM else 256
-    from ..solvers import mg_kernels
+    from . import mg_kernels
 
     offdiag = cuda.jit(device=True)(mg_kernels._stencil_offdiag)
     tensor_sum = cuda.jit(device=True)(mg_kernels._tensor_sum)
@@ -233,7 +234,7 @@ class StencilMG:
     """
 
     def __init__(self, prob, dtype=np.float64, coarse_size=3000):
-        from ..solvers.multigrid import Hierarchy
+        from .multigrid import Hierarchy
 
         self.prob = prob
         self.dtype = np.dtype(dtype)
@@ -257,7 +258,7 @@ class StencilMG:
 
     def _launch(self, name, size, *args):
         blocks, threads = self._l1(size)
-        getattr(_cu.kernels(), name)[blocks, threads](*args)
+        getattr(kernels(), name)[blocks, threads](*args)
 
     def wsums(self, a, b=None):
         """``(sum w a b, sum w |a b|)`` with the symmetrising weights (``b`` = 1 when None)."""
@@ -268,7 +269,7 @@ class StencilMG:
 
     def _launch_reduce(self, a, b, use_b):
         blocks, _ = self._l1(a.size)
-        _cu.kernels().wsums[blocks, REDUCE_THREADS](a, b, use_b, *self.w, self._acc)
+        kernels().wsums[blocks, REDUCE_THREADS](a, b, use_b, *self.w, self._acc)
 
     def wdot(self, a, b):
         """``sum w a b``."""
@@ -278,7 +279,7 @@ class StencilMG:
         """Euclidean norm of a device array."""
         self._acc.copy_to_device(np.zeros(2))
         blocks, _ = self._l1(x.size)
-        _cu.kernels().sumsq[blocks, REDUCE_THREADS](flat(x), self._acc)
+        _mg_kernels().sumsq[blocks, REDUCE_THREADS](flat(x), self._acc)
         return math.sqrt(float(self._acc.copy_to_host()[0]))
 
     def project(self, x):
@@ -343,3 +344,6 @@ class StencilMG:
         self._launch("st_prolong", u.size, clev.u, u, *[x for axis in self.transfers[level] for x in axis[2:]],
                      fx, fy, fz, False)
         self.smooth(level, u, f, nu2, reverse=symmetric)
+
+
+kernels = _cu.kernel_set(build)

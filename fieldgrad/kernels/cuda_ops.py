@@ -25,9 +25,10 @@ import numpy as np
 
 from .. import boundary as _bnd
 from ..errors import NonFiniteError, ParameterError
-from . import cuda as _cu
+from ..backends import cuda as _cu
+from .cuda import kernels as _kernels
 from .cuda_bc import check_nodes, dirichlet_plan, ghost_buffers, ghost_plan, view_shape
-from .cuda_stencils import launch1, launch2, launch3
+from .cuda import launch1, launch2, launch3
 
 __all__ = ["laplacian", "grad", "div", "div_k_grad", "to_host", "to_device"]
 
@@ -59,7 +60,7 @@ def _flat(d):
 
 def check_finite_device(d, name):
     """Raise :class:`NonFiniteError` if device array ``d`` holds NaN or inf."""
-    ker = _cu.kernels()
+    ker = _kernels()
     flag = _cu.zeros(1, np.int32)
     blocks, threads = launch1(d.size, _cu.simulator())
     ker.nonfinite[blocks, threads](_flat(d), flag)
@@ -72,7 +73,7 @@ def device_copy(src, dst=None):
     if dst is None:
         dst = _cu.empty(src.shape, src.dtype)
     blocks, threads = launch1(src.size, _cu.simulator())
-    _cu.kernels().copy[blocks, threads](_flat(src), _flat(dst))
+    _kernels().copy[blocks, threads](_flat(src), _flat(dst))
     return dst
 
 
@@ -80,13 +81,13 @@ def device_full(shape, value, dtype):
     """Device array filled with ``value``."""
     d = _cu.empty(shape, dtype)
     blocks, threads = launch1(d.size, _cu.simulator())
-    _cu.kernels().fill[blocks, threads](_flat(d), np.dtype(dtype).type(value))
+    _kernels().fill[blocks, threads](_flat(d), np.dtype(dtype).type(value))
     return d
 
 
 def fill_ghosts(v, plan, bufs, axes=(0, 1, 2), k=None):
     """Launch ``fill_ghost`` for the faces of the listed view axes (``k`` scales Neumann/Robin)."""
-    ker = _cu.kernels()
+    ker = _kernels()
     sim = _cu.simulator()
     for va in axes:
         for spec in plan.faces[va]:
@@ -101,7 +102,7 @@ def fill_ghosts(v, plan, bufs, axes=(0, 1, 2), k=None):
 
 def fill_kghosts(k, plan, bufs):
     """Launch ``fill_kghost`` for every real face (ghost conductivities)."""
-    ker = _cu.kernels()
+    ker = _kernels()
     sim = _cu.simulator()
     for pair in plan.faces:
         for spec in pair:
@@ -115,7 +116,7 @@ def fill_kghosts(k, plan, bufs):
 
 def set_faces(v, dplan):
     """Write the Dirichlet values of ``dplan`` into the 3D view ``v`` in place."""
-    ker = _cu.kernels()
+    ker = _kernels()
     sim = _cu.simulator()
     for axis, side, vals in dplan:
         blocks, threads = launch2(vals.shape, sim)
@@ -124,7 +125,7 @@ def set_faces(v, dplan):
 
 def faces_differ(u, vshape, dplan):
     """True when a Dirichlet face of ``u`` does not hold its prescribed values."""
-    ker = _cu.kernels()
+    ker = _kernels()
     sim = _cu.simulator()
     flag = _cu.zeros(1, np.int32)
     uv = _view(u, vshape)
@@ -200,7 +201,7 @@ def laplacian(u, grid, bc=None, *, order=2, t=0.0, out=None, check_finite=False)
     bufs = ghost_buffers(vshape, dtype)
     fill_ghosts(uv, ghost_plan(grid, bcs, 2, dtype, t), bufs)
     blocks, threads, march = launch3(vshape, _cu.simulator())
-    _cu.kernels().laplacian3[blocks, threads](uv, *bufs, *_inv(grid, 2, dtype), march, _view(out, vshape))
+    _kernels().laplacian3[blocks, threads](uv, *bufs, *_inv(grid, 2, dtype), march, _view(out, vshape))
     return out
 
 
@@ -228,7 +229,7 @@ def grad(u, grid, bc=None, *, order=2, t=0.0, out=None, check_finite=False):
     bufs = ghost_buffers(vshape, dtype)
     fill_ghosts(uv, ghost_plan(grid, bcs, 1, dtype, t), bufs)
     blocks, threads, march = launch3(vshape, _cu.simulator())
-    _cu.kernels().grad3[blocks, threads](uv, *bufs, *_inv(grid, 1, dtype, 0.5), 3 - grid.ndim, march,
+    _kernels().grad3[blocks, threads](uv, *bufs, *_inv(grid, 1, dtype, 0.5), 3 - grid.ndim, march,
                                          out.reshape(grid.ndim, *vshape))
     return out
 
@@ -265,7 +266,7 @@ def div(v, grid, bc=None, *, t=0.0, out=None, check_finite=False):
     for a in range(grid.ndim):
         fill_ghosts(_view(d[a], vshape), plan, bufs, axes=(a + first,))
     blocks, threads, march = launch3(vshape, _cu.simulator())
-    _cu.kernels().div3[blocks, threads](v4, *bufs, *_inv(grid, 1, dtype, 0.5), first, march, _view(out, vshape))
+    _kernels().div3[blocks, threads](v4, *bufs, *_inv(grid, 1, dtype, 0.5), first, march, _view(out, vshape))
     return out
 
 
@@ -281,7 +282,7 @@ def device_conductivity(k, grid, dtype, check_finite=False):
         return device_full(grid.shape, kv, dtype)
     if _cu.is_device_array(k):
         kd = _cu.as_device(k, "k", dtype=dtype, shape=grid.shape)
-        from .cuda_poisson import check_positive_device
+        from ..solvers.cuda_poisson import check_positive_device
 
         check_positive_device(kd, "k")  # one reduction kernel: positive and finite
         return kd
@@ -325,6 +326,6 @@ def div_k_grad(u, k, grid, bc=None, *, t=0.0, out=None, check_finite=False):
     fill_ghosts(uv, plan, bufs, k=kv)
     fill_kghosts(kv, plan, kbufs)
     blocks, threads, march = launch3(vshape, _cu.simulator())
-    _cu.kernels().div_k_grad3[blocks, threads](uv, kv, *bufs, *kbufs, *_inv(grid, 2, dtype), 3 - grid.ndim,
+    _kernels().div_k_grad3[blocks, threads](uv, kv, *bufs, *kbufs, *_inv(grid, 2, dtype), 3 - grid.ndim,
                                                march, _view(out, vshape))
     return out

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import math
 
-from ..kernels import points
+from ..backends import cuda as _cu
+from . import points
 
 cuda = None  # set by build(); the kernels resolve ``cuda`` as a module global (needed by the simulator)
 
@@ -275,3 +276,6 @@ def build(cuda_module):
     return dict(fill_ghost=fill_ghost, fill_kghost=fill_kghost, set_face=set_face, face_differs=face_differs,
                 nonfinite=nonfinite, fill=fill, copy=copy, laplacian3=laplacian3, grad3=grad3, div3=div3,
                 div_k_grad3=div_k_grad3)
+
+
+kernels = _cu.kernel_set(build)
