@@ -53,11 +53,20 @@ def _periodic_flags(periodic, ndim):
                     f"({ndim})")
 
 
+def _seq(value):
+    """``value`` as a tuple when it is a sequence (list, tuple, array with axes), else None."""
+    if isinstance(value, (list, tuple)):
+        return tuple(value)
+    if isinstance(value, np.ndarray) and value.ndim >= 1:
+        return tuple(value)
+    return None
+
+
 def _per_axis(value, ndim, name):
     """Broadcast a scalar to one entry per axis, or check a sequence has one entry per axis."""
-    if np.ndim(value) == 0:
+    seq = _seq(value)
+    if seq is None:
         return (value,) * ndim
-    seq = tuple(value)
     if len(seq) != ndim:
         raise GridError(f"{name} must have one entry per axis ({ndim}); got {len(seq)}: {describe(value)}")
     return seq
@@ -106,8 +115,8 @@ class Grid:
     """
 
     def __init__(self, shape, extent=None, spacing=None, origin=None, periodic=False):
-        shape = (shape,) if isinstance(shape, numbers.Integral) else tuple(shape)
-        if not 1 <= len(shape) <= 3:
+        shape = (shape,) if isinstance(shape, numbers.Integral) else _seq(shape)
+        if shape is None or not 1 <= len(shape) <= 3:
             raise GridError(f"shape must have 1, 2 or 3 axes; got {describe(shape)}")
         for n in shape:
             if not isinstance(n, numbers.Integral) or isinstance(n, bool):
@@ -116,8 +125,6 @@ class Grid:
         self.shape = tuple(int(n) for n in shape)
         self.ndim = ndim
         self.periodic = _periodic_flags(periodic, ndim)
-        # the coordinate arrays are allocated here; the fields are checked where they are made
-        require_memory(8 * sum(self.shape), f"the coordinates of shape {self.shape}", "shape")
         for axis, (n, p) in enumerate(zip(self.shape, self.periodic)):
             need = 3 if p else 2
             if n < need:
@@ -125,18 +132,22 @@ class Grid:
                 raise GridError(
                     f"shape[{axis}] = {n} is too small: a {kind} axis needs at least {need} nodes"
                 )
+        # the coordinate arrays are allocated here; the fields are checked where they are made
+        require_memory(8 * sum(self.shape), f"the coordinates of shape {self.shape}", "shape")
         if extent is not None and spacing is not None:
             raise GridError("give either extent or spacing (with origin), not both")
         if extent is not None:
-            if ndim == 1 and np.ndim(extent) == 1 and len(extent) == 2:
-                extent = (tuple(extent),)
-            if np.ndim(extent) == 0:
+            seq = _seq(extent)
+            if ndim == 1 and seq is not None and len(seq) == 2 and all(_seq(v) is None for v in seq):
+                seq = (seq,)
+            if seq is None:
                 raise GridError(f"extent must be a sequence of (lo, hi) pairs; got {describe(extent)}")
-            ext = _per_axis(extent, ndim, "extent")
+            ext = _per_axis(seq, ndim, "extent")
             pairs = []
             for axis, pair in enumerate(ext):
-                if np.ndim(pair) != 1 or len(pair) != 2:
-                    raise GridError(f"extent[{axis}] must be a (lo, hi) pair; got {describe(pair)}")
+                pair = _seq(pair)
+                if pair is None or len(pair) != 2:
+                    raise GridError(f"extent[{axis}] must be a (lo, hi) pair; got {describe(ext[axis])}")
                 lo, hi = (_real(v, f"extent[{axis}]") for v in pair)
                 if not (np.isfinite(lo) and np.isfinite(hi)) or hi <= lo:
                     raise GridError(

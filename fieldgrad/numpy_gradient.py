@@ -23,7 +23,7 @@ import operator
 
 import numpy as np
 
-from .errors import AxisParameterError, ParameterError, ParameterTypeError, ShapeError, describe
+from .errors import AxisParameterError, FieldgradError, ParameterError, ParameterTypeError, ShapeError, describe
 from .kernels import gradient_numpy as _k
 
 # numpy.gradient returns a tuple from NumPy 2.0 on, a list before.
@@ -264,6 +264,19 @@ def gradient(f, *varargs, axis=None, edge_order=1):
     array([[ 1. ,  1. , -0.5],
            [ 1. ,  1. , -0.5]])
     """
+    try:
+        return _gradient(f, varargs, axis, edge_order)
+    except FieldgradError:
+        raise
+    except TypeError as exc:  # from NumPy on odd data (booleans, strings, mixed objects): its words
+        raise ParameterTypeError(f"f: {describe(f)} cannot be differentiated: {exc}; accepted: numbers, "
+                                 "datetime64/timedelta64 or objects with - and /") from exc
+    except (ValueError, ArithmeticError) as exc:  # ragged lists, integers too large for float ...
+        raise ParameterError(f"f or varargs: {exc}; accepted: arrays of numbers and scalar or 1D "
+                             "spacings") from exc
+
+
+def _gradient(f, varargs, axis, edge_order):
     f = np.asanyarray(f)
     axes = _normalize_axes(axis, f.ndim)
     spacings = _parse_spacings(varargs, f.shape, axes)
@@ -276,11 +289,7 @@ def gradient(f, *varargs, axis=None, edge_order=1):
                 f"{edge_order + 1} elements")
     plan = _plan(f, axes, spacings, edge_order)
     if plan is None:
-        try:
-            return _numpy_gradient(f, *varargs, axis=axis, edge_order=edge_order)
-        except TypeError as exc:  # e.g. boolean or string data: NumPy's words, a fieldgrad error
-            raise ParameterTypeError(f"f: {describe(f)} cannot be differentiated: {exc}; accepted: "
-                                     "numbers, datetime64/timedelta64 or objects with - and /") from exc
+        return _numpy_gradient(f, *varargs, axis=axis, edge_order=edge_order)
     g, _, tables = plan
     if g.ndim > 1 and g.flags.f_contiguous and not g.flags.c_contiguous:
         last = g.ndim - 1

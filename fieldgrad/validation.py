@@ -21,7 +21,7 @@ import numpy as np
 
 from .errors import ParameterError, TooLargeError, describe
 
-__all__ = ["require_real", "available_memory", "require_memory"]
+__all__ = ["require_real", "available_memory", "require_memory", "gib"]
 
 
 def require_real(value, name, error=ParameterError):
@@ -45,6 +45,9 @@ def require_real(value, name, error=ParameterError):
         kind = getattr(getattr(value, "dtype", None), "kind", "f")
         if kind not in "biuf":
             raise error(f"{name} = {describe(value)} is not a real number; accepted: real numbers")
+        if isinstance(value, numbers.Integral) and not _fits_float(value):
+            raise error(f"{name} = {describe(value)} is not a finite float64; accepted: real numbers below "
+                        "1.8e308 in magnitude")
         return
     if isinstance(value, np.ndarray) or isinstance(value, (list, tuple)):
         try:
@@ -55,6 +58,14 @@ def require_real(value, name, error=ParameterError):
             raise error(f"{name} is a complex array ({describe(np.asarray(value))}); accepted: real arrays")
         if kind not in "biuf":
             raise error(f"{name} has dtype {np.asarray(value).dtype} ({describe(value)}); accepted: real numbers")
+
+
+def _fits_float(n):
+    try:
+        float(n)
+    except OverflowError:
+        return False
+    return True
 
 
 def available_memory():
@@ -83,5 +94,16 @@ def require_memory(nbytes, what, name="grid"):
     """
     avail = available_memory()
     if avail is not None and nbytes > avail:
-        raise TooLargeError(f"{name}: {what} needs {nbytes / 2**30:.3g} GiB but only {avail / 2**30:.3g} GiB of "
+        raise TooLargeError(f"{name}: {what} needs {gib(nbytes)} GiB but only {gib(avail)} GiB of "
                             "memory is available; accepted: fewer nodes (or a distributed run across processes)")
+
+
+def gib(nbytes):
+    """``nbytes`` in GiB, three significant digits (any size of integer).
+
+    Example
+    -------
+    >>> gib(3 * 2**30), gib(10**400)
+    ('3', '9.31e+290')
+    """
+    return f"{float(min(nbytes, 10**300)) / 2**30:.3g}"

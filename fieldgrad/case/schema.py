@@ -30,7 +30,7 @@ import numbers
 import os
 
 from ..errors import CaseFileError
-from ..validation import available_memory
+from ..validation import available_memory, gib
 
 __all__ = ["PHYSICS", "check_case", "check_values", "check_memory", "MATERIAL_KEYS", "BOUNDARY_TYPES", "FACE_KEYS"]
 
@@ -159,7 +159,7 @@ def check_memory(shape, key="grid.shape"):
     avail = available_memory()
     if avail is not None and need > avail:
         raise _err(key, shape, f"a grid whose run fits in memory: {math.prod(shape)} nodes need about "
-                   f"{need / 2**30:.3g} GiB ({CASE_FIELDS} arrays of 8 bytes per node); {avail / 2**30:.3g} GiB "
+                   f"{gib(need)} GiB ({CASE_FIELDS} arrays of 8 bytes per node); {gib(avail)} GiB "
                    "are available")
 
 

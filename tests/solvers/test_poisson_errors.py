@@ -102,3 +102,39 @@ def test_setup_cache_sees_k_changed_in_place_and_reuses_equal_values():
     s1 = front._cached_solver(g, {"*": Dirichlet(0.0)}, k, 0.0, "cg", opts)
     s2 = front._cached_solver(Grid((9, 9)), {"*": Dirichlet(0.0)}, k.copy(), 0.0, "cg", dict(opts))
     assert s1 is s2
+
+
+# ---------------------------------------------------------------- issue 13.8: refused, not garbage
+def test_complex_coefficients_refused_not_truncated():
+    import warnings
+
+    g = Grid((9, 9))
+    f = np.ones(g.shape)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a ComplexWarning would be the old, truncating behaviour
+        for kwargs, words in [(dict(k=2 + 1j), r"k = \(2\+1j\) is complex"),
+                              (dict(k=np.ones(g.shape) * (1 + 1j)), "k is a complex array"),
+                              (dict(screening=1j), "screening = 1j is complex")]:
+            with pytest.raises(ParameterError, match=words):
+                solve_poisson(f, g, Dirichlet(0.0), **kwargs)
+
+
+def test_poisson_rhs_and_robin_beta_zero_refused():
+    from fieldgrad import poisson_rhs
+    from fieldgrad.errors import BoundaryError
+
+    g = Grid((9, 9))
+    with pytest.raises(ShapeError, match=r"f has shape \(4, 4\); the grid needs \(9, 9\)"):
+        poisson_rhs(np.ones((4, 4)), g, Dirichlet(0.0))
+    with pytest.raises(BoundaryError, match="beta on face x- must be non-zero"):  # gave inf
+        solve_poisson(np.ones(g.shape), g, Robin(1.0, lambda x, y: 0.0 * x, 0.0))
+
+
+def test_problem_too_large_for_memory_is_refused(monkeypatch):
+    from fieldgrad import validation
+    from fieldgrad.errors import TooLargeError
+
+    monkeypatch.setattr(validation, "available_memory", lambda: 2**30)
+    g = Grid((1025, 1025, 129))  # 1 GiB per field: the solve needs several
+    with pytest.raises(TooLargeError, match="Poisson solve"):
+        solve_poisson(np.zeros(3), g, Dirichlet(0.0))
