@@ -14,7 +14,7 @@ import numpy as np
 from . import boundary as _bnd
 from .errors import BoundaryError, GridError, NonFiniteError, ParameterError, ShapeError, describe
 from .grid import require_grid
-from .validation import require_real
+from .validation import real_float, require_real
 from .kernels import cpu
 
 __all__ = ["grad", "div", "laplacian", "div_k_grad", "curl"]
@@ -290,8 +290,7 @@ def div(v, grid, bc=None, *, order=2, t=0.0, out=None, check_finite=False, backe
 def check_conductivity(k, grid, dtype, name="k"):
     """A positive, finite conductivity as an array of ``grid.shape`` (numbers are broadcast)."""
     if np.ndim(k) == 0:
-        require_real(k, name)
-        kv = float(k)
+        kv = real_float(k, name)
         if not np.isfinite(kv) or kv <= 0:
             raise ParameterError(f"{name} must be positive and finite; got {k!r}")
         return np.full(grid.shape, kv, dtype=dtype)

@@ -21,7 +21,7 @@ import numpy as np
 
 from .errors import ParameterError, TooLargeError, describe
 
-__all__ = ["require_real", "available_memory", "require_memory", "gib"]
+__all__ = ["require_real", "real_float", "available_memory", "require_memory", "gib"]
 
 
 def require_real(value, name, error=ParameterError):
@@ -58,6 +58,23 @@ def require_real(value, name, error=ParameterError):
             raise error(f"{name} is a complex array ({describe(np.asarray(value))}); accepted: real arrays")
         if kind not in "biuf":
             raise error(f"{name} has dtype {np.asarray(value).dtype} ({describe(value)}); accepted: real numbers")
+
+
+def real_float(value, name, error=ParameterError):
+    """``value`` (a real number or 0-d array) as a Python float; anything else raises ``error``.
+
+    Example
+    -------
+    >>> real_float(3, "alpha")
+    3.0
+    """
+    if value is None or isinstance(value, (str, bytes)) or callable(value):
+        raise error(f"{name} = {describe(value)} is not a number; accepted: real numbers")
+    require_real(value, name, error)
+    try:
+        return float(value)
+    except (TypeError, ValueError, OverflowError):
+        raise error(f"{name} = {describe(value)} is not a real number; accepted: real numbers") from None
 
 
 def _fits_float(n):

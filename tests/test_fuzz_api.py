@@ -21,7 +21,7 @@ from hypothesis.extra import numpy as hnp
 import fieldgrad as fg
 from fieldgrad.errors import FieldgradError
 
-CALL_LIMIT = 30  # seconds per call: generous for a first Numba compile, far below "hangs"
+CALL_LIMIT = 30  # seconds per call (kernels are compiled first, see compiled_kernels)
 
 pytestmark = pytest.mark.skipif(not hasattr(signal, "setitimer"), reason="needs SIGALRM (POSIX)")
 
@@ -128,6 +128,38 @@ def make_spec(spec):
 
 
 GRIDS = [fg.Grid((5, 4)), fg.Grid((6, 5), periodic=(True, False)), fg.Grid((4, 4, 4))]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def compiled_kernels():
+    """Compile (or load from Numba's cache) the kernels the fuzzed calls reach, outside the time
+    limit: a first compile on a loaded machine can take longer than a call may."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for g in GRIDS:
+            for dtype in (np.float64, np.float32):
+                u = np.ones(g.shape, dtype)
+                for cond in (None, fg.Dirichlet(1.0), fg.Neumann(0.5), fg.Robin(1.0, 2.0, 0.5)):
+                    bc = {"y": cond} if cond is not None and any(g.periodic) else cond
+                    fg.grad(u, g, bc)
+                    fg.div(np.ones((g.ndim,) + g.shape, dtype), g, bc)
+                    fg.laplacian(u, g, bc)
+                    if min(g.shape) >= 6:
+                        fg.laplacian(u, g, bc, order=4)
+                    fg.div_k_grad(u, 2.0, g, bc)
+                    fg.div_k_grad(u, u + 1, g, bc)
+                    if g.ndim == 3:
+                        fg.curl(np.ones((3,) + g.shape, dtype), g)
+        f = np.ones(POISSON_GRID.shape)
+        for bc in (fg.Dirichlet(0.0), fg.Neumann(0.0), {"x": fg.Robin(1.0, 1.0, 0.0), "*": fg.Neumann(0.0)}):
+            for method in ("auto", "multigrid", "cg", "direct"):
+                fg.solve_poisson(f, POISSON_GRID, bc, method=method, raise_on_failure=False)
+                fg.solve_poisson(f, POISSON_GRID, bc, method=method, k=f + 1, screening=f, raise_on_failure=False)
+        for method in ("auto", "ftcs", "rkl2", "backward_euler", "crank_nicolson"):
+            for bc in (fg.Neumann(0.0), fg.Dirichlet(1.0)):
+                fg.solve_heat(np.ones(HEAT_GRID.shape), HEAT_GRID, bc, alpha=1.0, t_end=0.01, method=method,
+                              progress=False)
+        fg.gradient(np.ones((30, 700)))
 
 
 # ------------------------------------------------------------------ the API

@@ -18,7 +18,7 @@ import numpy as np
 from .. import boundary as _bnd
 from ..errors import GridError, ParameterError, ShapeError, describe
 from ..grid import require_grid
-from ..validation import require_real
+from ..validation import real_float, require_real
 from ..operators import as_field, check_conductivity
 
 __all__ = ["HeatProblem", "explicit_limit"]
@@ -84,8 +84,7 @@ class HeatProblem:
             raise ParameterError("alpha (the diffusivity) is required: a positive number or array")
         self.alpha_scalar = np.ndim(alpha) == 0
         if self.alpha_scalar:
-            require_real(alpha, "alpha")
-            a = float(alpha)
+            a = real_float(alpha, "alpha")
             if not np.isfinite(a) or a <= 0:
                 raise ParameterError(f"alpha must be a positive, finite number or array; got {alpha!r}")
             self.alpha = a
@@ -120,8 +119,7 @@ class HeatProblem:
                     f"source({', '.join(grid.axis_names)}, t) (or source({', '.join(grid.axis_names)}) constant in time)")
             return
         if np.ndim(source) == 0:
-            require_real(source, "source")
-            v = float(source)
+            v = real_float(source, "source")
             if not np.isfinite(v):
                 raise ParameterError(f"source must be finite; got {source!r}")
             self.source_kind = "scalar"
@@ -133,7 +131,7 @@ class HeatProblem:
     def _check_source_value(self, value, what):
         require_real(value, what)
         if np.ndim(value) == 0:
-            v = float(value)
+            v = real_float(value, what)
             if not np.isfinite(v):
                 raise ParameterError(f"{what} evaluated to a non-finite value {v!r}")
             return v

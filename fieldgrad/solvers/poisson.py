@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..grid import require_grid
-from ..errors import ConvergenceError, ParameterError, ShapeError
+from ..errors import ConvergenceError, NonFiniteError, ParameterError, ShapeError
 from .direct import direct_solve
 from .discretize import Problem, check_rhs, pad3, unpad
 from .krylov import pcg
@@ -168,8 +168,14 @@ class PoissonSolver:
             w = grid.quadrature_weights()
             uu = unpad(u, grid.shape)
             u = u - float(np.sum(w * uu) / np.sum(w))
-        result = PoissonResult(unpad(u, grid.shape).astype(out_dtype, copy=False), method, it, residuals,
-                               converged, time.perf_counter() - t0, info)
+        with np.errstate(over="ignore", invalid="ignore"):
+            uu = unpad(u, grid.shape).astype(out_dtype, copy=False)
+        if check_finite and not np.all(np.isfinite(uu)):
+            raise NonFiniteError(f"the {method} solution holds {int(np.sum(~np.isfinite(uu)))} non-finite values from "
+                                 f"finite data: f (largest |f| {float(np.max(np.abs(f))):.3g}) or the boundary values "
+                                 f"overflow {out_dtype} arithmetic; accepted: data well inside the {out_dtype} range "
+                                 "(rescale the units)")
+        result = PoissonResult(uu, method, it, residuals, converged, time.perf_counter() - t0, info)
         if not converged and raise_on_failure:
             last = residuals[-1] if residuals else float("nan")
             raise ConvergenceError(f"{method} did not reach rtol={rtol:g} in {it} iterations; last relative "

@@ -138,3 +138,11 @@ def test_problem_too_large_for_memory_is_refused(monkeypatch):
     g = Grid((1025, 1025, 129))  # 1 GiB per field: the solve needs several
     with pytest.raises(TooLargeError, match="Poisson solve"):
         solve_poisson(np.zeros(3), g, Dirichlet(0.0))
+
+
+def test_finite_data_that_overflows_is_reported_not_returned_as_nan():
+    g = Grid((9, 9))
+    f = np.zeros(g.shape)
+    f[3, 6] = -1.79e308  # finite, but the solve's arithmetic overflows
+    with pytest.raises(NonFiniteError, match="non-finite values from finite data"):
+        solve_poisson(f, g, Dirichlet(0.0))
