@@ -99,8 +99,8 @@ def test_grid_that_cannot_fit_is_refused_before_allocating(monkeypatch):
 
     g = fg.Grid((2049, 2049, 2049))  # 64 GiB per float64 field
     monkeypatch.setattr(validation, "available_memory", lambda: 8 * 2**30)
-    for call in (g.zeros, g.mesh, g.quadrature_weights):
-        with pytest.raises(TooLargeError, match=r"grid: .* needs 64\.1 GiB but only 8 GiB") as info:
+    for call, need in ((g.zeros, "64.1"), (g.mesh, "192"), (g.quadrature_weights, "128")):
+        with pytest.raises(TooLargeError, match=rf"grid: .* needs {need} GiB but only 8 GiB") as info:
             call()
         assert isinstance(info.value, FieldgradError) and isinstance(info.value, MemoryError)
     with pytest.raises(TooLargeError, match="shape"):

@@ -77,3 +77,12 @@ def test_fifo_without_writer_does_not_hang(tmp_path):
             load_case(fifo)
     finally:
         signal.alarm(0)
+
+
+def test_cli_run_dev_zero_is_one_line_and_exit_2(tmp_path, monkeypatch, capsys):
+    from fieldgrad.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    assert main(["run", "/dev/zero"]) == 2
+    err = capsys.readouterr().err
+    assert "/dev/zero is larger than" in err and "Traceback" not in err
