@@ -78,7 +78,7 @@ def run_case(shape, repeat):
         "fieldgrad.laplacian order=4": (lambda: fg.laplacian(u, g, order=4, out=out), few, floor),
         "fieldgrad.grad": (lambda: fg.grad(u, g, out=vec), repeat, grad_floor),
         "fieldgrad.div": (lambda: fg.div(vec, g, out=out), repeat, floor),
-        "fieldgrad.div_k_grad": (lambda: fg.div_k_grad(u, k, g, out=out), repeat, floor),
+        "fieldgrad.div_k_grad": (lambda: fg.div_k_grad(u, g, k=k, out=out), repeat, floor),
         "fieldgrad.gradient (numpy drop-in)": (lambda: fg.gradient(u, *h), repeat, grad_floor),
         "numpy.gradient": (lambda: np.gradient(u, *h), few, grad_floor),
         "NumPy slicing Laplacian": (lambda: numpy_laplacian(u, h, out), few, floor),

@@ -1,16 +1,16 @@
 """fieldgrad: physical gradient fields on uniform 2D/3D grids.
 
 Grids and boundary conditions (:class:`Grid`, :class:`Dirichlet`, :class:`Neumann`,
-:class:`Robin`, :class:`Periodic`), Numba-compiled operators (:func:`grad`, :func:`div`,
+:class:`Robin`, :class:`Convection`, :class:`Periodic`), Numba-compiled operators (:func:`grad`, :func:`div`,
 :func:`laplacian`, :func:`div_k_grad`, :func:`curl`, the NumPy drop-in :func:`gradient`).
 """
 from . import errors, io
-from .boundary import Dirichlet, Neumann, Periodic, Robin, apply_bc, resolve_bc
+from .boundary import Convection, Dirichlet, Neumann, Periodic, Robin, apply_bc, resolve_bc
 from .grid import Grid
 
 __version__ = "0.1.0"
 
-__all__ = ["Grid", "Dirichlet", "Neumann", "Robin", "Periodic", "apply_bc", "resolve_bc", "errors", "io"]
+__all__ = ["Grid", "Dirichlet", "Neumann", "Robin", "Convection", "Periodic", "apply_bc", "resolve_bc", "errors", "io"]
 from .operators import curl, div, div_k_grad, grad, laplacian  # noqa: E402
 from .numpy_gradient import gradient  # noqa: E402
 from .backends import get_backend, set_backend, use_backend  # noqa: E402

@@ -9,51 +9,18 @@ the operator's order.  Periodic axes of the grid are always periodic.
 """
 from __future__ import annotations
 
+import functools
+import warnings
+
 import numpy as np
 
 from . import boundary as _bnd
-from .errors import BoundaryError, GridError, NonFiniteError, ParameterError, ShapeError, describe
-from .grid import require_grid
-from .validation import real_float, require_real
+from .errors import BoundaryError, GridError, ParameterError, ParameterTypeError, describe
+from .grid import Grid
 from .kernels import cpu
+from .validation import as_field, check_conductivity, output_array  # noqa: F401 - used and re-exported
 
 __all__ = ["grad", "div", "laplacian", "div_k_grad", "curl"]
-
-_FLOATS = (np.float32, np.float64)
-
-
-def as_field(u, grid, name="u", leading=(), check_finite=False, dtype=None):
-    """Validate a field: shape, dtype (float32/float64 kept, integers and bools to float64) and,
-    if asked, finiteness.  Returns a C-contiguous array (the input itself when possible)."""
-    if hasattr(u, "__cuda_array_interface__") and not isinstance(u, np.ndarray):
-        raise ParameterError(f"{name} is a GPU array; pass backend='cuda' or copy it to the host first")
-    require_grid(grid)
-    require_real(u, name)
-    arr = np.asarray(u)
-    if dtype is not None:
-        arr = arr.astype(dtype, copy=False)
-    elif arr.dtype.type not in _FLOATS:
-        if arr.dtype.kind in "biu":
-            arr = arr.astype(np.float64)
-        else:
-            raise ParameterError(f"{name} has dtype {arr.dtype}; accepted: float32, float64 (integers are converted)")
-    grid.check_shape(arr, name, leading)
-    if check_finite and not np.all(np.isfinite(arr)):
-        bad = int(np.size(arr) - np.count_nonzero(np.isfinite(arr)))
-        raise NonFiniteError(f"{name} holds {bad} non-finite value(s) (NaN or inf); operators need finite data")
-    return np.ascontiguousarray(arr)
-
-
-def output_array(out, shape, dtype, name="out"):
-    """Check a caller's ``out`` (shape, dtype, C order) or allocate one."""
-    if out is None:
-        return np.empty(shape, dtype=dtype)
-    if not isinstance(out, np.ndarray) or out.shape != tuple(shape) or out.dtype != dtype:
-        raise ShapeError(f"{name} must be a {np.dtype(dtype)} array of shape {tuple(shape)}; got {describe(out)}")
-    if not out.flags.c_contiguous:
-        raise ShapeError(f"{name} must be C-contiguous")
-    return out
-
 
 def _check_order(order):
     if order not in (2, 4):
@@ -287,23 +254,27 @@ def div(v, grid, bc=None, *, order=2, t=0.0, out=None, check_finite=False, backe
     return out
 
 
-def check_conductivity(k, grid, dtype, name="k"):
-    """A positive, finite conductivity as an array of ``grid.shape`` (numbers are broadcast)."""
-    if np.ndim(k) == 0:
-        kv = real_float(k, name)
-        if not np.isfinite(kv) or kv <= 0:
-            raise ParameterError(f"{name} must be positive and finite; got {k!r}")
-        return np.full(grid.shape, kv, dtype=dtype)
-    karr = as_field(k, grid, name, dtype=dtype)
-    if not np.all(np.isfinite(karr)):
-        raise NonFiniteError(f"{name} holds non-finite values")
-    kmin = float(karr.min())
-    if kmin <= 0:
-        raise ParameterError(f"{name} must be positive everywhere; its minimum is {kmin!r}")
-    return karr
+def k_keyword(func):
+    """Let ``func(u, grid, bc, *, k=...)`` also take the old order ``func(u, k, grid, bc)``.
+
+    The old order still works and warns with a :class:`DeprecationWarning`; ``inspect.signature``
+    shows the new one.  Used by :func:`div_k_grad` and its distributed and Dask versions.
+    """
+    @functools.wraps(func)
+    def wrapper(u, *args, **kwargs):
+        if len(args) >= 2 and not isinstance(args[0], Grid) and isinstance(args[1], Grid):
+            if "k" in kwargs:
+                raise ParameterTypeError(f"{func.__name__}() got k both by position and as k=")
+            warnings.warn(f"{func.__name__}(u, k, grid, bc) is deprecated; call {func.__name__}(u, grid, bc, k=k)",
+                          DeprecationWarning, stacklevel=2)
+            return func(u, *args[1:], k=args[0], **kwargs)
+        return func(u, *args, **kwargs)
+
+    return wrapper
 
 
-def div_k_grad(u, k, grid, bc=None, *, t=0.0, out=None, check_finite=False, backend=None):
+@k_keyword
+def div_k_grad(u, grid, bc=None, *, k=None, t=0.0, out=None, check_finite=False, backend=None):
     """Conservative ``div(k grad u)`` with harmonic-mean face conductivities.
 
     The harmonic mean makes the flux across a material interface continuous, so a jump of
@@ -313,8 +284,12 @@ def div_k_grad(u, k, grid, bc=None, *, t=0.0, out=None, check_finite=False, back
     Parameters
     ----------
     u : array of ``grid.shape``
-    k : positive number or array of ``grid.shape``
-    grid, bc, t, out, check_finite, backend : as for :func:`laplacian`
+    grid, bc : as for :func:`laplacian`
+    k : None (1), positive number or array of ``grid.shape`` -- the conductivity (any
+        coefficient of ``div(k grad u)``: permittivity, permeability / viscosity ...)
+    t, out, check_finite, backend : as for :func:`laplacian`
+
+    The old order ``div_k_grad(u, k, grid, bc)`` still works, with a ``DeprecationWarning``.
 
     Returns
     -------
@@ -326,9 +301,11 @@ def div_k_grad(u, k, grid, bc=None, *, t=0.0, out=None, check_finite=False, back
     >>> from fieldgrad import Grid
     >>> g = Grid((9, 9))
     >>> X, Y = g.mesh()
-    >>> float(div_k_grad(X**2, 2.0, g)[4, 4])
+    >>> float(div_k_grad(X**2, g, k=2.0)[4, 4])
     4.0
     """
+    if k is None:
+        k = 1.0
     gpu = _on_gpu("div_k_grad", backend, u)
     if gpu is not None:
         return gpu(u, k, grid, bc, t=t, out=out, check_finite=check_finite)

@@ -146,8 +146,8 @@ def compiled_kernels():
                     fg.laplacian(u, g, bc)
                     if min(g.shape) >= 6:
                         fg.laplacian(u, g, bc, order=4)
-                    fg.div_k_grad(u, 2.0, g, bc)
-                    fg.div_k_grad(u, u + 1, g, bc)
+                    fg.div_k_grad(u, g, bc, k=2.0)
+                    fg.div_k_grad(u, g, bc, k=u + 1)
                     if g.ndim == 3:
                         fg.curl(np.ones((3,) + g.shape, dtype), g)
         f = np.ones(POISSON_GRID.shape)
@@ -198,7 +198,7 @@ OPERATORS = ["grad", "div", "laplacian", "div_k_grad", "curl"]
 def test_operators(grid, name, u, spec, k, order):
     op = getattr(fg, name)
     if name == "div_k_grad":
-        call(lambda: op(u, k, grid, make_spec(spec)))
+        call(lambda: op(u, grid, make_spec(spec), k=k))
     elif name == "laplacian":
         call(lambda: op(u, grid, make_spec(spec), order=order))
     else:

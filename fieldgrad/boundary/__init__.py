@@ -3,7 +3,8 @@
 :mod:`.conditions` holds the kinds and face parsing; :mod:`.ghosts` turns a resolved
 specification into ghost values and boundary-node values for the stencils.
 """
-from .conditions import BoundaryConditions, Condition, Dirichlet, Neumann, Periodic, Robin, resolve_bc  # noqa: F401
+from .conditions import (BoundaryConditions, Condition, Convection, Dirichlet, Neumann, Periodic, Robin,  # noqa: F401
+                         resolve_bc)
 from .ghosts import (  # noqa: F401
     _outward_derivative,
     apply_bc,
@@ -15,4 +16,4 @@ from .ghosts import (  # noqa: F401
     with_dirichlet,
 )
 
-__all__ = ["Dirichlet", "Neumann", "Robin", "Periodic", "BoundaryConditions", "resolve_bc", "apply_bc"]
+__all__ = ["Dirichlet", "Neumann", "Robin", "Convection", "Periodic", "BoundaryConditions", "resolve_bc", "apply_bc"]

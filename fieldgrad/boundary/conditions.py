@@ -13,7 +13,8 @@ import numpy as np
 from ..errors import BoundaryError, NonFiniteError, describe
 from ..validation import require_real
 
-__all__ = ["Condition", "Dirichlet", "Neumann", "Robin", "Periodic", "BoundaryConditions", "resolve_bc"]
+__all__ = ["Condition", "Dirichlet", "Neumann", "Robin", "Convection", "Periodic", "BoundaryConditions",
+           "resolve_bc"]
 
 
 class Condition:
@@ -24,7 +25,6 @@ class Condition:
 
     def __init__(self):
         self._cache = {}
-        self._takes_t = {}
 
     def _check_number_or_array(self, name, value):
         what = f"{type(self).__name__} {name}"
@@ -225,6 +225,68 @@ class Robin(Condition):
             got = "0" if np.ndim(values) == 0 else f"{int(np.sum(np.asarray(values) == 0))} zero entries"
             raise BoundaryError(f"Robin beta{where} must be non-zero everywhere; got {got} (a zero beta divides by "
                                 "zero in the ghost rule: use Dirichlet(value / alpha) instead)")
+
+
+def _at(value, coords, t):
+    """A condition field's value at face coordinates (callables evaluated, with ``t`` if they take it)."""
+    if not callable(value):
+        return value
+    return value(*coords, t=t) if _takes_time(value) else value(*coords)
+
+
+def _product(a, b):
+    """``a * b`` for numbers, face arrays or callables of the face coordinates (a callable when
+    either is one; it takes ``t`` only when one of them does)."""
+    if not callable(a) and not callable(b):
+        return np.multiply(a, b) if isinstance(a, np.ndarray) or isinstance(b, np.ndarray) else a * b
+    if any(callable(v) and _takes_time(v) for v in (a, b)):
+        def product(*coords, t=0.0):
+            return np.multiply(_at(a, coords, t), _at(b, coords, t))
+    else:
+        def product(*coords):
+            return np.multiply(_at(a, coords, 0.0), _at(b, coords, 0.0))
+    return product
+
+
+class Convection(Robin):
+    """Convective exchange with a surrounding fluid (Newton's law of cooling):
+    ``-conductivity * du/dn = h * (u - ambient)``.
+
+    It is the :class:`Robin` condition ``alpha = h``, ``beta = conductivity``,
+    ``value = h * ambient`` (``kind == "robin"``: every solver treats it as one).  The
+    conductivity of the body at the face is required: the condition fixes the normal derivative
+    ``du/dn = -(h / conductivity) (u - ambient)``, so a wrong ``conductivity`` silently scales the
+    heat flow; in :class:`fieldgrad.TemperatureField` and case files use the same value as the
+    field's ``conductivity`` (the face values of an array conductivity).
+
+    Parameters
+    ----------
+    h : positive number, face array or callable of the face coordinates (and ``t``)
+        Heat transfer coefficient, W/(m^2 K).
+    ambient : number, face array or callable of the face coordinates (and ``t``)
+        Fluid temperature far from the wall.
+    conductivity : positive number, face array or callable
+        Thermal conductivity of the body at the face, W/(m K).
+
+    Example
+    -------
+    >>> c = Convection(10.0, 20.0, conductivity=2.0)
+    >>> c.kind, c.alpha, c.beta, c.value
+    ('robin', 10.0, 2.0, 200.0)
+    """
+
+    def __init__(self, h, ambient, *, conductivity):
+        h = self._check_number_or_array("h", h)
+        ambient = self._check_number_or_array("ambient", ambient)
+        conductivity = self._check_number_or_array("conductivity", conductivity)
+        for name, v in (("h", h), ("conductivity", conductivity)):
+            if not callable(v) and np.any(np.asarray(v) <= 0):
+                raise BoundaryError(f"Convection {name} must be positive; got {describe(v)}")
+        super().__init__(h, conductivity, _product(h, ambient))
+        self.h, self.ambient, self.conductivity = h, ambient, conductivity
+
+    def __repr__(self):
+        return f"Convection(h={self.h!r}, ambient={self.ambient!r}, conductivity={self.conductivity!r})"
 
 
 class Periodic(Condition):

@@ -7,7 +7,7 @@ import os
 
 import numpy as np
 
-from ..boundary import Dirichlet, Neumann, Periodic, Robin
+from ..boundary import Convection, Dirichlet, Neumann, Periodic, Robin
 from ..errors import CaseFileError, FieldgradError
 from ..grid import Grid
 from .expressions import parse_expression
@@ -235,7 +235,7 @@ class Case:
                 kb = conductivity[tuple(sl)] if np.ndim(conductivity) else float(conductivity)
                 h = float(spec["h"])
                 amb = vals["ambient"]
-                bc[face] = Robin(h, kb, h * amb if not callable(amb) else (lambda *c, t=0.0, a=amb: h * a(*c, t=t)))
+                bc[face] = Convection(h, amb, conductivity=kb)
             elif typ == "periodic":
                 bc[face] = Periodic()
         return bc

@@ -1,95 +1,18 @@
 """Run a case: solve, write HDF5 (+ XDMF) and optional PNGs, and summarise."""
 from __future__ import annotations
 
-import os
 import time
 
-from ..errors import CaseFileError, FieldgradError
-from .schema import check_output_name
+from .prepare import check_free, format_summary, make_plots, output_paths, prepare
 
 __all__ = ["run_case", "output_paths", "prepare", "format_summary"]
-
-NAMES = {  # physics -> (scalar, flux vector, coefficient, units of scalar, flux units, coefficient units)
-    "heat": ("temperature", "heat_flux", "conductivity", "degC", "W/m^2", "W/(m K)"),
-    "electrostatics": ("potential", "displacement", "permittivity", "V", "C/m^2", "F/m"),
-    "darcy": ("pressure", "darcy_velocity", "permeability", "Pa", "m/s", "m^2"),
-}
-
-
-def output_paths(case, out=None, plot=False, distributed=False):
-    """The files a run will write: the HDF5 file, its XDMF sidecar, the PNGs with ``plot``, the
-    checkpoint of a transient run with ``output.checkpoint_every``, and under MPI the folder of
-    per-rank files (``<file>.parts``)."""
-    if out is None:
-        out = check_output_name(case.output.get("file", f"{case.name}.h5"))
-    out = os.fspath(out)
-    stem = os.path.splitext(out)[0]
-    paths = {"h5": out, "xmf": stem + ".xmf"}
-    if plot:
-        paths["png"] = stem + ".png"
-        if case.kind == "transient":
-            paths["frames_png"] = stem + "_frames.png"
-    if case.kind == "transient" and case.output.get("checkpoint_every") is not None:
-        paths["checkpoint"] = stem + ".checkpoint.h5"
-    if distributed:
-        paths["parts"] = out + ".parts"
-    return paths
-
-
-def _check_free(paths, overwrite):
-    d = os.path.dirname(os.path.abspath(paths["h5"]))
-    if not os.path.isdir(d):
-        raise CaseFileError(f"output directory {d} does not exist; create it or choose another -o path")
-    if not overwrite:
-        taken = [p for p in paths.values() if os.path.exists(p)]
-        if taken:
-            raise CaseFileError(f"output {taken[0]} already exists; allowed: a new path (-o OUT.h5), "
-                                "or --overwrite to replace it")
-
-
-def prepare(case, out=None, *, plot=False, distributed=False):
-    """Everything a run needs from a checked case, evaluated once: materials, boundary
-    conditions, source, fixed regions, output paths, field names, units and file parameters.
-
-    Returns
-    -------
-    dict
-    """
-    from ..fields._solve import complete_bc
-
-    paths = output_paths(case, out, plot, distributed)
-    mat = case.material()
-    coef = mat.get("conductivity", mat.get("permittivity"))
-    if case.physics == "darcy":
-        coef = mat["permeability"] / mat["viscosity"]
-    try:
-        bc = complete_bc(case.boundary(mat.get("conductivity")), case.grid)
-    except FieldgradError as exc:
-        raise CaseFileError(f"[boundary]: {exc}") from None
-    scalar, fluxname, coefname, units, funits, cunits = NAMES[case.physics]
-    names = [scalar, fluxname] + ([coefname] if case.kind == "steady" else [])
-    keep = case.output.get("fields", names)
-    for name in keep:
-        if name not in names:
-            raise CaseFileError(f"output.fields names {name!r}; allowed for a {case.kind} {case.physics} case: "
-                                f"{names}")
-    if scalar not in keep:
-        raise CaseFileError(f"output.fields = {keep!r} must include {scalar!r} (the solution)")
-    return {"paths": paths, "mat": mat, "coef": coef, "coef_field": mat.get(coefname, coef), "bc": bc,
-            "src": case.source(), "fixed": case.fixed(), "scalar": scalar, "fluxname": fluxname,
-            "coefname": coefname, "unit": units, "keep": tuple(keep),
-            "units": {scalar: units, fluxname: funits, coefname: cunits},
-            "long_names": {scalar: scalar.replace("_", " "), fluxname: fluxname.replace("_", " "),
-                           coefname: coefname},
-            "params": {"case": case.name, "physics": case.physics, "origin": os.path.basename(case.origin),
-                       **case.params}}
 
 
 def run_case(case, out=None, *, overwrite=False, plot=False, progress=None, echo=print, comm=None):
     """Run a checked case and write its results.
 
     Under ``mpiexec -n N`` (N > 1; :func:`fieldgrad.distributed.under_mpi`) the case runs
-    distributed on ``MPI.COMM_WORLD`` (:mod:`fieldgrad.distributed.cli_support`): the same
+    distributed on ``MPI.COMM_WORLD`` (:mod:`fieldgrad.case.mpi`): the same
     results in one logical HDF5 file, read like a serial one; only rank 0 prints.
 
     Parameters
@@ -124,12 +47,12 @@ def run_case(case, out=None, *, overwrite=False, plot=False, progress=None, echo
 
         comm = world() if under_mpi() else None
     if comm is not None:
-        from ..distributed.cli_support import run_case_mpi
+        from .mpi import run_case_mpi
 
         return run_case_mpi(case, out, comm, overwrite=overwrite, plot=plot, progress=progress, echo=echo)
     t_start = time.perf_counter()
     ctx = prepare(case, out, plot=plot)
-    _check_free(ctx["paths"], overwrite)
+    check_free(ctx["paths"], overwrite)
     summary = {"case": case.name, "physics": case.physics, "kind": case.kind, "paths": ctx["paths"]}
     if case.kind == "steady":
         from .steady import run_steady
@@ -149,32 +72,3 @@ def run_case(case, out=None, *, overwrite=False, plot=False, progress=None, echo
     for line in format_summary(summary, ctx["unit"]):
         echo(line)
     return summary
-
-
-def make_plots(case, ctx, field, t_last):
-    """The PNGs of ``--plot``: the last field with its flux, and for transient runs a grid of frames."""
-    from ..plot import plot_field, plot_frames, save_figure
-
-    title = f"{case.name}: {ctx['scalar']}" + ("" if t_last is None else f" at t = {t_last:g} s")
-    save_figure(plot_field(field, flux=True, title=title), ctx["paths"]["png"], overwrite=True)
-    if t_last is not None:
-        save_figure(plot_frames(ctx["paths"]["h5"], ctx["scalar"]), ctx["paths"]["frames_png"], overwrite=True)
-
-
-def format_summary(s, units):
-    """Lines of the run summary a user reads."""
-    lines = [f"case {s['case']!r} ({s['physics']}, {s['kind']}) finished in {s['wall_time']:.2f} s",
-             f"  work:    {s['steps']}"]
-    for name, (lo, hi) in s["ranges"].items():
-        lines.append(f"  {name}: min {lo:.6g} {units}, max {hi:.6g} {units}")
-    bal = s.get("balance")
-    if bal is not None:
-        what = {"heat": "heat", "electrostatics": "flux of D", "darcy": "flow"}[s["physics"]]
-        lines.append(f"  balance: {what} in {bal['in']:.6g} + source {bal['source']:.6g} = out {bal['out']:.6g}"
-                     f"  (imbalance {bal['imbalance']:.2e}, relative {bal['relative']:.1e})")
-        lines.append("           per face (outward): " + ", ".join(f"{k} {v:.4g}" for k, v in bal["faces"].items()))
-    for key, p in s["paths"].items():
-        lines.append(f"  output:  {os.path.abspath(p)}")
-    for note in s.get("notes", ()):
-        lines.append(f"  note:    {note}")
-    return lines

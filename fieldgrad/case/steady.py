@@ -26,7 +26,7 @@ def run_steady(case, ctx, *, overwrite=False):
     Parameters
     ----------
     case : Case
-    ctx : dict -- from :func:`fieldgrad.case.run.prepare`
+    ctx : dict -- from :func:`fieldgrad.case.prepare.prepare`
     overwrite : bool
 
     Returns

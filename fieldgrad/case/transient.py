@@ -4,7 +4,7 @@
 The case's ``solver.t0`` .. ``solver.t_end`` is cut into ``output.frames`` equal intervals and
 the step is chosen so that a whole number of equal steps fills each interval
 (:func:`plan_steps`), so every frame lands on its time exactly and the serial and the MPI runs
-(:mod:`fieldgrad.distributed.cli_support`) take the same steps.  Time-dependent boundary values
+(:mod:`fieldgrad.case.mpi`) take the same steps.  Time-dependent boundary values
 and sources see the true time ``t``.
 """
 from __future__ import annotations
@@ -16,16 +16,12 @@ import sys
 import numpy as np
 
 from ..errors import CaseFileError
+from ..heat.problem import explicit_limit  # noqa: F401 - re-exported for case users
 
 __all__ = ["explicit_limit", "plan_steps", "FrameWriter", "run_transient", "CASE_METHODS"]
 
 #: case-file method names -> fieldgrad.heat method names
 CASE_METHODS = {"explicit": "ftcs", "implicit": "backward_euler"}
-
-
-def explicit_limit(grid, alpha_max):
-    """Largest stable forward-Euler step ``1 / (2 alpha_max sum 1/h^2)``."""
-    return 1.0 / (2.0 * float(alpha_max) * sum(1.0 / h ** 2 for h in grid.spacing))
 
 
 def plan_steps(case, alpha_max):
@@ -144,7 +140,7 @@ def run_transient(case, ctx, *, overwrite=False, progress=None):
     Parameters
     ----------
     case : Case
-    ctx : dict -- from :func:`fieldgrad.case.run.prepare` (``bc``, ``mat``, ``paths``, names ...)
+    ctx : dict -- from :func:`fieldgrad.case.prepare.prepare` (``bc``, ``mat``, ``paths``, names ...)
     overwrite : bool
     progress : bool or None -- a progress bar over simulated time (None: in a terminal)
 

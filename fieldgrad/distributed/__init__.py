@@ -1,10 +1,11 @@
 """MPI domain decomposition (mpi4py) and Dask operators for fields past one machine's memory."""
 from .decomposition import Decomposition, split_axis
-from .gather import Part, gather
+from .gather import Block, Part, gather
+from .results import HeatPart, PoissonPart
 from .operators import BlockOperators, div_k_grad, grad, laplacian
 from .heat import solve_heat
 from .poisson import solve_poisson
 from .io import PartsWriter, under_mpi, world, write_parts
 
-__all__ = ["Decomposition", "split_axis", "Part", "gather", "BlockOperators", "laplacian", "grad", "div_k_grad",
+__all__ = ["Decomposition", "split_axis", "Block", "Part", "HeatPart", "PoissonPart", "gather", "BlockOperators", "laplacian", "grad", "div_k_grad",
            "solve_heat", "solve_poisson", "write_parts", "PartsWriter", "under_mpi", "world"]

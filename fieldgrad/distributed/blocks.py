@@ -27,7 +27,6 @@ def _localise(cond, slices, axis):
     face_index = tuple(s for a, s in enumerate(slices) if a != axis)
     new = copy.copy(cond)
     new._cache = {}
-    new._takes_t = {}
     for field in cond._fields:
         value = getattr(cond, field)
         if isinstance(value, np.ndarray) and value.ndim > 0:

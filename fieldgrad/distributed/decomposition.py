@@ -142,10 +142,6 @@ class Decomposition:
         u = np.asarray(u)
         return np.array(u[(slice(None),) * leading + self.slices], order="C", copy=True)
 
-    def face_slice(self, face_shape_global, axis):
-        """Index of this block's part of a global face array normal to ``axis``."""
-        return tuple(s for a, s in enumerate(self.slices) if a != axis)
-
     def allreduce(self, value, op="sum"):
         """Global sum/max/min of a number over the ranks."""
         MPI = self.MPI

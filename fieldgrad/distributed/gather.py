@@ -7,11 +7,25 @@ import numpy as np
 
 from ..errors import ParameterError, describe
 
-__all__ = ["Part", "gather"]
+__all__ = ["Block", "Part", "gather"]
+
+
+class Block:
+    """Where one rank's block of a global array sits: ``data``, ``slices`` (global index range
+    per grid axis) and ``global_shape``.  :class:`Part` and the distributed solvers' results
+    (:class:`~fieldgrad.distributed.results.HeatPart`,
+    :class:`~fieldgrad.distributed.results.PoissonPart`) are blocks, so :func:`gather` takes
+    any of them."""
+
+    @property
+    def index(self):
+        """Index of the block in the global array (leading axes whole)."""
+        lead = len(self.global_shape) - len(self.slices)
+        return (slice(None),) * lead + tuple(self.slices)
 
 
 @dataclass
-class Part:
+class Part(Block):
     """One rank's block of a global result.
 
     Attributes
@@ -31,19 +45,13 @@ class Part:
     global_shape: tuple
     info: dict = field(default_factory=dict)
 
-    @property
-    def index(self):
-        """Index of the block in the global array (leading axes whole)."""
-        lead = len(self.global_shape) - len(self.slices)
-        return (slice(None),) * lead + tuple(self.slices)
-
 
 def gather(part, comm=None, root=0):
     """Assemble the global array from every rank's :class:`Part` on ``root``.
 
     Parameters
     ----------
-    part : Part
+    part : Block (a :class:`Part`, or the result of a distributed solver)
     comm : mpi4py communicator, optional (``MPI.COMM_WORLD``)
     root : int
 
@@ -56,8 +64,9 @@ def gather(part, comm=None, root=0):
     >>> part = fieldgrad.distributed.solve_poisson(f, grid, bc, comm=comm)   # doctest: +SKIP
     >>> u = gather(part, comm)            # the whole solution on rank 0     # doctest: +SKIP
     """
-    if not isinstance(part, Part):
-        raise ParameterError(f"part must be a fieldgrad.distributed.Part; got {describe(part)}")
+    if not isinstance(part, Block):
+        raise ParameterError(f"part must be a fieldgrad.distributed.Part or a distributed solver's result; "
+                             f"got {describe(part)}")
     if comm is None:
         from mpi4py import MPI
 

@@ -22,7 +22,9 @@ class HaloExchange:
     Example
     -------
     >>> halo = HaloExchange(dec, np.float64)   # doctest: +SKIP
-    >>> halos = halo.exchange(u_local)         # [[lo, hi], ...], None at physical faces
+    >>> halos = halo.exchange(u_local)         # doctest: +SKIP
+
+    ``exchange`` returns ``[[lo, hi], ...]`` per axis, ``None`` at physical faces.
     """
 
     def __init__(self, dec, dtype):

@@ -6,66 +6,26 @@ exchanges one halo layer and runs the serial Numba sweep on the block
 serial arithmetic and the result equals the serial integration to rounding.
 
 RKL2 (Meyer, Balsara & Aslam 2014) takes ``s`` stages of the same right-hand side per step and
-is stable for ``dt <= dt_explicit * (s**2 + s - 2) / 4``.
+is stable for ``dt <= dt_explicit * (s**2 + s - 2) / 4``; the limit, the stage count and the
+coefficients are those of :mod:`fieldgrad.heat` (one definition).
 """
 from __future__ import annotations
 
 import math
+import time
 
 import numpy as np
 
-from ..errors import NonFiniteError, ParameterError, StabilityError, describe
-from ..operators import as_field, check_conductivity
+from ..errors import BackendError, NonFiniteError, ParameterError, StabilityError, describe
+from ..heat.explicit import rkl2_coefficients, rkl2_stages
+from ..heat.problem import explicit_limit
+from ..validation import as_field, check_conductivity
 from .decomposition import Decomposition
-from .gather import Part
+from .results import HeatPart
 from . import kernels
 from .operators import BlockOperators
 
-__all__ = ["solve_heat", "explicit_limit", "rkl2_coefficients", "rkl2_stages"]
-
-
-def explicit_limit(grid, alpha_max):
-    """Largest stable forward-Euler step ``1 / (2 alpha_max sum 1/h_i^2)``."""
-    return 1.0 / (2.0 * float(alpha_max) * sum(1.0 / h ** 2 for h in grid.spacing))
-
-
-def rkl2_stages(dt, dt_explicit):
-    """Fewest RKL2 stages (at least 2) stable for the step ``dt``."""
-    r = dt / dt_explicit
-    s = max(2, math.ceil((-1.0 + math.sqrt(9.0 + 16.0 * r)) / 2.0 - 1e-12))
-    while (s * s + s - 2) / 4.0 < r:
-        s += 1
-    return s
-
-
-def rkl2_coefficients(s):
-    """RKL2 stage coefficients ``(mu, nu, mu_tilde, gamma_tilde, c)`` for ``s`` stages.
-
-    Stage ``j >= 2``: ``Y_j = mu_j Y_{j-1} + nu_j Y_{j-2} + (1 - mu_j - nu_j) Y_0
-    + mu~_j dt L(Y_{j-1}) + gamma~_j dt L(Y_0)``; ``Y_1 = Y_0 + mu~_1 dt L(Y_0)``; ``c_j`` is
-    the stage time in units of ``dt``.
-
-    Example
-    -------
-    >>> round(rkl2_coefficients(2)[4][2], 12)   # the last stage reaches t + dt
-    1.0
-    """
-    b = np.zeros(s + 1)
-    b[:3] = 1.0 / 3.0
-    for j in range(2, s + 1):
-        b[j] = (j * j + j - 2.0) / (2.0 * j * (j + 1.0))
-    a = 1.0 - b
-    w1 = 4.0 / (s * s + s - 2.0)
-    mu, nu, mut, gam, c = (np.zeros(s + 1) for _ in range(5))
-    mut[1] = b[1] * w1
-    c[1] = mut[1]
-    for j in range(2, s + 1):
-        mu[j] = (2.0 * j - 1.0) / j * b[j] / b[j - 1]
-        nu[j] = -(j - 1.0) / j * b[j] / b[j - 2]
-        mut[j] = mu[j] * w1
-        gam[j] = -a[j - 1] * mut[j]
-        c[j] = mu[j] * c[j - 1] + nu[j] * c[j - 2] + mut[j] + gam[j]
-    return mu, nu, mut, gam, c
+__all__ = ["solve_heat"]
 
 
 class _Rhs:
@@ -118,9 +78,26 @@ class _Rhs:
         return out
 
 
-def solve_heat(u0, grid, bc, *, alpha=1.0, source=None, dt=None, steps=None, t_end=None, method="ftcs",
-               t0=0.0, comm=None, dims=None, check_every=50):
+def _refuse_serial_only(backend, **extras):
+    """The serial solve_heat arguments the distributed loop does not offer: refused, never ignored."""
+    for name, value in extras.items():
+        if value is not None and value is not False and not (name == "callbacks" and len(value) == 0):
+            raise ParameterError(f"{name}= is not available in fieldgrad.distributed.solve_heat; got "
+                                 f"{describe(value)}. Gather the result (fieldgrad.distributed.gather) or write "
+                                 "it with fieldgrad.distributed.write_parts")
+    if backend not in (None, "cpu"):
+        raise BackendError(f"fieldgrad.distributed.solve_heat runs on the CPU of every rank; got backend={backend!r}")
+
+
+def solve_heat(u0, grid, bc, *, alpha, t_end=None, steps=None, dt=None, method="auto", source=None, output=None,
+               output_every=None, output_overwrite=False, progress=None, callbacks=(), backend=None, t0=0.0,
+               comm=None, dims=None, check_every=50):
     """Integrate ``du/dt = div(alpha grad u) + source`` on an MPI-decomposed grid.
+
+    The arguments and defaults are those of :func:`fieldgrad.solve_heat`; the methods are the
+    explicit ones (``"auto"`` picks FTCS when ``dt`` is within the explicit limit, else RKL2),
+    and the serial run-loop extras (``output``, ``output_every``, ``output_overwrite``,
+    ``progress``, ``callbacks``, ``backend="cuda"``) are refused with an error rather than ignored.
 
     Parameters
     ----------
@@ -129,13 +106,20 @@ def solve_heat(u0, grid, bc, *, alpha=1.0, source=None, dt=None, steps=None, t_e
     grid : Grid (2D or 3D)
     bc : boundary specification; every non-periodic face needs a condition.
     alpha : positive number or positive array of ``grid.shape``
-    source : None, number, array of ``grid.shape`` or callable ``source(x, y[, z], t)``
-    dt : float, optional
-        Time step; default 0.9 of the explicit limit (FTCS) or ``t_end / steps`` (RKL2).
-    steps : int, optional
-        Number of steps (or give ``t_end``).
     t_end : float, optional
-    method : {"ftcs", "rkl2"}
+        End time (give ``t_end``, ``steps`` or both; with both the run stops at whichever comes
+        first).
+    steps : int, optional
+        Number of steps.
+    dt : float, optional
+        Time step; default ``(t_end - t0) / steps`` when both are given, else 0.9 of the
+        explicit limit (FTCS) or 25 times it (RKL2), as in :class:`fieldgrad.Simulation`.  With
+        ``t_end`` the steps are equal and land on it.
+    method : {"auto", "ftcs", "rkl2"}
+    source : None, number, array of ``grid.shape`` or callable ``source(x, y[, z], t)``
+    output, output_every, output_overwrite, progress, callbacks, backend
+        As in :func:`fieldgrad.solve_heat`; only their defaults (and ``backend="cpu"``) are
+        accepted here.
     t0 : float
     comm : mpi4py communicator (default ``COMM_WORLD``)
     dims : ranks per axis (default from ``MPI.Compute_dims``)
@@ -144,9 +128,10 @@ def solve_heat(u0, grid, bc, *, alpha=1.0, source=None, dt=None, steps=None, t_e
 
     Returns
     -------
-    Part
-        This rank's block at the final time; ``info`` holds ``t``, ``steps``, ``dt``,
-        ``method``, ``stages``, ``halo_exchanges``.
+    HeatPart
+        A :class:`fieldgrad.HeatResult` whose ``u`` (also ``data``) is this rank's block at the
+        final time; :func:`fieldgrad.distributed.gather` assembles it.  ``info`` holds ``t``,
+        ``steps``, ``dt``, ``method``, ``stages``, ``halo_exchanges``, ``dims``, ``dt_explicit``.
 
     Raises
     ------
@@ -157,34 +142,41 @@ def solve_heat(u0, grid, bc, *, alpha=1.0, source=None, dt=None, steps=None, t_e
 
     Example
     -------
-    >>> part = solve_heat(u0, grid, {"*": Dirichlet(0)}, steps=200, comm=MPI.COMM_WORLD)  # doctest: +SKIP
-    >>> u = gather(part)                                                                  # doctest: +SKIP
+    >>> r = solve_heat(u0, grid, {"*": Dirichlet(0)}, alpha=1.0, steps=200, comm=MPI.COMM_WORLD)  # doctest: +SKIP
+    >>> u = gather(r)                                                                             # doctest: +SKIP
     """
-    if method not in ("ftcs", "rkl2"):
-        raise ParameterError(f"method must be 'ftcs' or 'rkl2'; got {method!r}")
+    wall0 = time.perf_counter()
+    _refuse_serial_only(backend, output=output, output_every=output_every, output_overwrite=output_overwrite,
+                        progress=progress, callbacks=callbacks)
+    if method not in ("auto", "ftcs", "rkl2"):
+        raise ParameterError(f"method must be 'auto', 'ftcs' or 'rkl2' in fieldgrad.distributed.solve_heat "
+                             f"(the implicit methods are serial only); got {method!r}")
+    if alpha is None:
+        raise ParameterError("alpha (the diffusivity) is required: a positive number or array")
+    if t_end is None and steps is None:
+        raise ParameterError("solve_heat needs t_end=, steps= or both")
     u0 = as_field(u0, grid, "u0", check_finite=True)
     dec = Decomposition(grid, comm, dims)
     bcs_check = BlockOperators(dec, bc, u0.dtype).bcs
     bcs_check.require_complete("solve_heat")
     rhs = _Rhs(dec, bcs_check, alpha, source, u0.dtype)
     dt_e = explicit_limit(grid, rhs.alpha)
+    if dt is None and t_end is not None and steps is not None:
+        dt = (t_end - t0) / steps
+    if method == "auto":
+        method = "ftcs" if dt is not None and dt <= dt_e else "rkl2"
     if dt is None:
-        if method == "ftcs":
-            dt = 0.9 * dt_e
-        elif t_end is not None and steps is not None:
-            dt = (t_end - t0) / steps
-        else:
-            raise ParameterError("method='rkl2' needs dt, or both t_end and steps")
+        dt = 0.9 * dt_e if method == "ftcs" else 25.0 * dt_e
     dt = float(dt)
     if not (np.isfinite(dt) and dt > 0):
         raise ParameterError(f"dt must be positive and finite; got {dt!r}")
-    if steps is None:
-        if t_end is None:
-            raise ParameterError("give steps or t_end")
-        steps = max(1, math.ceil((t_end - t0) / dt - 1e-12))
-        dt = (t_end - t0) / steps
-    if not isinstance(steps, (int, np.integer)) or steps < 0:
+    if steps is not None and (not isinstance(steps, (int, np.integer)) or isinstance(steps, bool) or steps < 0):
         raise ParameterError(f"steps must be a non-negative integer; got {describe(steps)}")
+    stop_reason = "steps"
+    if t_end is not None:
+        n_end = max(1, math.ceil((t_end - t0) / dt - 1e-12))
+        if steps is None or n_end <= steps:
+            steps, dt, stop_reason = n_end, (t_end - t0) / n_end, "t_end"
     if method == "ftcs" and dt > dt_e * (1 + 1e-12):
         raise StabilityError(f"dt = {dt!r} exceeds the FTCS limit {dt_e!r} (1 / (2 alpha sum 1/h^2)); "
                              "use a smaller dt or method='rkl2'")
@@ -203,7 +195,8 @@ def solve_heat(u0, grid, bc, *, alpha=1.0, source=None, dt=None, steps=None, t_e
             rhs.ops.impose(u, t)
             _check(u, dec, n, check_every)
     else:
-        mu, nu, mut, gam, c = rkl2_coefficients(stages)
+        co = rkl2_coefficients(stages)
+        mu, nu, mut, gam, c = co["mu"], co["nu"], co["mt"], co["gt"], co["c"]
         ly0 = np.empty_like(u)
         pool = [u, np.empty_like(u), np.empty_like(u), np.empty_like(u)]  # rotated, never reallocated
         for n in range(steps):
@@ -228,8 +221,9 @@ def solve_heat(u0, grid, bc, *, alpha=1.0, source=None, dt=None, steps=None, t_e
             _check(u, dec, n, check_every)
     exchanges = steps * stages
     info = {"t": t, "steps": int(steps), "dt": dt, "method": method, "stages": stages,
-            "halo_exchanges": exchanges, "dims": dec.dims}
-    return Part(u, dec.slices, grid.shape, info)
+            "halo_exchanges": exchanges, "dims": dec.dims, "dt_explicit": dt_e, "dt_ratio": dt / dt_e}
+    return HeatPart(u, t, int(steps), method, dt, int(steps) * stages, 0, stop_reason,
+                    time.perf_counter() - wall0, info, slices=dec.slices, global_shape=grid.shape)
 
 
 def _check(u, dec, n, every):

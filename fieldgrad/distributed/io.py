@@ -1,7 +1,8 @@
 """One logical HDF5 result under MPI, in the :mod:`fieldgrad.io` layout.
 
-Each rank appends its blocks, frame by frame, to ``<path>.parts/rank<NNNNN>.h5`` (datasets
-``(time, *block)`` or ``(time, ndim, *block)``).  On :meth:`PartsWriter.close` rank 0 writes
+Each rank appends its blocks, frame by frame, to ``<path>.parts/rank<NNNNN>.h5``, each frame
+stored axis-reversed as in :mod:`fieldgrad.io.layout` (datasets ``(time, *block[::-1])`` or
+``(time, *block[::-1], ndim)``).  On :meth:`PartsWriter.close` rank 0 writes
 ``<path>`` with the :func:`fieldgrad.io.layout.create_layout` skeleton (coordinates as
 dimension scales, ``/time``, ``/step``, CF and JSON root attributes) and one HDF5 *virtual
 dataset* per field, of the global shape, mapping every rank's block; plus the XDMF sidecar.
@@ -123,17 +124,22 @@ class PartsWriter:
         if self._h5 is None:
             self._specs = {n: (_kind(n, p, self.grid), p.data.dtype, p.index, p.data.shape, tuple(p.global_shape))
                            for n, p in parts.items()}
-            self._h5 = h5py.File(self.rank_file, "w")
+            from ..io.layout import LIBVER
+
+            self._h5 = h5py.File(self.rank_file, "w", libver=LIBVER)
             for name, part in parts.items():
-                self._h5.create_dataset(name, shape=(0,) + part.data.shape, maxshape=(None,) + part.data.shape,
-                                        dtype=part.data.dtype, chunks=(1,) + part.data.shape)
+                stored = part.data.shape[::-1]
+                self._h5.create_dataset(name, shape=(0,) + stored, maxshape=(None,) + stored,
+                                        dtype=part.data.dtype, chunks=(1,) + stored)
         if set(parts) != set(self._specs):
             raise ParameterError(f"every frame must carry the fields {sorted(self._specs)}; got {sorted(parts)}")
+        from ..io.layout import to_disk
+
         n = len(self.times)
         for name, part in parts.items():
             d = self._h5[name]
             d.resize(n + 1, axis=0)
-            d[n] = part.data
+            d[n] = to_disk(part.data)
         self._h5.flush()
         self.times.append(float(t))
         self.steps.append(int(step))
@@ -191,7 +197,7 @@ class PartsWriter:
         attrs.update({k: (v if isinstance(v, (str, int, float)) else json.dumps(v)) for k, v in self.attrs.items()})
         specs = {name: (s[0], np.dtype(s[1])) for name, s in self._specs.items()}
         tmp = self.path + ".tmp"
-        with h5py.File(tmp, "w", libver="latest") as h5:
+        with h5py.File(tmp, "w", libver=layout.LIBVER) as h5:
             layout.create_layout(h5, grid, {}, attrs=attrs, units=self.units, long_names=self.long_names)
             h5.attrs["field_names"] = json.dumps(list(specs))
             for key, values in (("time", self.times), ("step", self.steps)):
@@ -201,12 +207,13 @@ class PartsWriter:
                 layout.component_scale(h5, grid)
             here = os.path.dirname(os.path.abspath(self.path))
             for name, (kind, dtype) in specs.items():
-                gshape = self._specs[name][4]
+                gshape = self._specs[name][4][::-1]  # stored axis-reversed, as every rank's block
                 vl = h5py.VirtualLayout(shape=(n,) + gshape, dtype=dtype)
                 for rank, info in enumerate(blocks):
                     index, bshape = info[name]
                     src_file = os.path.relpath(os.path.join(self.parts_dir, f"rank{rank:05d}.h5"), here)
-                    vl[(slice(0, n),) + tuple(index)] = h5py.VirtualSource(src_file, name, shape=(n,) + tuple(bshape))
+                    vl[(slice(0, n),) + tuple(index)[::-1]] = h5py.VirtualSource(
+                        src_file, name, shape=(n,) + tuple(bshape)[::-1])
                 d = h5.create_virtual_dataset(name, vl, fillvalue=np.nan)
                 layout.describe_field(h5, d, name, kind, grid, self.units, self.long_names)
         os.replace(tmp, self.path)

@@ -64,7 +64,7 @@ def combine4_face(out, a0, a1, a2, a3, c0, c1, c2, c3):
     -------
     >>> import numpy as np
     >>> out = np.empty(2); one = np.ones(2)
-    >>> combine4_face(out, one, one, one, one, 4.0, -6.0, 4.0, -1.0); out
+    >>> combine4_face(out, one, one, one, one, 4.0, -6.0, 4.0, -1.0)
     array([1., 1.])
     """
     (_combine4_1d if out.ndim == 1 else _combine4_2d)(out, a0, a1, a2, a3, c0, c1, c2, c3)

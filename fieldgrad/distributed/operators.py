@@ -185,7 +185,9 @@ def grad(u, grid, bc=None, *, t=0.0, comm=None, dims=None):
     return Part(ops.grad(dec.local(u), t), dec.slices, (grid.ndim,) + grid.shape)
 
 
-def div_k_grad(u, k, grid, bc=None, *, t=0.0, comm=None, dims=None):
-    """Distributed ``div(k grad u)``; the same values as :func:`fieldgrad.div_k_grad`."""
+@_ops.k_keyword
+def div_k_grad(u, grid, bc=None, *, k=None, t=0.0, comm=None, dims=None):
+    """Distributed ``div(k grad u)``; the same arguments and values as :func:`fieldgrad.div_k_grad`."""
+    k = 1.0 if k is None else k
     u, dec, ops = _setup(u, grid, bc, comm, dims, k=k)
     return Part(ops.div_k_grad(dec.local(u), t), dec.slices, grid.shape)

@@ -18,14 +18,17 @@ from __future__ import annotations
 
 import math
 import numbers
+import time
+import warnings
 
 import numpy as np
 
 from .. import boundary as _bnd
-from ..errors import ConvergenceError, NonFiniteError, ParameterError
-from ..operators import as_field, check_conductivity
+from ..errors import BackendError, ConvergenceError, NonFiniteError, ParameterError
+from ..solvers.result import CompatibilityWarning
+from ..validation import as_field, check_conductivity
 from .decomposition import Decomposition
-from .gather import Part
+from .results import PoissonPart
 from .operators import BlockOperators
 from .schwarz import TwoLevelSchwarz
 
@@ -57,9 +60,16 @@ def _fixed_mask(lgrid, lbcs):
     return fixed
 
 
-def solve_poisson(f, grid, bc, *, k=None, screening=0.0, rtol=1e-8, maxiter=None, x0=None, t=0.0,
-                  comm=None, dims=None, raise_on_failure=True, coarse=True, coarse_shape=None, nu=1, overlap=2):
+def solve_poisson(f, grid, bc, *, k=None, screening=0.0, method="auto", rtol=1e-8, maxiter=None, x0=None,
+                  callback=None, t=0.0, strict=False, raise_on_failure=True, cycle="V", nu1=2, nu2=2, fmg=None,
+                  backend=None, comm=None, dims=None, coarse=True, coarse_shape=None, overlap=2, nu=None):
     """Solve ``div(k grad u) - screening*u = f`` on an MPI-decomposed grid.
+
+    The arguments and defaults are those of :func:`fieldgrad.solve_poisson`, followed by the
+    decomposition's own (``comm``, ``dims``, ``coarse``, ``coarse_shape``, ``overlap``).  The
+    method is CG preconditioned by two-level additive Schwarz with one symmetric block V-cycle
+    (``nu1`` = ``nu2`` sweeps); choices it does not have (``method`` other than "auto"/"cg",
+    ``cycle`` other than "V", ``fmg``, ``backend="cuda"``) are refused, never ignored.
 
     Parameters
     ----------
@@ -68,11 +78,20 @@ def solve_poisson(f, grid, bc, *, k=None, screening=0.0, rtol=1e-8, maxiter=None
     bc : boundary specification with a condition on every face
     k : None, positive number or positive array of ``grid.shape``
     screening : number >= 0 or non-negative array of ``grid.shape``
+    method : {"auto", "cg"}
     rtol : float
         Target of the trapezoid-weighted relative residual ``||f - A u||_W / ||f||_W``.
     maxiter : int, optional (default 500)
     x0 : array of ``grid.shape``, optional initial guess
+    callback : callable ``callback(iteration, relative_residual)``, optional
     t : float, time for time-dependent boundary values
+    strict : bool -- on a singular problem, raise instead of shifting incompatible data
+        (otherwise a :class:`~fieldgrad.solvers.CompatibilityWarning` says by how much)
+    cycle : "V"; nu1, nu2 : int
+        Smoothing sweeps before and after the coarse correction of each block V-cycle (equal:
+        CG needs a symmetric preconditioner).
+    fmg : None (CG takes no FMG start)
+    backend : None or "cpu"
     comm : mpi4py communicator (default ``COMM_WORLD``)
     dims : ranks per axis (default from ``MPI.Compute_dims``)
     raise_on_failure : bool
@@ -82,8 +101,8 @@ def solve_poisson(f, grid, bc, *, k=None, screening=0.0, rtol=1e-8, maxiter=None
     coarse_shape : tuple of int, optional
         Nodes per axis of the coarse grid (default about 65^2 in 2D, 17^3 in 3D, at least two
         coarse cells per rank along each axis).
-    nu : int
-        Smoothing sweeps before and after the coarse correction of each block V-cycle.
+    nu : int, optional
+        Deprecated spelling of ``nu1 = nu2 = nu``.
     overlap : int
         Layers each rank's subdomain borrows from its neighbours (0: non-overlapping blocks).
         More overlap means fewer CG iterations across rank cuts, for a larger local problem and
@@ -91,16 +110,18 @@ def solve_poisson(f, grid, bc, *, k=None, screening=0.0, rtol=1e-8, maxiter=None
 
     Returns
     -------
-    Part
-        This rank's block of the solution; ``info`` holds ``iterations``, ``residuals``,
-        ``converged``, ``method`` and, on singular problems (no Dirichlet/Robin face, no
-        screening), ``compatibility_shift`` (``f`` is shifted to be compatible and the solution
-        has zero weighted mean, as in the serial solver).
+    PoissonPart
+        A :class:`fieldgrad.PoissonResult` whose ``u`` (also ``data``) is this rank's block of
+        the solution (:func:`fieldgrad.distributed.gather` assembles it); ``residuals`` start
+        with the initial residual; ``info`` holds ``iterations``, ``residuals``, ``converged``,
+        ``method``, ``dims`` and, on singular problems (no Dirichlet/Robin face, no screening),
+        ``compatibility_shift`` (``f`` is shifted to be compatible and the solution has zero
+        weighted mean, as in the serial solver).
 
     Raises
     ------
     ConvergenceError
-        Not converged in ``maxiter`` iterations (``result`` holds the Part).
+        Not converged in ``maxiter`` iterations (``result`` holds the PoissonPart).
 
     Example
     -------
@@ -109,9 +130,26 @@ def solve_poisson(f, grid, bc, *, k=None, screening=0.0, rtol=1e-8, maxiter=None
     """
     if not isinstance(rtol, numbers.Real) or not 0 < rtol < 1:
         raise ParameterError(f"rtol must be a number in (0, 1); got {rtol!r}")
+    wall0 = time.perf_counter()
+    if method not in ("auto", "cg"):
+        raise ParameterError(f"method must be 'auto' or 'cg' in fieldgrad.distributed.solve_poisson (Schwarz-"
+                             f"preconditioned CG); got {method!r}")
+    if cycle != "V" or fmg not in (None, False):
+        raise ParameterError(f"the distributed preconditioner is one V-cycle per block: cycle must be 'V' and fmg "
+                             f"None; got cycle={cycle!r}, fmg={fmg!r}")
+    if backend not in (None, "cpu"):
+        raise BackendError(f"fieldgrad.distributed.solve_poisson runs on the CPU of every rank; got backend={backend!r}")
+    if nu is not None:
+        warnings.warn("nu= is deprecated; give nu1= and nu2= (equal) as in fieldgrad.solve_poisson",
+                      DeprecationWarning, stacklevel=2)
+        nu1 = nu2 = nu
+    for name, value in (("nu1", nu1), ("nu2", nu2)):
+        if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < 1:
+            raise ParameterError(f"{name} must be an integer >= 1; got {value!r}")
+    if nu1 != nu2:
+        raise ParameterError(f"nu1 and nu2 must be equal (CG needs a symmetric preconditioner); got {nu1} and {nu2}")
+    nu = int(nu1)
     maxiter = 500 if maxiter is None else maxiter
-    if not isinstance(nu, numbers.Integral) or nu < 1:
-        raise ParameterError(f"nu must be an integer >= 1; got {nu!r}")
     if not isinstance(overlap, numbers.Integral) or overlap < 0:
         raise ParameterError(f"overlap must be an integer >= 0; got {overlap!r}")
     if not isinstance(maxiter, numbers.Integral) or maxiter < 1:
@@ -175,8 +213,15 @@ def solve_poisson(f, grid, bc, *, k=None, screening=0.0, rtol=1e-8, maxiter=None
     np.subtract(fl, r, out=r)
     r[fixed] = 0.0
     if singular:
-        shift = dec.allreduce(float(np.sum(w * r))) / wsum
+        s, sabs = dec.allreduce(float(np.sum(w * r))), dec.allreduce(float(np.sum(w * np.abs(r))))
+        shift = s / wsum
         info["compatibility_shift"] = shift
+        if abs(s) > 1e-10 * max(sabs, 1e-300):
+            msg = (f"singular problem (no Dirichlet/Robin face, no screening): the data are incompatible "
+                   f"(relative {abs(s) / max(sabs, 1e-300):.2e}); f was shifted by {-shift:.3e} to make it compatible")
+            if strict:
+                raise ParameterError(msg.replace("f was shifted", "strict=True forbids shifting f; it would be shifted"))
+            warnings.warn(msg, CompatibilityWarning, stacklevel=2)
         r -= shift
         r[fixed] = 0.0
     b = fl.copy()
@@ -204,6 +249,8 @@ def solve_poisson(f, grid, bc, *, k=None, screening=0.0, rtol=1e-8, maxiter=None
         r -= tmp
         it += 1
         residuals.append(math.sqrt(dot(r, r)) / bnorm)
+        if callback is not None:
+            callback(it, residuals[-1])
         if not np.isfinite(residuals[-1]):
             raise NonFiniteError(f"CG residual became non-finite at iteration {it}")
         if residuals[-1] <= rtol:
@@ -218,7 +265,8 @@ def solve_poisson(f, grid, bc, *, k=None, screening=0.0, rtol=1e-8, maxiter=None
     if singular:
         x -= dec.allreduce(float(np.sum(w * x))) / wsum
     info.update(iterations=it, residuals=residuals, converged=converged)
-    part = Part(x.astype(out_dtype, copy=False), dec.slices, grid.shape, info)
+    part = PoissonPart(x.astype(out_dtype, copy=False), "cg-schwarz", it, residuals, converged,
+                       time.perf_counter() - wall0, info, slices=dec.slices, global_shape=grid.shape)
     if not converged and raise_on_failure:
         raise ConvergenceError(f"distributed CG did not reach rtol={rtol:g} in {it} iterations; last relative "
                                f"residual {residuals[-1]:.3e}", residuals=residuals, result=part)

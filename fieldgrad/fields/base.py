@@ -9,7 +9,8 @@ import numpy as np
 
 from ..errors import ParameterError, describe
 from ..grid import Grid
-from ..operators import as_field, check_conductivity, grad
+from ..operators import grad
+from ..validation import as_field, check_conductivity
 from . import fluxes
 from ..boundary import resolve_bc
 from ._solve import complete_bc, solve_steady
@@ -76,10 +77,6 @@ class Field:
         """``"long name [units]"`` for plots."""
         return f"{self.long_name} [{self.units}]"
 
-    @property
-    def flux_label(self):
-        return f"{self.flux_name} [{self.flux_units}]"
-
     def with_data(self, data):
         """A field of the same kind, grid, material and conditions holding ``data``."""
         new = object.__new__(type(self))
@@ -141,7 +138,7 @@ class Field:
         m = np.asarray(mask, dtype=bool)
         self.grid.check_shape(m, "mask")
         w = self.grid.quadrature_weights()
-        return float(-(w * div_k_grad(self.data, self.coefficient, self.grid, self.bc, t=t))[m].sum())
+        return float(-(w * div_k_grad(self.data, self.grid, self.bc, k=self.coefficient, t=t))[m].sum())
 
     def balance(self, t=0.0):
         """Steady balance: outward flow per face, their total, the source integral and the

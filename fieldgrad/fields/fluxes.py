@@ -21,7 +21,8 @@ import numpy as np
 
 from ..boundary import Dirichlet, Neumann, Periodic, _outward_derivative, resolve_bc
 from ..errors import GridError, ParameterError
-from ..operators import check_conductivity, div_k_grad
+from ..operators import div_k_grad
+from ..validation import check_conductivity
 
 __all__ = ["face_flows", "box_flow", "box_indices", "edge_energy"]
 
@@ -79,7 +80,7 @@ def face_flows(u, k, grid, bc, source=None, t=0.0):
     w = grid.quadrature_weights()
     flows = {}
     if open_faces:
-        lstar = div_k_grad(u, kk, grid, closed, t=t)
+        lstar = div_k_grad(u, grid, closed, k=kk, t=t)
         imbalance = w * (lstar + (0.0 if source is None else np.broadcast_to(source, grid.shape)))
         count = np.zeros(grid.shape)
         for face in open_faces:

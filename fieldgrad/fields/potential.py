@@ -76,7 +76,7 @@ class PotentialField(Field):
 
     def charge_from_field(self):
         """Charge density the potential implies, ``rho = -div(eps grad phi)`` (C/m^3)."""
-        return -div_k_grad(self.data, self.coefficient, self.grid, self.bc)
+        return -div_k_grad(self.data, self.grid, self.bc, k=self.coefficient)
 
     def flux_through_box(self, lo, hi):
         """Flux of ``D`` out of the closed box ``[lo, hi]``: by Gauss's law the enclosed charge."""

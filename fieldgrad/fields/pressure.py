@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import ParameterError
-from ..operators import check_conductivity
+from ..validation import check_conductivity
 from .base import Field
 
 __all__ = ["PressureField"]

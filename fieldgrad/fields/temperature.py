@@ -87,11 +87,14 @@ class TemperatureField(Field):
         """
         return cls._solve(grid, bc, conductivity, source, fixed, method, **meta)
 
-    def evolve(self, t_end, *, dt=None, method="auto", output=None, output_every=None, progress=None):
+    def evolve(self, t_end=None, *, steps=None, dt=None, method="auto", output=None, output_every=None,
+               output_overwrite=False, progress=None):
         """Transient conduction ``rho c dT/dt = div(k grad T) + source`` from this field.
 
         Uses :func:`fieldgrad.heat.solve_heat` with ``alpha = k / (rho c)`` and
-        ``source / (rho c)``.
+        ``source / (rho c)``; ``t_end``, ``steps``, ``dt``, ``method``, ``output``,
+        ``output_every``, ``output_overwrite`` and ``progress`` are those of
+        :func:`fieldgrad.solve_heat`.
 
         Returns
         -------
@@ -102,6 +105,7 @@ class TemperatureField(Field):
 
         alpha = self.coefficient / self.heat_capacity
         src = None if self.source is None else self.source / self.heat_capacity
-        res = solve_heat(self.data, self.grid, self.bc, alpha=alpha, t_end=t_end, dt=dt, method=method,
-                         source=src, output=output, output_every=output_every, progress=progress)
+        res = solve_heat(self.data, self.grid, self.bc, alpha=alpha, t_end=t_end, steps=steps, dt=dt, method=method,
+                         source=src, output=output, output_every=output_every, output_overwrite=output_overwrite,
+                         progress=progress)
         return self.with_data(res.u), res

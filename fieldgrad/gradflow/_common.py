@@ -7,12 +7,10 @@ nodes form a box: one index range per axis.
 """
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 
 from ..boundary import Dirichlet, Neumann, Periodic, Robin, resolve_bc
-from ..errors import BoundaryError, ParameterError, ShapeError, describe
+from ..errors import BoundaryError
 
 
 def resolve_complete(bc, grid, what="gradient flow"):
@@ -63,59 +61,6 @@ def node_weights(grid, bcs=None):
     return grid.quadrature_weights()
 
 
-def check_field(u, grid, name="u"):
-    """A float copy-free view of ``u`` (float32/float64 kept, integers to float64), shape-checked
-    and finite."""
-    arr = np.asarray(u)
-    if arr.dtype.kind in "biu":
-        arr = arr.astype(np.float64)
-    if arr.dtype.type not in (np.float32, np.float64):
-        raise ParameterError(f"{name} has dtype {arr.dtype}; accepted: float32, float64 (integers are converted)")
-    grid.check_shape(arr, name)
-    if not np.all(np.isfinite(arr)):
-        from ..errors import NonFiniteError
-
-        raise NonFiniteError(f"{name} holds non-finite values (NaN or inf); gradient flow needs finite data")
-    return arr
-
-
-def check_source(source, grid, dtype, name="source"):
-    """``None`` or an array of ``grid.shape`` (a number is broadcast)."""
-    if source is None:
-        return None
-    if isinstance(source, numbers.Number):
-        if not np.isfinite(source):
-            raise ParameterError(f"{name} must be finite; got {source!r}")
-        return np.full(grid.shape, source, dtype=dtype)
-    arr = np.asarray(source, dtype=dtype)
-    if arr.shape != grid.shape:
-        raise ShapeError(f"{name} has shape {arr.shape}; this grid needs {grid.shape} (or give a number)")
-    if not np.all(np.isfinite(arr)):
-        raise ParameterError(f"{name} holds non-finite values; a source must be finite")
-    return np.ascontiguousarray(arr)
-
-
-def check_nonneg(value, name):
-    """A finite number >= 0."""
-    if not isinstance(value, numbers.Real) or isinstance(value, bool) or not np.isfinite(value) or value < 0:
-        raise ParameterError(f"{name} must be a finite number >= 0; got {describe(value)}")
-    return float(value)
-
-
-def check_positive(value, name):
-    """A finite number > 0."""
-    if not isinstance(value, numbers.Real) or isinstance(value, bool) or not np.isfinite(value) or value <= 0:
-        raise ParameterError(f"{name} must be a finite number > 0; got {describe(value)}")
-    return float(value)
-
-
-def check_count(value, name, minimum=0):
-    """An integer >= minimum."""
-    if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < minimum:
-        raise ParameterError(f"{name} must be an integer >= {minimum}; got {describe(value)}")
-    return int(value)
-
-
 def robin_coefficient(cond, grid, face, dtype=np.float64):
     """``alpha / beta`` on a Robin face (an array of the face's shape)."""
     a = cond.evaluate("alpha", grid, face, 0.0, dtype)
@@ -123,6 +68,5 @@ def robin_coefficient(cond, grid, face, dtype=np.float64):
     return a / b
 
 
-__all__ = ["resolve_complete", "free_slices", "free_mask", "node_weights", "axis_weights", "check_field",
-           "check_source", "check_nonneg", "check_positive", "check_count", "robin_coefficient",
+__all__ = ["resolve_complete", "free_slices", "free_mask", "node_weights", "axis_weights", "robin_coefficient",
            "Dirichlet", "Neumann", "Robin", "Periodic"]

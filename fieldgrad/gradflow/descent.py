@@ -15,8 +15,8 @@ import numpy as np
 from ..boundary import apply_bc
 from ..errors import NonFiniteError, ParameterError
 from ..operators import laplacian
-from ._common import (check_count, check_field, check_nonneg, check_positive, check_source, node_weights,
-                      resolve_complete)
+from ._common import node_weights, resolve_complete
+from ..validation import as_field, check_count, check_nonneg, check_positive, check_source
 from .energy import INNER_PRODUCTS, _zero_dirichlet, descent_direction, energy
 from .result import FlowResult
 from .spectrum import step_size_limits
@@ -37,7 +37,7 @@ def heat_rhs(u, grid, bcs, absorption, f, out=None, tmp=None):
 
 def _prepare(u0, grid, bc, source, what):
     bcs = resolve_complete(bc, grid, what)
-    u = check_field(u0, grid, "u0").copy()
+    u = as_field(u0, grid, "u0", check_finite=True).copy()
     apply_bc(u, grid, bcs)
     f = check_source(source, grid, u.dtype)
     return bcs, u, f

@@ -24,8 +24,8 @@ import numpy as np
 from ..boundary import Dirichlet, Neumann, Robin, with_dirichlet
 from ..errors import ParameterError
 from ..operators import laplacian
-from ._common import (axis_weights, check_field, check_nonneg, check_source, free_mask, node_weights,
-                      resolve_complete)
+from ._common import axis_weights, free_mask, node_weights, resolve_complete
+from ..validation import as_field, check_nonneg, check_source
 
 __all__ = ["energy", "energy_gradient", "grid_inner", "INNER_PRODUCTS"]
 
@@ -93,7 +93,7 @@ def energy(u, grid, bc, weight_decay=0.0, source=None):
     0.5
     """
     bcs = resolve_complete(bc, grid, "energy")
-    u = check_field(u, grid)
+    u = as_field(u, grid, check_finite=True)
     lam = check_nonneg(weight_decay, "weight_decay")
     f = check_source(source, grid, np.float64)
     u = with_dirichlet(u, grid, bcs).astype(np.float64, copy=False)
@@ -159,7 +159,7 @@ def energy_gradient(u, grid, bc, weight_decay=0.0, source=None, inner="grid", ou
     if inner not in INNER_PRODUCTS:
         raise ParameterError(f"inner must be one of {INNER_PRODUCTS}; got {inner!r}")
     bcs = resolve_complete(bc, grid, "energy_gradient")
-    u = check_field(u, grid)
+    u = as_field(u, grid, check_finite=True)
     lam = check_nonneg(weight_decay, "weight_decay")
     f = check_source(source, grid, u.dtype)
     out = descent_direction(u, grid, bcs, lam, f, out=out)

@@ -22,7 +22,8 @@ from scipy.sparse.linalg import expm_multiply
 from ..boundary import apply_bc
 from ..errors import ParameterError
 from ..operators import laplacian
-from ._common import (check_field, check_nonneg, check_source, free_slices, resolve_complete)
+from ._common import free_slices, resolve_complete
+from ..validation import as_field, check_nonneg, check_source
 from .spectrum import laplacian_eigenvalues, laplacian_matrix, spectral_kind
 
 __all__ = ["exact_flow", "to_modes", "from_modes", "SPECTRAL_KINDS"]
@@ -124,7 +125,7 @@ def exact_flow(u0, grid, bc, t, weight_decay=0.0, source=None, method="auto"):
     if times.ndim != 1 or not np.all(np.isfinite(times)) or np.any(times < 0):
         raise ParameterError(f"t must be a number >= 0 or a 1D sequence of them; got {t!r}")
     lam = check_nonneg(weight_decay, "weight_decay")
-    u = check_field(u0, grid, "u0").astype(np.float64, copy=True)
+    u = as_field(u0, grid, "u0", check_finite=True).astype(np.float64, copy=True)
     apply_bc(u, grid, bcs)
     f = check_source(source, grid, np.float64)
     fs = free_slices(grid, bcs)

@@ -22,7 +22,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import ParameterError, ShapeError
-from ._common import check_nonneg, check_positive
+from ..validation import check_nonneg, check_positive
 
 __all__ = ["least_squares_path", "spectral_filter", "generalized_ridge_penalty", "least_squares_gradient",
            "LS_METHODS"]

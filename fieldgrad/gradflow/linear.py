@@ -14,7 +14,7 @@ import numpy as np
 import scipy.sparse.linalg as spla
 
 from ..errors import ConvergenceError, ParameterError
-from ._common import check_count, check_positive
+from ..validation import check_count, check_positive
 
 __all__ = ["LinearDescentResult", "steepest_descent", "fixed_step_descent", "conjugate_gradient", "bowl_energy"]
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._common import check_nonneg, check_positive
+from ..validation import check_nonneg, check_positive
 
 __all__ = ["SGD", "Adam", "run_optimizer"]
 

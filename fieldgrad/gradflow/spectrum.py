@@ -23,8 +23,8 @@ import scipy.linalg
 import scipy.sparse as sp
 
 from ..errors import ParameterError
-from ._common import (Dirichlet, Neumann, Periodic, Robin, check_count, check_nonneg, check_positive,
-                      free_slices, resolve_complete, robin_coefficient)
+from ._common import Dirichlet, Periodic, Robin, free_slices, resolve_complete, robin_coefficient
+from ..validation import check_count, check_nonneg, check_positive
 
 __all__ = ["axis_eigenvalues", "laplacian_eigenvalues", "laplacian_matrix", "laplacian_diagonal", "mode_decay", "step_size_limits",
            "spectral_kind"]

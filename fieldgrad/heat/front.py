@@ -38,9 +38,9 @@ class HeatResult:
     info: dict = field(default_factory=dict)
 
 
-def solve_heat(u0, grid, bc, *, alpha, t_end, dt=None, method="auto", source=None, output=None,
+def solve_heat(u0, grid, bc, *, alpha, t_end=None, steps=None, dt=None, method="auto", source=None, output=None,
                output_every=None, output_overwrite=False, progress=None, callbacks=(), backend=None, **options):
-    """Evolve ``du/dt = div(alpha grad u) + source`` from ``u0`` to ``t_end``.
+    """Evolve ``du/dt = div(alpha grad u) + source`` from ``u0`` to ``t_end`` or for ``steps`` steps.
 
     Parameters
     ----------
@@ -48,7 +48,9 @@ def solve_heat(u0, grid, bc, *, alpha, t_end, dt=None, method="auto", source=Non
     grid : Grid (2D or 3D)
     bc : boundary specification (a condition on every non-periodic face; values may take ``t``)
     alpha : positive number or array
-    t_end : float
+    t_end : float, optional -- the end time (the last step is shortened to land on it)
+    steps : int, optional -- the number of steps; give ``t_end``, ``steps`` or both (the run stops
+        at whichever comes first)
     dt : float, optional (see :class:`fieldgrad.Simulation`)
     method : "auto", "ftcs", "rkl2", "backward_euler", "crank_nicolson"
     source : None, number, array, ``source(t)`` or ``source(x, y[, z], t)``
@@ -101,7 +103,7 @@ def solve_heat(u0, grid, bc, *, alpha, t_end, dt=None, method="auto", source=Non
 
             writer = sim.add_writer(HDF5Writer(output, every=output_every, overwrite=output_overwrite))
     try:
-        sim.run(t_end=t_end)
+        sim.run(t_end=t_end, steps=steps)
         every = getattr(writer, "every", None)
         if every is not None and sim.step % every:
             writer.write(sim.t, sim.fields())  # the final state always ends the file

@@ -1,7 +1,7 @@
 """Ghost nodes for the time-stepping sweeps, filled into buffers that live as long as the stepper.
 
 The formulas are those of :func:`fieldgrad.boundary.ghost_layers` (the operators' ghosts), so a
-fused step equals ``u + dt * div_k_grad(u, alpha, grid, bc)`` at every node that is not on a
+fused step equals ``u + dt * div_k_grad(u, grid, bc, k=alpha)`` at every node that is not on a
 Dirichlet face:
 
 * Neumann ``du/dn = g``: ``G = u_1 + 2 h g kb / k_half`` (``kb / k_half = 1`` for scalar alpha),

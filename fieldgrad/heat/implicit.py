@@ -71,7 +71,7 @@ class _ImplicitBase:
                 self._flux.clear()
             z = np.zeros(p.grid.shape, dtype=np.float64)
             self._flux[key] = float(np.vdot(self._w.ravel(),
-                                            div_k_grad(z, p.alpha, p.grid, p.bcs, t=t).ravel()))
+                                            div_k_grad(z, p.grid, p.bcs, k=p.alpha, t=t).ravel()))
             self.sweeps += 1
         return self._flux[key]
 
@@ -117,10 +117,6 @@ class _ImplicitBase:
         if self.conservative:
             u1 = self._conserve(u1, f, float(screening), t)
         return u1
-
-    def _source_term(self, t):
-        s = self.problem.source_at(t)
-        return s
 
     def _be(self, u, t, dt):
         """One backward Euler step of size ``dt`` from ``(u, t)``."""
@@ -198,7 +194,7 @@ class CrankNicolson(_ImplicitBase):
             mid = self._be(u, t, half)
             return self._be(mid, t + half, half).astype(p.dtype, copy=False)
         inv2 = 2.0 / dt
-        lu = div_k_grad(u, p.alpha, p.grid, p.bcs, t=t)
+        lu = div_k_grad(u, p.grid, p.bcs, k=p.alpha, t=t)
         self.sweeps += 1
         f = u * (-inv2)
         f -= lu

@@ -18,8 +18,7 @@ import numpy as np
 from .. import boundary as _bnd
 from ..errors import GridError, ParameterError, ShapeError, describe
 from ..grid import require_grid
-from ..validation import real_float, require_real
-from ..operators import as_field, check_conductivity
+from ..validation import as_field, check_coefficient, real_float, require_real
 
 __all__ = ["HeatProblem", "explicit_limit"]
 
@@ -82,16 +81,9 @@ class HeatProblem:
         self.bcs.require_complete("heat diffusion")
         if alpha is None:
             raise ParameterError("alpha (the diffusivity) is required: a positive number or array")
-        self.alpha_scalar = np.ndim(alpha) == 0
-        if self.alpha_scalar:
-            a = real_float(alpha, "alpha")
-            if not np.isfinite(a) or a <= 0:
-                raise ParameterError(f"alpha must be a positive, finite number or array; got {alpha!r}")
-            self.alpha = a
-            self.alpha_max = a
-        else:
-            self.alpha = check_conductivity(alpha, grid, self.dtype, name="alpha")
-            self.alpha_max = float(self.alpha.max())
+        self.alpha = check_coefficient(alpha, grid, "alpha", dtype=self.dtype)
+        self.alpha_scalar = np.ndim(self.alpha) == 0
+        self.alpha_max = self.alpha if self.alpha_scalar else float(self.alpha.max())
         self.t0 = float(t0)
         self.dt_explicit = explicit_limit(grid, self.alpha_max)
         self._set_source(source)
@@ -147,10 +139,6 @@ class HeatProblem:
             raise ParameterError(f"{what} holds non-finite values")
         return arr
 
-    @property
-    def source_time_dependent(self):
-        return self.source_kind in ("time", "space_time")
-
     def source_at(self, t):
         """The source at time ``t``: ``0.0``, a float, or an array of ``grid.shape``."""
         if self.source_kind == "none":
@@ -162,10 +150,6 @@ class HeatProblem:
         return self._src_const
 
     # ------------------------------------------------------------------ helpers
-    @property
-    def time_dependent_bc(self):
-        return self.bcs.time_dependent
-
     def initial_field(self):
         """A fresh copy of ``u0`` with the Dirichlet values of ``t0`` imposed."""
         u = np.array(self.u0, dtype=self.dtype, order="C", copy=True)

@@ -188,23 +188,3 @@ def read_checkpoint(path):
         except (KeyError, ValueError, OSError) as exc:
             raise FileFormatError(f"{path} is a damaged fieldgrad checkpoint: {exc}") from None
     return state
-
-
-def restart(path, **overrides):
-    """Rebuild a Simulation from a checkpoint, ready to continue bitwise identically.
-
-    Parameters
-    ----------
-    path : str or PathLike
-        A checkpoint written by ``Simulation.checkpoint(path)``.
-    **overrides
-        Passed to ``Simulation.from_state(state, **overrides)`` (e.g. new writers or end time).
-
-    Returns
-    -------
-    fieldgrad.simulation.Simulation
-    """
-    from ..simulation import Simulation  # lazy: io does not need the simulation to load
-
-    state = read_checkpoint(path)
-    return Simulation.from_state(state, **overrides) if overrides else Simulation.from_state(state)

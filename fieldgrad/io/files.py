@@ -80,14 +80,17 @@ def open_h5_read(path):
 
 
 def open_h5_append(path):
-    """Open an existing file read-write (``libver="latest"`` for SWMR); errors as FileFormatError.
+    """Open an existing file read-write (``libver=layout.LIBVER``, enough for SWMR); errors as
+    FileFormatError.
 
     Raises a FileFormatError naming :func:`fieldgrad.io.recover` when the file was left unclean.
     """
     import h5py
 
+    from .layout import LIBVER
+
     try:
-        return h5py.File(path, "r+", libver="latest")
+        return h5py.File(path, "r+", libver=LIBVER)
     except OSError as exc:
         if unclean(exc):
             raise FileFormatError(

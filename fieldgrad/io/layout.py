@@ -1,18 +1,34 @@
 """The on-disk layout of a fieldgrad output file, shared by the writer, the reader and recovery.
 
-Layout (HDF5, readable by h5py, by ``xarray.open_dataset(path, engine="h5netcdf")`` and, through
-the ``.xmf`` sidecar, by ParaView / VisIt):
+Layout (HDF5, format version 2; readable by h5py, by netCDF-4 clients -- netCDF4-python, xarray
+with the ``h5netcdf`` or ``netcdf4`` engine, VTK/ParaView's NetCDF CF reader -- and, through the
+``.xmf`` sidecar, by ParaView / VisIt):
 
 * ``/x``, ``/y`` [, ``/z``]: node coordinates, HDF5 dimension scales.
-* ``/time``: simulation time of every frame, unlimited, a dimension scale.
+* ``/time``: simulation time of every frame, unlimited, a dimension scale (``axis = "T"``).
 * ``/step``: the step number of every frame (dims ``(time,)``).
 * ``/component``: ``"x", "y"[, "z"]``, a dimension scale, present when a vector field is written.
-* one dataset per field: scalars ``(time, x, y[, z])``, vectors ``(time, component, x, y[, z])``,
-  unlimited along ``time``, chunked one frame per chunk or smaller, attributes ``units`` and
-  ``long_name``.
+* one dataset per field, unlimited along ``time``, chunked one frame per chunk or smaller,
+  attributes ``units``, ``long_name`` and ``fieldgrad_kind``.  A frame is stored as the
+  axis-reversed array (``a.T``): scalars ``(time, [z,] y, x)``, vectors
+  ``(time, [z,] y, x, component)``.  x is then the fastest-varying axis on disk, which is the
+  point order of VTK image data and the dimension order of CF/netCDF, so ParaView (through the
+  ``.xmf``) and netCDF tools show fieldgrad's x on their X axis with no copy or mapping;
+  :func:`fieldgrad.io.open` / :func:`~fieldgrad.io.load` hand arrays back in fieldgrad's
+  ``(x, y, z)`` order.
 * root attributes: ``Conventions`` (CF), ``fieldgrad_format``, ``fieldgrad_format_version``,
   ``fieldgrad_version``, ``grid``, ``boundary_conditions`` and ``parameters`` (JSON text),
   ``title``, ``history``, ``field_names`` (JSON list).
+
+Format version 1 (fieldgrad before the orientation fix) stored frames unreversed,
+``(time, x, y[, z])`` and ``(time, component, x, y[, z])``; :func:`fieldgrad.io.open` still reads
+it (:func:`reversed_on_disk` tells the two apart) and appending to such a file first rewrites it
+in version 2.
+
+Files are created with :data:`LIBVER`: HDF5 1.10 object formats, the oldest that SWMR needs and
+that every netCDF-C / VTK build of the last years reads (``libver="latest"`` makes objects that
+netCDF-C built against an older HDF5 refuses with "NetCDF: HDF error").  Variable attributes are
+fixed-length text (netCDF ``NC_CHAR``), which netCDF readers such as VTK's take as text.
 
 A frame is committed when ``/time`` grows: the writer extends every field first and ``/time``
 last, so after a crash the frame count is ``len(/time)`` and any longer field holds at most one
@@ -28,7 +44,11 @@ import numpy as np
 from ..errors import FileFormatError, ParameterError, describe
 
 FORMAT_NAME = "fieldgrad-output"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+#: The first format version whose frames are stored axis-reversed (x fastest).
+REVERSED_SINCE = 2
+#: HDF5 object-format range for every file fieldgrad writes (see the module docstring).
+LIBVER = ("v110", "v110")
 CONVENTIONS = "CF-1.10"
 #: Largest chunk (bytes) before a frame is split along its leading spatial axis.
 CHUNK_BYTES = 8 * 2**20
@@ -136,31 +156,95 @@ def create_layout(h5, grid, specs, *, attrs, units=None, long_names=None, compre
 
     for axis, name in enumerate(grid.axis_names):
         d = h5.create_dataset(name, data=np.asarray(grid.coords[axis], dtype=np.float64))
-        d.attrs["units"] = units.get(name, "m")
-        d.attrs["long_name"] = long_names.get(name, f"{name} coordinate")
-        d.attrs["axis"] = name.upper()
+        # no CF ``axis`` attribute here: VTK's NetCDF CF reader takes axis X/Y as longitude/latitude
+        # and would wrap the box onto a sphere; plain length units keep it Cartesian
+        d.attrs["units"] = text_attr(units.get(name, "m"))
+        d.attrs["long_name"] = text_attr(long_names.get(name, f"{name} coordinate"))
         d.attrs["periodic"] = int(grid.periodic[axis])
         d.make_scale(name)
     t = h5.create_dataset("time", shape=(0,), maxshape=(None,), dtype=np.float64, chunks=(256,))
-    t.attrs["units"] = units.get("time", "s")
-    t.attrs["long_name"] = long_names.get("time", "simulation time")
-    t.attrs["axis"] = "T"
+    t.attrs["units"] = text_attr(units.get("time", "s"))
+    t.attrs["long_name"] = text_attr(long_names.get("time", "simulation time"))
+    t.attrs["axis"] = text_attr("T")
     t.make_scale("time")
     s = h5.create_dataset("step", shape=(0,), maxshape=(None,), dtype=np.int64, chunks=(256,))
-    s.attrs["long_name"] = "time step number"
-    s.attrs["units"] = "1"
+    s.attrs["long_name"] = text_attr("time step number")
+    s.attrs["units"] = text_attr("1")
     s.dims[0].attach_scale(t)
     if any(kind == "vector" for kind, _ in specs.values()):
         component_scale(h5, grid)
 
     for name, (kind, dtype) in specs.items():
         check_field_name(name)
-        lead = (grid.ndim,) if kind == "vector" else ()
-        frame = lead + grid.shape
+        frame = disk_frame_shape(kind, grid)
         dtype = np.dtype(dtype)
         d = h5.create_dataset(name, shape=(0,) + frame, maxshape=(None,) + frame, dtype=dtype,
                               chunks=frame_chunks(frame, dtype.itemsize), **filt)
         describe_field(h5, d, name, kind, grid, units, long_names)
+
+
+def text_attr(value):
+    """An attribute value as fixed-length UTF-8 text (netCDF ``NC_CHAR``): VTK's netCDF readers
+    read ``units`` and ``axis`` only in that form (h5py's default variable-length strings become
+    ``NC_STRING``, which they skip).  Bytes are kept as they are."""
+    if isinstance(value, (bytes, np.bytes_)):
+        return np.bytes_(value)
+    return np.bytes_(str(value).encode("utf-8"))
+
+
+def disk_dims(kind, axis_names):
+    """Dimension names of a field dataset in format version 2: ``time``, the grid axes reversed,
+    then ``component`` for a vector.
+
+    Example
+    -------
+    >>> disk_dims("vector", ("x", "y", "z"))
+    ('time', 'z', 'y', 'x', 'component')
+    """
+    return ("time",) + tuple(reversed(axis_names)) + (("component",) if kind == "vector" else ())
+
+
+def disk_frame_shape(kind, grid):
+    """Shape of one stored frame: ``grid.shape`` reversed, plus ``ndim`` components last."""
+    return tuple(reversed(grid.shape)) + ((grid.ndim,) if kind == "vector" else ())
+
+
+def to_disk(frame):
+    """A frame in fieldgrad order (``(x, y, z)``, vectors ``(ndim, x, y, z)``) as stored: its
+    axis-reversed transpose, C-contiguous (ready for a direct chunk write).
+
+    Example
+    -------
+    >>> a = np.arange(6.0).reshape(3, 2)
+    >>> to_disk(a).shape, bool((to_disk(a).T == a).all())
+    ((2, 3), True)
+    """
+    from .reverse import reverse_axes
+
+    return reverse_axes(frame)
+
+
+def attr_text(attrs, key, default=""):
+    """A text attribute as ``str`` whichever way it was stored (fixed-length bytes or not)."""
+    value = attrs.get(key, default)
+    if isinstance(value, (bytes, np.bytes_)):
+        return value.decode("utf-8")
+    return str(value)
+
+
+def field_specs(h5, names):
+    """Name -> ``(kind, dtype)`` of the fields of an open output file."""
+    return {n: (attr_text(h5[n].attrs, "fieldgrad_kind", "scalar"), h5[n].dtype) for n in names}
+
+
+def format_version(h5):
+    """The ``fieldgrad_format_version`` of an open file (1 when absent: the oldest files)."""
+    return int(h5.attrs.get("fieldgrad_format_version", 1))
+
+
+def reversed_on_disk(h5):
+    """True when the file's frames are stored axis-reversed (format version 2 and later)."""
+    return format_version(h5) >= REVERSED_SINCE
 
 
 def component_scale(h5, grid):
@@ -168,19 +252,18 @@ def component_scale(h5, grid):
     if "component" in h5:
         return h5["component"]
     c = h5.create_dataset("component", data=np.array(grid.axis_names, dtype=object), dtype=_str_dtype())
-    c.attrs["long_name"] = "vector component"
+    c.attrs["long_name"] = text_attr("vector component")
     c.make_scale("component")
     return c
 
 
 def describe_field(h5, d, name, kind, grid, units=None, long_names=None):
     """Give a field dataset (plain or virtual) its attributes and dimension scales: dims
-    ``(time, [component,] x, y[, z])``, ``units``, ``long_name`` and ``fieldgrad_kind``."""
-    d.attrs["units"] = (units or {}).get(name, "1")
-    d.attrs["long_name"] = (long_names or {}).get(name, DEFAULT_LONG_NAMES.get(name, name))
-    d.attrs["fieldgrad_kind"] = kind
-    dims = ["time"] + (["component"] if kind == "vector" else []) + list(grid.axis_names)
-    for i, dim in enumerate(dims):
+    :func:`disk_dims`, ``units``, ``long_name`` and ``fieldgrad_kind``."""
+    d.attrs["units"] = text_attr((units or {}).get(name, "1"))
+    d.attrs["long_name"] = text_attr((long_names or {}).get(name, DEFAULT_LONG_NAMES.get(name, name)))
+    d.attrs["fieldgrad_kind"] = text_attr(kind)
+    for i, dim in enumerate(disk_dims(kind, grid.axis_names)):
         d.dims[i].attach_scale(h5[dim])
 
 

@@ -9,22 +9,29 @@ import numpy as np
 from ..errors import FileFormatError, ParameterError, describe
 from . import layout
 from .files import open_h5_read
+from .reverse import reverse_axes
 
 
 class FieldView:
-    """A field of an output file, read lazily from its h5py dataset.
+    """A field of an output file, read lazily from its h5py dataset, in fieldgrad's axis order.
 
-    Indexing works as for the dataset (``f["T"][-1]``, ``f["T"][::10, 0]``), with the time axis
-    limited to the committed frames (after a killed run a dataset may hold one partial frame
-    more).  ``np.asarray(view)`` reads everything.
+    Indexing is in fieldgrad order, ``(time, x, y[, z])`` for scalars and
+    ``(time, component, x, y[, z])`` for vectors, whatever the file's format version (version 2
+    stores frames axis-reversed, see :mod:`fieldgrad.io.layout`): ``f["T"][-1]`` is one frame of
+    ``grid.shape``, ``f["T"][::10, 0]`` the x = x0 planes of every tenth frame.  Integers and
+    slices are read as HDF5 selections; index arrays and negative steps are applied after
+    reading the selected block.  The time axis is limited to the committed frames (after a
+    killed run a dataset may hold one partial frame more).  ``np.asarray(view)`` reads everything.
 
     Attributes
     ----------
     dataset : h5py.Dataset
+        The stored dataset (its axes in the file's order).
     name, kind, dims, units, long_name
+        ``dims`` are the names of the axes in fieldgrad order.
     """
 
-    def __init__(self, dataset, n_frames, dims):
+    def __init__(self, dataset, n_frames, dims, reverse=False):
         self.dataset = dataset
         self.n_frames = int(n_frames)
         self.name = dataset.name.lstrip("/")
@@ -32,10 +39,12 @@ class FieldView:
         self.dims = tuple(dims)
         self.units = _text(dataset.attrs.get("units", ""))
         self.long_name = _text(dataset.attrs.get("long_name", ""))
+        self.reverse = bool(reverse)
 
     @property
     def shape(self):
-        return (self.n_frames,) + tuple(self.dataset.shape[1:])
+        frame = tuple(self.dataset.shape[1:])
+        return (self.n_frames,) + (frame[::-1] if self.reverse else frame)
 
     @property
     def dtype(self):
@@ -74,18 +83,59 @@ class FieldView:
             raise IndexError(f"frames {describe(k)} out of range for {self.name!r} with {n} frames")
         return idx
 
-    def __getitem__(self, key):
+    def _full_key(self, key):
+        """``key`` as one entry per axis (Ellipsis expanded, missing axes whole)."""
         key = key if isinstance(key, tuple) else (key,)
-        if key and key[0] is Ellipsis:
-            key = (slice(None),) + (Ellipsis,)
-        first = self._time_key(key[0]) if key else slice(0, self.n_frames)
-        rest = key[1:]
+        if any(k is None for k in key):
+            raise ParameterError(f"np.newaxis in an index of field {self.name!r} is not supported; "
+                                 "index first, then add axes to the array")
+        if sum(k is Ellipsis for k in key) > 1:
+            raise IndexError("an index can only have a single ellipsis ('...')")
+        nd = len(self.shape)
+        if any(k is Ellipsis for k in key):
+            at = next(i for i, k in enumerate(key) if k is Ellipsis)
+            key = key[:at] + (slice(None),) * (nd - len(key) + 1) + key[at + 1:]
+        if len(key) > nd:
+            raise IndexError(f"too many indices for field {self.name!r}: {len(key)} given, it has {nd} axes "
+                             f"{('time',) + self.dims[1:]}")
+        return key + (slice(None),) * (nd - len(key))
+
+    def __getitem__(self, key):
+        key = self._full_key(key)
+        first = self._time_key(key[0])
+        # every axis after time: an HDF5 selection that keeps the axis (ints as length-1 slices),
+        # and what numpy then applies to the block in fieldgrad order
+        sel, post = [], []
+        for k, n in zip(key[1:], self.shape[1:]):
+            if isinstance(k, numbers.Integral) and not isinstance(k, bool):
+                if not -n <= k < n:
+                    raise IndexError(f"index {k} is out of range for an axis of length {n} of {self.name!r}")
+                sel.append(slice(int(k) % n, int(k) % n + 1))
+                post.append(0)
+            elif isinstance(k, slice) and (k.step is None or k.step > 0):
+                sel.append(k)
+                post.append(slice(None))
+            else:  # index arrays, negative steps: read the axis whole, numpy selects
+                sel.append(slice(None))
+                post.append(k)
+        disk_sel = tuple(sel[::-1]) if self.reverse else tuple(sel)
         if isinstance(first, np.ndarray):  # h5py wants increasing unique indices: read those, then reorder
             uniq, inverse = np.unique(first, return_inverse=True)
             if uniq.size == 0:
-                return np.empty((0,) + self.shape[1:], self.dtype)[(slice(None),) + rest]
-            return self.dataset[(uniq,) + rest][inverse.reshape(first.shape)]
-        return self.dataset[(first,) + rest]
+                block = np.empty((0,) + self.dataset.shape[1:], self.dtype)[(slice(None),) + disk_sel]
+            else:
+                block = self.dataset[(uniq,) + disk_sel]
+            tkey = inverse.reshape(first.shape)
+        else:
+            block = self.dataset[(first,) + disk_sel]
+            block = block[None] if isinstance(first, int) else block
+            tkey = 0 if isinstance(first, int) else slice(None)
+        if self.reverse:  # time stays first, the other axes reverse (C-contiguous, as h5py gives)
+            flipped = np.empty(block.shape[:1] + block.shape[:0:-1], dtype=block.dtype)
+            for i in range(block.shape[0]):
+                reverse_axes(block[i], out=flipped[i])
+            block = flipped
+        return block[(tkey,) + tuple(post)]
 
     def __array__(self, dtype=None, copy=None):
         data = self[:]
@@ -96,7 +146,7 @@ class FieldView:
 
 
 def _text(v):
-    return v.decode() if isinstance(v, bytes) else str(v)
+    return v.decode() if isinstance(v, (bytes, np.bytes_)) else str(v)
 
 
 class OutputFile:
@@ -118,6 +168,8 @@ class OutputFile:
         The boundary-condition description recorded by the run.
     version : str
         fieldgrad version that wrote the file.
+    format_version : int
+        The file's layout version (``fieldgrad_format_version``; see :mod:`fieldgrad.io.layout`).
     unclean : bool
         True when the writer was killed before closing the file (opened in SWMR-read mode).
     h5 : h5py.File
@@ -142,11 +194,13 @@ class OutputFile:
             self.times = self.h5["time"][:n]
             self.steps = self.h5["step"][:n]
             axes = list(self.grid.axis_names)
+            self.format_version = layout.format_version(self.h5)
+            reverse = layout.reversed_on_disk(self.h5)
             self.fields = {}
             for nm in names:
                 kind = _text(self.h5[nm].attrs.get("fieldgrad_kind", "scalar"))
                 dims = ["time"] + (["component"] if kind == "vector" else []) + axes
-                self.fields[nm] = FieldView(self.h5[nm], n, dims)
+                self.fields[nm] = FieldView(self.h5[nm], n, dims, reverse=reverse)
             self.params = layout.read_json_attr(self.h5, "parameters", {})
             self.bc = layout.read_json_attr(self.h5, "boundary_conditions", None)
             self.version = _text(self.h5.attrs.get("fieldgrad_version", "unknown"))

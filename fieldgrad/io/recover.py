@@ -3,7 +3,8 @@
 A writer killed with SIGKILL leaves its file flagged "open for SWMR writing".  HDF5 then refuses
 plain opens (h5py's default, xarray, ParaView) until the flag is cleared, while SWMR-read opens
 (:func:`fieldgrad.io.open`) work and show every flushed frame.  :func:`recover` rewrites such a
-file into a clean one (same layout, the committed frames only) and replaces it atomically.
+file into a clean one (the committed frames only, in the current layout) and replaces it
+atomically; :func:`upgrade` does the same for a clean file of an older format version.
 """
 from __future__ import annotations
 
@@ -68,10 +69,6 @@ def recover(path, force=False):
     >>> recover(p)  # a cleanly closed file needs nothing
     0
     """
-    import h5py
-
-    from ..grid import Grid
-
     path = as_path(path)
     src, unclean = open_h5_read(path)
     try:
@@ -83,45 +80,99 @@ def recover(path, force=False):
                 f"{path} is still being written by process {int(src.attrs['writer_pid'])} on this host; "
                 "recover it after that run ends (or pass force=True if that process is not its writer)"
             )
-        grid = Grid.from_dict(layout.read_json_attr(src, "grid"))
-        names = layout.read_json_attr(src, "field_names")
         n = src["time"].shape[0]
-        specs = {nm: (src[nm].attrs["fieldgrad_kind"], src[nm].dtype) for nm in names}
-        comp = src[names[0]].compression if names else None
-        units = {k: src[k].attrs["units"] for k in list(grid.axis_names) + ["time"] + names}
-        longs = {k: src[k].attrs["long_name"] for k in list(grid.axis_names) + ["time"] + names}
-        skip = {"Conventions", "fieldgrad_format", "fieldgrad_format_version", "fieldgrad_version", "grid",
-                "field_names"}
-        attrs = {k: v for k, v in src.attrs.items() if k not in skip}
-        attrs["history"] = str(attrs.get("history", "")) + f"\nrecovered {n} frames by fieldgrad.io.recover"
-        directory = os.path.dirname(os.path.abspath(path))
-        fd, tmp = tempfile.mkstemp(prefix=".recover-", suffix=".h5", dir=directory)
-        os.close(fd)
-        try:
-            with h5py.File(tmp, "w", libver="latest") as dst:
-                layout.create_layout(dst, grid, specs, attrs=attrs, units=units, long_names=longs,
-                                     compression=comp)
-                for nm in names:
-                    dst[nm].resize(n, axis=0)
-                    for i in range(n):  # one frame at a time: bounded memory
-                        dst[nm][i] = src[nm][i]
-                for key in ("step", "time"):
-                    dst[key].resize(n, axis=0)
-                    dst[key][:] = src[key][:n]
-                dst.flush()
-            with open(tmp, "rb+") as fh:
-                os.fsync(fh.fileno())
-            times = np.array(src["time"][:n])
-        except BaseException:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-            raise
+        tmp, grid, specs, times = _rewrite(src, path, f"recovered {n} frames by fieldgrad.io.recover")
     finally:
         src.close()
-    os.replace(tmp, path)
-    fsync_dir(directory)
-    write_xdmf(xdmf_path(path), os.path.basename(path), grid, specs, times)
+    _replace(tmp, path, grid, specs, times)
     return n
+
+
+def upgrade(path):
+    """Rewrite a cleanly closed output file of an older format version in the current layout
+    (frames axis-reversed, see :mod:`fieldgrad.io.layout`); a no-op for current files.
+
+    :class:`~fieldgrad.io.HDF5Writer` calls it before appending, so a file never mixes layouts.
+
+    Returns
+    -------
+    int
+        The format version the file had.
+
+    Example
+    -------
+    >>> import numpy as np, tempfile, os
+    >>> from fieldgrad import Grid
+    >>> import fieldgrad.io
+    >>> p = fieldgrad.io.save(os.path.join(tempfile.mkdtemp(), "s.h5"), Grid((3, 3)), T=np.ones((3, 3)))
+    >>> upgrade(p) == layout.FORMAT_VERSION
+    True
+    """
+    path = as_path(path)
+    src, _ = open_h5_read(path)
+    try:
+        layout.check_fieldgrad_file(src, path)
+        old = layout.format_version(src)
+        if old >= layout.FORMAT_VERSION:
+            return old
+        tmp, grid, specs, times = _rewrite(
+            src, path, f"rewritten from format version {old} to {layout.FORMAT_VERSION} by fieldgrad.io.upgrade")
+    finally:
+        src.close()
+    _replace(tmp, path, grid, specs, times)
+    return old
+
+
+def _rewrite(src, path, note):
+    """Copy the committed frames of the open file ``src`` into a new temporary file beside
+    ``path`` in the current layout; returns ``(tmp, grid, specs, times)``."""
+    import h5py
+
+    from ..grid import Grid
+
+    grid = Grid.from_dict(layout.read_json_attr(src, "grid"))
+    names = layout.read_json_attr(src, "field_names")
+    n = src["time"].shape[0]
+    specs = layout.field_specs(src, names)
+    comp = src[names[0]].compression if names else None
+    keys = list(grid.axis_names) + ["time"] + names
+    units = {k: layout.attr_text(src[k].attrs, "units") for k in keys if "units" in src[k].attrs}
+    longs = {k: layout.attr_text(src[k].attrs, "long_name") for k in keys if "long_name" in src[k].attrs}
+    skip = {"Conventions", "fieldgrad_format", "fieldgrad_format_version", "fieldgrad_version", "grid",
+            "field_names"}
+    attrs = {k: v for k, v in src.attrs.items() if k not in skip}
+    attrs["history"] = str(attrs.get("history", "")) + f"\n{note}"
+    # frames of the current layout are copied as stored; version-1 frames (fieldgrad order) reversed
+    stored = (lambda frame: frame) if layout.reversed_on_disk(src) else layout.to_disk
+    directory = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(prefix=".recover-", suffix=".h5", dir=directory)
+    os.close(fd)
+    try:
+        with h5py.File(tmp, "w", libver=layout.LIBVER) as dst:
+            layout.create_layout(dst, grid, specs, attrs=attrs, units=units, long_names=longs,
+                                 compression=comp)
+            for nm in names:
+                dst[nm].resize(n, axis=0)
+                for i in range(n):  # one frame at a time: bounded memory
+                    dst[nm][i] = stored(src[nm][i])
+            for key in ("step", "time"):
+                dst[key].resize(n, axis=0)
+                dst[key][:] = src[key][:n]
+            dst.flush()
+        with open(tmp, "rb+") as fh:
+            os.fsync(fh.fileno())
+        times = np.array(src["time"][:n])
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    return tmp, grid, specs, times
+
+
+def _replace(tmp, path, grid, specs, times):
+    os.replace(tmp, path)
+    fsync_dir(os.path.dirname(os.path.abspath(path)))
+    write_xdmf(xdmf_path(path), os.path.basename(path), grid, specs, times)
 
 
 def recover_if_abandoned(path):

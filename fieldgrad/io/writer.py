@@ -177,7 +177,7 @@ class HDF5Writer:
             d = h5[name]
             if index == d.shape[0]:
                 d.resize(index + 1, axis=0)
-            layout.write_frame(d, index, arr)
+            layout.write_frame(d, index, layout.to_disk(arr))
         for key, value in (("step", step), ("time", t)):  # time last: it commits the frame
             d = h5[key]
             if index == d.shape[0]:
@@ -234,7 +234,7 @@ class HDF5Writer:
         check_new_file(self.path, self.overwrite)
         specs = {name: (kind, self.dtype or (arr.dtype if arr.dtype.kind in "fc" else np.float64))
                  for name, (kind, arr) in arrays.items()}
-        h5 = h5py.File(self.path, "w", libver="latest")
+        h5 = h5py.File(self.path, "w", libver=layout.LIBVER)
         try:
             layout.create_layout(h5, self._grid, specs, attrs=self._root_attrs(), units=self.units,
                                  long_names=self.long_names, compression=self.compression)
@@ -248,9 +248,10 @@ class HDF5Writer:
         self._last_step = None
 
     def _open_existing(self):
-        from .recover import recover_if_abandoned
+        from .recover import recover_if_abandoned, upgrade
 
         recover_if_abandoned(self.path)
+        upgrade(self.path)  # a file of an older layout is rewritten so that one file has one layout
         h5 = open_h5_append(self.path)
         try:
             layout.check_fieldgrad_file(h5, self.path)
@@ -260,7 +261,7 @@ class HDF5Writer:
             if grid != self._grid:
                 raise FileFormatError(f"cannot append to {self.path}: it holds {grid}, the run uses {self._grid}")
             names = layout.read_json_attr(h5, "field_names")
-            self._specs = {n: (h5[n].attrs["fieldgrad_kind"], h5[n].dtype) for n in names}
+            self._specs = layout.field_specs(h5, names)
             n = h5["time"].shape[0]
             steps = h5["step"][:n]
             step = int(getattr(self._sim, "step", 0))

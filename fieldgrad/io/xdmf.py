@@ -1,14 +1,18 @@
 """XDMF (version 2) sidecar: lets ParaView and VisIt open a fieldgrad HDF5 time series directly.
 
 The sidecar ``run.xmf`` next to ``run.h5`` holds a temporal collection of uniform grids
-(``2DCoRectMesh`` / ``3DCoRectMesh`` with ``ORIGIN_DXDY[DZ]`` geometry), one per frame; each
-field is a node-centred attribute read from the HDF5 dataset through a hyperslab (one time
-slice; one component of a vector field, named ``<name>_x``, ``<name>_y``, ...).
+(``3DCoRectMesh`` with ``ORIGIN_DXDYDZ`` geometry), one per frame; each field is a node-centred
+attribute read from the HDF5 dataset through a hyperslab (one time slice; one component of a
+vector field, named ``<name>_x``, ``<name>_y``, ...; a 3D vector field is also given whole, as
+an XDMF ``Vector`` attribute named ``<name>``, for glyphs and stream lines).
 
-Axis order: XDMF lists dimensions slowest first and ParaView's X is the fastest (last) array
-axis.  fieldgrad stores ``u[i, j, k]`` for ``(x, y, z)``, so ParaView shows fieldgrad's x along
-its Z axis in 3D (its Y axis in 2D); distances and values are right, the axis labels are
-reversed.  Only the HDF5 file is read: the sidecar holds no data.
+Axis order: XDMF lists dimensions, origin and spacing slowest first, and VTK's X is the fastest
+(last) array axis.  The file stores every frame axis-reversed (``(time, z, y, x)``, see
+:mod:`fieldgrad.io.layout`), so the sidecar lists ``nz ny nx`` and ``z0 y0 x0``: fieldgrad's x
+is VTK's X, y is Y, z is Z, in a right-handed frame.  A 2D grid is written as a 3D mesh one node
+thick (``1 ny nx``, z = 0): ``2DCoRectMesh`` would put it in VTK's Y-Z plane.  Only the HDF5
+file is read: the sidecar holds no data.  Format-version-1 files (unreversed) are rewritten by
+the writer before it appends, so a sidecar is only ever written for the current layout.
 """
 from __future__ import annotations
 
@@ -53,11 +57,12 @@ def xdmf_text(h5_name, grid, specs, times):
     nd = grid.ndim
     if nd not in (2, 3):
         raise ValueError("XDMF sidecars are written for 2D and 3D grids only")
-    dims = " ".join(str(n) for n in grid.shape)
-    topo = f"{nd}DCoRectMesh"
-    geom = "ORIGIN_DXDYDZ" if nd == 3 else "ORIGIN_DXDY"
-    origin = " ".join(_num(o) for o in grid.origin)
-    spacing = " ".join(_num(h) for h in grid.spacing)
+    flat = 3 - nd  # a 2D grid gets a z axis of one node at z = 0
+    mesh = (1,) * flat + tuple(reversed(grid.shape))
+    dims = " ".join(str(n) for n in mesh)
+    origin = " ".join(_num(o) for o in (0.0,) * flat + tuple(reversed(grid.origin)))
+    spacing = " ".join(_num(h) for h in (1.0,) * flat + tuple(reversed(grid.spacing)))
+    stored = tuple(reversed(grid.shape))
     nt = len(times)
     src = escape(h5_name)
     lines = ['<?xml version="1.0" ?>', '<!DOCTYPE Xdmf SYSTEM "Xdmf.dtd" []>', '<Xdmf Version="2.0">',
@@ -65,27 +70,32 @@ def xdmf_text(h5_name, grid, specs, times):
     for i, t in enumerate(times):
         lines.append(f'   <Grid Name="frame_{i}" GridType="Uniform">')
         lines.append(f'    <Time Value="{_num(t)}"/>')
-        lines.append(f'    <Topology TopologyType="{topo}" Dimensions="{dims}"/>')
-        lines.append(f'    <Geometry GeometryType="{geom}">')
-        lines.append(f'     <DataItem Dimensions="{nd}" NumberType="Float" Precision="8" Format="XML">{origin}</DataItem>')
-        lines.append(f'     <DataItem Dimensions="{nd}" NumberType="Float" Precision="8" Format="XML">{spacing}</DataItem>')
+        lines.append(f'    <Topology TopologyType="3DCoRectMesh" Dimensions="{dims}"/>')
+        lines.append('    <Geometry GeometryType="ORIGIN_DXDYDZ">')
+        lines.append(f'     <DataItem Dimensions="3" NumberType="Float" Precision="8" Format="XML">{origin}</DataItem>')
+        lines.append(f'     <DataItem Dimensions="3" NumberType="Float" Precision="8" Format="XML">{spacing}</DataItem>')
         lines.append("    </Geometry>")
         for name, (kind, dtype) in specs.items():
             if np.dtype(dtype).kind != "f":
                 continue
-            comps = [(None, name)] if kind == "scalar" else [(c, f"{name}_{a}") for c, a in enumerate(grid.axis_names)]
-            lead = [nt] + ([nd] if kind == "vector" else [])
-            full = " ".join(str(n) for n in lead + list(grid.shape))
-            for c, label in comps:
-                start = [i] + ([c] if c is not None else []) + [0] * nd
-                count = [1] + ([1] if c is not None else []) + list(grid.shape)
+            comp = (nd,) if kind == "vector" else ()
+            full = " ".join(str(n) for n in (nt,) + stored + comp)
+            item = (f'<DataItem Dimensions="{full}" NumberType="Float" Precision="{_precision(dtype)}" '
+                    f'Format="HDF">{src}:/{escape(name)}</DataItem>')
+            parts = [(name, "Scalar", None)] if kind == "scalar" else [
+                (f"{name}_{a}", "Scalar", c) for c, a in enumerate(grid.axis_names)]
+            if kind == "vector" and nd == 3:
+                parts.append((name, "Vector", "all"))
+            for label, atype, c in parts:
+                start = [i] + [0] * nd + ([] if c is None else [0 if c == "all" else c])
+                count = [1] + list(stored) + ([] if c is None else [nd if c == "all" else 1])
+                shown = dims + (" 3" if atype == "Vector" else "")
                 rank = len(start)
                 slab = " ".join(map(str, start)) + "  " + " ".join(["1"] * rank) + "  " + " ".join(map(str, count))
-                lines.append(f'    <Attribute Name={quoteattr(label)} AttributeType="Scalar" Center="Node">')
-                lines.append(f'     <DataItem ItemType="HyperSlab" Dimensions="{dims}" Type="HyperSlab">')
+                lines.append(f'    <Attribute Name={quoteattr(label)} AttributeType="{atype}" Center="Node">')
+                lines.append(f'     <DataItem ItemType="HyperSlab" Dimensions="{shown}" Type="HyperSlab">')
                 lines.append(f'      <DataItem Dimensions="3 {rank}" Format="XML">{slab}</DataItem>')
-                lines.append(f'      <DataItem Dimensions="{full}" NumberType="Float" '
-                             f'Precision="{_precision(dtype)}" Format="HDF">{src}:/{escape(name)}</DataItem>')
+                lines.append(f"      {item}")
                 lines.append("     </DataItem>")
                 lines.append("    </Attribute>")
         lines.append("   </Grid>")

@@ -159,6 +159,14 @@ def build(cuda_module):
                 flag[0] = 1
 
     @cuda.jit
+    def not_positive(x, flag):
+        """``flag[0] = 1`` where the flat ``x`` is <= 0, NaN or inf (one pass)."""
+        for m in range(cuda.grid(1), x.shape[0], cuda.gridsize(1)):
+            v = x[m]
+            if not (v > 0) or math.isinf(v):
+                flag[0] = 1
+
+    @cuda.jit
     def fill(dst, value):
         """Flat fill with one value."""
         start = cuda.grid(1)
@@ -274,7 +282,7 @@ def build(cuda_module):
                 kc = kxp
 
     return dict(fill_ghost=fill_ghost, fill_kghost=fill_kghost, set_face=set_face, face_differs=face_differs,
-                nonfinite=nonfinite, fill=fill, copy=copy, laplacian3=laplacian3, grad3=grad3, div3=div3,
+                nonfinite=nonfinite, not_positive=not_positive, fill=fill, copy=copy, laplacian3=laplacian3, grad3=grad3, div3=div3,
                 div_k_grad3=div_k_grad3)
 
 

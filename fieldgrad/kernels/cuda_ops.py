@@ -25,6 +25,7 @@ import numpy as np
 
 from .. import boundary as _bnd
 from ..errors import NonFiniteError, ParameterError
+from ..validation import check_conductivity
 from ..backends import cuda as _cu
 from .cuda import kernels as _kernels
 from .cuda_bc import check_nodes, dirichlet_plan, ghost_buffers, ghost_plan, view_shape
@@ -66,6 +67,24 @@ def check_finite_device(d, name):
     ker.nonfinite[blocks, threads](_flat(d), flag)
     if int(flag.copy_to_host()[0]):
         raise NonFiniteError(f"{name} holds non-finite values (NaN or inf); operators need finite data")
+
+
+def check_positive_device(d, name="k"):
+    """Raise :class:`ParameterError` unless every entry of device array ``d`` is positive and finite
+    (one reduction kernel, one flag back to the host).
+
+    Example
+    -------
+    >>> from fieldgrad.backends import cuda_available
+    >>> if cuda_available():
+    ...     check_positive_device(_cu.as_device(np.ones(4)))
+    """
+    flag = _cu.zeros(1, np.int32)
+    blocks, threads = launch1(d.size, _cu.simulator())
+    _kernels().not_positive[blocks, threads](_flat(d), flag)
+    if int(flag.copy_to_host()[0]):
+        raise ParameterError(f"{name} (a device array) must be positive and finite everywhere; it holds values "
+                             "<= 0, NaN or inf")
 
 
 def device_copy(src, dst=None):
@@ -272,7 +291,7 @@ def div(v, grid, bc=None, *, t=0.0, out=None, check_finite=False):
 
 def device_conductivity(k, grid, dtype, check_finite=False):
     """A conductivity on the device: numbers are broadcast on the device, host arrays checked
-    (positive, finite) with :func:`fieldgrad.operators.check_conductivity` then copied; device
+    (positive, finite) with :func:`fieldgrad.validation.check_conductivity` then copied; device
     arrays are checked on the device (positive and finite, one reduction kernel) and used as
     they are."""
     if np.ndim(k) == 0 and not _cu.is_device_array(k):
@@ -282,12 +301,8 @@ def device_conductivity(k, grid, dtype, check_finite=False):
         return device_full(grid.shape, kv, dtype)
     if _cu.is_device_array(k):
         kd = _cu.as_device(k, "k", dtype=dtype, shape=grid.shape)
-        from ..solvers.cuda_poisson import check_positive_device
-
         check_positive_device(kd, "k")  # one reduction kernel: positive and finite
         return kd
-    from ..operators import check_conductivity
-
     return _cu.as_device(check_conductivity(k, grid, dtype), "k")
 
 

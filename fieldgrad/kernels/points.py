@@ -34,11 +34,6 @@ def laplacian_point_2d(uc, xm, xp, ym, yp, ihx2, ihy2):
     return ((xm + xp) - 2.0 * uc) * ihx2 + ((ym + yp) - 2.0 * uc) * ihy2
 
 
-def harmonic_mean(a, b):
-    """Face conductivity between two nodes: ``2 a b / (a + b)``."""
-    return 2.0 * a * b / (a + b)
-
-
 def flux_difference(um, uc, up, km, kc, kp, ih2):
     """``(k_{i+1/2} (u[i+1] - u[i]) - k_{i-1/2} (u[i] - u[i-1])) / h^2`` with harmonic face ``k``."""
     # harmonic means written out: point functions call no other function, so they compile

@@ -332,7 +332,7 @@ def solve_poisson_cuda(f, grid, bc, *, k=1.0, screening=0.0, rtol=1e-8, maxiter=
     >>> if cuda_available():
     ...     res = solve_poisson_cuda(np.ones((9, 9)), Grid((9, 9)), Dirichlet(0.0))
     """
-    from .poisson import PoissonResult
+    from .result import PoissonResult
 
     t_start = time.perf_counter()
     bcs = _bnd.resolve_bc(bc, grid)

@@ -39,35 +39,16 @@ from .. import boundary as _bnd
 from ..errors import ConvergenceError, ParameterError
 from ..backends import cuda as _cu
 from ..kernels.cuda_bc import view_shape
-from .cuda_stencil_mg import StencilMG, flat
-from .cuda_stencil_mg import kernels as _stencil_mg_kernels
+from ..kernels.cuda_ops import check_positive_device
+from .cuda_stencil_mg import StencilMG
+from .krylov import cg
 from .setup_cache import SetupCache
 
-__all__ = ["solve", "check_positive_device"]
+__all__ = ["solve"]
 
 _CACHE = []
 _CACHE_SIZE = 4
 _SETUPS = SetupCache(_CACHE_SIZE)
-
-
-def check_positive_device(d, name="k"):
-    """Raise :class:`ParameterError` unless every entry of device array ``d`` is positive and finite
-    (one reduction kernel, one flag back to the host).
-
-    Example
-    -------
-    >>> from fieldgrad.backends import cuda_available
-    >>> if cuda_available():
-    ...     check_positive_device(_cu.as_device(np.ones(4)))
-    """
-    from ..kernels.cuda import launch1
-
-    flag = _cu.zeros(1, np.int32)
-    blocks, threads = launch1(d.size, _cu.simulator())
-    _stencil_mg_kernels().not_positive[blocks, threads](flat(d), flag)
-    if int(flag.copy_to_host()[0]):
-        raise ParameterError(f"{name} (a device array) must be positive and finite everywhere; it holds values "
-                             "<= 0, NaN or inf")
 
 
 def _host_coefficient(value, name, positive):
@@ -186,7 +167,7 @@ def solve(f, grid, bc, *, k=None, screening=0.0, rtol=1e-8, maxiter=None, x0=Non
     ...     res = solve(np.ones(g.shape), g, {"x": Dirichlet(0.0), "*": Neumann(0.0)}, k=2.0)
     ...     u = res.u.copy_to_host()
     """
-    from .poisson import CompatibilityWarning, PoissonResult
+    from .result import CompatibilityWarning, PoissonResult
     from ..kernels.cuda_ops import check_finite_device, device_copy
 
     t0 = time.perf_counter()
@@ -247,7 +228,8 @@ def solve(f, grid, bc, *, k=None, screening=0.0, rtol=1e-8, maxiter=None, x0=Non
     elif method == "multigrid":
         it, residuals, converged = _mg_iterate(mg, u, b, bnorm, rtol, maxiter or 50, nu1, nu2, callback)
     else:
-        it, residuals, converged = _pcg(mg, u, b, bnorm, rtol, maxiter or 200, max(1, nu1), callback)
+        it, residuals, converged = cg(DeviceOps(mg, max(1, nu1)), u, b, rtol, maxiter or 200, bnorm,
+                                      callback=callback)
     if prob.singular:
         mg.project(u)
     result = PoissonResult(u=u.reshape(*grid.shape), method=f"{method}-cuda", iterations=it, residuals=residuals,
@@ -274,43 +256,51 @@ def _mg_iterate(mg, u, b, bnorm, rtol, maxiter, nu1, nu2, callback):
     return maxiter, residuals, False
 
 
-def _pcg(mg, u, b, bnorm, rtol, maxiter, nu, callback):
-    """CG in the weighted inner product, preconditioned by one symmetric V-cycle (as on the CPU)."""
-    from ..kernels.cuda_ops import device_copy
+class DeviceOps:
+    """The operations :func:`fieldgrad.solvers.krylov.cg` needs, on device arrays of a
+    :class:`~fieldgrad.solvers.cuda_stencil_mg.StencilMG`: its fine-level operator, weighted
+    inner product and one symmetric V-cycle as the preconditioner (as :class:`HostOps` on the CPU).
 
-    shape, dtype = u.shape, mg.dtype
-    r = mg.residual(0, u, b, _cu.empty(shape, dtype))
-    mg.project(r)
-    z = _cu.empty(shape, dtype)  # also holds q = A p (never alive together with z)
+    Parameters
+    ----------
+    mg : StencilMG
+    nu : int
+        Pre- and post-smoothing sweeps of the preconditioning V-cycle.
+    """
 
-    def precond(rr, zz):
-        mg.fill(zz)
-        mg.cycle(zz, rr, 0, nu, nu, symmetric=True)
-        mg.project(zz)
+    def __init__(self, mg, nu=1):
+        self.mg, self.nu = mg, nu
 
-    precond(r, z)
-    rz = mg.wdot(r, z)
-    p = device_copy(z)
-    residuals = []
-    for it in range(1, maxiter + 1):
-        q = mg.residual(0, p, p, z, use_f=False)
-        pq = mg.wdot(p, q)
-        if pq == 0.0 or not np.isfinite(pq):
-            return it - 1, residuals, False
-        alpha = rz / pq
-        mg.axpy(alpha, p, u)
-        mg.axpy(-alpha, q, r)
-        res = mg.norm(r) / bnorm
-        residuals.append(res)
-        if callback is not None:
-            callback(it, res)
-        if res <= rtol:
-            return it, residuals, True
-        if not np.isfinite(res):
-            return it, residuals, False
-        precond(r, z)
-        rz_new = mg.wdot(r, z)
-        beta = rz_new / rz
-        rz = rz_new
-        mg.xpby(z, beta, p)
-    return maxiter, residuals, False
+    def empty_like(self, x):
+        return _cu.empty(x.shape, self.mg.dtype)
+
+    def copy(self, x):
+        from ..kernels.cuda_ops import device_copy
+
+        return device_copy(x)
+
+    def residual(self, u, b, out):
+        return self.mg.residual(0, u, b, out)
+
+    def apply(self, x, out):
+        return self.mg.residual(0, x, x, out, use_f=False)
+
+    def project(self, x):
+        self.mg.project(x)
+
+    def precondition(self, r, z):
+        self.mg.fill(z)
+        self.mg.cycle(z, r, 0, self.nu, self.nu, symmetric=True)
+        self.mg.project(z)
+
+    def dot(self, x, y):
+        return self.mg.wdot(x, y)
+
+    def norm(self, x):
+        return self.mg.norm(x)
+
+    def axpy(self, alpha, x, y):
+        self.mg.axpy(alpha, x, y)
+
+    def xpby(self, x, beta, y):
+        self.mg.xpby(x, beta, y)

@@ -179,17 +179,8 @@ def build(cuda_module):
         for m in range(cuda.grid(1), y.shape[0], cuda.gridsize(1)):
             y[m] += c
 
-    @cuda.jit
-    def not_positive(x, flag):
-        """``flag[0] = 1`` where the flat ``x`` is <= 0, NaN or inf (one pass)."""
-        for m in range(cuda.grid(1), x.shape[0], cuda.gridsize(1)):
-            v = x[m]
-            if not (v > 0) or math.isinf(v):
-                flag[0] = 1
-
     return dict(st_smooth=st_smooth, st_residual=st_residual, st_restrict=st_restrict, st_prolong=st_prolong,
-                combine=combine, wsums=wsums, axpy=axpy, xpby=xpby, add_scalar=add_scalar,
-                not_positive=not_positive)
+                combine=combine, wsums=wsums, axpy=axpy, xpby=xpby, add_scalar=add_scalar)
 
 
 def raw(a, dtype=None):

@@ -13,14 +13,13 @@ to the diagonal.  Nodes on Dirichlet faces are *fixed*: they hold the Dirichlet 
 """
 from __future__ import annotations
 
-import numbers
 
 import numpy as np
 
-from ..boundary import Dirichlet, Neumann, Periodic, Robin, resolve_bc
+from ..boundary import Dirichlet, Neumann, Robin, resolve_bc
 from ..errors import BoundaryError, NonFiniteError, ParameterError, ShapeError, describe
 from ..grid import require_grid
-from ..validation import require_real
+from ..validation import check_coefficient
 
 __all__ = ["Problem", "pad3", "unpad", "check_rhs"]
 
@@ -52,34 +51,6 @@ def check_rhs(f, grid, name="f", check_finite=True):
     if check_finite and not np.all(np.isfinite(f)):
         raise NonFiniteError(f"{name} holds {int(np.sum(~np.isfinite(f)))} non-finite values (NaN or inf)")
     return f
-
-
-def _check_coefficient(value, grid, name, positive):
-    if value is None:
-        return None
-    require_real(value, name)
-    if isinstance(value, numbers.Number) and not isinstance(value, bool):
-        v = float(value)
-        if not np.isfinite(v) or (v <= 0 if positive else v < 0):
-            want = "> 0" if positive else ">= 0"
-            raise ParameterError(f"{name} must be a finite number {want} or an array of the grid's shape; got {v!r}")
-        return v
-    arr = np.asarray(value)
-    if arr.ndim == 0:
-        return _check_coefficient(float(arr), grid, name, positive)
-    if arr.shape != grid.shape:
-        raise ShapeError(f"{name} has shape {arr.shape}; the grid needs {grid.shape} (or a scalar)")
-    if not np.issubdtype(arr.dtype, np.number):
-        raise ParameterError(f"{name} must be numeric; got {describe(arr)}")
-    arr = np.asarray(arr, dtype=np.float64)
-    if not np.all(np.isfinite(arr)):
-        raise NonFiniteError(f"{name} holds {int(np.sum(~np.isfinite(arr)))} non-finite values")
-    bad = (arr <= 0) if positive else (arr < 0)
-    if np.any(bad):
-        want = "positive" if positive else "non-negative"
-        raise ParameterError(f"{name} must be {want} everywhere; min value seen is {arr.min()!r} "
-                             f"at {np.unravel_index(np.argmin(arr), arr.shape)}")
-    return arr
 
 
 class Problem:
@@ -122,13 +93,13 @@ class Problem:
         self.shape3 = tuple(grid.shape) + (1,) * (3 - nd)
         self.h3 = tuple(grid.spacing) + (1.0,) * (3 - nd)
         self.periodic3 = tuple(grid.periodic) + (False,) * (3 - nd)
-        kk = _check_coefficient(k, grid, "k", positive=True)
+        kk = check_coefficient(k, grid, "k", positive=True)
         self.k_const = 1.0 if kk is None else (kk if isinstance(kk, float) else None)
         self.k3 = (np.full(self.shape3, self.k_const) if self.k_const is not None
                    else pad3(np.ascontiguousarray(kk), nd))
         if screening is None:
             screening = 0.0
-        ss = _check_coefficient(screening, grid, "screening", positive=False)
+        ss = check_coefficient(screening, grid, "screening", positive=False)
         self.s_const = ss if isinstance(ss, float) else None
         self.s3 = None if self.s_const is not None else pad3(np.ascontiguousarray(ss), nd)
         self.kinds3, self.conds3, self.fixed1 = [], [], []
@@ -285,25 +256,6 @@ class Problem:
         """Weighted sum ``sum(w * b)`` over all nodes and ``sum(w * |b|)`` (singular problems)."""
         w = self.weights()
         return float(np.sum(w * b)), float(np.sum(w * np.abs(b))), float(np.sum(w))
-
-    # ----------------------------------------------------------------- neighbour maps
-    def neighbour_maps(self):
-        """Per-axis neighbour index maps ``(minus, plus)`` with reflection (Neumann/Robin), wrap
-        (periodic) or clamping (Dirichlet rows are never used)."""
-        out = []
-        for a in range(3):
-            n = self.shape3[a]
-            idx = np.arange(n)
-            if n == 1:
-                out.append((idx.copy(), idx.copy()))
-                continue
-            m, p = idx - 1, idx + 1
-            if self.periodic3[a]:
-                m[0], p[-1] = n - 1, 0
-            else:
-                m[0], p[-1] = 1, n - 2
-            out.append((m.astype(np.int64), p.astype(np.int64)))
-        return out
 
     def link_coefficients(self):
         """Conductance ``k_{i+1/2} / h^2`` of the link from each node to its +1 neighbour per axis

@@ -12,21 +12,32 @@ import numpy as np
 from . import mg_kernels as K
 
 
-def pcg(hier, u, b, rtol, maxiter, *, callback=None, nu=1, bnorm=None, ud=None, precondition=True):
-    """Solve ``A u = b`` (Dirichlet values held in ``u``) by MG-preconditioned CG, in place.
+def cg(ops, u, b, rtol, maxiter, bnorm, *, callback=None):
+    """Preconditioned conjugate gradients over an operations object: the one CG of fieldgrad.
+
+    The same iteration serves NumPy arrays (:class:`HostOps`) and CUDA device arrays
+    (:class:`fieldgrad.solvers.cuda_poisson.DeviceOps`); only the vector operations differ.
 
     Parameters
     ----------
-    hier : Hierarchy
-    u : float64 padded array with Dirichlet values on fixed nodes (initial guess elsewhere)
-    b : padded right-hand side
+    ops : object
+        The vector space and operator: ``empty_like(x)``, ``copy(x)``, ``residual(u, b, out)``
+        (``out = b - A u``), ``apply(x, out)`` (``out = A x``, the homogeneous operator),
+        ``precondition(r, z)`` (``z = M^-1 r``, projected for singular problems; for plain CG
+        ``z = r``), ``project(x)``, ``dot(x, y)`` (the inner product in which ``A`` and ``M`` are
+        self-adjoint), ``norm(x)`` (Euclidean), ``axpy(alpha, x, y)`` (``y += alpha x``),
+        ``xpby(x, beta, y)`` (``y = x + beta y``).
+    u : array
+        Initial guess, updated in place (fixed nodes hold their values).
+    b : array
+        Right-hand side.
     rtol : float
         Stop when ``||b - A u||_2 <= rtol * bnorm``.
     maxiter : int
-    nu : int
-        Pre- and post-smoothing sweeps of the preconditioning V-cycle.
-    precondition : bool
-        False gives plain CG (in the W inner product), for comparison.
+    bnorm : float
+        The norm the residual is measured against (0: nothing to solve).
+    callback : callable, optional
+        ``callback(iteration, relative_residual)`` after every iteration.
 
     Returns
     -------
@@ -36,47 +47,26 @@ def pcg(hier, u, b, rtol, maxiter, *, callback=None, nu=1, bnorm=None, ud=None, 
     -------
     See :func:`fieldgrad.solve_poisson` with ``method="cg"``.
     """
-    lev = hier.levels[0]
-    wx, wy, wz = hier.prob.weights1()
-    r = np.empty_like(u)
-    lev.residual(u, b, r)
-    if bnorm is None:
-        bnorm = lev.residual_norm(ud, b) if ud is not None else K.norm2(r)
     residuals = []
     if bnorm == 0.0:
         return 0, residuals, True
-    wsum = float(wx.sum() * wy.sum() * wz.sum())
-    ones = np.ones(u.shape) if hier.singular else None
-
-    def project(x):
-        if hier.singular:
-            x -= K.wdot(x, ones, wx, wy, wz) / wsum
-
-    project(r)
+    r = ops.residual(u, b, ops.empty_like(u))
+    ops.project(r)
     # z (preconditioned residual) and q = A p are never alive together: one buffer holds both
-    z = np.zeros_like(u)
+    z = ops.empty_like(u)
     q = z
-
-    def precond(rr, zz):
-        if precondition:
-            zz[...] = 0.0
-            hier.cycle(zz, rr, 0, "V", nu, nu, symmetric=True)
-            project(zz)
-        else:
-            zz[...] = rr
-
-    precond(r, z)
-    rz = K.wdot(r, z, wx, wy, wz)
-    p = z.copy()
+    ops.precondition(r, z)
+    rz = ops.dot(r, z)
+    p = ops.copy(z)
     for it in range(1, maxiter + 1):
-        lev.residual(p, p, q, use_f=False)  # q = A p (overwrites z, no longer needed)
-        pq = K.wdot(p, q, wx, wy, wz)
+        ops.apply(p, q)  # overwrites z, no longer needed
+        pq = ops.dot(p, q)
         if pq == 0.0 or not np.isfinite(pq):
             return it - 1, residuals, False
         alpha = rz / pq
-        K.axpy(alpha, p, u)
-        K.axpy(-alpha, q, r)
-        res = K.norm2(r) / bnorm
+        ops.axpy(alpha, p, u)
+        ops.axpy(-alpha, q, r)
+        res = ops.norm(r) / bnorm
         residuals.append(res)
         if callback is not None:
             callback(it, res)
@@ -84,9 +74,87 @@ def pcg(hier, u, b, rtol, maxiter, *, callback=None, nu=1, bnorm=None, ud=None, 
             return it, residuals, True
         if not np.isfinite(res):
             return it, residuals, False
-        precond(r, z)  # overwrites q
-        rz_new = K.wdot(r, z, wx, wy, wz)
+        ops.precondition(r, z)  # overwrites q
+        rz_new = ops.dot(r, z)
         beta = rz_new / rz
         rz = rz_new
-        K.xpby(z, beta, p)
+        ops.xpby(z, beta, p)
     return maxiter, residuals, False
+
+
+class HostOps:
+    """The operations :func:`cg` needs, on NumPy arrays of a CPU multigrid :class:`Hierarchy`:
+    the fine-level operator, the W-weighted inner product and one symmetric V-cycle as the
+    preconditioner.
+
+    Parameters
+    ----------
+    hier : Hierarchy
+    nu : int
+        Pre- and post-smoothing sweeps of the preconditioning V-cycle.
+    precondition : bool
+        False gives plain CG (in the W inner product).
+    """
+
+    def __init__(self, hier, nu=1, precondition=True):
+        self.hier, self.nu, self.use_mg = hier, nu, precondition
+        self.level = hier.levels[0]
+        self.w = hier.prob.weights1()
+        self._ones = None
+        self._wsum = float(self.w[0].sum() * self.w[1].sum() * self.w[2].sum())
+
+    def empty_like(self, x):
+        return np.zeros_like(x)
+
+    def copy(self, x):
+        return x.copy()
+
+    def residual(self, u, b, out):
+        self.level.residual(u, b, out)
+        return out
+
+    def apply(self, x, out):
+        self.level.residual(x, x, out, use_f=False)
+        return out
+
+    def project(self, x):
+        if self.hier.singular:
+            if self._ones is None:
+                self._ones = np.ones(x.shape)
+            x -= K.wdot(x, self._ones, *self.w) / self._wsum
+
+    def precondition(self, r, z):
+        if self.use_mg:
+            z[...] = 0.0
+            self.hier.cycle(z, r, 0, "V", self.nu, self.nu, symmetric=True)
+            self.project(z)
+        else:
+            z[...] = r
+
+    def dot(self, x, y):
+        return K.wdot(x, y, *self.w)
+
+    def norm(self, x):
+        return K.norm2(x)
+
+    def axpy(self, alpha, x, y):
+        K.axpy(alpha, x, y)
+
+    def xpby(self, x, beta, y):
+        K.xpby(x, beta, y)
+
+
+def pcg(hier, u, b, rtol, maxiter, *, callback=None, nu=1, bnorm=None, ud=None, precondition=True):
+    """Solve ``A u = b`` (Dirichlet values held in ``u``) by MG-preconditioned CG, in place:
+    :func:`cg` with :class:`HostOps`.
+
+    ``u`` is the float64 padded array with Dirichlet values on fixed nodes (initial guess
+    elsewhere), ``b`` the padded right-hand side; ``nu`` and ``precondition`` are those of
+    :class:`HostOps`; ``bnorm`` defaults to the norm of the residual of ``ud`` (or of the
+    initial ``u``); ``rtol``, ``maxiter``, ``callback`` and the returned
+    ``(iterations, residuals, converged)`` are those of :func:`cg`.
+    """
+    ops = HostOps(hier, nu, precondition)
+    if bnorm is None:
+        bnorm = hier.levels[0].residual_norm(ud if ud is not None else u, b)
+    return cg(ops, u, b, rtol, maxiter, bnorm, callback=callback)

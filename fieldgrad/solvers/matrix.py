@@ -4,7 +4,7 @@ Layout: the full ``N x N`` matrix over every node of the grid (C order, ``u.rave
 nodes on a Dirichlet face are identity rows; every other row is the homogeneous operator
 ``div_k_grad_h(u) - screening*u`` with zero Neumann/Robin data (the data, and the Dirichlet
 values, go into the right-hand side from :func:`poisson_rhs`).  So ``A @ u`` equals
-``div_k_grad(u, k, grid, bc) - screening*u`` at unknown nodes when the Neumann/Robin data are
+``div_k_grad(u, grid, bc, k=k) - screening*u`` at unknown nodes when the Neumann/Robin data are
 zero, and the discrete problem is ``A @ u = poisson_rhs(f, ...)``.
 
 ``symmetric=True`` scales each row by the trapezoid factor (1/2 per Neumann/Robin face the node

@@ -1,4 +1,4 @@
-"""Front door: ``solve_poisson``, the reusable ``PoissonSolver`` and the result object.
+"""Front door: ``solve_poisson`` and the reusable ``PoissonSolver`` (results: :mod:`.result`).
 
 Computation is in float64; the solution is returned in the dtype of ``f`` (float32 stays float32).
 """
@@ -7,7 +7,6 @@ from __future__ import annotations
 import numbers
 import time
 import warnings
-from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -17,38 +16,11 @@ from .direct import direct_solve
 from .discretize import Problem, check_rhs, pad3, unpad
 from .krylov import pcg
 from .multigrid import Hierarchy, mg_iterate
+from .result import CompatibilityWarning, PoissonResult
 from .setup_cache import SetupCache
 from .spectral import spectral_kinds, spectral_solve
 
 METHODS = ("auto", "multigrid", "cg", "spectral", "direct")
-
-
-class CompatibilityWarning(UserWarning):
-    """A singular (pure Neumann/periodic) problem had incompatible data and was projected."""
-
-
-@dataclass
-class PoissonResult:
-    """Outcome of :func:`solve_poisson`.
-
-    Attributes
-    ----------
-    u : ndarray of ``grid.shape`` in the dtype of ``f``
-    method : str -- the method that ran ("multigrid", "cg", "spectral", "direct")
-    iterations : int -- cycles (multigrid, FMG start counted as one) or CG iterations; 0 for direct solves
-    residuals : list of float -- relative residual ``||b - A u|| / ||b_lifted||`` after each iteration
-    converged : bool
-    wall_time : float -- seconds
-    info : dict -- extra facts (levels, compatibility shift ...)
-    """
-
-    u: np.ndarray
-    method: str
-    iterations: int
-    residuals: list
-    converged: bool
-    wall_time: float
-    info: dict = field(default_factory=dict)
 
 
 class PoissonSolver:

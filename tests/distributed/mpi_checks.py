@@ -13,7 +13,7 @@ import numpy as np
 import fieldgrad as fg
 from fieldgrad import distributed as fd
 from fieldgrad.boundary import dirichlet_faces
-from fieldgrad.distributed.heat import explicit_limit, rkl2_coefficients, rkl2_stages
+from fieldgrad.heat import explicit_limit, rkl2_coefficients, rkl2_stages
 
 CASES = {  # uneven sizes on purpose: 13, 11, 9 ... do not divide by 2 or 4
     "dirichlet_neumann_2d": ((13, 11), False, {"x": fg.Dirichlet(1.0), "*": fg.Neumann(0.5)}),
@@ -40,7 +40,8 @@ def serial_heat(u0, g, bc, alpha, steps, dt, method, src):
             t = (n + 1) * dt
         return u
     s = rkl2_stages(dt, explicit_limit(g, np.max(alpha)))
-    mu, nu, mut, gam, c = rkl2_coefficients(s)
+    co = rkl2_coefficients(s)
+    mu, nu, mut, gam, c = co["mu"], co["nu"], co["mt"], co["gt"], co["c"]
     for n in range(steps):
         y0, l0 = u, L(u, t)
         y1, y2 = fg.apply_bc(y0 + mut[1] * dt * l0, g, bc, t + c[1] * dt), y0

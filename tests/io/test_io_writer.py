@@ -23,22 +23,25 @@ def test_layout_with_plain_h5py(tmp_path):
         assert h5["time"].is_scale and h5["time"].maxshape == (None,)
         np.testing.assert_array_equal(h5["time"][:], [0.0, 5.0, 10.0])
         np.testing.assert_array_equal(h5["step"][:], [0, 10, 20])
+        # format version 2: frames stored axis-reversed, (time, z, y, x[, component]) -- the CF/VTK order
         T, q = h5["T"], h5["q"]
-        assert T.shape == (3, 9, 6, 5) and T.maxshape == (None, 9, 6, 5)
-        assert q.shape == (3, 3, 9, 6, 5)
+        assert h5.attrs["fieldgrad_format_version"] == 2
+        assert T.shape == (3, 5, 6, 9) and T.maxshape == (None, 5, 6, 9)
+        assert q.shape == (3, 5, 6, 9, 3)
         assert T.chunks[0] == 1 and all(c <= n for c, n in zip(T.chunks[1:], T.shape[1:]))
-        assert [T.dims[i][0].name for i in range(4)] == ["/time", "/x", "/y", "/z"]
-        assert [q.dims[i][0].name for i in range(5)] == ["/time", "/component", "/x", "/y", "/z"]
-        assert T.attrs["units"] == "K" and T.attrs["long_name"] == "temperature"
-        assert q.attrs["units"] == "1"
+        assert [T.dims[i][0].name for i in range(4)] == ["/time", "/z", "/y", "/x"]
+        assert [q.dims[i][0].name for i in range(5)] == ["/time", "/z", "/y", "/x", "/component"]
+        # variable attributes are fixed-length text (netCDF NC_CHAR), which VTK's netCDF readers need
+        assert T.attrs["units"] == b"K" and T.attrs["long_name"] == b"temperature"
+        assert q.attrs["units"] == b"1"
         assert h5.attrs["Conventions"].startswith("CF-")
         assert json.loads(h5.attrs["grid"]) == g.to_dict()
         assert json.loads(h5.attrs["parameters"]) == {"alpha": 1.0}
         assert json.loads(h5.attrs["boundary_conditions"])["x-"] == {"kind": "dirichlet", "value": 0.0}
         assert h5.attrs["fieldgrad_version"]
         for i, s in enumerate([0, 10, 20]):
-            np.testing.assert_array_equal(T[i], written[s]["T"])  # bitwise round trip
-            np.testing.assert_array_equal(q[i], written[s]["q"])
+            np.testing.assert_array_equal(T[i], written[s]["T"].T)  # bitwise round trip
+            np.testing.assert_array_equal(q[i], written[s]["q"].T)
 
 
 @pytest.mark.parametrize("compression", [None, "gzip", "lzf"])

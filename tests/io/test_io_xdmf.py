@@ -56,23 +56,31 @@ def test_xdmf_references_the_right_data(tmp_path, make_grid, dtype):
     assert len(frames) == len(steps)
     for i, (fr, s) in enumerate(zip(frames, steps)):
         assert float(fr.find("Time").get("Value")) == 0.5 * s
+        # XDMF lists axes slowest first and the file stores (time, z, y, x): the mesh is nz ny nx
+        # (a 2D grid: one node thick, 1 ny nx at z = 0) so that VTK's X is fieldgrad's x
+        flat = 3 - g.ndim
+        mesh = (1,) * flat + g.shape[::-1]
         topo = fr.find("Topology")
-        assert topo.get("TopologyType") == f"{g.ndim}DCoRectMesh"
-        assert tuple(_ints(topo.get("Dimensions"))) == g.shape
+        assert topo.get("TopologyType") == "3DCoRectMesh"
+        assert tuple(_ints(topo.get("Dimensions"))) == mesh
         geo = fr.find("Geometry")
-        assert geo.get("GeometryType") == ("ORIGIN_DXDYDZ" if g.ndim == 3 else "ORIGIN_DXDY")
+        assert geo.get("GeometryType") == "ORIGIN_DXDYDZ"
         (_, origin), (_, spacing) = (_resolve(d, tmp_path) for d in geo.findall("DataItem"))
-        np.testing.assert_allclose(origin, g.origin, rtol=0, atol=0)
-        np.testing.assert_allclose(spacing, g.spacing, rtol=0, atol=0)
+        np.testing.assert_allclose(origin, (0.0,) * flat + tuple(g.origin)[::-1], rtol=0, atol=0)
+        np.testing.assert_allclose(spacing[flat:], tuple(g.spacing)[::-1], rtol=0, atol=0)
         attrs = {a.get("Name"): a for a in fr.findall("Attribute")}
-        want = ["T"] + [f"q_{a}" for a in g.axis_names]
+        want = ["T"] + [f"q_{a}" for a in g.axis_names] + (["q"] if g.ndim == 3 else [])
         assert sorted(attrs) == sorted(want)
         for name, a in attrs.items():
-            assert a.get("Center") == "Node" and a.get("AttributeType") == "Scalar"
+            assert a.get("Center") == "Node"
             dims, data = _resolve(a.find("DataItem"), tmp_path)
-            assert dims == g.shape
+            if name == "q":  # the whole 3D vector: nz ny nx 3, component last
+                assert a.get("AttributeType") == "Vector" and dims == mesh + (3,)
+                np.testing.assert_array_equal(data, written[s]["q"].T.astype(dtype))
+                continue
+            assert a.get("AttributeType") == "Scalar" and dims == mesh
             expect = written[s]["T"] if name == "T" else written[s]["q"][g.axis_names.index(name[-1])]
-            np.testing.assert_array_equal(data, expect.astype(dtype))
+            np.testing.assert_array_equal(data, expect.T.reshape(mesh).astype(dtype))
 
 
 def test_xdmf_written_with_the_first_frame_and_completed_on_close(tmp_path, monkeypatch):

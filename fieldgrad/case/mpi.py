@@ -55,13 +55,13 @@ def run_case_mpi(case, out, comm, *, overwrite=False, plot=False, progress=None,
 
     Returns the summary dict on rank 0 (None elsewhere).
     """
-    from ..case.run import _check_free, format_summary, make_plots, prepare
-    from ..case.steady import physical_field
+    from .prepare import check_free, format_summary, make_plots, prepare
+    from .steady import physical_field
 
     t_start = time.perf_counter()
     rank = comm.Get_rank()
     ctx = prepare(case, out, plot=plot, distributed=True)
-    on_root(comm, lambda: _check_free(ctx["paths"], overwrite))
+    on_root(comm, lambda: check_free(ctx["paths"], overwrite))
     summary = {"case": case.name, "physics": case.physics, "kind": case.kind, "paths": ctx["paths"], "notes": []}
     if case.kind == "steady":
         fallback = "[[fixed]] regions have no distributed solver yet" if ctx["fixed"] else None
@@ -69,7 +69,7 @@ def run_case_mpi(case, out, comm, *, overwrite=False, plot=False, progress=None,
         if case.output.get("checkpoint_every") is not None:
             raise CaseFileError("output.checkpoint_every is not supported under MPI yet (the distributed heat "
                                 "solver writes no checkpoints); allowed: remove it, or run on one process")
-        from ..case.transient import plan_steps
+        from .transient import plan_steps
 
         mat = ctx["mat"]
         plan = plan_steps(case, float(np.max(mat["conductivity"] / mat["heat_capacity"])))
@@ -81,10 +81,10 @@ def run_case_mpi(case, out, comm, *, overwrite=False, plot=False, progress=None,
 
         def serial():
             if case.kind == "steady":
-                from ..case.steady import run_steady
+                from .steady import run_steady
 
                 return run_steady(case, ctx, overwrite=overwrite)
-            from ..case.transient import run_transient
+            from .transient import run_transient
 
             res = run_transient(case, ctx, overwrite=overwrite, progress=progress)
             res["field"] = physical_field(case, ctx, res["u"])
@@ -115,14 +115,14 @@ def run_case_mpi(case, out, comm, *, overwrite=False, plot=False, progress=None,
 
 
 def _writer(case, ctx, comm, overwrite, params):
-    from .io import PartsWriter
+    from ..distributed.io import PartsWriter
 
     return PartsWriter(ctx["paths"]["h5"], case.grid, comm, overwrite=overwrite, bc=ctx["bc"],
                        params={**params, **ctx["params"]}, units=ctx["units"], long_names=ctx["long_names"])
 
 
 def _flux_part(ops, dec, u_block, k, t):
-    from .gather import Part
+    from ..distributed.gather import Part
 
     g = ops.grad(np.array(u_block), t)
     g *= -(k if np.ndim(k) == 0 else k[dec.slices])
@@ -130,11 +130,11 @@ def _flux_part(ops, dec, u_block, k, t):
 
 
 def _steady(case, ctx, comm, overwrite):
-    from ..case.steady import physical_field
-    from .decomposition import Decomposition
-    from .gather import Part, gather
-    from .operators import BlockOperators
-    from .poisson import solve_poisson
+    from .steady import physical_field
+    from ..distributed.decomposition import Decomposition
+    from ..distributed.gather import Part, gather
+    from ..distributed.operators import BlockOperators
+    from ..distributed.poisson import solve_poisson
 
     grid, t = case.grid, case.t0
     src = ctx["src"]
@@ -166,12 +166,12 @@ def _steady(case, ctx, comm, overwrite):
 
 def _transient(case, ctx, comm, plan, overwrite, progress):
     from ..boundary import apply_bc
-    from ..case.steady import physical_field
-    from ..case.transient import _progress_bar
-    from .decomposition import Decomposition
-    from .gather import Part
-    from .heat import solve_heat
-    from .operators import BlockOperators
+    from .steady import physical_field
+    from .transient import _progress_bar
+    from ..distributed.decomposition import Decomposition
+    from ..distributed.gather import Part
+    from ..distributed.heat import solve_heat
+    from ..distributed.operators import BlockOperators
 
     grid, bc, mat = case.grid, ctx["bc"], ctx["mat"]
     k, cap = mat["conductivity"], mat["heat_capacity"]
