@@ -69,14 +69,19 @@ def test_fifo_without_writer_does_not_hang(tmp_path):
     import os
     import signal
 
+    def hung(signum, frame):
+        raise TimeoutError("load_case blocked on a FIFO without a writer")
+
     fifo = tmp_path / "case.fifo"
     os.mkfifo(fifo)
+    old = signal.signal(signal.SIGALRM, hung)
     signal.alarm(20)  # the old reader blocked in open() forever
     try:
         with pytest.raises(CaseFileError, match="missing table"):
             load_case(fifo)
     finally:
         signal.alarm(0)
+        signal.signal(signal.SIGALRM, old)
 
 
 def test_cli_run_dev_zero_is_one_line_and_exit_2(tmp_path, monkeypatch, capsys):
