@@ -48,7 +48,7 @@ def main(n=121, m=10, outdir=os.path.join(os.path.dirname(os.path.abspath(__file
                                      permittivity=epsp)
     out = {"field": phi, "C": C, "C_periodic": Cp, "C_ideal": ideal(), "energy": phi.energy()}
     if plot:
-        fig = plot_field(phi, flux=phi.electric_field(), cmap="coolwarm", title="potential and field lines",
+        fig = plot_field(phi, flux="E", fixed=[top, bottom], cmap="coolwarm", title="potential and field lines",
                          density=1.6)
         out["figure"] = save_figure(fig, os.path.join(outdir, "capacitor.png"), overwrite=True)
     return out

@@ -36,8 +36,8 @@ def main(n=101, outdir=os.path.join(os.path.dirname(os.path.abspath(__file__)), 
     out = {"field": head, "seepage_in": q_in, "seepage_out": q_out, "head_mid": mid,
            "max_exit_velocity": float(np.abs(head.darcy_velocity()[1][downstream]).max())}
     if plot:
-        fig = plot_field(head, flux=True, cmap="viridis", title="head under the dam and seepage paths",
-                         figsize=(8, 3.0))
+        fig = plot_field(head, flux=True, fixed=[upstream, downstream], cmap="viridis",
+                         title="head under the dam and seepage paths", figsize=(8, 3.0))
         fig.axes[0].plot([-DAM / 2, DAM / 2], [0, 0], color="k", linewidth=6)
         out["figure"] = save_figure(fig, os.path.join(outdir, "dam_seepage.png"), overwrite=True)
     return out

@@ -4,9 +4,11 @@
 
     fieldgrad run CASE.toml [-o OUT.h5] [--plot] [--overwrite] [--debug]
     mpiexec -n 4 fieldgrad run CASE.toml ...     (the same case, distributed; one result file)
-    fieldgrad demo [--plot/--no-plot] [--overwrite] [--print]
+    fieldgrad demo [-o DIR|OUT.h5] [--no-plot] [--overwrite] [--print]
     fieldgrad info OUT.h5
-    fieldgrad plot OUT.h5 [--field NAME] [--time T] [-o FIG.png] [--overwrite]
+    fieldgrad plot OUT.h5 [--field NAME] [--time T] [--slice z=0.3] [--vector heat_flux|E|none]
+                          [--style streamlines|arrows] [--center 0] [-o FIG.png] [--overwrite]
+    fieldgrad --version
 
 Errors print one line (what was wrong, the value, what is allowed) and exit with status 2;
 ``--debug`` shows the traceback.  Nothing on disk is replaced without ``--overwrite``.  When
@@ -22,31 +24,60 @@ import sys
 __all__ = ["main"]
 
 
+def _version():
+    from . import __version__
+
+    return f"fieldgrad {__version__}"
+
+
+def _with_debug(p):
+    p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                   help="show the full traceback of an error instead of one line")
+
+
 def _parser():
     p = argparse.ArgumentParser(prog="fieldgrad", description="Physical gradient fields: run case files, look at results.")
-    p.add_argument("--debug", action="store_true", help="show tracebacks")
-    sub = p.add_subparsers(dest="command", required=True)
-    r = sub.add_parser("run", help="run a TOML case file")
-    r.add_argument("case", help="case file (TOML)")
-    r.add_argument("-o", "--output", help="HDF5 result file (default: output.file of the case, here)")
+    p.add_argument("--version", action="version", version=_version(), help="print the fieldgrad version and exit")
+    p.add_argument("--debug", action="store_true", help="show the full traceback of an error instead of one line")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    r = sub.add_parser("run", help="run a TOML case file", description="Run a TOML case file; write HDF5 (+ XDMF).")
+    r.add_argument("case", help="case file (TOML); `fieldgrad demo --print` shows one")
+    r.add_argument("-o", "--output", metavar="OUT.h5",
+                   help="HDF5 result file (default: output.file of the case, in the current directory)")
     r.add_argument("--plot", action="store_true", help="also write PNG figures next to the result")
     r.add_argument("--overwrite", action="store_true", help="replace existing outputs")
-    r.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks")
-    d = sub.add_parser("demo", help="run the built-in demo case in the current directory")
+    _with_debug(r)
+    d = sub.add_parser("demo", help="run the built-in demo case",
+                       description="Run the built-in demo case (a copper plate with an insulating slot).")
+    d.add_argument("-o", "--output", metavar="DIR or OUT.h5",
+                   help="where to write: a directory (created if missing; demo.h5 goes in it) or an .h5 path "
+                        "(default: demo.h5 in the current directory)")
     d.add_argument("--no-plot", action="store_true", help="skip the PNG")
     d.add_argument("--overwrite", action="store_true", help="replace existing outputs")
     d.add_argument("--print", action="store_true", help="print the demo case file and exit")
-    d.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks")
-    i = sub.add_parser("info", help="summarise a result file")
-    i.add_argument("file")
-    i.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks")
-    q = sub.add_parser("plot", help="draw a field of a result file")
-    q.add_argument("file")
-    q.add_argument("--field", help="field name (default: the first scalar field)")
-    q.add_argument("--time", type=float, help="time of the frame (default: the last)")
-    q.add_argument("-o", "--output", help="figure file (default: FILE_FIELD.png)")
-    q.add_argument("--overwrite", action="store_true")
-    q.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks")
+    _with_debug(d)
+    i = sub.add_parser("info", help="summarise a result file", description="Summarise a result file.")
+    i.add_argument("file", help="fieldgrad HDF5 result file")
+    _with_debug(i)
+    q = sub.add_parser("plot", help="draw a field of a result file",
+                       description="Draw one frame of a field of a result file as a PNG/PDF/SVG.")
+    q.add_argument("file", help="fieldgrad HDF5 result file")
+    q.add_argument("--field", help="field name (default: the first scalar field; a vector field is drawn as its "
+                                   "magnitude)")
+    q.add_argument("--time", type=float, help="time of the frame; the nearest frame is used, with a note when it "
+                                              "differs (default: the last frame)")
+    q.add_argument("--slice", metavar="AXIS=VALUE", help="3D results: the section through the node nearest this "
+                                                          "coordinate, e.g. z=0.3 (default: the middle of z)")
+    q.add_argument("--vector", metavar="NAME",
+                   help="vector drawn on top: a stored vector field (heat_flux, displacement, ...), q, D, E "
+                        "(E = -grad phi from the potential) or none (default: the first stored vector field)")
+    q.add_argument("--style", choices=["streamlines", "arrows"], default="streamlines",
+                   help="how the vector is drawn (default: streamlines)")
+    q.add_argument("--center", type=float, metavar="VALUE",
+                   help="a diverging colour scale centred on VALUE (e.g. 0)")
+    q.add_argument("-o", "--output", metavar="FIG.png", help="figure file (default: FILE_FIELD.png next to FILE)")
+    q.add_argument("--overwrite", action="store_true", help="replace an existing figure file")
+    _with_debug(q)
     return p
 
 
@@ -68,6 +99,14 @@ def _echo(line):
     print(line, flush=True)
 
 
+def _demo_output(out):
+    """The demo's HDF5 path from ``-o``: None (here), an .h5 path, or a directory (created)."""
+    if out is None or out.lower().endswith((".h5", ".hdf5")):
+        return out
+    os.makedirs(out, exist_ok=True)
+    return os.path.join(out, "demo.h5")
+
+
 def _demo(args):
     from .case import loads_case, run_case
 
@@ -76,7 +115,7 @@ def _demo(args):
         sys.stdout.write(text)
         return 0
     case = loads_case(text, "demo.toml (built in)")
-    s = run_case(case, None, overwrite=args.overwrite, plot=not args.no_plot, echo=_echo)
+    s = run_case(case, _demo_output(args.output), overwrite=args.overwrite, plot=not args.no_plot, echo=_echo)
     if s is None:  # an MPI rank other than 0: rank 0 prints
         return 0
     h5 = s["paths"]["h5"]
@@ -119,36 +158,12 @@ def _info(args):
 
 
 def _plot(args):
-    import numpy as np
+    from .plot import plot_result, save_figure
 
-    from . import io as fio
-    from .errors import ParameterError
-    from .plot import plot_field, save_figure
-
-    with fio.open(args.file) as f:
-        scalars = [n for n, v in f.fields.items() if v.kind == "scalar"]
-        name = args.field or (scalars[0] if scalars else None)
-        if name not in scalars:
-            raise ParameterError(f"--field {name!r} is not a scalar field of {args.file}; allowed: {scalars}")
-        tt = np.asarray(f.times)
-        if len(tt) == 0:
-            raise ParameterError(f"{args.file} holds no frame")
-        if args.time is None:
-            idx = len(tt) - 1
-        else:
-            if not tt[0] - 1e-12 <= args.time <= tt[-1] + 1e-12:
-                raise ParameterError(f"--time {args.time!r} is outside the file's times; allowed: {tt[0]:g} to {tt[-1]:g}")
-            idx = int(np.argmin(np.abs(tt - args.time)))
-        view = f[name]
-        data = np.asarray(view[idx])
-        grid = f.grid
-        vec = None
-        for cand, v in f.fields.items():
-            if v.kind == "vector":
-                vec = np.asarray(v[idx])
-                break
-        fig = plot_field(data, grid, flux=vec, label=view.long_name or name, units=view.units,
-                         title=f"{view.long_name or name} at t = {tt[idx]:g} s")
+    fig, name, notes = plot_result(args.file, args.field, time=args.time, slice=args.slice,
+                                   vector=args.vector or "auto", style=args.style, center=args.center)
+    for note in notes:
+        print(f"note: {note}")
     out = args.output or f"{os.path.splitext(args.file)[0]}_{name}.png"
     save_figure(fig, out, overwrite=args.overwrite)
     print(f"wrote {out}")

@@ -2,8 +2,9 @@
 
 A Simulation owns a heat problem, its integrator and the state ``(u, t, step)``, and runs it
 with the things a long run needs: callbacks and writers on schedules
-(:mod:`fieldgrad.schedules`), a tqdm progress bar (on in a terminal, off when stderr is not a
-tty, when the ``CI`` environment variable is set, or with ``progress=False``), a NaN/overflow
+(:mod:`fieldgrad.schedules`), a progress bar (:mod:`fieldgrad.progress`: on in a terminal, off
+when stderr is not a tty, when the ``CI`` environment variable is set, or with ``progress=False``;
+it stays on screen when the run ends), a NaN/overflow
 guard that names the step and time, a steady-state stop, a wall-time limit, and checkpoints.
 
 Writer protocol: any object with ``open(sim)``, ``write(t, fields)``, ``close()`` and an
@@ -14,8 +15,6 @@ from __future__ import annotations
 
 import math
 import numbers
-import os
-import sys
 import time
 
 import numpy as np
@@ -26,18 +25,10 @@ from .grid import Grid
 from .heat.gpu import GPU_METHODS, make_cuda_stepper, resolve_heat_backend
 from .heat.methods import choose_method, make_stepper
 from .heat.problem import HeatProblem
+from .progress import RunProgress, progress_enabled
 from .schedules import SimTime, Steps, as_schedule
 
 __all__ = ["Simulation"]
-
-
-def _progress_default():
-    if os.environ.get("CI"):
-        return False
-    try:
-        return sys.stderr.isatty()
-    except (AttributeError, ValueError):
-        return False
 
 
 class Simulation:
@@ -108,7 +99,7 @@ class Simulation:
         self.u = self.stepper.initial_field() if self.backend == "cuda" else p.initial_field()
         self.t = p.t0
         self.step = int(step)
-        self.progress = _progress_default() if progress is None else bool(progress)
+        self.progress = progress_enabled(progress)
         if not isinstance(nan_check_every, numbers.Integral) or nan_check_every < 1:
             raise ParameterError(f"nan_check_every must be a positive integer; got {nan_check_every!r}")
         self.nan_check_every = int(nan_check_every)
@@ -228,12 +219,7 @@ class Simulation:
         step0, t_start = self.step, self.t
         bar = None
         if self.progress:
-            from tqdm.auto import tqdm
-
-            if t_end is not None:
-                bar = tqdm(total=float(t_end - self.t), unit="t", desc=self.method, leave=False)
-            else:
-                bar = tqdm(total=steps, unit="step", desc=self.method, leave=False)
+            bar = RunProgress(t0=self.t, dt=self.dt, t_end=t_end, steps=steps, desc=self.method)
         self.stop_reason = None
         try:
             while True:
@@ -259,7 +245,7 @@ class Simulation:
                 if self.step % self.nan_check_every == 0 or (change is not None and not math.isfinite(change)):
                     self._check_finite()
                 if bar is not None:
-                    bar.update(dt if t_end is not None else 1)
+                    bar.update(self.t, self.step - step0)
                 for sched, func in self._callbacks:
                     if sched(self):
                         func(self)
@@ -280,7 +266,7 @@ class Simulation:
                         w.write(self.t, self.fields())
         finally:
             if bar is not None:
-                bar.close()
+                bar.close({"steady_state": "steady state", "wall_time": "wall-time limit"}.get(self.stop_reason))
             self.wall_time += time.perf_counter() - start_wall
         return self
 

@@ -163,3 +163,104 @@ def test_closed_stdout_pipe_is_quiet(tmp_path, command):
     assert err == "", err
     T = np.asarray(fio.load(out_h5).fields["temperature"])[-1]
     assert np.allclose(T[:, 2], np.linspace(100, 0, 11))
+
+
+# ---------------------------------------------------------------- issue 14.5 and 14.7 (CLI part)
+def test_version_prints_the_package_version(capsys):
+    import tomllib
+
+    with open(os.path.join(os.path.dirname(__file__), "..", "pyproject.toml"), "rb") as fh:
+        version = tomllib.load(fh)["project"]["version"]
+    with pytest.raises(SystemExit) as exc:
+        main(["--version"])
+    assert exc.value.code == 0
+    assert capsys.readouterr().out.strip() == f"fieldgrad {version}"
+
+
+def test_every_argument_of_every_subcommand_has_help():
+    import argparse
+
+    from fieldgrad.cli import _parser
+
+    parser = _parser()
+    subparsers = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    assert len(subparsers) == 1
+    commands = subparsers[0].choices
+    assert set(commands) == {"run", "demo", "info", "plot"}
+    missing = []
+    for name, p in [("fieldgrad", parser)] + sorted(commands.items()):
+        for action in p._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                continue
+            if not (action.help or "").strip() or action.help == argparse.SUPPRESS:
+                missing.append(f"{name} {'/'.join(action.option_strings) or action.dest}")
+    assert missing == []
+    # and the help of each subcommand is printed (argparse formats every help string)
+    for name, p in commands.items():
+        assert "--debug" in p.format_help()
+
+
+@pytest.mark.parametrize("target", ["out/dir", "res.h5"])
+def test_demo_writes_where_dash_o_says(tmp_path, capsys, monkeypatch, target):
+    monkeypatch.chdir(tmp_path)
+    assert main(["demo", "-o", target, "--no-plot"]) == 0
+    h5 = os.path.join(target, "demo.h5") if target.endswith("dir") else target
+    out = capsys.readouterr().out
+    assert os.path.exists(h5) and f"fieldgrad info {h5}" in out
+    assert not os.path.exists("demo.h5")
+    T = np.asarray(fio.load(h5).fields["temperature"])[-1]
+    assert T.max() == pytest.approx(120.0)  # the hot edge of the demo
+    from fieldgrad.plot import plot_result
+
+    assert plot_result(h5)[0].axes[0].get_title() == "temperature, steady state"
+    # the refusal to overwrite names -o, and -o is then accepted
+    assert main(["demo", "-o", target, "--no-plot"]) == 2
+    assert "-o" in capsys.readouterr().err
+    assert main(["demo", "-o", target + ("2" if target.endswith("dir") else "2.h5"), "--no-plot"]) == 0
+
+
+def _frames(tmp_path):
+    import types
+
+    from fieldgrad import Grid
+
+    g = Grid((6, 5))
+    p = str(tmp_path / "frames.h5")
+    w = fio.HDF5Writer(p)
+    sim = types.SimpleNamespace(grid=g, bc=None, params={"dt": 0.5}, t=0.0, step=0)
+    w.open(sim)
+    for i in range(4):
+        sim.step, sim.t = i, 0.5 * i
+        w.write(0.5 * i, {"T": np.full(g.shape, float(i))})
+    w.close()
+    return p
+
+
+def test_plot_says_when_time_snaps_to_another_frame(tmp_path, capsys):
+    p = _frames(tmp_path)
+    assert main(["plot", p, "--time", "0.7", "-o", str(tmp_path / "a.png")]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "note: --time 0.7 is not a frame time; using the nearest frame t = 0.5 s (frame 1 of 0..3)"
+    assert out[1].startswith("wrote ") and os.path.getsize(tmp_path / "a.png") > 5000
+    assert main(["plot", p, "--time", "1.0", "-o", str(tmp_path / "b.png")]) == 0
+    assert "note" not in capsys.readouterr().out
+    assert main(["plot", p, "--time", "9", "-o", str(tmp_path / "c.png")]) == 2
+    assert "allowed: 0 to 1.5" in capsys.readouterr().err
+
+
+def test_plot_slice_vector_and_errors(tmp_path, capsys):
+    from fieldgrad import Grid
+
+    g = Grid((5, 9, 17))
+    X, Y, Z = g.mesh()
+    p = fio.save(str(tmp_path / "phi.h5"), g, potential=1.0 - X, displacement=np.stack([X, Y, Z]))
+    assert main(["plot", p, "--slice", "z=0.3", "--vector", "E", "-o", str(tmp_path / "e.png")]) == 0
+    out = capsys.readouterr().out
+    assert "note: --slice z = 0.3 is not a node; using the nearest node z = 0.3125 m (index 5 of 0..16)" in out
+    assert main(["plot", p, "--vector", "wind", "-o", str(tmp_path / "w.png")]) == 2
+    err = capsys.readouterr().err
+    assert "--vector 'wind'" in err and "displacement" in err and "'E'" in err
+    assert main(["plot", p, "--slice", "q=1", "-o", str(tmp_path / "w.png")]) == 2
+    assert "AXIS=VALUE" in capsys.readouterr().err
+    assert main(["plot", p, "--vector", "none", "--style", "arrows", "--center", "0", "-o",
+                 str(tmp_path / "n.png")]) == 0

@@ -185,7 +185,7 @@ def _transient(case, ctx, comm, plan, overwrite, progress):
     lo, hi = float(u.min()), float(u.max())
     w = _writer(case, ctx, comm, overwrite, {"method": plan["method"], "dt": dt, "t0": case.t0,
                                             "dt_explicit": plan["dt_explicit"]})
-    bar = _progress_bar(progress, len(times) - 1, case.name) if comm.Get_rank() == 0 else None
+    bar = _progress_bar(progress, float(times[0]), float(times[-1]), dt, case.name) if comm.Get_rank() == 0 else None
     step = 0
     try:
         block = dec.local(u)
@@ -201,7 +201,7 @@ def _transient(case, ctx, comm, plan, overwrite, progress):
                                         "allowed: a smaller solver.dt or method = \"implicit\"")
                 lo, hi = min(lo, float(u.min())), max(hi, float(u.max()))
                 if bar is not None:
-                    bar.update(1)
+                    bar.update(float(t), step)
             parts = {scalar: Part(block, dec.slices, grid.shape)}
             if fluxname in keep:
                 parts[fluxname] = _flux_part(ops, dec, block, k, float(t))

@@ -81,18 +81,20 @@ def prepare(case, out=None, *, plot=False, distributed=False):
             "units": {scalar: units, fluxname: funits, coefname: cunits},
             "long_names": {scalar: scalar.replace("_", " "), fluxname: fluxname.replace("_", " "),
                            coefname: coefname},
-            "params": {"case": case.name, "physics": case.physics, "origin": os.path.basename(case.origin),
-                       **case.params}}
+            "params": {"case": case.name, "physics": case.physics, "kind": case.kind,
+                       "origin": os.path.basename(case.origin), **case.params}}
 
 
 def make_plots(case, ctx, field, t_last):
     """The PNGs of ``--plot``: the last field with its flux, and for transient runs a grid of frames."""
     from ..plot import plot_field, plot_frames, save_figure
 
-    title = f"{case.name}: {ctx['scalar']}" + ("" if t_last is None else f" at t = {t_last:g} s")
-    save_figure(plot_field(field, flux=True, title=title), ctx["paths"]["png"], overwrite=True)
+    title = f"{case.name}: {ctx['scalar']}" + (", steady state" if t_last is None else f" at t = {t_last:g} s")
+    fig = plot_field(field, flux=True, title=title, fixed=ctx["fixed"])
+    save_figure(fig, ctx["paths"]["png"], overwrite=True)
     if t_last is not None:
-        save_figure(plot_frames(ctx["paths"]["h5"], ctx["scalar"]), ctx["paths"]["frames_png"], overwrite=True)
+        frames = plot_frames(ctx["paths"]["h5"], ctx["scalar"], coefficient=ctx["coef_field"], fixed=ctx["fixed"])
+        save_figure(frames, ctx["paths"]["frames_png"], overwrite=True)
 
 
 def format_summary(s, units):

@@ -10,8 +10,6 @@ and sources see the true time ``t``.
 from __future__ import annotations
 
 import math
-import os
-import sys
 
 import numpy as np
 
@@ -126,12 +124,11 @@ class _WithParams:
         return getattr(self._sim, name)
 
 
-def _progress_bar(progress, total, desc):
-    if not (progress or (progress is None and not os.environ.get("CI") and sys.stderr.isatty())):
-        return None
-    from tqdm import tqdm
+def _progress_bar(progress, t0, t_end, dt, desc):
+    """The run's progress bar (:class:`fieldgrad.progress.RunProgress`), or None when off."""
+    from ..progress import RunProgress, progress_enabled
 
-    return tqdm(total=total, desc=desc, unit="s sim", file=sys.stderr)
+    return RunProgress(t0=t0, t_end=t_end, dt=dt, desc=desc) if progress_enabled(progress) else None
 
 
 def run_transient(case, ctx, *, overwrite=False, progress=None):
@@ -177,9 +174,9 @@ def run_transient(case, ctx, *, overwrite=False, progress=None):
     writer = FrameWriter(inner, (ctx["scalar"], ctx["fluxname"]), flux, ctx["params"], keep=ctx["keep"])
     sim.add_writer(writer)
     times = plan["times"]
-    bar = _progress_bar(progress, float(times[-1] - times[0]), case.name)
+    bar = _progress_bar(progress, float(times[0]), float(times[-1]), plan["dt"], case.name)
     if bar is not None:
-        sim.add_callback(lambda s: (bar.update(float(s.t - times[0]) - bar.n)), every=1)
+        sim.add_callback(lambda s: bar.update(s.t, s.step), every=1)
     try:
         for t1 in times[1:]:
             sim.run(t_end=float(t1))

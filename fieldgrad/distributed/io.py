@@ -20,7 +20,7 @@ import shutil
 import numpy as np
 
 from ..errors import ParameterError, describe
-from .gather import Part
+from .gather import Block
 
 __all__ = ["PartsWriter", "write_parts", "under_mpi", "world"]
 
@@ -119,8 +119,9 @@ class PartsWriter:
         import h5py
 
         for name, part in parts.items():
-            if not isinstance(part, Part):
-                raise ParameterError(f"parts[{name!r}] must be a fieldgrad.distributed.Part; got {describe(part)}")
+            if not isinstance(part, Block):
+                raise ParameterError(f"parts[{name!r}] must be a fieldgrad.distributed.Part or a distributed solver's "
+                                     f"result; got {describe(part)}")
         if self._h5 is None:
             self._specs = {n: (_kind(n, p, self.grid), p.data.dtype, p.index, p.data.shape, tuple(p.global_shape))
                            for n, p in parts.items()}

@@ -42,6 +42,7 @@ from ..kernels.cuda_bc import view_shape
 from ..kernels.cuda_ops import check_positive_device
 from .cuda_stencil_mg import StencilMG
 from .krylov import cg
+from .multigrid import cycle_until
 from .setup_cache import SetupCache
 
 __all__ = ["solve"]
@@ -226,7 +227,8 @@ def solve(f, grid, bc, *, k=None, screening=0.0, rtol=1e-8, maxiter=None, x0=Non
     if bnorm == 0.0:
         it, residuals, converged = 0, [], True
     elif method == "multigrid":
-        it, residuals, converged = _mg_iterate(mg, u, b, bnorm, rtol, maxiter or 50, nu1, nu2, callback)
+        it, residuals, converged = cycle_until(lambda: mg.cycle(u, b, 0, nu1, nu2), lambda: mg.residual_norm(u, b),
+                                               bnorm, rtol, maxiter or 50, callback=callback)
     else:
         it, residuals, converged = cg(DeviceOps(mg, max(1, nu1)), u, b, rtol, maxiter or 200, bnorm,
                                       callback=callback)
@@ -239,21 +241,6 @@ def solve(f, grid, bc, *, k=None, screening=0.0, rtol=1e-8, maxiter=None, x0=Non
         raise ConvergenceError(f"{method}-cuda did not reach rtol={rtol:g} in {it} iterations; last relative "
                                f"residual {last:.3e}", residuals=residuals, result=result)
     return result
-
-
-def _mg_iterate(mg, u, b, bnorm, rtol, maxiter, nu1, nu2, callback):
-    residuals = []
-    for it in range(1, maxiter + 1):
-        mg.cycle(u, b, 0, nu1, nu2)
-        res = mg.residual_norm(u, b) / bnorm
-        residuals.append(res)
-        if callback is not None:
-            callback(it, res)
-        if res <= rtol:
-            return it, residuals, True
-        if not np.isfinite(res):
-            return it, residuals, False
-    return maxiter, residuals, False
 
 
 class DeviceOps:

@@ -35,6 +35,7 @@ import math
 import numpy as np
 
 from ..backends import cuda as _cu
+from ..kernels.cuda import kernels as _operator_kernels
 from ..kernels.cuda import launch1
 from .cuda_multigrid import kernels as _mg_kernels
 
@@ -288,7 +289,8 @@ class StencilMG:
         self._launch("xpby", y.size, flat(x), self.dtype.type(beta), flat(y))
 
     def fill(self, x, value=0.0):
-        self._launch("fill", x.size, flat(x), self.dtype.type(value))
+        blocks, threads = self._l1(x.size)
+        _operator_kernels().fill[blocks, threads](flat(x), self.dtype.type(value))  # the operators' flat fill
 
     def combine(self, x, y, add, out, level=0):
         lev = self.levels[level]

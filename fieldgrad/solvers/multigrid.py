@@ -559,28 +559,46 @@ def mg_iterate(hier, u, b, rtol, maxiter, *, cycle="V", nu1=2, nu2=2, callback=N
     lev = hier.levels[0]
     if bnorm is None:
         bnorm = lev.residual_norm(ud if ud is not None else u, b)
+    first = (lambda: hier.fmg(u, b, f_source, ud, cycle, nu1, nu2)) if fmg else None
+    return cycle_until(lambda: hier.cycle(u, b, 0, cycle, nu1, nu2), lambda: lev.residual_norm(u, b), bnorm, rtol,
+                       maxiter, callback=callback, first=first)
+
+
+def cycle_until(step, residual_norm, bnorm, rtol, maxiter, *, callback=None, first=None):
+    """Repeat ``step()`` until ``residual_norm() <= rtol * bnorm``: the iteration loop of every
+    multigrid solve, on the CPU (:func:`mg_iterate`) and on the GPU
+    (:func:`fieldgrad.solvers.cuda_poisson.solve`).
+
+    Parameters
+    ----------
+    step, residual_norm : callables
+        One cycle (in place); the current residual norm.
+    bnorm : float
+        The norm residuals are divided by (0: nothing to solve).
+    rtol : float
+    maxiter : int
+        Most iterations (``first`` counts as one).
+    callback : callable ``callback(iteration, relative_residual)``, optional
+    first : callable, optional
+        A different first iteration (an FMG start); a non-finite residual after it does not stop.
+
+    Returns
+    -------
+    (iterations, residuals, converged)
+    """
     residuals = []
     if bnorm == 0.0:
         return 0, residuals, True
     it = 0
-    if fmg:
-        hier.fmg(u, b, f_source, ud, cycle, nu1, nu2)
+    while it < maxiter or (it == 0 and first is not None):
+        (first if it == 0 and first is not None else step)()
         it += 1
-        res = lev.residual_norm(u, b) / bnorm
+        res = residual_norm() / bnorm
         residuals.append(res)
         if callback is not None:
             callback(it, res)
         if res <= rtol:
             return it, residuals, True
-    while it < maxiter:
-        hier.cycle(u, b, 0, cycle, nu1, nu2)
-        it += 1
-        res = lev.residual_norm(u, b) / bnorm
-        residuals.append(res)
-        if callback is not None:
-            callback(it, res)
-        if res <= rtol:
-            return it, residuals, True
-        if not np.isfinite(res):
+        if not np.isfinite(res) and not (it == 1 and first is not None):
             break
     return it, residuals, False
