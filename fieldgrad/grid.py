@@ -196,10 +196,10 @@ class Grid:
 
         Example
         -------
-        >>> Grid((4096, 4096, 4096)).require_memory(what="the solver")  # doctest: +ELLIPSIS
+        >>> Grid((10**6, 10**6, 10**6)).require_memory(what="the solver")  # doctest: +ELLIPSIS
         Traceback (most recent call last):
         ...
-        fieldgrad.errors.TooLargeError: grid: the solver on Grid(shape=(4096, 4096, 4096), ...) needs 512 GiB ...
+        fieldgrad.errors.TooLargeError: grid: the solver on Grid(shape=(1000000, 1000000, 1000000), ...) needs 7.45e+09 GiB ...
         """
         nbytes = fields * self.size * np.dtype(dtype).itemsize
         require_memory(nbytes, f"{what} on {self!r}", "grid")
