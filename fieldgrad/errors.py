@@ -88,6 +88,15 @@ class AxisParameterError(ParameterError, _AxisError):
     """An axis out of range (where NumPy raises ``AxisError``, an IndexError and ValueError)."""
 
 
+class FieldgradWarning(UserWarning):
+    """Base class of the warnings fieldgrad issues on purpose."""
+
+
+class UndeterminedLevelWarning(FieldgradWarning):
+    """A steady problem with only flux conditions (Neumann/periodic, no screening) and zero data:
+    every constant solves it, so the level returned (0, the zero-mean choice) is arbitrary."""
+
+
 def describe(value, limit=80):
     """Short printable description of a value for error messages.
 

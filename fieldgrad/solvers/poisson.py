@@ -11,7 +11,7 @@ import warnings
 import numpy as np
 
 from ..grid import require_grid
-from ..errors import ConvergenceError, NonFiniteError, ParameterError, ShapeError
+from ..errors import ConvergenceError, NonFiniteError, ParameterError, ShapeError, UndeterminedLevelWarning
 from .direct import direct_solve
 from .discretize import Problem, check_rhs, pad3, unpad
 from .krylov import pcg
@@ -21,6 +21,13 @@ from .setup_cache import SetupCache
 from .spectral import spectral_kinds, spectral_solve
 
 METHODS = ("auto", "multigrid", "cg", "spectral", "direct")
+
+
+UNDETERMINED_MESSAGE = (
+    "the problem has only flux conditions (Neumann/periodic faces, no screening) and, after any compatibility "
+    "projection, zero data: every constant solves it, so the level is undetermined and 0 (the zero-mean "
+    "solution) is returned; fix a value somewhere (a Dirichlet or Robin/convection face, or a fixed region) "
+    "to set it")
 
 
 class PoissonSolver:
@@ -96,6 +103,7 @@ class PoissonSolver:
         b, ud = prob.rhs(f, t)
         info = {}
         if prob.singular:
+            bmax = float(np.max(np.abs(b)))
             s, sabs, wsum = prob.compatibility(b)
             shift = s / wsum
             info["compatibility_shift"] = shift
@@ -107,6 +115,8 @@ class PoissonSolver:
                     raise ParameterError(msg.replace("f was shifted", "strict=True forbids shifting f; it would be shifted"))
                 warnings.warn(msg, CompatibilityWarning, stacklevel=3)
             b -= shift
+            if float(np.max(np.abs(b))) <= 1e-13 * bmax:  # also when bmax == 0: no data at all
+                warnings.warn(UNDETERMINED_MESSAGE, UndeterminedLevelWarning, stacklevel=3)
         u = ud  # (no copy: ud is not needed apart from u once the solve starts, see below)
         if x0 is not None:
             x0 = np.asarray(x0)
@@ -210,6 +220,10 @@ def solve_poisson(f, grid, bc, *, k=None, screening=0.0, method="auto", rtol=1e-
     Raises
     ------
     ShapeError, ParameterError, NonFiniteError, BoundaryError, ConvergenceError
+
+    With only flux conditions (Neumann/periodic faces) and no screening the solution is defined up
+    to a constant: the zero-mean one is returned, and when the data are zero (so that constant is
+    all there is) an :class:`~fieldgrad.errors.UndeterminedLevelWarning` says so.
 
     Setups (multigrid hierarchy, coarse factorisation) are cached for the last few
     (grid, bc, k, screening, method) combinations, compared by value (arrays and boundary
