@@ -14,7 +14,7 @@ import warnings
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
@@ -232,6 +232,10 @@ HEAT_GRID = fg.Grid((6, 6))
        dt=st.one_of(st.none(), st.floats(1e-3, 0.05), st.sampled_from([0.0, -1.0, np.nan, np.inf, "x", 1j])),
        method=st.sampled_from(["auto", "ftcs", "rkl2", "backward_euler", "crank_nicolson", "euler", 1]),
        source=st.one_of(st.none(), odd_scalars, odd_arrays((6, 6)), st.sampled_from(CALLABLES)))
+@example(u0=np.ones((6, 6)), spec=(fg.Neumann, [0.0]), alpha=1.0, t_end=np.nan, dt=None, method="auto", source=None)
+@example(u0=np.ones((6, 6)), spec=(fg.Neumann, [0.0]), alpha=1.0, t_end=np.inf, dt=None, method="ftcs", source=None)
+@example(u0=np.ones((6, 6)), spec=(fg.Neumann, [0.0]), alpha=1.0, t_end=0.05, dt=1e-300, method="backward_euler",
+         source=None)  # the known hangs of issue 13.2, kept in every run
 def test_solve_heat(u0, spec, alpha, t_end, dt, method, source):
     res = call(lambda: fg.solve_heat(u0, HEAT_GRID, make_spec(spec), alpha=alpha, t_end=t_end, dt=dt,
                                      method=method, source=source, progress=False))
