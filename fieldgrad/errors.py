@@ -70,6 +70,10 @@ class CaseFileError(FieldgradError, ValueError):
     """A case file has an unknown key, a wrong type or a value outside what is allowed."""
 
 
+class TooLargeError(FieldgradError, MemoryError):
+    """A grid or array would not fit in the memory available (checked before allocating)."""
+
+
 class ParameterTypeError(ParameterError, TypeError):
     """An argument of the wrong kind or count (where NumPy raises ``TypeError``)."""
 

@@ -17,7 +17,8 @@ import numpy as np
 
 from .. import boundary as _bnd
 from ..errors import GridError, ParameterError, ShapeError, describe
-from ..validation import as_field, check_coefficient
+from ..grid import require_grid
+from ..validation import as_field, check_coefficient, real_float, require_real
 from .stability import explicit_limit
 
 __all__ = ["HeatProblem", "explicit_limit"]
@@ -68,6 +69,7 @@ class HeatProblem:
     """
 
     def __init__(self, u0, grid, bc, alpha, source=None, t0=0.0, check=True):
+        require_grid(grid)
         if grid.ndim not in (2, 3):
             raise GridError(f"heat diffusion runs on 2D or 3D grids; got a {grid.ndim}D grid")
         self.grid = grid
@@ -108,7 +110,7 @@ class HeatProblem:
                     f"source({', '.join(grid.axis_names)}, t) (or source({', '.join(grid.axis_names)}) constant in time)")
             return
         if np.ndim(source) == 0:
-            v = float(source)
+            v = real_float(source, "source")
             if not np.isfinite(v):
                 raise ParameterError(f"source must be finite; got {source!r}")
             self.source_kind = "scalar"
@@ -125,8 +127,9 @@ class HeatProblem:
         return value
 
     def _check_source_value(self, value, what):
+        require_real(value, what)
         if np.ndim(value) == 0:
-            v = float(value)
+            v = real_float(value, what)
             if not np.isfinite(v):
                 raise ParameterError(f"{what} evaluated to a non-finite value {v!r}")
             return v

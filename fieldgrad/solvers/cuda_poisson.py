@@ -44,11 +44,13 @@ from ..kernels.cuda_ops import check_positive_device
 from .cuda_stencil_mg import StencilMG
 from .krylov import cg
 from .multigrid import cycle_until
+from .setup_cache import SetupCache
 
 __all__ = ["solve"]
 
 _CACHE = []
 _CACHE_SIZE = 4
+_SETUPS = SetupCache(_CACHE_SIZE)
 
 
 def _host_coefficient(value, name, positive):
@@ -61,25 +63,18 @@ def _host_coefficient(value, name, positive):
     return value
 
 
-def _same(a, b):
-    if a is b:
-        return True
-    return isinstance(a, numbers.Number) and isinstance(b, numbers.Number) and a == b
-
-
 def _setup(grid, bc, k, screening, dtype, coarse_size):
+    """The stencil multigrid for these values (compared by value, see
+    :mod:`fieldgrad.solvers.setup_cache`; device coefficient arrays are checked on the device)."""
     from .discretize import Problem
 
-    key = (grid, np.dtype(dtype).str, coarse_size)
-    for entry in _CACHE:
-        if entry[0] == key and _same(entry[1], bc) and _same(entry[2], k) and _same(entry[3], screening):
-            return entry[4]
-    prob = Problem(grid, bc, _host_coefficient(k, "k", True), _host_coefficient(screening, "screening", False))
-    mg = StencilMG(prob, dtype, coarse_size)
-    mg.rhs_cache = {}
-    _CACHE.insert(0, (key, bc, k, screening, mg))
-    del _CACHE[_CACHE_SIZE:]
-    return mg
+    def build(grid, bc, k, screening, dtype, coarse_size):
+        mg = StencilMG(Problem(grid, bc, k, screening), np.dtype(dtype), coarse_size)
+        mg.rhs_cache = {}
+        return mg
+
+    k, screening = _host_coefficient(k, "k", True), _host_coefficient(screening, "screening", False)
+    return _SETUPS.get((grid, bc, k, screening, np.dtype(dtype).str, coarse_size), build)
 
 
 def _boundary_data(mg, t):
