@@ -70,6 +70,10 @@ class CaseFileError(FieldgradError, ValueError):
     """A case file has an unknown key, a wrong type or a value outside what is allowed."""
 
 
+class TooLargeError(FieldgradError, MemoryError):
+    """A grid or array would not fit in the memory available (checked before allocating)."""
+
+
 class ParameterTypeError(ParameterError, TypeError):
     """An argument of the wrong kind or count (where NumPy raises ``TypeError``)."""
 
@@ -82,6 +86,15 @@ except ImportError:  # pragma: no cover
 
 class AxisParameterError(ParameterError, _AxisError):
     """An axis out of range (where NumPy raises ``AxisError``, an IndexError and ValueError)."""
+
+
+class FieldgradWarning(UserWarning):
+    """Base class of the warnings fieldgrad issues on purpose."""
+
+
+class UndeterminedLevelWarning(FieldgradWarning):
+    """A steady problem with only flux conditions (Neumann/periodic, no screening) and zero data:
+    every constant solves it, so the level returned (0, the zero-mean choice) is arbitrary."""
 
 
 def describe(value, limit=80):

@@ -7,23 +7,82 @@ spacing ``h = (hi - lo) / (n - 1)``.  A periodic axis has ``n`` distinct nodes a
 from __future__ import annotations
 
 import json
+import math
 import numbers
 
 import numpy as np
 
-from .errors import GridError, ShapeError, describe
+from .errors import GridError, ParameterTypeError, ShapeError, describe
+from .validation import require_memory
 
 AXIS_NAMES = ("x", "y", "z")
 
 
+# Spacings whose square or reciprocal square leaves float64 (h < 1e-154 or h > 1e154) break
+# every stencil (1/h^2 overflows to inf, or underflows to 0): refused when the grid is built.
+SPACING_RANGE = (1e-150, 1e150)
+
+
+def require_grid(grid, name="grid"):
+    """Return ``grid`` if it is a :class:`Grid`, else raise :class:`ParameterTypeError`.
+
+    Example
+    -------
+    >>> require_grid((5, 5))
+    Traceback (most recent call last):
+    ...
+    fieldgrad.errors.ParameterTypeError: grid = (5, 5) is a tuple; accepted: a fieldgrad.Grid, e.g. Grid((5, 5))
+    """
+    if not isinstance(grid, Grid):
+        hint = f", e.g. Grid({grid!r})" if isinstance(grid, (tuple, list, int)) and not isinstance(grid, bool) else ""
+        raise ParameterTypeError(f"{name} = {describe(grid)} is a {type(grid).__name__}; accepted: a fieldgrad.Grid{hint}")
+    return grid
+
+
+def _periodic_flags(periodic, ndim):
+    """``periodic`` as one bool per axis; only booleans are accepted (``"no"`` is not false)."""
+    def ok(p):
+        return isinstance(p, (bool, np.bool_))
+
+    if ok(periodic):
+        return (bool(periodic),) * ndim
+    if isinstance(periodic, (list, tuple, np.ndarray)) and all(ok(p) for p in periodic):
+        per = _per_axis(tuple(periodic), ndim, "periodic")
+        return tuple(bool(p) for p in per)
+    raise GridError(f"periodic = {describe(periodic)} is not allowed; accepted: True/False or one bool per axis "
+                    f"({ndim})")
+
+
+def _seq(value):
+    """``value`` as a tuple when it is a sequence (list, tuple, array with axes), else None."""
+    if isinstance(value, (list, tuple)):
+        return tuple(value)
+    if isinstance(value, np.ndarray) and value.ndim >= 1:
+        return tuple(value)
+    return None
+
+
 def _per_axis(value, ndim, name):
     """Broadcast a scalar to one entry per axis, or check a sequence has one entry per axis."""
-    if np.ndim(value) == 0:
+    seq = _seq(value)
+    if seq is None:
         return (value,) * ndim
-    seq = tuple(value)
     if len(seq) != ndim:
         raise GridError(f"{name} must have one entry per axis ({ndim}); got {len(seq)}: {describe(value)}")
     return seq
+
+
+def _real(value, name):
+    """A real number as float, or :class:`GridError` (complex, strings and the like are refused)."""
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        value = value[()]
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise GridError(f"{name} holds {describe(value)}; accepted: real numbers")
+    try:
+        return float(value)
+    except OverflowError:
+        raise GridError(f"{name} holds {describe(value)}, which is not a finite float64; accepted: real numbers "
+                        "below 1.8e308 in magnitude") from None
 
 
 class Grid:
@@ -56,8 +115,8 @@ class Grid:
     """
 
     def __init__(self, shape, extent=None, spacing=None, origin=None, periodic=False):
-        shape = (shape,) if isinstance(shape, numbers.Integral) else tuple(shape)
-        if not 1 <= len(shape) <= 3:
+        shape = (shape,) if isinstance(shape, numbers.Integral) else _seq(shape)
+        if shape is None or not 1 <= len(shape) <= 3:
             raise GridError(f"shape must have 1, 2 or 3 axes; got {describe(shape)}")
         for n in shape:
             if not isinstance(n, numbers.Integral) or isinstance(n, bool):
@@ -65,8 +124,7 @@ class Grid:
         ndim = len(shape)
         self.shape = tuple(int(n) for n in shape)
         self.ndim = ndim
-        per = _per_axis(periodic, ndim, "periodic")
-        self.periodic = tuple(bool(p) for p in per)
+        self.periodic = _periodic_flags(periodic, ndim)
         for axis, (n, p) in enumerate(zip(self.shape, self.periodic)):
             need = 3 if p else 2
             if n < need:
@@ -74,19 +132,23 @@ class Grid:
                 raise GridError(
                     f"shape[{axis}] = {n} is too small: a {kind} axis needs at least {need} nodes"
                 )
+        # the coordinate arrays are allocated here; the fields are checked where they are made
+        require_memory(8 * sum(self.shape), f"the coordinates of shape {self.shape}", "shape")
         if extent is not None and spacing is not None:
             raise GridError("give either extent or spacing (with origin), not both")
         if extent is not None:
-            if ndim == 1 and np.ndim(extent) == 1 and len(extent) == 2:
-                extent = (tuple(extent),)
-            if np.ndim(extent) == 0:
+            seq = _seq(extent)
+            if ndim == 1 and seq is not None and len(seq) == 2 and all(_seq(v) is None for v in seq):
+                seq = (seq,)
+            if seq is None:
                 raise GridError(f"extent must be a sequence of (lo, hi) pairs; got {describe(extent)}")
-            ext = _per_axis(extent, ndim, "extent")
+            ext = _per_axis(seq, ndim, "extent")
             pairs = []
             for axis, pair in enumerate(ext):
-                if np.ndim(pair) != 1 or len(pair) != 2:
-                    raise GridError(f"extent[{axis}] must be a (lo, hi) pair; got {describe(pair)}")
-                lo, hi = float(pair[0]), float(pair[1])
+                pair = _seq(pair)
+                if pair is None or len(pair) != 2:
+                    raise GridError(f"extent[{axis}] must be a (lo, hi) pair; got {describe(ext[axis])}")
+                lo, hi = (_real(v, f"extent[{axis}]") for v in pair)
                 if not (np.isfinite(lo) and np.isfinite(hi)) or hi <= lo:
                     raise GridError(
                         f"extent[{axis}] = {describe(pair)} is invalid: need finite lo < hi"
@@ -98,13 +160,21 @@ class Grid:
         else:
             if spacing is None:
                 spacing = [1.0 / (n if p else n - 1) for n, p in zip(self.shape, self.periodic)]
-            h = tuple(float(s) for s in _per_axis(spacing, ndim, "spacing"))
-            orig = tuple(float(o) for o in _per_axis(0.0 if origin is None else origin, ndim, "origin"))
+            h = tuple(_real(s, "spacing") for s in _per_axis(spacing, ndim, "spacing"))
+            orig = tuple(_real(o, "origin") for o in _per_axis(0.0 if origin is None else origin, ndim, "origin"))
+        lo_h, hi_h = SPACING_RANGE
         for axis, s in enumerate(h):
             if not np.isfinite(s) or s <= 0:
                 raise GridError(f"spacing[{axis}] = {s!r} is invalid: spacing must be finite and > 0")
+            if not lo_h <= s <= hi_h:
+                raise GridError(f"spacing[{axis}] = {s!r} is out of range: 1/h^2 and h^2 must stay finite float64 "
+                                f"numbers; accepted: {lo_h:g} <= spacing <= {hi_h:g} (rescale the units)")
         if not all(np.isfinite(orig)):
             raise GridError(f"origin must be finite; got {describe(orig)}")
+        for axis, (o, s, n, p) in enumerate(zip(orig, h, self.shape, self.periodic)):
+            if not np.isfinite(o + s * n):
+                raise GridError(f"axis {axis} ends at {o} + {s} * {n}, which is not a finite float64; "
+                                "accepted: coordinates below 1.8e308 in magnitude")
         self.spacing = h
         self.origin = orig
         self.extent = tuple(
@@ -117,8 +187,22 @@ class Grid:
     # ------------------------------------------------------------------ geometry
     @property
     def size(self):
-        """Total number of nodes."""
-        return int(np.prod(self.shape))
+        """Total number of nodes (a Python int: exact however large)."""
+        return math.prod(self.shape)
+
+    def require_memory(self, fields=1, dtype=np.float64, what="a field"):
+        """Raise :class:`~fieldgrad.errors.TooLargeError` unless ``fields`` arrays of this grid
+        (``dtype``) fit in the memory available now; called before large allocations.
+
+        Example
+        -------
+        >>> Grid((10**6, 10**6, 10**6)).require_memory(what="the solver")  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        fieldgrad.errors.TooLargeError: grid: the solver on Grid(shape=(1000000, 1000000, 1000000), ...) needs 7.45e+09 GiB ...
+        """
+        nbytes = fields * self.size * np.dtype(dtype).itemsize
+        require_memory(nbytes, f"{what} on {self!r}", "grid")
 
     @property
     def axis_names(self):
@@ -149,6 +233,7 @@ class Grid:
         >>> X.shape
         (3, 2)
         """
+        self.require_memory(self.ndim, what="mesh()")
         return tuple(np.meshgrid(*self.coords, indexing="ij"))
 
     def quadrature_weights(self):
@@ -160,6 +245,7 @@ class Grid:
         -------
         ndarray of ``self.shape``
         """
+        self.require_memory(2, what="quadrature_weights()")
         w = np.ones(self.shape)
         for axis, (h, p) in enumerate(zip(self.spacing, self.periodic)):
             wa = np.full(self.shape[axis], h)
@@ -216,6 +302,7 @@ class Grid:
 
     def zeros(self, dtype=np.float64, leading=()):
         """A zero field on this grid (``leading`` prepends axes, e.g. ``(ndim,)`` for vectors)."""
+        self.require_memory(math.prod(leading), dtype, "zeros()")
         return np.zeros(tuple(leading) + self.shape, dtype=dtype)
 
     def coarsen(self):

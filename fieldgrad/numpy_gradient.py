@@ -18,11 +18,12 @@ would raise (ValueError, TypeError, or ``numpy.exceptions.AxisError``), so exist
 """
 from __future__ import annotations
 
+import numbers
 import operator
 
 import numpy as np
 
-from .errors import AxisParameterError, ParameterError, ParameterTypeError, ShapeError, describe
+from .errors import AxisParameterError, FieldgradError, ParameterError, ParameterTypeError, ShapeError, describe
 from .kernels import gradient_numpy as _k
 
 # numpy.gradient returns a tuple from NumPy 2.0 on, a list before.
@@ -66,8 +67,8 @@ def _parse_spacings(varargs, shape, axes):
         return [varargs[0]] * len(axes)
     if n != len(axes):
         raise ParameterTypeError(
-            f"varargs: got {n} spacing arguments for {len(axes)} axes; accepted: none, one "
-            f"scalar for every axis, or one scalar or 1D coordinate array per axis")
+            f"varargs: invalid number of arguments: got {n} spacing arguments for {len(axes)} axes; "
+            f"accepted: none, one scalar for every axis, or one scalar or 1D coordinate array per axis")
     out = []
     for ax, spacing in zip(axes, varargs):
         dist = np.asanyarray(spacing)
@@ -76,12 +77,13 @@ def _parse_spacings(varargs, shape, axes):
             continue
         if dist.ndim != 1:
             raise ShapeError(
-                f"varargs: spacing for axis {ax} is {describe(dist)}; accepted: a scalar or "
-                f"a 1D coordinate array")
+                f"varargs: spacing for axis {ax} is {describe(dist)}: distances must be either "
+                f"scalars or 1d; accepted: a scalar or a 1D coordinate array")
         if len(dist) != shape[ax]:
             raise ShapeError(
                 f"varargs: coordinate array for axis {ax} has {len(dist)} entries but the "
-                f"array has {shape[ax]} along that axis; accepted: exactly {shape[ax]}")
+                f"array has {shape[ax]} along that axis (when 1d, distances must match the length "
+                f"of the corresponding dimension); accepted: exactly {shape[ax]}")
         if np.issubdtype(dist.dtype, np.integer):
             dist = dist.astype(np.float64)
         if len(dist) < 2:
@@ -95,7 +97,9 @@ def _parse_spacings(varargs, shape, axes):
 def _check_edge_order(edge_order):
     if isinstance(edge_order, (int, float, np.integer, np.floating)) and edge_order in (1, 2):
         return int(edge_order)
-    raise ParameterError(f"edge_order: got {describe(edge_order)}; accepted: 1 or 2")
+    above = " ('edge_order' greater than 2 not supported)" if isinstance(edge_order, numbers.Real) \
+        and edge_order > 2 else ""
+    raise ParameterError(f"edge_order: got {describe(edge_order)}{above}; accepted: 1 or 2")
 
 
 def _axis_tables(n, spacing, edge_order, fdtype):
@@ -159,7 +163,7 @@ def _plan(f, axes, spacings, edge_order):
     if type(f) is not np.ndarray or not 1 <= f.ndim <= 3 or not f.dtype.isnative \
             or f.size < _MIN_KERNEL_SIZE:
         return None
-    if np.issubdtype(f.dtype, np.integer):
+    if f.dtype.kind in "iu":  # not timedelta64, a NumPy 'integer' that NumPy keeps as it is
         f = f.astype(np.float64)
     if f.dtype not in _FAST_DTYPES or not axes:
         return None
@@ -260,6 +264,19 @@ def gradient(f, *varargs, axis=None, edge_order=1):
     array([[ 1. ,  1. , -0.5],
            [ 1. ,  1. , -0.5]])
     """
+    try:
+        return _gradient(f, varargs, axis, edge_order)
+    except FieldgradError:
+        raise
+    except TypeError as exc:  # from NumPy on odd data (booleans, strings, mixed objects): its words
+        raise ParameterTypeError(f"f: {describe(f)} cannot be differentiated: {exc}; accepted: numbers, "
+                                 "datetime64/timedelta64 or objects with - and /") from exc
+    except (ValueError, ArithmeticError) as exc:  # ragged lists, integers too large for float ...
+        raise ParameterError(f"f or varargs: {exc}; accepted: arrays of numbers and scalar or 1D "
+                             "spacings") from exc
+
+
+def _gradient(f, varargs, axis, edge_order):
     f = np.asanyarray(f)
     axes = _normalize_axes(axis, f.ndim)
     spacings = _parse_spacings(varargs, f.shape, axes)
@@ -267,8 +284,9 @@ def gradient(f, *varargs, axis=None, edge_order=1):
     for ax in axes:
         if f.shape[ax] < edge_order + 1:
             raise ShapeError(
-                f"f: axis {ax} has {f.shape[ax]} points, too few for a gradient with "
-                f"edge_order={edge_order}; accepted: at least {edge_order + 1}")
+                f"f: axis {ax} has {f.shape[ax]} points: shape of array too small to calculate a "
+                f"numerical gradient with edge_order={edge_order}; accepted: at least "
+                f"{edge_order + 1} elements")
     plan = _plan(f, axes, spacings, edge_order)
     if plan is None:
         return _numpy_gradient(f, *varargs, axis=axis, edge_order=edge_order)

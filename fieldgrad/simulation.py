@@ -20,15 +20,19 @@ import time
 import numpy as np
 
 from . import boundary as _bnd
-from .errors import NonFiniteError, ParameterError
+from .errors import ConvergenceError, NonFiniteError, ParameterError
 from .grid import Grid
 from .heat.gpu import GPU_METHODS, make_cuda_stepper, resolve_heat_backend
+from .heat.guard import GROWTH_FACTOR, GrowthGuard
 from .heat.methods import choose_method, make_stepper
-from .heat.problem import HeatProblem
+from .heat.problem import HeatProblem, _finite_time
 from .progress import RunProgress, progress_enabled
 from .schedules import SimTime, Steps, as_schedule
 
-__all__ = ["Simulation"]
+__all__ = ["Simulation", "MAX_STEPS"]
+
+#: default largest number of steps one ``Simulation.run`` may plan (``max_steps=`` raises it)
+MAX_STEPS = 10 ** 8
 
 
 class Simulation:
@@ -46,7 +50,19 @@ class Simulation:
     progress : bool or None
         tqdm bar; None = on in a terminal unless ``CI`` is set.
     nan_check_every : int
-        Steps between NaN/inf checks (each costs one pass over the field).
+        Steps between checks of the field (each costs one pass over it); the field is also
+        checked before every callback and writer call and at the end of each ``run``, so no
+        writer or checkpoint ever receives a non-finite or runaway field.  The check refuses
+        NaN/inf (:class:`~fieldgrad.errors.NonFiniteError`, "NaN at step S, t = ...") and values
+        beyond ``growth_factor`` times the maximum-principle bound of the data
+        (:class:`~fieldgrad.errors.StabilityError` naming the step; see :mod:`fieldgrad.heat.guard`).
+    growth_factor : float or None
+        Multiple of that bound (default 1e3); None checks NaN/inf only.
+    max_steps : int or None
+        Largest number of steps one ``run`` may plan (default ``10**8``, a day or more of
+        stepping even on small grids); a ``run(t_end=...)`` whose ``(t_end - t) / dt`` exceeds it
+        is refused with a ParameterError before any step.  Pass a larger number (or None: no
+        limit) to allow more.
     steady_tol : float, optional
         Stop when ``max|u_new - u_old| / dt < steady_tol`` (checked every step when given).
     max_wall_time : float, optional
@@ -73,7 +89,8 @@ class Simulation:
 
     def __init__(self, u0, grid, bc, *, alpha, dt=None, method="auto", source=None, t0=0.0, reduce_dt=False,
                  progress=None, nan_check_every=10, steady_tol=None, max_wall_time=None, checkpoint=None,
-                 checkpoint_every=None, check=True, step=0, backend=None, **solver_options):
+                 checkpoint_every=None, check=True, step=0, backend=None, growth_factor=GROWTH_FACTOR,
+                 max_steps=MAX_STEPS, **solver_options):
         self.problem = HeatProblem(u0, grid, bc, alpha, source=source, t0=t0, check=check)
         p = self.problem
         self.grid, self.bc = grid, p.bcs
@@ -103,6 +120,14 @@ class Simulation:
         if not isinstance(nan_check_every, numbers.Integral) or nan_check_every < 1:
             raise ParameterError(f"nan_check_every must be a positive integer; got {nan_check_every!r}")
         self.nan_check_every = int(nan_check_every)
+        if max_steps is not None and (not isinstance(max_steps, numbers.Real) or isinstance(max_steps, bool)
+                                      or not max_steps >= 1):
+            raise ParameterError(f"max_steps must be a number >= 1 or None (no limit); got {max_steps!r}")
+        self.max_steps = max_steps
+        if growth_factor is not None and (not isinstance(growth_factor, numbers.Real) or not growth_factor > 1
+                                          or not math.isfinite(growth_factor)):
+            raise ParameterError(f"growth_factor must be a finite number > 1 or None; got {growth_factor!r}")
+        self.guard = GrowthGuard(p, growth_factor)
         self.steady_tol = steady_tol
         self.max_wall_time = max_wall_time
         self.stop_reason = None
@@ -191,29 +216,57 @@ class Simulation:
 
     # ------------------------------------------------------------------ the loop
     def _check_finite(self):
-        u = self.host_u()
-        if not np.isfinite(u).all():
-            bad = int(u.size - np.count_nonzero(np.isfinite(u)))
-            raise NonFiniteError(
-                f"the solution became non-finite ({bad} NaN/inf values) at step {self.step}, t = {self.t!r} "
-                f"(last clean check at step {self._last_clean}); method {self.method}, dt = {self.dt!r}, "
-                f"explicit limit {self.problem.dt_explicit!r}")
+        """The guard (:mod:`fieldgrad.heat.guard`) on the current field: NaN/inf or runaway growth raise."""
+        self.guard.check(self.host_u(), self.step, self.t,
+                         f" (last clean check at step {self._last_clean}); method {self.method}, dt = {self.dt!r}, "
+                         f"explicit limit {self.problem.dt_explicit!r}")
         self._last_clean = self.step
+
+    def _check_run_args(self, t_end, steps):
+        if t_end is None and steps is None:
+            raise ParameterError("run needs t_end= or steps=")
+        if steps is not None and (not isinstance(steps, numbers.Integral) or isinstance(steps, bool) or steps < 0):
+            raise ParameterError(f"steps must be a non-negative integer; got {steps!r}")
+        if t_end is None:
+            return None
+        t_end = _finite_time(t_end, "t_end")
+        if t_end < self.t:
+            raise ParameterError(f"t_end = {t_end!r} is before the current time {self.t!r}")
+        planned = (t_end - self.t) / self.dt
+        if steps is not None:
+            planned = min(planned, steps)
+        if self.max_steps is not None and planned > self.max_steps:
+            raise ParameterError(
+                f"run(t_end={t_end!r}) from t = {self.t!r} with dt = {self.dt!r} plans {planned:.3g} steps, more than "
+                f"max_steps = {self.max_steps!r}; accepted: a larger dt, an earlier t_end, or max_steps= raised "
+                "(None: no limit) when that many steps are meant")
+        return t_end
+
+    def _advance(self, old, dt):
+        """One stepper call; a linear solve that fails on a non-finite field is the NaN guard's error."""
+        try:
+            return self.stepper.step(old, self.t, dt, self.step)
+        except ConvergenceError as exc:
+            if all(math.isfinite(r) for r in exc.residuals) and np.isfinite(_host(old)).all():
+                raise
+            self.guard.check(_host(old), self.step, self.t,
+                             f" (the linear solve of step {self.step + 1} met it; last clean check at step "
+                             f"{self._last_clean}); method {self.method}, dt = {self.dt!r}")
+            raise NonFiniteError(f"NaN at step {self.step + 1}, t = {self.t + dt!r}: the linear solve of "
+                                 f"{self.method} produced non-finite values ({exc})") from exc
 
     def run(self, t_end=None, steps=None):
         """Advance until ``t_end`` (the last step is shortened to land on it) and/or for ``steps``
         steps, whichever comes first; stop early on steady state or the wall-time limit.
 
+        ``t_end`` must be a finite time (NaN/inf are refused, ParameterError) and the run may plan at
+        most ``max_steps`` steps (see the class parameters).
+
         Returns
         -------
         Simulation (self); ``stop_reason`` is "t_end", "steps", "steady_state" or "wall_time".
         """
-        if t_end is None and steps is None:
-            raise ParameterError("run needs t_end= or steps=")
-        if t_end is not None and t_end < self.t:
-            raise ParameterError(f"t_end = {t_end!r} is before the current time {self.t!r}")
-        if steps is not None and (not isinstance(steps, numbers.Integral) or steps < 0):
-            raise ParameterError(f"steps must be a non-negative integer; got {steps!r}")
+        t_end = self._check_run_args(t_end, steps)
         self._open_writers()
         start_wall = time.perf_counter()
         step0, t_start = self.step, self.t
@@ -235,30 +288,36 @@ class Simulation:
                     if remaining < dt * (1 + 1e-9):
                         dt = remaining
                 old = self.u
-                new = self.stepper.step(old, self.t, dt, self.step)
+                new = self._advance(old, dt)
                 self.step += 1
                 self.t = t_end if (t_end is not None and dt != self.dt) else self.t + dt
                 change = None
                 if self.steady_tol is not None:
                     change = float(np.max(np.abs(_host(new) - _host(old)))) / dt
                 self.u = new
-                if self.step % self.nan_check_every == 0 or (change is not None and not math.isfinite(change)):
+                # ask every schedule once (time schedules keep count), then check before anyone sees the field
+                due_cb = [func for sched, func in self._callbacks if sched(self)]
+                due_w = [w for sched, w in self._writers if sched is not None and sched(self)]
+                if (self.step % self.nan_check_every == 0 or due_cb or due_w
+                        or (change is not None and not math.isfinite(change))):
                     self._check_finite()
                 if bar is not None:
                     bar.update(self.t, self.step - step0)
-                for sched, func in self._callbacks:
-                    if sched(self):
-                        func(self)
-                for sched, w in self._writers:
-                    if sched is not None and sched(self):
-                        w.write(self.t, self.fields())
+                for func in due_cb:
+                    func(self)
+                if due_w:
+                    if due_cb:  # a callback may have changed the field
+                        self._check_finite()
+                    frame = self.fields()
+                    for w in due_w:
+                        w.write(self.t, frame)
                 if change is not None and change < self.steady_tol:
                     self.stop_reason = "steady_state"
                     break
                 if self.max_wall_time is not None and time.perf_counter() - start_wall > self.max_wall_time:
                     self.stop_reason = "wall_time"
                     break
-            if self.step != self._last_clean:
+            if self.step != step0:  # the state this run leaves (and its last frames) is checked
                 self._check_finite()
             if self.step != step0:
                 for sched, w in self._writers:

@@ -24,13 +24,15 @@ fieldgrad.errors.ParameterError: k must be positive and finite; got -1.0
 from __future__ import annotations
 
 import numbers
+import os
 
 import numpy as np
 
-from .errors import NonFiniteError, ParameterError, ShapeError, describe
+from .errors import NonFiniteError, ParameterError, ParameterTypeError, ShapeError, TooLargeError, describe
 
 __all__ = ["as_field", "output_array", "check_coefficient", "check_conductivity", "check_source",
-           "check_positive", "check_nonneg", "check_count"]
+           "check_positive", "check_nonneg", "check_count", "require_real", "real_float", "available_memory",
+           "require_memory", "gib"]
 
 _FLOATS = (np.float32, np.float64)
 
@@ -83,6 +85,8 @@ def as_field(u, grid, name="u", leading=(), check_finite=False, dtype=None):
     """
     if _is_device_array(u):
         raise ParameterError(f"{name} is a GPU array; pass backend='cuda' or copy it to the host first")
+    if not hasattr(grid, "check_shape"):  # a tuple where a Grid belongs
+        raise ParameterTypeError(f"grid = {describe(grid)} is a {type(grid).__name__}; accepted: a fieldgrad.Grid")
     arr = np.asarray(u)
     if arr.dtype.kind not in "biuf":
         raise ParameterError(f"{name} has dtype {arr.dtype}; accepted: float32, float64 (integers are converted)")
@@ -201,7 +205,7 @@ def check_coefficient(value, grid, name, *, positive=True, dtype=np.float64, bro
     if arr is None or arr.ndim == 0:
         if isinstance(value, bool) or not isinstance(value if arr is None else arr.item(), numbers.Real):
             raise ParameterError(f"{name} must be a real number or an array of the grid's shape; got {describe(value)}")
-        v = float(value)
+        v = real_float(value, name)
         if not np.isfinite(v) or (v <= 0 if positive else v < 0):
             want = "positive and finite" if positive else "finite and >= 0"
             raise ParameterError(f"{name} must be {want}; got {v!r}")
@@ -267,7 +271,7 @@ def check_source(source, grid, dtype, name="source"):
     if source is None:
         return None
     if isinstance(source, numbers.Number):
-        if isinstance(source, bool) or not isinstance(source, numbers.Real) or not np.isfinite(source):
+        if isinstance(source, bool) or not isinstance(source, numbers.Real) or not _finite_real(source):
             raise ParameterError(f"{name} must be a finite real number or array; got {source!r}")
         return np.full(grid.shape, source, dtype=dtype)
     arr = np.asarray(source)
@@ -287,7 +291,7 @@ def check_positive(value, name):
     >>> check_positive(3, "dt")
     3.0
     """
-    if not isinstance(value, numbers.Real) or isinstance(value, bool) or not np.isfinite(value) or value <= 0:
+    if not isinstance(value, numbers.Real) or isinstance(value, bool) or not _finite_real(value) or value <= 0:
         raise ParameterError(f"{name} must be a finite number > 0; got {describe(value)}")
     return float(value)
 
@@ -300,7 +304,7 @@ def check_nonneg(value, name):
     >>> check_nonneg(0, "weight_decay")
     0.0
     """
-    if not isinstance(value, numbers.Real) or isinstance(value, bool) or not np.isfinite(value) or value < 0:
+    if not isinstance(value, numbers.Real) or isinstance(value, bool) or not _finite_real(value) or value < 0:
         raise ParameterError(f"{name} must be a finite number >= 0; got {describe(value)}")
     return float(value)
 
@@ -316,3 +320,111 @@ def check_count(value, name, minimum=0):
     if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < minimum:
         raise ParameterError(f"{name} must be an integer >= {minimum}; got {describe(value)}")
     return int(value)
+
+
+# ---------------------------------------------------------------- real numbers, memory
+def require_real(value, name, error=ParameterError):
+    """Raise ``error`` when ``value`` (a number or array-like) is complex or not numeric.
+
+    Callables and ``None`` pass (they are checked where they are evaluated).  Booleans and
+    integers pass: they are real numbers.
+
+    Parameters
+    ----------
+    value : object
+    name : str -- the argument, for the message
+    error : exception class (a FieldgradError subclass)
+    """
+    if value is None or callable(value) or isinstance(value, str):
+        return
+    if isinstance(value, numbers.Number) or np.ndim(value) == 0 and hasattr(value, "dtype"):
+        if isinstance(value, numbers.Complex) and not isinstance(value, numbers.Real):
+            raise error(f"{name} = {describe(value)} is complex; accepted: real numbers (give the real part "
+                        "explicitly if that is what you mean)")
+        kind = getattr(getattr(value, "dtype", None), "kind", "f")
+        if kind not in "biuf":
+            raise error(f"{name} = {describe(value)} is not a real number; accepted: real numbers")
+        if isinstance(value, numbers.Integral) and not _fits_float(value):
+            raise error(f"{name} = {describe(value)} is not a finite float64; accepted: real numbers below "
+                        "1.8e308 in magnitude")
+        return
+    if isinstance(value, np.ndarray) or isinstance(value, (list, tuple)):
+        try:
+            kind = np.asarray(value).dtype.kind
+        except (ValueError, TypeError):
+            kind = "O"
+        if kind == "c":
+            raise error(f"{name} is a complex array ({describe(np.asarray(value))}); accepted: real arrays")
+        if kind not in "biuf":
+            raise error(f"{name} has dtype {np.asarray(value).dtype} ({describe(value)}); accepted: real numbers")
+
+
+def real_float(value, name, error=ParameterError):
+    """``value`` (a real number or 0-d array) as a Python float; anything else raises ``error``.
+
+    Example
+    -------
+    >>> real_float(3, "alpha")
+    3.0
+    """
+    if value is None or isinstance(value, (str, bytes)) or callable(value):
+        raise error(f"{name} = {describe(value)} is not a number; accepted: real numbers")
+    require_real(value, name, error)
+    try:
+        return float(value)
+    except (TypeError, ValueError, OverflowError):
+        raise error(f"{name} = {describe(value)} is not a real number; accepted: real numbers") from None
+
+
+def _finite_real(value):
+    """True for a real number that is a finite float64 (a 400-digit integer is not)."""
+    return _fits_float(value) and bool(np.isfinite(float(value)))
+
+
+def _fits_float(n):
+    try:
+        float(n)
+    except OverflowError:
+        return False
+    return True
+
+
+def available_memory():
+    """Bytes of memory this process can still allocate (MemAvailable; or free pages), or None."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):  # pragma: no cover - not POSIX
+        return None
+
+
+def require_memory(nbytes, what, name="grid"):
+    """Raise :class:`TooLargeError` unless ``nbytes`` fit in the memory available now.
+
+    Parameters
+    ----------
+    nbytes : int -- the allocation about to be made
+    what : str -- what it is for, for the message
+    name : str -- the argument that decides the size
+    """
+    avail = available_memory()
+    if avail is not None and nbytes > avail:
+        raise TooLargeError(f"{name}: {what} needs {gib(nbytes)} GiB but only {gib(avail)} GiB of "
+                            "memory is available; accepted: fewer nodes (or a distributed run across processes)")
+
+
+def gib(nbytes):
+    """``nbytes`` in GiB, three significant digits (any size of integer).
+
+    Example
+    -------
+    >>> gib(3 * 2**30), gib(10**400)
+    ('3', '9.31e+290')
+    """
+    return f"{float(min(nbytes, 10**300)) / 2**30:.3g}"

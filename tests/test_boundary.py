@@ -85,3 +85,41 @@ def test_describe_is_json_ready():
     b = resolve_bc({"x": fg.Dirichlet(1.0), "y": fg.Robin(1, 2, lambda x, y: x)}, fg.Grid((4, 4)))
     text = json.dumps(b.describe())
     assert '"kind": "robin"' in text and "callable" in text
+
+
+# ---------------------------------------------------------------- issue 13.8: refused, not garbage
+@pytest.mark.parametrize("make, fragment", [
+    (lambda: fg.Dirichlet(np.array(np.nan)), "Dirichlet value must be finite"),   # gave an all-NaN solution
+    (lambda: fg.Neumann([0.0, np.inf]), "must be finite"),
+    (lambda: fg.Robin(1.0, np.array([1.0, 0.0, 1.0]), 0.0), "beta must be non-zero everywhere; got 1 zero"),
+    (lambda: fg.Dirichlet(1 + 2j), "is complex"),
+    (lambda: fg.Robin(np.ones(3) * (1 + 0j), 1.0, 0.0), "Robin alpha is a complex array"),
+    (lambda: fg.Neumann(np.array(["a", "b"])), "accepted: real numbers"),
+])
+def test_bad_values_refused_at_construction(make, fragment):
+    with pytest.raises(BoundaryError) as info:
+        make()
+    assert fragment in str(info.value)
+
+
+def test_callables_checked_against_the_grid_when_resolved():
+    g = fg.Grid((5, 5))
+    for func in (lambda x: x, lambda x, y, z: x, np.sin):
+        with pytest.raises(BoundaryError, match=r"face coordinates of a 2D grid; accepted: a callable value\(x, y\)"):
+            resolve_bc({"x-": fg.Dirichlet(func), "*": fg.Neumann(0.0)}, g)
+    ok = resolve_bc({"x-": fg.Dirichlet(lambda x, y, t=0.0: x + t), "*": fg.Neumann(lambda *c: 0.0 * c[0])}, g)
+    assert ok.kinds()["x-"] == "dirichlet"
+    with pytest.raises(BoundaryError, match="on face x- .*complex"):
+        fg.Dirichlet(lambda x, y: 1j * x).evaluate("value", g, "x-")
+    with pytest.raises(BoundaryError, match="beta on face y- must be non-zero"):
+        fg.Robin(1.0, lambda x, y: 0.0 * x, 0.0).evaluate("beta", g, "y-")
+
+
+def test_apply_bc_refuses_integer_arrays_instead_of_truncating():
+    from fieldgrad.errors import ParameterError
+
+    g = fg.Grid((5, 5))
+    u = np.zeros(g.shape, dtype=np.int64)
+    with pytest.raises(ParameterError, match="int64.*accepted: a float32 or float64 array"):
+        fg.apply_bc(u, g, fg.Dirichlet(0.5))
+    assert fg.apply_bc(np.zeros(g.shape, np.float32), g, fg.Dirichlet(0.5))[0, 2] == np.float32(0.5)

@@ -321,3 +321,37 @@ def test_bad_input_numpy_raises_the_same_builtin():
     ]:
         with pytest.raises(builtin):
             call()
+
+
+@pytest.mark.parametrize("shape", [(20_000,), (30, 700), (8, 50, 60)])
+def test_timedelta64_at_kernel_sizes_matches_numpy_exactly(shape):
+    """timedelta64 is a NumPy 'integer' but NumPy keeps it: same dtype and the same values."""
+    rng = np.random.default_rng(11)
+    f = rng.integers(-10**6, 10**6, size=shape).astype("m8[ms]")
+    for eo in (1, 2):
+        got, ref = gradient(f, edge_order=eo), np.gradient(f, edge_order=eo)
+        got_list = [got] if isinstance(got, np.ndarray) else list(got)
+        ref_list = [ref] if isinstance(ref, np.ndarray) else list(ref)
+        for g, r in zip(got_list, ref_list):
+            assert g.dtype == r.dtype == np.dtype("m8[ms]")
+            np.testing.assert_array_equal(g, r)
+
+
+@pytest.mark.parametrize("call, words", [
+    (lambda f: gradient(f, np.stack([np.arange(4.0)] * 2, axis=-1), 1.0, 1.0), "scalars or 1d"),
+    (lambda f: gradient(f, np.arange(3.0), 1.0, 1.0), "distances must match the length"),
+    (lambda f: gradient(f, 1.0, 2.0), "invalid number of arguments"),
+    (lambda f: gradient(f, edge_order=3), "greater than 2 not supported"),
+    (lambda f: gradient(f[:, :1], axis=1), "too small to calculate a numerical gradient"),
+])
+def test_bad_input_carries_numpy_wording(call, words):
+    """NumPy's own tests match on these phrases (numpy/lib/tests/test_function_base.py)."""
+    with pytest.raises(FieldgradError, match=words):
+        call(np.zeros((4, 5, 6)))
+
+
+def test_non_numeric_input_is_a_fieldgrad_type_error():
+    with pytest.raises(TypeError):
+        np.gradient(np.array([True, False, True]))
+    with pytest.raises(ParameterTypeError, match="bool"):
+        gradient(np.array([True, False, True]))

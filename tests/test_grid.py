@@ -69,3 +69,51 @@ def test_shape_check_message():
     g = fg.Grid((4, 4))
     with pytest.raises(ShapeError, match=r"u has shape \(3, 4\); this grid needs \(4, 4\)"):
         g.check_shape(np.zeros((3, 4)))
+
+
+# ---------------------------------------------------------------- issue 13.8: refused, not garbage
+@pytest.mark.parametrize("kwargs, fragment", [
+    (dict(shape=(5, 5), spacing=1e-200), "out of range"),         # 1/h^2 overflows to inf
+    (dict(shape=(5, 5), spacing=(1.0, 1e200)), "spacing[1]"),     # h^2 overflows
+    (dict(shape=(5,), extent=(0, 1e300)), "out of range"),
+    (dict(shape=(5, 5), periodic="no"), "accepted: True/False"),  # a non-empty string is not 'true'
+    (dict(shape=(5, 5), periodic=(1, 0)), "accepted: True/False"),
+    (dict(shape=(5, 5), spacing=1 + 1j), "real numbers"),
+    (dict(shape=(5,), extent=(0, 10**400)), "not a finite float64"),
+])
+def test_grids_that_would_compute_garbage_are_refused(kwargs, fragment):
+    with pytest.raises(GridError) as info:
+        fg.Grid(**kwargs)
+    assert fragment in str(info.value)
+
+
+def test_periodic_accepts_numpy_bools_and_size_is_exact():
+    assert fg.Grid((5, 5), periodic=np.array([True, False])).periodic == (True, False)
+    assert fg.Grid((5, 5), periodic=np.True_).periodic == (True, True)
+    assert fg.Grid((10**7,) * 3).size == 10**21  # int64 would wrap to 3875820019684212736
+
+
+def test_grid_that_cannot_fit_is_refused_before_allocating(monkeypatch):
+    from fieldgrad import validation
+    from fieldgrad.errors import FieldgradError, TooLargeError
+
+    g = fg.Grid((2049, 2049, 2049))  # 64 GiB per float64 field
+    monkeypatch.setattr(validation, "available_memory", lambda: 8 * 2**30)
+    for call, need in ((g.zeros, "64.1"), (g.mesh, "192"), (g.quadrature_weights, "128")):
+        with pytest.raises(TooLargeError, match=rf"grid: .* needs {need} GiB but only 8 GiB") as info:
+            call()
+        assert isinstance(info.value, FieldgradError) and isinstance(info.value, MemoryError)
+    with pytest.raises(TooLargeError, match="shape"):
+        fg.Grid((10**12,))  # its coordinate array alone is 8 TB
+
+
+def test_a_tuple_is_not_a_grid():
+    from fieldgrad.errors import ParameterTypeError
+
+    u = np.ones((5, 5))
+    for call in (lambda: fg.solve_poisson(u, (5, 5), fg.Dirichlet(0.0)),
+                 lambda: fg.laplacian(u, (5, 5)),
+                 lambda: fg.resolve_bc(fg.Dirichlet(0.0), (5, 5)),
+                 lambda: fg.solve_heat(u, (5, 5), fg.Dirichlet(0.0), alpha=1.0, t_end=0.1)):
+        with pytest.raises(ParameterTypeError, match=r"grid = \(5, 5\) is a tuple; accepted: a fieldgrad.Grid"):
+            call()

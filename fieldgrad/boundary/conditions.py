@@ -11,6 +11,7 @@ import numbers
 import numpy as np
 
 from ..errors import BoundaryError, NonFiniteError, describe
+from ..validation import require_real
 
 __all__ = ["Condition", "Dirichlet", "Neumann", "Robin", "Convection", "Periodic", "BoundaryConditions",
            "resolve_bc"]
@@ -26,16 +27,51 @@ class Condition:
         self._cache = {}
 
     def _check_number_or_array(self, name, value):
-        if callable(value) or isinstance(value, numbers.Number) or isinstance(value, np.ndarray):
-            if isinstance(value, numbers.Number) and not np.isfinite(value):
-                raise BoundaryError(f"{type(self).__name__} {name} must be finite; got {value!r}")
-            return value
+        what = f"{type(self).__name__} {name}"
         if isinstance(value, (list, tuple)):
-            return np.asarray(value, dtype=float)
+            require_real(value, what, BoundaryError)
+            value = np.asarray(value, dtype=float)
+        if callable(value) or isinstance(value, numbers.Number) or isinstance(value, np.ndarray):
+            if not callable(value):
+                require_real(value, what, BoundaryError)
+                if not np.all(np.isfinite(value)):
+                    bad = describe(value) if np.ndim(value) == 0 else f"{int(np.sum(~np.isfinite(value)))} non-finite values"
+                    raise BoundaryError(f"{what} must be finite; got {bad}; accepted: finite real numbers")
+                self._check_values(name, value, None)
+            return value
         raise BoundaryError(
             f"{type(self).__name__} {name} must be a number, a face-shaped array or a callable "
             f"of the face coordinates; got {describe(value)}"
         )
+
+    def _check_values(self, name, values, face):
+        """Kind-specific checks of given or evaluated values (``face`` None at construction)."""
+
+    def check_callables(self, grid):
+        """Raise :class:`BoundaryError` unless every callable field accepts the face coordinates of
+        ``grid`` (one positional argument per axis, plus ``t`` when it asks for time)."""
+        names = ", ".join(grid.axis_names)
+        for f in self._fields:
+            func = getattr(self, f)
+            if not callable(func):
+                continue
+            takes_t = _takes_time(func)
+            if isinstance(func, np.ufunc):
+                ok = func.nin == grid.ndim and not takes_t
+            else:
+                try:
+                    sig = inspect.signature(func)
+                except (TypeError, ValueError):
+                    continue  # no signature to check (some builtins): the call itself will tell
+                try:
+                    sig.bind(*([0.0] * grid.ndim), **({"t": 0.0} if takes_t else {}))
+                    ok = True
+                except TypeError:
+                    ok = False
+            if not ok:
+                raise BoundaryError(
+                    f"{type(self).__name__} {f} = {describe(func)} cannot be called with the face coordinates of a "
+                    f"{grid.ndim}D grid; accepted: a callable {f}({names}) or {f}({names}, t=...)")
 
     @property
     def time_dependent(self):
@@ -68,9 +104,16 @@ class Condition:
                 return self._cache[key]
             coords = grid.face_mesh(face)
             vals = raw(*coords, t=t) if takes_t else raw(*coords)
-            vals = np.broadcast_to(np.asarray(vals, dtype=dtype), fshape)
+            what = f"{type(self).__name__} {field} on face {face}"
+            require_real(vals, f"{what} (the callable's result)", BoundaryError)
+            try:
+                vals = np.broadcast_to(np.asarray(vals, dtype=dtype), fshape)
+            except (ValueError, TypeError):
+                raise BoundaryError(f"{what} evaluates to {describe(vals)}; accepted: a number or an array "
+                                    f"broadcastable to the face shape {fshape}") from None
             if not np.all(np.isfinite(vals)):
                 raise NonFiniteError(f"{type(self).__name__} {field} on face {face} evaluates to non-finite values")
+            self._check_values(field, vals, face)
             if not takes_t:
                 self._cache = {k: v for k, v in self._cache.items() if k[4] is None}
             else:
@@ -175,8 +218,13 @@ class Robin(Condition):
         self.alpha = self._check_number_or_array("alpha", alpha)
         self.beta = self._check_number_or_array("beta", beta)
         self.value = self._check_number_or_array("value", value)
-        if np.ndim(self.beta) == 0 and not callable(self.beta) and self.beta == 0:
-            raise BoundaryError("Robin beta must be non-zero; got 0 (use Dirichlet(value / alpha) instead)")
+
+    def _check_values(self, name, values, face):
+        if name == "beta" and np.any(np.asarray(values) == 0):
+            where = "" if face is None else f" on face {face}"
+            got = "0" if np.ndim(values) == 0 else f"{int(np.sum(np.asarray(values) == 0))} zero entries"
+            raise BoundaryError(f"Robin beta{where} must be non-zero everywhere; got {got} (a zero beta divides by "
+                                "zero in the ghost rule: use Dirichlet(value / alpha) instead)")
 
 
 def _at(value, coords, t):
@@ -337,6 +385,9 @@ def resolve_bc(bc, grid):
     >>> b.kinds()
     {'x-': 'dirichlet', 'x+': 'dirichlet', 'y-': 'neumann', 'y+': 'neumann'}
     """
+    from ..grid import require_grid
+
+    require_grid(grid)
     if isinstance(bc, BoundaryConditions):
         if bc.grid.shape != grid.shape or bc.grid.periodic != grid.periodic:
             raise BoundaryError(f"boundary conditions were resolved for {bc.grid}, not for {grid}")
@@ -389,4 +440,6 @@ def resolve_bc(bc, grid):
                 f"face {face} was given Periodic() but the grid's axis {grid.axis_names[axis]} is not periodic; "
                 "build the grid with periodic=True on that axis"
             )
+        elif cond is not None:
+            cond.check_callables(grid)
     return BoundaryConditions(grid, faces)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..errors import ParameterError, describe
 from .conditions import Dirichlet, Neumann, Periodic, resolve_bc
 from .rules import ghost_conductivity, ghost_rule, neighbour_rule, order4_rules
 
@@ -58,6 +59,10 @@ def apply_bc(u, grid, bc, t=0.0):
     [1.0, 1.0, 1.0]
     """
     bcs = resolve_bc(bc, grid)
+    if not isinstance(u, np.ndarray) or u.dtype.kind != "f":
+        raise ParameterError(f"u = {describe(u)} cannot take boundary values in place; accepted: a float32 or "
+                             "float64 array (an integer array would truncate them)")
+    grid.check_shape(u, "u")
     for face in dirichlet_faces(bcs):
         axis, side = grid.parse_face(face)
         u[_face_slice(grid.ndim, axis, 0 if side == 0 else -1)] = bcs[face].evaluate("value", grid, face, t, u.dtype)

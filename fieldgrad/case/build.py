@@ -20,14 +20,42 @@ except ModuleNotFoundError:  # pragma: no cover - Python 3.10
 
 __all__ = ["Case", "load_case", "loads_case"]
 
+# Case files are short texts; anything longer is a mistake (a data file, a device, a stream).
+MAX_CASE_CHARS = 1 << 20
+
 
 def loads_case(text, origin="<string>"):
     """Parse TOML text into a checked :class:`Case`."""
+    if not isinstance(text, str):
+        raise CaseFileError(f"{origin}: a case must be TOML text (str); got {type(text).__name__}")
+    if len(text) > MAX_CASE_CHARS:
+        raise CaseFileError(f"{origin} is {len(text)} characters long; allowed: at most {MAX_CASE_CHARS}")
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise CaseFileError(f"{origin} is not valid TOML: {exc}") from None
+    except (RecursionError, MemoryError):
+        raise CaseFileError(f"{origin} is nested too deeply to read; allowed: ordinary tables and arrays") from None
     return Case(check_case(doc), origin)
+
+
+def _read_bounded(path, limit):
+    """At most ``limit`` bytes of ``path``.  Opened non-blocking so a FIFO without a writer does
+    not hang the open; reads then block as usual (a stream is read until ``limit``)."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    try:
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)
+        chunks, size = [], 0
+        while size < limit:
+            chunk = os.read(fd, min(1 << 16, limit - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
 
 
 def load_case(path):
@@ -50,10 +78,12 @@ def load_case(path):
     """
     path = os.fspath(path)
     try:
-        with open(path, "rb") as fh:
-            raw = fh.read()
+        raw = _read_bounded(path, MAX_CASE_CHARS + 1)
     except OSError as exc:
         raise CaseFileError(f"cannot read case file {path}: {exc.strerror}") from None
+    if len(raw) > MAX_CASE_CHARS:
+        raise CaseFileError(f"case file {path} is larger than {MAX_CASE_CHARS} bytes (a device or a stream "
+                            "such as /dev/zero?); allowed: a TOML text file up to that size")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:

@@ -145,7 +145,11 @@ class Expression:
         if isinstance(node, ast.Name):
             return env[node.id]
         if isinstance(node, ast.BinOp):
-            return _BINOPS[type(node.op)](self._eval(node.left, env), self._eval(node.right, env))
+            first, links = _chain(node)
+            out = self._eval(first, env)
+            for op, right in links:
+                out = _BINOPS[type(op)](out, self._eval(right, env))
+            return out
         if isinstance(node, ast.UnaryOp):
             return _UNARY[type(node.op)](self._eval(node.operand, env))
         if isinstance(node, ast.BoolOp):
@@ -180,9 +184,35 @@ def _refuse(where, text, what):
     )
 
 
+# Operators of one precedence level: a left-to-right run of them (``a + b - c + ...``) is one
+# level of nesting however long it is; only brackets, calls, powers and unary signs nest.
+_LEVELS = ({ast.Add, ast.Sub}, {ast.Mult, ast.Div, ast.FloorDiv, ast.Mod}, {ast.BitAnd}, {ast.BitOr})
+
+
+def _chain(node):
+    """Split a binary operation into its first operand and the ``(op, right operand)`` links of the
+    left-to-right run of same-level operators that ends at ``node`` (walked without recursion).
+
+    Example
+    -------
+    >>> first, links = _chain(ast.parse("a + b - c", mode="eval").body)
+    >>> first.id, [(type(op).__name__, r.id) for op, r in links]
+    ('a', [('Add', 'b'), ('Sub', 'c')])
+    """
+    level = next((lv for lv in _LEVELS if type(node.op) in lv), {type(node.op)})
+    links = []
+    while isinstance(node, ast.BinOp) and type(node.op) in level:
+        links.append((node.op, node.right))
+        node = node.left
+    links.reverse()
+    return node, links
+
+
 def _check(node, text, where, known, depth=0):
     if depth > MAX_DEPTH:
-        raise CaseFileError(f"{where} = {text[:60]!r}... is nested too deeply (more than {MAX_DEPTH} levels)")
+        raise CaseFileError(f"{where} = {text[:60]!r}... is nested too deeply (more than {MAX_DEPTH} levels of "
+                            "brackets, calls, powers or signs); allowed: simpler expressions (long sums and "
+                            "products are fine)")
     if isinstance(node, ast.Expression):
         _check(node.body, text, where, known, depth + 1)
         return
@@ -191,6 +221,13 @@ def _check(node, text, where, known, depth=0):
             if isinstance(node.value, bool):
                 return
             raise _refuse(where, text, f"the constant {node.value!r} ({type(node.value).__name__})")
+        try:
+            finite = math.isfinite(float(node.value))
+        except OverflowError:
+            finite = False
+        if not finite:
+            raise CaseFileError(f"{where} = {text[:60]!r} holds the number {str(node.value)[:30]}, which is not a "
+                                "finite float64; allowed: numbers of magnitude below 1.8e308")
         return
     if isinstance(node, ast.Name):
         if node.id not in known:
@@ -200,10 +237,12 @@ def _check(node, text, where, known, depth=0):
             )
         return
     if isinstance(node, ast.BinOp):
-        if type(node.op) not in _BINOPS:
-            raise _refuse(where, text, f"the operator {type(node.op).__name__}")
-        _check(node.left, text, where, known, depth + 1)
-        _check(node.right, text, where, known, depth + 1)
+        first, links = _chain(node)
+        for op, right in links:
+            if type(op) not in _BINOPS:
+                raise _refuse(where, text, f"the operator {type(op).__name__}")
+        for operand in [first] + [right for _, right in links]:
+            _check(operand, text, where, known, depth + 1)
         return
     if isinstance(node, ast.UnaryOp):
         _check(node.operand, text, where, known, depth + 1)

@@ -72,7 +72,7 @@ def run_case_mpi(case, out, comm, *, overwrite=False, plot=False, progress=None,
         from .transient import plan_steps
 
         mat = ctx["mat"]
-        plan = plan_steps(case, float(np.max(mat["conductivity"] / mat["heat_capacity"])))
+        plan = plan_steps(case, mat["conductivity"] / mat["heat_capacity"], ctx["bc"])
         fallback = (f"method {plan['method']!r} has no distributed solver (ftcs and rkl2 have)"
                     if plan["method"] not in ("ftcs", "rkl2") else None)
     if fallback is not None:

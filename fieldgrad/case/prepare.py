@@ -36,15 +36,48 @@ def output_paths(case, out=None, plot=False, distributed=False):
     return paths
 
 
+#: What an existing output must be for ``--overwrite`` to replace it.
+_KINDS = {"h5": "HDF5", "checkpoint": "HDF5", "xmf": "XDMF", "png": "PNG", "frames_png": "PNG", "parts": "folder"}
+
+
+def _looks_like(path, kind):
+    from ..io.files import is_hdf5
+
+    if kind == "folder":
+        return os.path.isdir(path)
+    if not os.path.isfile(path):
+        return False
+    if kind == "HDF5":
+        return is_hdf5(path)
+    with open(path, "rb") as fh:
+        head = fh.read(512)
+    if kind == "PNG":
+        return head.startswith(b"\x89PNG\r\n\x1a\n")
+    return head.lstrip().startswith(b"<?xml") and b"<Xdmf" in head  # XDMF
+
+
 def check_free(paths, overwrite):
+    """Refuse outputs a run must not write: a missing directory, a symbolic link in place of any
+    output (a dangling one included: it would send the data elsewhere), an existing file without
+    ``overwrite``, and, even with ``overwrite``, an existing file of another kind than fieldgrad
+    writes there (a text file named ``out.h5`` is never destroyed)."""
     d = os.path.dirname(os.path.abspath(paths["h5"]))
     if not os.path.isdir(d):
         raise CaseFileError(f"output directory {d} does not exist; create it or choose another -o path")
-    if not overwrite:
-        taken = [p for p in paths.values() if os.path.exists(p)]
-        if taken:
-            raise CaseFileError(f"output {taken[0]} already exists; allowed: a new path (-o OUT.h5), "
-                                "or --overwrite to replace it")
+    for p in paths.values():
+        if os.path.islink(p):
+            raise CaseFileError(f"output {p} is a symbolic link (to {os.readlink(p)!r}); fieldgrad does not write "
+                                "through links: allowed: remove the link, or choose another -o path")
+    taken = [(k, p) for k, p in paths.items() if os.path.exists(p)]
+    if taken and not overwrite:
+        raise CaseFileError(f"output {taken[0][1]} already exists; allowed: a new path (-o OUT.h5), "
+                            "or --overwrite to replace it")
+    for key, p in taken:
+        kind = _KINDS.get(key, "HDF5")
+        if not _looks_like(p, kind):
+            raise CaseFileError(f"output {p} exists and is not a{'n' if kind[0] in 'HX' else ''} {kind} "
+                                f"{'' if kind == 'folder' else 'file '}as fieldgrad writes there; refusing to "
+                                "replace it even with --overwrite: allowed: move it away, or choose another -o path")
 
 
 def prepare(case, out=None, *, plot=False, distributed=False):
@@ -91,10 +124,26 @@ def make_plots(case, ctx, field, t_last):
 
     title = f"{case.name}: {ctx['scalar']}" + (", steady state" if t_last is None else f" at t = {t_last:g} s")
     fig = plot_field(field, flux=True, title=title, fixed=ctx["fixed"])
-    save_figure(fig, ctx["paths"]["png"], overwrite=True)
+    _save_png(save_figure, fig, ctx["paths"]["png"])
     if t_last is not None:
         frames = plot_frames(ctx["paths"]["h5"], ctx["scalar"], coefficient=ctx["coef_field"], fixed=ctx["fixed"])
-        save_figure(frames, ctx["paths"]["frames_png"], overwrite=True)
+        _save_png(save_figure, frames, ctx["paths"]["frames_png"])
+
+
+def _save_png(save, fig, path):
+    """Save ``fig`` through a fresh temporary file renamed over ``path``: never through a link,
+    mode ``0o666 & ~umask``, and never half a picture."""
+    from ..io.files import clean_stale_temps, commit_temp, create_temp, discard_temp, os_errors
+
+    clean_stale_temps(path)
+    tmp = create_temp(path, keep_ext=True)  # ends in .png: matplotlib chooses the format by it
+    try:
+        with os_errors(path, "write"):
+            save(fig, tmp, overwrite=True)
+        commit_temp(tmp, path, "picture")
+    except BaseException:
+        discard_temp(tmp)
+        raise
 
 
 def format_summary(s, units):

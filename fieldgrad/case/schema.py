@@ -25,12 +25,14 @@ and what is allowed.  The tables (``*`` marks required ones)::
 """
 from __future__ import annotations
 
+import math
 import numbers
 import os
 
 from ..errors import CaseFileError
+from ..validation import available_memory, gib
 
-__all__ = ["PHYSICS", "check_case", "MATERIAL_KEYS", "BOUNDARY_TYPES", "FACE_KEYS"]
+__all__ = ["PHYSICS", "check_case", "check_values", "check_memory", "MATERIAL_KEYS", "BOUNDARY_TYPES", "FACE_KEYS"]
 
 PHYSICS = ("heat", "electrostatics", "darcy")
 MATERIAL_KEYS = {
@@ -100,6 +102,67 @@ def positive_number(key, v):
     return float(v)
 
 
+# A case must fit in memory with room for its work arrays: coordinates, materials, the
+# solution and the solver's levels take about this many float64 arrays of the grid's size.
+CASE_FIELDS = 16
+# Strings that become names (of the case, files, units, datasets) are plain text.
+NAME_KEYS = (("case", "name"), ("grid", "length_unit"), ("output", "file"))
+
+
+def _path(keys):
+    out = ""
+    for k in keys:
+        out += f"[{k}]" if isinstance(k, int) else (f".{k}" if out else str(k))
+    return out
+
+
+def check_values(doc):
+    """Refuse, anywhere in a parsed document, numbers that are not finite float64 values (huge
+    integers, ``inf``, ``nan``) and strings holding NUL bytes: one :class:`CaseFileError` naming
+    the key.  Walks the document without recursion, so any nesting depth is safe.
+
+    Example
+    -------
+    >>> check_values({"solver": {"dt": 10**400}})
+    Traceback (most recent call last):
+    ...
+    fieldgrad.errors.CaseFileError: solver.dt = 1000000000000000000000000000000000000000000000000000000000000000000000000000... is not allowed; allowed: a finite number (magnitude below 1.8e308)
+    """
+    stack = [((), doc)]
+    while stack:
+        keys, v = stack.pop()
+        if isinstance(v, dict):
+            stack.extend((keys + (k,), x) for k, x in v.items())
+        elif isinstance(v, list):
+            stack.extend((keys + (i,), x) for i, x in enumerate(v))
+        elif isinstance(v, bool):
+            continue
+        elif isinstance(v, (int, float)):
+            try:
+                finite = math.isfinite(float(v))
+            except OverflowError:
+                finite = False
+            if not finite:
+                raise _err(_path(keys), v, "a finite number (magnitude below 1.8e308)")
+        elif isinstance(v, str) and "\0" in v:
+            raise _err(_path(keys), v, "text without NUL characters")
+    for table, key in NAME_KEYS:
+        v = doc.get(table, {}).get(key) if isinstance(doc.get(table), dict) else None
+        if isinstance(v, str) and any(ord(ch) < 32 or ord(ch) == 127 for ch in v):
+            raise _err(f"{table}.{key}", v, "printable text without control characters")
+
+
+def check_memory(shape, key="grid.shape"):
+    """Refuse a grid whose work arrays (about ``CASE_FIELDS`` float64 fields) do not fit in the
+    memory available now."""
+    need = CASE_FIELDS * 8 * math.prod(shape)
+    avail = available_memory()
+    if avail is not None and need > avail:
+        raise _err(key, shape, f"a grid whose run fits in memory: {math.prod(shape)} nodes need about "
+                   f"{gib(need)} GiB ({CASE_FIELDS} arrays of 8 bytes per node); {gib(avail)} GiB "
+                   "are available")
+
+
 def check_case(doc):
     """Check a parsed TOML document against the schema (structure, types, choices).
 
@@ -120,6 +183,7 @@ def check_case(doc):
     """
     if not isinstance(doc, dict):
         raise CaseFileError(f"a case file must be a TOML table; got {type(doc).__name__}")
+    check_values(doc)
     _unknown("case file", doc, tuple(TABLES))
     for t in REQUIRED:
         if t not in doc:
@@ -149,6 +213,7 @@ def check_case(doc):
         raise _err("grid.shape", shape, "a list of 2 or 3 integers, e.g. [65, 33]")
     if any(n < 3 for n in shape) or any(n > 2049 for n in shape):
         raise _err("grid.shape", shape, "3 to 2049 nodes per axis")
+    check_memory(shape)
     ndim = len(shape)
     extent = grid.get("extent")
     if (not isinstance(extent, list) or len(extent) != ndim

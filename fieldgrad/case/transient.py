@@ -14,7 +14,7 @@ import math
 import numpy as np
 
 from ..errors import CaseFileError
-from ..heat.problem import explicit_limit  # noqa: F401 - re-exported for case users
+from ..heat.stability import explicit_limit  # noqa: F401 - re-exported for case users
 
 __all__ = ["explicit_limit", "plan_steps", "FrameWriter", "run_transient", "CASE_METHODS"]
 
@@ -22,13 +22,18 @@ __all__ = ["explicit_limit", "plan_steps", "FrameWriter", "run_transient", "CASE
 CASE_METHODS = {"explicit": "ftcs", "implicit": "backward_euler"}
 
 
-def plan_steps(case, alpha_max):
+def plan_steps(case, alpha, bc=None, max_steps=None):
     """The method, the step and the frame times of a transient case.
 
     Parameters
     ----------
     case : Case
-    alpha_max : float -- largest diffusivity ``k / (rho c)``
+    alpha : float or array -- the diffusivity ``k / (rho c)`` (a number is taken as its maximum)
+    bc : boundary conditions of the run, optional -- Robin/convection faces lower the explicit
+        limit (:func:`fieldgrad.heat.stability.explicit_limit`); without them only the interior
+        limit is known
+    max_steps : int, optional -- the most steps the run may take (default
+        :data:`fieldgrad.simulation.MAX_STEPS`)
 
     Returns
     -------
@@ -39,7 +44,8 @@ def plan_steps(case, alpha_max):
     Raises
     ------
     CaseFileError
-        An explicit step above the stability limit.
+        An explicit step above the stability limit, a non-finite ``t_end``, or more than
+        ``max_steps`` steps.
 
     Example
     -------
@@ -52,21 +58,32 @@ def plan_steps(case, alpha_max):
     ('ftcs', 13, 5, 0.025)
     """
     from ..heat.methods import choose_method
+    from ..simulation import MAX_STEPS
 
-    dt_e = explicit_limit(case.grid, alpha_max)
+    t0, t_end = case.t0, float(case.solver["t_end"])
+    if not math.isfinite(t_end):
+        raise CaseFileError(f"solver.t_end = {t_end!r}; allowed: a finite number greater than solver.t0 = {t0!r} "
+                            "(the end time, s)")
+    dt_e = explicit_limit(case.grid, alpha, bc)
     dt = case.solver.get("dt")
     name = case.solver.get("method", "auto")
     method = choose_method(CASE_METHODS.get(name, name), dt, dt_e)
     if method == "ftcs" and dt is not None and dt > dt_e * (1 + 1e-12):
         raise CaseFileError(
-            f"solver.dt = {dt!r} is above the explicit stability limit {dt_e:.4g} s of this grid and "
-            f"material (dt <= h^2 / (2 d alpha_max)); allowed: dt <= {dt_e:.4g}, or method = \"implicit\"")
+            f"solver.dt = {dt!r} is above the explicit stability limit {dt_e:.4g} s of this grid, material and "
+            f"boundary (2 / (4 alpha_max sum 1/h^2 + convection terms 2 alpha h_c / (k h)), see "
+            f"fieldgrad.heat.stability); allowed: dt <= {dt_e:.4g}, or method = \"implicit\"")
     if dt is None:  # the Simulation's defaults
         dt = 0.9 * dt_e if method == "ftcs" else 25.0 * dt_e
-    t0, t_end = case.t0, float(case.solver["t_end"])
     frames = int(case.output.get("frames", 20))
     times = np.linspace(t0, t_end, frames + 1)
     span = (t_end - t0) / frames
+    limit = MAX_STEPS if max_steps is None else max_steps
+    if span / dt * frames > limit:
+        raise CaseFileError(
+            f"solver.dt = {dt!r} from t0 = {t0!r} to t_end = {t_end!r} plans {span / dt * frames:.3g} time steps, "
+            f"more than {limit} (fieldgrad.simulation.MAX_STEPS); allowed: a larger solver.dt (or none: the "
+            "stability limit), a shorter run, or method = \"implicit\"")
     n = max(1, math.ceil(span / dt - 1e-9))
     return {"method": method, "dt": span / n, "times": times, "steps_per_frame": n, "dt_explicit": dt_e}
 
@@ -155,7 +172,7 @@ def run_transient(case, ctx, *, overwrite=False, progress=None):
     mat, bc, grid = ctx["mat"], ctx["bc"], case.grid
     k = mat["conductivity"]
     alpha = k / mat["heat_capacity"]
-    plan = plan_steps(case, float(np.max(alpha)))
+    plan = plan_steps(case, alpha, bc)
     q = case.source_function(1.0 / mat["heat_capacity"])
     u0 = case.initial().astype(float)
     ck = {}
@@ -176,13 +193,15 @@ def run_transient(case, ctx, *, overwrite=False, progress=None):
     times = plan["times"]
     bar = _progress_bar(progress, float(times[0]), float(times[-1]), plan["dt"], case.name)
     if bar is not None:
-        sim.add_callback(lambda s: bar.update(s.t, s.step), every=1)
+        # on a wall-clock schedule: the run loop checks the field before every due callback
+        sim.add_callback(lambda s: bar.update(s.t, s.step), wall=0.2)
     try:
         for t1 in times[1:]:
             sim.run(t_end=float(t1))
     finally:
         sim.close()
         if bar is not None:
+            bar.update(sim.t, sim.step)  # the wall schedule may not have fired at the end
             bar.close()
     return {"u": np.array(sim.u), "t": sim.t, "times": times, "plan": plan,
             "steps": f"{sim.step} time steps ({plan['method']}, dt = {plan['dt']:.4g} s), "

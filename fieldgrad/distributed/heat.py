@@ -160,7 +160,8 @@ def solve_heat(u0, grid, bc, *, alpha, t_end=None, steps=None, dt=None, method="
     bcs_check = BlockOperators(dec, bc, u0.dtype).bcs
     bcs_check.require_complete("solve_heat")
     rhs = _Rhs(dec, bcs_check, alpha, source, u0.dtype)
-    dt_e = explicit_limit(grid, rhs.alpha)
+    # Robin/convection faces lower the limit (fieldgrad.heat.stability)
+    dt_e = explicit_limit(grid, alpha if np.ndim(alpha) else rhs.alpha, bcs_check, t=t0)
     if dt is None and t_end is not None and steps is not None:
         dt = (t_end - t0) / steps
     if method == "auto":
@@ -178,7 +179,8 @@ def solve_heat(u0, grid, bc, *, alpha, t_end=None, steps=None, dt=None, method="
         if steps is None or n_end <= steps:
             steps, dt, stop_reason = n_end, (t_end - t0) / n_end, "t_end"
     if method == "ftcs" and dt > dt_e * (1 + 1e-12):
-        raise StabilityError(f"dt = {dt!r} exceeds the FTCS limit {dt_e!r} (1 / (2 alpha sum 1/h^2)); "
+        raise StabilityError(f"dt = {dt!r} exceeds the FTCS limit {dt_e!r} (Robin faces included, see "
+                             "fieldgrad.heat.stability); "
                              "use a smaller dt or method='rkl2'")
     stages = 1 if method == "ftcs" else rkl2_stages(dt, dt_e)
     u = dec.local(u0)

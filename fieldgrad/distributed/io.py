@@ -85,7 +85,8 @@ class PartsWriter:
 
     def __init__(self, path, grid, comm=None, *, overwrite=False, bc=None, params=None, units=None,
                  long_names=None, xdmf=True, attrs=None):
-        from ..io.files import as_path, check_new_file
+        from ..io.files import as_path, check_new_file, clean_stale_temps
+        from ..io.xdmf import xdmf_path
 
         self.comm = world() if comm is None else comm
         self.path = as_path(path)
@@ -102,6 +103,11 @@ class PartsWriter:
         if self.rank == 0:
             try:
                 check_new_file(self.path, overwrite)
+                for target in (self.path, xdmf_path(self.path)):
+                    clean_stale_temps(target)  # left by a killed run of this output
+                if os.path.islink(self.parts_dir):
+                    raise ParameterError(f"{self.parts_dir} is a symbolic link; fieldgrad does not write through "
+                                         "links: remove it or choose another path")
                 if os.path.exists(self.parts_dir):
                     if not overwrite:
                         raise ParameterError(f"{self.parts_dir} already exists; pass overwrite=True to replace it")
@@ -179,10 +185,9 @@ class PartsWriter:
         import socket
         import time as _time
 
-        import h5py
-
         from ..boundary import resolve_bc
         from ..io import layout
+        from ..io.files import commit_temp, create_temp, discard_temp
         from ..io.xdmf import write_xdmf, xdmf_path
 
         grid, n = self.grid, len(self.times)
@@ -197,7 +202,21 @@ class PartsWriter:
                  "fieldgrad_parts": os.path.basename(self.parts_dir)}
         attrs.update({k: (v if isinstance(v, (str, int, float)) else json.dumps(v)) for k, v in self.attrs.items()})
         specs = {name: (s[0], np.dtype(s[1])) for name, s in self._specs.items()}
-        tmp = self.path + ".tmp"
+        tmp = create_temp(self.path)  # umask mode, never through a link, cleaned if killed
+        try:
+            self._fill_logical(tmp, grid, n, attrs, specs, blocks)
+            commit_temp(tmp, self.path)
+        except BaseException:
+            discard_temp(tmp)
+            raise
+        if self.xdmf:
+            write_xdmf(xdmf_path(self.path), os.path.basename(self.path), grid, specs, np.asarray(self.times))
+
+    def _fill_logical(self, tmp, grid, n, attrs, specs, blocks):
+        import h5py
+
+        from ..io import layout
+
         with h5py.File(tmp, "w", libver=layout.LIBVER) as h5:
             layout.create_layout(h5, grid, {}, attrs=attrs, units=self.units, long_names=self.long_names)
             h5.attrs["field_names"] = json.dumps(list(specs))
@@ -217,9 +236,6 @@ class PartsWriter:
                         src_file, name, shape=(n,) + tuple(bshape)[::-1])
                 d = h5.create_virtual_dataset(name, vl, fillvalue=np.nan)
                 layout.describe_field(h5, d, name, kind, grid, self.units, self.long_names)
-        os.replace(tmp, self.path)
-        if self.xdmf:
-            write_xdmf(xdmf_path(self.path), os.path.basename(self.path), grid, specs, np.asarray(self.times))
 
 
 def write_parts(path, grid, fields, comm=None, attrs=None, *, t=0.0, overwrite=True, units=None, long_names=None,

@@ -8,12 +8,14 @@ the reduced system (sparse direct for moderate sizes, conjugate gradients beyond
 """
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
 from ..boundary import Dirichlet, Neumann, resolve_bc
-from ..errors import ConvergenceError, ParameterError, ShapeError, describe
+from ..errors import ConvergenceError, ParameterError, ShapeError, UndeterminedLevelWarning, describe
 
 __all__ = ["complete_bc", "solve_steady"]
 
@@ -70,7 +72,9 @@ def solve_steady(grid, bc, k=1.0, *, source=0.0, screening=0.0, fixed=None, rtol
 
     Returns
     -------
-    ndarray of ``grid.shape``
+    ndarray of ``grid.shape`` -- with only flux conditions and no fixed values the zero-mean
+    solution; when its data are zero too, an :class:`~fieldgrad.errors.UndeterminedLevelWarning`
+    (the level is arbitrary)
 
     Example
     -------
@@ -118,6 +122,10 @@ def solve_steady(grid, bc, k=1.0, *, source=0.0, screening=0.0, fixed=None, rtol
                 f"no fixed values anywhere (only flux conditions) and the sources do not balance the "
                 f"boundary flux (net {imbalance:.3e}); a steady state exists only when they balance, "
                 "so fix a value somewhere (a Dirichlet face or a fixed region)")
+        if not np.any(rhs):
+            from ..solvers.poisson import UNDETERMINED_MESSAGE
+
+            warnings.warn(UNDETERMINED_MESSAGE, UndeterminedLevelWarning, stacklevel=3)
         Aff = Aff.tolil()
         Aff[0, :] = 0.0
         Aff[0, 0] = 1.0

@@ -6,12 +6,15 @@ Integrators (``method=``): ``"ftcs"`` (forward Euler, refused above its stabilit
 The run loop is :class:`fieldgrad.Simulation`; :func:`solve_heat` is the one-call front door.
 ``backend="cuda"`` (or :func:`fieldgrad.backends.set_backend`) runs FTCS / RKL2 on the GPU
 (:mod:`fieldgrad.heat.gpu`); the implicit methods are CPU-only and raise ``BackendError`` there.
+The explicit limit counts the boundary terms (:mod:`fieldgrad.heat.stability`); the run loop's
+guard stops NaN/inf and runaway growth before any writer sees them (:mod:`fieldgrad.heat.guard`).
 """
 from .explicit import FTCS, RKL2, rkl2_coefficients, rkl2_stages
 from .front import HeatResult, solve_heat
 from .implicit import BackwardEuler, CrankNicolson
 from .methods import METHODS, choose_method, make_stepper
-from .problem import HeatProblem, explicit_limit
+from .problem import HeatProblem
+from .stability import explicit_limit
 
 __all__ = ["solve_heat", "HeatResult", "HeatProblem", "explicit_limit", "FTCS", "RKL2", "BackwardEuler",
            "CrankNicolson", "rkl2_stages", "rkl2_coefficients", "METHODS", "choose_method", "make_stepper"]

@@ -144,8 +144,9 @@ class FTCS(_ExplicitBase):
         lim = self.problem.dt_explicit
         if dt > lim * (1.0 + 1e-12):
             raise StabilityError(
-                f"dt = {dt!r} exceeds the FTCS stability limit {lim!r} = 1 / (2 alpha_max sum(1/h^2)) "
-                f"(alpha_max = {self.problem.alpha_max!r}); use dt <= {lim!r}, method='rkl2' or an implicit "
+                f"dt = {dt!r} exceeds the FTCS stability limit {lim!r} = 2 / (4 alpha_max sum(1/h^2) + Robin "
+                f"terms 2 alpha a / (b h)) (alpha_max = {self.problem.alpha_max!r}, see fieldgrad.heat.stability); "
+                f"use dt <= {lim!r}, method='rkl2' or an implicit "
                 "method, or ask for automatic step reduction (reduce_dt=True)")
 
     def stages(self, dt):

@@ -68,7 +68,15 @@ def solve_heat(u0, grid, bc, *, alpha, t_end=None, steps=None, dt=None, method="
     backend : None, "cpu" or "cuda" -- where FTCS/RKL2 steps run (None: :func:`fieldgrad.get_backend`);
         implicit methods are CPU only (``BackendError`` on CUDA)
     **options : further :class:`fieldgrad.Simulation` arguments (``reduce_dt``, ``steady_tol``,
-        ``max_wall_time``, ``t0``, ``rannacher``, ``linear_solver``, ``rtol`` ...)
+        ``max_wall_time``, ``t0``, ``max_steps``, ``growth_factor``, ``nan_check_every``,
+        ``rannacher``, ``linear_solver``, ``rtol`` ...)
+
+    Raises
+    ------
+    ParameterError -- a non-finite ``t_end``, ``t0`` or ``dt``, or more than ``max_steps``
+    (default ``10**8``) steps planned; StabilityError -- an FTCS step above the limit (Robin
+    faces included, :mod:`fieldgrad.heat.stability`) or a run growing past any physical bound;
+    NonFiniteError -- NaN/inf in the solution ("NaN at step S, t = ..."), before it is written
 
     Returns
     -------

@@ -17,21 +17,20 @@ import numpy as np
 
 from .. import boundary as _bnd
 from ..errors import GridError, ParameterError, ShapeError, describe
-from ..validation import as_field, check_coefficient
+from ..grid import require_grid
+from ..validation import as_field, check_coefficient, real_float, require_real
+from .stability import explicit_limit
 
 __all__ = ["HeatProblem", "explicit_limit"]
 
 
-def explicit_limit(grid, alpha_max):
-    """Largest stable forward-Euler step ``1 / (2 alpha_max sum_i 1/h_i^2)``.
+def _finite_time(value, name):
+    """``float(value)`` of a real, finite time argument, else a ParameterError naming ``name``."""
+    import numbers
 
-    Example
-    -------
-    >>> from fieldgrad import Grid
-    >>> round(explicit_limit(Grid((11, 11)), 1.0), 12)  # h = 0.1
-    0.0025
-    """
-    return 1.0 / (2.0 * float(alpha_max) * sum(1.0 / h ** 2 for h in grid.spacing))
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not np.isfinite(float(value)):
+        raise ParameterError(f"{name} must be a finite number (a time); got {describe(value)}")
+    return float(value)
 
 
 def _positional_count(func):
@@ -70,6 +69,7 @@ class HeatProblem:
     """
 
     def __init__(self, u0, grid, bc, alpha, source=None, t0=0.0, check=True):
+        require_grid(grid)
         if grid.ndim not in (2, 3):
             raise GridError(f"heat diffusion runs on 2D or 3D grids; got a {grid.ndim}D grid")
         self.grid = grid
@@ -82,8 +82,8 @@ class HeatProblem:
         self.alpha = check_coefficient(alpha, grid, "alpha", dtype=self.dtype)
         self.alpha_scalar = np.ndim(self.alpha) == 0
         self.alpha_max = self.alpha if self.alpha_scalar else float(self.alpha.max())
-        self.t0 = float(t0)
-        self.dt_explicit = explicit_limit(grid, self.alpha_max)
+        self.t0 = _finite_time(t0, "t0")
+        self.dt_explicit = explicit_limit(grid, self.alpha, self.bcs, t=self.t0)
         self._set_source(source)
 
     # ------------------------------------------------------------------ sources
@@ -92,6 +92,7 @@ class HeatProblem:
         self.source = source
         self.source_kind = "none"
         self._src_const = None
+        self.source_peak = 0.0  # largest |source| seen so far (the growth guard's rate bound)
         if source is None:
             return
         if callable(source):
@@ -102,25 +103,33 @@ class HeatProblem:
                 self.source_kind = "space_time"
             elif n == grid.ndim:
                 self.source_kind = "array"
-                self._src_const = self._check_source_value(source(*grid.mesh()), "source(x, ...)")
+                self._src_const = self._peak(self._check_source_value(source(*grid.mesh()), "source(x, ...)"))
             else:
                 raise ParameterError(
                     f"source callable takes {n} positional parameters; accepted: source(t) or "
                     f"source({', '.join(grid.axis_names)}, t) (or source({', '.join(grid.axis_names)}) constant in time)")
             return
         if np.ndim(source) == 0:
-            v = float(source)
+            v = real_float(source, "source")
             if not np.isfinite(v):
                 raise ParameterError(f"source must be finite; got {source!r}")
             self.source_kind = "scalar"
-            self._src_const = v
+            self._src_const = self._peak(v)
             return
         self.source_kind = "array"
-        self._src_const = self._check_source_value(source, "source")
+        self._src_const = self._peak(self._check_source_value(source, "source"))
+
+    def _peak(self, value):
+        """Record ``max|value|`` in ``source_peak``; returns ``value``."""
+        m = abs(float(value)) if np.ndim(value) == 0 else float(np.max(np.abs(value), initial=0.0))
+        if m > self.source_peak:
+            self.source_peak = m
+        return value
 
     def _check_source_value(self, value, what):
+        require_real(value, what)
         if np.ndim(value) == 0:
-            v = float(value)
+            v = real_float(value, what)
             if not np.isfinite(v):
                 raise ParameterError(f"{what} evaluated to a non-finite value {v!r}")
             return v
@@ -141,9 +150,9 @@ class HeatProblem:
         if self.source_kind == "none":
             return 0.0
         if self.source_kind == "time":
-            return self._check_source_value(self.source(t), f"source(t={t!r})")
+            return self._peak(self._check_source_value(self.source(t), f"source(t={t!r})"))
         if self.source_kind == "space_time":
-            return self._check_source_value(self.source(*self.grid.mesh(), t), f"source(x, ..., t={t!r})")
+            return self._peak(self._check_source_value(self.source(*self.grid.mesh(), t), f"source(x, ..., t={t!r})"))
         return self._src_const
 
     # ------------------------------------------------------------------ helpers

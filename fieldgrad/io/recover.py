@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import os
 import socket
-import tempfile
 
 import numpy as np
 
 from ..errors import FileFormatError
 from . import layout
-from .files import as_path, fsync_dir, open_h5_read
+from .files import as_path, clean_stale_temps, commit_temp, create_temp, discard_temp, open_h5_read, os_errors, \
+    pid_alive
+from .lock import OutputLock
 from .xdmf import write_xdmf, xdmf_path
 
 
@@ -28,16 +29,7 @@ def writer_alive(h5):
         host = host.decode()
     if pid is None or host != socket.gethostname():
         return False
-    pid = int(pid)
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # pragma: no cover - exists, owned by someone else
-        return True
-    return True
+    return pid_alive(pid)
 
 
 def recover(path, force=False):
@@ -58,7 +50,9 @@ def recover(path, force=False):
     Raises
     ------
     FileFormatError
-        Not a fieldgrad file, or its writer is still running (unless ``force``).
+        Not a fieldgrad file, or its writer is still running (unless ``force``), or another
+        writer holds the file's lock (:mod:`fieldgrad.io.lock`: it is held during the recovery,
+        so no writer starts on the file meanwhile).
 
     Example
     -------
@@ -70,6 +64,11 @@ def recover(path, force=False):
     0
     """
     path = as_path(path)
+    with OutputLock(path):
+        return _recover(path, force)
+
+
+def _recover(path, force):
     src, unclean = open_h5_read(path)
     try:
         layout.check_fieldgrad_file(src, path)
@@ -109,6 +108,12 @@ def upgrade(path):
     True
     """
     path = as_path(path)
+    with OutputLock(path):
+        return upgrade_locked(path)
+
+
+def upgrade_locked(path):
+    """:func:`upgrade` for a caller that holds the file's lock (a writer about to append)."""
     src, _ = open_h5_read(path)
     try:
         layout.check_fieldgrad_file(src, path)
@@ -144,11 +149,10 @@ def _rewrite(src, path, note):
     attrs["history"] = str(attrs.get("history", "")) + f"\n{note}"
     # frames of the current layout are copied as stored; version-1 frames (fieldgrad order) reversed
     stored = (lambda frame: frame) if layout.reversed_on_disk(src) else layout.to_disk
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".recover-", suffix=".h5", dir=directory)
-    os.close(fd)
+    clean_stale_temps(path)
+    tmp = create_temp(path)
     try:
-        with h5py.File(tmp, "w", libver=layout.LIBVER) as dst:
+        with os_errors(path, "rewrite"), h5py.File(tmp, "w", libver=layout.LIBVER) as dst:
             layout.create_layout(dst, grid, specs, attrs=attrs, units=units, long_names=longs,
                                  compression=comp)
             for nm in names:
@@ -159,24 +163,25 @@ def _rewrite(src, path, note):
                 dst[key].resize(n, axis=0)
                 dst[key][:] = src[key][:n]
             dst.flush()
-        with open(tmp, "rb+") as fh:
-            os.fsync(fh.fileno())
         times = np.array(src["time"][:n])
     except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+        discard_temp(tmp)
         raise
     return tmp, grid, specs, times
 
 
 def _replace(tmp, path, grid, specs, times):
-    os.replace(tmp, path)
-    fsync_dir(os.path.dirname(os.path.abspath(path)))
+    try:
+        commit_temp(tmp, path)  # fsync, rename, fsync the directory
+    except BaseException:
+        discard_temp(tmp)
+        raise
     write_xdmf(xdmf_path(path), os.path.basename(path), grid, specs, times)
 
 
-def recover_if_abandoned(path):
-    """Recover ``path`` when its writer was killed and is gone; a no-op for clean files."""
-    return recover(path, force=False)
+def recover_if_abandoned(path, locked=False):
+    """Recover ``path`` when its writer was killed and is gone; a no-op for clean files.
+    ``locked``: the caller (a writer appending to it) already holds the file's lock."""
+    return _recover(as_path(path), False) if locked else recover(path)
 
 

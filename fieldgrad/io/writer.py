@@ -14,7 +14,9 @@ import numpy as np
 
 from ..errors import FileFormatError, ParameterError, describe
 from . import layout
-from .files import as_path, check_new_file, open_h5_append
+from .files import (as_path, check_new_file, clean_stale_temps, open_h5_append, os_errors, refuse_link,
+                    remove_for_overwrite)
+from .lock import OutputLock, probe
 from .xdmf import write_xdmf, xdmf_path
 
 #: The XDMF sidecar is written with the first frame, then at most every XDMF_INTERVAL seconds,
@@ -44,7 +46,8 @@ class HDF5Writer:
     dtype : numpy dtype or None
         Store fields in this dtype (e.g. ``float32`` halves the file); ``None`` keeps the dtype.
     overwrite : bool
-        Replace an existing file.  Without it (and without ``append``) an existing file is an error.
+        Replace an existing file.  Without it (and without ``append``) an existing file is an
+        error; a symbolic link (dangling or not) or a directory is never replaced.
     append : bool
         Add frames to an existing fieldgrad file with the same grid and fields (restart).  Frames
         with a step later than the restarted Simulation's step are dropped (they are recomputed),
@@ -56,6 +59,14 @@ class HDF5Writer:
         ``"s"``, fields ``"1"``).
     xdmf : bool
         Write the ``.xmf`` sidecar next to the file (ParaView / VisIt).
+
+    Notes
+    -----
+    One writer per file: from :meth:`open` to :meth:`close` the writer holds a lock
+    (:mod:`fieldgrad.io.lock`), and a second writer of the same path, in this or another
+    process, gets a :class:`~fieldgrad.errors.FileFormatError` naming the process that writes
+    it (already when it is constructed).  A killed writer's lock does not block.  Operating
+    system failures (disk full, read-only) are FileFormatErrors naming the path.
 
     Example
     -------
@@ -103,6 +114,10 @@ class HDF5Writer:
         self.xdmf = bool(xdmf)
         if not (self.append and os.path.exists(self.path)):
             check_new_file(self.path, self.overwrite)
+        if self.xdmf:
+            refuse_link(xdmf_path(self.path), "XDMF sidecar")
+        probe(self.path)  # another writer at work: say so now, not after the computation
+        self._lock = OutputLock(self.path)
         self._h5 = None
         self._sim = None
         self._specs = None
@@ -120,12 +135,19 @@ class HDF5Writer:
         """
         if self._h5 is not None:
             raise ParameterError(f"HDF5Writer for {self.path} is already open; close it first")
+        self._lock.acquire()
+        try:
+            for target in (self.path, xdmf_path(self.path)):
+                clean_stale_temps(target)  # left by a killed writer of this output
+            if self.append and os.path.exists(self.path):
+                self._open_existing(sim)
+            else:
+                check_new_file(self.path, self.overwrite)
+        except BaseException:
+            self._lock.release()
+            raise
         self._sim = sim
         self._grid = sim.grid
-        if self.append and os.path.exists(self.path):
-            self._open_existing()
-        else:
-            check_new_file(self.path, self.overwrite)
 
     def write(self, t, fields):
         """Write one frame and flush it.
@@ -173,30 +195,38 @@ class HDF5Writer:
                     "frames must be written in step order"
                 )
         h5 = self._h5
-        for name, (_, arr) in arrays.items():
-            d = h5[name]
-            if index == d.shape[0]:
-                d.resize(index + 1, axis=0)
-            layout.write_frame(d, index, layout.to_disk(arr))
-        for key, value in (("step", step), ("time", t)):  # time last: it commits the frame
-            d = h5[key]
-            if index == d.shape[0]:
-                d.resize(index + 1, axis=0)
-            d[index] = value
-        h5.flush()
+        with os_errors(self.path, "write a frame to"):
+            for name, (_, arr) in arrays.items():
+                d = h5[name]
+                if index == d.shape[0]:
+                    d.resize(index + 1, axis=0)
+                layout.write_frame(d, index, layout.to_disk(arr))
+            for key, value in (("step", step), ("time", t)):  # time last: it commits the frame
+                d = h5[key]
+                if index == d.shape[0]:
+                    d.resize(index + 1, axis=0)
+                d[index] = value
+            h5.flush()
         self._n = index + 1
         self._last_step = step
         self._maybe_xdmf()
 
     def close(self):
         """Flush, write the final XDMF sidecar and close the file (safe to call twice)."""
-        if self._h5 is not None:
-            try:
-                self._h5.flush()
-                self._maybe_xdmf(force=True)
-            finally:
-                self._h5.close()
-                self._h5 = None
+        try:
+            if self._h5 is not None:
+                try:
+                    with os_errors(self.path, "write"):
+                        self._h5.flush()
+                    self._maybe_xdmf(force=True)
+                finally:
+                    try:
+                        self._h5.close()
+                    except OSError:  # pragma: no cover - flush already reported it
+                        pass
+                    self._h5 = None
+        finally:
+            self._lock.release()
         self._sim = None
 
     def __enter__(self):
@@ -232,9 +262,11 @@ class HDF5Writer:
         import h5py
 
         check_new_file(self.path, self.overwrite)
+        remove_for_overwrite(self.path)  # then create exclusively: a link put there meanwhile fails
         specs = {name: (kind, self.dtype or (arr.dtype if arr.dtype.kind in "fc" else np.float64))
                  for name, (kind, arr) in arrays.items()}
-        h5 = h5py.File(self.path, "w", libver=layout.LIBVER)
+        with os_errors(self.path, "create"):
+            h5 = h5py.File(self.path, "x", libver=layout.LIBVER)
         try:
             layout.create_layout(h5, self._grid, specs, attrs=self._root_attrs(), units=self.units,
                                  long_names=self.long_names, compression=self.compression)
@@ -247,11 +279,12 @@ class HDF5Writer:
         self._n = 0
         self._last_step = None
 
-    def _open_existing(self):
-        from .recover import recover_if_abandoned, upgrade
+    def _open_existing(self, sim):
+        from .recover import recover_if_abandoned, upgrade_locked
 
-        recover_if_abandoned(self.path)
-        upgrade(self.path)  # a file of an older layout is rewritten so that one file has one layout
+        self._sim, self._grid = sim, sim.grid
+        recover_if_abandoned(self.path, locked=True)
+        upgrade_locked(self.path)  # a file of an older layout is rewritten so that one file has one layout
         h5 = open_h5_append(self.path)
         try:
             layout.check_fieldgrad_file(h5, self.path)

@@ -17,7 +17,6 @@ the writer before it appends, so a sidecar is only ever written for the current 
 from __future__ import annotations
 
 import os
-import tempfile
 from xml.sax.saxutils import escape, quoteattr
 
 import numpy as np
@@ -129,15 +128,8 @@ def write_xdmf(path, h5_name, grid, specs, times):
     """
     if grid.ndim not in (2, 3):
         return None
+    from .files import create_temp, replace_with_text
+
     text = xdmf_text(h5_name, grid, specs, times)
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".xdmf-", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "w") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    replace_with_text(create_temp(path), path, text, "XDMF sidecar")
     return path

@@ -99,7 +99,11 @@ def color_scale(arrays, *, center=None, vmin=None, vmax=None, cmap=None):
 
 
 def check_new(path, overwrite):
-    """Refuse to replace ``path`` unless ``overwrite``; refuse a missing directory."""
+    """Refuse to replace ``path`` unless ``overwrite``; refuse a missing directory and a
+    symbolic link (dangling or not: it would send the figure elsewhere)."""
+    if os.path.islink(path):
+        raise FileFormatError(f"{path} is a symbolic link; fieldgrad does not write through links: remove it or "
+                              "choose another path")
     if os.path.exists(path) and not overwrite:
         raise FileFormatError(f"{path} already exists; pass overwrite=True (--overwrite) to replace it")
     d = os.path.dirname(os.path.abspath(path))

@@ -6,9 +6,10 @@ agrees with ``solve_poisson(method="direct")`` to the solver tolerance, and pick
 
 * ``"multigrid-cuda"`` -- the fast constant-coefficient path of
   :mod:`.cuda_multigrid` when ``k`` and ``screening`` are numbers, every face is Dirichlet and
-  every axis has ``2^m + 1`` nodes;
+  every axis has ``2^m + 1`` nodes and the spacing is nearly isotropic (``hmax^2 <= 2 hmin^2``);
 * ``"multigrid-cuda"`` V-cycles on explicit-stencil levels (:class:`.cuda_stencil_mg.StencilMG`)
-  for other constant-coefficient problems (Neumann, Robin, periodic, mixed faces, any size);
+  for other constant-coefficient problems (Neumann, Robin, periodic, mixed faces, any size,
+  anisotropic spacing: the CPU hierarchy's semi-coarsening);
 * ``"cg-cuda"`` -- conjugate gradients in the trapezoid-weighted inner product, preconditioned by
   one symmetric V-cycle, when ``k`` or ``screening`` is an array (Galerkin coarse operators).
 
@@ -43,11 +44,13 @@ from ..kernels.cuda_ops import check_positive_device
 from .cuda_stencil_mg import StencilMG
 from .krylov import cg
 from .multigrid import cycle_until
+from .setup_cache import SetupCache
 
 __all__ = ["solve"]
 
 _CACHE = []
 _CACHE_SIZE = 4
+_SETUPS = SetupCache(_CACHE_SIZE)
 
 
 def _host_coefficient(value, name, positive):
@@ -60,25 +63,18 @@ def _host_coefficient(value, name, positive):
     return value
 
 
-def _same(a, b):
-    if a is b:
-        return True
-    return isinstance(a, numbers.Number) and isinstance(b, numbers.Number) and a == b
-
-
 def _setup(grid, bc, k, screening, dtype, coarse_size):
+    """The stencil multigrid for these values (compared by value, see
+    :mod:`fieldgrad.solvers.setup_cache`; device coefficient arrays are checked on the device)."""
     from .discretize import Problem
 
-    key = (grid, np.dtype(dtype).str, coarse_size)
-    for entry in _CACHE:
-        if entry[0] == key and _same(entry[1], bc) and _same(entry[2], k) and _same(entry[3], screening):
-            return entry[4]
-    prob = Problem(grid, bc, _host_coefficient(k, "k", True), _host_coefficient(screening, "screening", False))
-    mg = StencilMG(prob, dtype, coarse_size)
-    mg.rhs_cache = {}
-    _CACHE.insert(0, (key, bc, k, screening, mg))
-    del _CACHE[_CACHE_SIZE:]
-    return mg
+    def build(grid, bc, k, screening, dtype, coarse_size):
+        mg = StencilMG(Problem(grid, bc, k, screening), np.dtype(dtype), coarse_size)
+        mg.rhs_cache = {}
+        return mg
+
+    k, screening = _host_coefficient(k, "k", True), _host_coefficient(screening, "screening", False)
+    return _SETUPS.get((grid, bc, k, screening, np.dtype(dtype).str, coarse_size), build)
 
 
 def _boundary_data(mg, t):
@@ -103,6 +99,10 @@ def _fast_path(grid, bc, k, screening, method):
     from .cuda_multigrid import _coarsenable
 
     if method not in ("auto", "multigrid") or any(grid.periodic):
+        return False
+    live = [h for h, n in zip(grid.spacing, grid.shape) if n > 1]
+    if max(live) ** 2 > 2.0 * min(live) ** 2:
+        # full coarsening stalls on anisotropic spacing: the stencil levels semi-coarsen
         return False
     if not (k is None or (isinstance(k, numbers.Real) and not _cu.is_device_array(k))):
         return False

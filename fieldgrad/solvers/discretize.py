@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..boundary import Dirichlet, Neumann, Periodic, Robin, resolve_bc
-from ..errors import BoundaryError
+from ..boundary import Dirichlet, Neumann, Robin, resolve_bc
+from ..errors import BoundaryError, NonFiniteError, ParameterError, ShapeError, describe
+from ..grid import require_grid
 from ..validation import check_coefficient
 
-__all__ = ["Problem", "pad3", "unpad"]
+__all__ = ["Problem", "pad3", "unpad", "check_rhs"]
 
 
 def pad3(a, ndim):
@@ -37,6 +38,19 @@ def harmonic(a, b):
     """Harmonic mean ``2ab/(a+b)`` (0 where both are 0)."""
     s = a + b
     return np.where(s > 0, 2 * a * b / np.where(s > 0, s, 1), 0.0)
+
+
+def check_rhs(f, grid, name="f", check_finite=True):
+    """``f`` as an array of ``grid.shape`` with real values (finite unless ``check_finite`` is
+    False); raises ShapeError / ParameterError / NonFiniteError naming ``name``."""
+    f = np.asarray(f)
+    if f.shape != grid.shape:
+        raise ShapeError(f"{name} has shape {f.shape}; the grid needs {grid.shape}")
+    if not np.issubdtype(f.dtype, np.number) or np.issubdtype(f.dtype, np.complexfloating):
+        raise ParameterError(f"{name} must be a real float array; got {describe(f)}")
+    if check_finite and not np.all(np.isfinite(f)):
+        raise NonFiniteError(f"{name} holds {int(np.sum(~np.isfinite(f)))} non-finite values (NaN or inf)")
+    return f
 
 
 class Problem:
@@ -70,7 +84,8 @@ class Problem:
     """
 
     def __init__(self, grid, bc, k=None, screening=0.0):
-        self.grid = grid
+        self.grid = require_grid(grid)
+        grid.require_memory(8, what="a Poisson solve (about 8 fields with the multigrid levels)")
         self.bcs = resolve_bc(bc, grid)
         self.bcs.require_complete("solve_poisson")
         nd = grid.ndim

@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-from .discretize import Problem, unpad
+from .discretize import Problem, check_rhs, unpad
 
 __all__ = ["poisson_matrix", "poisson_rhs"]
 
@@ -122,5 +122,5 @@ def poisson_rhs(f, grid, bc, k=None, *, t=0.0):
     2.0
     """
     prob = Problem(grid, bc, k, 0.0)
-    b, _ = prob.rhs(f, t)
+    b, _ = prob.rhs(check_rhs(f, grid), t)
     return unpad(b, grid.shape)

@@ -1,7 +1,9 @@
 """Geometric multigrid hierarchy and cycles (V, W, F, FMG) on the padded 3-axis system.
 
-Levels coarsen every axis that can (odd node count >= 5 on a non-periodic axis, even >= 8 on a
-periodic one) until the coarsest level has at most ``coarse_size`` nodes or nothing coarsens; the
+Levels coarsen the strongly coupled axes that can (odd node count >= 5 on a non-periodic axis,
+even >= 8 on a periodic one; on an isotropic grid every axis, on an anisotropic one only the
+axes of small spacing until the spacing is nearly isotropic: :mod:`.mg_semicoarsen`) until the
+coarsest level has at most ``coarse_size`` nodes or nothing coarsens; the
 coarsest level is solved by a sparse LU factorisation (bordered by the zero-mean constraint
 when the problem is singular).  Constant coefficients use rediscretised 7-point operators
 (red-black SOR, both colours in one pass: :mod:`.mg_fused`; 2D levels: :mod:`.mg_2d`);
@@ -23,6 +25,7 @@ from . import mg_fmg as F3
 from . import mg_fused as FU
 from . import mg_2d as M2
 from .mg_2d import view2
+from .mg_semicoarsen import coarsen_modes
 from . import mg_kernels as K
 from . import mg_links as FL
 from .matrix import _stencil_to_csr
@@ -277,16 +280,10 @@ DEFAULT_OMEGA = {0: 1.0, 1: 1.0, 2: 1.15, 3: 1.2}
 SERIAL_BELOW = 10000
 
 
-def _coarsen_shape(shape, periodic):
-    """Per-axis coarsening modes (see :func:`coarse_nodes`) and the coarse shape."""
-    modes = []
-    for n, p in zip(shape, periodic):
-        if n == 1:
-            modes.append(0)
-        elif p:
-            modes.append(1 if (n % 2 == 0 and n >= 8) else (2 if n >= 9 else 0))
-        else:
-            modes.append(1 if (n % 2 == 1 and n >= 5) else (2 if n >= 6 else 0))
+def _coarsen_shape(shape, periodic, h=None):
+    """Per-axis coarsening modes (see :func:`coarse_nodes`) and the coarse shape: the strongly
+    coupled axes by the spacing ``h`` (:mod:`.mg_semicoarsen`), every axis that can when ``h`` is None."""
+    modes = coarsen_modes(shape, (1.0,) * len(shape) if h is None else h, periodic)
     cshape = tuple(coarse_nodes(n, m, p).size for n, m, p in zip(shape, modes, periodic))
     return modes, cshape
 
@@ -327,7 +324,7 @@ class Hierarchy:
         self.levels = [lev]
         self.transfers, self.modes, self.coarse_index = [], [], []
         while lev.size > coarse_size:
-            modes, cshape = _coarsen_shape(lev.shape, lev.periodic)
+            modes, cshape = _coarsen_shape(lev.shape, lev.periodic, lev.h)
             if not any(modes):
                 break
             ch = tuple(2 * h if m else h for h, m in zip(lev.h, modes))

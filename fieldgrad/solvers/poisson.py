@@ -10,15 +10,24 @@ import warnings
 
 import numpy as np
 
-from ..errors import ConvergenceError, NonFiniteError, ParameterError, ShapeError, describe
+from ..grid import require_grid
+from ..errors import ConvergenceError, NonFiniteError, ParameterError, ShapeError, UndeterminedLevelWarning
 from .direct import direct_solve
-from .discretize import Problem, pad3, unpad
+from .discretize import Problem, check_rhs, pad3, unpad
 from .krylov import pcg
 from .multigrid import Hierarchy, mg_iterate
 from .result import CompatibilityWarning, PoissonResult
+from .setup_cache import SetupCache
 from .spectral import spectral_kinds, spectral_solve
 
 METHODS = ("auto", "multigrid", "cg", "spectral", "direct")
+
+
+UNDETERMINED_MESSAGE = (
+    "the problem has only flux conditions (Neumann/periodic faces, no screening) and, after any compatibility "
+    "projection, zero data: every constant solves it, so the level is undetermined and 0 (the zero-mean "
+    "solution) is returned; fix a value somewhere (a Dirichlet or Robin/convection face, or a fixed region) "
+    "to set it")
 
 
 class PoissonSolver:
@@ -85,14 +94,8 @@ class PoissonSolver:
         """
         t0 = time.perf_counter()
         grid, prob = self.grid, self.prob
-        f = np.asarray(f)
-        if f.shape != grid.shape:
-            raise ShapeError(f"f has shape {f.shape}; the grid needs {grid.shape}")
-        if not np.issubdtype(f.dtype, np.number) or np.issubdtype(f.dtype, np.complexfloating):
-            raise ParameterError(f"f must be a real float array; got {describe(f)}")
+        f = check_rhs(f, grid, "f", check_finite)
         out_dtype = f.dtype if f.dtype in (np.float32, np.float64) else np.dtype(np.float64)
-        if check_finite and not np.all(np.isfinite(f)):
-            raise NonFiniteError(f"f holds {int(np.sum(~np.isfinite(f)))} non-finite values (NaN or inf)")
         if not isinstance(rtol, numbers.Real) or not (0.0 < rtol < 1.0):
             raise ParameterError(f"rtol must be a number in (0, 1); got {rtol!r}")
         if maxiter is not None and (not isinstance(maxiter, numbers.Integral) or maxiter < 1):
@@ -100,6 +103,7 @@ class PoissonSolver:
         b, ud = prob.rhs(f, t)
         info = {}
         if prob.singular:
+            bmax = float(np.max(np.abs(b)))
             s, sabs, wsum = prob.compatibility(b)
             shift = s / wsum
             info["compatibility_shift"] = shift
@@ -111,6 +115,8 @@ class PoissonSolver:
                     raise ParameterError(msg.replace("f was shifted", "strict=True forbids shifting f; it would be shifted"))
                 warnings.warn(msg, CompatibilityWarning, stacklevel=3)
             b -= shift
+            if float(np.max(np.abs(b))) <= 1e-13 * bmax:  # also when bmax == 0: no data at all
+                warnings.warn(UNDETERMINED_MESSAGE, UndeterminedLevelWarning, stacklevel=3)
         u = ud  # (no copy: ud is not needed apart from u once the solve starts, see below)
         if x0 is not None:
             x0 = np.asarray(x0)
@@ -144,8 +150,14 @@ class PoissonSolver:
             w = grid.quadrature_weights()
             uu = unpad(u, grid.shape)
             u = u - float(np.sum(w * uu) / np.sum(w))
-        result = PoissonResult(unpad(u, grid.shape).astype(out_dtype, copy=False), method, it, residuals,
-                               converged, time.perf_counter() - t0, info)
+        with np.errstate(over="ignore", invalid="ignore"):
+            uu = unpad(u, grid.shape).astype(out_dtype, copy=False)
+        if check_finite and not np.all(np.isfinite(uu)):
+            raise NonFiniteError(f"the {method} solution holds {int(np.sum(~np.isfinite(uu)))} non-finite values from "
+                                 f"finite data: f (largest |f| {float(np.max(np.abs(f))):.3g}) or the boundary values "
+                                 f"overflow {out_dtype} arithmetic; accepted: data well inside the {out_dtype} range "
+                                 "(rescale the units)")
+        result = PoissonResult(uu, method, it, residuals, converged, time.perf_counter() - t0, info)
         if not converged and raise_on_failure:
             last = residuals[-1] if residuals else float("nan")
             raise ConvergenceError(f"{method} did not reach rtol={rtol:g} in {it} iterations; last relative "
@@ -153,26 +165,14 @@ class PoissonSolver:
         return result
 
 
-_CACHE = []
-_CACHE_SIZE = 4
+_SETUPS = SetupCache(4)
 
 
 def _cached_solver(grid, bc, k, screening, method, opts):
-    def same(a, b):
-        if a is b:
-            return True
-        if isinstance(a, numbers.Number) and isinstance(b, numbers.Number):
-            return a == b
-        return False
-
-    for entry in _CACHE:
-        g, bb, kk, ss, mm, oo, solver = entry
-        if g == grid and same(bb, bc) and same(kk, k) and same(ss, screening) and mm == method and oo == opts:
-            return solver
-    solver = PoissonSolver(grid, bc, k, screening, method, **opts)
-    _CACHE.insert(0, (grid, bc, k, screening, method, opts, solver))
-    del _CACHE[_CACHE_SIZE:]
-    return solver
+    """The :class:`PoissonSolver` for these values, reused while they stay equal (see
+    :mod:`.setup_cache`: the key is the values, so an array changed in place gets a new setup)."""
+    return _SETUPS.get((grid, bc, k, screening, method, opts),
+                       lambda g, b, kk, s, m, o: PoissonSolver(g, b, kk, s, m, **o))
 
 
 def _wants_cuda(backend, f):
@@ -221,9 +221,15 @@ def solve_poisson(f, grid, bc, *, k=None, screening=0.0, method="auto", rtol=1e-
     ------
     ShapeError, ParameterError, NonFiniteError, BoundaryError, ConvergenceError
 
+    With only flux conditions (Neumann/periodic faces) and no screening the solution is defined up
+    to a constant: the zero-mean one is returned, and when the data are zero (so that constant is
+    all there is) an :class:`~fieldgrad.errors.UndeterminedLevelWarning` says so.
+
     Setups (multigrid hierarchy, coarse factorisation) are cached for the last few
-    (grid, bc object, k object, screening, method) combinations, so calling this every time step
-    with the same objects costs only the solve.  Do not modify a cached ``k`` array in place.
+    (grid, bc, k, screening, method) combinations, compared by value (arrays and boundary
+    dicts changed in place give a new setup; callables are compared by identity and must be
+    pure), so calling this every time step with the same data costs only the solve and a
+    comparison.
 
     Example
     -------
@@ -243,6 +249,7 @@ def solve_poisson(f, grid, bc, *, k=None, screening=0.0, method="auto", rtol=1e-
         return cuda_poisson.solve(f, grid, bc, k=k, screening=screening, rtol=rtol, maxiter=maxiter, x0=x0, t=t,
                                   callback=callback, raise_on_failure=raise_on_failure, strict=strict,
                                   method=method, nu1=nu1, nu2=nu2)
+    require_grid(grid)
     opts = dict(cycle=cycle, nu1=nu1, nu2=nu2, fmg=fmg)
     solver = _cached_solver(grid, bc, k, screening, method, opts)
     return solver.solve(f, t=t, rtol=rtol, maxiter=maxiter, x0=x0, callback=callback, strict=strict,

@@ -115,3 +115,19 @@ def test_order4_error_says_what_to_do(cu):
     g = fg.Grid((9, 9))
     with pytest.raises(ParameterError, match="order=2.*backend='cpu'"):
         cuda_ops.laplacian(np.ones(g.shape), g, order=4)
+
+
+def test_setup_cache_sees_robin_array_changed_in_place(cu):
+    """u'' = 0, u(0) = 0, alpha u + u' = 20 at x = 1: u = 20 x / (1 + alpha), exact on the grid.
+    Changing alpha in place must give a new setup, not the one cached for the old values."""
+    from fieldgrad.solvers.cuda_poisson import solve
+
+    g = fg.Grid((9, 5))
+    X, _ = g.mesh()
+    alpha = np.ones(g.face_shape("x+"))
+    bc = {"x-": fg.Dirichlet(0.0), "x+": fg.Robin(alpha, 1.0, 20.0), "y": fg.Neumann(0.0)}
+    u = solve(np.zeros(g.shape), g, bc, rtol=1e-10, coarse_size=12).u.copy_to_host()
+    np.testing.assert_allclose(u, 10.0 * X, atol=1e-7)
+    alpha[:] = 3.0
+    u = solve(np.zeros(g.shape), g, bc, rtol=1e-10, coarse_size=12).u.copy_to_host()
+    np.testing.assert_allclose(u, 5.0 * X, atol=1e-7)

@@ -50,3 +50,26 @@ def test_huge_powers_and_long_input_do_not_hang():
         parse_expression("1+" * 2000 + "1")
     with pytest.raises(CaseFileError, match="nested too deeply"):
         parse_expression("sin(" * 100 + "1" + ")" * 100)
+
+
+def test_long_flat_chains_are_not_nesting():
+    """A sum of 61 terms (and the longest chains the length limit allows) is one level of
+    nesting: it parses and evaluates; real nesting (brackets, calls) is still limited."""
+    terms = " + ".join(f"{i} * x" for i in range(1, 62))
+    assert parse_expression(terms, names=("x",))(x=np.array(2.0)) == 2.0 * 61 * 62 / 2
+    chain = "x" + "+x-x" * 499  # 999 terms, right at the length limit
+    assert parse_expression(chain, names=("x",))(x=np.array(3.0)) == 3.0
+    prod = "*".join(["x"] * 999)
+    assert parse_expression(prod, names=("x",))(x=np.array(1.0)) == 1.0
+    assert parse_expression("1/2/2/2", names=())() == 0.125  # left to right, as written
+    assert parse_expression("2 - 3 + 4", names=())() == 3.0
+    assert parse_expression("(" * 50 + "x" + " + 1)" * 50, names=("x",))(x=np.array(0.0)) == 50.0
+    with pytest.raises(CaseFileError, match="nested too deeply"):
+        parse_expression("(" * 70 + "x" + " * 2 + 1)" * 70, names=("x",))
+
+
+def test_huge_literals_refused_before_evaluation():
+    with pytest.raises(CaseFileError, match="source.value.*not a finite float64"):
+        parse_expression("x + " + "9" * 400, names=("x",), where="source.value")
+    with pytest.raises(CaseFileError, match="not a finite float64"):
+        parse_expression("1e999 * x", names=("x",))

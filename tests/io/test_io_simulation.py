@@ -103,7 +103,7 @@ CHILD = textwrap.dedent("""
     sys.path.insert(0, sys.argv[2])
     from test_io_simulation import G, BC, u0
     solve_heat(u0(), G, BC, alpha=0.7, method="ftcs", t_end=1e9, progress=False, output=sys.argv[1],
-               output_every=3)
+               output_every=3, max_steps=None)  # ~1e12 steps: meant to run until killed
 """)
 
 
