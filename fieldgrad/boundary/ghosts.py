@@ -238,7 +238,7 @@ class GhostPlan:
 
     def pairs(self):
         b, names = self.current, self.grid.axis_names
-        return [(b[a + "-"], b[a + "+"]) for a in names]
+        return [(b.get(a + "-"), b.get(a + "+")) for a in names]  # None: a cut face still waiting
 
     def kpairs(self):
         """Ghost conductivities per axis, or ``None`` without ``k``."""
