@@ -39,6 +39,12 @@ STRONG = 0.5
 # many nodes (see the module note)
 STUCK_LU = 40000
 
+# ... and only when that stuck axis couples at least this many times more strongly than every axis
+# that can still coarsen: below it the anisotropy is mild enough for a point smoother, and
+# coarsening the other axes keeps small grids multilevel (a 5 x 6 x 5 level with a periodic y of
+# 6 nodes has couplings 16 : 36 and must not become a one-level LU)
+STUCK_RATIO = 4.0
+
 
 def _axis_modes(shape, periodic):
     """Per axis: how it coarsens when asked (0: it cannot; see ``multigrid.coarse_nodes``)."""
@@ -64,7 +70,8 @@ def coarsen_modes(shape, h, periodic, strong=STRONG, stuck_lu=STUCK_LU):
     strong : float in (0, 1] -- axes with ``1/h_a^2 >= strong * max`` (the max over the axes
         that can coarsen) are coarsened; a tiny value gives full coarsening
     stuck_lu : int -- no axis coarsens (the level becomes the coarsest) when an axis that cannot
-        coarsen is strong beside every axis that can and the level has at most this many nodes
+        coarsen couples ``STUCK_RATIO`` times more strongly than every axis that can and the level
+        has at most this many nodes
 
     Returns
     -------
@@ -80,6 +87,6 @@ def coarsen_modes(shape, h, periodic, strong=STRONG, stuck_lu=STUCK_LU):
     size = 1
     for n in shape:
         size *= n
-    if cmax < strong * call and size <= stuck_lu:
+    if cmax * STUCK_RATIO <= call and size <= stuck_lu:
         return (0,) * len(shape)
     return tuple(m if (m and 1.0 / h[a] ** 2 >= strong * cmax) else 0 for a, m in enumerate(modes))

@@ -48,6 +48,9 @@ def test_coarsen_modes_follow_the_strong_axes():
     assert coarsen_modes((65, 3, 1), (1.0, 0.1, 1.0), per, stuck_lu=100) == (1, 0, 0)
     # a thin isotropic slab still coarsens its wide axes
     assert coarsen_modes((3, 65, 65), (0.1, 0.1, 0.1), per) == (0, 1, 1)
+    # a mildly stronger stuck axis (couplings 16 : 36, periodic y of 6 nodes) is no reason to stop:
+    # the other axes coarsen and a small grid stays multilevel
+    assert coarsen_modes((5, 6, 5), (0.25, 1 / 6, 0.25), (False, True, False)) == (1, 0, 1)
 
 
 CASES = [(2, (1,), name) for name in BCS] + [
