@@ -23,6 +23,29 @@ AXIS_NAMES = ("x", "y", "z")
 SPACING_RANGE = (1e-150, 1e150)
 
 
+def axis_slice(ndim, axis, index):
+    """Index tuple selecting ``index`` along ``axis`` and everything along the other axes.
+
+    Parameters
+    ----------
+    ndim : int
+    axis : int
+    index : int or slice
+
+    Returns
+    -------
+    tuple
+
+    Example
+    -------
+    >>> axis_slice(3, 1, -1)
+    (slice(None, None, None), -1, slice(None, None, None))
+    """
+    sl = [slice(None)] * ndim
+    sl[axis] = index
+    return tuple(sl)
+
+
 def require_grid(grid, name="grid"):
     """Return ``grid`` if it is a :class:`Grid`, else raise :class:`ParameterTypeError`.
 

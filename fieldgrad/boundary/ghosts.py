@@ -20,6 +20,7 @@ import numpy as np
 from ..errors import ParameterError, describe
 from .conditions import Dirichlet, Neumann, Periodic, resolve_bc
 from .rules import ghost_conductivity, ghost_rule, neighbour_rule, order4_rules
+from ..grid import axis_slice as _face_slice
 
 
 # ---------------------------------------------------------------------------- boundary values
@@ -27,11 +28,6 @@ def dirichlet_faces(bcs):
     """Faces whose nodes carry a prescribed value (Dirichlet)."""
     return [f for f, c in bcs.faces.items() if isinstance(c, Dirichlet)]
 
-
-def _face_slice(ndim, axis, index):
-    sl = [slice(None)] * ndim
-    sl[axis] = index
-    return tuple(sl)
 
 
 def apply_bc(u, grid, bc, t=0.0):

@@ -23,14 +23,10 @@ from ..boundary import Dirichlet, Neumann, Periodic, _outward_derivative, resolv
 from ..errors import GridError, ParameterError
 from ..operators import div_k_grad
 from ..validation import check_conductivity
+from ..grid import axis_slice as _sl
 
 __all__ = ["face_flows", "box_flow", "box_indices", "edge_energy"]
 
-
-def _sl(nd, axis, index):
-    s = [slice(None)] * nd
-    s[axis] = index
-    return tuple(s)
 
 
 def face_flows(u, k, grid, bc, source=None, t=0.0):

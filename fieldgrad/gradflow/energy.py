@@ -26,6 +26,7 @@ from ..errors import ParameterError
 from ..operators import laplacian
 from ._common import axis_weights, free_mask, node_weights, resolve_complete
 from ..validation import as_field, check_nonneg, check_source
+from ..grid import axis_slice as _face_slice
 
 __all__ = ["energy", "energy_gradient", "grid_inner", "INNER_PRODUCTS"]
 
@@ -43,11 +44,6 @@ def _perp_weights(grid, bcs, axis):
         w = w * axis_weights(grid, bcs, b).reshape(shape)
     return w
 
-
-def _face_slice(ndim, axis, index):
-    sl = [slice(None)] * ndim
-    sl[axis] = index
-    return tuple(sl)
 
 
 def grid_inner(u, v, grid):

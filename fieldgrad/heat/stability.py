@@ -41,14 +41,10 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import ParameterError
+from ..grid import axis_slice as _sl
 
 __all__ = ["explicit_limit", "robin_rates"]
 
-
-def _sl(ndim, axis, index):
-    s = [slice(None)] * ndim
-    s[axis] = index
-    return tuple(s)
 
 
 def robin_rates(grid, bcs, alpha, t=0.0):
