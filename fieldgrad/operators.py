@@ -127,11 +127,6 @@ def laplacian(u, grid, bc=None, *, order=2, t=0.0, out=None, check_finite=False,
     bcs = _bnd.resolve_bc(bc, grid)
     _check_nodes(bcs, 2, order)
     out = output_array(out, grid.shape, u.dtype, inputs={"u": u})
-    if order == 2 and grid.ndim == 3:  # Dirichlet faces held in the sweep: no copy of u
-        ghosts = [g for pair in _bnd.ghost_layers(u, grid, bcs, 2, t) for g in pair]
-        V, held = _bnd.held_arrays(grid, bcs, u.dtype, t, fill=ghosts)
-        cpu.laplacian_held_3d(u, tuple(np.ascontiguousarray(g) for g in ghosts), V, held, *_inv(grid, 2, u.dtype), out)
-        return out
     u = _bnd.with_dirichlet(u, grid, bcs, t)
     if order == 4:
         p = _bnd.padded_with_ghosts(u, grid, bcs, t)

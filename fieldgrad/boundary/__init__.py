@@ -12,7 +12,6 @@ from .ghosts import (  # noqa: F401
     dirichlet_faces,
     ghost_layers,
     inward_layers,
-    held_arrays,
     node_layers,
     min_nodes,
     padded_with_ghosts,

@@ -243,21 +243,6 @@ class GhostPlan:
         return [(self.kghosts[a + "-"], self.kghosts[a + "+"]) for a in self.grid.axis_names]
 
 
-def held_arrays(grid, bcs, dtype, t=0.0, fill=None):
-    """Dirichlet values for the held-value sweeps: a tuple of face arrays (``fill``'s arrays, or
-    zeros, where a face holds nothing) and 0/1 flags per face.  Values are contiguous in ``dtype``."""
-    V, flags = [], np.zeros(2 * grid.ndim, dtype=np.int64)
-    for f, face in enumerate(grid.faces):
-        cond = bcs[face]
-        if isinstance(cond, Dirichlet):
-            flags[f] = 1
-            V.append(np.ascontiguousarray(np.broadcast_to(cond.evaluate("value", grid, face, t, dtype),
-                                                          grid.face_shape(face)), dtype=dtype))
-        else:
-            V.append(fill[f] if fill is not None else np.zeros(grid.face_shape(face), dtype=dtype))
-    return tuple(V), flags
-
-
 def ghost_layers(u, grid, bcs, derivative, t=0.0, k=None):
     """Ghost values one node outside every face, for second-order operators (see
     :class:`GhostPlan`; Dirichlet faces read their held values, ``u`` is not written).

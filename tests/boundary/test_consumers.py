@@ -1,7 +1,7 @@
 """Each rule kind through its consumers on the same small problem, against a reference written
 here from the closed-form ghosts (padding by hand, NumPy slicing), to 1e-12.
 
-Consumers checked: the CPU operator (rule-table sweep, Dirichlet held in the sweep, no copy),
+Consumers checked: the CPU operator (rule-table ghosts, Dirichlet values imposed),
 the ghost-array sweep the 2D/divergence/gradient operators use, and one FTCS heat step.
 """
 import numpy as np
