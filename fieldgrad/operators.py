@@ -82,6 +82,29 @@ def _on_gpu(name, backend, first):
     return getattr(cuda_ops, name)
 
 
+def _cylindrical(grid, name, order=2):
+    """True on a cylindrical grid where ``name`` has a cylindrical form; GridError where it has none."""
+    if not getattr(grid, "cylindrical", False):
+        return False
+    if name not in ("laplacian", "div_k_grad") or order != 2:
+        raise GridError(f"{name}{'' if order == 2 else f'(order={order})'} is not available on a cylindrical (r, z) "
+                        "grid; accepted there: laplacian and div_k_grad (order 2), grad (the components d/dr, d/dz "
+                        "are the Cartesian ones), solve_poisson, solve_heat and the fields")
+    return True
+
+
+def _on_cylinder(u, grid, bc, k, t, out):
+    """laplacian / div_k_grad on a cylindrical grid: the solvers' finite-volume rows
+    (:func:`fieldgrad.solvers.apply.apply_operator`; a node on a Dirichlet face gets the balance
+    of its half cell with that face closed)."""
+    from .solvers.apply import apply_operator
+
+    res = apply_operator(u, grid, bc, k, t).astype(u.dtype, copy=False)
+    out = output_array(out, grid.shape, u.dtype, inputs={"u": u})
+    out[...] = res
+    return out
+
+
 def laplacian(u, grid, bc=None, *, order=2, t=0.0, out=None, check_finite=False, backend=None):
     """Laplacian of a scalar field.
 
@@ -124,6 +147,8 @@ def laplacian(u, grid, bc=None, *, order=2, t=0.0, out=None, check_finite=False,
         return gpu(u, grid, bc, order=order, t=t, out=out, check_finite=check_finite)
     _check_order(order)
     u = as_field(u, grid, "u", check_finite=check_finite)
+    if _cylindrical(grid, "laplacian", order):
+        return _on_cylinder(u, grid, bc, 1.0, t, out)
     bcs = _bnd.resolve_bc(bc, grid)
     _check_nodes(bcs, 2, order)
     out = output_array(out, grid.shape, u.dtype, inputs={"u": u})
@@ -217,6 +242,7 @@ def div(v, grid, bc=None, *, order=2, t=0.0, out=None, check_finite=False, backe
             raise ParameterError(f"order={order!r} is not available on the CUDA backend; use order=2 or the CPU")
         return gpu(v, grid, bc, t=t, out=out, check_finite=check_finite)
     _check_order(order)
+    _cylindrical(grid, "div", order)
     v = as_field(v, grid, "v", leading=(grid.ndim,), check_finite=check_finite)
     bcs = _bnd.resolve_bc(bc, grid)
     _check_nodes(bcs, 1, order)
@@ -311,6 +337,8 @@ def div_k_grad(u, grid, bc=None, *, k=None, t=0.0, out=None, check_finite=False,
         return gpu(u, k, grid, bc, t=t, out=out, check_finite=check_finite)
     u = as_field(u, grid, "u", check_finite=check_finite)
     k = check_conductivity(k, grid, u.dtype)
+    if _cylindrical(grid, "div_k_grad"):
+        return _on_cylinder(u, grid, bc, k, t, out)
     bcs = _bnd.resolve_bc(bc, grid)
     _check_nodes(bcs, 2, 2)
     out = output_array(out, grid.shape, u.dtype, inputs={"u": u, "k": k})
@@ -346,6 +374,7 @@ def curl(v, grid, bc=None, *, order=2, out=None, check_finite=False):
                             f"got {describe(bc)}")
     if grid.ndim not in (2, 3):
         raise GridError(f"curl needs a 2D or 3D grid; got {grid.ndim}D")
+    _cylindrical(grid, "curl")
     v = as_field(v, grid, "v", leading=(grid.ndim,), check_finite=check_finite)
     d = [grad(v[a], grid, order=order) for a in range(grid.ndim)]  # d[a][b] = dv_a / dx_b
     if grid.ndim == 2:

@@ -11,7 +11,7 @@ import warnings
 import numpy as np
 
 from ..grid import require_grid
-from ..errors import ConvergenceError, NonFiniteError, ParameterError, ShapeError, UndeterminedLevelWarning
+from ..errors import BackendError, ConvergenceError, NonFiniteError, ParameterError, ShapeError, UndeterminedLevelWarning
 from .direct import direct_solve
 from .discretize import Problem, check_rhs, pad3, unpad
 from .krylov import pcg
@@ -109,12 +109,13 @@ class PoissonSolver:
             info["compatibility_shift"] = shift
             if abs(s) > 1e-10 * max(sabs, 1e-300):
                 msg = (f"singular problem (no Dirichlet/Robin face, no screening): the data are incompatible; "
-                       f"integral of f minus boundary flux is off by {s * grid.cell_volume / np.prod(prob.h3[grid.ndim:]):.3e} "
+                       f"integral of f minus boundary flux is off by "
+                       f"{s * grid.cell_volume * (2 * np.pi if grid.cylindrical else 1.0):.3e} "
                        f"(relative {abs(s) / sabs:.2e}); f was shifted by {-shift:.3e} to make it compatible")
                 if strict:
                     raise ParameterError(msg.replace("f was shifted", "strict=True forbids shifting f; it would be shifted"))
                 warnings.warn(msg, CompatibilityWarning, stacklevel=3)
-            b -= shift
+            b -= shift * prob.volume_factor()
             if float(np.max(np.abs(b))) <= 1e-13 * bmax:  # also when bmax == 0: no data at all
                 warnings.warn(UNDETERMINED_MESSAGE, UndeterminedLevelWarning, stacklevel=3)
         u = ud  # (no copy: ud is not needed apart from u once the solve starts, see below)
@@ -241,6 +242,9 @@ def solve_poisson(f, grid, bc, *, k=None, screening=0.0, method="auto", rtol=1e-
     (True, 'multigrid')
     """
     if _wants_cuda(backend, f):
+        if getattr(grid, "cylindrical", False):
+            raise BackendError("backend='cuda' solves Cartesian grids only; a cylindrical (r, z) grid is "
+                               "solved on the CPU (backend='cpu')")
         if method not in ("auto", "multigrid", "cg"):
             raise ParameterError(f"method={method!r} is not available with backend='cuda'; "
                                  "accepted there: 'auto', 'multigrid', 'cg'")
