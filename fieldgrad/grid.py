@@ -42,6 +42,18 @@ def radial_volumes(r, h):
     return v
 
 
+def require_cartesian(grid, what):
+    """Raise :class:`GridError` when ``grid`` is cylindrical and ``what`` has no cylindrical form.
+
+    Example
+    -------
+    >>> require_cartesian(Grid((3, 3)), "this")   # nothing happens on a Cartesian grid
+    """
+    if getattr(grid, "coordinate_system", "cartesian") != "cartesian":
+        raise GridError(f"{what} runs on Cartesian grids only; got {grid!r} (axisymmetric problems: "
+                        "solve_poisson, the fields' steady(), laplacian and div_k_grad on the CPU)")
+
+
 def axis_slice(ndim, axis, index):
     """Index tuple selecting ``index`` along ``axis`` and everything along the other axes.
 

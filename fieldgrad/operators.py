@@ -15,7 +15,7 @@ import warnings
 import numpy as np
 
 from . import boundary as _bnd
-from .errors import BoundaryError, GridError, ParameterError, ParameterTypeError, describe
+from .errors import BackendError, BoundaryError, GridError, ParameterError, ParameterTypeError, describe
 from .grid import Grid
 from .kernels import cpu
 from .validation import as_field, check_conductivity, output_array  # noqa: F401 - used and re-exported
@@ -93,12 +93,15 @@ def _cylindrical(grid, name, order=2):
     return True
 
 
-def _on_cylinder(u, grid, bc, k, t, out):
+def _on_cylinder(u, grid, bc, k, t, out, backend=None):
     """laplacian / div_k_grad on a cylindrical grid: the solvers' finite-volume rows
     (:func:`fieldgrad.solvers.apply.apply_operator`; a node on a Dirichlet face gets the balance
     of its half cell with that face closed)."""
     from .solvers.apply import apply_operator
 
+    if backend not in (None, "cpu") or not isinstance(u, np.ndarray):
+        raise BackendError("laplacian / div_k_grad on a cylindrical (r, z) grid run on the CPU only "
+                           f"(backend='cpu', a NumPy array); got backend={backend!r}")
     res = apply_operator(u, grid, bc, k, t).astype(u.dtype, copy=False)
     out = output_array(out, grid.shape, u.dtype, inputs={"u": u})
     out[...] = res
@@ -142,13 +145,14 @@ def laplacian(u, grid, bc=None, *, order=2, t=0.0, out=None, check_finite=False,
     >>> float(laplacian(X**2 + Y**2, g)[2, 2])
     4.0
     """
+    if _cylindrical(grid, "laplacian", order):
+        _check_order(order)
+        return _on_cylinder(as_field(u, grid, "u", check_finite=check_finite), grid, bc, 1.0, t, out, backend)
     gpu = _on_gpu("laplacian", backend, u)
     if gpu is not None:
         return gpu(u, grid, bc, order=order, t=t, out=out, check_finite=check_finite)
     _check_order(order)
     u = as_field(u, grid, "u", check_finite=check_finite)
-    if _cylindrical(grid, "laplacian", order):
-        return _on_cylinder(u, grid, bc, 1.0, t, out)
     bcs = _bnd.resolve_bc(bc, grid)
     _check_nodes(bcs, 2, order)
     out = output_array(out, grid.shape, u.dtype, inputs={"u": u})
@@ -332,13 +336,14 @@ def div_k_grad(u, grid, bc=None, *, k=None, t=0.0, out=None, check_finite=False,
     """
     if k is None:
         k = 1.0
+    if _cylindrical(grid, "div_k_grad"):
+        u = as_field(u, grid, "u", check_finite=check_finite)
+        return _on_cylinder(u, grid, bc, check_conductivity(k, grid, u.dtype), t, out, backend)
     gpu = _on_gpu("div_k_grad", backend, u)
     if gpu is not None:
         return gpu(u, k, grid, bc, t=t, out=out, check_finite=check_finite)
     u = as_field(u, grid, "u", check_finite=check_finite)
     k = check_conductivity(k, grid, u.dtype)
-    if _cylindrical(grid, "div_k_grad"):
-        return _on_cylinder(u, grid, bc, k, t, out)
     bcs = _bnd.resolve_bc(bc, grid)
     _check_nodes(bcs, 2, 2)
     out = output_array(out, grid.shape, u.dtype, inputs={"u": u, "k": k})

@@ -175,7 +175,9 @@ def solve(f, grid, bc, *, k=None, screening=0.0, rtol=1e-8, maxiter=None, x0=Non
     """
     from .result import CompatibilityWarning, PoissonResult
     from ..kernels.cuda_ops import check_finite_device, device_copy
+    from ..grid import require_cartesian
 
+    require_cartesian(grid, "the CUDA Poisson solver")
     t0 = time.perf_counter()
     if method not in ("auto", "multigrid", "cg"):
         raise ParameterError(f"method must be 'auto', 'multigrid' or 'cg' with backend 'cuda'; got {method!r}")

@@ -241,10 +241,11 @@ def solve_poisson(f, grid, bc, *, k=None, screening=0.0, method="auto", rtol=1e-
     >>> res.converged, res.method
     (True, 'multigrid')
     """
+    if getattr(grid, "cylindrical", False) and (backend == "cuda" or not isinstance(f, np.ndarray)
+                                                  and hasattr(f, "__cuda_array_interface__")):
+        raise BackendError("backend='cuda' solves Cartesian grids only; a cylindrical (r, z) grid is "
+                           "solved on the CPU (backend='cpu', a NumPy array f)")
     if _wants_cuda(backend, f):
-        if getattr(grid, "cylindrical", False):
-            raise BackendError("backend='cuda' solves Cartesian grids only; a cylindrical (r, z) grid is "
-                               "solved on the CPU (backend='cpu')")
         if method not in ("auto", "multigrid", "cg"):
             raise ParameterError(f"method={method!r} is not available with backend='cuda'; "
                                  "accepted there: 'auto', 'multigrid', 'cg'")

@@ -155,3 +155,16 @@ def test_grid_round_trip_and_names():
     assert g.faces == ("r-", "r+", "z-", "z+") and g.on_axis
     assert Grid.from_dict(g.to_dict()) == g
     assert g != Grid((9, 5), extent=[(0, 1), (0, 0.4)])
+
+
+def test_paths_without_a_cylindrical_form_refuse():
+    from fieldgrad import solve_heat
+    from fieldgrad.errors import BackendError
+
+    g = cylinder(9)
+    with pytest.raises(GridError, match="Cartesian grids only"):
+        solve_heat(np.zeros(g.shape), g, {"r+": Dirichlet(0.0), "z": Neumann(0.0)}, alpha=1.0, t_end=0.1)
+    with pytest.raises(BackendError, match="CPU only"):
+        laplacian(np.zeros(g.shape), g, backend="cuda")
+    with pytest.raises(BackendError, match="CPU"):
+        solve_poisson(np.zeros(g.shape), g, {"r+": Dirichlet(0.0), "z": Neumann(0.0)}, backend="cuda")
