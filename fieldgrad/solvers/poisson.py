@@ -6,28 +6,20 @@ from __future__ import annotations
 
 import numbers
 import time
-import warnings
 
 import numpy as np
 
 from ..grid import require_grid
-from ..errors import BackendError, ConvergenceError, NonFiniteError, ParameterError, ShapeError, UndeterminedLevelWarning
+from ..errors import BackendError, ConvergenceError, NonFiniteError, ParameterError, ShapeError
 from .direct import direct_solve
 from .discretize import Problem, check_rhs, pad3, unpad
 from .krylov import pcg
 from .multigrid import Hierarchy, mg_iterate
-from .result import CompatibilityWarning, PoissonResult
+from .result import PoissonResult, compatibility_shift, warn_if_undetermined
 from .setup_cache import SetupCache
 from .spectral import spectral_kinds, spectral_solve
 
 METHODS = ("auto", "multigrid", "cg", "spectral", "direct")
-
-
-UNDETERMINED_MESSAGE = (
-    "the problem has only flux conditions (Neumann/periodic faces, no screening) and, after any compatibility "
-    "projection, zero data: every constant solves it, so the level is undetermined and 0 (the zero-mean "
-    "solution) is returned; fix a value somewhere (a Dirichlet or Robin/convection face, or a fixed region) "
-    "to set it")
 
 
 class PoissonSolver:
@@ -105,19 +97,11 @@ class PoissonSolver:
         if prob.singular:
             bmax = float(np.max(np.abs(b)))
             s, sabs, wsum = prob.compatibility(b)
-            shift = s / wsum
+            shift = compatibility_shift(s, sabs, wsum, strict=strict,
+                                        integral=s * grid.cell_volume * (2 * np.pi if grid.cylindrical else 1.0))
             info["compatibility_shift"] = shift
-            if abs(s) > 1e-10 * max(sabs, 1e-300):
-                msg = (f"singular problem (no Dirichlet/Robin face, no screening): the data are incompatible; "
-                       f"integral of f minus boundary flux is off by "
-                       f"{s * grid.cell_volume * (2 * np.pi if grid.cylindrical else 1.0):.3e} "
-                       f"(relative {abs(s) / sabs:.2e}); f was shifted by {-shift:.3e} to make it compatible")
-                if strict:
-                    raise ParameterError(msg.replace("f was shifted", "strict=True forbids shifting f; it would be shifted"))
-                warnings.warn(msg, CompatibilityWarning, stacklevel=3)
             b -= shift * prob.volume_factor()
-            if float(np.max(np.abs(b))) <= 1e-13 * bmax:  # also when bmax == 0: no data at all
-                warnings.warn(UNDETERMINED_MESSAGE, UndeterminedLevelWarning, stacklevel=3)
+            warn_if_undetermined(float(np.max(np.abs(b))), bmax)
         u = ud  # (no copy: ud is not needed apart from u once the solve starts, see below)
         if x0 is not None:
             x0 = np.asarray(x0)
