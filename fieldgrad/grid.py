@@ -16,11 +16,42 @@ from .errors import GridError, ParameterTypeError, ShapeError, describe
 from .validation import require_memory
 
 AXIS_NAMES = ("x", "y", "z")
+CYLINDRICAL_NAMES = ("r", "z")
+COORDINATE_SYSTEMS = ("cartesian", "cylindrical")
 
 
 # Spacings whose square or reciprocal square leaves float64 (h < 1e-154 or h > 1e154) break
 # every stencil (1/h^2 overflows to inf, or underflows to 0): refused when the grid is built.
 SPACING_RANGE = (1e-150, 1e150)
+
+
+def radial_volumes(r, h):
+    """Integral of ``r dr`` over each node's dual cell on a radial axis (nodes ``r``, spacing ``h``):
+    ``r_i h`` inside, ``(h/2)(r_0 + h/4)`` and ``(h/2)(r_n - h/4)`` at the ends (the half cells).
+
+    Example
+    -------
+    >>> import numpy as np
+    >>> v = radial_volumes(np.array([0.0, 0.5, 1.0]), 0.5)
+    >>> float(v.sum()) == 0.5   # integral of r dr over [0, 1]
+    True
+    """
+    v = np.asarray(r, dtype=np.float64) * h
+    v[0] = 0.5 * h * (r[0] + 0.25 * h)
+    v[-1] = 0.5 * h * (r[-1] - 0.25 * h)
+    return v
+
+
+def require_cartesian(grid, what):
+    """Raise :class:`GridError` when ``grid`` is cylindrical and ``what`` has no cylindrical form.
+
+    Example
+    -------
+    >>> require_cartesian(Grid((3, 3)), "this")   # nothing happens on a Cartesian grid
+    """
+    if getattr(grid, "coordinate_system", "cartesian") != "cartesian":
+        raise GridError(f"{what} runs on Cartesian grids only; got {grid!r} (axisymmetric problems: "
+                        "solve_poisson, the fields' steady(), laplacian and div_k_grad on the CPU)")
 
 
 def axis_slice(ndim, axis, index):
@@ -125,6 +156,13 @@ class Grid:
         Coordinate of the first node per axis (default 0).
     periodic : bool or sequence of bool
         Which axes are periodic.
+    coords : {"cartesian", "cylindrical"}
+        The coordinate system (stored as :attr:`coordinate_system`; :attr:`coords` holds the
+        node coordinates).  ``"cylindrical"`` is an axisymmetric ``(r, z)`` grid (1 or 2 axes,
+        named ``r`` and ``z``; faces ``"r-"``, ``"r+"``, ``"z-"``, ``"z+"``): ``r`` must start at
+        ``r >= 0`` and not be periodic; when it starts at 0 the ``r-`` face is the symmetry axis
+        (no condition there: regularity, zero flux).  Fields are independent of the angle;
+        :meth:`quadrature_weights` and :meth:`integrate` include the ``2 pi r`` of the revolution.
 
     Examples
     --------
@@ -137,7 +175,10 @@ class Grid:
     (0.25,)
     """
 
-    def __init__(self, shape, extent=None, spacing=None, origin=None, periodic=False):
+    def __init__(self, shape, extent=None, spacing=None, origin=None, periodic=False, coords="cartesian"):
+        if coords not in COORDINATE_SYSTEMS:
+            raise GridError(f"coords must be one of {COORDINATE_SYSTEMS}; got {describe(coords)}")
+        self.coordinate_system = coords
         shape = (shape,) if isinstance(shape, numbers.Integral) else _seq(shape)
         if shape is None or not 1 <= len(shape) <= 3:
             raise GridError(f"shape must have 1, 2 or 3 axes; got {describe(shape)}")
@@ -206,6 +247,23 @@ class Grid:
         self.coords = tuple(o + s * np.arange(n) for o, s, n in zip(orig, h, self.shape))
         for c in self.coords:
             c.flags.writeable = False
+        if coords == "cylindrical":
+            if ndim > 2:
+                raise GridError(f"a cylindrical (axisymmetric) grid has the axes (r, z): 1 or 2 axes; got shape {self.shape}")
+            if self.periodic[0]:
+                raise GridError("the r axis of a cylindrical grid cannot be periodic")
+            if orig[0] < -1e-12 * h[0]:
+                raise GridError(f"the r axis of a cylindrical grid must start at r >= 0 (the axis); got r = {orig[0]!r}")
+
+    @property
+    def cylindrical(self):
+        """True on an axisymmetric ``(r, z)`` grid."""
+        return self.coordinate_system == "cylindrical"
+
+    @property
+    def on_axis(self):
+        """True when a cylindrical grid's ``r`` starts at 0 (its ``r-`` face is the symmetry axis)."""
+        return self.cylindrical and abs(self.origin[0]) <= 1e-12 * self.spacing[0]
 
     # ------------------------------------------------------------------ geometry
     @property
@@ -229,8 +287,8 @@ class Grid:
 
     @property
     def axis_names(self):
-        """Names of the axes, ``("x", "y", "z")[:ndim]``."""
-        return AXIS_NAMES[: self.ndim]
+        """Names of the axes, ``("x", "y", "z")[:ndim]`` (``("r", "z")[:ndim]`` on a cylindrical grid)."""
+        return (CYLINDRICAL_NAMES if self.coordinate_system == "cylindrical" else AXIS_NAMES)[: self.ndim]
 
     @property
     def faces(self):
@@ -262,7 +320,8 @@ class Grid:
     def quadrature_weights(self):
         """Trapezoid weights per node, so ``(w * u).sum()`` integrates ``u`` over the domain.
 
-        Periodic axes get the full spacing on every node.
+        Periodic axes get the full spacing on every node.  On a cylindrical grid the ``r`` weight of
+        a node is ``2 pi`` times the integral of ``r dr`` over its dual cell (the volume of the ring).
 
         Returns
         -------
@@ -274,6 +333,8 @@ class Grid:
             wa = np.full(self.shape[axis], h)
             if not p:
                 wa[0] = wa[-1] = h / 2
+            if axis == 0 and self.cylindrical:
+                wa = 2.0 * np.pi * radial_volumes(self.coords[0], h)
             shape = [1] * self.ndim
             shape[axis] = -1
             w = w * wa.reshape(shape)
@@ -341,29 +402,37 @@ class Grid:
                 if n % 2 == 0 or n < 3:
                     raise GridError(f"axis {axis} with {n} nodes cannot be coarsened (needs an odd count)")
                 shape.append((n + 1) // 2)
-        return Grid(shape, spacing=[2 * h for h in self.spacing], origin=self.origin, periodic=self.periodic)
+        return Grid(shape, spacing=[2 * h for h in self.spacing], origin=self.origin, periodic=self.periodic,
+                    coords=self.coordinate_system)
 
     def to_dict(self):
         """Plain-data description (JSON-serialisable) that :meth:`from_dict` turns back into a grid."""
-        return {"shape": list(self.shape), "spacing": list(self.spacing), "origin": list(self.origin),
-                "periodic": list(self.periodic)}
+        d = {"shape": list(self.shape), "spacing": list(self.spacing), "origin": list(self.origin),
+             "periodic": list(self.periodic)}
+        if self.cylindrical:
+            d["coords"] = self.coordinate_system
+        return d
 
     @classmethod
     def from_dict(cls, data):
         """Inverse of :meth:`to_dict` (also accepts a JSON string)."""
         if isinstance(data, (str, bytes)):
             data = json.loads(data)
-        return cls(data["shape"], spacing=data["spacing"], origin=data["origin"], periodic=data["periodic"])
+        return cls(data["shape"], spacing=data["spacing"], origin=data["origin"], periodic=data["periodic"],
+                   coords=data.get("coords", "cartesian"))
 
     def __eq__(self, other):
         return (isinstance(other, Grid) and self.shape == other.shape and self.periodic == other.periodic
+                and self.coordinate_system == other.coordinate_system
                 and np.allclose(self.spacing, other.spacing, rtol=1e-14, atol=0)
                 and np.allclose(self.origin, other.origin, rtol=1e-14, atol=1e-300))
 
     def __hash__(self):
-        return hash((self.shape, self.periodic, self.spacing, self.origin))
+        return hash((self.shape, self.periodic, self.spacing, self.origin, self.coordinate_system))
 
     def __repr__(self):
         ext = ", ".join(f"({lo:g}, {hi:g})" for lo, hi in self.extent)
         per = "" if not any(self.periodic) else f", periodic={self.periodic}"
-        return f"Grid(shape={self.shape}, extent=[{ext}], spacing={tuple(float(f'{h:.6g}') for h in self.spacing)}{per})"
+        cyl = ", coords='cylindrical'" if self.cylindrical else ""
+        return (f"Grid(shape={self.shape}, extent=[{ext}], spacing={tuple(float(f'{h:.6g}') for h in self.spacing)}"
+                f"{per}{cyl})")

@@ -15,7 +15,7 @@ import warnings
 import numpy as np
 
 from . import boundary as _bnd
-from .errors import BoundaryError, GridError, ParameterError, ParameterTypeError, describe
+from .errors import BackendError, BoundaryError, GridError, ParameterError, ParameterTypeError, describe
 from .grid import Grid
 from .kernels import cpu
 from .validation import as_field, check_conductivity, output_array  # noqa: F401 - used and re-exported
@@ -82,6 +82,32 @@ def _on_gpu(name, backend, first):
     return getattr(cuda_ops, name)
 
 
+def _cylindrical(grid, name, order=2):
+    """True on a cylindrical grid where ``name`` has a cylindrical form; GridError where it has none."""
+    if not getattr(grid, "cylindrical", False):
+        return False
+    if name not in ("laplacian", "div_k_grad") or order != 2:
+        raise GridError(f"{name}{'' if order == 2 else f'(order={order})'} is not available on a cylindrical (r, z) "
+                        "grid; accepted there: laplacian and div_k_grad (order 2), grad (the components d/dr, d/dz "
+                        "are the Cartesian ones), solve_poisson, solve_heat and the fields")
+    return True
+
+
+def _on_cylinder(u, grid, bc, k, t, out, backend=None):
+    """laplacian / div_k_grad on a cylindrical grid: the solvers' finite-volume rows
+    (:func:`fieldgrad.solvers.apply.apply_operator`; a node on a Dirichlet face gets the balance
+    of its half cell with that face closed)."""
+    from .solvers.apply import apply_operator
+
+    if backend not in (None, "cpu") or not isinstance(u, np.ndarray):
+        raise BackendError("laplacian / div_k_grad on a cylindrical (r, z) grid run on the CPU only "
+                           f"(backend='cpu', a NumPy array); got backend={backend!r}")
+    res = apply_operator(u, grid, bc, k, t).astype(u.dtype, copy=False)
+    out = output_array(out, grid.shape, u.dtype, inputs={"u": u})
+    out[...] = res
+    return out
+
+
 def laplacian(u, grid, bc=None, *, order=2, t=0.0, out=None, check_finite=False, backend=None):
     """Laplacian of a scalar field.
 
@@ -119,6 +145,9 @@ def laplacian(u, grid, bc=None, *, order=2, t=0.0, out=None, check_finite=False,
     >>> float(laplacian(X**2 + Y**2, g)[2, 2])
     4.0
     """
+    if _cylindrical(grid, "laplacian", order):
+        _check_order(order)
+        return _on_cylinder(as_field(u, grid, "u", check_finite=check_finite), grid, bc, 1.0, t, out, backend)
     gpu = _on_gpu("laplacian", backend, u)
     if gpu is not None:
         return gpu(u, grid, bc, order=order, t=t, out=out, check_finite=check_finite)
@@ -217,6 +246,7 @@ def div(v, grid, bc=None, *, order=2, t=0.0, out=None, check_finite=False, backe
             raise ParameterError(f"order={order!r} is not available on the CUDA backend; use order=2 or the CPU")
         return gpu(v, grid, bc, t=t, out=out, check_finite=check_finite)
     _check_order(order)
+    _cylindrical(grid, "div", order)
     v = as_field(v, grid, "v", leading=(grid.ndim,), check_finite=check_finite)
     bcs = _bnd.resolve_bc(bc, grid)
     _check_nodes(bcs, 1, order)
@@ -306,6 +336,9 @@ def div_k_grad(u, grid, bc=None, *, k=None, t=0.0, out=None, check_finite=False,
     """
     if k is None:
         k = 1.0
+    if _cylindrical(grid, "div_k_grad"):
+        u = as_field(u, grid, "u", check_finite=check_finite)
+        return _on_cylinder(u, grid, bc, check_conductivity(k, grid, u.dtype), t, out, backend)
     gpu = _on_gpu("div_k_grad", backend, u)
     if gpu is not None:
         return gpu(u, k, grid, bc, t=t, out=out, check_finite=check_finite)
@@ -346,6 +379,7 @@ def curl(v, grid, bc=None, *, order=2, out=None, check_finite=False):
                             f"got {describe(bc)}")
     if grid.ndim not in (2, 3):
         raise GridError(f"curl needs a 2D or 3D grid; got {grid.ndim}D")
+    _cylindrical(grid, "curl")
     v = as_field(v, grid, "v", leading=(grid.ndim,), check_finite=check_finite)
     d = [grad(v[a], grid, order=order) for a in range(grid.ndim)]  # d[a][b] = dv_a / dx_b
     if grid.ndim == 2:

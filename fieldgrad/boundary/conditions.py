@@ -365,7 +365,9 @@ def resolve_bc(bc, grid):
         ``None``: no condition on non-periodic faces (operators use one-sided differences).
         A single condition: that condition on every non-periodic face.
         A dict: keys ``"x-"``, ``"x+"``, ``"x"`` (both x faces), ..., ``"*"`` (every face not
-        named otherwise); a specific face beats its axis, which beats ``"*"``.
+        named otherwise); a specific face beats its axis, which beats ``"*"``.  On a cylindrical
+        grid whose ``r`` starts at 0 the ``"r-"`` face is the symmetry axis and always gets the
+        regularity condition (zero flux, ``Neumann(0)``), whatever ``"*"`` or ``"r"`` say.
     grid : Grid
 
     Returns
@@ -442,4 +444,11 @@ def resolve_bc(bc, grid):
             )
         elif cond is not None:
             cond.check_callables(grid)
+    if getattr(grid, "on_axis", False):
+        given = spec.get("r-")
+        if given is not None and not (isinstance(given, Neumann) and not callable(given.flux)
+                                      and np.all(np.asarray(given.flux) == 0)):
+            raise BoundaryError(f"face 'r-' of {grid!r} is the symmetry axis r = 0: it takes no condition "
+                                f"(regularity: zero flux); got {given!r}. Leave it out (or give Neumann(0))")
+        faces["r-"] = Neumann(0.0)
     return BoundaryConditions(grid, faces)

@@ -118,7 +118,8 @@ class Case:
                 raise CaseFileError(f"grid.extent[{a}] = {g['extent'][a]!r} evaluates to [{lo}, {hi}]; "
                                     "allowed: lo < hi")
         try:
-            self.grid = Grid(tuple(g["shape"]), extent=ext, periodic=g.get("periodic", False))
+            self.grid = Grid(tuple(g["shape"]), extent=ext, periodic=g.get("periodic", False),
+                             coords=g.get("coords", "cartesian"))
         except FieldgradError as exc:
             raise CaseFileError(f"[grid]: {exc}") from None
         self.length_unit = g.get("length_unit", "m")

@@ -7,12 +7,14 @@ and what is allowed.  The tables (``*`` marks required ones)::
     [case]*        name*, physics* ("heat" | "electrostatics" | "darcy"), description
     [parameters]   name = number, usable by name in every expression
     [grid]*        shape* (2 or 3 integers), extent* ([[lo, hi], ...], numbers or expressions
-                   of parameters), periodic (bool or list), length_unit
+                   of parameters), periodic (bool or list), length_unit, coords ("cartesian" |
+                   "cylindrical": axisymmetric (r, z), expressions then use r and z)
     [material]     heat: conductivity, heat_capacity; electrostatics: permittivity or
                    relative_permittivity; darcy: permeability, viscosity.  Values are numbers
                    or expressions of x, y, z.  [[material.region]] tables (where = mask
                    expression, plus the same keys) override them in order.
-    [boundary]     face ("x-", "x+", ..., "x", "*") = { type = ..., ... } with types
+    [boundary]     face ("x-", "x+", ..., "x", "*"; "r-", "r+", "z-", "z+", "r", "z" on a cylindrical
+                   grid) = { type = ..., ... } with types
                    dirichlet(value), neumann(flux), robin(alpha, beta, value), insulated,
                    convection(h, ambient) [heat], periodic.
     [source]       value = number or expression (heat generation / charge density / injection)
@@ -51,7 +53,7 @@ TRANSIENT_METHODS = ("auto", "explicit", "ftcs", "rkl2", "implicit", "backward_e
 TABLES = {
     "case": ("name", "physics", "description"),
     "parameters": None,  # free names
-    "grid": ("shape", "extent", "periodic", "length_unit"),
+    "grid": ("shape", "extent", "periodic", "length_unit", "coords"),
     "material": None,  # physics dependent
     "boundary": FACE_KEYS,
     "source": ("value",),
@@ -200,8 +202,8 @@ def check_case(doc):
 
     params = _table(doc, "parameters")
     for k, v in params.items():
-        if not k.isidentifier() or k in ("x", "y", "z", "t", "pi", "e"):
-            raise _err(f"parameters.{k}", v, "names that are identifiers other than x, y, z, t, pi, e")
+        if not k.isidentifier() or k in ("x", "y", "z", "r", "t", "pi", "e"):
+            raise _err(f"parameters.{k}", v, "names that are identifiers other than x, y, z, r, t, pi, e")
         if not _is_number(v):
             raise _err(f"parameters.{k}", v, "a number")
 
@@ -226,6 +228,11 @@ def check_case(doc):
     if not (isinstance(per, bool) or (isinstance(per, list) and len(per) == ndim
                                       and all(isinstance(p, bool) for p in per))):
         raise _err("grid.periodic", per, f"true/false or a list of {ndim} booleans")
+    coords = grid.get("coords", "cartesian")
+    if coords not in ("cartesian", "cylindrical"):
+        raise _err("grid.coords", coords, "\"cartesian\" or \"cylindrical\" (axisymmetric (r, z), 2 axes)")
+    if coords == "cylindrical" and ndim != 2:
+        raise _err("grid.shape", shape, "2 integers [nr, nz] on a cylindrical grid")
     if not isinstance(grid.get("length_unit", "m"), str):
         raise _err("grid.length_unit", grid["length_unit"], "a string such as \"m\"")
 
@@ -254,8 +261,11 @@ def check_case(doc):
                     raise _err(f"{key}.{k}", r[k], "a positive number")
 
     bnd = _table(doc, "boundary")
-    axes = ("x", "y", "z")[:ndim]
-    faces_ok = tuple(f for f in FACE_KEYS if f == "*" or f[0] in axes)
+    if coords == "cylindrical":
+        faces_ok = ("r-", "r+", "z-", "z+", "r", "z", "*")
+    else:
+        axes = ("x", "y", "z")[:ndim]
+        faces_ok = tuple(f for f in FACE_KEYS if f == "*" or f[0] in axes)
     _unknown("boundary", bnd, faces_ok)
     for face, spec in bnd.items():
         key = f"boundary.{face}"

@@ -16,6 +16,7 @@ import numpy as np
 from .. import boundary as _bnd
 from .. import operators as _ops
 from ..errors import BackendError, GridError, ParameterError, ShapeError, describe
+from ..grid import require_cartesian
 from ..validation import check_coefficient
 from . import blocks
 from .decomposition import MIN_BLOCK
@@ -32,6 +33,7 @@ def _da():
 
 
 def _check(u, grid, name="u"):
+    require_cartesian(grid, "the Dask path")
     da = _da()
     if not isinstance(u, da.Array):
         raise ParameterError(f"{name} must be a dask array (dask.array.from_array(...)); got {describe(u)}")

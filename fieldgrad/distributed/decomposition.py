@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import BackendError, GridError, ParameterError, describe
-from ..grid import Grid
+from ..grid import Grid, require_cartesian
 
 __all__ = ["Decomposition", "split_axis", "MIN_BLOCK"]
 
@@ -86,6 +86,7 @@ class Decomposition:
     def __init__(self, grid, comm=None, dims=None):
         if not isinstance(grid, Grid):
             raise ParameterError(f"grid must be a fieldgrad Grid; got {describe(grid)}")
+        require_cartesian(grid, "the MPI decomposition")
         MPI = _mpi()
         self.MPI = MPI
         comm = MPI.COMM_WORLD if comm is None else comm

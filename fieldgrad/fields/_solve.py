@@ -123,7 +123,7 @@ def solve_steady(grid, bc, k=1.0, *, source=0.0, screening=0.0, fixed=None, rtol
                 f"boundary flux (net {imbalance:.3e}); a steady state exists only when they balance, "
                 "so fix a value somewhere (a Dirichlet face or a fixed region)")
         if not np.any(rhs):
-            from ..solvers.poisson import UNDETERMINED_MESSAGE
+            from ..solvers.result import UNDETERMINED_MESSAGE
 
             warnings.warn(UNDETERMINED_MESSAGE, UndeterminedLevelWarning, stacklevel=3)
         Aff = Aff.tolil()

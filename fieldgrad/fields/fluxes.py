@@ -23,10 +23,16 @@ from ..boundary import Dirichlet, Neumann, Periodic, _outward_derivative, resolv
 from ..errors import GridError, ParameterError
 from ..operators import div_k_grad
 from ..validation import check_conductivity
-from ..grid import axis_slice as _sl
+from ..grid import axis_slice as _sl, radial_volumes
 
 __all__ = ["face_flows", "box_flow", "box_indices", "edge_energy"]
 
+
+
+def _cartesian_only(grid, name):
+    if grid.cylindrical:
+        raise GridError(f"{name} is not available on a cylindrical (r, z) grid yet; face_flows, region_flow "
+                        "and balance are (they include the 2 pi r of the revolution)")
 
 
 def face_flows(u, k, grid, bc, source=None, t=0.0):
@@ -47,7 +53,8 @@ def face_flows(u, k, grid, bc, source=None, t=0.0):
     Returns
     -------
     dict face -> float
-        Outward flow (per unit depth in 2D); negative means inflow.
+        Outward flow (per unit depth in 2D; on a cylindrical grid through the whole surface of
+        revolution, ``2 pi r`` included); negative means inflow.
 
     Example
     -------
@@ -92,7 +99,13 @@ def face_flows(u, k, grid, bc, source=None, t=0.0):
             flows[face] = float(share[sl].sum())
         else:  # Neumann / Robin: -k_b * du/dn over the face, trapezoid weights
             g = _outward_derivative(cond, grid, face, u[sl], t, np.float64)
-            wface = w[sl] * (2.0 / grid.spacing[axis]) if grid.shape[axis] > 1 else w[sl]
+            if grid.cylindrical:  # area of the surface of revolution belonging to each face node
+                wface = w[sl] * (2.0 / grid.spacing[axis])
+                if axis == 0:
+                    wface = wface * (grid.coords[0][0 if side == 0 else -1] / float(
+                        radial_volumes(grid.coords[0], grid.spacing[0])[0 if side == 0 else -1] * 2 / grid.spacing[0]))
+            else:
+                wface = w[sl] * (2.0 / grid.spacing[axis]) if grid.shape[axis] > 1 else w[sl]
             flows[face] = float(-(wface * kk[sl] * g).sum())
     return flows
 
@@ -146,6 +159,7 @@ def box_flow(u, k, grid, lo, hi):
     >>> round(box_flow(-(X**2 + Y**2) / 4, 1.0, g, (0.25, 0.25), (0.75, 0.75)), 12)
     0.390625
     """
+    _cartesian_only(grid, "box_flow")
     kk = check_conductivity(k, grid, np.float64)
     u = np.asarray(u, dtype=np.float64)
     rng = box_indices(grid, lo, hi)
@@ -179,6 +193,7 @@ def edge_energy(u, k, grid):
     >>> round(edge_energy(g.mesh()[0], 2.0, g), 12)   # 1/2 * 2 * 1 * area 1
     1.0
     """
+    _cartesian_only(grid, "edge_energy")
     kk = check_conductivity(k, grid, np.float64)
     u = np.asarray(u, dtype=np.float64)
     w = grid.quadrature_weights()

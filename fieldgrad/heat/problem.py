@@ -17,7 +17,7 @@ import numpy as np
 
 from .. import boundary as _bnd
 from ..errors import GridError, ParameterError, ShapeError, describe
-from ..grid import require_grid
+from ..grid import require_cartesian, require_grid
 from ..validation import as_field, check_coefficient, real_float, require_real
 from .stability import explicit_limit
 
@@ -70,6 +70,7 @@ class HeatProblem:
 
     def __init__(self, u0, grid, bc, alpha, source=None, t0=0.0, check=True):
         require_grid(grid)
+        require_cartesian(grid, "heat diffusion")
         if grid.ndim not in (2, 3):
             raise GridError(f"heat diffusion runs on 2D or 3D grids; got a {grid.ndim}D grid")
         self.grid = grid

@@ -4,7 +4,8 @@
 ``poisson_matrix`` / ``poisson_rhs`` (the assembled system).
 """
 from .matrix import poisson_matrix, poisson_rhs
-from .poisson import CompatibilityWarning, PoissonResult, PoissonSolver, solve_poisson
+from .poisson import PoissonResult, PoissonSolver, solve_poisson
+from .result import CompatibilityWarning
 
 __all__ = ["solve_poisson", "PoissonSolver", "PoissonResult", "CompatibilityWarning", "poisson_matrix",
            "poisson_rhs"]

@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import numbers
 import time
-import warnings
 
 import numpy as np
 
@@ -173,9 +172,11 @@ def solve(f, grid, bc, *, k=None, screening=0.0, rtol=1e-8, maxiter=None, x0=Non
     ...     res = solve(np.ones(g.shape), g, {"x": Dirichlet(0.0), "*": Neumann(0.0)}, k=2.0)
     ...     u = res.u.copy_to_host()
     """
-    from .result import CompatibilityWarning, PoissonResult
+    from .result import PoissonResult, compatibility_shift, warn_if_undetermined
     from ..kernels.cuda_ops import check_finite_device, device_copy
+    from ..grid import require_cartesian
 
+    require_cartesian(grid, "the CUDA Poisson solver")
     t0 = time.perf_counter()
     if method not in ("auto", "multigrid", "cg"):
         raise ParameterError(f"method must be 'auto', 'multigrid' or 'cg' with backend 'cuda'; got {method!r}")
@@ -211,16 +212,11 @@ def solve(f, grid, bc, *, k=None, screening=0.0, rtol=1e-8, maxiter=None, x0=Non
     info = {"backend": "cuda", "levels": [s[: grid.ndim] for s in mg.shapes]}
     if prob.singular:
         s, sabs = mg.wsums(b)
-        shift = s / mg.wsum
+        size_before = mg.norm(b)
+        shift = compatibility_shift(s, sabs, mg.wsum, strict=strict, integral=s * grid.cell_volume, stacklevel=3)
         info["compatibility_shift"] = shift
-        if abs(s) > 1e-10 * max(sabs, 1e-300):
-            msg = (f"singular problem (no Dirichlet/Robin face, no screening): the data are incompatible "
-                   f"(weighted sum of f minus boundary flux terms {s:.3e}, relative {abs(s) / sabs:.2e}); "
-                   f"f was shifted by {-shift:.3e} to make it compatible")
-            if strict:
-                raise ParameterError(msg.replace("f was shifted", "strict=True forbids shifting f; it would be shifted"))
-            warnings.warn(msg, CompatibilityWarning, stacklevel=2)
         mg.add_scalar(b, -shift)
+        warn_if_undetermined(mg.norm(b), size_before, stacklevel=3)
     if x0 is not None:
         u = _cu.empty(shape3, dtype)
         mg.combine(_cu.as_device(x0, "x0", dtype=dtype, shape=grid.shape).reshape(*shape3), ud, 0, u)

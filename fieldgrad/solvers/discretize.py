@@ -40,6 +40,21 @@ def harmonic(a, b):
     return np.where(s > 0, 2 * a * b / np.where(s > 0, s, 1), 0.0)
 
 
+def _cylindrical_factors(grid, shape3):
+    """``(m, r_link)`` of a cylindrical grid as arrays broadcastable to ``shape3`` (None, None on a
+    Cartesian grid): ``m`` the dual-cell volume over the doubled-row convention's ``W h``
+    (``r_i`` inside, ``r_b +- h/4`` at the two radial boundaries, ``h/4`` on the axis) and
+    ``r_link`` the radius of the face between node ``i`` and ``i+1``."""
+    if not getattr(grid, "cylindrical", False):
+        return None, None
+    r, h = grid.coords[0], grid.spacing[0]
+    m = np.array(r, dtype=np.float64)
+    m[0] = r[0] + 0.25 * h
+    m[-1] = r[-1] - 0.25 * h
+    shape = (-1, 1, 1)
+    return m.reshape(shape), (r + 0.5 * h).reshape(shape)
+
+
 def check_rhs(f, grid, name="f", check_finite=True):
     """``f`` as an array of ``grid.shape`` with real values (finite unless ``check_finite`` is
     False); raises ShapeError / ParameterError / NonFiniteError naming ``name``."""
@@ -140,6 +155,7 @@ class Problem:
         s_zero = (self.s_const == 0.0) if self.s_const is not None else not np.any(self.s3 > 0)
         self.singular = (not self.has_dirichlet) and self.robin_alpha_zero and s_zero
         self.has_robin = any(k == "robin" for pair in self.kinds3 for k in pair)
+        self.m3, self.r_link3 = _cylindrical_factors(grid, self.shape3)
         # constant per-face Robin ratios allow the fast constant-coefficient path
         self.robin_scalar = True
         for a in range(nd):
@@ -152,7 +168,7 @@ class Problem:
     @property
     def constant_coefficients(self):
         """True when k and screening are numbers and Robin ratios are per-face constants."""
-        return self.k_const is not None and self.s_const is not None and self.robin_scalar
+        return self.k_const is not None and self.s_const is not None and self.robin_scalar and self.m3 is None
 
     def fixed_mask(self):
         """Boolean array of ``shape3``: True on fixed (Dirichlet) nodes."""
@@ -196,7 +212,7 @@ class Problem:
                     face = self.grid.axis_names[a] + "-+"[side]
                     sl = self._face_slice(a, side)
                     ratio = self._face3(c.evaluate("alpha", self.grid, face) / c.evaluate("beta", self.grid, face), a)
-                    d[sl] -= 2.0 * self.k3[sl] * ratio / self.h3[a]
+                    d[sl] -= 2.0 * self.k3[sl] * ratio * self.face_metric(a, side) / self.h3[a]
         return d
 
     def robin_diag1(self):
@@ -209,8 +225,26 @@ class Problem:
         return out
 
     def screening3(self):
-        """Screening as an array of ``shape3`` (or the scalar)."""
-        return self.s_const if self.s3 is None else self.s3
+        """Screening as an array of ``shape3`` (or the scalar), times the volume factor on a
+        cylindrical grid."""
+        s = self.s_const if self.s3 is None else self.s3
+        return s if self.m3 is None else s * self.m3
+
+    def face_metric(self, a, side):
+        """Area factor of the Neumann/Robin terms on face ``(a, side)``: 1 (Cartesian); on a
+        cylindrical grid the face radius on ``r`` faces and the volume factor on ``z`` faces."""
+        if self.m3 is None:
+            return 1.0
+        if a == 0:
+            return float(self.grid.coords[0][0 if side == 0 else -1])
+        return self.m3[self._face_slice(a, side)]
+
+    def scale_links(self, L):
+        """Multiply the per-axis links ``L`` in place by the cylindrical area factors (``r`` at the
+        link's midpoint on ``r`` links, the volume factor on ``z`` links); nothing on a Cartesian grid."""
+        if self.m3 is not None:
+            L[0] *= self.r_link3
+            L[1] *= self.m3
 
     # ----------------------------------------------------------------- right-hand side
     def rhs(self, f, t=0.0):
@@ -230,6 +264,8 @@ class Problem:
         """
         grid = self.grid
         b = np.array(pad3(np.asarray(f, dtype=np.float64), self.ndim), copy=True)
+        if self.m3 is not None:
+            b *= self.m3
         ud = np.zeros(self.shape3)
         for a in range(self.ndim):
             for side, c in enumerate(self.conds3[a]):
@@ -237,10 +273,10 @@ class Problem:
                 sl = self._face_slice(a, side)
                 if isinstance(c, Neumann):
                     g = self._face3(c.evaluate("flux", grid, face, t), a)
-                    b[sl] -= 2.0 * self.k3[sl] * g / self.h3[a]
+                    b[sl] -= 2.0 * self.k3[sl] * g * self.face_metric(a, side) / self.h3[a]
                 elif isinstance(c, Robin):
                     v = self._face3(c.evaluate("value", grid, face, t) / c.evaluate("beta", grid, face, t), a)
-                    b[sl] -= 2.0 * self.k3[sl] * v / self.h3[a]
+                    b[sl] -= 2.0 * self.k3[sl] * v * self.face_metric(a, side) / self.h3[a]
         # Dirichlet faces last, so edges shared with other faces hold the value
         for a in range(self.ndim):
             for side, c in enumerate(self.conds3[a]):
@@ -253,9 +289,16 @@ class Problem:
         return b, ud
 
     def compatibility(self, b):
-        """Weighted sum ``sum(w * b)`` over all nodes and ``sum(w * |b|)`` (singular problems)."""
+        """Weighted sum ``sum(w * b)`` over all nodes, ``sum(w * |b|)`` and ``sum(w * m)`` (singular
+        problems; ``m`` the volume factor, 1 on a Cartesian grid): ``b - m * s / sum(w * m)`` is compatible."""
         w = self.weights()
-        return float(np.sum(w * b)), float(np.sum(w * np.abs(b))), float(np.sum(w))
+        wm = w if self.m3 is None else w * self.m3
+        return float(np.sum(w * b)), float(np.sum(w * np.abs(b))), float(np.sum(wm))
+
+    def volume_factor(self):
+        """The factor ``m`` of ``shape3`` by which rows are scaled (cylindrical: ``r`` inside,
+        ``r_b +- h/4`` on the boundary nodes, the dual-cell volume over ``h``), or the scalar 1."""
+        return 1.0 if self.m3 is None else self.m3
 
     def link_coefficients(self):
         """Conductance ``k_{i+1/2} / h^2`` of the link from each node to its +1 neighbour per axis
@@ -271,6 +314,7 @@ class Problem:
                 if not self.periodic3[a]:
                     L[self._face_slice(a, 1)] = 0.0
             out.append(L)
+        self.scale_links(out)
         return out
 
     def links_diag(self):
@@ -281,11 +325,12 @@ class Problem:
 
         L = [np.empty(self.shape3) for _ in range(3)]
         links_from_k(np.ascontiguousarray(self.k3), *self.h3, *self.periodic3, *L)
+        self.scale_links(L)
         tables = [axis_tables(n, p) for n, p in zip(self.shape3, self.periodic3)]
         D = np.empty(self.shape3)
         diag_from_links(*L, *tables[0], *tables[1], *tables[2], D)
         s = self.screening3()
-        if self.s3 is not None or s != 0.0:
+        if np.any(s != 0.0):
             D -= s
         rd = self.robin_diag()
         if rd is not None:

@@ -70,7 +70,8 @@ def poisson_matrix(grid, bc, k=None, screening=0.0, *, symmetric=False):
     screening : number >= 0 or non-negative array
     symmetric : bool
         False (default): the full ``N x N`` matrix (``N = grid.size``) with identity rows on
-        Dirichlet nodes.  True: rows scaled by the trapezoid factor, reduced to unknown nodes;
+        Dirichlet nodes.  True: rows scaled by the trapezoid factor (on a cylindrical grid also
+        by the volume factor ``m`` of :meth:`Problem.volume_factor`), reduced to unknown nodes;
         returns ``(A_sym, unknown_index)`` where ``unknown_index`` are the flat indices of the
         unknown nodes.
 
@@ -89,9 +90,12 @@ def poisson_matrix(grid, bc, k=None, screening=0.0, *, symmetric=False):
     coef, offsets = prob.stencil7()
     fixed = prob.fixed_mask()
     A = _stencil_to_csr(coef, offsets, prob.shape3, prob.periodic3, fixed)
+    m = prob.volume_factor()
     if not symmetric:
+        if prob.m3 is not None:  # rows of the operator itself, not of the volume-weighted balance
+            A = (sp.diags(np.where(fixed, 1.0, 1.0 / np.broadcast_to(m, prob.shape3)).ravel()) @ A).tocsr()
         return A
-    w = prob.weights().ravel()
+    w = (prob.weights() * m).ravel()
     unknown = np.flatnonzero(~fixed.ravel())
     As = sp.diags(w) @ A
     return As.tocsr()[unknown][:, unknown].tocsr(), unknown
@@ -123,4 +127,6 @@ def poisson_rhs(f, grid, bc, k=None, *, t=0.0):
     """
     prob = Problem(grid, bc, k, 0.0)
     b, _ = prob.rhs(check_rhs(f, grid), t)
+    if prob.m3 is not None:
+        b = np.where(prob.fixed_mask(), b, b / prob.m3)
     return unpad(b, grid.shape)

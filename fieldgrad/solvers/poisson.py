@@ -6,28 +6,20 @@ from __future__ import annotations
 
 import numbers
 import time
-import warnings
 
 import numpy as np
 
 from ..grid import require_grid
-from ..errors import ConvergenceError, NonFiniteError, ParameterError, ShapeError, UndeterminedLevelWarning
+from ..errors import BackendError, ConvergenceError, NonFiniteError, ParameterError, ShapeError
 from .direct import direct_solve
 from .discretize import Problem, check_rhs, pad3, unpad
 from .krylov import pcg
 from .multigrid import Hierarchy, mg_iterate
-from .result import CompatibilityWarning, PoissonResult
+from .result import PoissonResult, compatibility_shift, warn_if_undetermined
 from .setup_cache import SetupCache
 from .spectral import spectral_kinds, spectral_solve
 
 METHODS = ("auto", "multigrid", "cg", "spectral", "direct")
-
-
-UNDETERMINED_MESSAGE = (
-    "the problem has only flux conditions (Neumann/periodic faces, no screening) and, after any compatibility "
-    "projection, zero data: every constant solves it, so the level is undetermined and 0 (the zero-mean "
-    "solution) is returned; fix a value somewhere (a Dirichlet or Robin/convection face, or a fixed region) "
-    "to set it")
 
 
 class PoissonSolver:
@@ -105,18 +97,11 @@ class PoissonSolver:
         if prob.singular:
             bmax = float(np.max(np.abs(b)))
             s, sabs, wsum = prob.compatibility(b)
-            shift = s / wsum
+            shift = compatibility_shift(s, sabs, wsum, strict=strict,
+                                        integral=s * grid.cell_volume * (2 * np.pi if grid.cylindrical else 1.0))
             info["compatibility_shift"] = shift
-            if abs(s) > 1e-10 * max(sabs, 1e-300):
-                msg = (f"singular problem (no Dirichlet/Robin face, no screening): the data are incompatible; "
-                       f"integral of f minus boundary flux is off by {s * grid.cell_volume / np.prod(prob.h3[grid.ndim:]):.3e} "
-                       f"(relative {abs(s) / sabs:.2e}); f was shifted by {-shift:.3e} to make it compatible")
-                if strict:
-                    raise ParameterError(msg.replace("f was shifted", "strict=True forbids shifting f; it would be shifted"))
-                warnings.warn(msg, CompatibilityWarning, stacklevel=3)
-            b -= shift
-            if float(np.max(np.abs(b))) <= 1e-13 * bmax:  # also when bmax == 0: no data at all
-                warnings.warn(UNDETERMINED_MESSAGE, UndeterminedLevelWarning, stacklevel=3)
+            b -= shift * prob.volume_factor()
+            warn_if_undetermined(float(np.max(np.abs(b))), bmax)
         u = ud  # (no copy: ud is not needed apart from u once the solve starts, see below)
         if x0 is not None:
             x0 = np.asarray(x0)
@@ -240,6 +225,10 @@ def solve_poisson(f, grid, bc, *, k=None, screening=0.0, method="auto", rtol=1e-
     >>> res.converged, res.method
     (True, 'multigrid')
     """
+    if getattr(grid, "cylindrical", False) and (backend == "cuda" or not isinstance(f, np.ndarray)
+                                                  and hasattr(f, "__cuda_array_interface__")):
+        raise BackendError("backend='cuda' solves Cartesian grids only; a cylindrical (r, z) grid is "
+                           "solved on the CPU (backend='cpu', a NumPy array f)")
     if _wants_cuda(backend, f):
         if method not in ("auto", "multigrid", "cg"):
             raise ParameterError(f"method={method!r} is not available with backend='cuda'; "

@@ -16,7 +16,7 @@ from .multigrid import Level
 
 def spectral_kinds(prob):
     """Per-axis transform names, or None when the spectral method does not apply."""
-    if prob.k_const is None or prob.s_const is None:
+    if prob.k_const is None or prob.s_const is None or prob.m3 is not None:
         return None
     kinds = []
     for a in range(prob.ndim):

@@ -131,3 +131,17 @@ def test_setup_cache_sees_robin_array_changed_in_place(cu):
     alpha[:] = 3.0
     u = solve(np.zeros(g.shape), g, bc, rtol=1e-10, coarse_size=12).u.copy_to_host()
     np.testing.assert_allclose(u, 5.0 * X, atol=1e-7)
+
+
+def test_undetermined_level_warns_like_the_cpu_solver(cu):
+    """All-Neumann, zero data: every constant solves it -- the CUDA path says so as the CPU one does."""
+    from fieldgrad.errors import UndeterminedLevelWarning
+    from fieldgrad.solvers.cuda_poisson import solve
+
+    g = fg.Grid((9, 9))
+    with pytest.warns(UndeterminedLevelWarning, match="undetermined"):
+        res = solve(np.zeros(g.shape), g, fg.Neumann(0.0), rtol=1e-8)
+    assert np.abs(res.u.copy_to_host()).max() == 0.0
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UndeterminedLevelWarning)
+        solve(np.cos(np.pi * g.mesh()[0]), g, fg.Neumann(0.0), rtol=1e-8)  # data: the level is fixed by f
