@@ -88,7 +88,7 @@ class CapacityOperator:
     def impose(self, u, t):
         """Write the fixed nodes' values of time ``t`` into ``u`` (in place); returns ``u``."""
         if self.fixed_index.size:
-            u.reshape(-1)[self.fixed_index] = self.data(t)[1]
+            u.flat[self.fixed_index] = self.data(t)[1]
         return u
 
     def apply(self, u, t):

@@ -130,6 +130,8 @@ class _ImplicitBase:
         else:
             self.sweeps += 1
         u1 = res.u
+        if self.problem.capacity is not None:
+            self.problem.capacity.impose(u1, t)  # fixed nodes exactly (the solver leaves ~1e-13 there)
         if self.conservative:
             u1 = self._conserve(u1, f, float(screening), t)
         return u1
