@@ -108,6 +108,7 @@ class HeatProblem:
             self.alpha = check_coefficient(alpha, grid, "alpha", dtype=self.dtype)
             self.alpha_scalar = np.ndim(self.alpha) == 0
             self.alpha_max = self.alpha if self.alpha_scalar else float(self.alpha.max())
+            self.source_rate = 1.0  # a source s changes u at the rate s
             self.dt_explicit = explicit_limit(grid, self.alpha, self.bcs, t=self.t0)
         else:
             if alpha is not None:
@@ -122,6 +123,7 @@ class HeatProblem:
             # for the growth guard: the largest face conductance over the smallest rho_c
             kmax = max(float(L.max()) * h ** 2 for L, h in zip(cap.links, cap.problem.h3))
             self.alpha_max = kmax / float(np.min(self.rho_c))
+            self.source_rate = 1.0 / float(np.min(self.rho_c))  # a heat source q changes u at the rate q / rho_c
             self.dt_explicit = cap.limit()
         self._set_source(source)
 

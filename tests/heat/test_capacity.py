@@ -163,3 +163,28 @@ def test_k_alone_means_rho_c_one_and_state_round_trip():
     sim.run(steps=2)
     again.run(steps=2)
     assert np.array_equal(again.u, sim.u)
+
+
+def test_small_rho_c_with_a_strong_source_is_not_mistaken_for_growth():
+    # u grows at q / rho_c = 1e5 per unit time (exactly t q / rho_c: no flux, uniform data), 1e4 times
+    # faster than a source of 10 moves the alpha form's u
+    g = Grid((9, 9))
+    r = solve_heat(np.zeros(g.shape), g, Neumann(0.0), k=1.0, rho_c=1e-4, source=10.0, t_end=1.0, dt=0.05,
+                   method="backward_euler", nan_check_every=1, progress=False)
+    assert np.allclose(r.u, 1e5, rtol=1e-10)
+
+
+def test_temperature_field_with_a_heat_capacity_field():
+    from fieldgrad import TemperatureField
+
+    g = Grid((17, 17))
+    rc, k, u0 = _two_materials(g)
+    T = TemperatureField(g, u0, conductivity=k, heat_capacity=rc, bc=Neumann(0.0), source=3.0)
+    T1, res = T.evolve(0.1, dt=0.01, method="crank_nicolson", progress=False)
+    # the heat gained is the source's: thermal_energy = int rho_c T dV grows by q * area * t
+    assert T1.thermal_energy() - T.thermal_energy() == pytest.approx(3.0 * 0.1, rel=1e-12)
+    ref = solve_heat(u0, g, Neumann(0.0), k=k, rho_c=rc, source=3.0, t_end=0.1, dt=0.01, method="crank_nicolson",
+                     progress=False)
+    assert np.array_equal(T1.data, ref.u)
+    with pytest.raises(ParameterError, match="rho_c"):
+        TemperatureField(g, u0, heat_capacity=-rc)
