@@ -17,7 +17,9 @@ etc. are folded in; ``sc`` is a scalar source, ``sarr`` an array source read whe
 
 :func:`sweep_links` is the sweep of the heat-capacity path (:mod:`fieldgrad.heat.capacity`):
 ``v = (A0 u + g) * inv_rho_c`` with the links operator of the Poisson solvers
-(:mod:`fieldgrad.solvers.mg_links`, its inline row functions), on arrays padded to 3 axes.
+(:mod:`fieldgrad.solvers.mg_links`, its inline row functions), on arrays padded to 3 axes;
+:func:`sweep_links_flat` is the same sweep for a 2D grid (padded shape ``(nx, ny, 1)``), whose
+rows run along y instead of along the singleton z axis.
 """
 from numba import njit, prange
 
@@ -203,3 +205,29 @@ def sweep_links(u, Lx, Ly, Lz, D, nbx, wtx, nby, wty, nbz, wtz, g, irc, mode, au
                 o[k] = (off + D[i, j, k] * u[i, j, k] + g[i, j, k]) * irc[i, j, k]
             c = u[i, j]
             finish_row(mode, o, c, l0[i, j], p2[i, j], q0[i, j], c, False, 0.0, au, ap, a0, al, ag)
+
+
+@njit(inline="always")
+def _offdiag_inner_flat(u, Lx, Ly, i, j):
+    """``_offdiag_inner`` of :mod:`fieldgrad.solvers.mg_links` on a 2D grid padded to ``(nx, ny, 1)``
+    (no z links)."""
+    return (Lx[i - 1, j, 0] * u[i - 1, j, 0] + Lx[i, j, 0] * u[i + 1, j, 0]
+            + Ly[i, j - 1, 0] * u[i, j - 1, 0] + Ly[i, j, 0] * u[i, j + 1, 0])
+
+
+@njit(**_par)
+def sweep_links_flat(u, Lx, Ly, Lz, D, nbx, wtx, nby, wty, nbz, wtz, g, irc, mode, au, ap, a0, al, ag, p2, q0, l0,
+                     out):
+    """:func:`sweep_links` for ``nz == 1``: one row per ``i`` along y (arguments as there)."""
+    nx, ny = u.shape[0], u.shape[1]
+    for i in prange(nx):
+        ii = 0 < i < nx - 1
+        o = out[i, :, 0]
+        for j in range(ny):
+            if ii and 0 < j < ny - 1:
+                off = _offdiag_inner_flat(u, Lx, Ly, i, j)
+            else:
+                off = _offdiag_shell(u, Lx, Ly, Lz, i, j, 0, nbx, wtx, nby, wty, nbz, wtz)
+            o[j] = (off + D[i, j, 0] * u[i, j, 0] + g[i, j, 0]) * irc[i, j, 0]
+        c = u[i, :, 0]
+        finish_row(mode, o, c, l0[i, :, 0], p2[i, :, 0], q0[i, :, 0], c, False, 0.0, au, ap, a0, al, ag)

@@ -188,3 +188,25 @@ def test_temperature_field_with_a_heat_capacity_field():
     assert np.array_equal(T1.data, ref.u)
     with pytest.raises(ParameterError, match="rho_c"):
         TemperatureField(g, u0, heat_capacity=-rc)
+
+
+@pytest.mark.parametrize("shape", [(12, 9), (9, 8, 7)])
+def test_one_ftcs_step_is_the_operator_over_rho_c(shape):
+    # the links sweep equals u + dt (div(k grad u) + q) / rho_c with fieldgrad.operators.div_k_grad
+    # (ghost-node operator, harmonic face means) at every node off the Dirichlet face
+    from fieldgrad.operators import div_k_grad
+
+    g = Grid(shape)
+    rng = np.random.default_rng(7)
+    u0 = rng.random(shape)
+    k = 0.5 + rng.random(shape)
+    rc = np.where(g.mesh()[0] < 0.4, 2.0, 50.0)
+    q = rng.random(shape)
+    bc = {"x-": Dirichlet(0.3), "x+": Robin(2.0, 1.0, 0.7), "y-": Neumann(-0.4), "*": Neumann(0.2)}
+    dt = 0.9 * capacity_limit(g, bc, k=k, rho_c=rc)
+    r = solve_heat(u0, g, bc, k=k, rho_c=rc, source=q, dt=dt, steps=1, method="ftcs", progress=False)
+    u0d = u0.copy()
+    u0d[0] = 0.3
+    ref = u0d + dt * (div_k_grad(u0d, g, bc, k=k) + q) / rc
+    assert np.all(r.u[0] == 0.3)
+    assert np.max(np.abs(r.u[1:] - ref[1:])) < 1e-13
