@@ -23,7 +23,7 @@ import inspect
 import numpy as np
 
 from .. import boundary as _bnd
-from ..errors import GridError, ParameterError, ShapeError, describe
+from ..errors import BoundaryError, GridError, ParameterError, ShapeError, describe
 from ..grid import require_grid
 from ..validation import as_field, check_coefficient, real_float, require_real
 from .capacity import CapacityOperator, check_rho_c
@@ -117,7 +117,11 @@ class HeatProblem:
                                      f"rho_c, not both; got alpha = {describe(alpha, 40)} together with {given}")
             self.k = 1.0 if k is None else k
             self.rho_c = check_rho_c(1.0 if rho_c is None else rho_c, grid)
-            self.capacity = cap = CapacityOperator(grid, self.bcs, self.k, self.rho_c)
+            try:
+                self.capacity = cap = CapacityOperator(grid, self.bcs, self.k, self.rho_c)
+            except BoundaryError as exc:
+                raise BoundaryError(f"the k / rho_c form of the heat equation steps with the Poisson solvers' operator, "
+                                    f"which refuses these conditions: {exc}") from exc
             self.alpha = None
             self.alpha_scalar = False
             # for the growth guard: the largest face conductance over the smallest rho_c

@@ -165,6 +165,27 @@ def test_k_alone_means_rho_c_one_and_state_round_trip():
     assert np.array_equal(again.u, sim.u)
 
 
+def test_checkpoint_restart_continues_bit_for_bit(tmp_path):
+    g = Grid((13, 11))
+    rc, k, u0 = _two_materials(g)
+    sim = Simulation(u0, g, Neumann(0.0), k=k, rho_c=rc, dt=1e-3, method="crank_nicolson", progress=False)
+    sim.run(steps=2)
+    sim.checkpoint(tmp_path / "ck.h5")
+    again = Simulation.restart(tmp_path / "ck.h5")
+    sim.run(steps=3)
+    again.run(steps=3)
+    assert np.array_equal(again.u, sim.u) and again.method == "crank_nicolson"
+
+
+def test_time_dependent_robin_coefficients_are_refused_in_the_k_form():
+    from fieldgrad.errors import BoundaryError
+
+    g = Grid((9, 9))
+    bc = {"x-": Robin(lambda x, y, t: 1.0 + t, 1.0, 0.0), "*": Neumann(0.0)}
+    with pytest.raises(BoundaryError, match="k / rho_c form.*Robin alpha"):
+        solve_heat(np.zeros(g.shape), g, bc, k=1.0, rho_c=2.0, steps=1, progress=False)
+
+
 def test_small_rho_c_with_a_strong_source_is_not_mistaken_for_growth():
     # u grows at q / rho_c = 1e5 per unit time (exactly t q / rho_c: no flux, uniform data), 1e4 times
     # faster than a source of 10 moves the alpha form's u
