@@ -139,8 +139,13 @@ def test_alpha_with_k_or_rho_c_is_refused():
         solve_heat(np.zeros(g.shape), g, Neumann(0.0), k=-1.0, rho_c=1.0, steps=1, progress=False)
 
 
-def test_cuda_and_distributed_refuse_rho_c():
+def test_cuda_and_distributed_refuse_rho_c(monkeypatch):
     g = Grid((9, 9))
+    import fieldgrad.simulation as simmod
+
+    monkeypatch.setattr(simmod, "resolve_heat_backend", lambda backend: "cuda")  # as on a machine with a GPU
+    with pytest.raises(BackendError, match="CPU only"):
+        solve_heat(np.zeros(g.shape), g, Neumann(0.0), rho_c=np.ones(g.shape), steps=1, backend="cuda", progress=False)
     p = HeatProblem(np.zeros(g.shape), g, Neumann(0.0), k=1.0, rho_c=2.0)
     with pytest.raises(BackendError, match="CPU only"):
         make_cuda_stepper("ftcs", p)
