@@ -91,9 +91,9 @@ class Simulation:
     10
     """
 
-    def __init__(self, u0, grid, bc, *, alpha=None, k=None, rho_c=None, dt=None, method="auto", source=None, t0=0.0, reduce_dt=False,
-                 progress=None, nan_check_every=10, steady_tol=None, max_wall_time=None, checkpoint=None,
-                 checkpoint_every=None, check=True, step=0, backend=None, growth_factor=GROWTH_FACTOR,
+    def __init__(self, u0, grid, bc, *, alpha=None, k=None, rho_c=None, dt=None, method="auto", source=None, t0=0.0,
+                 reduce_dt=False, progress=None, nan_check_every=10, steady_tol=None, max_wall_time=None,
+                 checkpoint=None, checkpoint_every=None, check=True, step=0, backend=None, growth_factor=GROWTH_FACTOR,
                  max_steps=MAX_STEPS, **solver_options):
         self.problem = HeatProblem(u0, grid, bc, alpha, source=source, t0=t0, check=check, k=k, rho_c=rho_c)
         p = self.problem

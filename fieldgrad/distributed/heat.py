@@ -89,9 +89,9 @@ def _refuse_serial_only(backend, **extras):
         raise BackendError(f"fieldgrad.distributed.solve_heat runs on the CPU of every rank; got backend={backend!r}")
 
 
-def solve_heat(u0, grid, bc, *, alpha=None, k=None, rho_c=None, t_end=None, steps=None, dt=None, method="auto", source=None, output=None,
-               output_every=None, output_overwrite=False, progress=None, callbacks=(), backend=None, t0=0.0,
-               comm=None, dims=None, check_every=50):
+def solve_heat(u0, grid, bc, *, alpha=None, k=None, rho_c=None, t_end=None, steps=None, dt=None, method="auto",
+               source=None, output=None, output_every=None, output_overwrite=False, progress=None, callbacks=(),
+               backend=None, t0=0.0, comm=None, dims=None, check_every=50):
     """Integrate ``du/dt = div(alpha grad u) + source`` on an MPI-decomposed grid.
 
     The arguments and defaults are those of :func:`fieldgrad.solve_heat`; the methods are the

@@ -18,5 +18,6 @@ from .methods import METHODS, choose_method, make_stepper
 from .problem import HeatProblem
 from .stability import capacity_limit, explicit_limit
 
-__all__ = ["solve_heat", "HeatResult", "HeatProblem", "explicit_limit", "capacity_limit", "FTCS", "RKL2", "BackwardEuler",
+__all__ = ["solve_heat", "HeatResult", "HeatProblem", "explicit_limit", "capacity_limit", "FTCS", "RKL2",
+           "BackwardEuler",
            "CrankNicolson", "rkl2_stages", "rkl2_coefficients", "METHODS", "choose_method", "make_stepper"]

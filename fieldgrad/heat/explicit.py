@@ -104,7 +104,6 @@ class _Sweeper:
         self.sweeps += 1
         return out
 
-
     def impose(self, u, t):
         return self.ghosts.impose(u, t)
 
@@ -134,8 +133,8 @@ class _LinksSweeper:
     def __call__(self, u, t, mode, au, ap, a0, al, ag, p2, q0, l0, out):
         op, f, nd = self.op, self.f, self.nd
         kern = K.sweep_links_flat if nd == 2 else K.sweep_links
-        kern(pad3(u, nd), *op.links, op.D, *op.tables, self.forcing(t), op.inv_rho_c, mode, f(au), f(ap),
-                      f(a0), f(al), f(ag), pad3(p2, nd), pad3(q0, nd), pad3(l0, nd), pad3(out, nd))
+        kern(pad3(u, nd), *op.links, op.D, *op.tables, self.forcing(t), op.inv_rho_c, mode, f(au), f(ap), f(a0),
+             f(al), f(ag), pad3(p2, nd), pad3(q0, nd), pad3(l0, nd), pad3(out, nd))
         self.sweeps += 1
         return out
 

@@ -120,8 +120,8 @@ class HeatProblem:
             try:
                 self.capacity = cap = CapacityOperator(grid, self.bcs, self.k, self.rho_c)
             except BoundaryError as exc:
-                raise BoundaryError(f"the k / rho_c form of the heat equation steps with the Poisson solvers' operator, "
-                                    f"which refuses these conditions: {exc}") from exc
+                raise BoundaryError("the k / rho_c form of the heat equation steps with the Poisson solvers' "
+                                    f"operator, which refuses these conditions: {exc}") from exc
             self.alpha = None
             self.alpha_scalar = False
             # for the growth guard: the largest face conductance over the smallest rho_c
