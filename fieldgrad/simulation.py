@@ -20,7 +20,7 @@ import time
 import numpy as np
 
 from . import boundary as _bnd
-from .errors import ConvergenceError, NonFiniteError, ParameterError
+from .errors import BackendError, ConvergenceError, NonFiniteError, ParameterError
 from .grid import Grid
 from .heat.gpu import GPU_METHODS, make_cuda_stepper, resolve_heat_backend
 from .heat.guard import GROWTH_FACTOR, GrowthGuard
@@ -36,11 +36,15 @@ MAX_STEPS = 10 ** 8
 
 
 class Simulation:
-    """Heat diffusion ``du/dt = div(alpha grad u) + source`` run step by step.
+    """Heat diffusion ``du/dt = div(alpha grad u) + source`` (or ``rho_c du/dt = div(k grad u) +
+    source``) run step by step.
 
     Parameters
     ----------
     u0, grid, bc, alpha, source, t0 : the problem (see :class:`fieldgrad.heat.HeatProblem`)
+    k, rho_c : conductivity and volumetric heat capacity (numbers or arrays), the alternative to
+        ``alpha``: giving ``alpha`` with either is a ParameterError.  CPU only for now
+        (``backend="cuda"`` raises BackendError).
     dt : float, optional
         Step.  None: ``0.9 * dt_explicit`` for FTCS, ``25 * dt_explicit`` otherwise.
     method : "auto", "ftcs", "rkl2", "backward_euler", "crank_nicolson"
@@ -87,16 +91,19 @@ class Simulation:
     10
     """
 
-    def __init__(self, u0, grid, bc, *, alpha, dt=None, method="auto", source=None, t0=0.0, reduce_dt=False,
-                 progress=None, nan_check_every=10, steady_tol=None, max_wall_time=None, checkpoint=None,
-                 checkpoint_every=None, check=True, step=0, backend=None, growth_factor=GROWTH_FACTOR,
+    def __init__(self, u0, grid, bc, *, alpha=None, k=None, rho_c=None, dt=None, method="auto", source=None, t0=0.0,
+                 reduce_dt=False, progress=None, nan_check_every=10, steady_tol=None, max_wall_time=None,
+                 checkpoint=None, checkpoint_every=None, check=True, step=0, backend=None, growth_factor=GROWTH_FACTOR,
                  max_steps=MAX_STEPS, **solver_options):
-        self.problem = HeatProblem(u0, grid, bc, alpha, source=source, t0=t0, check=check)
+        self.problem = HeatProblem(u0, grid, bc, alpha, source=source, t0=t0, check=check, k=k, rho_c=rho_c)
         p = self.problem
         self.grid, self.bc = grid, p.bcs
         if dt is not None and (not isinstance(dt, numbers.Real) or not dt > 0 or not math.isfinite(dt)):
             raise ParameterError(f"dt must be a positive, finite number; got {dt!r}")
         self.backend = resolve_heat_backend(backend)
+        if self.backend == "cuda" and p.capacity is not None:
+            raise BackendError("the k / rho_c form of the heat equation (a heat capacity field) runs on the CPU only "
+                               "for now; use backend='cpu', or alpha= (the diffusivity) on 'cuda'")
         self.method = choose_method(method, dt, p.dt_explicit)
         if self.backend == "cuda" and method == "auto" and self.method not in GPU_METHODS:
             self.method = "rkl2"  # the GPU has explicit steppers only
@@ -334,8 +341,11 @@ class Simulation:
         """Everything needed to continue bitwise identically (see :meth:`from_state`)."""
         p = self.problem
         extra = {}
-        if not p.alpha_scalar:
+        if p.capacity is None and not p.alpha_scalar:
             extra["alpha"] = np.array(p.alpha)
+        for name in ("k", "rho_c"):
+            if p.capacity is not None and np.ndim(getattr(p, name)):
+                extra[name] = np.array(getattr(p, name))
         if p.source_kind == "array":
             extra["source"] = np.array(p._src_const)
         return {"grid": self.grid.to_dict(), "t": float(self.t), "step": int(self.step),
@@ -348,9 +358,11 @@ class Simulation:
         grid = Grid.from_dict(state["grid"])
         params = dict(state["params"])
         extra = state.get("extra", {})
-        kw = {"alpha": extra.get("alpha", params.get("alpha")), "dt": params["dt"], "method": params["method"],
+        coef = ("k", "rho_c") if "rho_c" in params else ("alpha",)
+        kw = {c: extra.get(c, params.get(c)) for c in coef}
+        kw.update({"dt": params["dt"], "method": params["method"],
               "nan_check_every": params.get("nan_check_every", 10), "steady_tol": params.get("steady_tol"),
-              "t0": state["t"], "step": state["step"]}
+              "t0": state["t"], "step": state["step"]})
         if "source" in extra:
             kw["source"] = extra["source"]
         elif isinstance(params.get("source"), (int, float)):
@@ -361,8 +373,9 @@ class Simulation:
         if "bc" not in overrides:
             kw["bc"] = _bc_from_description(params.get("bc", {}))
         kw.update(overrides)
-        if isinstance(kw.get("alpha"), str) or kw.get("alpha") is None:
-            raise ParameterError("the stored state has no alpha values; pass alpha= to from_state")
+        for c in coef:
+            if c in kw and (isinstance(kw[c], str) or kw[c] is None):
+                raise ParameterError(f"the stored state has no {c} values; pass {c}= to from_state")
         bc = kw.pop("bc")
         return cls(state["fields"]["u"], grid, bc, **kw)
 

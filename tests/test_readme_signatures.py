@@ -87,8 +87,8 @@ POOL = {  # a value for each required parameter name in the table
     "electrode": ELECTRODE, "ground": GROUND,
 }
 EXTRA = {  # keywords a call needs beyond the required ones (shown in the table too)
-    "fieldgrad.solve_heat": {"steps": 2, "progress": False, "output_overwrite": False},
-    "fieldgrad.Simulation": {"progress": False},
+    "fieldgrad.solve_heat": {"alpha": 1.0, "steps": 2, "progress": False, "output_overwrite": False},
+    "fieldgrad.Simulation": {"alpha": 1.0, "progress": False},
     "fieldgrad.TemperatureField.evolve": {"steps": 2, "progress": False},
     "fieldgrad.PoissonResult": {"u": X, "method": "direct", "iterations": 0, "residuals": [], "converged": True,
                                 "wall_time": 0.0},

@@ -19,7 +19,9 @@ class TemperatureField(Field):
     grid : Grid
     data : array of ``grid.shape``, optional
     conductivity : positive number or array (W/(m K))
-    heat_capacity : positive number (J/(m^3 K)), volumetric ``rho * c``
+    heat_capacity : positive number or positive array of ``grid.shape`` (J/(m^3 K)), volumetric
+        ``rho * c``; an array (regions of different materials) makes :meth:`evolve` step
+        ``rho_c dT/dt = div(k grad T) + source`` directly (CPU only)
     bc : boundary specification (insulated where not given)
     source : number or array, optional -- heat generation (W/m^3)
     units : str, default ``"K"``
@@ -45,9 +47,14 @@ class TemperatureField(Field):
                  units=None, length_unit="m", name=None):
         super().__init__(grid, data, coefficient=conductivity, bc=bc, source=source, units=units,
                          length_unit=length_unit, name=name)
-        if np.ndim(heat_capacity) != 0 or not float(heat_capacity) > 0 or not np.isfinite(heat_capacity):
-            raise ParameterError(f"heat_capacity must be a positive number (rho * c); got {heat_capacity!r}")
-        self.heat_capacity = float(heat_capacity)
+        if np.ndim(heat_capacity) != 0:
+            from ..heat.capacity import check_rho_c
+
+            self.heat_capacity = check_rho_c(heat_capacity, grid)
+        elif not float(heat_capacity) > 0 or not np.isfinite(heat_capacity):
+            raise ParameterError(f"heat_capacity must be a positive number or array (rho * c); got {heat_capacity!r}")
+        else:
+            self.heat_capacity = float(heat_capacity)
 
     @property
     def conductivity(self):
@@ -68,6 +75,8 @@ class TemperatureField(Field):
 
     def thermal_energy(self):
         """``int rho c T dV`` (J, per unit depth in 2D) relative to T = 0."""
+        if np.ndim(self.heat_capacity):
+            return self.grid.integrate(self.heat_capacity * self.data)
         return self.heat_capacity * self.integrate()
 
     @classmethod
@@ -92,7 +101,8 @@ class TemperatureField(Field):
         """Transient conduction ``rho c dT/dt = div(k grad T) + source`` from this field.
 
         Uses :func:`fieldgrad.heat.solve_heat` with ``alpha = k / (rho c)`` and
-        ``source / (rho c)``; ``t_end``, ``steps``, ``dt``, ``method``, ``output``,
+        ``source / (rho c)`` when the heat capacity is a number, and with ``k=`` and ``rho_c=``
+        (the heat capacity field, CPU only) when it is an array; ``t_end``, ``steps``, ``dt``, ``method``, ``output``,
         ``output_every``, ``output_overwrite`` and ``progress`` are those of
         :func:`fieldgrad.solve_heat`.
 
@@ -103,9 +113,12 @@ class TemperatureField(Field):
         """
         from ..heat import solve_heat
 
-        alpha = self.coefficient / self.heat_capacity
-        src = None if self.source is None else self.source / self.heat_capacity
-        res = solve_heat(self.data, self.grid, self.bc, alpha=alpha, t_end=t_end, steps=steps, dt=dt, method=method,
+        if np.ndim(self.heat_capacity):
+            coef, src = {"k": self.coefficient, "rho_c": self.heat_capacity}, self.source
+        else:
+            coef = {"alpha": self.coefficient / self.heat_capacity}
+            src = None if self.source is None else self.source / self.heat_capacity
+        res = solve_heat(self.data, self.grid, self.bc, **coef, t_end=t_end, steps=steps, dt=dt, method=method,
                          source=src, output=output, output_every=output_every, output_overwrite=output_overwrite,
                          progress=progress)
         return self.with_data(res.u), res

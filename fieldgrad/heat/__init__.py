@@ -1,4 +1,6 @@
-"""Heat diffusion in time: ``du/dt = div(alpha grad u) + source``.
+"""Heat diffusion in time: ``du/dt = div(alpha grad u) + source``, or with a heat capacity field
+``rho_c du/dt = div(k grad u) + source`` (``k=`` / ``rho_c=`` instead of ``alpha=``, CPU only;
+:mod:`fieldgrad.heat.capacity`).
 
 Integrators (``method=``): ``"ftcs"`` (forward Euler, refused above its stability limit),
 ``"rkl2"`` (Runge--Kutta--Legendre super-time-stepping), ``"backward_euler"`` and
@@ -14,7 +16,8 @@ from .front import HeatResult, solve_heat
 from .implicit import BackwardEuler, CrankNicolson
 from .methods import METHODS, choose_method, make_stepper
 from .problem import HeatProblem
-from .stability import explicit_limit
+from .stability import capacity_limit, explicit_limit
 
-__all__ = ["solve_heat", "HeatResult", "HeatProblem", "explicit_limit", "FTCS", "RKL2", "BackwardEuler",
+__all__ = ["solve_heat", "HeatResult", "HeatProblem", "explicit_limit", "capacity_limit", "FTCS", "RKL2",
+           "BackwardEuler",
            "CrankNicolson", "rkl2_stages", "rkl2_coefficients", "METHODS", "choose_method", "make_stepper"]

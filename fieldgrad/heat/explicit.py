@@ -2,7 +2,9 @@
 
 Both run the fused sweeps of :mod:`fieldgrad.heat.kernels`: one pass over memory per FTCS step
 and per RKL2 stage.  Dirichlet faces are re-imposed after every sweep at the time the new values
-belong to (``t + dt`` for FTCS, the stage time ``t + c_j dt`` for RKL2).
+belong to (``t + dt`` for FTCS, the stage time ``t + c_j dt`` for RKL2).  A problem given by
+``k`` and ``rho_c`` runs :func:`~fieldgrad.heat.kernels.sweep_links` on the operator of
+:mod:`fieldgrad.heat.capacity` instead (same steps, same stage coefficients).
 
 RKL2 (Meyer, Balsara & Aslam, J. Comput. Phys. 257 (2014) 594) with ``s`` stages is stable for
 ``dt <= dt_explicit * (s^2 + s - 2) / 4``; the stepper takes the smallest such ``s`` for the
@@ -16,6 +18,7 @@ import math
 import numpy as np
 
 from ..errors import ParameterError, StabilityError
+from ..solvers.discretize import pad3
 from . import kernels as K
 from .ghosts import GhostFiller
 
@@ -101,13 +104,51 @@ class _Sweeper:
         self.sweeps += 1
         return out
 
+    def impose(self, u, t):
+        return self.ghosts.impose(u, t)
+
+
+class _LinksSweeper:
+    """The sweep of the ``k`` / ``rho_c`` form: ``v = (A0 u + d(t) + q(t)) / rho_c`` on padded views."""
+
+    def __init__(self, problem):
+        self.problem = problem
+        self.op = problem.capacity
+        self.f = problem.dtype.type
+        self.nd = problem.grid.ndim
+        self.steady = not (self.op.time_dependent or problem.source_kind in ("time", "space_time"))
+        self._g = None
+        self.sweeps = 0
+
+    def forcing(self, t):
+        """``d(t) + q(t)`` as a float64 array of the padded shape (cached when constant in time)."""
+        if self._g is not None and self.steady:
+            return self._g
+        g = self.op.data(t)[0].copy()
+        q = self.problem.source_at(t)
+        q = q if np.ndim(q) == 0 else pad3(np.asarray(q, dtype=np.float64), self.nd)
+        g += q if self.op.problem.m3 is None else q * self.op.m
+        self._g = g
+        return g
+
+    def __call__(self, u, t, mode, au, ap, a0, al, ag, p2, q0, l0, out):
+        op, f, nd = self.op, self.f, self.nd
+        kern = K.sweep_links_flat if nd == 2 else K.sweep_links
+        kern(pad3(u, nd), *op.links, op.D, *op.tables, self.forcing(t), op.inv_rho_c, mode, f(au), f(ap), f(a0),
+             f(al), f(ag), pad3(p2, nd), pad3(q0, nd), pad3(l0, nd), pad3(out, nd))
+        self.sweeps += 1
+        return out
+
+    def impose(self, u, t):
+        return self.op.impose(u, t)
+
 
 class _ExplicitBase:
     solver_iterations = 0
 
     def __init__(self, problem):
         self.problem = problem
-        self.sweep = _Sweeper(problem)
+        self.sweep = _Sweeper(problem) if problem.capacity is None else _LinksSweeper(problem)
         self._bufs = [np.empty_like(problem.u0) for _ in range(self.nbuf)]
 
     @property
@@ -143,6 +184,12 @@ class FTCS(_ExplicitBase):
     def check_dt(self, dt):
         lim = self.problem.dt_explicit
         if dt > lim * (1.0 + 1e-12):
+            if self.problem.capacity is not None:
+                raise StabilityError(
+                    f"dt = {dt!r} exceeds the FTCS stability limit {lim!r} = 2 / max over nodes of (|row sum| of "
+                    "div(k grad .) / rho_c), Robin terms included (fieldgrad.heat.stability.capacity_limit); use "
+                    f"dt <= {lim!r}, method='rkl2' or an implicit method, or ask for automatic step reduction "
+                    "(reduce_dt=True)")
             raise StabilityError(
                 f"dt = {dt!r} exceeds the FTCS stability limit {lim!r} = 2 / (4 alpha_max sum(1/h^2) + Robin "
                 f"terms 2 alpha a / (b h)) (alpha_max = {self.problem.alpha_max!r}, see fieldgrad.heat.stability); "
@@ -157,7 +204,7 @@ class FTCS(_ExplicitBase):
         self.check_dt(dt)
         out = self._others(u, 1)[0]
         self.sweep(u, t, K.MODE_FTCS, 1.0, 0.0, 0.0, dt, 0.0, u, u, u, out)
-        self.sweep.ghosts.impose(out, t + dt)
+        self.sweep.impose(out, t + dt)
         return out
 
 
@@ -214,7 +261,7 @@ class RKL2(_ExplicitBase):
             self._coef[s] = rkl2_coefficients(s)
         cf = self._coef[s]
         mu, nu, mt, gt, c = cf["mu"], cf["nu"], cf["mt"], cf["gt"], cf["c"]
-        impose = self.sweep.ghosts.impose
+        impose = self.sweep.impose
         l0 = self._l0
         bufs = self._others(u, 3)
         a = bufs[0]

@@ -38,16 +38,28 @@ class HeatResult:
     info: dict = field(default_factory=dict)
 
 
-def solve_heat(u0, grid, bc, *, alpha, t_end=None, steps=None, dt=None, method="auto", source=None, output=None,
-               output_every=None, output_overwrite=False, progress=None, callbacks=(), backend=None, **options):
-    """Evolve ``du/dt = div(alpha grad u) + source`` from ``u0`` to ``t_end`` or for ``steps`` steps.
+def solve_heat(u0, grid, bc, *, alpha=None, k=None, rho_c=None, t_end=None, steps=None, dt=None, method="auto",
+               source=None, output=None, output_every=None, output_overwrite=False, progress=None, callbacks=(),
+               backend=None, **options):
+    """Evolve ``du/dt = div(alpha grad u) + source`` -- or, with ``k`` and ``rho_c``,
+    ``rho_c du/dt = div(k grad u) + source`` -- from ``u0`` to ``t_end`` or for ``steps`` steps.
+
+    The coefficients are given as ``alpha`` alone (meaning ``k = alpha``, ``rho_c = 1``) or as
+    ``k`` and/or ``rho_c`` (each defaulting to 1); ``alpha`` together with ``k`` or ``rho_c`` is a
+    ParameterError.  The ``k`` / ``rho_c`` form steps with the operator of the Poisson solvers
+    (:mod:`fieldgrad.heat.capacity`), conserves ``sum(w rho_c u)`` with zero-flux walls, takes its
+    explicit limit node by node (:func:`fieldgrad.heat.stability.capacity_limit`) and runs on the
+    CPU only for now.
 
     Parameters
     ----------
     u0 : array of ``grid.shape``
     grid : Grid (2D or 3D)
     bc : boundary specification (a condition on every non-periodic face; values may take ``t``)
-    alpha : positive number or array
+    alpha : positive number or array -- the diffusivity (or give ``k`` / ``rho_c``)
+    k : positive number or array, optional -- the conductivity
+    rho_c : positive number or positive array of ``grid.shape``, optional -- the volumetric heat
+        capacity (``source`` is then a heat source: ``u`` changes at the rate ``source / rho_c``)
     t_end : float, optional -- the end time (the last step is shortened to land on it)
     steps : int, optional -- the number of steps; give ``t_end``, ``steps`` or both (the run stops
         at whichever comes first)
@@ -74,7 +86,9 @@ def solve_heat(u0, grid, bc, *, alpha, t_end=None, steps=None, dt=None, method="
     Raises
     ------
     ParameterError -- a non-finite ``t_end``, ``t0`` or ``dt``, or more than ``max_steps``
-    (default ``10**8``) steps planned; StabilityError -- an FTCS step above the limit (Robin
+    (default ``10**8``) steps planned, ``alpha`` given with ``k`` or ``rho_c``, a ``rho_c`` that is
+    not positive (NonFiniteError for NaN/inf in it, ShapeError for an array of another shape);
+    BackendError -- ``k`` / ``rho_c`` with ``backend="cuda"``; StabilityError -- an FTCS step above the limit (Robin
     faces included, :mod:`fieldgrad.heat.stability`) or a run growing past any physical bound;
     NonFiniteError -- NaN/inf in the solution ("NaN at step S, t = ..."), before it is written
 
@@ -90,10 +104,15 @@ def solve_heat(u0, grid, bc, *, alpha, t_end=None, steps=None, dt=None, method="
     >>> r = solve_heat(np.ones(g.shape), g, Neumann(0.0), alpha=1.0, t_end=0.01, method="rkl2", progress=False)
     >>> r.method, round(float(r.u.mean()), 12), r.t
     ('rkl2', 1.0, 0.01)
+    >>> rc = np.where(g.mesh()[0] < 0.5, 1.0, 100.0)   # two materials of different rho*c
+    >>> r = solve_heat(np.ones(g.shape), g, Neumann(0.0), k=1.0, rho_c=rc, t_end=0.01, progress=False)
+    >>> round(float(r.u.mean()), 12)
+    1.0
     """
     from ..simulation import Simulation
 
-    sim = Simulation(u0, grid, bc, alpha=alpha, dt=dt, method=method, source=source, progress=progress,
+    sim = Simulation(u0, grid, bc, alpha=alpha, k=k, rho_c=rho_c, dt=dt, method=method, source=source,
+                     progress=progress,
                      backend=backend, **options)
     for func, sched in callbacks:
         sim.add_callback(func, **sched)

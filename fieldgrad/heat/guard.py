@@ -9,7 +9,8 @@ solution satisfies
 with ``M`` the largest of ``|u0|``, ``|Dirichlet value|`` and ``|Robin v / a|``; ``G`` the largest
 Neumann flux ``|g|`` (and ``|v / b|`` where a Robin ``a`` is 0); ``L`` the sum of the box's edge
 lengths (a flux can hold a gradient ``G`` across the box); and ``R = max|s| + 2 alpha_max G sum 1/h``
-(the fastest a source or a boundary flux can heat a node of the grid).  A stable scheme stays
+(the fastest a source or a boundary flux can heat a node of the grid; with a heat capacity field
+``max|s| / min(rho_c)`` and ``alpha_max`` the largest face conductance over the smallest ``rho_c``).  A stable scheme stays
 within this bound up to its own overshoot (Crank--Nicolson and RKL2 are not monotone; their
 overshoot of rough data stays of the order of the data), so the guard allows
 :data:`GROWTH_FACTOR` ``= 1e3`` times the bound: far above what a stable run reaches, far below the
@@ -98,7 +99,7 @@ class GrowthGuard:
         for face, cond in self._timed:
             self._note(face, cond, t)
         p = self.problem
-        rate = p.source_peak + 2.0 * p.alpha_max * self.g_seen * self.inv_h
+        rate = p.source_peak * p.source_rate + 2.0 * p.alpha_max * self.g_seen * self.inv_h
         base = self.m_seen + self.g_seen * self.length + max(t - p.t0, 0.0) * rate
         return self.factor * max(base, np.finfo(p.dtype).tiny)
 

@@ -21,6 +21,13 @@ rounding (~1e-15 relative) whatever the solver tolerance, and the solves can sto
 time-discretisation error), which takes ~5 warm-started V-cycles per step instead of ~9 at
 ``1e-12``.  (``benchmarks/heat.py`` measures both.)
 
+With a heat capacity field (a problem given by ``k`` and ``rho_c``, :mod:`fieldgrad.heat.capacity`)
+the same steps are taken with ``rho_c`` in front of every ``1/dt``: the screening of the solve
+is the array ``rho_c / dt`` (or ``2 rho_c / dt``), ``L(u0, t)`` is ``A0 u0 + d(t)`` of the
+capacity operator, and the conserved quantity is the ``rho_c``-weighted heat
+``sum(w rho_c u)``: summing ``div(k grad u1) - sigma rho_c u1 = f`` with the trapezoid weights
+fixes it to ``(F - sum_w f) / sigma``, and the constant shift uses the weights ``w rho_c``.
+
 Work count (``sweeps``): per solve, the residual norm of the start plus, per V-cycle,
 ``nu1 + nu2`` smoothing sweeps and one residual on every level (coarse levels weighted by their
 size, ``2^d / (2^d - 1)``) and one residual norm on the fine grid.
@@ -51,7 +58,9 @@ class _ImplicitBase:
         self.solves = 0
         self.conservative = bool(conservative) and self._zero_null_space()
         self._w = problem.grid.quadrature_weights() if self.conservative else None
-        self._wsum = float(self._w.sum()) if self.conservative else None
+        # weights of the conserved heat: w, or w * rho_c with a heat capacity field
+        self._wr = self._w if (self._w is None or problem.capacity is None) else self._w * problem.rho_c
+        self._wsum = float(self._wr.sum()) if self.conservative else None
         self._flux = {}
 
     def _zero_null_space(self):
@@ -70,8 +79,8 @@ class _ImplicitBase:
             if len(self._flux) > 4:
                 self._flux.clear()
             z = np.zeros(p.grid.shape, dtype=np.float64)
-            self._flux[key] = float(np.vdot(self._w.ravel(),
-                                            div_k_grad(z, p.grid, p.bcs, k=p.alpha, t=t).ravel()))
+            lz = div_k_grad(z, p.grid, p.bcs, k=p.alpha, t=t) if p.capacity is None else p.capacity.apply(z, t)
+            self._flux[key] = float(np.vdot(self._w.ravel(), lz.ravel()))
             self.sweeps += 1
         return self._flux[key]
 
@@ -79,7 +88,7 @@ class _ImplicitBase:
         """Shift ``u1`` by the constant that gives it the exact total heat of the linear system."""
         w = self._w.ravel()
         target = (self._flux_integral(t) - float(np.vdot(w, f.ravel()))) / sigma
-        c = (target - float(np.vdot(w, u1.ravel()))) / self._wsum
+        c = (target - float(np.vdot(self._wr.ravel(), u1.ravel()))) / self._wsum
         u1 += c
         return u1
 
@@ -90,6 +99,7 @@ class _ImplicitBase:
         pass
 
     def _solver(self, screening):
+        """The solver of ``div(k grad u) - screening * rho_c * u`` (``rho_c`` = 1 for an ``alpha`` problem)."""
         from ..solvers import PoissonSolver
 
         key = float(screening)
@@ -97,9 +107,15 @@ class _ImplicitBase:
             p = self.problem
             if len(self._solvers) >= 2:
                 self._solvers.pop(next(iter(self._solvers)))
-            self._solvers[key] = PoissonSolver(p.grid, p.bcs, k=p.alpha, screening=key, method=self.linear_solver,
+            k, s = (p.alpha, key) if p.capacity is None else (p.k, key * p.rho_c)
+            self._solvers[key] = PoissonSolver(p.grid, p.bcs, k=k, screening=s, method=self.linear_solver,
                                                nu1=self.nu1, nu2=self.nu2, fmg=False)
         return self._solvers[key]
+
+    def _scaled(self, u, c):
+        """``c * u`` times ``rho_c`` (a new array); ``c * u`` for an ``alpha`` problem."""
+        p = self.problem
+        return u * c if p.capacity is None else u * (c * p.rho_c)
 
     def _solve(self, f, screening, t, x0):
         solver = self._solver(screening)
@@ -114,6 +130,8 @@ class _ImplicitBase:
         else:
             self.sweeps += 1
         u1 = res.u
+        if self.problem.capacity is not None:
+            self.problem.capacity.impose(u1, t)  # fixed nodes exactly (the solver leaves ~1e-13 there)
         if self.conservative:
             u1 = self._conserve(u1, f, float(screening), t)
         return u1
@@ -121,7 +139,7 @@ class _ImplicitBase:
     def _be(self, u, t, dt):
         """One backward Euler step of size ``dt`` from ``(u, t)``."""
         inv = 1.0 / dt
-        f = u * (-inv)
+        f = self._scaled(u, -inv)
         s = self.problem.source_at(t + dt)
         if not (np.ndim(s) == 0 and s == 0.0):
             f -= s
@@ -194,9 +212,9 @@ class CrankNicolson(_ImplicitBase):
             mid = self._be(u, t, half)
             return self._be(mid, t + half, half).astype(p.dtype, copy=False)
         inv2 = 2.0 / dt
-        lu = div_k_grad(u, p.grid, p.bcs, k=p.alpha, t=t)
+        lu = div_k_grad(u, p.grid, p.bcs, k=p.alpha, t=t) if p.capacity is None else p.capacity.apply(u, t)
         self.sweeps += 1
-        f = u * (-inv2)
+        f = self._scaled(u, -inv2)
         f -= lu
         s = p.source_at(t + 0.5 * dt)
         if not (np.ndim(s) == 0 and s == 0.0):

@@ -14,10 +14,17 @@ while it sits in L1 cache: the stencil into ``out``, then the update (:func:`fin
 inner loops are branch-free and vectorise; ``out`` must therefore differ from ``p2``, ``q0``, ``l0``.  Unused array arguments are passed the stencil input
 itself; it is never written.  For a scalar diffusivity the coefficients ``cx = alpha / hx^2``
 etc. are folded in; ``sc`` is a scalar source, ``sarr`` an array source read when ``has_sarr``.
+
+:func:`sweep_links` is the sweep of the heat-capacity path (:mod:`fieldgrad.heat.capacity`):
+``v = (A0 u + g) * inv_rho_c`` with the links operator of the Poisson solvers
+(:mod:`fieldgrad.solvers.mg_links`, its inline row functions), on arrays padded to 3 axes;
+:func:`sweep_links_flat` is the same sweep for a 2D grid (padded shape ``(nx, ny, 1)``), whose
+rows run along y instead of along the singleton z axis.
 """
 from numba import njit, prange
 
 from ..kernels.cpu import _lap2_at, _lap3_at, flux_difference, laplacian_point, laplacian_point_2d, second_difference
+from ..solvers.mg_links import _offdiag_inner, _offdiag_shell
 
 _par = dict(parallel=True, cache=True, fastmath=False)
 
@@ -178,3 +185,49 @@ def sweep_var_3d(u, k, gx0, gx1, gy0, gy1, gz0, gz1, kx0, kx1, ky0, ky1, kz0, kz
                     + flux_difference(ym[e], c[e], yp[e], kym[e], kc[e], kyp[e], ihy2)
                     + flux_difference(c[e - 1], c[e], gz1[i, j], kc[e - 1], kc[e], kz1[i, j], ihz2))
             finish_row(mode, o, c, L, P, Q, S, has_sarr, sc, au, ap, a0, al, ag)
+
+
+@njit(**_par)
+def sweep_links(u, Lx, Ly, Lz, D, nbx, wtx, nby, wty, nbz, wtz, g, irc, mode, au, ap, a0, al, ag, p2, q0, l0, out):
+    """One sweep of ``v = (A0 u + g) * irc`` (``g``: boundary data plus source; ``irc = 1/rho_c``,
+    0 at fixed nodes) finished by :func:`finish_row`; all arrays of the padded shape."""
+    nx, ny, nz = u.shape
+    for i in prange(nx):
+        ii = 0 < i < nx - 1
+        for j in range(ny):
+            inner = ii and 0 < j < ny - 1
+            o = out[i, j]
+            for k in range(nz):
+                if inner and 0 < k < nz - 1:
+                    off = _offdiag_inner(u, Lx, Ly, Lz, i, j, k)
+                else:
+                    off = _offdiag_shell(u, Lx, Ly, Lz, i, j, k, nbx, wtx, nby, wty, nbz, wtz)
+                o[k] = (off + D[i, j, k] * u[i, j, k] + g[i, j, k]) * irc[i, j, k]
+            c = u[i, j]
+            finish_row(mode, o, c, l0[i, j], p2[i, j], q0[i, j], c, False, 0.0, au, ap, a0, al, ag)
+
+
+@njit(inline="always")
+def _offdiag_inner_flat(u, Lx, Ly, i, j):
+    """``_offdiag_inner`` of :mod:`fieldgrad.solvers.mg_links` on a 2D grid padded to ``(nx, ny, 1)``
+    (no z links)."""
+    return (Lx[i - 1, j, 0] * u[i - 1, j, 0] + Lx[i, j, 0] * u[i + 1, j, 0]
+            + Ly[i, j - 1, 0] * u[i, j - 1, 0] + Ly[i, j, 0] * u[i, j + 1, 0])
+
+
+@njit(**_par)
+def sweep_links_flat(u, Lx, Ly, Lz, D, nbx, wtx, nby, wty, nbz, wtz, g, irc, mode, au, ap, a0, al, ag, p2, q0, l0,
+                     out):
+    """:func:`sweep_links` for ``nz == 1``: one row per ``i`` along y (arguments as there)."""
+    nx, ny = u.shape[0], u.shape[1]
+    for i in prange(nx):
+        ii = 0 < i < nx - 1
+        o = out[i, :, 0]
+        for j in range(ny):
+            if ii and 0 < j < ny - 1:
+                off = _offdiag_inner_flat(u, Lx, Ly, i, j)
+            else:
+                off = _offdiag_shell(u, Lx, Ly, Lz, i, j, 0, nbx, wtx, nby, wty, nbz, wtz)
+            o[j] = (off + D[i, j, 0] * u[i, j, 0] + g[i, j, 0]) * irc[i, j, 0]
+        c = u[i, :, 0]
+        finish_row(mode, o, c, l0[i, :, 0], p2[i, :, 0], q0[i, :, 0], c, False, 0.0, au, ap, a0, al, ag)

@@ -1,8 +1,15 @@
-"""The heat problem ``du/dt = div(alpha grad u) + source``: inputs checked once, sources evaluated.
+"""The heat problem ``rho_c du/dt = div(k grad u) + source``: inputs checked once, sources evaluated.
 
-:class:`HeatProblem` holds the grid, the resolved boundary conditions, the diffusivity
-``alpha`` (a number or a positive array) and the source, and answers the questions every
-integrator asks: the explicit stability limit and the source at a given time.
+:class:`HeatProblem` holds the grid, the resolved boundary conditions, the coefficients and the
+source, and answers the questions every integrator asks: the explicit stability limit and the
+source at a given time.  The coefficients are given one of two ways:
+
+* ``alpha`` alone (the diffusivity; ``k = alpha``, ``rho_c = 1``): ``du/dt = div(alpha grad u) + source``,
+  stepped by the fused ghost-node sweeps of :mod:`fieldgrad.heat.kernels` (on CPU or CUDA);
+* ``k`` and/or ``rho_c`` (each defaults to 1): ``rho_c du/dt = div(k grad u) + source``, stepped
+  with the operator of the Poisson solvers (:mod:`fieldgrad.heat.capacity`; CPU only for now).
+
+Giving ``alpha`` together with ``k`` or ``rho_c`` is a ParameterError.
 
 A source is ``None``, a number, an array of ``grid.shape``, a callable ``source(t)``, or a
 callable of the node coordinates and time ``source(x, y[, z], t)``.  The two callables are told
@@ -16,9 +23,10 @@ import inspect
 import numpy as np
 
 from .. import boundary as _bnd
-from ..errors import GridError, ParameterError, ShapeError, describe
-from ..grid import require_cartesian, require_grid
+from ..errors import BoundaryError, GridError, ParameterError, ShapeError, describe
+from ..grid import require_grid
 from ..validation import as_field, check_coefficient, real_float, require_real
+from .capacity import CapacityOperator, check_rho_c
 from .stability import explicit_limit
 
 __all__ = ["HeatProblem", "explicit_limit"]
@@ -53,11 +61,22 @@ class HeatProblem:
         are overwritten with their values at ``t0``.
     grid : Grid (2D or 3D)
     bc : boundary specification; every non-periodic face needs a condition.
-    alpha : positive number or positive array of ``grid.shape``
-    source : None, number, array, ``source(t)`` or ``source(x, y[, z], t)``
+    alpha : positive number or positive array of ``grid.shape`` (the diffusivity); or None when
+        ``k`` / ``rho_c`` are given
+    source : None, number, array, ``source(t)`` or ``source(x, y[, z], t)`` (a heat source
+        ``q``: with ``rho_c`` the rate of change is ``q / rho_c``)
     t0 : float
     check : bool
         Check ``u0`` for NaN/inf (default True).
+    k : positive number or array, optional -- the conductivity (default 1 when ``rho_c`` is given)
+    rho_c : positive number or positive array of ``grid.shape``, optional -- the volumetric heat
+        capacity (default 1 when ``k`` is given)
+
+    Attributes
+    ----------
+    capacity : CapacityOperator or None -- the operator of the ``k`` / ``rho_c`` form (None for ``alpha``)
+    dt_explicit : float -- the explicit limit (:func:`~fieldgrad.heat.stability.explicit_limit`,
+        or :func:`~fieldgrad.heat.stability.capacity_limit` for ``k`` / ``rho_c``)
 
     Example
     -------
@@ -66,11 +85,13 @@ class HeatProblem:
     >>> p = HeatProblem(np.zeros((11, 11)), Grid((11, 11)), Dirichlet(0), alpha=1.0)
     >>> round(p.dt_explicit, 12)
     0.0025
+    >>> q = HeatProblem(np.zeros((11, 11)), Grid((11, 11)), Dirichlet(0), k=2.0, rho_c=2.0)
+    >>> round(q.dt_explicit, 12)
+    0.0025
     """
 
-    def __init__(self, u0, grid, bc, alpha, source=None, t0=0.0, check=True):
+    def __init__(self, u0, grid, bc, alpha=None, source=None, t0=0.0, check=True, *, k=None, rho_c=None):
         require_grid(grid)
-        require_cartesian(grid, "heat diffusion")
         if grid.ndim not in (2, 3):
             raise GridError(f"heat diffusion runs on 2D or 3D grids; got a {grid.ndim}D grid")
         self.grid = grid
@@ -78,13 +99,39 @@ class HeatProblem:
         self.dtype = self.u0.dtype
         self.bcs = _bnd.resolve_bc(bc, grid)
         self.bcs.require_complete("heat diffusion")
-        if alpha is None:
-            raise ParameterError("alpha (the diffusivity) is required: a positive number or array")
-        self.alpha = check_coefficient(alpha, grid, "alpha", dtype=self.dtype)
-        self.alpha_scalar = np.ndim(self.alpha) == 0
-        self.alpha_max = self.alpha if self.alpha_scalar else float(self.alpha.max())
         self.t0 = _finite_time(t0, "t0")
-        self.dt_explicit = explicit_limit(grid, self.alpha, self.bcs, t=self.t0)
+        self.capacity = None
+        if grid.cylindrical and k is None and rho_c is None and alpha is not None:
+            # an axisymmetric problem steps with the solvers' finite-volume rows (the r of the revolution)
+            k, alpha = alpha, None
+        if k is None and rho_c is None:
+            if alpha is None:
+                raise ParameterError("alpha (the diffusivity) or k (the conductivity, with rho_c) is required: "
+                                     "a positive number or array")
+            self.alpha = check_coefficient(alpha, grid, "alpha", dtype=self.dtype)
+            self.alpha_scalar = np.ndim(self.alpha) == 0
+            self.alpha_max = self.alpha if self.alpha_scalar else float(self.alpha.max())
+            self.source_rate = 1.0  # a source s changes u at the rate s
+            self.dt_explicit = explicit_limit(grid, self.alpha, self.bcs, t=self.t0)
+        else:
+            if alpha is not None:
+                given = " and ".join(n for n, v in (("k", k), ("rho_c", rho_c)) if v is not None)
+                raise ParameterError(f"give either alpha (the diffusivity, meaning k = alpha and rho_c = 1) or k and "
+                                     f"rho_c, not both; got alpha = {describe(alpha, 40)} together with {given}")
+            self.k = 1.0 if k is None else k
+            self.rho_c = check_rho_c(1.0 if rho_c is None else rho_c, grid)
+            try:
+                self.capacity = cap = CapacityOperator(grid, self.bcs, self.k, self.rho_c)
+            except BoundaryError as exc:
+                raise BoundaryError("the k / rho_c form of the heat equation steps with the Poisson solvers' "
+                                    f"operator, which refuses these conditions: {exc}") from exc
+            self.alpha = None
+            self.alpha_scalar = False
+            # for the growth guard: the largest face conductance over the smallest rho_c
+            kmax = max(float(L.max()) * h ** 2 for L, h in zip(cap.links, cap.problem.h3))
+            self.alpha_max = kmax / float(np.min(self.rho_c))
+            self.source_rate = 1.0 / float(np.min(self.rho_c))  # a heat source q changes u at the rate q / rho_c
+            self.dt_explicit = cap.limit()
         self._set_source(source)
 
     # ------------------------------------------------------------------ sources
@@ -164,8 +211,13 @@ class HeatProblem:
 
     def params(self):
         """JSON-ready description of the problem (arrays and callables summarised)."""
-        out = {"alpha": self.alpha if self.alpha_scalar else f"array{self.grid.shape}",
-               "dt_explicit": self.dt_explicit, "bc": self.bcs.describe(), "dtype": str(self.dtype)}
+        arr = f"array{self.grid.shape}"
+        if self.capacity is None:
+            out = {"alpha": self.alpha if self.alpha_scalar else arr}
+        else:
+            out = {"k": float(self.k) if np.ndim(self.k) == 0 else arr,
+                   "rho_c": self.rho_c if np.ndim(self.rho_c) == 0 else arr}
+        out.update({"dt_explicit": self.dt_explicit, "bc": self.bcs.describe(), "dtype": str(self.dtype)})
         if self.source_kind == "scalar":
             out["source"] = self._src_const
         elif self.source_kind != "none":

@@ -35,6 +35,14 @@ about 13 times smaller than ``h^2 / (2 d alpha)``.
 
 Robin coefficients that change in time are taken at the time given (the problem's ``t0``);
 the growth guard of the run loop (:mod:`fieldgrad.heat.guard`) is the backstop for those.
+
+With a heat capacity field (``rho_c du/dt = div(k grad u) + q``, :mod:`fieldgrad.heat.capacity`)
+the steppers advance ``du/dt = R^-1 (A0 u + b)`` with ``R = diag(rho_c)`` and ``A0`` the
+assembled operator of :class:`fieldgrad.solvers.discretize.Problem`.  ``R^-1 A0`` is similar to a
+symmetric matrix (through ``(W R)^(1/2)``), and Gershgorin's bound on its rows is taken node by
+node, :func:`capacity_limit`: ``dt_explicit = 2 / max_i(sum_j |A0_ij| / rho_c_i)`` over the
+unknown nodes, Robin diagonals included.  A node of small ``rho_c`` and large ``k`` sets the
+limit, not the largest ``k`` over the smallest ``rho_c`` anywhere.
 """
 from __future__ import annotations
 
@@ -43,7 +51,7 @@ import numpy as np
 from ..errors import ParameterError
 from ..grid import axis_slice as _sl
 
-__all__ = ["explicit_limit", "robin_rates"]
+__all__ = ["explicit_limit", "robin_rates", "capacity_limit"]
 
 
 
@@ -126,3 +134,33 @@ def explicit_limit(grid, alpha, bc=None, *, screening=0.0, t=0.0):
     bcs = bc if (bc is None or isinstance(bc, BoundaryConditions)) else resolve_bc(bc, grid)
     rho = 4.0 * amax * sum(1.0 / h ** 2 for h in grid.spacing) + sum(robin_rates(grid, bcs, alpha, t)) + smax
     return 2.0 / rho
+
+
+def capacity_limit(grid, bc, *, k, rho_c):
+    """Largest stable forward-Euler step of ``rho_c du/dt = div(k grad u) + q``.
+
+    ``2 / max_i(sum_j |A0_ij| / rho_c_i)`` over the nodes that are not held (module notes), with
+    ``A0`` the operator of :class:`fieldgrad.solvers.discretize.Problem` (Robin rows included).
+
+    Parameters
+    ----------
+    grid : Grid
+    bc : boundary specification or resolved BoundaryConditions (every face given)
+    k : positive number or array (the conductivity)
+    rho_c : positive number or array of ``grid.shape`` (the volumetric heat capacity)
+
+    Returns
+    -------
+    float
+
+    Example
+    -------
+    >>> from fieldgrad import Grid, Neumann
+    >>> g = Grid((11, 11))  # h = 0.1: rows sum to 8 k / h^2 = 1600
+    >>> round(capacity_limit(g, Neumann(0.0), k=2.0, rho_c=4.0), 12)  # 2 / (1600 / 4)
+    0.005
+    """
+    from ..boundary import resolve_bc
+    from .capacity import CapacityOperator, check_rho_c
+
+    return CapacityOperator(grid, resolve_bc(bc, grid), k, check_rho_c(rho_c, grid)).limit()

@@ -36,8 +36,13 @@ def test_solve_heat_steps_agree_step_for_step():
 
 
 def test_alpha_is_required_as_in_the_serial_solver():
-    with pytest.raises(TypeError):
+    # serial: alpha or k / rho_c (ParameterError when none is given); distributed: alpha alone
+    with pytest.raises(ParameterError, match="alpha"):
+        fg.solve_heat(U0, G, BC, steps=1, progress=False)
+    with pytest.raises(ParameterError, match="alpha"):
         fd.solve_heat(U0, G, BC, steps=1, comm=MPI.COMM_SELF)
+    with pytest.raises(ParameterError, match="rho_c"):
+        fd.solve_heat(U0, G, BC, k=1.0, rho_c=2.0, steps=1, comm=MPI.COMM_SELF)
 
 
 @pytest.mark.parametrize("kw, err", [({"output": "x.h5"}, ParameterError), ({"callbacks": [(print, {})]}, ParameterError),

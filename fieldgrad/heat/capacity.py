@@ -1,0 +1,123 @@
+"""The heat operator with a heat-capacity field: ``rho_c du/dt = div(k grad u) + q``.
+
+The spatial operator is the one of the Poisson solvers, :class:`fieldgrad.solvers.discretize.Problem`
+with no screening: links ``Lx, Ly, Lz`` and diagonal ``D`` from ``Problem.links_diag()`` (the
+homogeneous operator ``A0``), the Neumann/Robin data and the Dirichlet values from
+``Problem.rhs``.  Whatever conductivity that class accepts (node arrays today) therefore reaches
+the explicit sweeps and the implicit solves alike, through one discretisation.
+
+At an unknown node the semi-discrete equation is ``du/dt = (A0 u + d(t) + q(t)) / rho_c`` with
+``d(t) = -Problem.rhs(0, t)`` (the boundary data terms); nodes that ``Problem`` holds fixed keep
+the value ``Problem.rhs`` gives them (``inv_rho_c`` is 0 there, so a sweep leaves them alone).
+The implicit steppers solve ``div(k grad u) - (rho_c / dt) u = f`` with the same ``Problem``
+(``screening = rho_c / dt``), so explicit and implicit methods discretise the same ODE system.
+
+Example
+-------
+>>> import numpy as np
+>>> from fieldgrad import Grid, Neumann, resolve_bc
+>>> g = Grid((5, 5))
+>>> op = CapacityOperator(g, resolve_bc(Neumann(0.0), g), 2.0, np.full(g.shape, 4.0))
+>>> float(op.inv_rho_c.max()), bool(np.allclose(op.apply(np.ones(g.shape), 0.0), 0.0))
+(0.25, True)
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..solvers.discretize import Problem, pad3, unpad
+from ..validation import check_coefficient
+
+__all__ = ["CapacityOperator", "check_rho_c"]
+
+
+def check_rho_c(rho_c, grid):
+    """``rho_c`` checked: a positive finite number (float) or a positive finite array of
+    ``grid.shape`` (float64, C-contiguous); errors name ``rho_c``."""
+    return check_coefficient(rho_c, grid, "rho_c", positive=True)
+
+
+class CapacityOperator:
+    """``A0``, the boundary data and ``1 / rho_c`` of a heat problem, on arrays padded to 3 axes.
+
+    Parameters
+    ----------
+    grid : Grid
+    bcs : resolved BoundaryConditions (every face given)
+    k : positive number or array accepted by :class:`~fieldgrad.solvers.discretize.Problem`
+    rho_c : positive number or array of ``grid.shape`` (checked by the caller, :func:`check_rho_c`)
+
+    Attributes
+    ----------
+    problem : Problem
+    links : (Lx, Ly, Lz); D : diagonal of ``A0``; tables : flat list of the axis tables
+    inv_rho_c : float64 array of ``shape3``, ``1 / rho_c`` at unknown nodes (``1 / (rho_c m)`` on a
+        cylindrical grid, ``m`` the volume factor), 0 at fixed nodes
+    m : the volume factor of :meth:`Problem.volume_factor` (1.0 on a Cartesian grid): sources
+        enter the sweeps as ``m * q``
+    """
+
+    def __init__(self, grid, bcs, k, rho_c):
+        self.grid = grid
+        self.problem = prob = Problem(grid, bcs, k, 0.0)
+        Lx, Ly, Lz, D, tables = prob.links_diag()
+        self.links = (Lx, Ly, Lz)
+        self.D = D
+        self.tables = [x for nb_wt in tables for x in nb_wt]
+        self.shape3 = prob.shape3
+        fixed = prob.fixed_mask()
+        # on a cylindrical grid the rows are volume-weighted by m (Problem.volume_factor): the
+        # capacity of a node is rho_c * m and a source enters as m * q
+        self.m = prob.volume_factor()
+        irc = np.empty(self.shape3)
+        irc[...] = 1.0 / (rho_c if np.ndim(rho_c) == 0 else pad3(np.asarray(rho_c, dtype=np.float64), grid.ndim))
+        if prob.m3 is not None:
+            irc /= self.m
+        irc[fixed] = 0.0
+        self.inv_rho_c = irc
+        self.fixed_index = np.flatnonzero(fixed)
+        self.time_dependent = bool(prob.bcs.time_dependent)
+        self._zero = np.zeros(grid.shape)
+        self._cache = None  # (data, held) of data constant in time
+
+    def data(self, t):
+        """``(d, held)``: the boundary data term ``d`` (array of ``shape3``, 0 at fixed nodes) and
+        the values of the fixed nodes at time ``t`` (cached when no condition depends on time)."""
+        if self._cache is not None and not self.time_dependent:
+            return self._cache
+        b, ud = self.problem.rhs(self._zero, t)
+        d = np.negative(b, out=b)
+        d.reshape(-1)[self.fixed_index] = 0.0
+        out = (d, ud.reshape(-1)[self.fixed_index].copy())
+        if not self.time_dependent:
+            self._cache = out
+        return out
+
+    def impose(self, u, t):
+        """Write the fixed nodes' values of time ``t`` into ``u`` (in place); returns ``u``."""
+        if self.fixed_index.size:
+            u.flat[self.fixed_index] = self.data(t)[1]
+        return u
+
+    def apply(self, u, t):
+        """``div(k grad u)`` at the unknown nodes (``A0 u + d(t)``, 0 at fixed nodes), an array
+        of ``grid.shape`` (float64)."""
+        from ..solvers.mg_links import residual_links
+
+        prob = self.problem
+        u3 = pad3(np.ascontiguousarray(u), prob.ndim)
+        r = np.empty(self.shape3)
+        residual_links(u3, u3, r, *self.links, self.D, *prob.fixed1, *self.tables, False)
+        r += self.data(t)[0]
+        if prob.m3 is not None:
+            r /= self.m
+        return unpad(r, self.grid.shape)
+
+    def limit(self):
+        """Explicit limit ``2 / max_i(sum_j |A0_ij| / rho_c_i)`` over the unknown nodes (Gershgorin)."""
+        from ..solvers.mg_links import diag_from_links
+
+        off = np.empty(self.shape3)
+        diag_from_links(*self.links, *self.tables, off)  # -(sum of the off-diagonal entries)
+        rate = float(np.max((np.abs(self.D) - off) * self.inv_rho_c, initial=0.0))
+        return 2.0 / rate if rate > 0 else float("inf")
