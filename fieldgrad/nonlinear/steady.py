@@ -2,8 +2,9 @@
 
 Each outer iteration freezes ``k`` at the last iterate (``k(T)`` sampled at the nodes) and
 linearises every surface-exchange face about it (:mod:`.exchange`), then solves the linear
-problem with :class:`fieldgrad.PoissonSolver` (MG-preconditioned CG for a node-array ``k``,
-multigrid for a constant one), starting from the last iterate.
+problem for the correction to the last iterate (:mod:`.correction`) with
+:class:`fieldgrad.PoissonSolver` (MG-preconditioned CG for a node-array ``k``, multigrid for a
+constant one).
 
 - ``method="newton"``: the exchange faces use the Newton slope ``dq/dT`` (for radiation
   ``4*eps*sigma*T**3``); ``k(T)`` is still lagged, so the outer convergence is quadratic when
@@ -34,9 +35,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..errors import ConvergenceError, ParameterError, describe
-from ..solvers import PoissonSolver
 from ..solvers.discretize import check_rhs
 from ._common import check_start, conductivity_at, fixes_level, prepare, reference_temperature
+from .correction import correction
 from .exchange import MODES, linearised_bc
 
 __all__ = ["solve_nonlinear", "NonlinearResult"]
@@ -158,16 +159,16 @@ def solve_nonlinear(f, grid, bc, *, k, method="newton", u0=None, rtol=1e-8, maxi
 
     for it in range(1, maxiter + 1):
         kk = conductivity_at(k, u)
-        solver = PoissonSolver(grid, linearised_bc(bcs, u, kk, t=t, mode=method), k=kk, method=inner_method)
         try:
-            inner = solver.solve(f, t=t, rtol=inner_rtol, x0=u)
+            delta, inner = correction(grid, linearised_bc(bcs, u, kk, t=t, mode=method), kk, 0.0, f, u, t=t,
+                                      method=inner_method, rtol=inner_rtol)
         except ConvergenceError as e:
             last = f"{res.update_norms[-1]:.3e}" if res.update_norms else "none yet"
-            return fail(f"solve_nonlinear ({method}): the inner {solver.method} solve of outer iteration {it} did not "
-                        f"converge ({e}); last update norm {last}")
-        res.inner_method = solver.method
+            return fail(f"solve_nonlinear ({method}): the inner solve of outer iteration {it} did not converge ({e}); "
+                        f"last update norm {last}")
+        res.inner_method = inner.method
         res.inner_iterations.append(inner.iterations)
-        new = u + relax * (inner.u - u) if relax != 1.0 else np.asarray(inner.u, dtype=np.float64)
+        new = u + relax * delta
         if not np.all(np.isfinite(new)):
             return fail(f"solve_nonlinear ({method}) diverged: outer iteration {it} gave non-finite temperatures")
         step = float(np.max(np.abs(new - u)))

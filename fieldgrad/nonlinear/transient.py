@@ -6,7 +6,8 @@ temperature ``u_n`` and every surface-exchange face is replaced by its Newton li
 
     div(k(u_n) grad u) - (rho_c/dt) u = -(rho_c/dt) u_n - source(t_(n+1))
 
-by :class:`fieldgrad.PoissonSolver` with ``screening = rho_c/dt``.  No outer iteration: the
+by :class:`fieldgrad.PoissonSolver` with ``screening = rho_c/dt``, for the change over the step
+(:mod:`.correction`).  No outer iteration: the
 scheme is first order in time (the lag of ``k`` costs O(dt), like backward Euler itself) and
 unconditionally stable for the linear part.
 
@@ -30,10 +31,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..errors import ConvergenceError, ParameterError, describe
-from ..solvers import PoissonSolver
 from ..solvers.discretize import check_rhs
 from ..validation import check_coefficient, check_positive
 from ._common import check_start, conductivity_at, prepare
+from .correction import correction
 from .exchange import linearised_bc
 
 __all__ = ["solve_nonlinear_heat", "NonlinearHeatResult"]
@@ -134,17 +135,16 @@ def solve_nonlinear_heat(u0, grid, bc, *, k, rho_c=1.0, t_end, dt, t0=0.0, sourc
         t = t0 + n * dt if n < steps else float(t_end)
         kk = conductivity_at(k, u)
         s = rc / dt
-        solver = PoissonSolver(grid, linearised_bc(bcs, u, kk, t=t, mode="newton"), k=kk, screening=s,
-                               method=inner_method)
-        rhs = -(s * u + _source_at(source, t, grid))
         try:
-            inner = solver.solve(rhs, t=t, rtol=inner_rtol, x0=u)
+            delta, inner = correction(grid, linearised_bc(bcs, u, kk, t=t, mode="newton"), kk, s,
+                                      -(s * u + _source_at(source, t, grid)), u, t=t, method=inner_method,
+                                      rtol=inner_rtol)
         except ConvergenceError as e:
-            raise ConvergenceError(f"solve_nonlinear_heat: the {solver.method} solve of step {n} (t = {t:g}) did not "
+            raise ConvergenceError(f"solve_nonlinear_heat: the inner solve of step {n} (t = {t:g}) did not "
                                    f"converge: {e}", residuals=e.residuals, result=res) from None
-        u = np.asarray(inner.u, dtype=np.float64)
+        u = u + delta
         res.inner_iterations.append(inner.iterations)
-        res.inner_method = solver.method
+        res.inner_method = inner.method
         if callback is not None:
             callback(n, t, u)
     res.u, res.wall_time = u, time.perf_counter() - t_start
