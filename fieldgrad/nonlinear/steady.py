@@ -80,9 +80,9 @@ def _check_options(method, rtol, maxiter, relax):
         raise ParameterError(f"relax must be a number in (0, 1]; got {describe(relax)}")
 
 
-def _diverging(norms):
-    """Four growing updates in a row past the first one: the iteration runs away."""
-    return len(norms) >= 5 and all(b > a for a, b in zip(norms[-5:], norms[-4:])) and norms[-1] > norms[0]
+def _diverging(steps):
+    """Four growing updates in a row, past the first one: the iteration runs away."""
+    return len(steps) >= 5 and all(b > a for a, b in zip(steps[-5:-1], steps[-4:])) and steps[-1] > steps[0]
 
 
 def solve_nonlinear(f, grid, bc, *, k, method="newton", u0=None, rtol=1e-8, maxiter=50, relax=1.0, t=0.0,
@@ -157,21 +157,26 @@ def solve_nonlinear(f, grid, bc, *, k, method="newton", u0=None, rtol=1e-8, maxi
             raise ConvergenceError(msg, residuals=res.update_norms, result=res)
         return res
 
+    steps = []
     for it in range(1, maxiter + 1):
-        kk = conductivity_at(k, u)
         try:
-            delta, inner = correction(grid, linearised_bc(bcs, u, kk, t=t, mode=method), kk, 0.0, f, u, t=t,
-                                      method=inner_method, rtol=inner_rtol)
-        except ConvergenceError as e:
+            kk = conductivity_at(k, u)
+            lin = linearised_bc(bcs, u, kk, t=t, mode=method)
+        except ParameterError as e:
+            raise ParameterError(f"{e} (outer iteration {it})") from None
+        try:
+            delta, inner = correction(grid, lin, kk, 0.0, f, u, t=t, method=inner_method, rtol=inner_rtol)
+        except RuntimeError as e:  # ConvergenceError, or a singular factorisation when k(T) underflows
             last = f"{res.update_norms[-1]:.3e}" if res.update_norms else "none yet"
-            return fail(f"solve_nonlinear ({method}): the inner solve of outer iteration {it} did not converge ({e}); "
-                        f"last update norm {last}")
+            return fail(f"solve_nonlinear ({method}): the inner solve of outer iteration {it} failed "
+                        f"({type(e).__name__}: {e}); last update norm {last}")
         res.inner_method = inner.method
         res.inner_iterations.append(inner.iterations)
         new = u + relax * delta
         if not np.all(np.isfinite(new)):
             return fail(f"solve_nonlinear ({method}) diverged: outer iteration {it} gave non-finite temperatures")
         step = float(np.max(np.abs(new - u)))
+        steps.append(step)
         norm = step / max(float(np.max(np.abs(new))), 1e-300)
         u = new
         res.outer_iterations = it
@@ -181,10 +186,10 @@ def solve_nonlinear(f, grid, bc, *, k, method="newton", u0=None, rtol=1e-8, maxi
         if norm <= rtol:
             res.u, res.converged, res.wall_time = u, True, time.perf_counter() - t_start
             return res
-        if _diverging(res.update_norms):
-            return fail(f"solve_nonlinear ({method}) diverged: the update norm grew for 4 outer iterations, to "
-                        f"{norm:.3e} at outer iteration {it} (first {res.update_norms[0]:.3e}); try method='picard', "
-                        "relax < 1 or a closer u0")
+        if _diverging(steps):
+            return fail(f"solve_nonlinear ({method}) diverged: the update max|u_m - u_(m-1)| grew for 4 outer "
+                        f"iterations, to {step:.3e} at outer iteration {it} (first {steps[0]:.3e}; update norm "
+                        f"{norm:.3e}); check that a steady state exists, or try relax < 1 or a closer u0")
     return fail(f"solve_nonlinear ({method}) did not converge: outer iteration {maxiter} (maxiter) ended with the "
                 f"update norm {res.update_norms[-1]:.3e} > rtol={rtol:g}; raise maxiter, or try relax < 1 / "
                 "method='newton'")

@@ -133,15 +133,20 @@ def solve_nonlinear_heat(u0, grid, bc, *, k, rho_c=1.0, t_end, dt, t0=0.0, sourc
     res = NonlinearHeatResult(u, float(t_end), steps, dt)
     for n in range(1, steps + 1):
         t = t0 + n * dt if n < steps else float(t_end)
-        kk = conductivity_at(k, u)
         s = rc / dt
         try:
-            delta, inner = correction(grid, linearised_bc(bcs, u, kk, t=t, mode="newton"), kk, s,
+            kk = conductivity_at(k, u)
+            lin = linearised_bc(bcs, u, kk, t=t, mode="newton")
+        except ParameterError as e:
+            raise ParameterError(f"{e} (step {n}, t = {t:g})") from None
+        try:
+            delta, inner = correction(grid, lin, kk, s,
                                       -(s * u + _source_at(source, t, grid)), u, t=t, method=inner_method,
                                       rtol=inner_rtol)
-        except ConvergenceError as e:
-            raise ConvergenceError(f"solve_nonlinear_heat: the inner solve of step {n} (t = {t:g}) did not "
-                                   f"converge: {e}", residuals=e.residuals, result=res) from None
+        except RuntimeError as e:  # ConvergenceError, or a singular factorisation when k(T) underflows
+            raise ConvergenceError(f"solve_nonlinear_heat: the inner solve of step {n} (t = {t:g}) failed "
+                                   f"({type(e).__name__}: {e})", residuals=getattr(e, "residuals", None),
+                                   result=res) from e
         u = u + delta
         res.inner_iterations.append(inner.iterations)
         res.inner_method = inner.method
