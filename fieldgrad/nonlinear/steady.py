@@ -108,7 +108,9 @@ def solve_nonlinear(f, grid, bc, *, k, method="newton", u0=None, rtol=1e-8, maxi
     relax : float in (0, 1] -- under-relaxation ``u_m = u_(m-1) + relax*(solve - u_(m-1))``
     t : float -- time for time-dependent boundary values
     inner_method : :class:`~fieldgrad.PoissonSolver` method ("auto": MG-CG for ``k(T)``)
-    inner_rtol : float -- relative residual target of each inner solve
+    inner_rtol : float -- relative residual target of the inner solves (of the correction, so
+        relative to the current residual); after the first outer iteration a looser
+        ``min(1e-3, 0.01 * last update norm)`` is used while that is larger
     callback : callable ``callback(outer_iteration, update_norm)``, optional
     raise_on_failure : bool -- False returns ``converged=False`` instead of raising
 
@@ -165,7 +167,9 @@ def solve_nonlinear(f, grid, bc, *, k, method="newton", u0=None, rtol=1e-8, maxi
         except ParameterError as e:
             raise ParameterError(f"{e} (outer iteration {it})") from None
         try:
-            delta, inner = correction(grid, lin, kk, 0.0, f, u, t=t, method=inner_method, rtol=inner_rtol)
+            # inexact early solves: the correction needs only a little more accuracy than the last update had
+            tol = inner_rtol if not res.update_norms else min(1e-3, max(inner_rtol, 1e-2 * res.update_norms[-1]))
+            delta, inner = correction(grid, lin, kk, 0.0, f, u, t=t, method=inner_method, rtol=tol)
         except RuntimeError as e:  # ConvergenceError, or a singular factorisation when k(T) underflows
             last = f"{res.update_norms[-1]:.3e}" if res.update_norms else "none yet"
             return fail(f"solve_nonlinear ({method}): the inner solve of outer iteration {it} failed "
