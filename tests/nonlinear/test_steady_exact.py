@@ -110,8 +110,8 @@ def test_k_of_T_square_multigrid_levels_second_order():
         r = fg.solve_nonlinear(np.zeros(g.shape), g, bc, k=fg.ConductivityOfT(k_of_T))
         errs.append(np.max(np.abs(r.u - exact(*g.mesh()))))
         # MG-CG over several levels: the inner iterations stay bounded as the grid is refined
-        assert r.inner_method == "cg" and max(r.inner_iterations) <= 12, r.inner_iterations
-        assert r.outer_iterations <= 8, r.update_norms
+        assert r.inner_method == "cg" and max(r.inner_iterations) <= 8, r.inner_iterations  # measured 7
+        assert r.outer_iterations <= 5, r.update_norms  # measured 5 at every size
     errs = np.array(errs)
     orders = np.log2(errs[:-1] / errs[1:])
     assert np.all((orders > 1.9) & (orders < 2.1)), (errs, orders)
