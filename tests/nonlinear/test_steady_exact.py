@@ -59,14 +59,17 @@ def test_plain_callable_and_table_give_the_same_k():
     np.testing.assert_allclose(r_tab.u, r_call.u, rtol=1e-10)
 
 
-@pytest.mark.parametrize("method", ["newton", "picard"])
-def test_radiating_rod_end_is_the_quartic_root(method):
+@pytest.mark.parametrize("method, relax, node_array", [("newton", 1.0, False), ("picard", 1.0, False),
+                                                       ("newton", 0.6, False), ("newton", 1.0, True)])
+def test_radiating_rod_end_is_the_quartic_root(method, relax, node_array):
     k, length, t0, ta, eps = 5.0, 0.2, 800.0, 300.0, 0.7
     tl = brentq(lambda T: k * (t0 - T) / length - eps * SIGMA * (T ** 4 - ta ** 4), ta, t0)
     g = fg.Grid((21,), extent=(0.0, length))
-    r = fg.solve_nonlinear(np.zeros(g.shape), g, {"x-": fg.Dirichlet(t0), "x+": fg.Radiation(eps, ta)}, k=k,
-                           method=method, rtol=1e-12)
+    r = fg.solve_nonlinear(np.zeros(g.shape), g, {"x-": fg.Dirichlet(t0), "x+": fg.Radiation(eps, ta)},
+                           k=np.full(g.shape, k) if node_array else k, method=method, relax=relax, rtol=1e-12)
     np.testing.assert_allclose(r.u, t0 + (tl - t0) * g.coords[0] / length, rtol=1e-11)
+    if relax < 1:  # under-relaxed: the same answer, reached more slowly
+        assert r.outer_iterations > 10
 
 
 def test_given_conductivity_is_the_one_in_the_condition():
