@@ -18,7 +18,7 @@ array([0.1])
 >>> ConductivityOfT(lambda T: 1.0 - T)(np.array([0.5, 2.0]))
 Traceback (most recent call last):
 ...
-fieldgrad.errors.ParameterError: k(T) must be positive and finite; got k = -1 at T = 2 (1 of 2 evaluated temperatures); accepted: k(T) > 0 at every temperature the solve reaches
+fieldgrad.errors.ParameterError: k(T) must be positive and finite; got k = -1 at T = 2 (1 of 2 ...
 """
 from __future__ import annotations
 

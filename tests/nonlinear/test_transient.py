@@ -7,7 +7,6 @@ rod, integrated by Radau to 1e-11.  Both sides share the space discretisation, s
 is the time error of the semi-implicit step alone: first order in dt.
 """
 import numpy as np
-import pytest
 from scipy.integrate import solve_ivp
 
 import fieldgrad as fg
