@@ -72,7 +72,10 @@ def test_radiating_fin_converges_at_second_order(method, most_outer):
 def test_newton_update_norms_fall_quadratically():
     g = fg.Grid((129, 2), extent=[(0.0, L), (0.0, TH)])
     rad = fg.Radiation(EPS, TA, h=H)
-    r = fg.solve_nonlinear(np.zeros(g.shape), g, {"x-": fg.Dirichlet(TB), "x+": rad, "y": rad}, k=K, rtol=1e-12)
+    seen = []
+    r = fg.solve_nonlinear(np.zeros(g.shape), g, {"x-": fg.Dirichlet(TB), "x+": rad, "y": rad}, k=K, rtol=1e-12,
+                           callback=lambda it, norm: seen.append((it, norm)))
+    assert seen == list(enumerate(r.update_norms, start=1))
     n = np.array(r.update_norms)
     # each update is at most a modest multiple of the square of the one before (quadratic convergence)
     assert np.all(n[2:-1] < 50.0 * n[1:-2] ** 2), n
