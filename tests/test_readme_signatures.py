@@ -85,6 +85,7 @@ POOL = {  # a value for each required parameter name in the table
     "data": np.zeros(G.shape), "v": np.stack([X, Y]), "bc": fg.Dirichlet(0.0), "alpha": 1.0,
     "beta": 1.0, "h": 10.0, "ambient": 20.0, "conductivity": 2.0, "name": "cpu",
     "electrode": ELECTRODE, "ground": GROUND,
+    "emissivity": 0.5, "k": 1.0, "source": ([0.0, 1.0], [1.0, 2.0]),
 }
 EXTRA = {  # keywords a call needs beyond the required ones (shown in the table too)
     "fieldgrad.solve_heat": {"alpha": 1.0, "steps": 2, "progress": False, "output_overwrite": False},
@@ -92,6 +93,9 @@ EXTRA = {  # keywords a call needs beyond the required ones (shown in the table 
     "fieldgrad.TemperatureField.evolve": {"steps": 2, "progress": False},
     "fieldgrad.PoissonResult": {"u": X, "method": "direct", "iterations": 0, "residuals": [], "converged": True,
                                 "wall_time": 0.0},
+    "fieldgrad.solve_nonlinear_heat": {"t_end": 0.1, "dt": 0.05},
+    "fieldgrad.NonlinearResult": {"u": X, "method": "newton", "outer_iterations": 0},
+    "fieldgrad.NonlinearHeatResult": {"u": X, "t": 0.0, "steps": 0, "dt": 1.0},
     "fieldgrad.HeatResult": {"u": X, "t": 0.0, "steps": 0, "method": "ftcs", "dt": 1.0, "sweeps": 0,
                              "solver_iterations": 0, "stop_reason": "steps", "wall_time": 0.0},
 }

@@ -5,6 +5,7 @@ specification into ghost values and boundary-node values for the stencils.
 """
 from .conditions import (BoundaryConditions, Condition, Convection, Dirichlet, Neumann, Periodic, Robin,  # noqa: F401
                          resolve_bc)
+from .conditions import STEFAN_BOLTZMANN, ConvectionOfT, Radiation, SurfaceExchange  # noqa: F401
 from .ghosts import (  # noqa: F401
     GhostPlan,
     _outward_derivative,
@@ -18,4 +19,5 @@ from .ghosts import (  # noqa: F401
     with_dirichlet,
 )
 
-__all__ = ["Dirichlet", "Neumann", "Robin", "Convection", "Periodic", "BoundaryConditions", "resolve_bc", "apply_bc"]
+__all__ = ["Dirichlet", "Neumann", "Robin", "Convection", "Periodic", "BoundaryConditions", "resolve_bc", "apply_bc",
+           "Radiation", "ConvectionOfT", "SurfaceExchange", "STEFAN_BOLTZMANN"]

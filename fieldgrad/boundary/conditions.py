@@ -1,4 +1,5 @@
-"""Boundary conditions: the kinds (Dirichlet, Neumann, Robin, Periodic) and the per-face specification.
+"""Boundary conditions: the kinds (Dirichlet, Neumann, Robin, Periodic; the nonlinear surface
+exchange Radiation / ConvectionOfT) and the per-face specification.
 
 Face names are ``"x-", "x+", "y-", "y+", "z-", "z+"``; in a specification ``"x"`` means both
 x faces and ``"*"`` every face not named otherwise.  Periodic axes come from the grid.
@@ -13,8 +14,11 @@ import numpy as np
 from ..errors import BoundaryError, NonFiniteError, describe
 from ..validation import require_real
 
-__all__ = ["Condition", "Dirichlet", "Neumann", "Robin", "Convection", "Periodic", "BoundaryConditions",
-           "resolve_bc"]
+__all__ = ["Condition", "Dirichlet", "Neumann", "Robin", "Convection", "Periodic", "SurfaceExchange", "Radiation",
+           "ConvectionOfT", "STEFAN_BOLTZMANN", "BoundaryConditions", "resolve_bc"]
+
+#: Stefan--Boltzmann constant, W/(m^2 K^4) (CODATA 2018, exact in the SI).
+STEFAN_BOLTZMANN = 5.670374419e-8
 
 
 class Condition:
@@ -22,6 +26,8 @@ class Condition:
 
     kind = "condition"
     _fields = ()
+    #: True for conditions nonlinear in ``u`` (only the nonlinear solvers accept them).
+    nonlinear = False
 
     def __init__(self):
         self._cache = {}
@@ -296,6 +302,154 @@ class Periodic(Condition):
     _fields = ()
 
 
+class SurfaceExchange(Condition):
+    """Heat exchange of a surface with its surroundings, nonlinear in the temperature ``u``:
+    ``-conductivity * du/dn = emissivity*sigma*(u**4 - ambient**4) + h(u)*(u - ambient)``.
+
+    The base of :class:`Radiation` and :class:`ConvectionOfT`.  Only the nonlinear solvers
+    (:func:`fieldgrad.solve_nonlinear`, :func:`fieldgrad.solve_nonlinear_heat`) accept it; they
+    linearise it into a :class:`Robin` face at each outer iteration or time step.  Linear solvers
+    and operators refuse it with a :class:`BoundaryError`.  With radiation, temperatures are
+    absolute (kelvin): ``sigma`` is :data:`STEFAN_BOLTZMANN` in W/(m^2 K^4).
+
+    Parameters
+    ----------
+    ambient : number, face array or callable of the face coordinates (and ``t``)
+        Temperature of the surroundings (kelvin, >= 0, when the face radiates).
+    emissivity : number, face array or callable of the face coordinates, in [0, 1]
+    h : number >= 0, face array, or a callable of the temperature ``h(T)`` (array in, array out;
+        a :class:`fieldgrad.PropertyOfT` for a table)
+        Heat transfer coefficient, W/(m^2 K).  Note: a callable ``h`` here is a function of the
+        temperature, unlike :class:`Convection` whose callables take the face coordinates.
+    conductivity : None, number > 0, face array or callable of the temperature
+        The body's conductivity at the face in ``-conductivity * du/dn``.  None (recommended): the
+        conductivity the solver is given, ``k(T)`` at the face nodes for a temperature-dependent
+        ``k``, so the face carries exactly the heat flow on the right.
+
+    Example
+    -------
+    >>> c = SurfaceExchange(300.0, emissivity=0.5, h=10.0)
+    >>> c.kind, c.nonlinear
+    ('exchange', True)
+    """
+
+    kind = "exchange"
+    nonlinear = True
+    _fields = ("emissivity", "ambient")
+
+    def __init__(self, ambient, *, emissivity=0.0, h=0.0, conductivity=None):
+        super().__init__()
+        self.emissivity = self._check_number_or_array("emissivity", emissivity)
+        self.ambient = self._check_number_or_array("ambient", ambient)
+        self.h = h if callable(h) else self._check_number_or_array("h", h)
+        if conductivity is not None and not callable(conductivity):
+            conductivity = self._check_number_or_array("conductivity", conductivity)
+            if np.any(np.asarray(conductivity) <= 0):
+                raise BoundaryError(f"{type(self).__name__} conductivity must be positive; got "
+                                    f"{describe(conductivity)}; accepted: None (the solver's k), a positive number "
+                                    "or face array, or a callable of the temperature")
+        self.conductivity = conductivity
+
+    @property
+    def radiates(self):
+        """False when the emissivity is the number 0 (a pure convection face)."""
+        return bool(callable(self.emissivity) or np.any(np.asarray(self.emissivity) != 0))
+
+    def _check_values(self, name, values, face):
+        where = "" if face is None else f" on face {face}"
+        v = np.asarray(values)
+        if name == "emissivity" and np.any((v < 0) | (v > 1)):
+            raise BoundaryError(f"{type(self).__name__} emissivity{where} must lie in [0, 1]; got {describe(values)}")
+        if name == "h" and np.any(v < 0):
+            raise BoundaryError(f"{type(self).__name__} h{where} must be >= 0; got {describe(values)}")
+        if name == "ambient" and self.radiates and np.any(v < 0):
+            raise BoundaryError(f"{type(self).__name__} ambient{where} is {describe(values)}: a radiating face needs "
+                                "absolute temperatures (kelvin, >= 0)")
+
+    def describe(self):
+        out = super().describe()
+        for name in ("h", "conductivity"):
+            v = getattr(self, name)
+            out[name] = (None if v is None else f"callable of T {getattr(v, '__name__', type(v).__name__)}"
+                         if callable(v) else f"array{v.shape}" if isinstance(v, np.ndarray) else float(v))
+        return out
+
+    def __repr__(self):
+        return (f"{type(self).__name__}(ambient={self.ambient!r}, emissivity={self.emissivity!r}, h={self.h!r}, "
+                f"conductivity={self.conductivity!r})")
+
+    def __eq__(self, other):
+        return super().__eq__(other) and all(
+            getattr(self, f) is getattr(other, f) or (np.ndim(getattr(self, f)) == 0 and not callable(getattr(self, f))
+                                                        and getattr(self, f) == getattr(other, f))
+            for f in ("h", "conductivity"))
+
+    __hash__ = object.__hash__
+
+
+class Radiation(SurfaceExchange):
+    """Radiation to surroundings at ``ambient`` (grey body), optionally with convection:
+    outward heat flux ``emissivity*sigma*(u**4 - ambient**4) + h*(u - ambient)``.
+
+    Temperatures are absolute (kelvin); ``sigma`` = :data:`STEFAN_BOLTZMANN` =
+    5.670374419e-8 W/(m^2 K^4).  A :class:`SurfaceExchange`: see there for ``h`` (a number or a
+    callable of the temperature) and ``conductivity`` (None: the solver's ``k``).
+
+    Parameters
+    ----------
+    emissivity : number or face array in [0, 1] (or a callable of the face coordinates)
+    ambient : number >= 0 (kelvin), face array or callable of the face coordinates (and ``t``)
+    conductivity : None, number > 0, face array or callable of the temperature
+    h : number >= 0, face array or callable of the temperature (default 0: radiation only)
+
+    Raises
+    ------
+    BoundaryError -- emissivity outside [0, 1], negative h or ambient, non-positive conductivity
+
+    Example
+    -------
+    >>> r = Radiation(0.8, 293.15)
+    >>> r.kind, r.emissivity, r.ambient
+    ('radiation', 0.8, 293.15)
+    """
+
+    kind = "radiation"
+
+    def __init__(self, emissivity, ambient, *, conductivity=None, h=0.0):
+        super().__init__(ambient, emissivity=emissivity, h=h, conductivity=conductivity)
+
+
+class ConvectionOfT(SurfaceExchange):
+    """Convection with a temperature-dependent coefficient: outward heat flux ``h(u)*(u - ambient)``.
+
+    ``h`` may be a callable of the temperature (e.g. natural convection ``h0*|u - ambient|**0.25``)
+    or a :class:`fieldgrad.PropertyOfT` table; a number gives linear convection whose conductivity
+    defaults to the solver's ``k`` (the right choice with a temperature-dependent ``k``).
+
+    Parameters
+    ----------
+    h : number >= 0, face array, or callable of the temperature ``h(T)`` (array in, array out)
+    ambient : number, face array or callable of the face coordinates (and ``t``)
+    conductivity : None, number > 0, face array or callable of the temperature
+
+    Raises
+    ------
+    BoundaryError -- negative ``h`` (numbers and arrays here; a callable's values are checked where
+        evaluated, :class:`ParameterError` naming the temperature)
+
+    Example
+    -------
+    >>> c = ConvectionOfT(lambda T: 5.0 + 0.1 * T, 20.0)
+    >>> c.kind, c.radiates
+    ('convection_of_t', False)
+    """
+
+    kind = "convection_of_t"
+
+    def __init__(self, h, ambient, *, conductivity=None):
+        super().__init__(ambient, emissivity=0.0, h=h, conductivity=conductivity)
+
+
 _KINDS = (Dirichlet, Neumann, Robin, Periodic)
 
 
@@ -356,7 +510,7 @@ class BoundaryConditions:
         return f"BoundaryConditions({{{body}}})"
 
 
-def resolve_bc(bc, grid):
+def resolve_bc(bc, grid, *, allow_nonlinear=False):
     """Resolve a boundary specification against a grid.
 
     Parameters
@@ -369,6 +523,9 @@ def resolve_bc(bc, grid):
         grid whose ``r`` starts at 0 the ``"r-"`` face is the symmetry axis and always gets the
         regularity condition (zero flux, ``Neumann(0)``), whatever ``"*"`` or ``"r"`` say.
     grid : Grid
+    allow_nonlinear : bool
+        Accept conditions nonlinear in ``u`` (:class:`SurfaceExchange`: radiation, ``h(T)``);
+        only the nonlinear solvers, which linearise them, pass True.
 
     Returns
     -------
@@ -378,7 +535,8 @@ def resolve_bc(bc, grid):
     ------
     BoundaryError
         Unknown face names, values that are not conditions, a non-periodic condition on a
-        periodic axis, or ``Periodic()`` on an axis the grid does not make periodic.
+        periodic axis, ``Periodic()`` on an axis the grid does not make periodic, or a nonlinear
+        condition without ``allow_nonlinear``.
 
     Example
     -------
@@ -393,6 +551,8 @@ def resolve_bc(bc, grid):
     if isinstance(bc, BoundaryConditions):
         if bc.grid.shape != grid.shape or bc.grid.periodic != grid.periodic:
             raise BoundaryError(f"boundary conditions were resolved for {bc.grid}, not for {grid}")
+        if not allow_nonlinear:
+            _refuse_nonlinear(bc.faces)
         return bc
     faces = {f: None for f in grid.faces}
     if bc is None:
@@ -451,4 +611,15 @@ def resolve_bc(bc, grid):
             raise BoundaryError(f"face 'r-' of {grid!r} is the symmetry axis r = 0: it takes no condition "
                                 f"(regularity: zero flux); got {given!r}. Leave it out (or give Neumann(0))")
         faces["r-"] = Neumann(0.0)
+    if not allow_nonlinear:
+        _refuse_nonlinear(faces)
     return BoundaryConditions(grid, faces)
+
+
+def _refuse_nonlinear(faces):
+    for face, cond in faces.items():
+        if cond is not None and cond.nonlinear:
+            raise BoundaryError(
+                f"{type(cond).__name__} on face {face} is nonlinear in u; linear solvers, heat steppers and operators "
+                "accept Dirichlet, Neumann, Robin/Convection and Periodic faces; solve it with "
+                "fieldgrad.solve_nonlinear or fieldgrad.solve_nonlinear_heat (which linearise it)")

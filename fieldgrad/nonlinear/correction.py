@@ -1,0 +1,70 @@
+"""One linearised solve in correction form: ``A delta = f - A(u)``, ``u + delta`` the new iterate.
+
+The linearised problem (``k`` frozen, exchange faces as Robin faces) is the affine system
+``A u = b`` of :func:`fieldgrad.poisson_matrix` / :func:`fieldgrad.poisson_rhs`.  Solving for
+the correction ``delta`` with homogeneous face data instead of for ``u`` itself makes the
+rounding error of the inner solve relative to ``|delta|``, not to ``|u|``: with physical units
+(``k/h**2`` ~ 1e9 next to identity rows on Dirichlet nodes) a direct solve for ``u`` is off by
+~1e-6 relative, which stalls the outer iteration; the correction form keeps converging.
+
+Example
+-------
+>>> import numpy as np
+>>> from fieldgrad import Grid, Dirichlet
+>>> g = Grid((9,))
+>>> d, res = correction(g, Dirichlet(1.0), 1.0, 0.0, np.zeros(g.shape), np.zeros(g.shape))
+>>> bool(np.allclose(d, 1.0)), res.method
+(True, 'spectral')
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..boundary import Dirichlet, Neumann, Robin, resolve_bc
+from ..solvers import PoissonSolver, poisson_matrix, poisson_rhs
+from .exchange import face_values
+
+__all__ = ["correction"]
+
+
+def _homogeneous(bcs, r):
+    """The conditions of the correction: zero Neumann/Robin data, Dirichlet faces carrying the
+    residual ``r`` (the change the Dirichlet nodes still need)."""
+    out = {}
+    for face, c in bcs.faces.items():
+        if isinstance(c, Dirichlet):
+            out[face] = Dirichlet(np.asarray(face_values(r, bcs.grid, face), dtype=float))
+        elif isinstance(c, Neumann):
+            out[face] = Neumann(0.0)
+        elif isinstance(c, Robin):
+            out[face] = Robin(c.alpha, c.beta, 0.0)
+        else:
+            out[face] = c
+    return out
+
+
+def correction(grid, bc, k, screening, f, u, *, t=0.0, method="auto", rtol=1e-10):
+    """The correction ``delta`` with ``A (u + delta) = b`` for the linear problem
+    ``div(k grad v) - screening*v = f`` with conditions ``bc`` at time ``t``.
+
+    Parameters
+    ----------
+    grid : Grid
+    bc : linear boundary specification
+    k, screening : numbers or node arrays
+    f : array of ``grid.shape``
+    u : array of ``grid.shape`` -- the current iterate
+    t : float
+    method, rtol : the :class:`~fieldgrad.PoissonSolver` method and relative residual target
+
+    Returns
+    -------
+    delta : float64 array of ``grid.shape``
+    result : PoissonResult of the inner solve (raises ConvergenceError when it fails)
+    """
+    bcs = resolve_bc(bc, grid)
+    A = poisson_matrix(grid, bcs, k=k, screening=screening)
+    b = poisson_rhs(f, grid, bcs, k=k, t=t)
+    r = (b.ravel() - A @ u.ravel()).reshape(grid.shape)
+    res = PoissonSolver(grid, _homogeneous(bcs, r), k=k, screening=screening, method=method).solve(r, rtol=rtol)
+    return np.asarray(res.u, dtype=np.float64), res
