@@ -17,7 +17,66 @@ import scipy.sparse as sp
 
 from .discretize import Problem, check_rhs, unpad
 
-__all__ = ["poisson_matrix", "poisson_rhs"]
+__all__ = ["poisson_matrix", "poisson_rhs", "ReducedSystem"]
+
+
+class ReducedSystem:
+    """The system over the unknown nodes only, rows scaled to a unit diagonal, for sparse LU.
+
+    The fixed nodes' columns move to the right-hand side (``C``), so their values are never
+    touched by pivoting; and a Dirichlet node's identity row next to rows of size ``k/h^2``
+    (1e9 in physical units) would otherwise cost ~1e-7 relative accuracy.
+
+    Parameters
+    ----------
+    A : scipy.sparse matrix over all nodes (identity rows at fixed nodes)
+    fixed : bool array (flat) -- the fixed nodes
+    singular : bool -- border with the constraint ``sum u = 0`` over the unknowns
+
+    Example
+    -------
+    >>> import numpy as np, scipy.sparse as sp
+    >>> A = sp.csr_matrix(np.array([[1.0, 0, 0], [1e9, -2e9, 1e9], [0, 0, 1.0]]))
+    >>> s = ReducedSystem(A, np.array([True, False, True]))
+    >>> float(s.solve(np.array([600.0, 0.0, 600.0]))[1])
+    600.0
+    """
+
+    def __init__(self, A, fixed, singular=False):
+        import scipy.sparse.linalg as spla
+
+        A = sp.csr_matrix(A)
+        self.fixed = np.asarray(fixed, dtype=bool).ravel()
+        self.free = np.flatnonzero(~self.fixed)
+        fix = np.flatnonzero(self.fixed)
+        rows = A[self.free]
+        self.C = rows[:, fix].tocsr()
+        Aff = rows[:, self.free].tocsr()
+        d = np.abs(Aff.diagonal())
+        self.scale = 1.0 / np.where(d > 0, d, 1.0)
+        Aff = (sp.diags(self.scale) @ Aff).tocsc()
+        self.singular = singular
+        if singular:
+            one = np.ones((Aff.shape[0], 1))
+            Aff = sp.bmat([[Aff, sp.csr_matrix(one)], [sp.csr_matrix(one.T), None]], format="csc")
+        self.lu = spla.splu(Aff) if self.free.size else None
+
+    def solve(self, b, x=None):
+        """``x`` (flat) with ``A x = b``: fixed entries of ``b`` are the values (copied into
+        ``x``); ``x`` is a new array unless given (then filled in place)."""
+        b = np.asarray(b, dtype=np.float64).ravel()
+        x = b.copy() if x is None else x
+        x[self.fixed] = b[self.fixed]
+        if self.lu is None:
+            return x
+        rhs = b[self.free]
+        if self.C.shape[1]:
+            rhs = rhs - self.C @ b[self.fixed]
+        rhs = rhs * self.scale
+        if self.singular:
+            rhs = np.append(rhs, 0.0)
+        x[self.free] = self.lu.solve(rhs)[: self.free.size]
+        return x
 
 
 def _stencil_to_csr(coef, offsets, shape3, periodic3, fixed=None):

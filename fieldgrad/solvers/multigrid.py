@@ -16,8 +16,6 @@ from __future__ import annotations
 
 import numba
 import numpy as np
-import scipy.sparse as sp
-import scipy.sparse.linalg as spla
 
 from . import mg_fast as F
 from . import mg27 as M27
@@ -28,7 +26,7 @@ from .mg_2d import view2
 from .mg_semicoarsen import coarsen_modes
 from . import mg_kernels as K
 from . import mg_links as FL
-from .matrix import _stencil_to_csr
+from .matrix import ReducedSystem, _stencil_to_csr
 
 
 _BOX = np.array([[dx, dy, dz] for dx in (-1, 0, 1) for dy in (-1, 0, 1) for dz in (-1, 0, 1)], dtype=np.int64)
@@ -382,20 +380,15 @@ class Hierarchy:
         lev = self.levels[-1]
         coef, offs = lev.explicit()
         fixed = lev.fixed1[0][:, None, None] | lev.fixed1[1][None, :, None] | lev.fixed1[2][None, None, :]
-        self._coarse_fixed = fixed.ravel()
         A = _stencil_to_csr(coef, offs, lev.shape, lev.periodic, fixed)
-        if self.singular:
-            n = A.shape[0]
-            one = np.ones((n, 1))
-            A = sp.bmat([[A, sp.csr_matrix(one)], [sp.csr_matrix(one.T), None]], format="csc")
-        self._lu = spla.splu(A.tocsc())
+        self._coarse = ReducedSystem(A, fixed, self.singular)
 
     def coarse_solve(self, u, f):
-        b = np.where(self._coarse_fixed, u.ravel(), f.ravel())
-        if self.singular:
-            b = np.append(b, 0.0)
-        x = self._lu.solve(b)
-        u.ravel()[:] = x[: u.size]
+        """Exact solve on the coarsest level, in place; fixed nodes keep their values in ``u``."""
+        c = self._coarse
+        b = f.ravel().copy()
+        b[c.fixed] = u.ravel()[c.fixed]
+        u.ravel()[:] = c.solve(b)
 
     # -------------------------------------------------------------- cycles
     def cycle(self, u, f, level=0, kind="V", nu1=2, nu2=2, symmetric=False):
