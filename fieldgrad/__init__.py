@@ -18,9 +18,10 @@ from .fields import PotentialField, PressureField, TemperatureField  # noqa: E40
 from .heat import HeatResult, solve_heat  # noqa: E402
 from .simulation import Simulation  # noqa: E402
 from .solvers import PoissonResult, PoissonSolver, poisson_matrix, poisson_rhs, solve_poisson  # noqa: E402
+from .materials import Cells, Contact, Orthotropic  # noqa: E402
 
 __all__ += ["grad", "div", "laplacian", "div_k_grad", "curl", "gradient",
             "solve_poisson", "PoissonSolver", "PoissonResult", "poisson_matrix", "poisson_rhs",
             "TemperatureField", "PotentialField", "PressureField",
             "set_backend", "get_backend", "use_backend",
-            "solve_heat", "HeatResult", "Simulation"]
+            "solve_heat", "HeatResult", "Simulation", "Cells", "Orthotropic", "Contact"]

@@ -19,6 +19,8 @@ import numpy as np
 from ..boundary import Dirichlet, Neumann, Robin, resolve_bc
 from ..errors import BoundaryError, NonFiniteError, ParameterError, ShapeError, describe
 from ..grid import require_grid
+from ..materials import resolve_conductivity, resolve_contact
+from ..materials.faces import apply_contact, cell_links
 from ..validation import check_coefficient
 
 __all__ = ["Problem", "pad3", "unpad", "check_rhs"]
@@ -32,12 +34,6 @@ def pad3(a, ndim):
 def unpad(a, shape):
     """Inverse of :func:`pad3`."""
     return a.reshape(shape)
-
-
-def harmonic(a, b):
-    """Harmonic mean ``2ab/(a+b)`` (0 where both are 0)."""
-    s = a + b
-    return np.where(s > 0, 2 * a * b / np.where(s > 0, s, 1), 0.0)
 
 
 def check_rhs(f, grid, name="f", check_finite=True):
@@ -60,8 +56,13 @@ class Problem:
     ----------
     grid : Grid
     bc : boundary specification (every face needs a condition)
-    k : None, number > 0 or positive array of ``grid.shape``
+    k : None, number > 0, positive node array of ``grid.shape`` (node-sampled: harmonic-mean
+        links), cell values (:class:`~fieldgrad.materials.Cells` or a bare array of the cell
+        shape: links are the mean of the cells around each face) or
+        :class:`~fieldgrad.materials.Orthotropic` (one of those per axis)
     screening : number >= 0 or non-negative array of ``grid.shape``
+    contact : None or :class:`~fieldgrad.materials.Contact` -- interface resistance in series
+        with the links between differently labelled nodes
 
     Attributes
     ----------
@@ -71,8 +72,11 @@ class Problem:
     kinds3 : list of (lo, hi) kind names per axis (``None`` on padded axes)
     fixed1 : list of 3 bool arrays, ``fixed1[a][i]`` true where index ``i`` lies on a Dirichlet
         face of axis ``a``; a node is fixed when any axis says so.
-    k_const : float or None (None when ``k`` is an array)
-    k3 : float64 array of ``shape3`` (the conductivity, ones when ``k`` is None or constant)
+    k_const : float or None (None unless ``k`` is one number and there is no contact)
+    material : :class:`~fieldgrad.materials.Conductivity` -- the resolved ``k``
+    k3 : float64 array of ``shape3`` -- the node conductivity (ones when ``k`` is None); for
+        cell values the mean of the cells touching each node; for Orthotropic the x component
+        (the boundary data of a face normal to axis ``a`` use ``material.node_k3(a)``)
     singular : bool -- pure Neumann/periodic, no screening: constants are in the null space.
 
     Example
@@ -83,7 +87,7 @@ class Problem:
     ((5, 5, 1), False)
     """
 
-    def __init__(self, grid, bc, k=None, screening=0.0):
+    def __init__(self, grid, bc, k=None, screening=0.0, contact=None):
         self.grid = require_grid(grid)
         grid.require_memory(8, what="a Poisson solve (about 8 fields with the multigrid levels)")
         self.bcs = resolve_bc(bc, grid)
@@ -93,10 +97,10 @@ class Problem:
         self.shape3 = tuple(grid.shape) + (1,) * (3 - nd)
         self.h3 = tuple(grid.spacing) + (1.0,) * (3 - nd)
         self.periodic3 = tuple(grid.periodic) + (False,) * (3 - nd)
-        kk = check_coefficient(k, grid, "k", positive=True)
-        self.k_const = 1.0 if kk is None else (kk if isinstance(kk, float) else None)
-        self.k3 = (np.full(self.shape3, self.k_const) if self.k_const is not None
-                   else pad3(np.ascontiguousarray(kk), nd))
+        self.material = resolve_conductivity(k, grid, "k")
+        self.contact = resolve_contact(contact, grid, "contact")
+        self.k_const = self.material.const if self.contact is None else None
+        self.k3 = self.material.node_k3(0)
         if screening is None:
             screening = 0.0
         ss = check_coefficient(screening, grid, "screening", positive=False)
@@ -196,7 +200,7 @@ class Problem:
                     face = self.grid.axis_names[a] + "-+"[side]
                     sl = self._face_slice(a, side)
                     ratio = self._face3(c.evaluate("alpha", self.grid, face) / c.evaluate("beta", self.grid, face), a)
-                    d[sl] -= 2.0 * self.k3[sl] * ratio / self.h3[a]
+                    d[sl] -= 2.0 * self.material.node_k3(a)[sl] * ratio / self.h3[a]
         return d
 
     def robin_diag1(self):
@@ -237,10 +241,10 @@ class Problem:
                 sl = self._face_slice(a, side)
                 if isinstance(c, Neumann):
                     g = self._face3(c.evaluate("flux", grid, face, t), a)
-                    b[sl] -= 2.0 * self.k3[sl] * g / self.h3[a]
+                    b[sl] -= 2.0 * self.material.node_k3(a)[sl] * g / self.h3[a]
                 elif isinstance(c, Robin):
                     v = self._face3(c.evaluate("value", grid, face, t) / c.evaluate("beta", grid, face, t), a)
-                    b[sl] -= 2.0 * self.k3[sl] * v / self.h3[a]
+                    b[sl] -= 2.0 * self.material.node_k3(a)[sl] * v / self.h3[a]
         # Dirichlet faces last, so edges shared with other faces hold the value
         for a in range(self.ndim):
             for side, c in enumerate(self.conds3[a]):
@@ -258,29 +262,45 @@ class Problem:
         return float(np.sum(w * b)), float(np.sum(w * np.abs(b))), float(np.sum(w))
 
     def link_coefficients(self):
-        """Conductance ``k_{i+1/2} / h^2`` of the link from each node to its +1 neighbour per axis
-        (index ``n-1`` holds the wrap link on a periodic axis, else 0)."""
-        out = []
+        """Conductance ``k_face / h^2`` of the link from each node to its +1 neighbour per axis
+        (index ``n-1`` holds the wrap link on a periodic axis, else 0): three arrays of ``shape3``.
+
+        The one place face conductances are formed: a node-sampled component takes the harmonic
+        mean of the two nodes, a cell component the mean of the cells around the face
+        (:func:`fieldgrad.materials.faces.cell_links`), then a contact resistance is put in
+        series (:func:`fieldgrad.materials.faces.apply_contact`)."""
+        from .mg_links import links_from_k
+
+        mat = self.material
+        L = [None, None, None]
+        comps = mat.components
         for a in range(3):
-            n = self.shape3[a]
-            L = np.zeros(self.shape3)
-            if n > 1:
-                k0 = self.k3
-                k1 = np.roll(self.k3, -1, axis=a)
-                L[...] = harmonic(k0, k1) / self.h3[a] ** 2
+            kind, v = comps[a]
+            if kind == "cells":
+                L[a] = cell_links(v, a, self.shape3, self.h3, self.periodic3)
+            elif kind == "const":
+                L[a] = np.full(self.shape3, v / self.h3[a] ** 2 if self.shape3[a] > 1 else 0.0)
                 if not self.periodic3[a]:
-                    L[self._face_slice(a, 1)] = 0.0
-            out.append(L)
-        return out
+                    L[a][self._face_slice(a, 1)] = 0.0
+            elif L[a] is None:
+                out = [np.empty(self.shape3) for _ in range(3)]
+                links_from_k(np.ascontiguousarray(v), *self.h3, *self.periodic3, *out)
+                for b in range(a, 3):  # the same node array serves the later axes
+                    if comps[b][1] is v:
+                        L[b] = out[b]
+        if self.contact is not None:
+            for a in range(self.ndim):
+                apply_contact(L[a], a, self.contact.labels3, self.contact.pair_resistance, self.h3[a])
+        return L
 
     def links_diag(self):
         """The operator A0 as links plus diagonal (see :mod:`fieldgrad.solvers.mg_links`):
-        ``(Lx, Ly, Lz, D, tables)`` with ``tables`` the per-axis ``(nb, wt)`` of
-        :func:`~fieldgrad.solvers.mg_links.axis_tables`.  Four arrays of ``shape3``."""
-        from .mg_links import axis_tables, diag_from_links, links_from_k
+        ``(Lx, Ly, Lz, D, tables)`` with ``Lx, Ly, Lz`` from :meth:`link_coefficients` and
+        ``tables`` the per-axis ``(nb, wt)`` of :func:`~fieldgrad.solvers.mg_links.axis_tables`.
+        Four arrays of ``shape3``."""
+        from .mg_links import axis_tables, diag_from_links
 
-        L = [np.empty(self.shape3) for _ in range(3)]
-        links_from_k(np.ascontiguousarray(self.k3), *self.h3, *self.periodic3, *L)
+        L = self.link_coefficients()
         tables = [axis_tables(n, p) for n, p in zip(self.shape3, self.periodic3)]
         D = np.empty(self.shape3)
         diag_from_links(*L, *tables[0], *tables[1], *tables[2], D)
