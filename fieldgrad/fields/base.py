@@ -9,6 +9,7 @@ import numpy as np
 
 from ..errors import ParameterError, describe
 from ..grid import Grid
+from ..materials import Cells, resolve_conductivity
 from ..operators import grad
 from ..validation import as_field, check_conductivity
 from . import fluxes
@@ -31,8 +32,12 @@ class Field:
     data : array of ``grid.shape``, optional
         Node values (zeros when omitted).  Stored as given (float32/float64), not copied when
         already a contiguous float array.
-    coefficient : positive number or array of ``grid.shape``
-        The material coefficient (two materials, an inclusion: give an array).
+    coefficient : positive number, node array of ``grid.shape`` or :class:`fieldgrad.Cells`
+        The material coefficient (two materials, an inclusion: give an array).  Cell values are
+        what :meth:`steady` solves with (face conductances from the cells, second order at an
+        interface on a grid line); ``self.coefficient`` then holds their node-sampled view (the
+        mean of the cells touching each node) for fluxes and balances, and ``self.material``
+        the Cells.
     bc : boundary specification, optional
         Used by the derivatives and the balances.  Steady solves treat faces without a
         condition as insulated; derivatives there are one-sided and flows through them are
@@ -59,6 +64,9 @@ class Field:
             raise ParameterError(f"grid must be a fieldgrad.Grid; got {describe(grid)}")
         self.grid = grid
         self.data = grid.zeros() if data is None else as_field(data, grid, "data")
+        self.material = coefficient
+        if isinstance(coefficient, Cells):
+            coefficient = resolve_conductivity(coefficient, grid, self.coefficient_name).node_k3(0).reshape(grid.shape)
         self.coefficient = check_conductivity(coefficient, grid, np.float64, self.coefficient_name)
         self.bc = resolve_bc(bc, grid)
         if source is not None:
