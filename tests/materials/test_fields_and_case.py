@@ -21,3 +21,45 @@ def test_temperature_steady_with_cells_is_the_series_wall():
     assert isinstance(T.material, fg.Cells)
     # the node-sampled view: the interface node carries the mean of the cells touching it
     assert T.conductivity[10, 2] == pytest.approx(100.25)
+
+
+WALL_CASE = '''
+[case]
+name = "wall"
+physics = "heat"
+[grid]
+shape = [41, 5]
+extent = [[0, 0.2], [0, 0.05]]
+[material]
+conductivity = 0.5
+[[material.region]]
+where = "x < 0.05"
+conductivity = 200.0
+[boundary]
+"x-" = { type = "dirichlet", value = 80 }
+"x+" = { type = "dirichlet", value = 20 }
+"*" = { type = "insulated" }
+[output]
+file = "wall.h5"
+'''
+
+
+def test_case_regions_on_cells_give_the_exact_series_wall(tmp_path):
+    from fieldgrad.case import loads_case
+    from fieldgrad.case.prepare import prepare
+    from fieldgrad.case.steady import run_steady
+
+    case = loads_case(WALL_CASE)
+    mat = case.material(cells=True)
+    k = mat["conductivity"]
+    assert isinstance(k, fg.Cells) and k.shape == (40, 4)
+    assert np.all(k.values[:10] == 200.0) and np.all(k.values[10:] == 0.5)   # cell centres x < 0.05
+    node = case.material()["conductivity"]                                  # node-sampled form
+    assert node.shape == (41, 5) and np.all(node[10] == 0.5)                 # the node on x = 0.05
+    res = run_steady(case, prepare(case, str(tmp_path / "wall.h5")))
+    q = 60.0 / (0.05 / 200.0 + 0.15 / 0.5)
+    x = case.grid.coords[0]
+    exact = np.where(x < 0.05, 80.0 - q * x / 200.0, 20.0 + q * (0.2 - x) / 0.5)
+    T = res["field"].data
+    assert np.abs(T - exact[:, None]).max() < 1e-9
+    assert res["balance"]["relative"] < 1e-9
