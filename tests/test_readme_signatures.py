@@ -85,6 +85,7 @@ POOL = {  # a value for each required parameter name in the table
     "data": np.zeros(G.shape), "v": np.stack([X, Y]), "bc": fg.Dirichlet(0.0), "alpha": 1.0,
     "beta": 1.0, "h": 10.0, "ambient": 20.0, "conductivity": 2.0, "name": "cpu",
     "electrode": ELECTRODE, "ground": GROUND,
+    "values": np.ones((8, 8)), "regions": (X > 0.5).astype(int), "resistance": 0.1, "kx": 2.0,
 }
 EXTRA = {  # keywords a call needs beyond the required ones (shown in the table too)
     "fieldgrad.solve_heat": {"steps": 2, "progress": False, "output_overwrite": False},
