@@ -66,8 +66,10 @@ def cell_centres(grid):
     return [o + h * (np.arange(c) + 0.5) for o, h, c in zip(grid.origin, grid.spacing, cell_shape(grid))]
 
 
-def check_cell_values(values, grid, name, *, positive=True):
-    """``values`` as a float64 array of the grid's cell shape, finite and positive (or ``>= 0``).
+def check_cell_values(values, grid, name, *, positive=True, domain=None):
+    """``values`` as a float64 array of the grid's cell shape, finite and positive (or ``>= 0``);
+    with a ``domain`` (bool cell mask) only the cells inside are checked and those outside are
+    set to 0.
 
     Parameters
     ----------
@@ -97,7 +99,9 @@ def check_cell_values(values, grid, name, *, positive=True):
                          f"(n - 1 per non-periodic axis, n per periodic axis; nodes are {grid.shape})")
     if arr.dtype.kind not in "biuf" or arr.dtype == bool:
         raise ParameterError(f"{name} (cell values) must be a real number array; got {describe(values)}")
-    arr = np.ascontiguousarray(arr, dtype=np.float64)
+    arr = np.array(arr, dtype=np.float64)
+    if domain is not None:
+        arr[~domain] = 1.0
     bad = ~np.isfinite(arr)
     if bad.any():
         where = tuple(int(i) for i in np.argwhere(bad)[0])
@@ -109,6 +113,8 @@ def check_cell_values(values, grid, name, *, positive=True):
         want = "positive" if positive else "non-negative"
         raise ParameterError(f"{name} (cell values) must be {want} everywhere; cell {where} holds "
                              f"{float(arr[where])!r}")
+    if domain is not None:
+        arr[~domain] = 0.0
     return arr
 
 
@@ -123,10 +129,16 @@ class Cells:
     Parameters
     ----------
     values : array_like of numbers
+    domain : bool array_like of the same shape, optional
+        The cells that belong to the domain.  Cells outside it are holes: they conduct nothing
+        (their ``values`` are ignored and may be NaN), so the hole's surface is insulated
+        (zero flux); nodes whose cells are all outside are not unknowns (they hold 0).  The
+        surface is a staircase of cell faces: first-order accurate for a curved hole.
 
     Attributes
     ----------
     values : read-only float64 ndarray (a copy)
+    domain : read-only bool ndarray or None
 
     Example
     -------
@@ -136,8 +148,9 @@ class Cells:
     ((1, 2), False)
     """
 
-    def __init__(self, values):
+    def __init__(self, values, domain=None):
         if isinstance(values, Cells):
+            domain = values.domain if domain is None else domain
             values = values.values
         if isinstance(values, numbers.Number) or np.ndim(values) == 0:
             raise ParameterError(f"Cells needs an array of cell values; got {describe(values)} "
@@ -148,14 +161,28 @@ class Cells:
         arr = arr.astype(np.float64)
         arr.flags.writeable = False
         self.values = arr
+        self.domain = None
+        if domain is not None:
+            dom = np.array(domain, copy=True)
+            if dom.dtype != bool:
+                raise ParameterError(f"Cells domain must be a boolean array (True: the cell is inside); got "
+                                     f"{describe(domain)}")
+            if dom.shape != arr.shape:
+                raise ShapeError(f"Cells domain has shape {dom.shape}; it must match the values' shape {arr.shape}")
+            dom.flags.writeable = False
+            self.domain = dom
 
     @property
     def shape(self):
         return self.values.shape
 
     def __eq__(self, other):
-        return isinstance(other, Cells) and other.shape == self.shape and bool(
-            np.array_equal(other.values, self.values, equal_nan=True))
+        if not (isinstance(other, Cells) and other.shape == self.shape
+                and bool(np.array_equal(other.values, self.values, equal_nan=True))):
+            return False
+        if self.domain is None or other.domain is None:
+            return self.domain is None and other.domain is None
+        return bool(np.array_equal(other.domain, self.domain))
 
     __hash__ = None
 

@@ -95,15 +95,25 @@ class Conductivity:
         (padded axes repeat the x component)
     const : float or None -- the number for a uniform isotropic conductivity, else None
     isotropic : bool -- the same component on every axis
+    domain3 : bool array of the padded cell shape, or None -- the cells inside the domain
+        (outside ones have conductivity 0 in every component)
     """
 
-    def __init__(self, components, isotropic, shape3, periodic3):
+    def __init__(self, components, isotropic, shape3, periodic3, domain3=None):
         self.components = components
         self.isotropic = isotropic
         self.shape3, self.periodic3 = shape3, periodic3
+        self.domain3 = domain3
         kind, v = components[0]
         self.const = v if (isotropic and kind == "const") else None
         self._node = {}
+
+    def volume_fraction(self):
+        """Fraction of each node's control volume inside the domain (array of ``shape3``), or
+        None without a domain."""
+        if self.domain3 is None:
+            return None
+        return node_mean(self.domain3.astype(np.float64), self.shape3, self.periodic3)
 
     def node_k3(self, a):
         """Node conductivity of axis ``a`` (array of ``shape3``): the value that multiplies
@@ -126,7 +136,10 @@ def _component(value, grid, name):
     nd = grid.ndim
     pad = (1,) * (3 - nd)
     if isinstance(value, Cells):
-        return "cells", check_cell_values(value.values, grid, name).reshape(cell_shape(grid) + pad)
+        if value.domain is not None and value.domain.shape != cell_shape(grid):
+            raise ShapeError(f"{name} (Cells domain) has shape {value.domain.shape}; this grid's cells need "
+                             f"{cell_shape(grid)}")
+        return "cells", check_cell_values(value.values, grid, name, domain=value.domain).reshape(cell_shape(grid) + pad)
     if value is not None and not isinstance(value, numbers.Number) and np.ndim(value) != 0:
         shp = np.shape(value)
         if shp != grid.shape and shp == cell_shape(grid):
@@ -172,9 +185,38 @@ def resolve_conductivity(k, grid, name="k"):
         if len(comps) != grid.ndim:
             raise ParameterError(f"{name} = {k!r} gives {len(comps)} components; this {grid.ndim}D grid needs "
                                  f"{grid.ndim} (one per axis: {', '.join('k' + a for a in grid.axis_names)})")
-        res = [_component(c, grid, f"{name}{grid.axis_names[a]} (component {a} of Orthotropic)")
-               for a, c in enumerate(comps)]
+        names = [f"{name}{grid.axis_names[a]} (component {a} of Orthotropic)" for a in range(grid.ndim)]
+        res = [_component(c, grid, nm) for c, nm in zip(comps, names)]
+    else:
+        comps, names = [k], [name]
+        res = [_component(k, grid, name)]
+    domain3 = _common_domain(comps, names, grid)
+    if domain3 is not None:
+        # every component conducts only inside: numbers become cell values, node arrays cannot say
+        for i, ((kind, v), nm) in enumerate(zip(res, names)):
+            if kind == "node":
+                raise ParameterError(f"{nm} is a node array, but the conductivity has a domain (Cells(..., domain=)); "
+                                     "accepted with a domain: numbers or Cells")
+            if kind == "const":
+                res[i] = ("cells", np.where(domain3, v, 0.0))
+    if isinstance(k, Orthotropic):
         res += [res[0]] * (3 - grid.ndim)
-        return Conductivity(res, False, shape3, periodic3)
-    c = _component(k, grid, name)
-    return Conductivity([c, c, c], True, shape3, periodic3)
+        return Conductivity(res, False, shape3, periodic3, domain3)
+    return Conductivity(res * 3, True, shape3, periodic3, domain3)
+
+
+def _common_domain(comps, names, grid):
+    """The one domain the Cells components give (padded), or None; different domains are refused."""
+    found = None
+    for c, nm in zip(comps, names):
+        if isinstance(c, Cells) and c.domain is not None:
+            if found is not None and not np.array_equal(found[0], c.domain):
+                raise ParameterError(f"{nm} has another domain than {found[1]}; the components of Orthotropic must "
+                                     "share one domain (give it to each Cells, or to one only)")
+            found = (c.domain, nm)
+    if found is None:
+        return None
+    if not found[0].any():
+        raise ParameterError(f"{found[1]} has an empty domain (no cell inside); accepted: a domain of at least "
+                             "one cell")
+    return found[0].reshape(cell_shape(grid) + (1,) * (3 - grid.ndim))
