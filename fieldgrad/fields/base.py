@@ -9,7 +9,7 @@ import numpy as np
 
 from ..errors import ParameterError, describe
 from ..grid import Grid
-from ..materials import Cells, resolve_conductivity
+from ..materials import Cells, Orthotropic, resolve_conductivity
 from ..operators import grad
 from ..validation import as_field, check_conductivity
 from . import fluxes
@@ -65,6 +65,13 @@ class Field:
         self.grid = grid
         self.data = grid.zeros() if data is None else as_field(data, grid, "data")
         self.material = coefficient
+        if isinstance(coefficient, Orthotropic):
+            raise ParameterError(f"{self.coefficient_name} = {coefficient!r}: the fields take an isotropic coefficient "
+                                 "(a number, a node array or Cells); an Orthotropic one works in "
+                                 "fieldgrad.solve_poisson and poisson_matrix")
+        if isinstance(coefficient, Cells) and coefficient.domain is not None:
+            raise ParameterError(f"{self.coefficient_name} = {coefficient!r} has a domain (holes): the fields' fluxes "
+                                 "and balances do not handle holes yet; solve it with fieldgrad.solve_poisson")
         if isinstance(coefficient, Cells):
             coefficient = resolve_conductivity(coefficient, grid, self.coefficient_name).node_k3(0).reshape(grid.shape)
         self.coefficient = check_conductivity(coefficient, grid, np.float64, self.coefficient_name)

@@ -63,3 +63,13 @@ def test_case_regions_on_cells_give_the_exact_series_wall(tmp_path):
     T = res["field"].data
     assert np.abs(T - exact[:, None]).max() < 1e-9
     assert res["balance"]["relative"] < 1e-9
+
+
+def test_fields_refuse_what_they_cannot_post_process():
+    from fieldgrad.errors import ParameterError
+
+    g = Grid((5, 5))
+    with pytest.raises(ParameterError, match="the fields take an isotropic coefficient"):
+        TemperatureField(g, conductivity=fg.Orthotropic(1.0, 2.0))
+    with pytest.raises(ParameterError, match="has a domain"):
+        TemperatureField(g, conductivity=fg.Cells(np.ones((4, 4)), domain=np.ones((4, 4), dtype=bool)))
