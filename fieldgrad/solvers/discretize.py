@@ -209,6 +209,20 @@ class Problem:
         """True when k and screening are numbers and Robin ratios are per-face constants."""
         return self.k_const is not None and self.s_const is not None and self.robin_scalar
 
+    def coupling_h3(self):
+        """Spacings that give each axis its coupling strength, for multigrid's choice of axes to
+        coarsen (:mod:`.mg_semicoarsen`): ``h3`` for an isotropic ``k``; for Orthotropic
+        ``h_a / sqrt(k_a)`` with ``k_a`` the median of component ``a`` (exact for uniform
+        components, so a uniform ``kx/ky = 1000`` semi-coarsens like a grid with that spacing
+        ratio; an orthotropy confined to part of the domain is not seen)."""
+        if self.material.isotropic:
+            return self.h3
+        out = []
+        for a, (kind, v) in enumerate(self.material.components):
+            kbar = v if kind == "const" else float(np.median(v[v > 0])) if np.any(v > 0) else 1.0
+            out.append(self.h3[a] / np.sqrt(kbar) if self.shape3[a] > 1 else self.h3[a])
+        return tuple(out)
+
     def fixed_mask(self):
         """Boolean array of ``shape3``: True on fixed (Dirichlet) nodes."""
         fx, fy, fz = self.fixed1
