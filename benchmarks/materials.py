@@ -6,9 +6,10 @@ A cube with a centred box inclusion of conductivity 1e4 (its faces on grid lines
 every face, ``f = 1``, rtol 1e-8.  Cases: the node-sampled array (the form before cell
 materials), the same inclusion as ``Cells``, the node array with a contact resistance on the
 inclusion's surface, an ``Orthotropic`` cell conductivity (the inclusion's cells in x and y,
-1/100 of them in z: a laminate), and ``Cells`` with a spherical insulating hole (``domain=``).  For each: ``PoissonSolver`` setup time (face conductances,
-Galerkin hierarchy, coarse factorisation), median solve time, MG-CG iterations, and the ratios to
-the node-sampled case measured in the same process.
+1/100 of them in z: a laminate), and ``Cells`` with a spherical insulating hole (``domain=``).
+For each: ``PoissonSolver`` setup time (face conductances, Galerkin hierarchy, coarse
+factorisation), median solve time, MG-CG iterations, and the ratios to the node-sampled case
+measured in the same process.
 """
 import argparse
 import os
