@@ -130,7 +130,8 @@ class Field:
 
     def face_flows(self, t=0.0):
         """Outward flow of the flux through every face (dict); see :func:`fluxes.face_flows`."""
-        return fluxes.face_flows(self.data, self.coefficient, self.grid, self.bc, self.source, t)
+        k = self.material if isinstance(self.material, Cells) else self.coefficient
+        return fluxes.face_flows(self.data, k, self.grid, self.bc, self.source, t)
 
     def face_flow(self, face, t=0.0):
         """Outward flow of the flux through one face (per unit depth in 2D)."""

@@ -5,7 +5,7 @@ import pytest
 import fieldgrad as fg
 from fieldgrad import Dirichlet, Grid
 from fieldgrad.fields import TemperatureField
-from fieldgrad.materials import cell_centres
+from fieldgrad.materials import cell_centres, cell_shape
 
 
 def test_temperature_steady_with_cells_is_the_series_wall():
@@ -73,3 +73,22 @@ def test_fields_refuse_what_they_cannot_post_process():
         TemperatureField(g, conductivity=fg.Orthotropic(1.0, 2.0))
     with pytest.raises(ParameterError, match="has a domain"):
         TemperatureField(g, conductivity=fg.Cells(np.ones((4, 4)), domain=np.ones((4, 4), dtype=bool)))
+
+
+def test_balance_with_a_thin_layer_on_a_dirichlet_face_closes():
+    """A 1-cell skin of low conductivity on the x- face: the face flow must use the cell face
+    conductance (node sampling would put a harmonic mean of skin and bulk on that link)."""
+    g = Grid((21, 4), extent=[(0, 1), (0, 0.3)])
+    kc = np.ones(cell_shape(g)) * 5.0
+    kc[0] = 0.2
+    src = np.ones(g.shape) * 3.0
+    T = TemperatureField.steady(g, {"x-": Dirichlet(10.0), "x+": Dirichlet(0.0)}, conductivity=fg.Cells(kc),
+                                source=src)
+    bal = T.balance()
+    assert bal["relative"] < 1e-10
+    # exact 1D: piecewise quadratic, reproduced by the cell scheme; q(x) = q0 + 3 x
+    h = g.spacing[0]
+    # T(1) = T(0) - int_0^1 q/k dx = 10 - [q0 h/0.2 + 3 h^2/2/0.2 + q0 (1-h)/5 + 3 (1-h^2)/2/5] = 0
+    q0 = (10 - 3 * h ** 2 / 2 / 0.2 - 3 * (1 - h ** 2) / 2 / 5) / (h / 0.2 + (1 - h) / 5)
+    assert T.heat_flow("x-") == pytest.approx(-q0 * 0.3, rel=1e-9)
+    assert T.heat_flow("x+") == pytest.approx((q0 + 3.0) * 0.3, rel=1e-9)
