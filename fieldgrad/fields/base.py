@@ -36,8 +36,9 @@ class Field:
         The material coefficient (two materials, an inclusion: give an array).  Cell values are
         what :meth:`steady` solves with (face conductances from the cells, second order at an
         interface on a grid line); ``self.coefficient`` then holds their node-sampled view (the
-        mean of the cells touching each node) for fluxes and balances, and ``self.material``
-        the Cells.
+        mean of the cells touching each node), which the nodal fluxes, ``box_flow``,
+        ``energy`` and a transient ``evolve`` use, and ``self.material`` the Cells (the face
+        flows and ``balance`` use the cells' face conductances).
     bc : boundary specification, optional
         Used by the derivatives and the balances.  Steady solves treat faces without a
         condition as insulated; derivatives there are one-sided and flows through them are

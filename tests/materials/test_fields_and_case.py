@@ -92,3 +92,17 @@ def test_balance_with_a_thin_layer_on_a_dirichlet_face_closes():
     q0 = (10 - 3 * h ** 2 / 2 / 0.2 - 3 * (1 - h ** 2) / 2 / 5) / (h / 0.2 + (1 - h) / 5)
     assert T.heat_flow("x-") == pytest.approx(-q0 * 0.3, rel=1e-9)
     assert T.heat_flow("x+") == pytest.approx((q0 + 3.0) * 0.3, rel=1e-9)
+
+
+def test_capacitor_with_two_dielectrics_in_series():
+    from fieldgrad.fields import EPSILON_0, PotentialField
+
+    g = Grid((31, 3), extent=[(0, 3e-3), (0, 1e-3)])
+    xc = np.meshgrid(*cell_centres(g), indexing="ij")[0]
+    eps = fg.Cells(np.where(xc < 1e-3, 2.0, 8.0) * EPSILON_0)      # interface on the node x = 1 mm
+    phi = PotentialField.steady(g, {"x-": Dirichlet(100.0), "x+": Dirichlet(0.0)}, permittivity=eps)
+    # D is uniform: D = V / (d1/eps1 + d2/eps2); the field drops 100 * (d1/eps1) / (...) in layer 1
+    r1, r2 = 1e-3 / 2.0, 2e-3 / 8.0
+    assert phi.data[10, 1] == pytest.approx(100.0 - 100.0 * r1 / (r1 + r2), rel=1e-10)
+    D = 100.0 / (r1 + r2) * EPSILON_0
+    assert phi.face_flow("x+") == pytest.approx(D * 1e-3, rel=1e-9)
