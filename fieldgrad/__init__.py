@@ -22,6 +22,7 @@ from .simulation import Simulation  # noqa: E402
 from .solvers import PoissonResult, PoissonSolver, poisson_matrix, poisson_rhs, solve_poisson  # noqa: E402
 from .nonlinear import (ConductivityOfT, NonlinearHeatResult, NonlinearResult, PropertyOfT,  # noqa: E402
                         solve_nonlinear, solve_nonlinear_heat)
+from .materials import Cells, Contact, Orthotropic  # noqa: E402
 
 __all__ += ["grad", "div", "laplacian", "div_k_grad", "curl", "gradient",
             "solve_poisson", "PoissonSolver", "PoissonResult", "poisson_matrix", "poisson_rhs",
@@ -29,4 +30,4 @@ __all__ += ["grad", "div", "laplacian", "div_k_grad", "curl", "gradient",
             "set_backend", "get_backend", "use_backend",
             "solve_heat", "HeatResult", "Simulation",
             "ConductivityOfT", "PropertyOfT", "solve_nonlinear", "NonlinearResult", "solve_nonlinear_heat",
-            "NonlinearHeatResult"]
+            "NonlinearHeatResult", "Cells", "Orthotropic", "Contact"]

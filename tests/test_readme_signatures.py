@@ -86,6 +86,7 @@ POOL = {  # a value for each required parameter name in the table
     "beta": 1.0, "h": 10.0, "ambient": 20.0, "conductivity": 2.0, "name": "cpu",
     "electrode": ELECTRODE, "ground": GROUND,
     "emissivity": 0.5, "k": 1.0, "source": ([0.0, 1.0], [1.0, 2.0]),
+    "values": np.ones((8, 8)), "regions": (X > 0.5).astype(int), "resistance": 0.1, "kx": 2.0,
 }
 EXTRA = {  # keywords a call needs beyond the required ones (shown in the table too)
     "fieldgrad.solve_heat": {"alpha": 1.0, "steps": 2, "progress": False, "output_overwrite": False},

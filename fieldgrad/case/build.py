@@ -10,6 +10,7 @@ import numpy as np
 from ..boundary import Convection, Dirichlet, Neumann, Periodic, Robin
 from ..errors import CaseFileError, FieldgradError
 from ..grid import Grid
+from ..materials import Cells, cell_centres, cell_shape
 from .expressions import parse_expression
 from .schema import check_case
 
@@ -133,29 +134,51 @@ class Case:
     def _constant(self, key, value):
         return float(parse_expression(value, names=(), parameters=self.params, where=key)())
 
-    def evaluate(self, key, value, t=0.0):
-        """A number or expression on every node: a float or an array of the grid's shape."""
+    def _points(self, cells):
+        """Coordinates of the nodes, or with ``cells`` of the cell centres, and their shape."""
+        if not cells:
+            return self._mesh, self.grid.shape
+        if not hasattr(self, "_cell_mesh"):
+            self._cell_mesh = dict(zip(self.grid.axis_names, np.meshgrid(*cell_centres(self.grid), indexing="ij")))
+        return self._cell_mesh, cell_shape(self.grid)
+
+    def evaluate(self, key, value, t=0.0, *, cells=False):
+        """A number or expression on every node (``cells``: every cell centre): a float or an
+        array of the grid's shape (its cell shape)."""
         e = self.expression(key, value)
-        env = dict(self._mesh)
+        mesh, shape = self._points(cells)
+        env = dict(mesh)
         if "t" in e.variables:
             env["t"] = t
         v = e(**{k: env[k] for k in e.variables})
-        return v if np.ndim(v) == 0 else np.broadcast_to(v, self.grid.shape).copy()
+        return v if np.ndim(v) == 0 else np.broadcast_to(v, shape).copy()
 
-    def mask(self, key, text):
-        """A boolean mask from an expression; refuses one that selects no node."""
+    def mask(self, key, text, *, cells=False):
+        """A boolean mask from an expression on the nodes (``cells``: on the cell centres);
+        refuses one that selects nothing."""
         e = self.expression(key, text, names=self.grid.axis_names)
-        m = np.broadcast_to(e.mask(**{k: self._mesh[k] for k in e.variables}), self.grid.shape)
+        mesh, shape = self._points(cells)
+        m = np.broadcast_to(e.mask(**{k: mesh[k] for k in e.variables}), shape)
         if not m.any():
+            what = "cell centre" if cells else "node"
             ranges = ", ".join(f"{a} in [{lo:g}, {hi:g}]" for a, (lo, hi) in zip(self.grid.axis_names,
                                                                               self.grid.extent))
-            raise CaseFileError(f"{key} = {text!r} selects no node of the grid ({ranges}); allowed: a mask that "
-                                "selects at least one node inside the grid")
+            raise CaseFileError(f"{key} = {text!r} selects no {what} of the grid ({ranges}); allowed: a mask that "
+                                f"selects at least one {what} inside the grid")
         return m.copy()
 
     # ------------------------------------------------------------------ materials
-    def material(self):
+    def material(self, cells=False):
         """Material coefficients as arrays / numbers, regions applied in order.
+
+        Parameters
+        ----------
+        cells : bool
+            False: node arrays (expressions and region masks evaluated at the nodes: the
+            node-sampled form).  True: the spatially varying coefficients (conductivity,
+            permittivity, permeability) as :class:`fieldgrad.Cells`, expressions and
+            ``[[material.region]]`` masks evaluated at the cell centres, so a region boundary on
+            a grid line is resolved to second order.
 
         Returns
         -------
@@ -172,12 +195,14 @@ class Case:
             defaults = {"permittivity": EPSILON_0}
         out = {}
         for key, default in defaults.items():
-            val = self.evaluate(f"material.{key}", mat.get(key, default)) if key in mat else default
-            val = np.full(self.grid.shape, float(val)) if np.ndim(val) == 0 else val
+            on_cells = cells and key not in ("heat_capacity", "viscosity")
+            shape = cell_shape(self.grid) if on_cells else self.grid.shape
+            val = self.evaluate(f"material.{key}", mat.get(key, default), cells=on_cells) if key in mat else default
+            val = np.full(shape, float(val)) if np.ndim(val) == 0 else val
             for i, region in enumerate(mat.get("region", [])):
                 if key in region:
-                    m = self.mask(f"material.region[{i}].where", region["where"])
-                    rv = self.evaluate(f"material.region[{i}].{key}", region[key])
+                    m = self.mask(f"material.region[{i}].where", region["where"], cells=on_cells)
+                    rv = self.evaluate(f"material.region[{i}].{key}", region[key], cells=on_cells)
                     val[m] = rv if np.ndim(rv) == 0 else rv[m]
             if not np.all(val > 0):
                 raise CaseFileError(f"material.{key} is not positive everywhere (min {float(val.min()):g}); "
@@ -190,6 +215,8 @@ class Case:
                 if np.ptp(out[key]) != 0:
                     raise CaseFileError(f"material.{key} must be uniform (one number); it varies in space")
                 out[key] = float(out[key].flat[0])
+        if cells:
+            out = {k: (Cells(v) if isinstance(v, np.ndarray) else v) for k, v in out.items()}
         return out
 
     # ------------------------------------------------------------------ boundaries, sources

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 from ..errors import CaseFileError, FieldgradError
+from ..materials import Cells, resolve_conductivity
 from .schema import check_output_name
 
 __all__ = ["output_paths", "check_free", "prepare", "make_plots", "format_summary"]
@@ -108,7 +109,18 @@ def prepare(case, out=None, *, plot=False, distributed=False):
                                 f"{names}")
     if scalar not in keep:
         raise CaseFileError(f"output.fields = {keep!r} must include {scalar!r} (the solution)")
-    return {"paths": paths, "mat": mat, "coef": coef, "coef_field": mat.get(coefname, coef), "bc": bc,
+    coef_field = mat.get(coefname, coef)
+    if case.kind == "steady" and not distributed:
+        # steady solves take the materials on cells (regions at cell centres); the fields and the
+        # written coefficient carry their node-sampled view (mean of the cells touching a node)
+        mat = case.material(cells=True)
+        coef = mat.get("conductivity", mat.get("permittivity"))
+        if case.physics == "darcy":
+            perm = mat["permeability"]
+            coef = Cells(perm.values / mat["viscosity"]) if isinstance(perm, Cells) else perm / mat["viscosity"]
+        if isinstance(coef, Cells):
+            coef_field = node_view(mat.get(coefname, coef), case.grid)
+    return {"paths": paths, "mat": mat, "coef": coef, "coef_field": coef_field, "bc": bc,
             "src": case.source(), "fixed": case.fixed(), "scalar": scalar, "fluxname": fluxname,
             "coefname": coefname, "unit": units, "keep": tuple(keep),
             "units": {scalar: units, fluxname: funits, coefname: cunits},
@@ -116,6 +128,13 @@ def prepare(case, out=None, *, plot=False, distributed=False):
                            coefname: coefname},
             "params": {"case": case.name, "physics": case.physics, "kind": case.kind,
                        "origin": os.path.basename(case.origin), **case.params}}
+
+
+def node_view(value, grid):
+    """Node-sampled view of cell values (the mean of the cells touching each node)."""
+    if not isinstance(value, Cells):
+        return value
+    return resolve_conductivity(value, grid).node_k3(0).reshape(grid.shape)
 
 
 def make_plots(case, ctx, field, t_last):

@@ -16,7 +16,10 @@ def physical_field(case, ctx, data=None):
                                 bc=bc, source=src, units="degC", **meta)
     if case.physics == "electrostatics":
         return PotentialField(case.grid, data, permittivity=mat["permittivity"], bc=bc, charge_density=src, **meta)
-    return PressureField(case.grid, data, permeability=mat["permeability"], viscosity=mat["viscosity"], bc=bc,
+    from .prepare import node_view
+
+    return PressureField(case.grid, data, permeability=node_view(mat["permeability"], case.grid),
+                         viscosity=mat["viscosity"], bc=bc,
                          source=src, **meta)
 
 

@@ -62,7 +62,8 @@ def _fixed_mask(lgrid, lbcs):
 
 def solve_poisson(f, grid, bc, *, k=None, screening=0.0, method="auto", rtol=1e-8, maxiter=None, x0=None,
                   callback=None, t=0.0, strict=False, raise_on_failure=True, cycle="V", nu1=2, nu2=2, fmg=None,
-                  backend=None, comm=None, dims=None, coarse=True, coarse_shape=None, overlap=2, nu=None):
+                  backend=None, contact=None, comm=None, dims=None, coarse=True, coarse_shape=None, overlap=2,
+                  nu=None):
     """Solve ``div(k grad u) - screening*u = f`` on an MPI-decomposed grid.
 
     The arguments and defaults are those of :func:`fieldgrad.solve_poisson`, followed by the
@@ -92,6 +93,7 @@ def solve_poisson(f, grid, bc, *, k=None, screening=0.0, method="auto", rtol=1e-
         CG needs a symmetric preconditioner).
     fmg : None (CG takes no FMG start)
     backend : None or "cpu"
+    contact : None (interface resistance, :class:`fieldgrad.Contact`, has no distributed path yet)
     comm : mpi4py communicator (default ``COMM_WORLD``)
     dims : ranks per axis (default from ``MPI.Compute_dims``)
     raise_on_failure : bool
@@ -130,6 +132,9 @@ def solve_poisson(f, grid, bc, *, k=None, screening=0.0, method="auto", rtol=1e-
     """
     if not isinstance(rtol, numbers.Real) or not 0 < rtol < 1:
         raise ParameterError(f"rtol must be a number in (0, 1); got {rtol!r}")
+    if contact is not None:
+        raise ParameterError("contact= (an interface resistance) has no distributed solver yet; accepted here: "
+                             "contact=None (use fieldgrad.solve_poisson on one process)")
     wall0 = time.perf_counter()
     if method not in ("auto", "cg"):
         raise ParameterError(f"method must be 'auto' or 'cg' in fieldgrad.distributed.solve_poisson (Schwarz-"

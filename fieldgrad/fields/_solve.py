@@ -56,8 +56,9 @@ def solve_steady(grid, bc, k=1.0, *, source=0.0, screening=0.0, fixed=None, rtol
     ----------
     grid : Grid
     bc : boundary specification; faces without a condition are insulating (``Neumann(0)``).
-    k : positive number or array of ``grid.shape``
-        Conductivity / permittivity / mobility.
+    k : positive number, node array of ``grid.shape``, :class:`fieldgrad.Cells` or
+        :class:`fieldgrad.Orthotropic` -- conductivity / permittivity / mobility (the forms of
+        :func:`fieldgrad.solve_poisson`; the field classes take the isotropic ones).
     source : number or array of ``grid.shape``
         Volumetric source (heat generation, charge density, injected flow).
     screening : number >= 0 or array

@@ -9,6 +9,7 @@ import numpy as np
 
 from ..errors import ParameterError, describe
 from ..grid import Grid
+from ..materials import Cells, Orthotropic, resolve_conductivity
 from ..operators import grad
 from ..validation import as_field, check_conductivity
 from . import fluxes
@@ -31,8 +32,13 @@ class Field:
     data : array of ``grid.shape``, optional
         Node values (zeros when omitted).  Stored as given (float32/float64), not copied when
         already a contiguous float array.
-    coefficient : positive number or array of ``grid.shape``
-        The material coefficient (two materials, an inclusion: give an array).
+    coefficient : positive number, node array of ``grid.shape`` or :class:`fieldgrad.Cells`
+        The material coefficient (two materials, an inclusion: give an array).  Cell values are
+        what :meth:`steady` solves with (face conductances from the cells, second order at an
+        interface on a grid line); ``self.coefficient`` then holds their node-sampled view (the
+        mean of the cells touching each node), which the nodal fluxes, ``box_flow``,
+        ``energy`` and a transient ``evolve`` use, and ``self.material`` the Cells (the face
+        flows and ``balance`` use the cells' face conductances).
     bc : boundary specification, optional
         Used by the derivatives and the balances.  Steady solves treat faces without a
         condition as insulated; derivatives there are one-sided and flows through them are
@@ -59,6 +65,16 @@ class Field:
             raise ParameterError(f"grid must be a fieldgrad.Grid; got {describe(grid)}")
         self.grid = grid
         self.data = grid.zeros() if data is None else as_field(data, grid, "data")
+        self.material = coefficient
+        if isinstance(coefficient, Orthotropic):
+            raise ParameterError(f"{self.coefficient_name} = {coefficient!r}: the fields take an isotropic coefficient "
+                                 "(a number, a node array or Cells); an Orthotropic one works in "
+                                 "fieldgrad.solve_poisson and poisson_matrix")
+        if isinstance(coefficient, Cells) and coefficient.domain is not None:
+            raise ParameterError(f"{self.coefficient_name} = {coefficient!r} has a domain (holes): the fields' fluxes "
+                                 "and balances do not handle holes yet; solve it with fieldgrad.solve_poisson")
+        if isinstance(coefficient, Cells):
+            coefficient = resolve_conductivity(coefficient, grid, self.coefficient_name).node_k3(0).reshape(grid.shape)
         self.coefficient = check_conductivity(coefficient, grid, np.float64, self.coefficient_name)
         self.bc = resolve_bc(bc, grid)
         if source is not None:
@@ -115,7 +131,8 @@ class Field:
 
     def face_flows(self, t=0.0):
         """Outward flow of the flux through every face (dict); see :func:`fluxes.face_flows`."""
-        return fluxes.face_flows(self.data, self.coefficient, self.grid, self.bc, self.source, t)
+        k = self.material if isinstance(self.material, Cells) else self.coefficient
+        return fluxes.face_flows(self.data, k, self.grid, self.bc, self.source, t)
 
     def face_flow(self, face, t=0.0):
         """Outward flow of the flux through one face (per unit depth in 2D)."""

@@ -24,6 +24,7 @@ from ..errors import GridError, ParameterError
 from ..operators import div_k_grad
 from ..validation import check_conductivity
 from ..grid import axis_slice as _sl, radial_volumes
+from ..materials import Cells, resolve_conductivity
 
 __all__ = ["face_flows", "box_flow", "box_indices", "edge_energy"]
 
@@ -41,7 +42,9 @@ def face_flows(u, k, grid, bc, source=None, t=0.0):
     Parameters
     ----------
     u : ndarray of ``grid.shape`` (Dirichlet faces holding their values)
-    k : positive number or array
+    k : positive number, node array or :class:`fieldgrad.Cells` (then the half-cell balances use
+        the cell face conductances of the solvers, and the flux data of a node the mean of the
+        cells touching it)
     grid : Grid
     bc : boundary specification (flows through faces without a condition are measured from
         the data, as on Dirichlet faces)
@@ -67,7 +70,9 @@ def face_flows(u, k, grid, bc, source=None, t=0.0):
     (6.0, -6.0)
     """
     bcs = resolve_bc(bc, grid)
-    kk = check_conductivity(k, grid, np.float64)
+    cells = isinstance(k, Cells)
+    kk = (resolve_conductivity(k, grid).node_k3(0).reshape(grid.shape) if cells
+          else check_conductivity(k, grid, np.float64))
     u = np.asarray(u, dtype=np.float64)
     nd = grid.ndim
     closed = {}
@@ -83,7 +88,13 @@ def face_flows(u, k, grid, bc, source=None, t=0.0):
     w = grid.quadrature_weights()
     flows = {}
     if open_faces:
-        lstar = div_k_grad(u, grid, closed, k=kk, t=t)
+        if cells:
+            from ..solvers import poisson_matrix, poisson_rhs
+
+            lstar = (poisson_matrix(grid, closed, k) @ u.ravel()
+                     - poisson_rhs(np.zeros(grid.shape), grid, closed, k, t=t).ravel()).reshape(grid.shape)
+        else:
+            lstar = div_k_grad(u, grid, closed, k=kk, t=t)
         imbalance = w * (lstar + (0.0 if source is None else np.broadcast_to(source, grid.shape)))
         count = np.zeros(grid.shape)
         for face in open_faces:

@@ -118,14 +118,15 @@ def _stencil_to_csr(coef, offsets, shape3, periodic3, fixed=None):
     return A
 
 
-def poisson_matrix(grid, bc, k=None, screening=0.0, *, symmetric=False):
+def poisson_matrix(grid, bc, k=None, screening=0.0, *, symmetric=False, contact=None):
     """Sparse matrix of ``div(k grad u) - screening*u`` on ``grid`` with boundary conditions ``bc``.
 
     Parameters
     ----------
     grid : Grid
     bc : boundary specification (a condition on every face)
-    k : None, number > 0 or positive array of ``grid.shape``
+    k : None, number > 0, node array, cell values or Orthotropic (see
+        :func:`fieldgrad.solve_poisson`)
     screening : number >= 0 or non-negative array
     symmetric : bool
         False (default): the full ``N x N`` matrix (``N = grid.size``) with identity rows on
@@ -133,6 +134,7 @@ def poisson_matrix(grid, bc, k=None, screening=0.0, *, symmetric=False):
         by the volume factor ``m`` of :meth:`Problem.volume_factor`), reduced to unknown nodes;
         returns ``(A_sym, unknown_index)`` where ``unknown_index`` are the flat indices of the
         unknown nodes.
+    contact : None or :class:`~fieldgrad.materials.Contact` -- interface resistance
 
     Returns
     -------
@@ -145,7 +147,7 @@ def poisson_matrix(grid, bc, k=None, screening=0.0, *, symmetric=False):
     >>> A.shape
     (16, 16)
     """
-    prob = Problem(grid, bc, k, screening)
+    prob = Problem(grid, bc, k, screening, contact)
     coef, offsets = prob.stencil7()
     fixed = prob.fixed_mask()
     A = _stencil_to_csr(coef, offsets, prob.shape3, prob.periodic3, fixed)

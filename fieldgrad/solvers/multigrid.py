@@ -314,7 +314,8 @@ class Hierarchy:
         if galerkin is None:
             galerkin = not prob.constant_coefficients
         self.galerkin = galerkin
-        lev = Level(prob.shape3, prob.h3, prob.periodic3, [f.copy() for f in prob.fixed1])
+        # a level's h only steers which axes coarsen: give it the coupling strengths
+        lev = Level(prob.shape3, prob.coupling_h3(), prob.periodic3, [f.copy() for f in prob.fixed1])
         if galerkin:
             lev.set_links(*prob.links_diag())
         else:

@@ -30,13 +30,14 @@ class PoissonSolver:
     ----------
     grid : Grid
     bc : boundary specification (a condition on every face; values may depend on ``t``)
-    k : None, number > 0 or positive array
+    k : None, number > 0, node array, cell values or Orthotropic (see :func:`solve_poisson`)
     screening : number >= 0 or non-negative array
     method : one of "auto", "multigrid", "cg", "spectral", "direct"
     cycle : "V", "W" or "F"; nu1, nu2 : smoothing sweeps; fmg : bool (multigrid start)
     coarse_size : int -- stop coarsening at this many nodes (then a sparse LU solve)
     omega : float or None -- over-relaxation of the constant-coefficient red-black smoother
         (None: 1.2 in 3D, 1.15 in 2D; 1.0 is plain Gauss-Seidel)
+    contact : None or :class:`~fieldgrad.materials.Contact` (see :func:`solve_poisson`)
 
     Example
     -------
@@ -48,7 +49,7 @@ class PoissonSolver:
     """
 
     def __init__(self, grid, bc, k=None, screening=0.0, method="auto", *, cycle="V", nu1=2, nu2=2, fmg=None,
-                 coarse_size=3000, omega=None):
+                 coarse_size=3000, omega=None, contact=None):
         if method not in METHODS:
             raise ParameterError(f"method must be one of {METHODS}; got {method!r}")
         if cycle not in ("V", "W", "F"):
@@ -57,7 +58,7 @@ class PoissonSolver:
             if not isinstance(v, numbers.Integral) or v < 0:
                 raise ParameterError(f"{name} must be an integer >= 0; got {v!r}")
         self.grid = grid
-        self.prob = Problem(grid, bc, k, screening)
+        self.prob = Problem(grid, bc, k, screening, contact)
         if method == "auto":
             if spectral_kinds(self.prob) is not None:
                 method = "spectral"
@@ -155,7 +156,8 @@ _SETUPS = SetupCache(4)
 
 def _cached_solver(grid, bc, k, screening, method, opts):
     """The :class:`PoissonSolver` for these values, reused while they stay equal (see
-    :mod:`.setup_cache`: the key is the values, so an array changed in place gets a new setup)."""
+    :mod:`.setup_cache`: the key is the values, so an array changed in place gets a new setup;
+    ``opts`` holds the keyword options, ``contact`` among them)."""
     return _SETUPS.get((grid, bc, k, screening, method, opts),
                        lambda g, b, kk, s, m, o: PoissonSolver(g, b, kk, s, m, **o))
 
@@ -172,7 +174,7 @@ def _wants_cuda(backend, f):
 
 def solve_poisson(f, grid, bc, *, k=None, screening=0.0, method="auto", rtol=1e-8, maxiter=None, x0=None,
                   callback=None, t=0.0, strict=False, raise_on_failure=True, cycle="V", nu1=2, nu2=2, fmg=None,
-                  backend=None):
+                  backend=None, contact=None):
     """Solve ``div(k grad u) - screening*u = f`` on ``grid`` with boundary conditions ``bc``.
 
     Parameters
@@ -181,8 +183,16 @@ def solve_poisson(f, grid, bc, *, k=None, screening=0.0, method="auto", rtol=1e-
         computation is float64)
     grid : Grid
     bc : boundary specification: a condition on every face, any mix of kinds
-    k : None, number > 0 or positive array of ``grid.shape``
+    k : the conductivity: None (1), a number > 0, a positive array of ``grid.shape`` (node
+        values, *node-sampled*: each link takes the harmonic mean of its two nodes, so an
+        interface on a grid line is first order), cell values (``fieldgrad.Cells(values)``, or a
+        bare array of the cell shape -- ``n - 1`` per non-periodic axis, ``n`` per periodic
+        one -- where that differs from ``grid.shape``: each link takes the mean of the cells
+        around its face, second order at an interface on a grid line), or
+        ``fieldgrad.Orthotropic(kx, ky[, kz])`` with one of those per axis
     screening : number >= 0 or non-negative array of ``grid.shape``
+    contact : None or ``fieldgrad.Contact(regions, resistance)`` -- an interface resistance per
+        unit area in series with every link joining nodes of different ``regions`` labels
     method : "auto" (spectral where it applies, else multigrid for constant k, else MG-CG),
         "multigrid", "cg", "spectral", "direct"
     rtol : float in (0, 1) -- relative residual target of the iterative methods
@@ -230,6 +240,9 @@ def solve_poisson(f, grid, bc, *, k=None, screening=0.0, method="auto", rtol=1e-
         raise BackendError("backend='cuda' solves Cartesian grids only; a cylindrical (r, z) grid is "
                            "solved on the CPU (backend='cpu', a NumPy array f)")
     if _wants_cuda(backend, f):
+        if contact is not None:
+            raise ParameterError("contact= is not available with backend='cuda' yet; accepted there: contact=None "
+                                 "(solve on the CPU, backend='cpu', for an interface resistance)")
         if method not in ("auto", "multigrid", "cg"):
             raise ParameterError(f"method={method!r} is not available with backend='cuda'; "
                                  "accepted there: 'auto', 'multigrid', 'cg'")
@@ -239,7 +252,7 @@ def solve_poisson(f, grid, bc, *, k=None, screening=0.0, method="auto", rtol=1e-
                                   callback=callback, raise_on_failure=raise_on_failure, strict=strict,
                                   method=method, nu1=nu1, nu2=nu2)
     require_grid(grid)
-    opts = dict(cycle=cycle, nu1=nu1, nu2=nu2, fmg=fmg)
+    opts = dict(cycle=cycle, nu1=nu1, nu2=nu2, fmg=fmg, contact=contact)
     solver = _cached_solver(grid, bc, k, screening, method, opts)
     return solver.solve(f, t=t, rtol=rtol, maxiter=maxiter, x0=x0, callback=callback, strict=strict,
                         raise_on_failure=raise_on_failure)

@@ -1,0 +1,121 @@
+"""Face conductances from cell values (arrays padded to three axes, as in
+:mod:`fieldgrad.solvers.discretize`).
+
+The link from node ``i`` to ``i + 1`` along axis ``a`` crosses the dual face around that edge;
+the cells touching the edge (2 in 2D, 4 in 3D, fewer on the box boundary, 1 in 1D) each own an
+equal part of that face, so its conductance is the *mean of the cells that exist*.  At a node on
+a Neumann/Robin box face the operator row is twice the half-cell balance (a reflected ghost), and
+with this mean the doubled row is exactly the finite-volume balance of the node's (half or
+quarter) control volume divided by its volume.  The conductivity that multiplies boundary data at
+such a node is the mean of the cells touching it (:func:`node_mean`), again the finite-volume
+weight of its boundary patch.
+
+Example
+-------
+>>> import numpy as np
+>>> c = np.array([[1.0], [3.0]]).reshape(2, 1, 1)    # 1D: 3 nodes, 2 cells
+>>> cell_links(c, 0, (3, 1, 1), (1.0, 1.0, 1.0), (False, False, False))[:, 0, 0].tolist()
+[1.0, 3.0, 0.0]
+>>> node_mean(c, (3, 1, 1), (False, False, False))[:, 0, 0].tolist()
+[1.0, 2.0, 3.0]
+"""
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["cell_links", "node_mean", "apply_contact"]
+
+
+def _to_nodes(s, b, n, periodic):
+    """Sum over axis ``b`` of the cells touching each node (cells ``j - 1`` and ``j``)."""
+    if n == 1:
+        return s
+    if periodic:
+        return s + np.roll(s, 1, axis=b)
+    pad = [(0, 0)] * 3
+    pad[b] = (1, 1)
+    p = np.pad(s, pad)
+    lo = [slice(None)] * 3
+    hi = [slice(None)] * 3
+    lo[b], hi[b] = slice(None, -1), slice(1, None)
+    return p[tuple(lo)] + p[tuple(hi)]
+
+
+def _touch_count(b, n, periodic):
+    """How many cells along axis ``b`` touch each node, shaped to broadcast on axis ``b``."""
+    c = np.full(n, 2.0 if (periodic and n > 1) else 1.0)
+    if not periodic and n > 2:
+        c[1:-1] = 2.0
+    shp = [1, 1, 1]
+    shp[b] = n
+    return c.reshape(shp)
+
+
+def cell_links(c3, a, shape3, h3, periodic3):
+    """Link conductances ``k_face / h_a^2`` along axis ``a`` from cell values ``c3``.
+
+    Parameters
+    ----------
+    c3 : float64 array of the padded cell shape (``n - 1`` per non-periodic axis, ``n`` per
+        periodic one, 1 on padded axes)
+    a : int -- the axis of the links
+    shape3, h3, periodic3 : padded node shape, spacings, periodic flags
+
+    Returns
+    -------
+    float64 array of ``shape3`` -- entry ``i`` along ``a`` is the link ``i -> i + 1`` (the wrap
+    link at ``n - 1`` on a periodic axis, else 0 there)
+    """
+    out = np.zeros(shape3)
+    if shape3[a] == 1:
+        return out
+    s = c3
+    cnt = 1.0
+    for b in range(3):
+        if b != a:
+            s = _to_nodes(s, b, shape3[b], periodic3[b])
+            cnt = cnt * _touch_count(b, shape3[b], periodic3[b])
+    sl = [slice(None)] * 3
+    sl[a] = slice(0, c3.shape[a])
+    out[tuple(sl)] = s / cnt / h3[a] ** 2
+    return out
+
+
+def node_mean(c3, shape3, periodic3):
+    """Mean of the cells touching each node (array of ``shape3``): the conductivity of the
+    node's boundary patch at a box face, and the node-sampled view of cell values."""
+    s = c3
+    cnt = 1.0
+    for b in range(3):
+        s = _to_nodes(s, b, shape3[b], periodic3[b])
+        cnt = cnt * _touch_count(b, shape3[b], periodic3[b])
+    return s / cnt
+
+
+def apply_contact(L, a, labels3, resistance, h):
+    """Put a contact resistance in series with the links of axis ``a`` that join differently
+    labelled nodes (in place): ``1/L -> 1/L + R h``, i.e. per unit area the series resistance
+    ``h/k + R`` of the two half links and the interface (for node ``k``: ``h/(2k_i) + R +
+    h/(2k_j)``).
+
+    Parameters
+    ----------
+    L : float64 array of ``shape3`` (links along ``a``, changed in place)
+    a : int
+    labels3 : int array of ``shape3`` -- region label of every node
+    resistance : callable ``resistance(label_i, label_j) -> R array`` (0 where none)
+    h : float -- spacing of axis ``a``
+
+    Returns
+    -------
+    L
+    """
+    n = labels3.shape[a]
+    if n == 1:
+        return L
+    nxt = np.roll(labels3, -1, axis=a)
+    R = resistance(labels3, nxt)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cut = (labels3 != nxt) & (R > 0) & (L > 0)
+        L[cut] = L[cut] / (1.0 + R[cut] * h * L[cut])
+    return L
