@@ -68,11 +68,15 @@ class CapacityOperator:
         fixed = prob.fixed_mask()
         # on a cylindrical grid the rows are volume-weighted by m (Problem.volume_factor): the
         # capacity of a node is rho_c * m and a source enters as m * q
-        self.m = prob.volume_factor()
+        # (and with holes by the inside fraction phi3; nodes outside the domain are frozen)
+        self.m = prob.capacity_factor()
         irc = np.empty(self.shape3)
         irc[...] = 1.0 / (rho_c if np.ndim(rho_c) == 0 else pad3(np.asarray(rho_c, dtype=np.float64), grid.ndim))
-        if prob.m3 is not None:
-            irc /= self.m
+        if np.ndim(self.m):
+            cf = np.broadcast_to(self.m, self.shape3)
+            inside = cf > 0
+            irc[inside] /= cf[inside]
+            irc[~inside] = 0.0
         irc[fixed] = 0.0
         self.inv_rho_c = irc
         self.fixed_index = np.flatnonzero(fixed)
@@ -109,8 +113,9 @@ class CapacityOperator:
         r = np.empty(self.shape3)
         residual_links(u3, u3, r, *self.links, self.D, *prob.fixed1, *self.tables, False)
         r += self.data(t)[0]
-        if prob.m3 is not None:
-            r /= self.m
+        if np.ndim(self.m):
+            with np.errstate(divide="ignore", invalid="ignore"):
+                r = np.where(self.m > 0, r / self.m, 0.0)
         return unpad(r, self.grid.shape)
 
     def limit(self):

@@ -127,7 +127,7 @@ class _LinksSweeper:
         g = self.op.data(t)[0].copy()
         q = self.problem.source_at(t)
         q = q if np.ndim(q) == 0 else pad3(np.asarray(q, dtype=np.float64), self.nd)
-        g += q if self.op.problem.m3 is None else q * self.op.m
+        g += q if np.ndim(self.op.m) == 0 else q * self.op.m
         self._g = g
         return g
 

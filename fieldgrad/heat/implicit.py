@@ -60,6 +60,10 @@ class _ImplicitBase:
         self._w = problem.grid.quadrature_weights() if self.conservative else None
         # weights of the conserved heat: w, or w * rho_c with a heat capacity field
         self._wr = self._w if (self._w is None or problem.capacity is None) else self._w * problem.rho_c
+        self._wf = self._w  # weights of the source integral
+        if self._wr is not None and problem.capacity is not None and problem.capacity.problem.phi3 is not None:
+            phi = problem.capacity.problem.phi3.reshape(problem.grid.shape)  # the inside part only
+            self._wr, self._wf = self._wr * phi, self._w * phi
         self._wsum = float(self._wr.sum()) if self.conservative else None
         self._flux = {}
 
@@ -80,13 +84,13 @@ class _ImplicitBase:
                 self._flux.clear()
             z = np.zeros(p.grid.shape, dtype=np.float64)
             lz = div_k_grad(z, p.grid, p.bcs, k=p.alpha, t=t) if p.capacity is None else p.capacity.apply(z, t)
-            self._flux[key] = float(np.vdot(self._w.ravel(), lz.ravel()))
+            self._flux[key] = float(np.vdot(self._wf.ravel(), lz.ravel()))
             self.sweeps += 1
         return self._flux[key]
 
     def _conserve(self, u1, f, sigma, t):
         """Shift ``u1`` by the constant that gives it the exact total heat of the linear system."""
-        w = self._w.ravel()
+        w = self._wf.ravel()
         target = (self._flux_integral(t) - float(np.vdot(w, f.ravel()))) / sigma
         c = (target - float(np.vdot(self._wr.ravel(), u1.ravel()))) / self._wsum
         u1 += c

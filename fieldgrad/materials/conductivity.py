@@ -30,7 +30,7 @@ import numpy as np
 from ..errors import ParameterError, ShapeError, describe
 from ..validation import check_coefficient
 from .cells import Cells, cell_shape, check_cell_values
-from .faces import node_mean
+from .faces import node_mean, radial_half_weights
 
 __all__ = ["Orthotropic", "Conductivity", "resolve_conductivity"]
 
@@ -99,7 +99,8 @@ class Conductivity:
         (outside ones have conductivity 0 in every component)
     """
 
-    def __init__(self, components, isotropic, shape3, periodic3, domain3=None):
+    def __init__(self, components, isotropic, shape3, periodic3, domain3=None, radial=None):
+        self.radial = radial  # the r weights of a cylindrical grid (faces.radial_half_weights)
         self.components = components
         self.isotropic = isotropic
         self.shape3, self.periodic3 = shape3, periodic3
@@ -113,7 +114,7 @@ class Conductivity:
         None without a domain."""
         if self.domain3 is None:
             return None
-        return node_mean(self.domain3.astype(np.float64), self.shape3, self.periodic3)
+        return node_mean(self.domain3.astype(np.float64), self.shape3, self.periodic3, self.radial)
 
     def node_k3(self, a):
         """Node conductivity of axis ``a`` (array of ``shape3``): the value that multiplies
@@ -127,7 +128,7 @@ class Conductivity:
             elif kind == "node":
                 arr = v
             else:
-                arr = node_mean(v, self.shape3, self.periodic3)
+                arr = node_mean(v, self.shape3, self.periodic3, self.radial)
             self._node[key] = arr
         return self._node[key]
 
@@ -201,8 +202,8 @@ def resolve_conductivity(k, grid, name="k"):
                 res[i] = ("cells", np.where(domain3, v, 0.0))
     if isinstance(k, Orthotropic):
         res += [res[0]] * (3 - grid.ndim)
-        return Conductivity(res, False, shape3, periodic3, domain3)
-    return Conductivity(res * 3, True, shape3, periodic3, domain3)
+        return Conductivity(res, False, shape3, periodic3, domain3, radial_half_weights(grid))
+    return Conductivity(res * 3, True, shape3, periodic3, domain3, radial_half_weights(grid))
 
 
 def _common_domain(comps, names, grid):

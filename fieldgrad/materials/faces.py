@@ -23,11 +23,13 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["cell_links", "node_mean", "apply_contact"]
+__all__ = ["cell_links", "node_mean", "apply_contact", "radial_half_weights"]
 
 
-def _to_nodes(s, b, n, periodic):
-    """Sum over axis ``b`` of the cells touching each node (cells ``j - 1`` and ``j``)."""
+def _to_nodes(s, b, n, periodic, radial=None):
+    """Sum over axis ``b`` of the cells touching each node (cells ``j - 1`` and ``j``); with
+    ``radial = (wlo, whi)`` (a cylindrical grid's ``r`` axis) cell ``j - 1`` counts ``wlo[j]`` and
+    cell ``j`` counts ``whi[j]`` (the ``r dr`` integrals of the two half cells)."""
     if n == 1:
         return s
     if periodic:
@@ -38,20 +40,46 @@ def _to_nodes(s, b, n, periodic):
     lo = [slice(None)] * 3
     hi = [slice(None)] * 3
     lo[b], hi[b] = slice(None, -1), slice(1, None)
-    return p[tuple(lo)] + p[tuple(hi)]
+    if radial is None:
+        return p[tuple(lo)] + p[tuple(hi)]
+    wlo, whi = (w.reshape([-1 if c == b else 1 for c in range(3)]) for w in radial)
+    return wlo * p[tuple(lo)] + whi * p[tuple(hi)]
 
 
-def _touch_count(b, n, periodic):
-    """How many cells along axis ``b`` touch each node, shaped to broadcast on axis ``b``."""
+def _touch_count(b, n, periodic, radial=None):
+    """How many cells along axis ``b`` touch each node (their total weight with ``radial``),
+    shaped to broadcast on axis ``b``."""
+    shp = [1, 1, 1]
+    shp[b] = n
+    if radial is not None and n > 1 and not periodic:
+        wlo, whi = radial
+        c = np.concatenate([[0.0], wlo[1:]]) + np.concatenate([whi[:-1], [0.0]])
+        return c.reshape(shp)
     c = np.full(n, 2.0 if (periodic and n > 1) else 1.0)
     if not periodic and n > 2:
         c[1:-1] = 2.0
-    shp = [1, 1, 1]
-    shp[b] = n
     return c.reshape(shp)
 
 
-def cell_links(c3, a, shape3, h3, periodic3):
+def radial_half_weights(grid):
+    """``(wlo, whi)`` of a cylindrical grid's ``r`` axis (None on a Cartesian grid): the
+    ``r dr`` integrals, over the node's dual cell, of its part in the cell below and above
+    (``h/2 (r_i - h/4)`` and ``h/2 (r_i + h/4)``), so a cell mean around a node is a volume mean.
+
+    Example
+    -------
+    >>> from fieldgrad import Grid
+    >>> wlo, whi = radial_half_weights(Grid((3, 2), coords="cylindrical"))
+    >>> whi.tolist()
+    [0.03125, 0.15625, 0.28125]
+    """
+    if not getattr(grid, "cylindrical", False):
+        return None
+    r, h = np.asarray(grid.coords[0], dtype=np.float64), grid.spacing[0]
+    return 0.5 * h * (r - 0.25 * h), 0.5 * h * (r + 0.25 * h)
+
+
+def cell_links(c3, a, shape3, h3, periodic3, radial=None):
     """Link conductances ``k_face / h_a^2`` along axis ``a`` from cell values ``c3``.
 
     Parameters
@@ -60,6 +88,7 @@ def cell_links(c3, a, shape3, h3, periodic3):
         periodic one, 1 on padded axes)
     a : int -- the axis of the links
     shape3, h3, periodic3 : padded node shape, spacings, periodic flags
+    radial : None or the :func:`radial_half_weights` of a cylindrical grid (axis 0 is ``r``)
 
     Returns
     -------
@@ -73,22 +102,25 @@ def cell_links(c3, a, shape3, h3, periodic3):
     cnt = 1.0
     for b in range(3):
         if b != a:
-            s = _to_nodes(s, b, shape3[b], periodic3[b])
-            cnt = cnt * _touch_count(b, shape3[b], periodic3[b])
+            rad = radial if b == 0 else None
+            s = _to_nodes(s, b, shape3[b], periodic3[b], rad)
+            cnt = cnt * _touch_count(b, shape3[b], periodic3[b], rad)
     sl = [slice(None)] * 3
     sl[a] = slice(0, c3.shape[a])
     out[tuple(sl)] = s / cnt / h3[a] ** 2
     return out
 
 
-def node_mean(c3, shape3, periodic3):
-    """Mean of the cells touching each node (array of ``shape3``): the conductivity of the
-    node's boundary patch at a box face, and the node-sampled view of cell values."""
+def node_mean(c3, shape3, periodic3, radial=None):
+    """Mean of the cells touching each node (array of ``shape3``; volume-weighted in ``r`` with
+    ``radial``): the conductivity of the node's boundary patch at a box face, and the
+    node-sampled view of cell values."""
     s = c3
     cnt = 1.0
     for b in range(3):
-        s = _to_nodes(s, b, shape3[b], periodic3[b])
-        cnt = cnt * _touch_count(b, shape3[b], periodic3[b])
+        rad = radial if b == 0 else None
+        s = _to_nodes(s, b, shape3[b], periodic3[b], rad)
+        cnt = cnt * _touch_count(b, shape3[b], periodic3[b], rad)
     return s / cnt
 
 

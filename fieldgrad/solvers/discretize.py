@@ -216,8 +216,6 @@ class Problem:
                 if isinstance(c, Robin) and not (np.ndim(c.alpha) == 0 and np.ndim(c.beta) == 0
                                                  and not callable(c.alpha) and not callable(c.beta)):
                     self.robin_scalar = False
-        if self.phi3 is not None:
-            check_domain_parts(self)
 
     # ----------------------------------------------------------------- small helpers
     @property
@@ -294,10 +292,11 @@ class Problem:
         return out
 
     def screening3(self):
-        """Screening as an array of ``shape3`` (or the scalar), times the volume factor on a
-        cylindrical grid."""
+        """Screening as an array of ``shape3`` (or the scalar), times the :meth:`capacity_factor`
+        (cylindrical grids, holes): a volume term like the source."""
         s = self.s_const if self.s3 is None else self.s3
-        return s if self.m3 is None else s * self.m3
+        c = self.capacity_factor()
+        return s if np.ndim(c) == 0 else s * c
 
     def face_metric(self, a, side):
         """Area factor of the Neumann/Robin terms on face ``(a, side)``: 1 (Cartesian); on a
@@ -360,11 +359,18 @@ class Problem:
         return b, ud
 
     def compatibility(self, b):
-        """Weighted sum ``sum(w * b)`` over all nodes, ``sum(w * |b|)`` and ``sum(w * m)`` (singular
-        problems; ``m`` the volume factor, 1 on a Cartesian grid): ``b - m * s / sum(w * m)`` is compatible."""
+        """Weighted sum ``sum(w * b)`` over all nodes, ``sum(w * |b|)`` and ``sum(w * c)`` (singular
+        problems; ``c`` the :meth:`capacity_factor`): ``b - c * s / sum(w * c)`` is compatible."""
         w = self.weights()
-        wm = w if self.m3 is None else w * self.m3
-        return float(np.sum(w * b)), float(np.sum(w * np.abs(b))), float(np.sum(wm))
+        c = self.capacity_factor()
+        return float(np.sum(w * b)), float(np.sum(w * np.abs(b))), float(np.sum(w * c))
+
+    def capacity_factor(self):
+        """What a source or a heat capacity is multiplied by in each row: the volume factor ``m``
+        (cylindrical grids) times the inside fraction ``phi3`` (domains with holes; 0 on nodes
+        outside), an array of ``shape3`` or the scalar 1."""
+        c = self.volume_factor()
+        return c if self.phi3 is None else c * self.phi3
 
     def volume_factor(self):
         """The factor ``m`` of ``shape3`` by which rows are scaled (cylindrical: ``r`` inside,
@@ -387,7 +393,7 @@ class Problem:
         for a in range(3):
             kind, v = comps[a]
             if kind == "cells":
-                L[a] = cell_links(v, a, self.shape3, self.h3, self.periodic3)
+                L[a] = cell_links(v, a, self.shape3, self.h3, self.periodic3, self.material.radial)
             elif kind == "const":
                 L[a] = np.full(self.shape3, v / self.h3[a] ** 2 if self.shape3[a] > 1 else 0.0)
                 if not self.periodic3[a]:

@@ -12,7 +12,7 @@ import numpy as np
 from ..grid import require_grid
 from ..errors import BackendError, ConvergenceError, NonFiniteError, ParameterError, ShapeError
 from .direct import direct_solve
-from .discretize import Problem, check_rhs, pad3, unpad
+from .discretize import Problem, check_domain_parts, check_rhs, pad3, unpad
 from .krylov import pcg
 from .multigrid import Hierarchy, mg_iterate
 from .result import PoissonResult, compatibility_shift, warn_if_undetermined
@@ -59,6 +59,8 @@ class PoissonSolver:
                 raise ParameterError(f"{name} must be an integer >= 0; got {v!r}")
         self.grid = grid
         self.prob = Problem(grid, bc, k, screening, contact)
+        if self.prob.phi3 is not None:  # a steady state needs every part of a domain with holes anchored
+            check_domain_parts(self.prob)
         if method == "auto":
             if spectral_kinds(self.prob) is not None:
                 method = "spectral"
@@ -101,7 +103,7 @@ class PoissonSolver:
             shift = compatibility_shift(s, sabs, wsum, strict=strict,
                                         integral=s * grid.cell_volume * (2 * np.pi if grid.cylindrical else 1.0))
             info["compatibility_shift"] = shift
-            b -= shift * prob.volume_factor()
+            b -= shift * prob.capacity_factor()
             warn_if_undetermined(float(np.max(np.abs(b))), bmax)
         u = ud  # (no copy: ud is not needed apart from u once the solve starts, see below)
         if x0 is not None:

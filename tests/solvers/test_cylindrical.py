@@ -188,3 +188,47 @@ def test_singular_problem_projects_with_volume_weights():
     exact = r ** 2 - r ** 4 / 2
     err = (u - g.integrate(u) / g.integrate(np.ones(g.shape))) - (exact - g.integrate(exact) / g.integrate(np.ones(g.shape)))
     assert np.abs(err).max() < 5e-3
+
+
+def _two_material(n, k1=10.0, k2=1.0, a=0.5):
+    """Cells k1 (r < a) and k2 (r > a); u = f(r) cos(pi z) with k f' = -2 r in both materials
+    (flux continuous, f continuous at a, f(1) = 0): div(k grad u) = (-4 - k pi^2 f) cos(pi z)."""
+    from fieldgrad import Cells
+    from fieldgrad.materials import cell_centres
+
+    g = Grid((n, n), extent=[(0, 1), (0, 1)], coords="cylindrical")
+    rc = cell_centres(g)[0]
+    kc = np.where(rc < a, k1, k2)[:, None] * np.ones((1, n - 1))
+    r, z = g.mesh()
+    f = np.where(r <= a, (a ** 2 - r ** 2) / k1 + (1 - a ** 2) / k2, (1 - r ** 2) / k2)
+    h = g.spacing[0]
+    # the source k f of each node's ring volume: at r = a half of it in each material, by r dr
+    wlo, whi = h / 2 * (r - h / 4), h / 2 * (r + h / 4)
+    kf = np.where(r < a - 1e-12, k1, k2) * f
+    at = np.abs(r - a) < 1e-12
+    with np.errstate(divide="ignore", invalid="ignore"):  # r = 0 is not at the interface
+        kf[at] = ((wlo * k1 + whi * k2) / (wlo + whi) * f)[at]
+    rhs = (-4 - np.pi ** 2 * kf) * np.cos(np.pi * z)
+    return g, Cells(kc), rhs, f * np.cos(np.pi * z)
+
+
+def test_two_materials_on_cells_second_order_with_ring_weighted_faces():
+    errs, ns = [], (17, 33, 65)
+    for n in ns:
+        g, k, rhs, exact = _two_material(n)
+        u = solve_poisson(rhs, g, {"r+": Dirichlet(0.0), "z": Neumann(0.0)}, k=k, rtol=1e-12).u
+        errs.append(np.abs(u - exact).max())
+    assert np.all(orders(errs, ns) > 1.9), errs
+
+
+def test_z_links_at_a_radial_interface_are_ring_volume_means():
+    from fieldgrad.solvers.discretize import Problem
+
+    g, k, _, _ = _two_material(17)
+    p = Problem(g, {"r+": Dirichlet(0.0), "z": Neumann(0.0)}, k)
+    Lz = p.link_coefficients()[1]
+    h, hz = g.spacing
+    i = 8  # r = 0.5, the interface: cells below conduct 10, above 1
+    r = g.coords[0][i]
+    want = (10.0 * (r - h / 4) + 1.0 * (r + h / 4)) * (h / 2) / h / hz ** 2
+    assert Lz[i, 3, 0] == pytest.approx(want, rel=1e-13)
