@@ -35,6 +35,61 @@ __all__ = ["Simulation", "MAX_STEPS"]
 MAX_STEPS = 10 ** 8
 
 
+def _material_state(k, contact):
+    """Arrays that rebuild ``k`` given as :class:`~fieldgrad.Cells` and a :class:`~fieldgrad.Contact`
+    from a checkpoint (numbers and node arrays are stored as before; Orthotropic is stored per axis)."""
+    from .materials import Cells, Orthotropic
+
+    out = {}
+    comps = {"k": k} if not isinstance(k, Orthotropic) else {f"k{a}": c for a, c in zip("xyz", k.components)}
+    for name, c in comps.items():
+        if isinstance(c, Cells):
+            out[name + "_cells"] = np.array(c.values)
+            if c.domain is not None:
+                out[name + "_domain"] = np.array(c.domain)
+        elif isinstance(c, np.ndarray) and isinstance(k, Orthotropic):
+            out[name + "_nodes"] = np.array(c)
+        elif isinstance(k, Orthotropic):
+            out[name + "_value"] = np.array(float(c))
+    if contact is not None:
+        out["contact_regions"] = np.array(contact.regions)
+        res = contact.resistance
+        if isinstance(res, dict):
+            pairs = sorted(res.items())
+            out["contact_pairs"] = np.array([p for p, _ in pairs], dtype=np.int64).reshape(-1, 2)
+            out["contact_values"] = np.array([v for _, v in pairs], dtype=np.float64)
+        else:
+            out["contact_value"] = np.array(float(res))
+    return out
+
+
+def _material_from_state(extra):
+    """Inverse of :func:`_material_state`: keyword arguments ``k`` and ``contact`` (when stored)."""
+    from .materials import Cells, Contact, Orthotropic
+
+    def comp(name):
+        if name + "_cells" in extra:
+            return Cells(extra[name + "_cells"], domain=extra.get(name + "_domain"))
+        if name + "_nodes" in extra:
+            return np.asarray(extra[name + "_nodes"])
+        if name + "_value" in extra:
+            return float(extra[name + "_value"])
+        return None
+
+    kw = {}
+    if comp("k") is not None:
+        kw["k"] = comp("k")
+    elif comp("kx") is not None:
+        kw["k"] = Orthotropic(*[c for c in (comp("kx"), comp("ky"), comp("kz")) if c is not None])
+    if "contact_regions" in extra:
+        if "contact_value" in extra:
+            res = float(extra["contact_value"])
+        else:
+            res = {tuple(int(x) for x in p): float(v) for p, v in zip(extra["contact_pairs"], extra["contact_values"])}
+        kw["contact"] = Contact(np.asarray(extra["contact_regions"]), res)
+    return kw
+
+
 class Simulation:
     """Heat diffusion ``du/dt = div(alpha grad u) + source`` (or ``rho_c du/dt = div(k grad u) +
     source``) run step by step.
@@ -91,11 +146,12 @@ class Simulation:
     10
     """
 
-    def __init__(self, u0, grid, bc, *, alpha=None, k=None, rho_c=None, dt=None, method="auto", source=None, t0=0.0,
+    def __init__(self, u0, grid, bc, *, alpha=None, k=None, rho_c=None, contact=None, dt=None, method="auto", source=None, t0=0.0,
                  reduce_dt=False, progress=None, nan_check_every=10, steady_tol=None, max_wall_time=None,
                  checkpoint=None, checkpoint_every=None, check=True, step=0, backend=None, growth_factor=GROWTH_FACTOR,
                  max_steps=MAX_STEPS, **solver_options):
-        self.problem = HeatProblem(u0, grid, bc, alpha, source=source, t0=t0, check=check, k=k, rho_c=rho_c)
+        self.problem = HeatProblem(u0, grid, bc, alpha, source=source, t0=t0, check=check, k=k, rho_c=rho_c,
+                                   contact=contact)
         p = self.problem
         self.grid, self.bc = grid, p.bcs
         if dt is not None and (not isinstance(dt, numbers.Real) or not dt > 0 or not math.isfinite(dt)):
@@ -344,8 +400,11 @@ class Simulation:
         if p.capacity is None and not p.alpha_scalar:
             extra["alpha"] = np.array(p.alpha)
         for name in ("k", "rho_c"):
-            if p.capacity is not None and np.ndim(getattr(p, name)):
-                extra[name] = np.array(getattr(p, name))
+            v = getattr(p, name, None)
+            if p.capacity is not None and isinstance(v, np.ndarray) and v.ndim:
+                extra[name] = np.array(v)
+        if p.capacity is not None:
+            extra.update(_material_state(p.k, p.contact))
         if p.source_kind == "array":
             extra["source"] = np.array(p._src_const)
         return {"grid": self.grid.to_dict(), "t": float(self.t), "step": int(self.step),
@@ -363,6 +422,7 @@ class Simulation:
         kw.update({"dt": params["dt"], "method": params["method"],
               "nan_check_every": params.get("nan_check_every", 10), "steady_tol": params.get("steady_tol"),
               "t0": state["t"], "step": state["step"]})
+        kw.update(_material_from_state(extra))
         if "source" in extra:
             kw["source"] = extra["source"]
         elif isinstance(params.get("source"), (int, float)):

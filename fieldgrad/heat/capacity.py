@@ -46,6 +46,7 @@ class CapacityOperator:
     bcs : resolved BoundaryConditions (every face given)
     k : positive number or array accepted by :class:`~fieldgrad.solvers.discretize.Problem`
     rho_c : positive number or array of ``grid.shape`` (checked by the caller, :func:`check_rho_c`)
+    contact : None or :class:`fieldgrad.Contact` -- interface resistances (series conductances)
 
     Attributes
     ----------
@@ -57,9 +58,9 @@ class CapacityOperator:
         enter the sweeps as ``m * q``
     """
 
-    def __init__(self, grid, bcs, k, rho_c):
+    def __init__(self, grid, bcs, k, rho_c, contact=None):
         self.grid = grid
-        self.problem = prob = Problem(grid, bcs, k, 0.0)
+        self.problem = prob = Problem(grid, bcs, k, 0.0, contact)
         Lx, Ly, Lz, D, tables = prob.links_diag()
         self.links = (Lx, Ly, Lz)
         self.D = D

@@ -38,7 +38,7 @@ class HeatResult:
     info: dict = field(default_factory=dict)
 
 
-def solve_heat(u0, grid, bc, *, alpha=None, k=None, rho_c=None, t_end=None, steps=None, dt=None, method="auto",
+def solve_heat(u0, grid, bc, *, alpha=None, k=None, rho_c=None, contact=None, t_end=None, steps=None, dt=None, method="auto",
                source=None, output=None, output_every=None, output_overwrite=False, progress=None, callbacks=(),
                backend=None, **options):
     """Evolve ``du/dt = div(alpha grad u) + source`` -- or, with ``k`` and ``rho_c``,
@@ -111,7 +111,7 @@ def solve_heat(u0, grid, bc, *, alpha=None, k=None, rho_c=None, t_end=None, step
     """
     from ..simulation import Simulation
 
-    sim = Simulation(u0, grid, bc, alpha=alpha, k=k, rho_c=rho_c, dt=dt, method=method, source=source,
+    sim = Simulation(u0, grid, bc, alpha=alpha, k=k, rho_c=rho_c, contact=contact, dt=dt, method=method, source=source,
                      progress=progress,
                      backend=backend, **options)
     for func, sched in callbacks:

@@ -113,7 +113,7 @@ class _ImplicitBase:
                 self._solvers.pop(next(iter(self._solvers)))
             k, s = (p.alpha, key) if p.capacity is None else (p.k, key * p.rho_c)
             self._solvers[key] = PoissonSolver(p.grid, p.bcs, k=k, screening=s, method=self.linear_solver,
-                                               nu1=self.nu1, nu2=self.nu2, fmg=False)
+                                               nu1=self.nu1, nu2=self.nu2, fmg=False, contact=p.contact)
         return self._solvers[key]
 
     def _scaled(self, u, c):

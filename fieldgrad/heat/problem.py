@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import inspect
 
+import numbers
+
 import numpy as np
 
 from .. import boundary as _bnd
@@ -49,6 +51,15 @@ def _positional_count(func):
     if any(p.kind == p.VAR_POSITIONAL for p in params):
         return None
     return sum(1 for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) and p.default is p.empty)
+
+
+def _summary(k, arr):
+    """JSON-ready summary of a conductivity: the number, or what kind of field it is."""
+    if isinstance(k, numbers.Real):
+        return float(k)
+    if isinstance(k, np.ndarray):
+        return arr
+    return f"{type(k).__name__}{getattr(k, 'shape', '')}"
 
 
 class HeatProblem:
@@ -90,7 +101,8 @@ class HeatProblem:
     0.0025
     """
 
-    def __init__(self, u0, grid, bc, alpha=None, source=None, t0=0.0, check=True, *, k=None, rho_c=None):
+    def __init__(self, u0, grid, bc, alpha=None, source=None, t0=0.0, check=True, *, k=None, rho_c=None,
+                 contact=None):
         require_grid(grid)
         if grid.ndim not in (2, 3):
             raise GridError(f"heat diffusion runs on 2D or 3D grids; got a {grid.ndim}D grid")
@@ -101,8 +113,10 @@ class HeatProblem:
         self.bcs.require_complete("heat diffusion")
         self.t0 = _finite_time(t0, "t0")
         self.capacity = None
-        if grid.cylindrical and k is None and rho_c is None and alpha is not None:
-            # an axisymmetric problem steps with the solvers' finite-volume rows (the r of the revolution)
+        self.contact = contact
+        if (grid.cylindrical or contact is not None) and k is None and rho_c is None and alpha is not None:
+            # an axisymmetric problem, or one with contact resistances, steps with the solvers'
+            # finite-volume rows (the r of the revolution, the series conductances)
             k, alpha = alpha, None
         if k is None and rho_c is None:
             if alpha is None:
@@ -121,7 +135,7 @@ class HeatProblem:
             self.k = 1.0 if k is None else k
             self.rho_c = check_rho_c(1.0 if rho_c is None else rho_c, grid)
             try:
-                self.capacity = cap = CapacityOperator(grid, self.bcs, self.k, self.rho_c)
+                self.capacity = cap = CapacityOperator(grid, self.bcs, self.k, self.rho_c, contact)
             except BoundaryError as exc:
                 raise BoundaryError("the k / rho_c form of the heat equation steps with the Poisson solvers' "
                                     f"operator, which refuses these conditions: {exc}") from exc
@@ -215,8 +229,9 @@ class HeatProblem:
         if self.capacity is None:
             out = {"alpha": self.alpha if self.alpha_scalar else arr}
         else:
-            out = {"k": float(self.k) if np.ndim(self.k) == 0 else arr,
-                   "rho_c": self.rho_c if np.ndim(self.rho_c) == 0 else arr}
+            out = {"k": _summary(self.k, arr), "rho_c": self.rho_c if np.ndim(self.rho_c) == 0 else arr}
+            if self.contact is not None:
+                out["contact"] = repr(self.contact)
         out.update({"dt_explicit": self.dt_explicit, "bc": self.bcs.describe(), "dtype": str(self.dtype)})
         if self.source_kind == "scalar":
             out["source"] = self._src_const
