@@ -14,6 +14,7 @@ from ..grid import require_grid
 from ..errors import ConvergenceError, NonFiniteError, ParameterError, ShapeError, UndeterminedLevelWarning
 from .direct import direct_solve
 from .discretize import Problem, check_rhs, pad3, unpad
+from .held import HeldProblem
 from .krylov import pcg
 from .multigrid import Hierarchy, mg_iterate
 from .result import CompatibilityWarning, PoissonResult
@@ -45,6 +46,10 @@ class PoissonSolver:
     coarse_size : int -- stop coarsening at this many nodes (then a sparse LU solve)
     omega : float or None -- over-relaxation of the constant-coefficient red-black smoother
         (None: 1.2 in 3D, 1.15 in 2D; 1.0 is plain Gauss-Seidel)
+    fixed : None or boolean array of ``grid.shape`` -- nodes held at a value (electrodes, held
+        temperatures; :mod:`.held`); the values come with each :meth:`solve` (``fixed_value``),
+        so one setup serves any electrode potentials.  Needs method "auto" (then MG-CG),
+        "multigrid", "cg" or "direct".
 
     Example
     -------
@@ -56,7 +61,7 @@ class PoissonSolver:
     """
 
     def __init__(self, grid, bc, k=None, screening=0.0, method="auto", *, cycle="V", nu1=2, nu2=2, fmg=None,
-                 coarse_size=3000, omega=None):
+                 coarse_size=3000, omega=None, fixed=None):
         if method not in METHODS:
             raise ParameterError(f"method must be one of {METHODS}; got {method!r}")
         if cycle not in ("V", "W", "F"):
@@ -65,9 +70,15 @@ class PoissonSolver:
             if not isinstance(v, numbers.Integral) or v < 0:
                 raise ParameterError(f"{name} must be an integer >= 0; got {v!r}")
         self.grid = grid
-        self.prob = Problem(grid, bc, k, screening)
+        self.held = fixed is not None
+        self.prob = HeldProblem(grid, bc, k, screening, fixed) if self.held else Problem(grid, bc, k, screening)
+        if self.held and method == "spectral":
+            raise ParameterError("method='spectral' does not take held regions (fixed); accepted with fixed: "
+                                 "'auto', 'multigrid', 'cg', 'direct'")
         if method == "auto":
-            if spectral_kinds(self.prob) is not None:
+            if self.held:
+                method = "cg"
+            elif spectral_kinds(self.prob) is not None:
                 method = "spectral"
             elif self.prob.k_const is not None:
                 method = "multigrid"
@@ -85,8 +96,9 @@ class PoissonSolver:
         self.hier = Hierarchy(self.prob, coarse_size=coarse_size, omega=omega) if method in ("multigrid", "cg") else None
 
     def solve(self, f, *, t=0.0, rtol=1e-8, maxiter=None, x0=None, callback=None, strict=False,
-              raise_on_failure=True, check_finite=True):
-        """Solve for one right-hand side; see :func:`solve_poisson` for the parameters.
+              raise_on_failure=True, check_finite=True, fixed_value=None):
+        """Solve for one right-hand side; see :func:`solve_poisson` for the parameters
+        (``fixed_value``: the held values, needed exactly when the solver was built with ``fixed``).
 
         Returns
         -------
@@ -100,7 +112,12 @@ class PoissonSolver:
             raise ParameterError(f"rtol must be a number in (0, 1); got {rtol!r}")
         if maxiter is not None and (not isinstance(maxiter, numbers.Integral) or maxiter < 1):
             raise ParameterError(f"maxiter must be a positive integer or None; got {maxiter!r}")
-        b, ud = prob.rhs(f, t)
+        if self.held:
+            b, ud = prob.rhs(f, t, fixed_value)
+        elif fixed_value is not None:
+            raise ParameterError("fixed_value was given but no held region: pass fixed (a boolean mask) too")
+        else:
+            b, ud = prob.rhs(f, t)
         info = {}
         if prob.singular:
             bmax = float(np.max(np.abs(b)))
@@ -124,6 +141,8 @@ class PoissonSolver:
                 raise ShapeError(f"x0 has shape {x0.shape}; the grid needs {grid.shape}")
             fixed = prob.fixed_mask()
             u = np.where(fixed, ud, pad3(np.asarray(x0, dtype=np.float64), grid.ndim))
+            if self.held:
+                u[prob.held] = ud[prob.held]
         method = self.method
         residuals, it, converged = [], 0, True
         if method == "direct":
@@ -150,6 +169,8 @@ class PoissonSolver:
             w = grid.quadrature_weights()
             uu = unpad(u, grid.shape)
             u = u - float(np.sum(w * uu) / np.sum(w))
+        if self.held:  # exact values (the iteration keeps them; a stopped or direct solve may not)
+            u[prob.held] = ud[prob.held]
         with np.errstate(over="ignore", invalid="ignore"):
             uu = unpad(u, grid.shape).astype(out_dtype, copy=False)
         if check_finite and not np.all(np.isfinite(uu)):
@@ -187,7 +208,7 @@ def _wants_cuda(backend, f):
 
 def solve_poisson(f, grid, bc, *, k=None, screening=0.0, method="auto", rtol=1e-8, maxiter=None, x0=None,
                   callback=None, t=0.0, strict=False, raise_on_failure=True, cycle="V", nu1=2, nu2=2, fmg=None,
-                  backend=None):
+                  backend=None, fixed=None, fixed_value=None):
     """Solve ``div(k grad u) - screening*u = f`` on ``grid`` with boundary conditions ``bc``.
 
     Parameters
@@ -198,8 +219,8 @@ def solve_poisson(f, grid, bc, *, k=None, screening=0.0, method="auto", rtol=1e-
     bc : boundary specification: a condition on every face, any mix of kinds
     k : None, number > 0 or positive array of ``grid.shape``
     screening : number >= 0 or non-negative array of ``grid.shape``
-    method : "auto" (spectral where it applies, else multigrid for constant k, else MG-CG),
-        "multigrid", "cg", "spectral", "direct"
+    method : "auto" (spectral where it applies, else multigrid for constant k, else MG-CG; MG-CG
+        with ``fixed``), "multigrid", "cg", "spectral", "direct"
     rtol : float in (0, 1) -- relative residual target of the iterative methods
     maxiter : int, optional (defaults: 50 cycles, 200 CG iterations)
     x0 : ndarray, optional initial guess (Dirichlet nodes are overwritten by the values)
@@ -212,6 +233,12 @@ def solve_poisson(f, grid, bc, *, k=None, screening=0.0, method="auto", rtol=1e-
         ``f`` selects CUDA); on CUDA, :func:`fieldgrad.solvers.cuda_poisson.solve` runs V-cycles
         (constant coefficients) or V-cycle-preconditioned CG (array ``k``/screening) and ``u`` is
         a device array; ``method`` must then be "auto", "multigrid" or "cg"
+    fixed : None or boolean array of ``grid.shape`` -- nodes held at ``fixed_value``
+        (electrodes, held temperatures), eliminated inside the multigrid operator
+        (:mod:`fieldgrad.solvers.held`); solved by MG-CG or multigrid, never by a direct fallback.
+        A held region makes a flux-only problem non-singular.  CPU backend only.
+    fixed_value : number or array of ``grid.shape`` -- the held values (read on ``fixed``);
+        needed exactly when ``fixed`` is given
 
     Returns
     -------
@@ -241,6 +268,9 @@ def solve_poisson(f, grid, bc, *, k=None, screening=0.0, method="auto", rtol=1e-
     (True, 'multigrid')
     """
     if _wants_cuda(backend, f):
+        if fixed is not None:
+            raise ParameterError("fixed (held regions) runs on the CPU solvers only; got backend='cuda' "
+                                 "(accepted with fixed: backend=None or 'cpu')")
         if method not in ("auto", "multigrid", "cg"):
             raise ParameterError(f"method={method!r} is not available with backend='cuda'; "
                                  "accepted there: 'auto', 'multigrid', 'cg'")
@@ -250,7 +280,7 @@ def solve_poisson(f, grid, bc, *, k=None, screening=0.0, method="auto", rtol=1e-
                                   callback=callback, raise_on_failure=raise_on_failure, strict=strict,
                                   method=method, nu1=nu1, nu2=nu2)
     require_grid(grid)
-    opts = dict(cycle=cycle, nu1=nu1, nu2=nu2, fmg=fmg)
+    opts = dict(cycle=cycle, nu1=nu1, nu2=nu2, fmg=fmg, fixed=fixed)
     solver = _cached_solver(grid, bc, k, screening, method, opts)
     return solver.solve(f, t=t, rtol=rtol, maxiter=maxiter, x0=x0, callback=callback, strict=strict,
-                        raise_on_failure=raise_on_failure)
+                        raise_on_failure=raise_on_failure, fixed_value=fixed_value)
