@@ -114,6 +114,7 @@ class PoissonSolver:
             raise ParameterError(f"maxiter must be a positive integer or None; got {maxiter!r}")
         if self.held:
             b, ud = prob.rhs(f, t, fixed_value)
+            held_values = ud[prob.held_all]  # (ud becomes the iterate below)
         elif fixed_value is not None:
             raise ParameterError("fixed_value was given but no held region: pass fixed (a boolean mask) too")
         else:
@@ -142,7 +143,7 @@ class PoissonSolver:
             fixed = prob.fixed_mask()
             u = np.where(fixed, ud, pad3(np.asarray(x0, dtype=np.float64), grid.ndim))
             if self.held:
-                u[prob.held] = ud[prob.held]
+                u[prob.held_all] = held_values
         method = self.method
         residuals, it, converged = [], 0, True
         if method == "direct":
@@ -170,7 +171,7 @@ class PoissonSolver:
             uu = unpad(u, grid.shape)
             u = u - float(np.sum(w * uu) / np.sum(w))
         if self.held:  # exact values (the iteration keeps them; a stopped or direct solve may not)
-            u[prob.held] = ud[prob.held]
+            u[prob.held_all] = held_values
         with np.errstate(over="ignore", invalid="ignore"):
             uu = unpad(u, grid.shape).astype(out_dtype, copy=False)
         if check_finite and not np.all(np.isfinite(uu)):
@@ -236,7 +237,8 @@ def solve_poisson(f, grid, bc, *, k=None, screening=0.0, method="auto", rtol=1e-
     fixed : None or boolean array of ``grid.shape`` -- nodes held at ``fixed_value``
         (electrodes, held temperatures), eliminated inside the multigrid operator
         (:mod:`fieldgrad.solvers.held`); solved by MG-CG or multigrid, never by a direct fallback.
-        A held region makes a flux-only problem non-singular.  CPU backend only.
+        A held region makes a flux-only problem non-singular.  CPU only (a process-wide CUDA
+        default is not followed).
     fixed_value : number or array of ``grid.shape`` -- the held values (read on ``fixed``);
         needed exactly when ``fixed`` is given
 
@@ -267,10 +269,13 @@ def solve_poisson(f, grid, bc, *, k=None, screening=0.0, method="auto", rtol=1e-
     >>> res.converged, res.method
     (True, 'multigrid')
     """
-    if _wants_cuda(backend, f):
-        if fixed is not None:
-            raise ParameterError("fixed (held regions) runs on the CPU solvers only; got backend='cuda' "
-                                 "(accepted with fixed: backend=None or 'cpu')")
+    if fixed is not None:
+        on_device = hasattr(f, "__cuda_array_interface__") and not isinstance(f, np.ndarray)
+        if on_device or backend not in (None, "cpu"):
+            raise ParameterError(f"fixed (held regions) runs on the CPU solvers only; got backend={backend!r}"
+                                 f"{' and a device array f' if on_device else ''} (accepted with fixed: backend=None "
+                                 "or 'cpu' and a NumPy f)")
+    elif _wants_cuda(backend, f):
         if method not in ("auto", "multigrid", "cg"):
             raise ParameterError(f"method={method!r} is not available with backend='cuda'; "
                                  "accepted there: 'auto', 'multigrid', 'cg'")
