@@ -197,9 +197,14 @@ def _cached_solver(grid, bc, k, screening, method, opts):
                        lambda g, b, kk, s, m, o: PoissonSolver(g, b, kk, s, m, **o))
 
 
+def _on_device(f):
+    """True when ``f`` is a GPU array (not a NumPy one)."""
+    return hasattr(f, "__cuda_array_interface__") and not isinstance(f, np.ndarray)
+
+
 def _wants_cuda(backend, f):
     """True when ``backend`` (or the process default, or a device-array ``f``) selects CUDA."""
-    on_device = hasattr(f, "__cuda_array_interface__") and not isinstance(f, np.ndarray)
+    on_device = _on_device(f)
     from ..backends import get_backend, resolve_backend
 
     if backend is None:
@@ -270,11 +275,10 @@ def solve_poisson(f, grid, bc, *, k=None, screening=0.0, method="auto", rtol=1e-
     (True, 'multigrid')
     """
     if fixed is not None:
-        on_device = hasattr(f, "__cuda_array_interface__") and not isinstance(f, np.ndarray)
-        if on_device or backend not in (None, "cpu"):
+        if _on_device(f) or backend not in (None, "cpu"):
             raise ParameterError(f"fixed (held regions) runs on the CPU solvers only; got backend={backend!r}"
-                                 f"{' and a device array f' if on_device else ''} (accepted with fixed: backend=None "
-                                 "or 'cpu' and a NumPy f)")
+                                 f"{' and a device array f' if _on_device(f) else ''} (accepted with fixed: "
+                                 "backend=None or 'cpu' and a NumPy f)")
     elif _wants_cuda(backend, f):
         if method not in ("auto", "multigrid", "cg"):
             raise ParameterError(f"method={method!r} is not available with backend='cuda'; "
