@@ -50,7 +50,7 @@ def test_held_region_on_a_dirichlet_face_wins_and_a_plane_splits_a_layered_box(m
     res = solve_poisson(np.zeros(g.shape), g, bc, k=k, fixed=mask, fixed_value=value, method=method, rtol=1e-12)
     exact = 2.0 - 2.0 * X
     assert np.abs(res.u - exact).max() < 1e-10
-    assert np.all(res.u[0] == 2.0)  # the held value, not the face's 0
+    assert np.all(res.u[0] == 2.0)  # the held value wins over the face's 0
 
 
 def test_one_setup_serves_any_held_values_and_fmg_x0_float32_keep_them():
