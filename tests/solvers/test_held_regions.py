@@ -9,6 +9,7 @@ import scipy.sparse.linalg as spla
 from fieldgrad import Dirichlet, Grid, Neumann, Robin
 from fieldgrad.errors import NonFiniteError, ParameterError, ShapeError
 from fieldgrad.solvers import PoissonSolver, poisson_matrix, poisson_rhs, solve_poisson
+from fieldgrad.solvers.discretize import Problem
 
 METHODS = ["multigrid", "cg", "direct"]
 
@@ -133,9 +134,6 @@ def test_iteration_counts_do_not_grow_with_the_grid_for_electrodes_in_a_1e4_cont
 def _eliminated_reference(g, bc, k, f, mask, value):
     """The reference: SciPy direct solve of the assembled matrix with every held and Dirichlet
     node eliminated (the symmetrised system, as solve_steady did before multigrid)."""
-    A, unknown = poisson_matrix(g, bc, k, symmetric=True)
-    from fieldgrad.solvers.discretize import Problem
-
     prob = Problem(g, bc, k)
     full = poisson_matrix(g, bc, k).tocsr()
     b = poisson_rhs(f, g, bc, k).ravel()
