@@ -192,3 +192,19 @@ def test_bad_held_input_is_named():
         solve_poisson(f, g, Dirichlet(0.0), fixed=mask, fixed_value=1.0, method="spectral")
     with pytest.raises(ParameterError, match="backend='cuda'"):
         solve_poisson(f, g, Dirichlet(0.0), fixed=mask, fixed_value=1.0, backend="cuda")
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_free_nodes_satisfy_the_operator_equation_with_screening_field(method):
+    """At every free node ``div_k_grad(u) - s u = f`` (the operator module's stencil, not the
+    solver's), and ``u`` is the value on the held disk; a flux-only box made determined by it."""
+    from fieldgrad import div_k_grad
+
+    g = Grid((17, 15))
+    X, Y = g.mesh()
+    s = np.where(X > 0.5, 3.0, 0.0)
+    mask = (X - 0.3) ** 2 + (Y - 0.5) ** 2 < 0.03
+    f = np.sin(X)
+    u = solve_poisson(f, g, Neumann(0.0), screening=s, fixed=mask, fixed_value=1.0, method=method, rtol=1e-12).u
+    r = div_k_grad(u, g, Neumann(0.0)) - s * u - f
+    assert np.abs(r[~mask]).max() < 1e-8 and np.all(u[mask] == 1.0)
