@@ -26,6 +26,7 @@ import os
 import sys
 import time
 
+import numba
 import numpy as np
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
@@ -115,6 +116,15 @@ def electrostatics(n, repeat, old):
         print(f"ratio old / new: {t_old / med:.1f} against the median of all {len(t_new + after)} new runs, "
               f"{t_old / np.median([t_new[-1], after[0]]):.1f} against the two runs around it (target >= 10); "
               f"max |u_new - u_old| = {np.abs(u - uo).max():.2e} V")
+        # one Numba thread, as the SciPy path uses one core: the comparison least moved by load
+        nt = numba.get_num_threads()
+        numba.set_num_threads(1)
+        try:
+            one = [median_time(new, repeat=1, warmup=0) for _ in range(repeat)]
+        finally:
+            numba.set_num_threads(nt)
+        print(f"new on one Numba thread: {np.median(one):.3f} s median ({', '.join(f'{t:.2f}' for t in one)}); "
+              f"ratio old / new (both one core): {t_old / np.median(one):.1f}")
 
 
 def heat_sink(n, repeat):
