@@ -89,7 +89,7 @@ def _refuse_serial_only(backend, **extras):
         raise BackendError(f"fieldgrad.distributed.solve_heat runs on the CPU of every rank; got backend={backend!r}")
 
 
-def solve_heat(u0, grid, bc, *, alpha=None, k=None, rho_c=None, t_end=None, steps=None, dt=None, method="auto",
+def solve_heat(u0, grid, bc, *, alpha=None, k=None, rho_c=None, contact=None, t_end=None, steps=None, dt=None, method="auto",
                source=None, output=None, output_every=None, output_overwrite=False, progress=None, callbacks=(),
                backend=None, t0=0.0, comm=None, dims=None, check_every=50):
     """Integrate ``du/dt = div(alpha grad u) + source`` on an MPI-decomposed grid.
@@ -153,10 +153,11 @@ def solve_heat(u0, grid, bc, *, alpha=None, k=None, rho_c=None, t_end=None, step
     if method not in ("auto", "ftcs", "rkl2"):
         raise ParameterError(f"method must be 'auto', 'ftcs' or 'rkl2' in fieldgrad.distributed.solve_heat "
                              f"(the implicit methods are serial only); got {method!r}")
-    if k is not None or rho_c is not None:
-        raise ParameterError("k= / rho_c= (a heat capacity field) are serial-CPU only for now: "
-                             "fieldgrad.distributed.solve_heat takes alpha= (the diffusivity) alone; got "
-                             + " and ".join(n for n, v in (("k", k), ("rho_c", rho_c)) if v is not None))
+    if k is not None or rho_c is not None or contact is not None:
+        raise ParameterError("k= / rho_c= / contact= (the k / rho_c form of the heat equation) are serial-CPU only "
+                             "for now: fieldgrad.distributed.solve_heat takes alpha= (the diffusivity) alone; got "
+                             + " and ".join(n for n, v in (("k", k), ("rho_c", rho_c), ("contact", contact))
+                                            if v is not None))
     if alpha is None:
         raise ParameterError("alpha (the diffusivity) is required: a positive number or array")
     if t_end is None and steps is None:

@@ -62,8 +62,8 @@ def _fixed_mask(lgrid, lbcs):
 
 def solve_poisson(f, grid, bc, *, k=None, screening=0.0, method="auto", rtol=1e-8, maxiter=None, x0=None,
                   callback=None, t=0.0, strict=False, raise_on_failure=True, cycle="V", nu1=2, nu2=2, fmg=None,
-                  backend=None, contact=None, comm=None, dims=None, coarse=True, coarse_shape=None, overlap=2,
-                  nu=None):
+                  backend=None, contact=None, fixed=None, fixed_value=None, comm=None, dims=None, coarse=True,
+                  coarse_shape=None, overlap=2, nu=None):
     """Solve ``div(k grad u) - screening*u = f`` on an MPI-decomposed grid.
 
     The arguments and defaults are those of :func:`fieldgrad.solve_poisson`, followed by the
@@ -94,6 +94,7 @@ def solve_poisson(f, grid, bc, *, k=None, screening=0.0, method="auto", rtol=1e-
     fmg : None (CG takes no FMG start)
     backend : None or "cpu"
     contact : None (interface resistance, :class:`fieldgrad.Contact`, has no distributed path yet)
+    fixed, fixed_value : None (held regions run in the serial solvers only; refused here)
     comm : mpi4py communicator (default ``COMM_WORLD``)
     dims : ranks per axis (default from ``MPI.Compute_dims``)
     raise_on_failure : bool
@@ -144,6 +145,9 @@ def solve_poisson(f, grid, bc, *, k=None, screening=0.0, method="auto", rtol=1e-
                              f"None; got cycle={cycle!r}, fmg={fmg!r}")
     if backend not in (None, "cpu"):
         raise BackendError(f"fieldgrad.distributed.solve_poisson runs on the CPU of every rank; got backend={backend!r}")
+    if fixed is not None or fixed_value is not None:
+        raise ParameterError("fixed/fixed_value (held regions) are solved by the serial fieldgrad.solve_poisson only; "
+                             "fieldgrad.distributed.solve_poisson needs fixed=None and fixed_value=None")
     if nu is not None:
         warnings.warn("nu= is deprecated; give nu1= and nu2= (equal) as in fieldgrad.solve_poisson",
                       DeprecationWarning, stacklevel=2)

@@ -1,25 +1,18 @@
 """Steady solves with fixed-value regions (electrodes, held temperatures) inside the domain.
 
-The discrete operator is the Poisson issue's assembled matrix
-(:func:`fieldgrad.solvers.poisson_matrix`, the same stencil as :func:`fieldgrad.div_k_grad`);
-this module adds interior fixed-value nodes (masks), which a plain Poisson solve does not
-have, eliminates every fixed node, symmetrises the rows with the trapezoid weights and solves
-the reduced system (sparse direct for moderate sizes, conjugate gradients beyond).
+The fields' ``steady()`` and steady case runs come here: the list of ``(mask, value)`` regions
+becomes one held mask and value array for :class:`fieldgrad.solvers.PoissonSolver` (the same
+stencil as :func:`fieldgrad.div_k_grad`; held nodes eliminated inside the multigrid operator,
+:mod:`fieldgrad.solvers.held`), with insulating faces where ``bc`` says nothing.
 """
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
-import scipy.sparse as sp
-import scipy.sparse.linalg as spla
 
-from ..boundary import Dirichlet, Neumann, resolve_bc
-from ..errors import ConvergenceError, ParameterError, ShapeError, UndeterminedLevelWarning, describe
+from ..boundary import Neumann, resolve_bc
+from ..errors import ParameterError, ShapeError
 
 __all__ = ["complete_bc", "solve_steady"]
-
-DIRECT_LIMIT = 400_000
 
 
 def complete_bc(bc, grid):
@@ -33,20 +26,24 @@ def complete_bc(bc, grid):
     return resolve_bc({f: c for f, c in faces.items() if not grid.periodic[grid.parse_face(f)[0]]}, grid)
 
 
-def _masks(fixed, grid):
-    """Normalise ``fixed`` to a list of (bool mask, value array)."""
-    out = []
-    for m, (mask, value) in enumerate(fixed or []):
-        mask = np.asarray(mask)
-        if mask.shape != grid.shape:
-            raise ShapeError(f"fixed[{m}] mask has shape {mask.shape}; the grid needs {grid.shape}")
-        if mask.dtype != bool:
-            raise ParameterError(f"fixed[{m}] mask must be boolean; got dtype {mask.dtype}")
+def _held(fixed, grid):
+    """Several ``(mask, value)`` pairs as one mask and one value array (a later pair wins where
+    masks overlap), or ``(None, None)`` without pairs."""
+    mask, values = None, None
+    for m, (region, value) in enumerate(fixed or []):
+        region = np.asarray(region)
+        if region.shape != grid.shape:
+            raise ShapeError(f"fixed[{m}] mask has shape {region.shape}; the grid needs {grid.shape}")
+        if region.dtype != bool:
+            raise ParameterError(f"fixed[{m}] mask must be boolean; got dtype {region.dtype}")
         vals = np.broadcast_to(np.asarray(value, dtype=float), grid.shape)
-        if not np.all(np.isfinite(vals[mask])):
+        if not np.all(np.isfinite(vals[region])):
             raise ParameterError(f"fixed[{m}] value is not finite on its mask")
-        out.append((mask, vals))
-    return out
+        if mask is None:
+            mask, values = np.zeros(grid.shape, dtype=bool), np.zeros(grid.shape)
+        mask |= region
+        values[region] = vals[region]
+    return mask, values
 
 
 def solve_steady(grid, bc, k=1.0, *, source=0.0, screening=0.0, fixed=None, rtol=1e-12, method="auto", t=0.0):
@@ -63,11 +60,13 @@ def solve_steady(grid, bc, k=1.0, *, source=0.0, screening=0.0, fixed=None, rtol
         Volumetric source (heat generation, charge density, injected flow).
     screening : number >= 0 or array
     fixed : list of (mask, value) pairs, optional
-        Nodes held at a value (electrodes, heaters); ``value`` a number or an array.
+        Nodes held at a value (electrodes, heaters); ``value`` a number or an array.  Where
+        masks overlap the later pair wins; on a Dirichlet face the region's value wins.
     rtol : float
-        Relative residual for the iterative path.
+        Relative residual of the iterative solve.
     method : {"auto", "direct", "cg"}
-        ``"auto"`` is a sparse direct solve up to 400 000 unknowns, else CG.
+        Of :func:`fieldgrad.solve_poisson`: ``"auto"`` is its choice (MG-CG with fixed regions,
+        :mod:`fieldgrad.solvers.held`), ``"cg"`` MG-CG, ``"direct"`` a sparse direct solve.
     t : float
         Time for time-dependent boundary values.
 
@@ -86,69 +85,21 @@ def solve_steady(grid, bc, k=1.0, *, source=0.0, screening=0.0, fixed=None, rtol
     >>> np.allclose(u[:, 1], np.linspace(0, 1, 5))
     True
     """
-    from ..solvers import poisson_matrix, poisson_rhs
+    from ..solvers import PoissonSolver
 
     if method not in ("auto", "direct", "cg"):
         raise ParameterError(f"method must be 'auto', 'direct' or 'cg'; got {method!r}")
     bcs = complete_bc(bc, grid)
     f = -np.broadcast_to(np.asarray(source, dtype=float), grid.shape)
-    A = poisson_matrix(grid, bcs, k, screening).tocsr()
-    b = poisson_rhs(np.ascontiguousarray(f), grid, bcs, k, t=t).ravel()
-    dirichlet = np.zeros(grid.shape, dtype=bool)
-    for face, cond in bcs.faces.items():
-        if isinstance(cond, Dirichlet):
-            axis, side = grid.parse_face(face)
-            sl = [slice(None)] * grid.ndim
-            sl[axis] = 0 if side == 0 else -1
-            dirichlet[tuple(sl)] = True
-    fixed_mask = dirichlet.copy()
-    values = np.where(dirichlet, b.reshape(grid.shape), 0.0)
-    for mask, vals in _masks(fixed, grid):
-        fixed_mask |= mask
-        values[mask] = vals[mask]
-    fixed_flat = fixed_mask.ravel()
-    free = np.flatnonzero(~fixed_flat)
-    u = values.ravel().copy()
-    if free.size == 0:
-        return u.reshape(grid.shape)
-    w = grid.quadrature_weights().ravel()[free]
-    Aff = sp.diags(w) @ A[free][:, free]
-    rhs = w * (b[free] - A[free][:, np.flatnonzero(fixed_flat)] @ u[fixed_flat])
-    singular = not fixed_flat.any() and np.ndim(screening) == 0 and float(screening) == 0.0
-    if singular:
-        imbalance = rhs.sum()
-        scale = np.abs(rhs).sum()
-        if abs(imbalance) > 1e-8 * max(scale, 1e-300):
-            raise ParameterError(
-                f"no fixed values anywhere (only flux conditions) and the sources do not balance the "
-                f"boundary flux (net {imbalance:.3e}); a steady state exists only when they balance, "
-                "so fix a value somewhere (a Dirichlet face or a fixed region)")
-        if not np.any(rhs):
-            from ..solvers.result import UNDETERMINED_MESSAGE
-
-            warnings.warn(UNDETERMINED_MESSAGE, UndeterminedLevelWarning, stacklevel=3)
-        Aff = Aff.tolil()
-        Aff[0, :] = 0.0
-        Aff[0, 0] = 1.0
-        rhs[0] = 0.0
-    Aff = sp.csr_matrix(Aff)
-    use_direct = method == "direct" or (method == "auto" and free.size <= DIRECT_LIMIT)
-    if use_direct:
-        x = spla.spsolve(Aff.tocsc(), rhs)
-    else:
-        # the weighted rows are symmetric and (after the sign flip) positive definite
-        diag = -Aff.diagonal()
-        M = sp.diags(1.0 / diag)
-        resid = []
-        x, info = spla.cg(-Aff, -rhs, rtol=rtol, maxiter=20 * int(np.sqrt(free.size)) + 1000, M=M,
-                          callback=lambda xk: resid.append(0.0))
-        if info != 0:
-            raise ConvergenceError(f"conjugate gradients did not reach rtol={rtol!r} in {len(resid)} "
-                                   "iterations; try method='direct'", residuals=resid)
-    if not np.all(np.isfinite(x)):
-        raise ParameterError(f"the steady problem is singular or ill-posed (bc={describe(bc)}); fix a value somewhere")
-    u[free] = x
-    u = u.reshape(grid.shape)
-    if singular:
-        u -= grid.integrate(u) / grid.integrate(np.ones(grid.shape))
-    return u
+    mask, values = _held(fixed, grid)
+    solver = PoissonSolver(grid, bcs, k, screening, method, fixed=mask)
+    try:
+        res = solver.solve(np.ascontiguousarray(f), t=t, rtol=rtol, strict=True, fixed_value=values)
+    except ParameterError as err:
+        if not solver.prob.singular:
+            raise
+        raise ParameterError(
+            "no fixed values anywhere (only flux conditions) and the sources do not balance the boundary flux; "
+            f"a steady state exists only when they balance, so fix a value somewhere (a Dirichlet face or a fixed "
+            f"region): {err}") from err
+    return res.u

@@ -13,6 +13,7 @@ from ..grid import require_grid
 from ..errors import BackendError, ConvergenceError, NonFiniteError, ParameterError, ShapeError
 from .direct import direct_solve
 from .discretize import Problem, check_domain_parts, check_rhs, pad3, unpad
+from .held import HeldProblem
 from .krylov import pcg
 from .multigrid import Hierarchy, mg_iterate
 from .result import PoissonResult, compatibility_shift, warn_if_undetermined
@@ -38,6 +39,10 @@ class PoissonSolver:
     omega : float or None -- over-relaxation of the constant-coefficient red-black smoother
         (None: 1.2 in 3D, 1.15 in 2D; 1.0 is plain Gauss-Seidel)
     contact : None or :class:`~fieldgrad.materials.Contact` (see :func:`solve_poisson`)
+    fixed : None or boolean array of ``grid.shape`` -- nodes held at a value (electrodes, held
+        temperatures; :mod:`.held`); the values come with each :meth:`solve` (``fixed_value``),
+        so one setup serves any electrode potentials.  Needs method "auto" (then MG-CG),
+        "multigrid", "cg" or "direct".
 
     Example
     -------
@@ -49,7 +54,7 @@ class PoissonSolver:
     """
 
     def __init__(self, grid, bc, k=None, screening=0.0, method="auto", *, cycle="V", nu1=2, nu2=2, fmg=None,
-                 coarse_size=3000, omega=None, contact=None):
+                 coarse_size=3000, omega=None, contact=None, fixed=None):
         if method not in METHODS:
             raise ParameterError(f"method must be one of {METHODS}; got {method!r}")
         if cycle not in ("V", "W", "F"):
@@ -58,11 +63,18 @@ class PoissonSolver:
             if not isinstance(v, numbers.Integral) or v < 0:
                 raise ParameterError(f"{name} must be an integer >= 0; got {v!r}")
         self.grid = grid
-        self.prob = Problem(grid, bc, k, screening, contact)
+        self.held = fixed is not None
+        self.prob = (HeldProblem(grid, bc, k, screening, fixed, contact) if self.held
+                     else Problem(grid, bc, k, screening, contact))
         if self.prob.phi3 is not None:  # a steady state needs every part of a domain with holes anchored
             check_domain_parts(self.prob)
+        if self.held and method == "spectral":
+            raise ParameterError("method='spectral' does not take held regions (fixed); accepted with fixed: "
+                                 "'auto', 'multigrid', 'cg', 'direct'")
         if method == "auto":
-            if spectral_kinds(self.prob) is not None:
+            if self.held:
+                method = "cg"
+            elif spectral_kinds(self.prob) is not None:
                 method = "spectral"
             elif self.prob.k_const is not None:
                 method = "multigrid"
@@ -80,8 +92,9 @@ class PoissonSolver:
         self.hier = Hierarchy(self.prob, coarse_size=coarse_size, omega=omega) if method in ("multigrid", "cg") else None
 
     def solve(self, f, *, t=0.0, rtol=1e-8, maxiter=None, x0=None, callback=None, strict=False,
-              raise_on_failure=True, check_finite=True):
-        """Solve for one right-hand side; see :func:`solve_poisson` for the parameters.
+              raise_on_failure=True, check_finite=True, fixed_value=None):
+        """Solve for one right-hand side; see :func:`solve_poisson` for the parameters
+        (``fixed_value``: the held values, needed exactly when the solver was built with ``fixed``).
 
         Returns
         -------
@@ -95,7 +108,13 @@ class PoissonSolver:
             raise ParameterError(f"rtol must be a number in (0, 1); got {rtol!r}")
         if maxiter is not None and (not isinstance(maxiter, numbers.Integral) or maxiter < 1):
             raise ParameterError(f"maxiter must be a positive integer or None; got {maxiter!r}")
-        b, ud = prob.rhs(f, t)
+        if self.held:
+            b, ud = prob.rhs(f, t, fixed_value)
+            held_values = ud[prob.held_all]  # (ud becomes the iterate below)
+        elif fixed_value is not None:
+            raise ParameterError("fixed_value was given but no held region: pass fixed (a boolean mask) too")
+        else:
+            b, ud = prob.rhs(f, t)
         info = {}
         if prob.singular:
             bmax = float(np.max(np.abs(b)))
@@ -112,6 +131,8 @@ class PoissonSolver:
                 raise ShapeError(f"x0 has shape {x0.shape}; the grid needs {grid.shape}")
             fixed = prob.fixed_mask()
             u = np.where(fixed, ud, pad3(np.asarray(x0, dtype=np.float64), grid.ndim))
+            if self.held:
+                u[prob.held_all] = held_values
         method = self.method
         residuals, it, converged = [], 0, True
         if method == "direct":
@@ -138,6 +159,8 @@ class PoissonSolver:
             w = grid.quadrature_weights()
             uu = unpad(u, grid.shape)
             u = u - float(np.sum(w * uu) / np.sum(w))
+        if self.held:  # exact values (the iteration keeps them; a stopped or direct solve may not)
+            u[prob.held_all] = held_values
         with np.errstate(over="ignore", invalid="ignore"):
             uu = unpad(u, grid.shape).astype(out_dtype, copy=False)
         if check_finite and not np.all(np.isfinite(uu)):
@@ -164,9 +187,14 @@ def _cached_solver(grid, bc, k, screening, method, opts):
                        lambda g, b, kk, s, m, o: PoissonSolver(g, b, kk, s, m, **o))
 
 
+def _on_device(f):
+    """True when ``f`` is a GPU array (not a NumPy one)."""
+    return hasattr(f, "__cuda_array_interface__") and not isinstance(f, np.ndarray)
+
+
 def _wants_cuda(backend, f):
     """True when ``backend`` (or the process default, or a device-array ``f``) selects CUDA."""
-    on_device = hasattr(f, "__cuda_array_interface__") and not isinstance(f, np.ndarray)
+    on_device = _on_device(f)
     from ..backends import get_backend, resolve_backend
 
     if backend is None:
@@ -176,7 +204,7 @@ def _wants_cuda(backend, f):
 
 def solve_poisson(f, grid, bc, *, k=None, screening=0.0, method="auto", rtol=1e-8, maxiter=None, x0=None,
                   callback=None, t=0.0, strict=False, raise_on_failure=True, cycle="V", nu1=2, nu2=2, fmg=None,
-                  backend=None, contact=None):
+                  backend=None, contact=None, fixed=None, fixed_value=None):
     """Solve ``div(k grad u) - screening*u = f`` on ``grid`` with boundary conditions ``bc``.
 
     Parameters
@@ -195,8 +223,8 @@ def solve_poisson(f, grid, bc, *, k=None, screening=0.0, method="auto", rtol=1e-
     screening : number >= 0 or non-negative array of ``grid.shape``
     contact : None or ``fieldgrad.Contact(regions, resistance)`` -- an interface resistance per
         unit area in series with every link joining nodes of different ``regions`` labels
-    method : "auto" (spectral where it applies, else multigrid for constant k, else MG-CG),
-        "multigrid", "cg", "spectral", "direct"
+    method : "auto" (spectral where it applies, else multigrid for constant k, else MG-CG; MG-CG
+        with ``fixed``), "multigrid", "cg", "spectral", "direct"
     rtol : float in (0, 1) -- relative residual target of the iterative methods
     maxiter : int, optional (defaults: 50 cycles, 200 CG iterations)
     x0 : ndarray, optional initial guess (Dirichlet nodes are overwritten by the values)
@@ -209,6 +237,13 @@ def solve_poisson(f, grid, bc, *, k=None, screening=0.0, method="auto", rtol=1e-
         ``f`` selects CUDA); on CUDA, :func:`fieldgrad.solvers.cuda_poisson.solve` runs V-cycles
         (constant coefficients) or V-cycle-preconditioned CG (array ``k``/screening) and ``u`` is
         a device array; ``method`` must then be "auto", "multigrid" or "cg"
+    fixed : None or boolean array of ``grid.shape`` -- nodes held at ``fixed_value``
+        (electrodes, held temperatures), eliminated inside the multigrid operator
+        (:mod:`fieldgrad.solvers.held`); solved by MG-CG or multigrid, never by a direct fallback.
+        A held region makes a flux-only problem non-singular.  CPU only (a process-wide CUDA
+        default is not followed).
+    fixed_value : number or array of ``grid.shape`` -- the held values (read on ``fixed``);
+        needed exactly when ``fixed`` is given
 
     Returns
     -------
@@ -241,7 +276,12 @@ def solve_poisson(f, grid, bc, *, k=None, screening=0.0, method="auto", rtol=1e-
                                                   and hasattr(f, "__cuda_array_interface__")):
         raise BackendError("backend='cuda' solves Cartesian grids only; a cylindrical (r, z) grid is "
                            "solved on the CPU (backend='cpu', a NumPy array f)")
-    if _wants_cuda(backend, f):
+    if fixed is not None:
+        if _on_device(f) or backend not in (None, "cpu"):
+            raise ParameterError(f"fixed (held regions) runs on the CPU solvers only; got backend={backend!r}"
+                                 f"{' and a device array f' if _on_device(f) else ''} (accepted with fixed: "
+                                 "backend=None or 'cpu' and a NumPy f)")
+    elif _wants_cuda(backend, f):
         if contact is not None:
             raise ParameterError("contact= is not available with backend='cuda' yet; accepted there: contact=None "
                                  "(solve on the CPU, backend='cpu', for an interface resistance)")
@@ -254,7 +294,7 @@ def solve_poisson(f, grid, bc, *, k=None, screening=0.0, method="auto", rtol=1e-
                                   callback=callback, raise_on_failure=raise_on_failure, strict=strict,
                                   method=method, nu1=nu1, nu2=nu2)
     require_grid(grid)
-    opts = dict(cycle=cycle, nu1=nu1, nu2=nu2, fmg=fmg, contact=contact)
+    opts = dict(cycle=cycle, nu1=nu1, nu2=nu2, fmg=fmg, contact=contact, fixed=fixed)
     solver = _cached_solver(grid, bc, k, screening, method, opts)
     return solver.solve(f, t=t, rtol=rtol, maxiter=maxiter, x0=x0, callback=callback, strict=strict,
-                        raise_on_failure=raise_on_failure)
+                        raise_on_failure=raise_on_failure, fixed_value=fixed_value)
