@@ -42,3 +42,32 @@ def test_cooling_block_follows_lumped_model_and_writes_animation(tmp_path):
     assert np.all(np.diff(r["mean"]) < 0)
     assert np.allclose(r["mean"], r["lumped"], rtol=0.02)
     assert os.path.getsize(r["gif"]) > 1000 and os.path.exists(r["frames_png"])
+
+
+def test_axisymmetric_cable_matches_thermal_resistances_and_balances(tmp_path):
+    m = _load("axisymmetric_cable")
+    r = m.main(n=31, hours=1.0, outdir=str(tmp_path))
+    ref = r["reference"]
+    assert r["steady_surface"] == pytest.approx(ref["surface"], abs=1e-8)  # all the heat leaves there
+    for key in ("interface", "axis"):  # log profile in the insulation: second order, 31 nodes
+        assert r[f"steady_{key}"] == pytest.approx(ref[key], abs=0.01)
+    assert r["put_in"] == pytest.approx(r["stored"] + r["lost"], rel=1e-9)  # backward Euler conserves it
+    errs = [abs(m.main(n=n, hours=0.01, plot=False)["steady_axis"] - ref["axis"]) for n in (16, 31, 61)]
+    assert errs[0] / errs[1] > 3.5 and errs[1] / errs[2] > 3.5, errs
+    assert os.path.getsize(r["figure"]) > 5000
+
+
+def test_pcb_chip_balances_and_the_interface_resistance_heats_the_die(tmp_path):
+    r = _load("pcb_chip_transient").main(n=(81, 15), t_end=300.0, outdir=str(tmp_path))
+    assert r["put_in"] == pytest.approx(r["stored"] + r["lost"], rel=1e-9)
+    jump = r["die"] - r["die_no_contact"]
+    assert 0.6 * r["tim_jump_estimate"] < jump < 1.02 * r["tim_jump_estimate"]
+    assert os.path.getsize(r["figure"]) > 5000
+
+
+def test_heat_sink_plate_gives_off_the_chip_power(tmp_path):
+    r = _load("heat_sink_plate").main(n_per_mm=1, outdir=str(tmp_path))
+    assert r["convected"] + r["radiated"] == pytest.approx(r["power"], rel=1e-6)
+    assert r["picard_iterations"] <= 15 and max(r["inner_iterations"]) <= 20
+    assert 0.3 < r["radiated"] / r["power"] < 0.7  # black anodised at ~90 C: radiation about half
+    assert os.path.getsize(r["figure"]) > 5000

@@ -43,13 +43,20 @@ __all__ = ["BackwardEuler", "CrankNicolson"]
 
 
 class _ImplicitBase:
-    def __init__(self, problem, *, linear_solver="multigrid", rtol=1e-8, maxiter=100, nu1=2, nu2=2,
+    def __init__(self, problem, *, linear_solver=None, rtol=1e-8, maxiter=100, nu1=2, nu2=2,
                  conservative=True):
         from ..solvers import PoissonSolver  # noqa: F401  (fails early if the solvers are missing)
 
         if not (0.0 < rtol < 1.0):
             raise ParameterError(f"rtol must be in (0, 1); got {rtol!r}")
         self.problem = problem
+        if linear_solver is None:
+            # plain multigrid for one constant diffusivity; MG-preconditioned CG once coefficients
+            # vary (cells, contact resistances, holes, cylindrical rows), where a weak link can stall
+            # plain V-cycles (a thermal-interface resistance 400x weaker than its neighbours did)
+            plain = problem.capacity is None or (np.ndim(problem.rho_c) == 0 and isinstance(problem.k, (int, float))
+                                                 and problem.contact is None and not problem.grid.cylindrical)
+            linear_solver = "multigrid" if plain else "cg"
         self.linear_solver, self.rtol, self.maxiter = linear_solver, rtol, maxiter
         self.nu1, self.nu2 = nu1, nu2
         self._solvers = {}
@@ -157,7 +164,8 @@ class BackwardEuler(_ImplicitBase):
     ----------
     problem : HeatProblem
     linear_solver : method of :class:`~fieldgrad.solvers.PoissonSolver` ("multigrid", "cg",
-        "spectral", "direct", "auto")
+        "spectral", "direct", "auto"); None (default): "multigrid" for a constant diffusivity,
+        "cg" (MG-preconditioned CG) when coefficients vary (arrays, cells, contact, cylindrical)
     rtol : relative residual of each solve (default 1e-8)
     conservative : bool, default True
         With only Neumann / periodic faces, shift each solution to the exact total heat of its
