@@ -62,18 +62,18 @@ def _host_coefficient(value, name, positive):
     return value
 
 
-def _setup(grid, bc, k, screening, dtype, coarse_size):
+def _setup(grid, bc, k, screening, dtype, coarse_size, contact=None):
     """The stencil multigrid for these values (compared by value, see
     :mod:`fieldgrad.solvers.setup_cache`; device coefficient arrays are checked on the device)."""
     from .discretize import Problem
 
-    def build(grid, bc, k, screening, dtype, coarse_size):
-        mg = StencilMG(Problem(grid, bc, k, screening), np.dtype(dtype), coarse_size)
+    def build(grid, bc, k, screening, dtype, coarse_size, contact):
+        mg = StencilMG(Problem(grid, bc, k, screening, contact), np.dtype(dtype), coarse_size)
         mg.rhs_cache = {}
         return mg
 
     k, screening = _host_coefficient(k, "k", True), _host_coefficient(screening, "screening", False)
-    return _SETUPS.get((grid, bc, k, screening, np.dtype(dtype).str, coarse_size), build)
+    return _SETUPS.get((grid, bc, k, screening, np.dtype(dtype).str, coarse_size, contact), build)
 
 
 def _boundary_data(mg, t):
@@ -127,7 +127,8 @@ def _fast_solver(grid, dtype, k, screening):
 
 
 def solve(f, grid, bc, *, k=None, screening=0.0, rtol=1e-8, maxiter=None, x0=None, t=0.0, callback=None,
-          raise_on_failure=True, method="auto", strict=False, nu1=2, nu2=2, coarse_size=3000, check_finite=True):
+          raise_on_failure=True, method="auto", strict=False, nu1=2, nu2=2, coarse_size=3000, check_finite=True,
+          contact=None):
     """Solve ``div(k grad u) - screening*u = f`` on the GPU.
 
     Parameters
@@ -191,7 +192,7 @@ def solve(f, grid, bc, *, k=None, screening=0.0, rtol=1e-8, maxiter=None, x0=Non
     dtype = np.dtype(fd.dtype)
     if check_finite:
         check_finite_device(fd, "f")
-    if _fast_path(grid, bc, k, screening, method):
+    if contact is None and _fast_path(grid, bc, k, screening, method):
         from .cuda_multigrid import solve_poisson_cuda
 
         kk = 1.0 if k is None else float(k)
@@ -203,7 +204,7 @@ def solve(f, grid, bc, *, k=None, screening=0.0, rtol=1e-8, maxiter=None, x0=Non
                                   nu1=nu1, nu2=nu2, raise_on_failure=raise_on_failure, callback=callback,
                                   solver=_fast_solver(grid, dtype, kk, ss))
 
-    mg = _setup(grid, bc, k, screening, dtype, coarse_size)
+    mg = _setup(grid, bc, k, screening, dtype, coarse_size, contact)
     prob = mg.prob
     shape3 = prob.shape3
     b0, ud = _boundary_data(mg, t)

@@ -282,9 +282,6 @@ def solve_poisson(f, grid, bc, *, k=None, screening=0.0, method="auto", rtol=1e-
                                  f"{' and a device array f' if _on_device(f) else ''} (accepted with fixed: "
                                  "backend=None or 'cpu' and a NumPy f)")
     elif _wants_cuda(backend, f):
-        if contact is not None:
-            raise ParameterError("contact= is not available with backend='cuda' yet; accepted there: contact=None "
-                                 "(solve on the CPU, backend='cpu', for an interface resistance)")
         if method not in ("auto", "multigrid", "cg"):
             raise ParameterError(f"method={method!r} is not available with backend='cuda'; "
                                  "accepted there: 'auto', 'multigrid', 'cg'")
@@ -292,7 +289,7 @@ def solve_poisson(f, grid, bc, *, k=None, screening=0.0, method="auto", rtol=1e-
 
         return cuda_poisson.solve(f, grid, bc, k=k, screening=screening, rtol=rtol, maxiter=maxiter, x0=x0, t=t,
                                   callback=callback, raise_on_failure=raise_on_failure, strict=strict,
-                                  method=method, nu1=nu1, nu2=nu2)
+                                  method=method, nu1=nu1, nu2=nu2, contact=contact)
     require_grid(grid)
     opts = dict(cycle=cycle, nu1=nu1, nu2=nu2, fmg=fmg, contact=contact, fixed=fixed)
     solver = _cached_solver(grid, bc, k, screening, method, opts)

@@ -24,8 +24,18 @@ def test_cuda_solves_the_cpu_problem_with_cell_materials(cu, kind):
     np.testing.assert_allclose(res.u.copy_to_host(), ref, rtol=0, atol=1e-8 * np.abs(ref).max())
 
 
-def test_contact_is_refused_on_cuda(cu):
-    g = fg.Grid((9, 9))
-    with pytest.raises(ParameterError, match="contact= is not available with backend='cuda'"):
-        fg.solve_poisson(np.zeros(g.shape), g, fg.Dirichlet(0.0), backend="cuda",
-                         contact=fg.Contact(np.zeros(g.shape, dtype=int), 1.0))
+def test_cuda_solves_the_cpu_problem_with_contact_resistance(cu):
+    """A composite wall with an interface resistance: the device solve equals the CPU direct
+    solve and the series formula (the links come from the same Problem)."""
+    from fieldgrad.solvers.cuda_poisson import solve
+
+    g = fg.Grid((11, 5), extent=[(0, 1), (0, 0.4)])
+    X = g.mesh()[0]
+    labels = (X > 0.45).astype(int)
+    bc = {"x-": fg.Dirichlet(1.0), "x+": fg.Dirichlet(0.0), "y": fg.Neumann(0.0)}
+    contact = fg.Contact(labels, 0.5)
+    res = solve(np.zeros(g.shape), g, bc, k=2.0, rtol=1e-12, coarse_size=12, contact=contact)
+    ref = fg.solve_poisson(np.zeros(g.shape), g, bc, k=2.0, contact=contact, method="direct").u
+    np.testing.assert_allclose(res.u.copy_to_host(), ref, rtol=0, atol=1e-10)
+    q = 1.0 / (1.0 / 2.0 + 0.5)  # flux through the wall: 1 K over L/k + R
+    assert ref[0, 2] - ref[1, 2] == pytest.approx(q * 0.1 / 2.0, rel=1e-10)
