@@ -155,6 +155,46 @@ def heat_sink(n, repeat):
           "target < 3)")
 
 
+def heat_sink_holes(n, repeat):
+    """The heat sink as a real domain: fins and mounting holes cut out (``Cells(..., domain=)``),
+    convection on the fin tips (y+), chips held, against the plain box (one material, the same
+    faces, a source; the constant-coefficient multigrid)."""
+    from fieldgrad.materials import cell_centres
+
+    g = fg.Grid((n, n))
+    xc, yc = np.meshgrid(*cell_centres(g), indexing="ij")
+    inside = (yc < 0.25) | (np.mod(xc * 8.0, 1.0) < 0.35)
+    for cx in (0.1, 0.9):
+        inside &= np.hypot(xc - cx, yc - 0.15) > 0.03
+    k = fg.Cells(np.full(inside.shape, 200.0), domain=inside)
+    X, Y = g.mesh()
+    chips = [((np.abs(X - c) < 0.06) & (np.abs(Y - 0.08) < 0.03), v) for c, v in ((0.3, 80.0), (0.5, 60.0),
+                                                                                  (0.7, 70.0))]
+    mask = chips[0][0] | chips[1][0] | chips[2][0]
+    values = np.where(chips[0][0], 80.0, np.where(chips[1][0], 60.0, 70.0))
+    bc = {"x": fg.Neumann(0.0), "y-": fg.Neumann(0.0), "y+": fg.Robin(10.0, 1.0, 200.0)}
+    print(f"\n## 2D heat sink with holes {n}^2: fins and 2 mounting holes cut out (Cells domain), 3 chips held, "
+          "convection on the fin tips, rtol 1e-10")
+    solver = PoissonSolver(g, bc, k, fixed=mask)
+    new = lambda: solver.solve(np.zeros(g.shape), rtol=1e-10, fixed_value=values)  # noqa: E731
+    plain_solver = PoissonSolver(g, bc, 200.0)
+    src = np.full(g.shape, -1e3)
+    plain = lambda: plain_solver.solve(src, rtol=1e-10)  # noqa: E731
+    setup_new = median_time(lambda: PoissonSolver(g, bc, k, fixed=mask), repeat=1, warmup=0)
+    setup_plain = median_time(lambda: PoissonSolver(g, bc, 200.0), repeat=1, warmup=0)
+    res, rp = new(), plain()
+    t_new, t_plain = [], []
+    for _ in range(repeat):
+        t_new.append(median_time(new, repeat=1, warmup=0))
+        t_plain.append(median_time(plain, repeat=1, warmup=0))
+    print(f"holes + held chips ({res.method}): setup {setup_new:.3f} s, solve {np.median(t_new):.3f} s median, "
+          f"{res.iterations} iterations")
+    print(f"plain box (k = 200, same faces, a source; {rp.method}): setup {setup_plain:.3f} s, solve "
+          f"{np.median(t_plain):.3f} s median, {rp.iterations} iterations")
+    print(f"ratio solve holes / plain: {np.median(np.array(t_new) / np.array(t_plain)):.2f}; setup + solve: "
+          f"{(setup_new + np.median(t_new)) / (setup_plain + np.median(t_plain)):.2f} (target < 3)")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--n3", type=int, default=129)
@@ -165,6 +205,7 @@ def main():
     header("held-value regions by multigrid (benchmarks/geometry.py)")
     electrostatics(a.n3, a.repeat, not a.no_old)
     heat_sink(a.n2, a.repeat)
+    heat_sink_holes(a.n2, a.repeat)
 
 
 if __name__ == "__main__":
