@@ -168,6 +168,12 @@ class Case:
         return m.copy()
 
     # ------------------------------------------------------------------ materials
+    @property
+    def has_regions(self):
+        """True when ``[[material.region]]`` tables make the materials piecewise (steady solves then
+        take them on cells, :meth:`material` with ``cells=True``)."""
+        return bool(self.doc.get("material", {}).get("region"))
+
     def material(self, cells=False):
         """Material coefficients as arrays / numbers, regions applied in order.
 

@@ -10,8 +10,8 @@ The same case file as a serial run, with the distributed solvers on ``comm``:
 Every rank writes its blocks; :class:`~fieldgrad.distributed.io.PartsWriter` joins them into
 one file in the :mod:`fieldgrad.io` layout.  Only rank 0 prints, plots and computes the steady
 balance (from the gathered field).  What has no distributed solver yet -- ``[[fixed]]`` regions
-in steady cases, implicit heat methods -- runs on rank 0 alone (the other ranks wait), and the
-summary says so.
+and ``[[material.region]]`` materials (on cells) in steady cases, implicit heat methods -- runs on
+rank 0 alone (the other ranks wait), and the summary says so.
 """
 from __future__ import annotations
 
@@ -64,7 +64,9 @@ def run_case_mpi(case, out, comm, *, overwrite=False, plot=False, progress=None,
     on_root(comm, lambda: check_free(ctx["paths"], overwrite))
     summary = {"case": case.name, "physics": case.physics, "kind": case.kind, "paths": ctx["paths"], "notes": []}
     if case.kind == "steady":
-        fallback = "[[fixed]] regions have no distributed solver yet" if ctx["fixed"] else None
+        fallback = ("[[fixed]] regions have no distributed solver yet" if ctx["fixed"] else
+                    "[[material.region]] materials on cells have no distributed solver yet" if case.has_regions
+                    else None)
     else:
         if case.output.get("checkpoint_every") is not None:
             raise CaseFileError("output.checkpoint_every is not supported under MPI yet (the distributed heat "

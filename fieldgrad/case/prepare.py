@@ -110,9 +110,11 @@ def prepare(case, out=None, *, plot=False, distributed=False):
     if scalar not in keep:
         raise CaseFileError(f"output.fields = {keep!r} must include {scalar!r} (the solution)")
     coef_field = mat.get(coefname, coef)
-    if case.kind == "steady" and not distributed:
-        # steady solves take the materials on cells (regions at cell centres); the fields and the
-        # written coefficient carry their node-sampled view (mean of the cells touching a node)
+    if case.kind == "steady" and case.has_regions:
+        # piecewise materials: steady solves take them on cells (regions at cell centres, an
+        # interface on a grid line second order); the fields and the written coefficient carry
+        # their node-sampled view (mean of the cells touching a node).  Smooth expressions stay
+        # node-sampled (second order either way), which the distributed solver shares.
         mat = case.material(cells=True)
         coef = mat.get("conductivity", mat.get("permittivity"))
         if case.physics == "darcy":
