@@ -180,5 +180,5 @@ def test_material_regions_run_on_rank_0_and_equal_serial(tmp_path, capsys):
     text = STEADY.replace('[boundary]', '[[material.region]]\nwhere = "x > 0.5"\nconductivity = 20.0\n[boundary]')
     serial, mpi, out = _both(tmp_path, text, "plate", capsys)
     assert "ran on rank 0 only" in out and "material.region" in out
-    with fio.open(serial) as a, fio.open(mpi) as b:
-        np.testing.assert_array_equal(np.asarray(a["temperature"]), np.asarray(b["temperature"]))
+    with fio.open(serial) as a, fio.open(mpi) as b:  # equal up to the order of parallel sums
+        np.testing.assert_allclose(np.asarray(b["temperature"]), np.asarray(a["temperature"]), rtol=1e-12, atol=0)
