@@ -82,7 +82,7 @@ def main(n=61, hours=4.0, outdir=os.path.join(os.path.dirname(os.path.abspath(__
         surface_t.append(float(sim.u[-1, 2]))
 
     res = solve_heat(np.full(g.shape, T_AIR), g, bc, k=k, rho_c=rho_c, source=q, t_end=t_end, dt=dt,
-                     method="backward_euler", progress=False, callbacks=[(record, {"every": 1})])
+                     method="backward_euler", rtol=1e-12, progress=False, callbacks=[(record, {"every": 1})])
     w = g.quadrature_weights()
     stored = float(np.sum(w * rho_c * (res.u - T_AIR)))
     lost = float(np.sum(dt * H * (np.array(surface_t) - T_AIR))) * 2 * np.pi * B * LENGTH

@@ -77,7 +77,7 @@ def run(resistance=R_TIM, t_end=60.0, dt=0.5, n=(161, 29)):
 
     res = solve_heat(np.full(g.shape, T_PLATE), g, bc, k=k, rho_c=rho_c, source=q, t_end=t_end, dt=dt,
                      contact=Contact(labels, resistance) if resistance else None, method="backward_euler",
-                     progress=False, callbacks=[(record, {"every": 1})])
+                     rtol=1e-12, progress=False, callbacks=[(record, {"every": 1})])
     return g, mat, k, rho_c, q, res, np.array(times), np.array(die_t), np.array(bottom)
 
 

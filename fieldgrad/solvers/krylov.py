@@ -94,11 +94,13 @@ class HostOps:
         Pre- and post-smoothing sweeps of the preconditioning V-cycle.
     precondition : bool
         False gives plain CG (in the W inner product).
+    level : Level, optional -- the operator CG solves, when the hierarchy (the preconditioner)
+        belongs to a nearby problem (holes filled by a weak conductor); default its finest level
     """
 
-    def __init__(self, hier, nu=1, precondition=True):
+    def __init__(self, hier, nu=1, precondition=True, level=None):
         self.hier, self.nu, self.use_mg = hier, nu, precondition
-        self.level = hier.levels[0]
+        self.level = hier.levels[0] if level is None else level
         self.w = hier.prob.weights1()
         self._ones = None
         self._wsum = float(self.w[0].sum() * self.w[1].sum() * self.w[2].sum())
@@ -144,7 +146,7 @@ class HostOps:
         K.xpby(x, beta, y)
 
 
-def pcg(hier, u, b, rtol, maxiter, *, callback=None, nu=1, bnorm=None, ud=None, precondition=True):
+def pcg(hier, u, b, rtol, maxiter, *, callback=None, nu=1, bnorm=None, ud=None, precondition=True, level=None):
     """Solve ``A u = b`` (Dirichlet values held in ``u``) by MG-preconditioned CG, in place:
     :func:`cg` with :class:`HostOps`.
 
@@ -154,7 +156,7 @@ def pcg(hier, u, b, rtol, maxiter, *, callback=None, nu=1, bnorm=None, ud=None, 
     initial ``u``); ``rtol``, ``maxiter``, ``callback`` and the returned
     ``(iterations, residuals, converged)`` are those of :func:`cg`.
     """
-    ops = HostOps(hier, nu, precondition)
+    ops = HostOps(hier, nu, precondition, level)
     if bnorm is None:
-        bnorm = hier.levels[0].residual_norm(ud if ud is not None else u, b)
+        bnorm = ops.level.residual_norm(ud if ud is not None else u, b)
     return cg(ops, u, b, rtol, maxiter, bnorm, callback=callback)
