@@ -175,9 +175,6 @@ def solve(f, grid, bc, *, k=None, screening=0.0, rtol=1e-8, maxiter=None, x0=Non
     """
     from .result import PoissonResult, compatibility_shift, warn_if_undetermined
     from ..kernels.cuda_ops import check_finite_device, device_copy
-    from ..grid import require_cartesian
-
-    require_cartesian(grid, "the CUDA Poisson solver")
     t0 = time.perf_counter()
     if method not in ("auto", "multigrid", "cg"):
         raise ParameterError(f"method must be 'auto', 'multigrid' or 'cg' with backend 'cuda'; got {method!r}")
@@ -188,11 +185,21 @@ def solve(f, grid, bc, *, k=None, screening=0.0, rtol=1e-8, maxiter=None, x0=Non
     for name, v in (("nu1", nu1), ("nu2", nu2)):
         if not isinstance(v, numbers.Integral) or v < 0:
             raise ParameterError(f"{name} must be an integer >= 0; got {v!r}")
+    cylindrical = getattr(grid, "cylindrical", False)
+    if cylindrical:
+        # the rows carry the ring volumes: the right-hand side is m * f (scaled on the host; a
+        # device f makes a round trip)
+        from .discretize import _cylindrical_factors
+
+        host = f.copy_to_host() if _cu.is_device_array(f) else np.asarray(f)
+        m = _cylindrical_factors(grid, tuple(grid.shape) + (1,) * (3 - grid.ndim))[0].reshape(
+            (-1,) + (1,) * (grid.ndim - 1))
+        f = (host * m).astype(host.dtype if host.dtype in (np.float32, np.float64) else np.float64)
     fd = _cu.as_device(f, "f", shape=grid.shape)
     dtype = np.dtype(fd.dtype)
     if check_finite:
         check_finite_device(fd, "f")
-    if contact is None and _fast_path(grid, bc, k, screening, method):
+    if contact is None and not cylindrical and _fast_path(grid, bc, k, screening, method):
         from .cuda_multigrid import solve_poisson_cuda
 
         kk = 1.0 if k is None else float(k)
@@ -211,6 +218,10 @@ def solve(f, grid, bc, *, k=None, screening=0.0, rtol=1e-8, maxiter=None, x0=Non
     b = _cu.empty(shape3, dtype)
     mg.combine(fd.reshape(*shape3), b0, 1, b)
     info = {"backend": "cuda", "levels": [s[: grid.ndim] for s in mg.shapes]}
+    if prob.singular and cylindrical:
+        raise ParameterError("a cylindrical problem with only flux conditions (no Dirichlet/Robin face, no "
+                             "screening) is solved on the CPU only (its compatibility weights are the ring "
+                             "volumes); accepted on CUDA: a Dirichlet or Robin face, or screening")
     if prob.singular:
         s, sabs = mg.wsums(b)
         size_before = mg.norm(b)

@@ -10,7 +10,7 @@ import time
 import numpy as np
 
 from ..grid import require_grid
-from ..errors import BackendError, ConvergenceError, NonFiniteError, ParameterError, ShapeError
+from ..errors import ConvergenceError, NonFiniteError, ParameterError, ShapeError
 from .direct import direct_solve
 from .discretize import Problem, check_domain_parts, check_rhs, pad3, unpad
 from .held import HeldProblem
@@ -315,10 +315,6 @@ def solve_poisson(f, grid, bc, *, k=None, screening=0.0, method="auto", rtol=1e-
     >>> res.converged, res.method
     (True, 'multigrid')
     """
-    if getattr(grid, "cylindrical", False) and (backend == "cuda" or not isinstance(f, np.ndarray)
-                                                  and hasattr(f, "__cuda_array_interface__")):
-        raise BackendError("backend='cuda' solves Cartesian grids only; a cylindrical (r, z) grid is "
-                           "solved on the CPU (backend='cpu', a NumPy array f)")
     if fixed is not None:
         if _on_device(f) or backend not in (None, "cpu"):
             raise ParameterError(f"fixed (held regions) runs on the CPU solvers only; got backend={backend!r}"
