@@ -62,30 +62,36 @@ def _host_coefficient(value, name, positive):
     return value
 
 
-def _setup(grid, bc, k, screening, dtype, coarse_size, contact=None):
+def _setup(grid, bc, k, screening, dtype, coarse_size, contact=None, fixed=None):
     """The stencil multigrid for these values (compared by value, see
     :mod:`fieldgrad.solvers.setup_cache`; device coefficient arrays are checked on the device)."""
     from .discretize import Problem
+    from .held import HeldProblem
 
-    def build(grid, bc, k, screening, dtype, coarse_size, contact):
-        mg = StencilMG(Problem(grid, bc, k, screening, contact), np.dtype(dtype), coarse_size)
+    def build(grid, bc, k, screening, dtype, coarse_size, contact, fixed):
+        prob = (Problem(grid, bc, k, screening, contact) if fixed is None
+                else HeldProblem(grid, bc, k, screening, fixed, contact))
+        mg = StencilMG(prob, np.dtype(dtype), coarse_size)
         mg.rhs_cache = {}
         return mg
 
     k, screening = _host_coefficient(k, "k", True), _host_coefficient(screening, "screening", False)
-    return _SETUPS.get((grid, bc, k, screening, np.dtype(dtype).str, coarse_size, contact), build)
+    return _SETUPS.get((grid, bc, k, screening, np.dtype(dtype).str, coarse_size, contact, fixed), build)
 
 
-def _boundary_data(mg, t):
-    """Device arrays ``b0`` (Neumann/Robin data terms, Dirichlet values on fixed nodes) and ``ud``
-    (Dirichlet values, zeros elsewhere); cached unless a condition holds arrays."""
+def _boundary_data(mg, t, fixed_value=None):
+    """Device arrays ``b0`` (Neumann/Robin data terms, Dirichlet values on fixed nodes; with held
+    regions their rows and couplings) and ``ud`` (Dirichlet and held values, zeros elsewhere);
+    cached unless a condition holds arrays or values are held."""
     prob = mg.prob
-    cacheable = all(c is None or not any(isinstance(getattr(c, fld), np.ndarray) for fld in c._fields)
-                    for c in prob.bcs.faces.values())
+    held = hasattr(prob, "held_all")
+    cacheable = not held and all(c is None or not any(isinstance(getattr(c, fld), np.ndarray) for fld in c._fields)
+                                 for c in prob.bcs.faces.values())
     key = t if prob.bcs.time_dependent else None
     if cacheable and key in mg.rhs_cache:
         return mg.rhs_cache[key]
-    b0, ud = prob.rhs(np.zeros(prob.grid.shape), t)
+    zero = np.zeros(prob.grid.shape)
+    b0, ud = prob.rhs(zero, t, fixed_value) if held else prob.rhs(zero, t)
     out = (_cu.as_device(b0.astype(mg.dtype), "b0"), _cu.as_device(ud.astype(mg.dtype), "ud"))
     if cacheable:
         if len(mg.rhs_cache) >= 2:
@@ -128,7 +134,7 @@ def _fast_solver(grid, dtype, k, screening):
 
 def solve(f, grid, bc, *, k=None, screening=0.0, rtol=1e-8, maxiter=None, x0=None, t=0.0, callback=None,
           raise_on_failure=True, method="auto", strict=False, nu1=2, nu2=2, coarse_size=3000, check_finite=True,
-          contact=None):
+          contact=None, fixed=None, fixed_value=None):
     """Solve ``div(k grad u) - screening*u = f`` on the GPU.
 
     Parameters
@@ -186,6 +192,16 @@ def solve(f, grid, bc, *, k=None, screening=0.0, rtol=1e-8, maxiter=None, x0=Non
         if not isinstance(v, numbers.Integral) or v < 0:
             raise ParameterError(f"{name} must be an integer >= 0; got {v!r}")
     cylindrical = getattr(grid, "cylindrical", False)
+    if fixed is not None:
+        # held rows take their right-hand side from the held values alone: f is zeroed there (a
+        # device f makes a round trip)
+        from .held import check_fixed
+
+        fixed = check_fixed(fixed, grid)
+        host = f.copy_to_host() if _cu.is_device_array(f) else np.asarray(f)
+        f = np.where(fixed, 0.0, host).astype(host.dtype if host.dtype in (np.float32, np.float64) else np.float64)
+    elif fixed_value is not None:
+        raise ParameterError("fixed_value was given but no held region: pass fixed (a boolean mask) too")
     if cylindrical:
         # the rows carry the ring volumes: the right-hand side is m * f (scaled on the host; a
         # device f makes a round trip)
@@ -199,7 +215,7 @@ def solve(f, grid, bc, *, k=None, screening=0.0, rtol=1e-8, maxiter=None, x0=Non
     dtype = np.dtype(fd.dtype)
     if check_finite:
         check_finite_device(fd, "f")
-    if contact is None and not cylindrical and _fast_path(grid, bc, k, screening, method):
+    if contact is None and fixed is None and not cylindrical and _fast_path(grid, bc, k, screening, method):
         from .cuda_multigrid import solve_poisson_cuda
 
         kk = 1.0 if k is None else float(k)
@@ -211,10 +227,10 @@ def solve(f, grid, bc, *, k=None, screening=0.0, rtol=1e-8, maxiter=None, x0=Non
                                   nu1=nu1, nu2=nu2, raise_on_failure=raise_on_failure, callback=callback,
                                   solver=_fast_solver(grid, dtype, kk, ss))
 
-    mg = _setup(grid, bc, k, screening, dtype, coarse_size, contact)
+    mg = _setup(grid, bc, k, screening, dtype, coarse_size, contact, fixed)
     prob = mg.prob
     shape3 = prob.shape3
-    b0, ud = _boundary_data(mg, t)
+    b0, ud = _boundary_data(mg, t, fixed_value)
     b = _cu.empty(shape3, dtype)
     mg.combine(fd.reshape(*shape3), b0, 1, b)
     info = {"backend": "cuda", "levels": [s[: grid.ndim] for s in mg.shapes]}

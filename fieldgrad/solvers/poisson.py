@@ -283,8 +283,8 @@ def solve_poisson(f, grid, bc, *, k=None, screening=0.0, method="auto", rtol=1e-
     fixed : None or boolean array of ``grid.shape`` -- nodes held at ``fixed_value``
         (electrodes, held temperatures), eliminated inside the multigrid operator
         (:mod:`fieldgrad.solvers.held`); solved by MG-CG or multigrid, never by a direct fallback.
-        A held region makes a flux-only problem non-singular.  CPU only (a process-wide CUDA
-        default is not followed).
+        A held region makes a flux-only problem non-singular.  On CUDA the device multigrid
+        reads the same eliminated rows (``f`` is zeroed on the held nodes on the host).
     fixed_value : number or array of ``grid.shape`` -- the held values (read on ``fixed``);
         needed exactly when ``fixed`` is given
 
@@ -315,12 +315,7 @@ def solve_poisson(f, grid, bc, *, k=None, screening=0.0, method="auto", rtol=1e-
     >>> res.converged, res.method
     (True, 'multigrid')
     """
-    if fixed is not None:
-        if _on_device(f) or backend not in (None, "cpu"):
-            raise ParameterError(f"fixed (held regions) runs on the CPU solvers only; got backend={backend!r}"
-                                 f"{' and a device array f' if _on_device(f) else ''} (accepted with fixed: "
-                                 "backend=None or 'cpu' and a NumPy f)")
-    elif _wants_cuda(backend, f):
+    if _wants_cuda(backend, f):
         if method not in ("auto", "multigrid", "cg"):
             raise ParameterError(f"method={method!r} is not available with backend='cuda'; "
                                  "accepted there: 'auto', 'multigrid', 'cg'")
@@ -328,7 +323,8 @@ def solve_poisson(f, grid, bc, *, k=None, screening=0.0, method="auto", rtol=1e-
 
         return cuda_poisson.solve(f, grid, bc, k=k, screening=screening, rtol=rtol, maxiter=maxiter, x0=x0, t=t,
                                   callback=callback, raise_on_failure=raise_on_failure, strict=strict,
-                                  method=method, nu1=nu1, nu2=nu2, contact=contact)
+                                  method=method, nu1=nu1, nu2=nu2, contact=contact, fixed=fixed,
+                                  fixed_value=fixed_value)
     require_grid(grid)
     opts = dict(cycle=cycle, nu1=nu1, nu2=nu2, fmg=fmg, contact=contact, fixed=fixed)
     solver = _cached_solver(grid, bc, k, screening, method, opts)
