@@ -65,13 +65,10 @@ def _host_coefficient(value, name, positive):
 def _setup(grid, bc, k, screening, dtype, coarse_size, contact=None, fixed=None):
     """The stencil multigrid for these values (compared by value, see
     :mod:`fieldgrad.solvers.setup_cache`; device coefficient arrays are checked on the device)."""
-    from .discretize import Problem
-    from .held import HeldProblem
+    from .held import make_problem
 
     def build(grid, bc, k, screening, dtype, coarse_size, contact, fixed):
-        prob = (Problem(grid, bc, k, screening, contact) if fixed is None
-                else HeldProblem(grid, bc, k, screening, fixed, contact))
-        mg = StencilMG(prob, np.dtype(dtype), coarse_size)
+        mg = StencilMG(make_problem(grid, bc, k, screening, contact, fixed), np.dtype(dtype), coarse_size)
         mg.rhs_cache = {}
         return mg
 

@@ -35,7 +35,7 @@ from ..errors import NonFiniteError, ParameterError, ShapeError, describe
 from .discretize import Problem, pad3
 from . import mg_links as FL
 
-__all__ = ["HeldProblem", "check_fixed", "check_fixed_value"]
+__all__ = ["HeldProblem", "make_problem", "check_fixed", "check_fixed_value"]
 
 # held rows weigh 2**-6 of their own diagonal.  Measured (rtol 1e-10, 3D sphere + plate held in
 # a 1e4 contrast, 33/65/129 nodes): MG-CG 11/13/12 iterations at 2**0, 7/11/10 at 2**-6; V-cycles
@@ -168,3 +168,22 @@ class HeldProblem(Problem):
         fixed = super().fixed_mask()
         b[fixed] = ud[fixed]
         return b, ud
+
+
+def make_problem(grid, bc, k, screening, contact=None, fixed=None):
+    """The discrete problem: a :class:`HeldProblem` when nodes are held (``fixed`` a mask), else a
+    plain :class:`~fieldgrad.solvers.discretize.Problem` -- what the CPU and CUDA solvers build.
+
+    Example
+    -------
+    >>> import numpy as np
+    >>> from fieldgrad import Grid, Dirichlet
+    >>> g = Grid((5, 5))
+    >>> type(make_problem(g, Dirichlet(0.0), None, 0.0)).__name__
+    'Problem'
+    >>> type(make_problem(g, Dirichlet(0.0), None, 0.0, fixed=np.eye(5, dtype=bool))).__name__
+    'HeldProblem'
+    """
+    if fixed is None:
+        return Problem(grid, bc, k, screening, contact)
+    return HeldProblem(grid, bc, k, screening, fixed, contact)

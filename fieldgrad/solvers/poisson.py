@@ -12,8 +12,8 @@ import numpy as np
 from ..grid import require_grid
 from ..errors import ConvergenceError, NonFiniteError, ParameterError, ShapeError
 from .direct import direct_solve
-from .discretize import Problem, check_domain_parts, check_rhs, pad3, unpad
-from .held import HeldProblem
+from .discretize import check_domain_parts, check_rhs, pad3, unpad
+from .held import make_problem
 from .krylov import pcg
 from .multigrid import Hierarchy, Level, mg_iterate
 from .result import PoissonResult, compatibility_shift, warn_if_undetermined
@@ -89,8 +89,7 @@ class PoissonSolver:
                 raise ParameterError(f"{name} must be an integer >= 0; got {v!r}")
         self.grid = grid
         self.held = fixed is not None
-        self.prob = (HeldProblem(grid, bc, k, screening, fixed, contact) if self.held
-                     else Problem(grid, bc, k, screening, contact))
+        self.prob = make_problem(grid, bc, k, screening, contact, fixed)
         if self.prob.phi3 is not None:  # a steady state needs every part of a domain with holes anchored
             check_domain_parts(self.prob)
         if self.held and method == "spectral":
@@ -120,11 +119,8 @@ class PoissonSolver:
             # levels cannot represent (MG-CG iterations grew as sqrt(n): 17, 29, 45, 67 from 129^2 to
             # 1025^2 on a finned plate); the preconditioner is the hierarchy of the same problem
             # with the holes filled by a 1e-8 conductor (10-13 iterations at every size; 1e-4: 14-24,
-            # 1e-2: 77-158), CG runs
-            # on the exact operator
-            soft = _soften(k)
-            sprob = (HeldProblem(grid, bc, soft, screening, fixed, contact) if self.held
-                     else Problem(grid, bc, soft, screening, contact))
+            # 1e-2: 77-158), CG runs on the exact operator
+            sprob = make_problem(grid, bc, _soften(k), screening, contact, fixed)
             self.hier = Hierarchy(sprob, coarse_size=coarse_size, omega=omega)
             self.level0 = Level(self.prob.shape3, self.prob.h3, self.prob.periodic3,
                                 [fx.copy() for fx in self.prob.fixed1])
