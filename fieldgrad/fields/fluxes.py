@@ -110,11 +110,9 @@ def face_flows(u, k, grid, bc, source=None, t=0.0):
             flows[face] = float(share[sl].sum())
         else:  # Neumann / Robin: -k_b * du/dn over the face, trapezoid weights
             g = _outward_derivative(cond, grid, face, u[sl], t, np.float64)
-            if grid.cylindrical:  # area of the surface of revolution belonging to each face node
-                wface = w[sl] * (2.0 / grid.spacing[axis])
-                if axis == 0:
-                    wface = wface * (grid.coords[0][0 if side == 0 else -1] / float(
-                        radial_volumes(grid.coords[0], grid.spacing[0])[0 if side == 0 else -1] * 2 / grid.spacing[0]))
+            if grid.cylindrical and axis == 0:  # 2 pi r_face times the z weights: the ring's area
+                end = 0 if side == 0 else -1
+                wface = w[sl] * (grid.coords[0][end] / radial_volumes(grid.coords[0], grid.spacing[0])[end])
             else:
                 wface = w[sl] * (2.0 / grid.spacing[axis]) if grid.shape[axis] > 1 else w[sl]
             flows[face] = float(-(wface * kk[sl] * g).sum())

@@ -89,8 +89,7 @@ def check_domain_parts(prob):
     rd = prob.robin_diag()
     if rd is not None:
         anchor |= rd != 0
-    s = prob.screening3()
-    anchor |= (np.asarray(s) > 0) if prob.s3 is not None else (s > 0)
+    anchor |= np.asarray(prob.screening3()) > 0
     inside = ~prob.outside3
     comp = comp.reshape(prob.shape3)
     anchored = np.zeros(comp.max() + 1, dtype=bool)
@@ -332,10 +331,9 @@ class Problem:
         """
         grid = self.grid
         b = np.array(pad3(np.asarray(f, dtype=np.float64), self.ndim), copy=True)
-        if self.m3 is not None:
-            b *= self.m3
-        if self.phi3 is not None:
-            b *= self.phi3  # the source over the part of each control volume inside the domain
+        c = self.capacity_factor()  # the source over each row's (inside, ring) volume
+        if np.ndim(c):
+            b *= c
         ud = np.zeros(self.shape3)
         for a in range(self.ndim):
             for side, c in enumerate(self.conds3[a]):
@@ -433,8 +431,10 @@ class Problem:
     def _outside_rows(self, D):
         """Nodes outside the domain (no cell of theirs inside) keep no links; their rows become
         ``-c u = 0``.  ``c`` is 1e-3 of the mean inside diagonal: the Galerkin coarse operators
-        then all but ignore these nodes (MG-CG around an insulated hole: 7 iterations at 65^2,
-        129^2 and 257^2; with ``c`` the full mean diagonal 11, 13, 19)."""
+        then all but ignore these nodes (MG-CG on this hierarchy around an insulated hole: 7
+        iterations at 65^2, 129^2 and 257^2; with ``c`` the full mean diagonal 11, 13, 19).  These
+        rows serve the direct solve, plain multigrid and the CUDA path; MG-CG on the CPU
+        preconditions with the filled-hole hierarchy instead (:mod:`.poisson`)."""
         if self.outside3 is not None and self.outside3.any():
             D[self.outside3] = -1e-3 * float(np.mean(np.abs(D[~self.outside3])))
 
