@@ -25,6 +25,23 @@ COORDINATE_SYSTEMS = ("cartesian", "cylindrical")
 SPACING_RANGE = (1e-150, 1e150)
 
 
+def half_ring_radii(r, h):
+    """Mean radii ``(r - h/4, r + h/4)`` of the lower and upper halves of each node's dual cell on a
+    radial axis (nodes ``r``, spacing ``h``): a half's ``r dr`` integral is ``h/2`` times its
+    mean radius.  The one place this geometry is written (ring volumes, the solvers' volume
+    factors, cell means around a node).
+
+    Example
+    -------
+    >>> import numpy as np
+    >>> lo, hi = half_ring_radii(np.array([0.0, 1.0]), 1.0)
+    >>> lo.tolist(), hi.tolist()
+    ([-0.25, 0.75], [0.25, 1.25])
+    """
+    r = np.asarray(r, dtype=np.float64)
+    return r - 0.25 * h, r + 0.25 * h
+
+
 def radial_volumes(r, h):
     """Integral of ``r dr`` over each node's dual cell on a radial axis (nodes ``r``, spacing ``h``):
     ``r_i h`` inside, ``(h/2)(r_0 + h/4)`` and ``(h/2)(r_n - h/4)`` at the ends (the half cells).
@@ -36,9 +53,10 @@ def radial_volumes(r, h):
     >>> float(v.sum()) == 0.5   # integral of r dr over [0, 1]
     True
     """
+    lo, hi = half_ring_radii(r, h)
     v = np.asarray(r, dtype=np.float64) * h
-    v[0] = 0.5 * h * (r[0] + 0.25 * h)
-    v[-1] = 0.5 * h * (r[-1] - 0.25 * h)
+    v[0] = 0.5 * h * hi[0]
+    v[-1] = 0.5 * h * lo[-1]
     return v
 
 

@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..grid import half_ring_radii
+
 __all__ = ["cell_links", "node_mean", "apply_contact", "radial_half_weights"]
 
 
@@ -75,8 +77,9 @@ def radial_half_weights(grid):
     """
     if not getattr(grid, "cylindrical", False):
         return None
-    r, h = np.asarray(grid.coords[0], dtype=np.float64), grid.spacing[0]
-    return 0.5 * h * (r - 0.25 * h), 0.5 * h * (r + 0.25 * h)
+    h = grid.spacing[0]
+    lo, hi = half_ring_radii(grid.coords[0], h)
+    return 0.5 * h * lo, 0.5 * h * hi
 
 
 def cell_links(c3, a, shape3, h3, periodic3, radial=None):

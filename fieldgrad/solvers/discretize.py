@@ -18,7 +18,7 @@ import numpy as np
 
 from ..boundary import Dirichlet, Neumann, Robin, resolve_bc
 from ..errors import BoundaryError, NonFiniteError, ParameterError, ShapeError, describe
-from ..grid import require_grid
+from ..grid import half_ring_radii, require_grid
 from ..materials import resolve_conductivity, resolve_contact
 from ..materials.faces import apply_contact, cell_links
 from ..validation import check_coefficient
@@ -44,9 +44,9 @@ def _cylindrical_factors(grid, shape3):
     if not getattr(grid, "cylindrical", False):
         return None, None
     r, h = grid.coords[0], grid.spacing[0]
+    lo, hi = half_ring_radii(r, h)
     m = np.array(r, dtype=np.float64)
-    m[0] = r[0] + 0.25 * h
-    m[-1] = r[-1] - 0.25 * h
+    m[0], m[-1] = hi[0], lo[-1]
     shape = (-1, 1, 1)
     return m.reshape(shape), (r + 0.5 * h).reshape(shape)
 
