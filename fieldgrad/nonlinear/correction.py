@@ -3,9 +3,11 @@
 The linearised problem (``k`` frozen, exchange faces as Robin faces) is the affine system
 ``A u = b`` of :func:`fieldgrad.poisson_matrix` / :func:`fieldgrad.poisson_rhs`.  Solving for
 the correction ``delta`` with homogeneous face data instead of for ``u`` itself makes the
-rounding error of the inner solve relative to ``|delta|``, not to ``|u|``: with physical units
-(``k/h**2`` ~ 1e9 next to identity rows on Dirichlet nodes) a direct solve for ``u`` is off by
-~1e-6 relative, which stalls the outer iteration; the correction form keeps converging.
+error of the inner solve (an iterative one stopped at ``rtol``, loosely in early outer
+iterations) relative to ``|delta|``, not to ``|u|``, so the outer iteration keeps converging
+to round-off.  (It was first written against a sparse LU that lost ~1e-6 relative next to
+Dirichlet identity rows in physical units; that LU now solves the reduced, equilibrated system,
+:class:`fieldgrad.solvers.matrix.ReducedSystem`.)
 
 Example
 -------
