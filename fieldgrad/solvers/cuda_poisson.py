@@ -76,6 +76,25 @@ def _setup(grid, bc, k, screening, dtype, coarse_size, contact=None, fixed=None)
     return _SETUPS.get((grid, bc, k, screening, np.dtype(dtype).str, coarse_size, contact, fixed), build)
 
 
+def _host_rhs(f, grid, fixed):
+    """``f`` as the rows need it: zero on held nodes (their rows take the held values alone) and
+    times the ring-volume factor on a cylindrical grid -- done on the host (a device ``f`` makes
+    a round trip); ``f`` itself when neither applies."""
+    from .discretize import _cylindrical_factors
+
+    cylindrical = getattr(grid, "cylindrical", False)
+    if fixed is None and not cylindrical:
+        return f
+    host = f.copy_to_host() if _cu.is_device_array(f) else np.asarray(f)
+    out = host.astype(host.dtype if host.dtype in (np.float32, np.float64) else np.float64)
+    if fixed is not None:
+        out[fixed] = 0.0
+    if cylindrical:
+        m = _cylindrical_factors(grid, tuple(grid.shape) + (1,) * (3 - grid.ndim))[0]
+        out *= m.reshape((-1,) + (1,) * (grid.ndim - 1))
+    return out
+
+
 def _boundary_data(mg, t, fixed_value=None):
     """Device arrays ``b0`` (Neumann/Robin data terms, Dirichlet values on fixed nodes; with held
     regions their rows and couplings) and ``ud`` (Dirichlet and held values, zeros elsewhere);
@@ -190,25 +209,12 @@ def solve(f, grid, bc, *, k=None, screening=0.0, rtol=1e-8, maxiter=None, x0=Non
             raise ParameterError(f"{name} must be an integer >= 0; got {v!r}")
     cylindrical = getattr(grid, "cylindrical", False)
     if fixed is not None:
-        # held rows take their right-hand side from the held values alone: f is zeroed there (a
-        # device f makes a round trip)
         from .held import check_fixed
 
         fixed = check_fixed(fixed, grid)
-        host = f.copy_to_host() if _cu.is_device_array(f) else np.asarray(f)
-        f = np.where(fixed, 0.0, host).astype(host.dtype if host.dtype in (np.float32, np.float64) else np.float64)
     elif fixed_value is not None:
         raise ParameterError("fixed_value was given but no held region: pass fixed (a boolean mask) too")
-    if cylindrical:
-        # the rows carry the ring volumes: the right-hand side is m * f (scaled on the host; a
-        # device f makes a round trip)
-        from .discretize import _cylindrical_factors
-
-        host = f.copy_to_host() if _cu.is_device_array(f) else np.asarray(f)
-        m = _cylindrical_factors(grid, tuple(grid.shape) + (1,) * (3 - grid.ndim))[0].reshape(
-            (-1,) + (1,) * (grid.ndim - 1))
-        f = (host * m).astype(host.dtype if host.dtype in (np.float32, np.float64) else np.float64)
-    fd = _cu.as_device(f, "f", shape=grid.shape)
+    fd = _cu.as_device(_host_rhs(f, grid, fixed), "f", shape=grid.shape)
     dtype = np.dtype(fd.dtype)
     if check_finite:
         check_finite_device(fd, "f")
