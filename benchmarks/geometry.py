@@ -40,6 +40,15 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from _timing import header, median_time  # noqa: E402
 
 
+def alternate(first, second, repeat):
+    """Times of ``repeat`` runs of each, alternating (load drifts hit both alike): two lists."""
+    t1, t2 = [], []
+    for _ in range(repeat):
+        t1.append(median_time(first, repeat=1, warmup=0))
+        t2.append(median_time(second, repeat=1, warmup=0))
+    return t1, t2
+
+
 def old_solve_steady(grid, bc, k, fixed, rtol=1e-12):
     """The SciPy elimination ``fieldgrad.fields._solve.solve_steady`` used before held regions ran
     in multigrid (kept here only as the timing reference; no source, no screening, not singular):
@@ -96,10 +105,7 @@ def electrostatics(n, repeat, old):
     plain = lambda: solve_steady(g, plain_bc, eps)  # noqa: E731
     rp = PoissonSolver(g, plain_bc, eps).solve(np.zeros(g.shape), rtol=1e-12)
     # new and plain alternate; the old path (minutes) runs between two halves of the new runs
-    t_new, t_plain = [], []
-    for _ in range(repeat):
-        t_new.append(median_time(new, repeat=1, warmup=0))
-        t_plain.append(median_time(plain, repeat=1, warmup=0))
+    t_new, t_plain = alternate(new, plain, repeat)
     print(f"new (MG-CG, held nodes in the multigrid operator): {np.median(t_new):.3f} s median "
           f"({', '.join(f'{t:.2f}' for t in t_new)}), {res.iterations} iterations")
     print(f"same box without the electrode (MG-CG): {np.median(t_plain):.3f} s median, {rp.iterations} iterations")
@@ -144,10 +150,7 @@ def heat_sink(n, repeat):
     plain = lambda: solve_steady(g, bc, k, source=src)  # noqa: E731
     rp = PoissonSolver(g, bc, k).solve(-src, rtol=1e-12)
     new(), plain()
-    t_new, t_plain = [], []
-    for _ in range(repeat):
-        t_new.append(median_time(new, repeat=1, warmup=0))
-        t_plain.append(median_time(plain, repeat=1, warmup=0))
+    t_new, t_plain = alternate(new, plain, repeat)
     print(f"held chips (MG-CG): {np.median(t_new):.3f} s median, {res.iterations} iterations")
     print(f"plain box (same k and faces, a source, MG-CG): {np.median(t_plain):.3f} s median, {rp.iterations} "
           "iterations")
@@ -183,10 +186,7 @@ def heat_sink_holes(n, repeat):
     setup_new = median_time(lambda: PoissonSolver(g, bc, k, fixed=mask), repeat=1, warmup=0)
     setup_plain = median_time(lambda: PoissonSolver(g, bc, 200.0), repeat=1, warmup=0)
     res, rp = new(), plain()
-    t_new, t_plain = [], []
-    for _ in range(repeat):
-        t_new.append(median_time(new, repeat=1, warmup=0))
-        t_plain.append(median_time(plain, repeat=1, warmup=0))
+    t_new, t_plain = alternate(new, plain, repeat)
     print(f"holes + held chips ({res.method}): setup {setup_new:.3f} s, solve {np.median(t_new):.3f} s median, "
           f"{res.iterations} iterations")
     print(f"plain box (k = 200, same faces, the chips as sources; {rp.method}): setup {setup_plain:.3f} s, solve "
