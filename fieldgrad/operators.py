@@ -93,19 +93,32 @@ def _cylindrical(grid, name, order=2):
     return True
 
 
-def _on_cylinder(u, grid, bc, k, t, out, backend=None):
-    """laplacian / div_k_grad on a cylindrical grid: the solvers' finite-volume rows
-    (:func:`fieldgrad.solvers.apply.apply_operator`; a node on a Dirichlet face gets the balance
-    of its half cell with that face closed)."""
+def _by_rows(u, grid, bc, k, t, out, backend=None):
+    """laplacian / div_k_grad by the solvers' finite-volume rows
+    (:func:`fieldgrad.solvers.apply.apply_operator`): on cylindrical grids and for conductivities
+    on cells or per axis, which have no stencil kernel.  A node on a Dirichlet face gets the
+    balance of its half cell with that face closed."""
     from .solvers.apply import apply_operator
 
     if backend not in (None, "cpu") or not isinstance(u, np.ndarray):
-        raise BackendError("laplacian / div_k_grad on a cylindrical (r, z) grid run on the CPU only "
-                           f"(backend='cpu', a NumPy array); got backend={backend!r}")
+        raise BackendError("laplacian / div_k_grad on a cylindrical (r, z) grid, and div_k_grad with k on cells "
+                           "(Cells) or Orthotropic, run on the CPU only (backend='cpu', a NumPy array); got "
+                           f"backend={backend!r}")
     res = apply_operator(u, grid, bc, k, t).astype(u.dtype, copy=False)
     out = output_array(out, grid.shape, u.dtype, inputs={"u": u})
     out[...] = res
     return out
+
+
+def _material_k(k, grid):
+    """True when ``k`` is given on cells (Cells or a bare array of the cell shape) or per axis."""
+    from .materials import Cells, Orthotropic
+    from .materials.cells import cell_shape
+
+    if isinstance(k, (Cells, Orthotropic)):
+        return True
+    shape = np.shape(k)
+    return len(shape) == grid.ndim and shape == cell_shape(grid) and shape != tuple(grid.shape)
 
 
 def laplacian(u, grid, bc=None, *, order=2, t=0.0, out=None, check_finite=False, backend=None):
@@ -147,7 +160,7 @@ def laplacian(u, grid, bc=None, *, order=2, t=0.0, out=None, check_finite=False,
     """
     if _cylindrical(grid, "laplacian", order):
         _check_order(order)
-        return _on_cylinder(as_field(u, grid, "u", check_finite=check_finite), grid, bc, 1.0, t, out, backend)
+        return _by_rows(as_field(u, grid, "u", check_finite=check_finite), grid, bc, 1.0, t, out, backend)
     gpu = _on_gpu("laplacian", backend, u)
     if gpu is not None:
         return gpu(u, grid, bc, order=order, t=t, out=out, check_finite=check_finite)
@@ -316,7 +329,13 @@ def div_k_grad(u, grid, bc=None, *, k=None, t=0.0, out=None, check_finite=False,
     u : array of ``grid.shape``
     grid, bc : as for :func:`laplacian`
     k : None (1), positive number or array of ``grid.shape`` -- the conductivity (any
-        coefficient of ``div(k grad u)``: permittivity, permeability / viscosity ...)
+        coefficient of ``div(k grad u)``: permittivity, permeability / viscosity ...); or
+        values on the cells (:class:`~fieldgrad.Cells`, or a bare array of the cell shape) or
+        per axis (:class:`~fieldgrad.Orthotropic`): then each face takes the mean of the cells
+        around it, exactly the rows :func:`fieldgrad.solve_poisson` solves (CPU only; a node on
+        a Dirichlet face gets the balance of its half cell with that face closed; with a
+        ``Cells(..., domain=)`` the hole surfaces are insulated, a row is the balance per unit
+        volume of the part of the node's cell inside the domain, and nodes outside hold 0)
     t, out, check_finite, backend : as for :func:`laplacian`
 
     The old order ``div_k_grad(u, k, grid, bc)`` still works, with a ``DeprecationWarning``.
@@ -336,9 +355,11 @@ def div_k_grad(u, grid, bc=None, *, k=None, t=0.0, out=None, check_finite=False,
     """
     if k is None:
         k = 1.0
+    if _material_k(k, grid):
+        return _by_rows(as_field(u, grid, "u", check_finite=check_finite), grid, bc, k, t, out, backend)
     if _cylindrical(grid, "div_k_grad"):
         u = as_field(u, grid, "u", check_finite=check_finite)
-        return _on_cylinder(u, grid, bc, check_conductivity(k, grid, u.dtype), t, out, backend)
+        return _by_rows(u, grid, bc, check_conductivity(k, grid, u.dtype), t, out, backend)
     gpu = _on_gpu("div_k_grad", backend, u)
     if gpu is not None:
         return gpu(u, k, grid, bc, t=t, out=out, check_finite=check_finite)

@@ -20,13 +20,16 @@ __all__ = ["apply_operator"]
 def apply_operator(u, grid, bc, k=None, t=0.0):
     """``div(k grad u)`` per unit volume at every node, by the solvers' finite-volume rows.
 
+    With a domain (``k = Cells(..., domain=)``) a row is the balance per unit volume of the part
+    of the node's cell inside the domain (hole surfaces insulated); nodes outside hold 0.
+
     Parameters
     ----------
     u : ndarray of ``grid.shape``
     grid : Grid (Cartesian or cylindrical)
     bc : boundary specification (faces without a condition, and Dirichlet faces after their
         values are imposed on ``u``, are closed)
-    k : None, number or array (as for :func:`fieldgrad.solve_poisson`)
+    k : None, number, node array, Cells or Orthotropic (as for :func:`fieldgrad.solve_poisson`)
     t : float -- time of the boundary values
 
     Returns
@@ -58,4 +61,8 @@ def apply_operator(u, grid, bc, k=None, t=0.0):
     A = _stencil_to_csr(coef, offs, prob.shape3, prob.periodic3)
     b, _ = prob.rhs(np.zeros(grid.shape), t)  # minus the Neumann/Robin data terms
     rows = (A @ pad3(u, grid.ndim).ravel()).reshape(prob.shape3) - b
-    return unpad(rows / prob.volume_factor(), grid.shape)
+    c = prob.capacity_factor()  # the row's volume over the box volume (ring volume, inside part)
+    if np.ndim(c):
+        inside = c > 0
+        rows = np.divide(rows, c, out=np.zeros_like(rows), where=inside)
+    return unpad(rows, grid.shape)
