@@ -10,7 +10,7 @@ import numpy as np
 from ..boundary import Convection, Dirichlet, Neumann, Periodic, Robin
 from ..errors import CaseFileError, FieldgradError
 from ..grid import Grid
-from ..materials import Cells, cell_centres, cell_shape
+from ..materials import Cells, cell_centres, cell_shape, resolve_conductivity
 from .expressions import parse_expression
 from .schema import check_case
 
@@ -90,6 +90,21 @@ def load_case(path):
     except UnicodeDecodeError:
         raise CaseFileError(f"case file {path} is not UTF-8 text") from None
     return loads_case(text, path)
+
+
+def node_view(value, grid):
+    """Node-sampled view of cell values (the mean of the cells touching each node); anything
+    else is returned as it is.
+
+    Example
+    -------
+    >>> import numpy as np
+    >>> node_view(Cells(np.array([[1.0], [3.0]])), Grid((3, 2))).tolist()
+    [[1.0, 1.0], [2.0, 2.0], [3.0, 3.0]]
+    """
+    if not isinstance(value, Cells):
+        return value
+    return resolve_conductivity(value, grid).node_k3(0).reshape(grid.shape)
 
 
 class Case:
@@ -184,12 +199,14 @@ class Case:
             node-sampled form).  True: the spatially varying coefficients (conductivity,
             permittivity, permeability) as :class:`fieldgrad.Cells`, expressions and
             ``[[material.region]]`` masks evaluated at the cell centres, so a region boundary on
-            a grid line is resolved to second order.
+            a grid line is resolved to second order; a varying heat capacity, which belongs to a
+            node's control volume, is evaluated on the cells too and given to each node as the
+            mean of the cells around it (the heat its control volume stores per kelvin).
 
         Returns
         -------
-        dict: heat -> conductivity, heat_capacity; electrostatics -> permittivity;
-        darcy -> permeability, viscosity.
+        dict: heat -> conductivity, heat_capacity (a number, or a node array where it varies);
+        electrostatics -> permittivity; darcy -> permeability, viscosity (a number).
         """
         from ..fields.potential import EPSILON_0
 
@@ -201,7 +218,7 @@ class Case:
             defaults = {"permittivity": EPSILON_0}
         out = {}
         for key, default in defaults.items():
-            on_cells = cells and key not in ("heat_capacity", "viscosity")
+            on_cells = cells and key != "viscosity"
             shape = cell_shape(self.grid) if on_cells else self.grid.shape
             val = self.evaluate(f"material.{key}", mat.get(key, default), cells=on_cells) if key in mat else default
             val = np.full(shape, float(val)) if np.ndim(val) == 0 else val
@@ -216,13 +233,14 @@ class Case:
             out[key] = val
         if "relative_permittivity" in out:
             out["permittivity"] = out.pop("relative_permittivity") * EPSILON_0
+        if "viscosity" in out and np.ptp(out["viscosity"]) != 0:
+            raise CaseFileError("material.viscosity must be uniform (one number); it varies in space")
         for key in ("heat_capacity", "viscosity"):
-            if key in out:
-                if np.ptp(out[key]) != 0:
-                    raise CaseFileError(f"material.{key} must be uniform (one number); it varies in space")
+            if key in out and np.ptp(out[key]) == 0:
                 out[key] = float(out[key].flat[0])
         if cells:
-            out = {k: (Cells(v) if isinstance(v, np.ndarray) else v) for k, v in out.items()}
+            out = {k: (v if not isinstance(v, np.ndarray) else
+                       node_view(Cells(v), self.grid) if k == "heat_capacity" else Cells(v)) for k, v in out.items()}
         return out
 
     # ------------------------------------------------------------------ boundaries, sources

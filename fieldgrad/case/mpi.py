@@ -10,7 +10,7 @@ The same case file as a serial run, with the distributed solvers on ``comm``:
 Every rank writes its blocks; :class:`~fieldgrad.distributed.io.PartsWriter` joins them into
 one file in the :mod:`fieldgrad.io` layout.  Only rank 0 prints, plots and computes the steady
 balance (from the gathered field).  What has no distributed solver yet -- ``[[fixed]]`` regions
-and ``[[material.region]]`` materials (on cells) in steady cases, implicit heat methods -- runs on
+and ``[[material.region]]`` materials (on cells), a varying heat capacity, implicit heat methods -- runs on
 rank 0 alone (the other ranks wait), and the summary says so.
 """
 from __future__ import annotations
@@ -71,12 +71,16 @@ def run_case_mpi(case, out, comm, *, overwrite=False, plot=False, progress=None,
         if case.output.get("checkpoint_every") is not None:
             raise CaseFileError("output.checkpoint_every is not supported under MPI yet (the distributed heat "
                                 "solver writes no checkpoints); allowed: remove it, or run on one process")
-        from .transient import plan_steps
+        from .transient import capacity_form, plan_steps
 
         mat = ctx["mat"]
-        plan = plan_steps(case, mat["conductivity"] / mat["heat_capacity"], ctx["bc"])
-        fallback = (f"method {plan['method']!r} has no distributed solver (ftcs and rkl2 have)"
-                    if plan["method"] not in ("ftcs", "rkl2") else None)
+        if capacity_form(mat):
+            plan, fallback = None, ("the k / rho_c heat equation ([[material.region]] materials on cells, a "
+                                    "varying heat capacity) has no distributed solver yet")
+        else:
+            plan = plan_steps(case, mat["conductivity"] / mat["heat_capacity"], ctx["bc"])
+            fallback = (f"method {plan['method']!r} has no distributed solver (ftcs and rkl2 have)"
+                        if plan["method"] not in ("ftcs", "rkl2") else None)
     if fallback is not None:
         ctx["paths"].pop("parts")
         summary["notes"].append(f"ran on rank 0 only: {fallback}")

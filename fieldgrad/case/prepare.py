@@ -5,7 +5,8 @@ from __future__ import annotations
 import os
 
 from ..errors import CaseFileError, FieldgradError
-from ..materials import Cells, resolve_conductivity
+from ..materials import Cells
+from .build import node_view
 from .schema import check_output_name
 
 __all__ = ["output_paths", "check_free", "prepare", "make_plots", "format_summary"]
@@ -110,11 +111,11 @@ def prepare(case, out=None, *, plot=False, distributed=False):
     if scalar not in keep:
         raise CaseFileError(f"output.fields = {keep!r} must include {scalar!r} (the solution)")
     coef_field = mat.get(coefname, coef)
-    if case.kind == "steady" and case.has_regions:
-        # piecewise materials: steady solves take them on cells (regions at cell centres, an
-        # interface on a grid line second order); the fields and the written coefficient carry
-        # their node-sampled view (mean of the cells touching a node).  Smooth expressions stay
-        # node-sampled (second order either way), which the distributed solver shares.
+    if case.has_regions:
+        # piecewise materials: steady and transient solves take them on cells (regions at cell
+        # centres, an interface on a grid line second order); the fields and the written
+        # coefficient carry their node-sampled view (mean of the cells touching a node).  Smooth
+        # expressions stay node-sampled (second order either way), which the distributed solvers share.
         mat = case.material(cells=True)
         coef = mat.get("conductivity", mat.get("permittivity"))
         if case.physics == "darcy":
@@ -130,13 +131,6 @@ def prepare(case, out=None, *, plot=False, distributed=False):
                            coefname: coefname},
             "params": {"case": case.name, "physics": case.physics, "kind": case.kind,
                        "origin": os.path.basename(case.origin), **case.params}}
-
-
-def node_view(value, grid):
-    """Node-sampled view of cell values (the mean of the cells touching each node)."""
-    if not isinstance(value, Cells):
-        return value
-    return resolve_conductivity(value, grid).node_k3(0).reshape(grid.shape)
 
 
 def make_plots(case, ctx, field, t_last):

@@ -325,8 +325,6 @@ def check_case(doc):
             positive_number("solver.dt", solver["dt"])
         if "initial" not in doc:
             raise CaseFileError("a transient run needs [initial] value = number or expression")
-        if physics == "heat" and "heat_capacity" in mat and not _is_number(mat["heat_capacity"]):
-            raise _err("material.heat_capacity", mat["heat_capacity"], "a positive number for transient runs")
     else:
         for k in ("t0", "t_end", "dt"):
             if k in solver:

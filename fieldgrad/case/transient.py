@@ -14,15 +14,15 @@ import math
 import numpy as np
 
 from ..errors import CaseFileError
-from ..heat.stability import explicit_limit  # noqa: F401 - re-exported for case users
+from ..heat.stability import capacity_limit, explicit_limit  # noqa: F401 - explicit_limit re-exported for case users
 
-__all__ = ["explicit_limit", "plan_steps", "FrameWriter", "run_transient", "CASE_METHODS"]
+__all__ = ["explicit_limit", "plan_steps", "capacity_form", "FrameWriter", "run_transient", "CASE_METHODS"]
 
 #: case-file method names -> fieldgrad.heat method names
 CASE_METHODS = {"explicit": "ftcs", "implicit": "backward_euler"}
 
 
-def plan_steps(case, alpha, bc=None, max_steps=None):
+def plan_steps(case, alpha, bc=None, max_steps=None, *, dt_explicit=None):
     """The method, the step and the frame times of a transient case.
 
     Parameters
@@ -34,6 +34,8 @@ def plan_steps(case, alpha, bc=None, max_steps=None):
         limit is known
     max_steps : int, optional -- the most steps the run may take (default
         :data:`fieldgrad.simulation.MAX_STEPS`)
+    dt_explicit : float, optional -- the explicit stability limit when it is known already
+        (the ``k / rho_c`` form: :func:`fieldgrad.heat.capacity_limit`); ``alpha`` is then unused
 
     Returns
     -------
@@ -64,7 +66,7 @@ def plan_steps(case, alpha, bc=None, max_steps=None):
     if not math.isfinite(t_end):
         raise CaseFileError(f"solver.t_end = {t_end!r}; allowed: a finite number greater than solver.t0 = {t0!r} "
                             "(the end time, s)")
-    dt_e = explicit_limit(case.grid, alpha, bc)
+    dt_e = explicit_limit(case.grid, alpha, bc) if dt_explicit is None else float(dt_explicit)
     dt = case.solver.get("dt")
     name = case.solver.get("method", "auto")
     method = choose_method(CASE_METHODS.get(name, name), dt, dt_e)
@@ -148,6 +150,14 @@ def _progress_bar(progress, t0, t_end, dt, desc):
     return RunProgress(t0=t0, t_end=t_end, dt=dt, desc=desc) if progress_enabled(progress) else None
 
 
+def capacity_form(mat):
+    """True when a transient heat run needs the ``k / rho_c`` form of the heat equation: the
+    conductivity on cells (``[[material.region]]``) or a heat capacity that varies in space."""
+    from ..materials import Cells
+
+    return isinstance(mat["conductivity"], Cells) or np.ndim(mat["heat_capacity"]) > 0
+
+
 def run_transient(case, ctx, *, overwrite=False, progress=None):
     """Run a transient heat case with one Simulation; frames written on the case's schedule.
 
@@ -170,21 +180,27 @@ def run_transient(case, ctx, *, overwrite=False, progress=None):
         raise CaseFileError("[[fixed]] regions are supported for steady runs only; remove them or use "
                             "solver.kind = \"steady\"")
     mat, bc, grid = ctx["mat"], ctx["bc"], case.grid
-    k = mat["conductivity"]
-    alpha = k / mat["heat_capacity"]
-    plan = plan_steps(case, alpha, bc)
-    q = case.source_function(1.0 / mat["heat_capacity"])
+    k, rho_c = mat["conductivity"], mat["heat_capacity"]
     u0 = case.initial().astype(float)
     ck = {}
     every = case.output.get("checkpoint_every")
     if every is not None:
         ck = {"checkpoint": ctx["paths"]["checkpoint"], "checkpoint_every": int(every)}
-    sim = Simulation(u0, grid, bc, alpha=alpha, dt=plan["dt"], method=plan["method"], source=q, t0=case.t0,
-                     progress=False, **ck)
+    if capacity_form(mat):
+        # materials on cells or a varying heat capacity: rho_c du/dt = div(k grad u) + q
+        plan = plan_steps(case, None, bc, dt_explicit=capacity_limit(grid, bc, k=k, rho_c=rho_c))
+        sim = Simulation(u0, grid, bc, k=k, rho_c=rho_c, dt=plan["dt"], method=plan["method"],
+                         source=case.source_function(1.0), t0=case.t0, progress=False, **ck)
+    else:
+        alpha = k / rho_c
+        plan = plan_steps(case, alpha, bc)
+        sim = Simulation(u0, grid, bc, alpha=alpha, dt=plan["dt"], method=plan["method"],
+                         source=case.source_function(1.0 / rho_c), t0=case.t0, progress=False, **ck)
+    k_nodes = ctx["coef_field"]  # node-sampled view of k for the written flux
 
     def flux(u, t):
         g = grad(u, grid, bc, t=t)
-        g *= -k
+        g *= -k_nodes
         return g
 
     inner = HDF5Writer(ctx["paths"]["h5"], overwrite=overwrite, units=ctx["units"], long_names=ctx["long_names"])
