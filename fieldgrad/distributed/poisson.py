@@ -27,7 +27,10 @@ from .. import boundary as _bnd
 from ..errors import BackendError, ConvergenceError, NonFiniteError, ParameterError
 from ..solvers.result import CompatibilityWarning
 from ..validation import as_field, check_conductivity
+from ..grid import require_grid
+from ..materials import resolve_conductivity
 from .decomposition import Decomposition
+from .poisson_links import solve_links
 from .results import PoissonPart
 from .operators import BlockOperators
 from .schwarz import TwoLevelSchwarz
@@ -58,6 +61,16 @@ def _fixed_mask(lgrid, lbcs):
         sl[axis] = 0 if side == 0 else -1
         fixed[tuple(sl)] = True
     return fixed
+
+
+def _needs_links(k, grid, contact, fixed, fixed_value):
+    """True for the material path (:mod:`.poisson_links`): cell values, Orthotropic, contact, held
+    regions.  A number or a node array keeps the halo-ghost path below (the same operator)."""
+    if contact is not None or fixed is not None or fixed_value is not None:
+        return True
+    require_grid(grid)
+    mat = resolve_conductivity(k, grid, "k")
+    return not (mat.isotropic and mat.components[0][0] in ("const", "node"))
 
 
 def solve_poisson(f, grid, bc, *, k=None, screening=0.0, method="auto", rtol=1e-8, maxiter=None, x0=None,
@@ -133,9 +146,6 @@ def solve_poisson(f, grid, bc, *, k=None, screening=0.0, method="auto", rtol=1e-
     """
     if not isinstance(rtol, numbers.Real) or not 0 < rtol < 1:
         raise ParameterError(f"rtol must be a number in (0, 1); got {rtol!r}")
-    if contact is not None:
-        raise ParameterError("contact= (an interface resistance) has no distributed solver yet; accepted here: "
-                             "contact=None (use fieldgrad.solve_poisson on one process)")
     wall0 = time.perf_counter()
     if method not in ("auto", "cg"):
         raise ParameterError(f"method must be 'auto' or 'cg' in fieldgrad.distributed.solve_poisson (Schwarz-"
@@ -145,9 +155,6 @@ def solve_poisson(f, grid, bc, *, k=None, screening=0.0, method="auto", rtol=1e-
                              f"None; got cycle={cycle!r}, fmg={fmg!r}")
     if backend not in (None, "cpu"):
         raise BackendError(f"fieldgrad.distributed.solve_poisson runs on the CPU of every rank; got backend={backend!r}")
-    if fixed is not None or fixed_value is not None:
-        raise ParameterError("fixed/fixed_value (held regions) are solved by the serial fieldgrad.solve_poisson only; "
-                             "fieldgrad.distributed.solve_poisson needs fixed=None and fixed_value=None")
     if nu is not None:
         warnings.warn("nu= is deprecated; give nu1= and nu2= (equal) as in fieldgrad.solve_poisson",
                       DeprecationWarning, stacklevel=2)
@@ -163,6 +170,11 @@ def solve_poisson(f, grid, bc, *, k=None, screening=0.0, method="auto", rtol=1e-
         raise ParameterError(f"overlap must be an integer >= 0; got {overlap!r}")
     if not isinstance(maxiter, numbers.Integral) or maxiter < 1:
         raise ParameterError(f"maxiter must be a positive integer; got {maxiter!r}")
+    if _needs_links(k, grid, contact, fixed, fixed_value):
+        return solve_links(f, grid, bc, k=k, screening=screening, contact=contact, fixed=fixed,
+                           fixed_value=fixed_value, rtol=rtol, maxiter=maxiter, x0=x0, callback=callback, t=t,
+                           strict=strict, raise_on_failure=raise_on_failure, nu=nu, comm=comm, dims=dims,
+                           coarse=coarse, coarse_shape=coarse_shape, overlap=overlap)
     out_dtype = np.asarray(f).dtype if np.asarray(f).dtype == np.float32 else np.float64
     f = as_field(f, grid, "f", dtype=np.float64, check_finite=True)
     dec = Decomposition(grid, comm, dims)
