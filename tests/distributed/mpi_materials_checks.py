@@ -65,12 +65,14 @@ def _neumann(n):
 
 
 POISSON = {"slab": _slab, "bare": _bare, "ortho": _ortho, "wall": _wall, "held": _held, "neumann": _neumann}
-SIZES = (33, 65)
+# two sizes per case, each finer than the default coarse grid (65^2 in 2D; 17 x 9 x 8 for the wall)
+SIZES = {"wall": (65, 129)}
+SIZES_2D = (129, 257)
 
 
 def poisson_cases():
     """``{name_n: (grid, bc, f, kwargs)}`` for every case and size."""
-    return {f"{name}_{n}": make(n) for name, make in POISSON.items() for n in SIZES}
+    return {f"{name}_{n}": make(n) for name, make in POISSON.items() for n in SIZES.get(name, SIZES_2D)}
 
 
 def heat_cases():
