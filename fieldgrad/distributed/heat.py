@@ -3,7 +3,9 @@
 ``du/dt = div(alpha grad u) + source`` on each rank's block: every right-hand-side evaluation
 exchanges one halo layer and runs the serial Numba sweep on the block
 (:class:`~fieldgrad.distributed.operators.BlockOperators`), so the arithmetic per node is the
-serial arithmetic and the result equals the serial integration to rounding.
+serial arithmetic and the result equals the serial integration to rounding.  The ``k`` /
+``rho_c`` form (cell values, Orthotropic, contact) steps with the serial links operator cut to
+the block (:mod:`fieldgrad.distributed.heat_capacity`).
 
 RKL2 (Meyer, Balsara & Aslam 2014) takes ``s`` stages of the same right-hand side per step and
 is stable for ``dt <= dt_explicit * (s**2 + s - 2) / 4``; the limit, the stage count and the
@@ -100,7 +102,8 @@ def _refuse_serial_only(backend, **extras):
 def solve_heat(u0, grid, bc, *, alpha=None, k=None, rho_c=None, contact=None, t_end=None, steps=None, dt=None, method="auto",
                source=None, output=None, output_every=None, output_overwrite=False, progress=None, callbacks=(),
                backend=None, t0=0.0, comm=None, dims=None, check_every=50):
-    """Integrate ``du/dt = div(alpha grad u) + source`` on an MPI-decomposed grid.
+    """Integrate ``du/dt = div(alpha grad u) + source`` (or ``rho_c du/dt = div(k grad u) + source``)
+    on an MPI-decomposed grid.
 
     The arguments and defaults are those of :func:`fieldgrad.solve_heat`; the methods are the
     explicit ones (``"auto"`` picks FTCS when ``dt`` is within the explicit limit, else RKL2),
@@ -113,7 +116,7 @@ def solve_heat(u0, grid, bc, *, alpha=None, k=None, rho_c=None, contact=None, t_
         Initial field, the global array given on every rank.
     grid : Grid (2D or 3D)
     bc : boundary specification; every non-periodic face needs a condition.
-    alpha : positive number or positive array of ``grid.shape``
+    alpha : positive number or positive array of ``grid.shape`` (or give ``k`` / ``rho_c``)
     t_end : float, optional
         End time (give ``t_end``, ``steps`` or both; with both the run stops at whichever comes
         first).
@@ -125,8 +128,12 @@ def solve_heat(u0, grid, bc, *, alpha=None, k=None, rho_c=None, contact=None, t_
         ``t_end`` the steps are equal and land on it.
     method : {"auto", "ftcs", "rkl2"}
     source : None, number, array of ``grid.shape`` or callable ``source(x, y[, z], t)``
-    k, rho_c : the conductivity / heat capacity form of :func:`fieldgrad.solve_heat`; not yet
-        available here (ParameterError, never ignored): give ``alpha``.
+    k, rho_c, contact : the conductivity / heat capacity form of :func:`fieldgrad.solve_heat`
+        (``rho_c du/dt = div(k grad u) + source``; ``k`` any conductivity the serial form takes:
+        number, node array, :class:`fieldgrad.Cells`, :class:`fieldgrad.Orthotropic`; ``contact``
+        a :class:`fieldgrad.Contact`).  Every rank builds the serial operator
+        (:mod:`fieldgrad.distributed.heat_capacity`), so the explicit limit and the steps are
+        the serial ones; ``sum(w rho_c u)`` is conserved with insulated walls.
     output, output_every, output_overwrite, progress, callbacks, backend
         As in :func:`fieldgrad.solve_heat`; only their defaults (and ``backend="cpu"``) are
         accepted here.

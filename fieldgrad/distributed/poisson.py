@@ -13,6 +13,10 @@ small global grid (restriction, one ``Allreduce``, a redundant sparse LU solve o
 local interpolation).  Both parts are symmetric in the W inner product.  The coarse grid removes
 the global low-frequency error that grows with the rank count under block Jacobi, and the
 V-cycle has no fill-in limit, so 3D blocks of any size work.
+
+Materials (cell values, ``Orthotropic``, ``contact=``) and held regions (``fixed=``) go to
+:mod:`fieldgrad.distributed.poisson_links`: the serial discrete problem (its links) cut into
+blocks, with the same two-level structure built on the links (:mod:`.schwarz_links`).
 """
 from __future__ import annotations
 
@@ -79,6 +83,12 @@ def solve_poisson(f, grid, bc, *, k=None, screening=0.0, method="auto", rtol=1e-
                   coarse_shape=None, overlap=2, nu=None):
     """Solve ``div(k grad u) - screening*u = f`` on an MPI-decomposed grid.
 
+    Cell values, ``Orthotropic``, ``contact=`` and held regions (``fixed=``) take the material
+    path (:mod:`fieldgrad.distributed.poisson_links`): every rank builds the serial discrete
+    problem from the global inputs, so the operator is the serial one (the same links), solved
+    by CG with block V-cycles on its principal submatrices and a Galerkin coarse grid; there
+    ``rtol`` is the serial residual ``||b - A u||_2 / ||b - A u_D||_2``.
+
     The arguments and defaults are those of :func:`fieldgrad.solve_poisson`, followed by the
     decomposition's own (``comm``, ``dims``, ``coarse``, ``coarse_shape``, ``overlap``).  The
     method is CG preconditioned by two-level additive Schwarz with one symmetric block V-cycle
@@ -90,7 +100,10 @@ def solve_poisson(f, grid, bc, *, k=None, screening=0.0, method="auto", rtol=1e-
     f : array of ``grid.shape``, the global right-hand side (on every rank)
     grid : Grid (2D or 3D)
     bc : boundary specification with a condition on every face
-    k : None, positive number or positive array of ``grid.shape``
+    k : None, positive number, positive node array of ``grid.shape``, cell values
+        (:class:`fieldgrad.Cells` without ``domain=``, or a bare array of the cell shape) or
+        :class:`fieldgrad.Orthotropic` -- as in the serial solver (holes, ``Cells(domain=)``, are
+        refused here)
     screening : number >= 0 or non-negative array of ``grid.shape``
     method : {"auto", "cg"}
     rtol : float
@@ -106,8 +119,8 @@ def solve_poisson(f, grid, bc, *, k=None, screening=0.0, method="auto", rtol=1e-
         CG needs a symmetric preconditioner).
     fmg : None (CG takes no FMG start)
     backend : None or "cpu"
-    contact : None (interface resistance, :class:`fieldgrad.Contact`, has no distributed path yet)
-    fixed, fixed_value : None (held regions run in the serial solvers only; refused here)
+    contact : None or :class:`fieldgrad.Contact` -- interface resistance, as in the serial solver
+    fixed, fixed_value : held regions (a boolean mask and its values), as in the serial solver
     comm : mpi4py communicator (default ``COMM_WORLD``)
     dims : ranks per axis (default from ``MPI.Compute_dims``)
     raise_on_failure : bool
