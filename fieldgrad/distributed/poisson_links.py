@@ -1,7 +1,7 @@
 """The material path of the distributed ``solve_poisson``: the serial discrete problem, cut into blocks.
 
 Every rank builds the serial problem (:func:`fieldgrad.solvers.held.make_problem`: cell values,
-``Orthotropic``, ``contact=``, held regions ``fixed=``) from the global inputs it holds, with
+``Orthotropic``, ``contact=``, held regions ``fixed=``, holes ``Cells(..., domain=)``) from the global inputs it holds, with
 its right-hand side ``b`` (``Problem.rhs``: boundary data, Dirichlet and held values,
 compatibility shift on singular problems, all as in :class:`fieldgrad.solvers.PoissonSolver`),
 and keeps its block.  Then the one CG of fieldgrad (:func:`fieldgrad.solvers.krylov.cg`) runs
@@ -19,9 +19,10 @@ import time
 import numpy as np
 
 from ..errors import ConvergenceError, NonFiniteError, ParameterError
-from ..solvers.discretize import check_rhs, pad3
+from ..solvers.discretize import check_domain_parts, check_rhs, pad3
 from ..solvers.held import make_problem
 from ..solvers.krylov import cg
+from ..solvers.poisson import _outside_from, _soften
 from ..solvers.result import compatibility_shift, warn_if_undetermined
 from .decomposition import Decomposition
 from .links import BlockLinks
@@ -86,10 +87,10 @@ def solve_links(f, grid, bc, *, k, screening, contact, fixed, fixed_value, rtol,
     f = check_rhs(f, grid, "f")
     out_dtype = f.dtype if f.dtype == np.float32 else np.dtype(np.float64)
     prob = make_problem(grid, bc, k, screening, contact, fixed)
-    if prob.phi3 is not None:
-        raise ParameterError("k: a Cells domain (holes) has no distributed solver yet; accepted by "
-                             "fieldgrad.distributed.solve_poisson: Cells without domain=, Orthotropic, contact=, "
-                             "fixed= (use fieldgrad.solve_poisson on one process for holes)")
+    pre_prob = prob
+    if prob.phi3 is not None:  # holes: the serial MG-CG set-up (solvers.poisson.PoissonSolver)
+        check_domain_parts(prob)
+        pre_prob = make_problem(grid, bc, _soften(k), screening, contact, fixed)
     dec = Decomposition(grid, comm, dims)
     nd = grid.ndim
     if fixed is not None:
@@ -118,10 +119,14 @@ def solve_links(f, grid, bc, *, k, screening, contact, fixed, fixed_value, rtol,
     def local(arr3):
         return np.array(arr3[block], order="C").reshape(dec.shape)  # a copy: u must not alias ud
 
-    links = prob.links_diag()
+    # CG runs on the exact operator; with holes its decoupled outside block comes from the problem
+    # whose holes hold a 1e-8 conductor, and that problem's operator is the one preconditioned
+    links = pre_links = pre_prob.links_diag()
+    if pre_prob is not prob:
+        links = _outside_from(prob.links_diag(), pre_links, prob.outside3)
     op = BlockLinks(dec, links[:4], prob.fixed1)
     w = local(prob.weights())
-    pre = LinksSchwarz(dec, prob, links, w, op.fixed, coarse=coarse, nu=nu, overlap=overlap,
+    pre = LinksSchwarz(dec, pre_prob, pre_links, w, op.fixed, coarse=coarse, nu=nu, overlap=overlap,
                        coarse_shape=coarse_shape)
     ops = _BlockOps(dec, op, pre, w, prob.singular)
     bl, u = local(b), local(u3)
@@ -130,6 +135,8 @@ def solve_links(f, grid, bc, *, k, screening, contact, fixed, fixed_value, rtol,
     if prob.singular:  # the zero-mean solution, as the serial solver returns
         wq = local(pad3(grid.quadrature_weights(), nd))
         u -= ops._sum(np.sum(wq * u)) / ops._sum(np.sum(wq))
+    if prob.outside3 is not None:
+        u[local(prob.outside3)] = 0.0  # no unknowns there (the iterates carry round-off)
     if fixed is not None:  # exact held values (a stopped iteration may not keep them)
         held = local(prob.held_all)
         u[held] = local(ud)[held]

@@ -64,7 +64,20 @@ def _neumann(n):
     return g, fg.Neumann(0.0), f - 0.2, kw
 
 
-POISSON = {"slab": _slab, "bare": _bare, "ortho": _ortho, "wall": _wall, "held": _held, "neumann": _neumann}
+def _hole(n):
+    """Plate with an insulated circular hole (a Cells domain) straddling the rank cut, held at 0 and
+    1 in x, with a source."""
+    g = fg.Grid((n, n - 8), extent=[(0, 1), (0, 1)])
+    xc = (np.arange(n - 1) + 0.5) / (n - 1)
+    yc = (np.arange(n - 9) + 0.5) / (n - 9)
+    dom = (xc[:, None] - 0.5) ** 2 + (yc[None, :] - 0.4) ** 2 > 0.2 ** 2
+    x, y = g.mesh()
+    return g, {"x-": fg.Dirichlet(0.0), "x+": fg.Dirichlet(1.0), "y": fg.Neumann(0.0)}, np.cos(2 * y) * x, \
+        dict(k=fg.Cells(np.where(xc[:, None] < 0.3, 1.0, 4.0) * np.ones(dom.shape), domain=dom))
+
+
+POISSON = {"slab": _slab, "bare": _bare, "ortho": _ortho, "wall": _wall, "held": _held, "neumann": _neumann,
+           "hole": _hole}
 # two sizes per case, each finer than the default coarse grid (65^2 in 2D; 17 x 9 x 8 for the wall)
 SIZES = {"wall": (65, 129)}
 SIZES_2D = (129, 257)

@@ -1,5 +1,5 @@
-"""Issue 15 under MPI: the distributed solvers with cell values, Orthotropic, contact, held regions
-and the k / rho_c heat form, at 2 ranks, against the serial solvers.
+"""Issue 15 under MPI: the distributed solvers with cell values, Orthotropic, contact, held regions,
+holes and the k / rho_c heat form, at 2 ranks, against the serial solvers.
 
 tests/distributed/mpi_materials_checks.py runs once under ``mpiexec -n 2``; the references are
 computed here: the serial sparse direct solve (``method="direct"``, independent of every
@@ -85,12 +85,14 @@ def test_heat_conserves_the_weighted_heat_content_with_insulated_walls(run, name
 G = fg.Grid((17, 13))
 
 
-def test_holes_are_refused_naming_k():
+def test_a_domain_part_with_no_anchor_is_refused_as_in_the_serial_solver():
     dom = np.ones(fg.materials.cell_shape(G), bool)
     dom[4:8, 3:6] = False
-    with pytest.raises(ParameterError, match="domain"):
-        fd.solve_poisson(np.ones(G.shape), G, fg.Dirichlet(0.0), k=fg.Cells(np.ones(dom.shape), domain=dom),
-                         comm=MPI.COMM_SELF)
+    k = fg.Cells(np.ones(dom.shape), domain=dom)
+    with pytest.raises(ParameterError, match="connected part"):
+        fg.solve_poisson(np.ones(G.shape), G, fg.Neumann(0.0), k=k)
+    with pytest.raises(ParameterError, match="connected part"):
+        fd.solve_poisson(np.ones(G.shape), G, fg.Neumann(0.0), k=k, comm=MPI.COMM_SELF)
 
 
 def test_held_region_arguments_checked_as_in_the_serial_solver():
