@@ -12,9 +12,9 @@ components, contact resistances and held regions already inside its links and di
   from those links, so material jumps stay on every level).  No rediscretisation.
 * **Coarse part** (:class:`GalerkinCoarse`): the Galerkin product ``A_c = P_0^T W A0_ff P_0`` of
   the *global* operator (free rows and columns, ``W`` the trapezoid weights that make ``A0``
-  symmetric) with tensor-product linear interpolation ``P_0`` from a small uniform grid; every
-  rank forms it once from the global links it holds and factorises it (sparse LU).  Applying it
-  is one ``Allreduce`` of a coarse array.  So the coarse operator sees the material exactly as
+  symmetric) with tensor-product linear interpolation ``P_0`` from a small uniform grid; each
+  rank multiplies its own rows, the coarse entries are gathered and every rank factorises the
+  sum (sparse LU).  Applying it is one ``Allreduce`` of a coarse array.  So the coarse operator sees the material exactly as
   the fine one does, a choice that needs no averaged coefficient.
 
 Both parts are W-self-adjoint, so the sum is a CG preconditioner for ``A0`` (the sign of ``A0``:
@@ -28,12 +28,12 @@ import scipy.sparse.linalg as spla
 
 from ..solvers.discretize import pad3
 from ..solvers.matrix import _stencil_to_csr
-from ..solvers.multigrid import Hierarchy
+from ..solvers.multigrid import Hierarchy, Level
 from .links import cut_links, extended_index, local_periodic3
 from .overlap import OverlapExchange
 from .schwarz import _apply_axes, coarse_shape, interpolation_matrix
 
-__all__ = ["LinksLocalMultigrid", "GalerkinCoarse", "LinksSchwarz"]
+__all__ = ["LinksLocalMultigrid", "galerkin_blocks", "GalerkinCoarse", "LinksSchwarz"]
 
 
 class _LinksPiece:
@@ -107,14 +107,62 @@ class LinksLocalMultigrid:
         return out
 
 
-class GalerkinCoarse:
-    """``P_0 (P_0^T W A0_ff P_0)^{-1} P_0^T W`` with ``P_0`` linear interpolation from a uniform
-    coarse grid, formed redundantly on every rank from the global operator.
+def galerkin_blocks(dec, prob, links, w3, P1):
+    """``A_c = P_0^T W A0_ff P_0`` summed over the ranks' rows: each rank multiplies its own rows
+    (block plus one halo layer of columns, :func:`~fieldgrad.distributed.links.cut_links`) and the
+    coarse contributions are gathered (a few entries per coarse node), so no rank assembles the
+    global fine matrix.
 
     Parameters
     ----------
     dec : Decomposition
-    prob : the global Problem (``stencil7()`` gives ``A0``; held rows included)
+    prob : the global problem (its ``fixed_mask()``, ``h3``)
+    links : its ``links_diag()``
+    w3 : global weights of ``prob.shape3`` (``prob.weights()``)
+    P1 : per-axis sparse interpolation matrices (fine x coarse)
+
+    Returns
+    -------
+    scipy.sparse.csr_matrix, the same on every rank
+    """
+    nd = dec.grid.ndim
+    ex = OverlapExchange(dec, 1)
+    widths = list(ex.widths) + [(0, 0)] * (3 - nd)
+    index = extended_index(dec, widths)
+    per3 = local_periodic3(dec)
+    Lx, Ly, Lz, D, fixed, tables = cut_links(links[:4], prob.fixed1, index, per3,
+                                             [(lo > 0, hi > 0) for lo, hi in widths])
+    lev = Level(tuple(i.size for i in index), prob.h3, per3, fixed)
+    lev.set_links(Lx, Ly, Lz, D, tables)
+    coef, offs = lev.explicit()
+    A = _stencil_to_csr(coef, offs, lev.shape, per3)
+    ix = np.ix_(*index)
+    free = (~prob.fixed_mask()[ix]).ravel()
+    own = np.zeros(lev.shape, dtype=bool)
+    own[tuple(ex.owned) + (slice(None),) * (3 - nd)] = True
+    rows = np.flatnonzero(own.ravel() & free)
+    Pe = P1[0][index[0]]
+    for a in range(1, nd):
+        Pe = sp.kron(Pe, P1[a][index[a]], format="csr")
+    Pf = (sp.diags(free.astype(np.float64)) @ Pe).tocsr()
+    part = (Pe[rows].T @ sp.diags(np.asarray(w3)[ix].ravel()[rows]) @ A[rows] @ Pf).tocoo()
+    got = dec.cart.allgather((part.row, part.col, part.data))
+    nc = Pe.shape[1]
+    Ac = sp.coo_matrix((np.concatenate([g[2] for g in got]), (np.concatenate([g[0] for g in got]),
+                                                              np.concatenate([g[1] for g in got]))), shape=(nc, nc))
+    return Ac.tocsr()
+
+
+class GalerkinCoarse:
+    """``P_0 (P_0^T W A0_ff P_0)^{-1} P_0^T W`` with ``P_0`` linear interpolation from a uniform
+    coarse grid; the coarse matrix is summed from the ranks' rows (:func:`galerkin_blocks`) and
+    factorised on every rank.
+
+    Parameters
+    ----------
+    dec : Decomposition
+    prob : the global Problem (held rows included in its links)
+    links : ``prob.links_diag()``
     w3 : global trapezoid weights of ``prob.shape3`` (``prob.weights()``)
     shape : coarse nodes per axis (default :func:`fieldgrad.distributed.schwarz.coarse_shape`)
 
@@ -124,29 +172,20 @@ class GalerkinCoarse:
 
     Example
     -------
-    >>> cs = GalerkinCoarse(dec, prob, prob.weights())   # doctest: +SKIP
-    >>> cs.apply(r_block, w_block, e_block)               # doctest: +SKIP
+    >>> cs = GalerkinCoarse(dec, prob, prob.links_diag(), prob.weights())   # doctest: +SKIP
+    >>> cs.apply(r_block, w_block, e_block)                                  # doctest: +SKIP
     """
 
-    def __init__(self, dec, prob, w3, shape=None):
-        grid, nd = dec.grid, dec.grid.ndim
+    def __init__(self, dec, prob, links, w3, shape=None):
+        grid = dec.grid
         self.dec = dec
         self.shape = coarse_shape(grid, dec.dims) if shape is None else tuple(shape)
         P1 = [interpolation_matrix(n, nc, p).tocsr() for n, nc, p in zip(grid.shape, self.shape, grid.periodic)]
         self.P_local = [m[s].tocsr() for m, s in zip(P1, dec.slices)]
         self.PT_local = [m.T.tocsr() for m in self.P_local]
-        P = P1[0]
-        for m in P1[1:]:
-            P = sp.kron(P, m, format="csr")
-        coef, offs = prob.stencil7()
-        A = _stencil_to_csr(coef, offs, prob.shape3, prob.periodic3)
-        free = (~prob.fixed_mask()).ravel().astype(np.float64)
-        M = sp.diags(free * np.asarray(w3).ravel()) @ A @ sp.diags(free)
-        Pf = sp.diags(free) @ P
-        Ac = (Pf.T @ M @ Pf).tocsr()
+        Ac = galerkin_blocks(dec, prob, links, w3, P1)
         d = Ac.diagonal()
-        hold = np.zeros(d.size, dtype=bool)
-        hold[d == 0.0] = True  # no free fine node under this coarse node
+        hold = d == 0.0  # no free fine node under this coarse node
         if prob.singular:
             hold[int(np.argmax(np.abs(d)))] = True
         keep = sp.diags((~hold).astype(np.float64))
@@ -181,7 +220,7 @@ class LinksSchwarz:
 
     def __init__(self, dec, prob, links, w, fixed, coarse=True, nu=2, overlap=2, coarse_shape=None):
         self.local = LinksLocalMultigrid(dec, prob, links, nu=nu, overlap=overlap)
-        self.coarse = GalerkinCoarse(dec, prob, prob.weights(), coarse_shape) if coarse else None
+        self.coarse = GalerkinCoarse(dec, prob, links, prob.weights(), coarse_shape) if coarse else None
         self.w, self.fixed = w, fixed
         self.tmp = np.empty(dec.shape)
 

@@ -62,6 +62,13 @@ def test_poisson_iterations_bounded_and_flat_in_the_grid_size(run):
         assert i1 <= i0 + 10, (name, i0, i1)
 
 
+def test_coarse_matrix_summed_from_the_ranks_rows_is_the_global_galerkin_product(run):
+    keys = [k for k in run if k.startswith("galerkin_")]
+    assert len(keys) == 4
+    for key in keys:
+        assert run[key] < 1e-13, (key, float(run[key]))
+
+
 @pytest.mark.parametrize("name", list(HEAT))
 def test_heat_k_rho_c_contact_equals_the_serial_steps(run, name):
     g, bc, u0, kw = HEAT[name]
