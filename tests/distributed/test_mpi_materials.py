@@ -110,3 +110,18 @@ def test_held_region_arguments_checked_as_in_the_serial_solver():
         fd.solve_poisson(f, G, fg.Dirichlet(0.0), fixed=np.zeros((3, 3), bool), fixed_value=1.0, comm=MPI.COMM_SELF)
     with pytest.raises(ParameterError, match="fixed_value"):
         fd.solve_poisson(f, G, fg.Dirichlet(0.0), fixed=np.eye(17, 13, dtype=bool), comm=MPI.COMM_SELF)
+
+
+def test_material_path_keeps_the_serial_api_on_one_rank():
+    # float32 stays float32, x0 and callback as in the serial solver, the same residual history start
+    g, bc, f, kw = checks.POISSON["slab"](33)
+    ref = fg.solve_poisson(f, g, bc, method="direct", **kw).u
+    seen = []
+    part = fd.solve_poisson(f.astype(np.float32), g, bc, rtol=1e-10, x0=ref + 0.01, comm=MPI.COMM_SELF,
+                            callback=lambda it, r: seen.append((it, r)), **kw)
+    assert part.u.dtype == np.float32 and part.converged and part.info["coarse_shape"] == g.shape
+    assert [it for it, _ in seen] == list(range(1, part.iterations + 1)) and seen[-1][1] <= 1e-10
+    np.testing.assert_allclose(part.u, ref, rtol=0, atol=1e-6 * np.max(np.abs(ref)))
+    g, bc, f, kw = checks.POISSON["slab"](129)  # the block V-cycle is no direct solve at this size
+    with pytest.raises(fg.errors.ConvergenceError, match="rtol"):
+        fd.solve_poisson(f, g, bc, rtol=1e-12, maxiter=1, coarse=False, comm=MPI.COMM_SELF, **kw)
