@@ -9,9 +9,10 @@ The same case file as a serial run, with the distributed solvers on ``comm``:
 
 Every rank writes its blocks; :class:`~fieldgrad.distributed.io.PartsWriter` joins them into
 one file in the :mod:`fieldgrad.io` layout.  Only rank 0 prints, plots and computes the steady
-balance (from the gathered field).  What has no distributed solver yet -- ``[[fixed]]`` regions
-and ``[[material.region]]`` materials (on cells) in steady cases, implicit heat methods -- runs on
-rank 0 alone (the other ranks wait), and the summary says so.
+balance (from the gathered field).  Steady cases with ``[[fixed]]`` regions and
+``[[material.region]]`` materials (on cells) take the distributed solver's material path; what
+has no distributed solver yet -- implicit heat methods -- runs on rank 0 alone (the other ranks
+wait), and the summary says so.
 """
 from __future__ import annotations
 
@@ -64,9 +65,7 @@ def run_case_mpi(case, out, comm, *, overwrite=False, plot=False, progress=None,
     on_root(comm, lambda: check_free(ctx["paths"], overwrite))
     summary = {"case": case.name, "physics": case.physics, "kind": case.kind, "paths": ctx["paths"], "notes": []}
     if case.kind == "steady":
-        fallback = ("[[fixed]] regions have no distributed solver yet" if ctx["fixed"] else
-                    "[[material.region]] materials on cells have no distributed solver yet" if case.has_regions
-                    else None)
+        fallback = None  # [[fixed]] regions and cell materials included (fieldgrad.distributed.poisson_links)
     else:
         if case.output.get("checkpoint_every") is not None:
             raise CaseFileError("output.checkpoint_every is not supported under MPI yet (the distributed heat "
@@ -138,17 +137,26 @@ def _steady(case, ctx, comm, overwrite):
     from ..distributed.operators import BlockOperators
     from ..distributed.poisson import solve_poisson
 
+    from ..fields._solve import _held
+
     grid, t = case.grid, case.t0
     src = ctx["src"]
     f = np.zeros(grid.shape) if src is None else -np.broadcast_to(np.asarray(src, float), grid.shape)
     rtol = case.solver.get("rtol", 1e-12)
-    part = solve_poisson(np.ascontiguousarray(f), grid, ctx["bc"], k=ctx["coef"], rtol=rtol, t=t, comm=comm)
+    mask, values = _held(ctx["fixed"], grid)  # the serial steady run's combination of the regions
+    part = solve_poisson(np.ascontiguousarray(f), grid, ctx["bc"], k=ctx["coef"], rtol=rtol, t=t, comm=comm,
+                         fixed=mask, fixed_value=values)
     dec = Decomposition(grid, comm)
     if tuple(dec.slices) != tuple(part.slices):  # pragma: no cover - the default decomposition is deterministic
         raise FieldgradError("internal: the flux decomposition differs from the solver's")
-    ops = BlockOperators(dec, ctx["bc"], np.float64)
     coef_field = np.broadcast_to(np.asarray(ctx["coef_field"], float), grid.shape)
-    parts = {ctx["scalar"]: part, ctx["fluxname"]: _flux_part(ops, dec, part.data, ctx["coef"], t),
+    if case.has_regions:  # cell materials: the serial field's flux (face conductances), cut to the block
+        flux = physical_field(case, ctx, allgather(part, comm)).flux()
+        flux_part = Part(np.ascontiguousarray(flux[(slice(None),) + dec.slices]), dec.slices,
+                         (grid.ndim,) + grid.shape)
+    else:
+        flux_part = _flux_part(BlockOperators(dec, ctx["bc"], np.float64), dec, part.data, ctx["coef"], t)
+    parts = {ctx["scalar"]: part, ctx["fluxname"]: flux_part,
              ctx["coefname"]: Part(dec.local(coef_field), dec.slices, grid.shape)}
     iters = part.info.get("iterations")
     w = _writer(case, ctx, comm, overwrite, {"method": part.info.get("method"), "iterations": iters, "rtol": rtol})
@@ -161,8 +169,9 @@ def _steady(case, ctx, comm, overwrite):
                     f"{int(grid.size)} nodes)"}
     if comm.Get_rank() == 0:
         field = physical_field(case, ctx, u)
-        res.update({"field": field, "ranges": {ctx["scalar"]: (field.min(), field.max())},
-                    "balance": field.balance(t)})
+        res.update({"field": field, "ranges": {ctx["scalar"]: (field.min(), field.max())}})
+        if not ctx["fixed"]:  # as the serial run: held regions exchange heat the balance does not see
+            res["balance"] = field.balance(t)
     return res
 
 
