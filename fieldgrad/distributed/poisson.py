@@ -83,7 +83,7 @@ def solve_poisson(f, grid, bc, *, k=None, screening=0.0, method="auto", rtol=1e-
                   coarse_shape=None, overlap=2, nu=None):
     """Solve ``div(k grad u) - screening*u = f`` on an MPI-decomposed grid.
 
-    Cell values, ``Orthotropic``, ``contact=`` and held regions (``fixed=``) take the material
+    Cell values (holes too), ``Orthotropic``, ``contact=`` and held regions (``fixed=``) take the material
     path (:mod:`fieldgrad.distributed.poisson_links`): every rank builds the serial discrete
     problem from the global inputs, so the operator is the serial one (the same links), solved
     by CG with block V-cycles on its principal submatrices and a Galerkin coarse grid; there
@@ -101,9 +101,8 @@ def solve_poisson(f, grid, bc, *, k=None, screening=0.0, method="auto", rtol=1e-
     grid : Grid (2D or 3D)
     bc : boundary specification with a condition on every face
     k : None, positive number, positive node array of ``grid.shape``, cell values
-        (:class:`fieldgrad.Cells` without ``domain=``, or a bare array of the cell shape) or
-        :class:`fieldgrad.Orthotropic` -- as in the serial solver (holes, ``Cells(domain=)``, are
-        refused here)
+        (:class:`fieldgrad.Cells`, holes with ``domain=`` included, or a bare array of the cell
+        shape) or :class:`fieldgrad.Orthotropic` -- as in the serial solver
     screening : number >= 0 or non-negative array of ``grid.shape``
     method : {"auto", "cg"}
     rtol : float
