@@ -15,8 +15,9 @@ Example
 >>> from fieldgrad import Grid, Dirichlet
 >>> from fieldgrad.solvers.discretize import Problem
 >>> p = Problem(Grid((6, 5)), Dirichlet(0.0))
->>> Lx, Ly, Lz, D, fixed1, tables = cut_links(p.links_diag()[:4], p.fixed1,
-...     [np.arange(1, 4), np.arange(5), np.zeros(1, int)], (False, False, False), [(True, True), (False, False), (False, False)])
+>>> index = [np.arange(1, 4), np.arange(5), np.zeros(1, int)]   # x nodes 1..3 of 0..5
+>>> closed = [(True, True), (False, False), (False, False)]     # both x ends are halo layers
+>>> Lx, Ly, Lz, D, fixed1, tables = cut_links(p.links_diag()[:4], p.fixed1, index, (False,) * 3, closed)
 >>> Lx.shape, fixed1[0].tolist()
 ((3, 5, 1), [True, False, True])
 """

@@ -1,10 +1,10 @@
 """The material path of the distributed ``solve_poisson``: the serial discrete problem, cut into blocks.
 
 Every rank builds the serial problem (:func:`fieldgrad.solvers.held.make_problem`: cell values,
-``Orthotropic``, ``contact=``, held regions ``fixed=``, holes ``Cells(..., domain=)``) from the global inputs it holds, with
-its right-hand side ``b`` (``Problem.rhs``: boundary data, Dirichlet and held values,
-compatibility shift on singular problems, all as in :class:`fieldgrad.solvers.PoissonSolver`),
-and keeps its block.  Then the one CG of fieldgrad (:func:`fieldgrad.solvers.krylov.cg`) runs
+``Orthotropic``, ``contact=``, held regions ``fixed=``, holes ``Cells(..., domain=)``) from the
+global inputs it holds, with its right-hand side ``b`` (``Problem.rhs``: boundary data,
+Dirichlet and held values, compatibility shift on singular problems, all as in
+:class:`fieldgrad.solvers.PoissonSolver`), and keeps its block.  Then the one CG of fieldgrad (:func:`fieldgrad.solvers.krylov.cg`) runs
 over block arrays: products with ``A0`` through :class:`~fieldgrad.distributed.links.BlockLinks`,
 inner products and norms summed over the ranks, the two-level Schwarz preconditioner of
 :mod:`fieldgrad.distributed.schwarz_links`.  The residual is the serial one, ``||b - A0 u||_2``

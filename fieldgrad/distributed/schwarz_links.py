@@ -14,8 +14,9 @@ components, contact resistances and held regions already inside its links and di
   the *global* operator (free rows and columns, ``W`` the trapezoid weights that make ``A0``
   symmetric) with tensor-product linear interpolation ``P_0`` from a small uniform grid; each
   rank multiplies its own rows, the coarse entries are gathered and every rank factorises the
-  sum (sparse LU).  Applying it is one ``Allreduce`` of a coarse array.  So the coarse operator sees the material exactly as
-  the fine one does, a choice that needs no averaged coefficient.
+  sum (sparse LU).  Applying it is one ``Allreduce`` of a coarse array.  So the coarse
+  operator sees the material exactly as the fine one does, a choice that needs no averaged
+  coefficient.
 
 Both parts are W-self-adjoint, so the sum is a CG preconditioner for ``A0`` (the sign of ``A0``:
 both parts approximate ``A0^{-1}``, negative definite like it).
