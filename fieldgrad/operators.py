@@ -110,15 +110,12 @@ def _by_rows(u, grid, bc, k, t, out, backend=None):
     return out
 
 
-def _material_k(k, grid):
-    """True when ``k`` is given on cells (Cells or a bare array of the cell shape) or per axis."""
+def _material_k(k):
+    """True when ``k`` is marked as cell values or per-axis values (a bare array must have the
+    node shape here: an operator's ``k`` of another shape is an error, not a guess)."""
     from .materials import Cells, Orthotropic
-    from .materials.cells import cell_shape
 
-    if isinstance(k, (Cells, Orthotropic)):
-        return True
-    shape = np.shape(k)
-    return len(shape) == grid.ndim and shape == cell_shape(grid) and shape != tuple(grid.shape)
+    return isinstance(k, (Cells, Orthotropic))
 
 
 def laplacian(u, grid, bc=None, *, order=2, t=0.0, out=None, check_finite=False, backend=None):
@@ -330,8 +327,7 @@ def div_k_grad(u, grid, bc=None, *, k=None, t=0.0, out=None, check_finite=False,
     grid, bc : as for :func:`laplacian`
     k : None (1), positive number or array of ``grid.shape`` -- the conductivity (any
         coefficient of ``div(k grad u)``: permittivity, permeability / viscosity ...); or
-        values on the cells (:class:`~fieldgrad.Cells`, or a bare array of the cell shape) or
-        per axis (:class:`~fieldgrad.Orthotropic`): then each face takes the mean of the cells
+        values on the cells (:class:`~fieldgrad.Cells`) or per axis (:class:`~fieldgrad.Orthotropic`): then each face takes the mean of the cells
         around it, exactly the rows :func:`fieldgrad.solve_poisson` solves (CPU only; a node on
         a Dirichlet face gets the balance of its half cell with that face closed; with a
         ``Cells(..., domain=)`` the hole surfaces are insulated, a row is the balance per unit
@@ -355,7 +351,7 @@ def div_k_grad(u, grid, bc=None, *, k=None, t=0.0, out=None, check_finite=False,
     """
     if k is None:
         k = 1.0
-    if _material_k(k, grid):
+    if _material_k(k):
         return _by_rows(as_field(u, grid, "u", check_finite=check_finite), grid, bc, k, t, out, backend)
     if _cylindrical(grid, "div_k_grad"):
         u = as_field(u, grid, "u", check_finite=check_finite)

@@ -5,7 +5,8 @@ its fields equal the one-process run's to 1e-12 (relative).
 Cases: a 2D transient heat run with a time-dependent boundary value and source (FTCS; also
 checked against its exact solution), a 3D transient run with variable conductivity, Robin,
 Neumann and time-dependent Dirichlet faces (RKL2), a 2D steady run with variable conductivity
-(distributed CG), and an implicit transient run (no distributed solver: rank 0 runs it and the
+(distributed CG), the same with a material region and with a held region (the distributed
+material path), and an implicit transient run (no distributed solver: rank 0 runs it and the
 summary says so).  Grids of 13, 11, 9 nodes do not split evenly.  Skipped, with the reason,
 only when mpi4py or mpiexec is missing (the ``mpi`` extra installs both).
 """
@@ -174,11 +175,27 @@ def test_implicit_method_runs_on_rank_0_and_says_so(tmp_path, capsys):
     assert not os.path.exists(mpi + ".parts")
 
 
-def test_material_regions_run_on_rank_0_and_equal_serial(tmp_path, capsys):
-    """Piecewise materials are solved on cells, which the distributed solver does not do yet:
-    under MPI rank 0 runs the serial solve (and says so), so the result is the serial one."""
-    text = STEADY.replace('[boundary]', '[[material.region]]\nwhere = "x > 0.5"\nconductivity = 20.0\n[boundary]')
+@pytest.mark.parametrize("extra", ['[[material.region]]\nwhere = "x > 0.5"\nconductivity = 20.0\n',
+                                   '[[fixed]]\nwhere = "(x - 0.6)**2 + (y - 0.4)**2 < 0.04"\nvalue = 3.0\n'])
+def test_material_regions_and_fixed_regions_run_distributed_and_equal_serial(tmp_path, capsys, extra):
+    """Piecewise materials (solved on cells) and held regions take the distributed solver's
+    material path (the serial discrete problem cut into blocks): no rank-0 fallback, the fields
+    of the serial run."""
+    text = STEADY.replace('[boundary]', extra + '[boundary]')
     serial, mpi, out = _both(tmp_path, text, "plate", capsys)
-    assert "ran on rank 0 only" in out and "material.region" in out
-    with fio.open(serial) as a, fio.open(mpi) as b:  # equal up to the order of parallel sums
-        np.testing.assert_allclose(np.asarray(b["temperature"]), np.asarray(a["temperature"]), rtol=1e-12, atol=0)
+    assert "ran on rank 0 only" not in out and "distributed steady solve" in out
+    with fio.open(serial) as a, fio.open(mpi) as b:
+        for name in a.fields:
+            x, y = np.asarray(a[name]), np.asarray(b[name])
+            err = np.max(np.abs(x - y)) / np.max(np.abs(x))
+            assert err < 1e-11, f"{name}: relative difference {err:.2e}"
+
+
+def test_transient_regions_with_two_heat_capacities_run_distributed_and_equal_serial(tmp_path, capsys):
+    """The k / rho_c form (conductivity on cells, a heat capacity per region) takes the
+    distributed heat solver: the same steps, the fields of the serial run."""
+    text = TRANSIENT_3D.replace('[boundary]', '[[material.region]]\nwhere = "x > 0.5"\nconductivity = 9.0\n'
+                                              'heat_capacity = 4.0\n[boundary]')
+    serial, mpi, out = _both(tmp_path, text, "regions3d", capsys)
+    assert "ran on rank 0 only" not in out and "2 MPI ranks" in out
+    _same(serial, mpi, 4)

@@ -9,9 +9,11 @@ The same case file as a serial run, with the distributed solvers on ``comm``:
 
 Every rank writes its blocks; :class:`~fieldgrad.distributed.io.PartsWriter` joins them into
 one file in the :mod:`fieldgrad.io` layout.  Only rank 0 prints, plots and computes the steady
-balance (from the gathered field).  What has no distributed solver yet -- ``[[fixed]]`` regions
-and ``[[material.region]]`` materials (on cells), a varying heat capacity, implicit heat methods -- runs on
-rank 0 alone (the other ranks wait), and the summary says so.
+balance (from the gathered field).  Steady cases with ``[[fixed]]`` regions and
+``[[material.region]]`` materials (on cells) take the distributed solver's material path, and so
+do transient cases in the ``k / rho_c`` form (:func:`fieldgrad.case.transient.capacity_form`);
+what has no distributed solver yet -- implicit heat methods -- runs on rank 0 alone (the other
+ranks wait), and the summary says so.
 """
 from __future__ import annotations
 
@@ -64,23 +66,16 @@ def run_case_mpi(case, out, comm, *, overwrite=False, plot=False, progress=None,
     on_root(comm, lambda: check_free(ctx["paths"], overwrite))
     summary = {"case": case.name, "physics": case.physics, "kind": case.kind, "paths": ctx["paths"], "notes": []}
     if case.kind == "steady":
-        fallback = ("[[fixed]] regions have no distributed solver yet" if ctx["fixed"] else
-                    "[[material.region]] materials on cells have no distributed solver yet" if case.has_regions
-                    else None)
+        fallback = None  # [[fixed]] regions and cell materials included (fieldgrad.distributed.poisson_links)
     else:
         if case.output.get("checkpoint_every") is not None:
             raise CaseFileError("output.checkpoint_every is not supported under MPI yet (the distributed heat "
                                 "solver writes no checkpoints); allowed: remove it, or run on one process")
-        from .transient import capacity_form, plan_steps
+        from .transient import plan_run
 
-        mat = ctx["mat"]
-        if capacity_form(mat):
-            plan, fallback = None, ("the k / rho_c heat equation ([[material.region]] materials on cells, a "
-                                    "varying heat capacity) has no distributed solver yet")
-        else:
-            plan = plan_steps(case, mat["conductivity"] / mat["heat_capacity"], ctx["bc"])
-            fallback = (f"method {plan['method']!r} has no distributed solver (ftcs and rkl2 have)"
-                        if plan["method"] not in ("ftcs", "rkl2") else None)
+        plan = plan_run(case, ctx["mat"], ctx["bc"])
+        fallback = (f"method {plan['method']!r} has no distributed solver (ftcs and rkl2 have)"
+                    if plan["method"] not in ("ftcs", "rkl2") else None)
     if fallback is not None:
         ctx["paths"].pop("parts")
         summary["notes"].append(f"ran on rank 0 only: {fallback}")
@@ -142,17 +137,26 @@ def _steady(case, ctx, comm, overwrite):
     from ..distributed.operators import BlockOperators
     from ..distributed.poisson import solve_poisson
 
+    from ..fields._solve import _held
+
     grid, t = case.grid, case.t0
     src = ctx["src"]
     f = np.zeros(grid.shape) if src is None else -np.broadcast_to(np.asarray(src, float), grid.shape)
     rtol = case.solver.get("rtol", 1e-12)
-    part = solve_poisson(np.ascontiguousarray(f), grid, ctx["bc"], k=ctx["coef"], rtol=rtol, t=t, comm=comm)
+    mask, values = _held(ctx["fixed"], grid)  # the serial steady run's combination of the regions
+    part = solve_poisson(np.ascontiguousarray(f), grid, ctx["bc"], k=ctx["coef"], rtol=rtol, t=t, comm=comm,
+                         fixed=mask, fixed_value=values)
     dec = Decomposition(grid, comm)
     if tuple(dec.slices) != tuple(part.slices):  # pragma: no cover - the default decomposition is deterministic
         raise FieldgradError("internal: the flux decomposition differs from the solver's")
-    ops = BlockOperators(dec, ctx["bc"], np.float64)
     coef_field = np.broadcast_to(np.asarray(ctx["coef_field"], float), grid.shape)
-    parts = {ctx["scalar"]: part, ctx["fluxname"]: _flux_part(ops, dec, part.data, ctx["coef"], t),
+    if case.has_regions:  # cell materials: the serial field's flux (face conductances), cut to the block
+        flux = physical_field(case, ctx, allgather(part, comm)).flux()
+        flux_part = Part(np.ascontiguousarray(flux[(slice(None),) + dec.slices]), dec.slices,
+                         (grid.ndim,) + grid.shape)
+    else:
+        flux_part = _flux_part(BlockOperators(dec, ctx["bc"], np.float64), dec, part.data, ctx["coef"], t)
+    parts = {ctx["scalar"]: part, ctx["fluxname"]: flux_part,
              ctx["coefname"]: Part(dec.local(coef_field), dec.slices, grid.shape)}
     iters = part.info.get("iterations")
     w = _writer(case, ctx, comm, overwrite, {"method": part.info.get("method"), "iterations": iters, "rtol": rtol})
@@ -165,8 +169,9 @@ def _steady(case, ctx, comm, overwrite):
                     f"{int(grid.size)} nodes)"}
     if comm.Get_rank() == 0:
         field = physical_field(case, ctx, u)
-        res.update({"field": field, "ranges": {ctx["scalar"]: (field.min(), field.max())},
-                    "balance": field.balance(t)})
+        res.update({"field": field, "ranges": {ctx["scalar"]: (field.min(), field.max())}})
+        if not ctx["fixed"]:  # as the serial run: held regions exchange heat the balance does not see
+            res["balance"] = field.balance(t)
     return res
 
 
@@ -179,10 +184,17 @@ def _transient(case, ctx, comm, plan, overwrite, progress):
     from ..distributed.heat import solve_heat
     from ..distributed.operators import BlockOperators
 
+    from .transient import capacity_form
+
     grid, bc, mat = case.grid, ctx["bc"], ctx["mat"]
     k, cap = mat["conductivity"], mat["heat_capacity"]
-    alpha = k / cap
-    q = case.source_function(1.0 / cap)
+    if capacity_form(mat):  # rho_c du/dt = div(k grad u) + q, materials on cells
+        coef = {"k": k, "rho_c": cap}
+        q = case.source_function(1.0)
+    else:
+        coef = {"alpha": k / cap}
+        q = case.source_function(1.0 / cap)
+    k = ctx["coef_field"]  # node-sampled k for the written flux
     times, n, dt = plan["times"], plan["steps_per_frame"], plan["dt"]
     u = apply_bc(case.initial().astype(float), grid, bc, case.t0)
     dec = Decomposition(grid, comm)
@@ -197,7 +209,7 @@ def _transient(case, ctx, comm, plan, overwrite, progress):
         block = dec.local(u)
         for i, t in enumerate(times):
             if i:
-                part = solve_heat(u, grid, bc, alpha=alpha, source=q, dt=dt, steps=n, method=plan["method"],
+                part = solve_heat(u, grid, bc, **coef, source=q, dt=dt, steps=n, method=plan["method"],
                                   t0=float(times[i - 1]), comm=comm, dims=dec.dims, check_every=10)
                 step += n
                 block = part.data

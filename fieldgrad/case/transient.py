@@ -16,7 +16,7 @@ import numpy as np
 from ..errors import CaseFileError
 from ..heat.stability import capacity_limit, explicit_limit  # noqa: F401 - explicit_limit re-exported for case users
 
-__all__ = ["explicit_limit", "plan_steps", "capacity_form", "FrameWriter", "run_transient", "CASE_METHODS"]
+__all__ = ["explicit_limit", "plan_steps", "plan_run", "capacity_form", "FrameWriter", "run_transient", "CASE_METHODS"]
 
 #: case-file method names -> fieldgrad.heat method names
 CASE_METHODS = {"explicit": "ftcs", "implicit": "backward_euler"}
@@ -158,6 +158,16 @@ def capacity_form(mat):
     return isinstance(mat["conductivity"], Cells) or np.ndim(mat["heat_capacity"]) > 0
 
 
+def plan_run(case, mat, bc):
+    """:func:`plan_steps` for a case's materials: the explicit limit of the ``k / rho_c`` form
+    (:func:`fieldgrad.heat.capacity_limit`) when :func:`capacity_form` says so, else of
+    ``alpha = k / rho_c``.  Serial and MPI runs plan with it, so they take the same steps."""
+    k, rho_c = mat["conductivity"], mat["heat_capacity"]
+    if capacity_form(mat):
+        return plan_steps(case, None, bc, dt_explicit=capacity_limit(case.grid, bc, k=k, rho_c=rho_c))
+    return plan_steps(case, k / rho_c, bc)
+
+
 def run_transient(case, ctx, *, overwrite=False, progress=None):
     """Run a transient heat case with one Simulation; frames written on the case's schedule.
 
@@ -186,15 +196,13 @@ def run_transient(case, ctx, *, overwrite=False, progress=None):
     every = case.output.get("checkpoint_every")
     if every is not None:
         ck = {"checkpoint": ctx["paths"]["checkpoint"], "checkpoint_every": int(every)}
+    plan = plan_run(case, mat, bc)
     if capacity_form(mat):
         # materials on cells or a varying heat capacity: rho_c du/dt = div(k grad u) + q
-        plan = plan_steps(case, None, bc, dt_explicit=capacity_limit(grid, bc, k=k, rho_c=rho_c))
         sim = Simulation(u0, grid, bc, k=k, rho_c=rho_c, dt=plan["dt"], method=plan["method"],
                          source=case.source_function(1.0), t0=case.t0, progress=False, **ck)
     else:
-        alpha = k / rho_c
-        plan = plan_steps(case, alpha, bc)
-        sim = Simulation(u0, grid, bc, alpha=alpha, dt=plan["dt"], method=plan["method"],
+        sim = Simulation(u0, grid, bc, alpha=k / rho_c, dt=plan["dt"], method=plan["method"],
                          source=case.source_function(1.0 / rho_c), t0=case.t0, progress=False, **ck)
     k_nodes = ctx["coef_field"]  # node-sampled view of k for the written flux
 

@@ -3,7 +3,9 @@
 ``du/dt = div(alpha grad u) + source`` on each rank's block: every right-hand-side evaluation
 exchanges one halo layer and runs the serial Numba sweep on the block
 (:class:`~fieldgrad.distributed.operators.BlockOperators`), so the arithmetic per node is the
-serial arithmetic and the result equals the serial integration to rounding.
+serial arithmetic and the result equals the serial integration to rounding.  The ``k`` /
+``rho_c`` form (cell values, Orthotropic, contact) steps with the serial links operator cut to
+the block (:mod:`fieldgrad.distributed.heat_capacity`).
 
 RKL2 (Meyer, Balsara & Aslam 2014) takes ``s`` stages of the same right-hand side per step and
 is stable for ``dt <= dt_explicit * (s**2 + s - 2) / 4``; the limit, the stage count and the
@@ -23,6 +25,7 @@ from ..validation import as_field, check_conductivity
 from .decomposition import Decomposition
 from .results import HeatPart
 from . import kernels
+from .heat_capacity import CapacityRhs
 from .operators import BlockOperators
 
 __all__ = ["solve_heat"]
@@ -66,6 +69,13 @@ class _Rhs:
             return val
         return self.src
 
+    def initial_field(self, u0, t0):
+        """This rank's block of ``u0`` with the Dirichlet values of ``t0`` imposed."""
+        return self.ops.impose(self.dec.local(u0), t0)
+
+    def impose(self, u, t):
+        return self.ops.impose(u, t)
+
     def __call__(self, u, t, out):
         if self.scalar_alpha:
             self.ops.laplacian(u, t, out)
@@ -92,7 +102,8 @@ def _refuse_serial_only(backend, **extras):
 def solve_heat(u0, grid, bc, *, alpha=None, k=None, rho_c=None, contact=None, t_end=None, steps=None, dt=None, method="auto",
                source=None, output=None, output_every=None, output_overwrite=False, progress=None, callbacks=(),
                backend=None, t0=0.0, comm=None, dims=None, check_every=50):
-    """Integrate ``du/dt = div(alpha grad u) + source`` on an MPI-decomposed grid.
+    """Integrate ``du/dt = div(alpha grad u) + source`` (or ``rho_c du/dt = div(k grad u) + source``)
+    on an MPI-decomposed grid.
 
     The arguments and defaults are those of :func:`fieldgrad.solve_heat`; the methods are the
     explicit ones (``"auto"`` picks FTCS when ``dt`` is within the explicit limit, else RKL2),
@@ -105,7 +116,7 @@ def solve_heat(u0, grid, bc, *, alpha=None, k=None, rho_c=None, contact=None, t_
         Initial field, the global array given on every rank.
     grid : Grid (2D or 3D)
     bc : boundary specification; every non-periodic face needs a condition.
-    alpha : positive number or positive array of ``grid.shape``
+    alpha : positive number or positive array of ``grid.shape`` (or give ``k`` / ``rho_c``)
     t_end : float, optional
         End time (give ``t_end``, ``steps`` or both; with both the run stops at whichever comes
         first).
@@ -117,8 +128,12 @@ def solve_heat(u0, grid, bc, *, alpha=None, k=None, rho_c=None, contact=None, t_
         ``t_end`` the steps are equal and land on it.
     method : {"auto", "ftcs", "rkl2"}
     source : None, number, array of ``grid.shape`` or callable ``source(x, y[, z], t)``
-    k, rho_c : the conductivity / heat capacity form of :func:`fieldgrad.solve_heat`; not yet
-        available here (ParameterError, never ignored): give ``alpha``.
+    k, rho_c, contact : the conductivity / heat capacity form of :func:`fieldgrad.solve_heat`
+        (``rho_c du/dt = div(k grad u) + source``; ``k`` any conductivity the serial form takes:
+        number, node array, :class:`fieldgrad.Cells`, :class:`fieldgrad.Orthotropic`; ``contact``
+        a :class:`fieldgrad.Contact`).  Every rank builds the serial operator
+        (:mod:`fieldgrad.distributed.heat_capacity`), so the explicit limit and the steps are
+        the serial ones; ``sum(w rho_c u)`` is conserved with insulated walls.
     output, output_every, output_overwrite, progress, callbacks, backend
         As in :func:`fieldgrad.solve_heat`; only their defaults (and ``backend="cpu"``) are
         accepted here.
@@ -153,22 +168,23 @@ def solve_heat(u0, grid, bc, *, alpha=None, k=None, rho_c=None, contact=None, t_
     if method not in ("auto", "ftcs", "rkl2"):
         raise ParameterError(f"method must be 'auto', 'ftcs' or 'rkl2' in fieldgrad.distributed.solve_heat "
                              f"(the implicit methods are serial only); got {method!r}")
-    if k is not None or rho_c is not None or contact is not None:
-        raise ParameterError("k= / rho_c= / contact= (the k / rho_c form of the heat equation) are serial-CPU only "
-                             "for now: fieldgrad.distributed.solve_heat takes alpha= (the diffusivity) alone; got "
-                             + " and ".join(n for n, v in (("k", k), ("rho_c", rho_c), ("contact", contact))
-                                            if v is not None))
-    if alpha is None:
-        raise ParameterError("alpha (the diffusivity) is required: a positive number or array")
+    capacity_form = k is not None or rho_c is not None or contact is not None
+    if alpha is None and not capacity_form:
+        raise ParameterError("alpha (the diffusivity) or k (the conductivity, with rho_c) is required: "
+                             "a positive number or array")
     if t_end is None and steps is None:
         raise ParameterError("solve_heat needs t_end=, steps= or both")
     u0 = as_field(u0, grid, "u0", check_finite=True)
     dec = Decomposition(grid, comm, dims)
     bcs_check = BlockOperators(dec, bc, u0.dtype).bcs
     bcs_check.require_complete("solve_heat")
-    rhs = _Rhs(dec, bcs_check, alpha, source, u0.dtype)
-    # Robin/convection faces lower the limit (fieldgrad.heat.stability)
-    dt_e = explicit_limit(grid, alpha if np.ndim(alpha) else rhs.alpha, bcs_check, t=t0)
+    if capacity_form:  # the serial operator of the k / rho_c form, cut to the block
+        rhs = CapacityRhs(dec, u0, bcs_check, alpha, source, t0, k=k, rho_c=rho_c, contact=contact)
+        dt_e = rhs.dt_explicit
+    else:
+        rhs = _Rhs(dec, bcs_check, alpha, source, u0.dtype)
+        # Robin/convection faces lower the limit (fieldgrad.heat.stability)
+        dt_e = explicit_limit(grid, alpha if np.ndim(alpha) else rhs.alpha, bcs_check, t=t0)
     if dt is None and t_end is not None and steps is not None:
         dt = (t_end - t0) / steps
     if method == "auto":
@@ -190,8 +206,7 @@ def solve_heat(u0, grid, bc, *, alpha=None, k=None, rho_c=None, contact=None, t_
                              "fieldgrad.heat.stability); "
                              "use a smaller dt or method='rkl2'")
     stages = 1 if method == "ftcs" else rkl2_stages(dt, dt_e)
-    u = dec.local(u0)
-    rhs.ops.impose(u, t0)
+    u = rhs.initial_field(u0, t0)
     t = float(t0)
     work = np.empty_like(u)
     flat = lambda a: a.reshape(-1)  # noqa: E731  (blocks are C-contiguous: views, no copies)
@@ -201,7 +216,7 @@ def solve_heat(u0, grid, bc, *, alpha=None, k=None, rho_c=None, contact=None, t_
             rhs(u, t, work)
             kernels.axpy_flat(flat(u), cast(dt), flat(work))
             t = t0 + (n + 1) * dt
-            rhs.ops.impose(u, t)
+            rhs.impose(u, t)
             _check(u, dec, n, check_every)
     else:
         co = rkl2_coefficients(stages)
@@ -214,7 +229,7 @@ def solve_heat(u0, grid, bc, *, alpha=None, k=None, rho_c=None, contact=None, t_
             ym1 = next(b for b in pool if b is not y0)
             ym1[...] = y0
             kernels.axpy_flat(flat(ym1), cast(mut[1] * dt), flat(ly0))
-            rhs.ops.impose(ym1, t + c[1] * dt)
+            rhs.impose(ym1, t + c[1] * dt)
             ym2 = y0
             for j in range(2, stages + 1):
                 rhs(ym1, t + c[j - 1] * dt, work)
@@ -222,11 +237,11 @@ def solve_heat(u0, grid, bc, *, alpha=None, k=None, rho_c=None, contact=None, t_
                 kernels.rkl2_stage_flat(flat(yj), flat(ym1), flat(ym2), flat(y0), flat(work), flat(ly0),
                                         cast(mu[j]), cast(nu[j]), cast(1.0 - mu[j] - nu[j]), cast(mut[j] * dt),
                                         cast(gam[j] * dt))
-                rhs.ops.impose(yj, t + c[j] * dt)
+                rhs.impose(yj, t + c[j] * dt)
                 ym2, ym1 = ym1, yj
             u = ym1
             t = t0 + (n + 1) * dt
-            rhs.ops.impose(u, t)
+            rhs.impose(u, t)
             _check(u, dec, n, check_every)
     exchanges = steps * stages
     info = {"t": t, "steps": int(steps), "dt": dt, "method": method, "stages": stages,

@@ -13,6 +13,10 @@ small global grid (restriction, one ``Allreduce``, a redundant sparse LU solve o
 local interpolation).  Both parts are symmetric in the W inner product.  The coarse grid removes
 the global low-frequency error that grows with the rank count under block Jacobi, and the
 V-cycle has no fill-in limit, so 3D blocks of any size work.
+
+Materials (cell values, ``Orthotropic``, ``contact=``) and held regions (``fixed=``) go to
+:mod:`fieldgrad.distributed.poisson_links`: the serial discrete problem (its links) cut into
+blocks, with the same two-level structure built on the links (:mod:`.schwarz_links`).
 """
 from __future__ import annotations
 
@@ -27,7 +31,10 @@ from .. import boundary as _bnd
 from ..errors import BackendError, ConvergenceError, NonFiniteError, ParameterError
 from ..solvers.result import CompatibilityWarning
 from ..validation import as_field, check_conductivity
+from ..grid import require_grid
+from ..materials import resolve_conductivity
 from .decomposition import Decomposition
+from .poisson_links import solve_links
 from .results import PoissonPart
 from .operators import BlockOperators
 from .schwarz import TwoLevelSchwarz
@@ -60,11 +67,27 @@ def _fixed_mask(lgrid, lbcs):
     return fixed
 
 
+def _needs_links(k, grid, contact, fixed, fixed_value):
+    """True for the material path (:mod:`.poisson_links`): cell values, Orthotropic, contact, held
+    regions.  A number or a node array keeps the halo-ghost path below (the same operator)."""
+    if contact is not None or fixed is not None or fixed_value is not None:
+        return True
+    require_grid(grid)
+    mat = resolve_conductivity(k, grid, "k")
+    return not (mat.isotropic and mat.components[0][0] in ("const", "node"))
+
+
 def solve_poisson(f, grid, bc, *, k=None, screening=0.0, method="auto", rtol=1e-8, maxiter=None, x0=None,
                   callback=None, t=0.0, strict=False, raise_on_failure=True, cycle="V", nu1=2, nu2=2, fmg=None,
                   backend=None, contact=None, fixed=None, fixed_value=None, comm=None, dims=None, coarse=True,
                   coarse_shape=None, overlap=2, nu=None):
     """Solve ``div(k grad u) - screening*u = f`` on an MPI-decomposed grid.
+
+    Cell values (holes too), ``Orthotropic``, ``contact=`` and held regions (``fixed=``) take the material
+    path (:mod:`fieldgrad.distributed.poisson_links`): every rank builds the serial discrete
+    problem from the global inputs, so the operator is the serial one (the same links), solved
+    by CG with block V-cycles on its principal submatrices and a Galerkin coarse grid; there
+    ``rtol`` is the serial residual ``||b - A u||_2 / ||b - A u_D||_2``.
 
     The arguments and defaults are those of :func:`fieldgrad.solve_poisson`, followed by the
     decomposition's own (``comm``, ``dims``, ``coarse``, ``coarse_shape``, ``overlap``).  The
@@ -77,7 +100,9 @@ def solve_poisson(f, grid, bc, *, k=None, screening=0.0, method="auto", rtol=1e-
     f : array of ``grid.shape``, the global right-hand side (on every rank)
     grid : Grid (2D or 3D)
     bc : boundary specification with a condition on every face
-    k : None, positive number or positive array of ``grid.shape``
+    k : None, positive number, positive node array of ``grid.shape``, cell values
+        (:class:`fieldgrad.Cells`, holes with ``domain=`` included, or a bare array of the cell
+        shape) or :class:`fieldgrad.Orthotropic` -- as in the serial solver
     screening : number >= 0 or non-negative array of ``grid.shape``
     method : {"auto", "cg"}
     rtol : float
@@ -93,8 +118,8 @@ def solve_poisson(f, grid, bc, *, k=None, screening=0.0, method="auto", rtol=1e-
         CG needs a symmetric preconditioner).
     fmg : None (CG takes no FMG start)
     backend : None or "cpu"
-    contact : None (interface resistance, :class:`fieldgrad.Contact`, has no distributed path yet)
-    fixed, fixed_value : None (held regions run in the serial solvers only; refused here)
+    contact : None or :class:`fieldgrad.Contact` -- interface resistance, as in the serial solver
+    fixed, fixed_value : held regions (a boolean mask and its values), as in the serial solver
     comm : mpi4py communicator (default ``COMM_WORLD``)
     dims : ranks per axis (default from ``MPI.Compute_dims``)
     raise_on_failure : bool
@@ -133,9 +158,6 @@ def solve_poisson(f, grid, bc, *, k=None, screening=0.0, method="auto", rtol=1e-
     """
     if not isinstance(rtol, numbers.Real) or not 0 < rtol < 1:
         raise ParameterError(f"rtol must be a number in (0, 1); got {rtol!r}")
-    if contact is not None:
-        raise ParameterError("contact= (an interface resistance) has no distributed solver yet; accepted here: "
-                             "contact=None (use fieldgrad.solve_poisson on one process)")
     wall0 = time.perf_counter()
     if method not in ("auto", "cg"):
         raise ParameterError(f"method must be 'auto' or 'cg' in fieldgrad.distributed.solve_poisson (Schwarz-"
@@ -145,9 +167,6 @@ def solve_poisson(f, grid, bc, *, k=None, screening=0.0, method="auto", rtol=1e-
                              f"None; got cycle={cycle!r}, fmg={fmg!r}")
     if backend not in (None, "cpu"):
         raise BackendError(f"fieldgrad.distributed.solve_poisson runs on the CPU of every rank; got backend={backend!r}")
-    if fixed is not None or fixed_value is not None:
-        raise ParameterError("fixed/fixed_value (held regions) are solved by the serial fieldgrad.solve_poisson only; "
-                             "fieldgrad.distributed.solve_poisson needs fixed=None and fixed_value=None")
     if nu is not None:
         warnings.warn("nu= is deprecated; give nu1= and nu2= (equal) as in fieldgrad.solve_poisson",
                       DeprecationWarning, stacklevel=2)
@@ -163,6 +182,11 @@ def solve_poisson(f, grid, bc, *, k=None, screening=0.0, method="auto", rtol=1e-
         raise ParameterError(f"overlap must be an integer >= 0; got {overlap!r}")
     if not isinstance(maxiter, numbers.Integral) or maxiter < 1:
         raise ParameterError(f"maxiter must be a positive integer; got {maxiter!r}")
+    if _needs_links(k, grid, contact, fixed, fixed_value):
+        return solve_links(f, grid, bc, k=k, screening=screening, contact=contact, fixed=fixed,
+                           fixed_value=fixed_value, rtol=rtol, maxiter=maxiter, x0=x0, callback=callback, t=t,
+                           strict=strict, raise_on_failure=raise_on_failure, nu=nu, comm=comm, dims=dims,
+                           coarse=coarse, coarse_shape=coarse_shape, overlap=overlap)
     out_dtype = np.asarray(f).dtype if np.asarray(f).dtype == np.float32 else np.float64
     f = as_field(f, grid, "f", dtype=np.float64, check_finite=True)
     dec = Decomposition(grid, comm, dims)

@@ -35,14 +35,18 @@ def test_solve_heat_steps_agree_step_for_step():
     np.testing.assert_allclose(dist.u, serial.u, rtol=0, atol=1e-13)
 
 
-def test_alpha_is_required_as_in_the_serial_solver():
-    # serial: alpha or k / rho_c (ParameterError when none is given); distributed: alpha alone
+def test_alpha_or_k_rho_c_required_as_in_the_serial_solver():
+    # both: alpha or k / rho_c (ParameterError when none is given, or alpha with k)
     with pytest.raises(ParameterError, match="alpha"):
         fg.solve_heat(U0, G, BC, steps=1, progress=False)
     with pytest.raises(ParameterError, match="alpha"):
         fd.solve_heat(U0, G, BC, steps=1, comm=MPI.COMM_SELF)
-    with pytest.raises(ParameterError, match="rho_c"):
-        fd.solve_heat(U0, G, BC, k=1.0, rho_c=2.0, steps=1, comm=MPI.COMM_SELF)
+    with pytest.raises(ParameterError, match="not both"):
+        fd.solve_heat(U0, G, BC, alpha=1.0, k=1.0, steps=1, comm=MPI.COMM_SELF)
+    serial = fg.solve_heat(U0, G, BC, k=1.0, rho_c=2.0, steps=3, progress=False)
+    dist = fd.solve_heat(U0, G, BC, k=1.0, rho_c=2.0, steps=3, comm=MPI.COMM_SELF)
+    assert dist.dt == serial.dt and dist.method == serial.method
+    np.testing.assert_allclose(dist.u, serial.u, rtol=0, atol=1e-13)
 
 
 @pytest.mark.parametrize("kw, err", [({"output": "x.h5"}, ParameterError), ({"callbacks": [(print, {})]}, ParameterError),
