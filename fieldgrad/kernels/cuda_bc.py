@@ -27,7 +27,7 @@ import numpy as np
 
 from .. import boundary as _bnd
 from ..boundary import rules as _rules
-from ..errors import GridError
+from ..errors import BackendError, GridError
 from ..backends import cuda as _cu
 from .cuda import kernels as _kernels, launch2 as _launch2
 
@@ -113,15 +113,31 @@ def face_fill(rule, va, side, vshape, dtype):
     """The ``fill_rule`` arguments after ``(v, axis)`` for ``rule`` on face ``side`` of view axis ``va``:
     ``(source side, depth, w0, w1, w2, w3, cw, full, d0, d, has_d)`` (``g`` follows).
 
+    Parameters
+    ----------
+    rule : GhostRule
+        An order-2 rule read from its own field (not a cut face's halo rule).
+    va, side : int
+        View axis (of the 3D view ``vshape``) and side (0 low, 1 high) of the face.
+    vshape : tuple
+    dtype : numpy dtype
+
+    Returns
+    -------
+    tuple
+
     Example
     -------
     >>> from fieldgrad.boundary.rules import GhostRule
-    >>> face_fill(GhostRule("periodic", (1.0,), source="opposite"), 2, 0, (1, 4, 5), np.float64)[:3]
-    (1, 1, 1.0)
+    >>> from fieldgrad.backends import cuda_available
+    >>> if cuda_available():  # the low face copies u_0 of the high one
+    ...     args = face_fill(GhostRule("periodic", (1.0,), source="opposite"), 2, 0, (1, 4, 5), np.float64)
+    ...     assert args[:3] == (1, 1, 1.0)
     """
     dtype = np.dtype(dtype)
     if rule.source == "halo" or rule.depth > 4:
-        raise NotImplementedError(f"{rule!r}: the device ghost fill reads at most 4 layers of its own field")
+        raise BackendError(f"the device ghost fill got {rule!r}; accepted: order-2 rules that read at most 4 "
+                           "node layers of their own field (a cut face's halo rule is not filled on the device)")
     src = 1 - side if rule.source == "opposite" else side
     nums = [_number(c) for c in rule.weights]
     if all(c is not None for c in nums):
@@ -148,8 +164,8 @@ def _layers_of(k, grid, vshape, dtype, keep):
     inward (numbers for a scalar ``k``; device ``k`` is gathered face by face)."""
     faces = {}
     if _cu.is_device_array(k):
-        if keep and _layer_memo and _layer_memo[0] is k:
-            return _layer_memo[1]
+        if keep and _layer_memo and _layer_memo[0] is k and _layer_memo[1] == grid:
+            return _layer_memo[2]
         kv = k.reshape(*vshape)
         first = 3 - grid.ndim
         for face in grid.faces:
@@ -160,7 +176,7 @@ def _layers_of(k, grid, vshape, dtype, keep):
             _kernels().gather_layers[blocks, threads](kv, va, side, buf)
             faces[face] = list(buf.copy_to_host().reshape((buf.shape[0],) + grid.face_shape(face)))
         if keep:
-            _layer_memo[:] = [k, faces]
+            _layer_memo[:] = [k, grid, faces]
         return faces
     if np.ndim(k) == 0:
         return {face: [dtype.type(k)] * min(3, grid.shape[grid.parse_face(face)[0]]) for face in grid.faces}
@@ -226,19 +242,23 @@ class GhostPlan:
         ----------
         k : number, host array or device array of ``grid.shape`` (or its 3D view)
         keep : bool
-            Remember the result for this ``k`` (by identity): the steppers' fixed diffusivity.
-            ``False`` re-reads ``k`` (an operator's argument may have changed in place).
+            Remember the result for this ``k`` (a number by value, an array by identity): the
+            steppers' fixed diffusivity.  ``False`` re-reads an array ``k`` (an operator's argument
+            may have changed in place); numbers are always remembered.
 
         Returns
         -------
         GhostPlan
         """
-        if keep and self._weighted is not None and self._weighted[0] is k:
-            return self._weighted[1]
+        number = np.ndim(k) == 0 and not _cu.is_device_array(k)
+        key = ("number", float(k)) if number else ("array", id(k))
+        keep = keep or number
+        if keep and self._weighted is not None and self._weighted[0] == key:
+            return self._weighted[2]
         plan = GhostPlan(self.grid, self.bcs, self.derivative, self.dtype, self.t,
                          klayers=_layers_of(k, self.grid, self.vshape, self.dtype, keep))
         if keep:
-            self._weighted = (k, plan)
+            self._weighted = (key, k, plan)  # holding k keeps its id unique while remembered
         return plan
 
 

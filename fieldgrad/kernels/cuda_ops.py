@@ -338,7 +338,7 @@ def div_k_grad(u, k, grid, bc=None, *, t=0.0, out=None, check_finite=False):
     d = with_dirichlet(d, vshape, dirichlet_plan(grid, bcs, dtype, t))
     out = _cu.output(out, grid.shape, dtype)
     uv, kv = _view(d, vshape), _view(kd, vshape)
-    # k may change between calls (in place): the weighted rules are re-read each time
+    # an array k may change in place between calls: its weighted rules are re-read each time
     plan = ghost_plan(grid, bcs, 2, dtype, t).weighted(kd if kh is None else kh, keep=False)
     bufs = ghost_buffers(vshape, dtype)
     fill_ghosts(uv, plan, bufs)

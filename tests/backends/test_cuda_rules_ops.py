@@ -138,3 +138,15 @@ def test_face_fill_arguments_follow_the_rule(cu):
     _, (_, _, hi) = cb.ghost_plan(g, resolve_bc(fg.Neumann(0.25), g), 2, np.float64, 0.0).faces[2]  # y+
     assert hi[:2] == (1, 2) and (hi[2], hi[3]) == (0.0, 1.0) and not hi[7] and not hi[10]
     assert hi[8] == pytest.approx(2 * g.spacing[1] * 0.25, rel=1e-15)
+
+
+def test_weighted_plans_are_remembered_only_where_k_cannot_change(cu):
+    from fieldgrad.boundary import resolve_bc
+    from fieldgrad.kernels import cuda_bc as cb
+
+    g, bc = CASES["neumann-number"]
+    plan = cb.ghost_plan(g, resolve_bc(bc, g), 2, np.float64, 0.0)
+    k = _fields(g)[2]
+    assert plan.weighted(2.5, keep=False) is plan.weighted(2.5)  # a number cannot change
+    assert plan.weighted(k) is plan.weighted(k)  # the steppers' fixed diffusivity
+    assert plan.weighted(k, keep=False) is not plan.weighted(k, keep=False)  # an operator's k is re-read
