@@ -203,15 +203,22 @@ class GhostPlan:
         self.vshape = view_shape(grid.shape)
         self.first = 3 - grid.ndim
         self.klayers = klayers
-        self.rules = {face: _rules.ghost_rule(bcs[face], grid, face, derivative, t, self.dtype,
-                                              None if klayers is None else tuple(klayers[face][:2]))
-                      for face in grid.faces}
-        self._faces = self._kghosts = None
-        self._weighted = None
+        self._rules = self._faces = self._kghosts = self._weighted = None
+
+    @property
+    def rules(self):
+        """Face -> :class:`~fieldgrad.boundary.rules.GhostRule` (built on first use: a plan that is
+        only weighted never evaluates its own)."""
+        if self._rules is None:
+            kl = self.klayers
+            self._rules = {face: _rules.ghost_rule(self.bcs[face], self.grid, face, self.derivative, self.t,
+                                                   self.dtype, None if kl is None else tuple(kl[face][:2]))
+                           for face in self.grid.faces}
+        return self._rules
 
     @property
     def faces(self):
-        if self._faces is None:  # uploads on first use: a plan that is only weighted never uploads
+        if self._faces is None:
             faces = [(None, None)] * self.first
             for axis, name in enumerate(self.grid.axis_names):
                 va = axis + self.first
