@@ -161,20 +161,26 @@ def face_fill(rule, va, side, vshape, dtype):
 
 def _layers_of(k, grid, vshape, dtype, keep):
     """Conductivity layers next to every face, on the host: face -> ``min(3, n)`` layers counted
-    inward (numbers for a scalar ``k``; device ``k`` is gathered face by face)."""
+    inward (numbers for a scalar ``k``; a device ``k`` is gathered on the device, one copy back)."""
     faces = {}
     if _cu.is_device_array(k):
         if keep and _layer_memo and _layer_memo[0] is k and _layer_memo[1] == grid:
             return _layer_memo[2]
         kv = k.reshape(*vshape)
         first = 3 - grid.ndim
-        for face in grid.faces:
+        shapes = {f: (min(3, grid.shape[grid.parse_face(f)[0]]),) + grid.face_shape(f) for f in grid.faces}
+        sizes = [int(np.prod(sh)) for sh in shapes.values()]
+        flat = _cu.empty((sum(sizes),), kv.dtype)  # every face's layers in one buffer: one copy back
+        starts = np.cumsum([0] + sizes)
+        for face, a, b in zip(grid.faces, starts[:-1], starts[1:]):
             axis, side = grid.parse_face(face)
             va = axis + first
-            buf = _cu.empty((min(3, grid.shape[axis]),) + face_shape(vshape, va), kv.dtype)
-            blocks, threads = _launch2(buf.shape[1:], _cu.simulator())
-            _kernels().gather_layers[blocks, threads](kv, va, side, buf)
-            faces[face] = list(buf.copy_to_host().reshape((buf.shape[0],) + grid.face_shape(face)))
+            part = flat[a:b].reshape((shapes[face][0],) + face_shape(vshape, va))
+            blocks, threads = _launch2(part.shape[1:], _cu.simulator())
+            _kernels().gather_layers[blocks, threads](kv, va, side, part)
+        host = flat.copy_to_host()
+        for face, a, b in zip(grid.faces, starts[:-1], starts[1:]):
+            faces[face] = list(host[a:b].reshape(shapes[face]))
         if keep:
             _layer_memo[:] = [k, grid, faces]
         return faces
