@@ -126,11 +126,8 @@ def fill_kghosts(k, plan, bufs):
     """Copy the ghost conductivities of ``plan`` weighted by ``k`` (the rule table's, computed on
     the host once per plan and ``k``) into ``bufs``."""
     kg = plan.weighted(k).kghosts
-    for pair in plan.faces:
-        for spec in pair:
-            if spec is not None:
-                i = 2 * spec[0] + spec[1]
-                device_copy(kg[i], bufs[i])
+    for i in range(2 * plan.first, 6):  # the faces of the real axes
+        device_copy(kg[i], bufs[i])
 
 
 def set_faces(v, dplan):
