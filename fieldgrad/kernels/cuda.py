@@ -9,8 +9,10 @@ Every kernel works on a 3D view of the data: a 2D array ``(nx, ny)`` is seen as
 axes, so one kernel per operator serves 1D, 2D and 3D.  Threads are laid out along the
 contiguous last axis (``threadIdx.x``) and the middle axis; each thread marches along a chunk
 of the slowest axis, keeping the x-neighbours in registers.  Neighbours outside the grid come
-from face-shaped ghost arrays filled on the device by :func:`fill_ghost` kernels (the same
-formulas as :func:`fieldgrad.boundary.ghost_layers`).
+from face-shaped ghost arrays filled on the device by one generic kernel, :func:`fill_rule`, that
+applies each face's affine ghost rule (``sum_m c_m u_m + d``) with coefficients the host took from
+the rule table :mod:`fieldgrad.boundary.rules` (see :mod:`fieldgrad.kernels.cuda_bc`); no ghost
+formula is written here.
 """
 from __future__ import annotations
 
@@ -79,51 +81,40 @@ def build(cuda_module):
 
     # ---------------------------------------------------------------- ghosts and faces
     @cuda.jit
-    def fill_ghost(v, axis, side, mode, wb, w1, w2, w3, two_h, rv, ra, rb, k, kscale, g):
-        """Ghost layer of one face: mode 0 polynomial extrapolation ``wb ub + w1 u1 + w2 u2 + w3 u3``,
-        1 periodic (opposite node), 2 Neumann/Robin ``u1 + 2h (rv - ra ub) / rb`` (times
-        ``k_b / k_half`` when ``kscale``)."""
+    def fill_rule(v, axis, side, depth, w0, w1, w2, w3, cw, full, d0, d, has_d, g):
+        """One face's ghost layer from its rule (:mod:`fieldgrad.boundary.rules`), evaluated on the
+        host: ``g = sum_{m < depth} c_m u_m + d`` with ``u_m`` the m-th node layer of ``v`` inward
+        from face ``side`` of ``axis`` (the rule's source face), ``c_m = cw[m]`` when ``full`` else
+        the numbers ``w_m``, and ``d = d[p, q]`` when ``has_d`` else ``d0``.  Zero coefficients are
+        skipped and terms added in order, as :meth:`GhostRule.apply` does on the host."""
         q = cuda.blockIdx.x * cuda.blockDim.x + cuda.threadIdx.x
         p = cuda.blockIdx.y * cuda.blockDim.y + cuda.threadIdx.y
         if p < g.shape[0] and q < g.shape[1]:
             n = v.shape[axis]
-            b = 0 if side == 0 else n - 1
-            s = 1 if side == 0 else -1
-            if mode == 1:
-                g[p, q] = at(v, axis, n - 1 if side == 0 else 0, p, q)
-            elif mode == 2:
-                ub = at(v, axis, b, p, q)
-                flux = (rv[p, q] - ra[p, q] * ub) / rb[p, q]
-                if kscale:
-                    kb = at(k, axis, b, p, q)
-                    k1 = at(k, axis, b + s, p, q)
-                    g[p, q] = at(v, axis, b + s, p, q) + (two_h * flux) * (kb / (2.0 * kb * k1 / (kb + k1)))
+            val = d0 - d0  # a zero of the data type (d0 is finite)
+            for m in range(depth):
+                if full:
+                    c = cw[m, p, q]
                 else:
-                    g[p, q] = at(v, axis, b + s, p, q) + two_h * flux
-            else:
-                val = wb * at(v, axis, b, p, q) + w1 * at(v, axis, b + s, p, q) + w2 * at(v, axis, b + 2 * s, p, q)
-                if w3 != 0.0:
-                    val = val + w3 * at(v, axis, b + 3 * s, p, q)
-                g[p, q] = val
+                    c = w0 if m == 0 else (w1 if m == 1 else (w2 if m == 2 else w3))
+                if c != 0.0:
+                    val += c * at(v, axis, m if side == 0 else n - 1 - m, p, q)
+            if has_d:
+                val += d[p, q]
+            elif d0 != 0.0:
+                val += d0
+            g[p, q] = val
 
     @cuda.jit
-    def fill_kghost(k, axis, side, mode, g):
-        """Ghost conductivity: periodic (mode 1), ``k_1`` (mode 2), else the quadratic extrapolation
-        ``3 k_b - 3 k_1 + k_2`` if positive, else ``k_b``."""
+    def gather_layers(v, axis, side, out):
+        """``out[m] =`` the m-th node layer of ``v`` inward from face ``side`` of ``axis`` (small face
+        data the host needs, e.g. the conductivity next to a face for its ghost rule)."""
         q = cuda.blockIdx.x * cuda.blockDim.x + cuda.threadIdx.x
         p = cuda.blockIdx.y * cuda.blockDim.y + cuda.threadIdx.y
-        if p < g.shape[0] and q < g.shape[1]:
-            n = k.shape[axis]
-            b = 0 if side == 0 else n - 1
-            s = 1 if side == 0 else -1
-            if mode == 1:
-                g[p, q] = at(k, axis, n - 1 if side == 0 else 0, p, q)
-            elif mode == 2:
-                g[p, q] = at(k, axis, b + s, p, q)
-            else:
-                kb = at(k, axis, b, p, q)
-                e = 3 * kb - 3 * at(k, axis, b + s, p, q) + at(k, axis, b + 2 * s, p, q)
-                g[p, q] = e if e > 0 else kb
+        if p < out.shape[1] and q < out.shape[2]:
+            n = v.shape[axis]
+            for m in range(out.shape[0]):
+                out[m, p, q] = at(v, axis, m if side == 0 else n - 1 - m, p, q)
 
     @cuda.jit
     def set_face(u, axis, side, vals):
@@ -281,7 +272,7 @@ def build(cuda_module):
                 kxm = kc
                 kc = kxp
 
-    return dict(fill_ghost=fill_ghost, fill_kghost=fill_kghost, set_face=set_face, face_differs=face_differs,
+    return dict(fill_rule=fill_rule, gather_layers=gather_layers, set_face=set_face, face_differs=face_differs,
                 nonfinite=nonfinite, not_positive=not_positive, fill=fill, copy=copy, laplacian3=laplacian3, grad3=grad3, div3=div3,
                 div_k_grad3=div_k_grad3)
 

@@ -105,32 +105,29 @@ def device_full(shape, value, dtype):
 
 
 def fill_ghosts(v, plan, bufs, axes=(0, 1, 2), k=None):
-    """Launch ``fill_ghost`` for the faces of the listed view axes (``k`` scales Neumann/Robin)."""
+    """Fill the ghost buffers of the faces of the listed view axes: one generic ``fill_rule`` launch
+    per face with that face's rule coefficients from ``plan`` (with ``k``, the rules of
+    ``div(k grad u)``, :meth:`GhostPlan.weighted`, kept for this ``k``)."""
+    if k is not None:
+        plan = plan.weighted(k)
     ker = _kernels()
     sim = _cu.simulator()
     for va in axes:
         for spec in plan.faces[va]:
             if spec is None:
                 continue
-            axis, side, mode, wb, w1, w2, w3, two_h, rv, ra, rb = spec
+            axis, side, args = spec
             g = bufs[2 * axis + side]
             blocks, threads = launch2(g.shape, sim)
-            ker.fill_ghost[blocks, threads](v, axis, side, mode, wb, w1, w2, w3, two_h, rv, ra, rb,
-                                            v if k is None else k, k is not None, g)
+            ker.fill_rule[blocks, threads](v, axis, *args, g)
 
 
 def fill_kghosts(k, plan, bufs):
-    """Launch ``fill_kghost`` for every real face (ghost conductivities)."""
-    ker = _kernels()
-    sim = _cu.simulator()
-    for pair in plan.faces:
-        for spec in pair:
-            if spec is None:
-                continue
-            axis, side, mode = spec[:3]
-            g = bufs[2 * axis + side]
-            blocks, threads = launch2(g.shape, sim)
-            ker.fill_kghost[blocks, threads](k, axis, side, mode, g)
+    """Copy the ghost conductivities of ``plan`` weighted by ``k`` (the rule table's, computed on
+    the host once per plan and ``k``) into ``bufs``."""
+    kg = plan.weighted(k).kghosts
+    for i in range(2 * plan.first, 6):  # the faces of the real axes
+        device_copy(kg[i], bufs[i])
 
 
 def set_faces(v, dplan):
@@ -289,21 +286,24 @@ def div(v, grid, bc=None, *, t=0.0, out=None, check_finite=False):
     return out
 
 
-def device_conductivity(k, grid, dtype, check_finite=False):
+def device_conductivity(k, grid, dtype, check_finite=False, with_host=False):
     """A conductivity on the device: numbers are broadcast on the device, host arrays checked
     (positive, finite) with :func:`fieldgrad.validation.check_conductivity` then copied; device
     arrays are checked on the device (positive and finite, one reduction kernel) and used as
-    they are."""
+    they are.  ``with_host``: return ``(device k, host k or None)``, the host form (number or
+    checked array) being what the ghost rules read without a device round trip."""
     if np.ndim(k) == 0 and not _cu.is_device_array(k):
         kv = float(k)
         if not np.isfinite(kv) or kv <= 0:
             raise ParameterError(f"k must be positive and finite; got {k!r}")
-        return device_full(grid.shape, kv, dtype)
-    if _cu.is_device_array(k):
-        kd = _cu.as_device(k, "k", dtype=dtype, shape=grid.shape)
+        kd, kh = device_full(grid.shape, kv, dtype), kv
+    elif _cu.is_device_array(k):
+        kd, kh = _cu.as_device(k, "k", dtype=dtype, shape=grid.shape), None
         check_positive_device(kd, "k")  # one reduction kernel: positive and finite
-        return kd
-    return _cu.as_device(check_conductivity(k, grid, dtype), "k")
+    else:
+        kh = check_conductivity(k, grid, dtype)
+        kd = _cu.as_device(kh, "k")
+    return (kd, kh) if with_host else kd
 
 
 def div_k_grad(u, k, grid, bc=None, *, t=0.0, out=None, check_finite=False):
@@ -330,17 +330,16 @@ def div_k_grad(u, k, grid, bc=None, *, t=0.0, out=None, check_finite=False):
     """
     d, bcs = _prepare(u, grid, bc, 2, t, check_finite)
     dtype = np.dtype(d.dtype)
-    kd = device_conductivity(k, grid, dtype, check_finite)
+    kd, kh = device_conductivity(k, grid, dtype, check_finite, with_host=True)
     vshape = view_shape(grid.shape)
     d = with_dirichlet(d, vshape, dirichlet_plan(grid, bcs, dtype, t))
     out = _cu.output(out, grid.shape, dtype)
     uv, kv = _view(d, vshape), _view(kd, vshape)
-    plan = ghost_plan(grid, bcs, 2, dtype, t)
+    # an array k may change in place between calls: its weighted rules are re-read each time
+    plan = ghost_plan(grid, bcs, 2, dtype, t).weighted(kd if kh is None else kh, keep=False)
     bufs = ghost_buffers(vshape, dtype)
-    kbufs = ghost_buffers(vshape, dtype, "k")
-    fill_ghosts(uv, plan, bufs, k=kv)
-    fill_kghosts(kv, plan, kbufs)
+    fill_ghosts(uv, plan, bufs)
     blocks, threads, march = launch3(vshape, _cu.simulator())
-    _kernels().div_k_grad3[blocks, threads](uv, kv, *bufs, *kbufs, *_inv(grid, 2, dtype), 3 - grid.ndim,
+    _kernels().div_k_grad3[blocks, threads](uv, kv, *bufs, *plan.kghosts, *_inv(grid, 2, dtype), 3 - grid.ndim,
                                                march, _view(out, vshape))
     return out

@@ -18,13 +18,9 @@ PATTERNS = [
     re.compile(r"kb\s*/\s*\(\s*2(\.0)?\s*\*\s*kb"),           # Neumann flux scale k_b / k_half
 ]
 
-# consumers not yet moved onto fieldgrad.boundary.rules (issue 12 items f, g): CUDA ghost fills and
-# the matrix / right-hand-side assembly
-NOT_YET_CONVERTED = {
-    "kernels/cuda.py",
-    "kernels/cuda_bc.py",
-    "kernels/cuda_ops.py",
-}
+# consumers not yet moved onto fieldgrad.boundary.rules (issue 12): none left -- the CUDA ghost fills
+# (kernels/cuda*.py) take their coefficients from the rule table since h4-cudarules
+NOT_YET_CONVERTED = set()
 
 
 def offenders():
