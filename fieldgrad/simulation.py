@@ -157,9 +157,6 @@ class Simulation:
         if dt is not None and (not isinstance(dt, numbers.Real) or not dt > 0 or not math.isfinite(dt)):
             raise ParameterError(f"dt must be a positive, finite number; got {dt!r}")
         self.backend = resolve_heat_backend(backend)
-        if self.backend == "cuda" and p.capacity is not None:
-            raise BackendError("the k / rho_c form of the heat equation (a heat capacity field) runs on the CPU only "
-                               "for now; use backend='cpu', or alpha= (the diffusivity) on 'cuda'")
         self.method = choose_method(method, dt, p.dt_explicit)
         if self.backend == "cuda" and method == "auto" and self.method not in GPU_METHODS:
             self.method = "rkl2"  # the GPU has explicit steppers only

@@ -96,9 +96,6 @@ def make_cuda_stepper(method, problem, **options):
                            "among them), or run this method with backend='cpu'")
     if options:
         raise ParameterError(f"options {sorted(options)} are not supported by the CUDA {method} stepper")
-    if getattr(problem, "capacity", None) is not None:
-        raise BackendError("the k / rho_c form of the heat equation (a heat capacity field) runs on the CPU only "
-                           "for now; use backend='cpu', or alpha= (the diffusivity) on 'cuda'")
     from .cuda import CudaFTCS, CudaRKL2
 
     return _CudaStepper((CudaFTCS if method == "ftcs" else CudaRKL2)(problem))
