@@ -8,8 +8,8 @@ arithmetic order, so the GPU agrees with the CPU steppers to rounding):
 * mode 1 (first RKL2 stage): ``l0 = v``; ``out = u + al * v``
 * mode 2 (RKL2 stage j >= 2): ``out = au*u + ap*p2 + a0*q0 + al*v + ag*l0``
 
-with ``v = div(alpha grad u) + source`` (the update is :func:`stage_value`).  :class:`CudaFTCS`
-and :class:`CudaRKL2` take a :class:`fieldgrad.heat.problem.HeatProblem` and keep every field on
+with ``v = div(alpha grad u) + source`` (the update is :func:`fieldgrad.heat.kernels.stage_value`).
+:class:`CudaFTCS` and :class:`CudaRKL2` take a :class:`fieldgrad.heat.problem.HeatProblem` and keep every field on
 the device between steps; Dirichlet faces are imposed after each stage at the stage time, as on
 the CPU.  A problem given by ``k`` and ``rho_c`` (cells, contact resistances, holes, cylindrical
 grids) runs the links sweep of :mod:`fieldgrad.heat.cuda_links` instead: same steps, same stage
@@ -34,26 +34,13 @@ from ..backends import cuda as _cu
 from ..kernels.cuda_bc import check_nodes, dirichlet_plan, ghost_buffers, ghost_plan, view_shape
 from ..kernels.cuda_ops import fill_ghosts, fill_kghosts, set_faces
 from ..kernels.cuda import launch3
+from .kernels import stage_value
 
-__all__ = ["CudaFTCS", "CudaRKL2", "stage_value", "MODE_FTCS", "MODE_FIRST", "MODE_STAGE"]
+__all__ = ["CudaFTCS", "CudaRKL2", "MODE_FTCS", "MODE_FIRST", "MODE_STAGE"]
 
 MODE_FTCS, MODE_FIRST, MODE_STAGE = 0, 1, 2
 
 cuda = None  # set by build()
-
-
-def stage_value(mode, c, v, p2, q0, l0, au, ap, a0, al, ag):
-    """The integrator's new value at a node from ``c = u``, the rate ``v`` and the RKL2 history
-    (modes as in the module notes); one point formula for every device heat kernel.
-
-    Example
-    -------
-    >>> stage_value(0, 1.0, 2.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.5, 0.0)
-    2.0
-    """
-    if mode == 2:
-        return au * c + ap * p2 + a0 * q0 + al * v + ag * l0
-    return c + al * v
 
 
 def build(cuda_module):

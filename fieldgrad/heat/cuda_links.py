@@ -10,7 +10,7 @@ at every node,
 
 with the off-diagonal sum of the CPU sweep (:func:`fieldgrad.solvers.mg_links._offdiag_shell`,
 the same Python function compiled by ``cuda.jit(device=True)``) and finishes the integrator's
-update with :func:`fieldgrad.heat.cuda.stage_value` (the update of the ``alpha`` kernel).  ``g``
+update with :func:`fieldgrad.heat.kernels.stage_value` (the update of the ``alpha`` kernel).  ``g``
 is the boundary data plus the (volume-weighted) source, built on the host by the CPU sweep's own
 :meth:`fieldgrad.heat.explicit._LinksSweeper.forcing` and uploaded once per distinct array (once
 per run when nothing depends on time).  Fixed (Dirichlet) nodes take the values of
@@ -43,10 +43,10 @@ def build(cuda_module):
     global cuda
     cuda = cuda_module
     from ..solvers import mg_links
-    from . import cuda as heat_cuda
+    from .kernels import stage_value
 
     offdiag = cuda.jit(device=True)(mg_links._offdiag_shell.py_func)
-    stage = cuda.jit(device=True)(heat_cuda.stage_value)
+    stage = cuda.jit(device=True)(stage_value)
 
     @cuda.jit
     def heat_links(u, Lx, Ly, Lz, D, nbx, wtx, nby, wty, nbz, wtz, g, irc, mode, au, ap, a0, al, ag, p2, q0, l0,

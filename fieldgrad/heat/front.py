@@ -88,8 +88,8 @@ def solve_heat(u0, grid, bc, *, alpha=None, k=None, rho_c=None, contact=None, t_
     ParameterError -- a non-finite ``t_end``, ``t0`` or ``dt``, or more than ``max_steps``
     (default ``10**8``) steps planned, ``alpha`` given with ``k`` or ``rho_c``, a ``rho_c`` that is
     not positive (NonFiniteError for NaN/inf in it, ShapeError for an array of another shape);
-    BackendError -- ``backend="cuda"`` without a device or simulator; StabilityError -- an FTCS step above the limit (Robin
-    faces included, :mod:`fieldgrad.heat.stability`) or a run growing past any physical bound;
+    BackendError -- ``backend="cuda"`` without a device or simulator; StabilityError -- an FTCS
+    step above the limit (Robin faces included, :mod:`fieldgrad.heat.stability`) or a run growing past any physical bound;
     NonFiniteError -- NaN/inf in the solution ("NaN at step S, t = ..."), before it is written
 
     Returns
