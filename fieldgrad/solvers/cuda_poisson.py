@@ -13,6 +13,13 @@ agrees with ``solve_poisson(method="direct")`` to the solver tolerance, and pick
 * ``"cg-cuda"`` -- conjugate gradients in the trapezoid-weighted inner product, preconditioned by
   one symmetric V-cycle, when ``k`` or ``screening`` is an array (Galerkin coarse operators).
 
+Holes (``Cells(..., domain=)``): the source is weighted by each node's inside fraction on the
+host (:meth:`~fieldgrad.solvers.discretize.Problem.capacity_factor`, as ``Problem.rhs`` does),
+the outside nodes' decoupled rows are those of ``Problem.stencil7`` and hold 0 in the result, and
+a part of the domain with no anchor is refused as on the CPU.  MG-CG runs on the hierarchy of
+the problem itself (7, 8, 9 iterations at 17^2, 33^2, 65^2 to ``rtol=1e-10`` around an insulated
+hole, measured in the simulator with a 40-node coarse level).
+
 Singular problems (no Dirichlet face, Robin ``alpha = 0``, no screening) are treated as on the
 CPU: incompatible data are projected (with a
 :class:`~fieldgrad.solvers.poisson.CompatibilityWarning`, or a
