@@ -21,7 +21,7 @@ class TemperatureField(Field):
     conductivity : positive number or array (W/(m K))
     heat_capacity : positive number or positive array of ``grid.shape`` (J/(m^3 K)), volumetric
         ``rho * c``; an array (regions of different materials) makes :meth:`evolve` step
-        ``rho_c dT/dt = div(k grad T) + source`` directly (CPU only)
+        ``rho_c dT/dt = div(k grad T) + source`` directly
     bc : boundary specification (insulated where not given)
     source : number or array, optional -- heat generation (W/m^3)
     units : str, default ``"K"``
@@ -102,8 +102,8 @@ class TemperatureField(Field):
 
         Uses :func:`fieldgrad.heat.solve_heat` with ``alpha = k / (rho c)`` and
         ``source / (rho c)`` when the heat capacity is a number, and with ``k=`` and ``rho_c=``
-        (the heat capacity field, CPU only) when it is an array; ``t_end``, ``steps``, ``dt``, ``method``, ``output``,
-        ``output_every``, ``output_overwrite`` and ``progress`` are those of
+        (the heat capacity field) when it is an array; ``t_end``, ``steps``, ``dt``, ``method``,
+        ``output``, ``output_every``, ``output_overwrite`` and ``progress`` are those of
         :func:`fieldgrad.solve_heat`.
 
         Returns

@@ -8,9 +8,12 @@ arithmetic order, so the GPU agrees with the CPU steppers to rounding):
 * mode 1 (first RKL2 stage): ``l0 = v``; ``out = u + al * v``
 * mode 2 (RKL2 stage j >= 2): ``out = au*u + ap*p2 + a0*q0 + al*v + ag*l0``
 
-with ``v = div(alpha grad u) + source``.  :class:`CudaFTCS` and :class:`CudaRKL2` take a
-:class:`fieldgrad.heat.problem.HeatProblem` and keep every field on the device between steps;
-Dirichlet faces are imposed after each stage at the stage time, as on the CPU.
+with ``v = div(alpha grad u) + source`` (the update is :func:`fieldgrad.heat.kernels.stage_value`).
+:class:`CudaFTCS` and :class:`CudaRKL2` take a :class:`fieldgrad.heat.problem.HeatProblem` and keep every field on
+the device between steps; Dirichlet faces are imposed after each stage at the stage time, as on
+the CPU.  A problem given by ``k`` and ``rho_c`` (cells, contact resistances, holes, cylindrical
+grids) runs the links sweep of :mod:`fieldgrad.heat.cuda_links` instead: same steps, same stage
+coefficients, same explicit limit (``problem.dt_explicit``).
 
 Example
 -------
@@ -31,6 +34,7 @@ from ..backends import cuda as _cu
 from ..kernels.cuda_bc import check_nodes, dirichlet_plan, ghost_buffers, ghost_plan, view_shape
 from ..kernels.cuda_ops import fill_ghosts, fill_kghosts, set_faces
 from ..kernels.cuda import launch3
+from .kernels import stage_value
 
 __all__ = ["CudaFTCS", "CudaRKL2", "MODE_FTCS", "MODE_FIRST", "MODE_STAGE"]
 
@@ -41,13 +45,14 @@ cuda = None  # set by build()
 
 def build(cuda_module):
     """The fused heat kernel; returns ``{"heat3": kernel}``."""
-    global cuda, second_difference, flux_difference, laplacian_point, yz
+    global cuda, second_difference, flux_difference, laplacian_point, yz, stage
     cuda = cuda_module
     from ..kernels import cuda as cs
 
     cs.kernels()  # builds the operators' device functions this kernel reuses
 
     laplacian_point, flux_difference, yz = cs.laplacian_point, cs.flux_difference, cs.yz
+    stage = cuda.jit(device=True)(stage_value)
 
     @cuda.jit
     def heat3(u, kk, has_k, gx0, gx1, gy0, gy1, gz0, gz1, kx0, kx1, ky0, ky1, kz0, kz1, cx, cy, cz,
@@ -80,14 +85,10 @@ def build(cuda_module):
                     o = laplacian_point(c, xm, xp, ym, yp, zm, zp, cx, cy, cz)
                 if has_sarr:
                     o += sarr[i, j, k]
-                if mode == 0:
-                    out[i, j, k] = c + al * (o + sc)
-                elif mode == 1:
-                    v = o + sc
+                v = o + sc
+                if mode == 1:
                     l0[i, j, k] = v
-                    out[i, j, k] = c + al * v
-                else:
-                    out[i, j, k] = au * c + ap * p2[i, j, k] + a0 * q0[i, j, k] + al * (o + sc) + ag * l0[i, j, k]
+                out[i, j, k] = stage(mode, c, v, p2[i, j, k], q0[i, j, k], l0[i, j, k], au, ap, a0, al, ag)
                 xm = c
                 c = xp
                 kxm = kc
@@ -158,7 +159,12 @@ class _CudaExplicit:
 
     def __init__(self, problem):
         self.problem = problem
-        self.sweep = _DeviceSweep(problem)
+        if problem.capacity is None:
+            self.sweep = _DeviceSweep(problem)
+        else:
+            from .cuda_links import LinksSweep
+
+            self.sweep = LinksSweep(problem)
         self._bufs = [_cu.empty(problem.grid.shape, problem.dtype) for _ in range(self.nbuf)]
 
     @property

@@ -48,8 +48,8 @@ def solve_heat(u0, grid, bc, *, alpha=None, k=None, rho_c=None, contact=None, t_
     ``k`` and/or ``rho_c`` (each defaulting to 1); ``alpha`` together with ``k`` or ``rho_c`` is a
     ParameterError.  The ``k`` / ``rho_c`` form steps with the operator of the Poisson solvers
     (:mod:`fieldgrad.heat.capacity`), conserves ``sum(w rho_c u)`` with zero-flux walls, takes its
-    explicit limit node by node (:func:`fieldgrad.heat.stability.capacity_limit`) and runs on the
-    CPU only for now.
+    explicit limit node by node (:func:`fieldgrad.heat.stability.capacity_limit`) and runs on
+    either backend.
 
     Parameters
     ----------
@@ -77,8 +77,8 @@ def solve_heat(u0, grid, bc, *, alpha=None, k=None, rho_c=None, contact=None, t_
         raised before any step)
     progress : bool or None -- tqdm bar (None: on in a terminal unless ``CI`` is set)
     callbacks : iterable of ``(func, schedule_kwargs)`` pairs, e.g. ``(f, {"every": 10})``
-    backend : None, "cpu" or "cuda" -- where FTCS/RKL2 steps run (None: :func:`fieldgrad.get_backend`);
-        implicit methods are CPU only (``BackendError`` on CUDA)
+    backend : None, "cpu" or "cuda" -- where the steps run (None: :func:`fieldgrad.get_backend`); on
+        CUDA the explicit steps run on the device, the implicit ones solve there (:mod:`fieldgrad.heat.gpu`)
     **options : further :class:`fieldgrad.Simulation` arguments (``reduce_dt``, ``steady_tol``,
         ``max_wall_time``, ``t0``, ``max_steps``, ``growth_factor``, ``nan_check_every``,
         ``rannacher``, ``linear_solver``, ``rtol`` ...)
@@ -88,8 +88,8 @@ def solve_heat(u0, grid, bc, *, alpha=None, k=None, rho_c=None, contact=None, t_
     ParameterError -- a non-finite ``t_end``, ``t0`` or ``dt``, or more than ``max_steps``
     (default ``10**8``) steps planned, ``alpha`` given with ``k`` or ``rho_c``, a ``rho_c`` that is
     not positive (NonFiniteError for NaN/inf in it, ShapeError for an array of another shape);
-    BackendError -- ``k`` / ``rho_c`` with ``backend="cuda"``; StabilityError -- an FTCS step above the limit (Robin
-    faces included, :mod:`fieldgrad.heat.stability`) or a run growing past any physical bound;
+    BackendError -- ``backend="cuda"`` without a device or simulator; StabilityError -- an FTCS
+    step above the limit (Robin faces included, :mod:`fieldgrad.heat.stability`) or a run growing past any physical bound;
     NonFiniteError -- NaN/inf in the solution ("NaN at step S, t = ..."), before it is written
 
     Returns

@@ -8,10 +8,11 @@ default of :func:`fieldgrad.backends.get_backend`) into ``"cpu"`` or ``"cuda"``;
 ``check_dt(dt)``).  The field then stays on the device between steps; the loop copies it to the
 host only for the NaN guard, the steady-state test, callbacks' ``sim.host_u()`` and writers.
 
-The implicit methods (``"backward_euler"``, ``"crank_nicolson"``) have no GPU path (the
-multigrid solve is CPU-only here): asking for them with ``backend="cuda"`` raises
-:class:`~fieldgrad.errors.BackendError` -- no silent fall-back to the CPU.  ``"auto"`` on the GPU
-picks among the explicit methods only (FTCS up to the limit, RKL2 beyond).
+The implicit methods (``"backward_euler"``, ``"crank_nicolson"``) run their linear solves on the
+GPU (:mod:`fieldgrad.heat.cuda_implicit`: the CUDA stencil multigrid / MG-CG with the screening
+``rho_c / dt`` per node); their right-hand sides and the conservation shift stay on the host.
+``"auto"`` on the GPU picks among the explicit methods only (FTCS up to the limit, RKL2 beyond):
+the crossover to Crank--Nicolson was measured on the CPU only.
 
 Example
 -------
@@ -22,9 +23,10 @@ from __future__ import annotations
 
 from ..errors import BackendError, ParameterError
 
-__all__ = ["resolve_heat_backend", "make_cuda_stepper", "GPU_METHODS"]
+__all__ = ["resolve_heat_backend", "make_cuda_stepper", "GPU_METHODS", "IMPLICIT_METHODS"]
 
-GPU_METHODS = ("ftcs", "rkl2")
+GPU_METHODS = ("ftcs", "rkl2")  # the explicit steppers, all on the device (what "auto" picks among)
+IMPLICIT_METHODS = ("backward_euler", "crank_nicolson")  # linear solves on the device
 
 
 def resolve_heat_backend(backend):
@@ -81,24 +83,30 @@ def make_cuda_stepper(method, problem, **options):
 
     Parameters
     ----------
-    method : "ftcs" or "rkl2" (anything else raises BackendError)
-    problem : HeatProblem
-    **options : none are accepted on the GPU (``stages=``, solver options raise ParameterError)
+    method : "ftcs", "rkl2", "backward_euler" or "crank_nicolson"
+    problem : HeatProblem (``alpha``, or ``k`` / ``rho_c`` with cells, contact, holes, cylindrical rows)
+    **options : the implicit methods take ``linear_solver`` ("multigrid" or "cg"), ``rtol``,
+        ``maxiter``, ``conservative`` (and ``rannacher`` for Crank--Nicolson), as on the CPU; the
+        explicit ones take none (``stages=`` raises ParameterError)
 
     Returns
     -------
     stepper with ``step(u, t, dt, n)``, ``sweeps``, ``solver_iterations``, ``stages(dt)``,
-    ``check_dt(dt)`` and ``initial_field()`` (a device array)
+    ``check_dt(dt)`` and ``initial_field()`` (a device array for the explicit methods)
     """
+    if method in IMPLICIT_METHODS:
+        from .cuda_implicit import CudaBackwardEuler, CudaCrankNicolson
+
+        if method == "backward_euler":
+            if "rannacher" in options:
+                raise ParameterError("rannacher applies to crank_nicolson only")
+            return CudaBackwardEuler(problem, **options)
+        return CudaCrankNicolson(problem, **options)
     if method not in GPU_METHODS:
-        raise BackendError(f"method {method!r} has no CUDA implementation (the implicit steps need the CPU "
-                           f"multigrid); on backend='cuda' use one of {GPU_METHODS} (or 'auto', which picks "
-                           "among them), or run this method with backend='cpu'")
+        raise BackendError(f"method {method!r} has no CUDA implementation; on backend='cuda' use one of "
+                           f"{GPU_METHODS + IMPLICIT_METHODS} (or 'auto')")
     if options:
         raise ParameterError(f"options {sorted(options)} are not supported by the CUDA {method} stepper")
-    if getattr(problem, "capacity", None) is not None:
-        raise BackendError("the k / rho_c form of the heat equation (a heat capacity field) runs on the CPU only "
-                           "for now; use backend='cpu', or alpha= (the diffusivity) on 'cuda'")
     from .cuda import CudaFTCS, CudaRKL2
 
     return _CudaStepper((CudaFTCS if method == "ftcs" else CudaRKL2)(problem))

@@ -111,17 +111,23 @@ class _ImplicitBase:
 
     def _solver(self, screening):
         """The solver of ``div(k grad u) - screening * rho_c * u`` (``rho_c`` = 1 for an ``alpha`` problem)."""
-        from ..solvers import PoissonSolver
-
         key = float(screening)
         if key not in self._solvers:
             p = self.problem
             if len(self._solvers) >= 2:
                 self._solvers.pop(next(iter(self._solvers)))
             k, s = (p.alpha, key) if p.capacity is None else (p.k, key * p.rho_c)
-            self._solvers[key] = PoissonSolver(p.grid, p.bcs, k=k, screening=s, method=self.linear_solver,
-                                               nu1=self.nu1, nu2=self.nu2, fmg=False, contact=p.contact)
+            self._solvers[key] = self._new_solver(k, s)
         return self._solvers[key]
+
+    def _new_solver(self, k, s):
+        """The solver of ``div(k grad u) - s u = f`` (anything with ``solve(f, t=, rtol=, maxiter=,
+        x0=, check_finite=)`` returning ``u``, ``iterations``, ``method``); the CPU one here."""
+        from ..solvers import PoissonSolver
+
+        p = self.problem
+        return PoissonSolver(p.grid, p.bcs, k=k, screening=s, method=self.linear_solver, nu1=self.nu1, nu2=self.nu2,
+                             fmg=False, contact=p.contact)
 
     def _scaled(self, u, c):
         """``c * u`` times ``rho_c`` (a new array); ``c * u`` for an ``alpha`` problem."""

@@ -75,6 +75,22 @@ def ftcs_const_2d(u, gx0, gx1, gy0, gy1, cx, cy, sc, al, out):
                 out[i, j] = u[i, j] + al * (_lap2_at(u, gx0, gx1, gy0, gy1, i, j, cx, cy) + sc)
 
 
+def stage_value(mode, c, v, p2, q0, l0, au, ap, a0, al, ag):
+    """The integrator's new value at a node from ``c = u``, the rate ``v`` and the RKL2 history
+    (modes as in the module notes) at one point: the update of every device heat kernel
+    (:mod:`fieldgrad.heat.cuda`, :mod:`fieldgrad.heat.cuda_links`), compiled there by
+    ``cuda.jit(device=True)``; :func:`finish_row` is its row form for the CPU sweeps.
+
+    Example
+    -------
+    >>> stage_value(0, 1.0, 2.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.5, 0.0)
+    2.0
+    """
+    if mode == 2:
+        return au * c + ap * p2 + a0 * q0 + al * v + ag * l0
+    return c + al * v
+
+
 @njit(cache=True)
 def finish_row(mode, o, c, L, P, Q, S, has_sarr, sc, au, ap, a0, al, ag):
     """Turn a row of stencil values ``o`` into the integrator's new values (see module doc)."""

@@ -7,7 +7,7 @@ source at a given time.  The coefficients are given one of two ways:
 * ``alpha`` alone (the diffusivity; ``k = alpha``, ``rho_c = 1``): ``du/dt = div(alpha grad u) + source``,
   stepped by the fused ghost-node sweeps of :mod:`fieldgrad.heat.kernels` (on CPU or CUDA);
 * ``k`` and/or ``rho_c`` (each defaults to 1): ``rho_c du/dt = div(k grad u) + source``, stepped
-  with the operator of the Poisson solvers (:mod:`fieldgrad.heat.capacity`; CPU only for now).
+  with the operator of the Poisson solvers (:mod:`fieldgrad.heat.capacity`; on CPU or CUDA).
 
 Giving ``alpha`` together with ``k`` or ``rho_c`` is a ParameterError.
 

@@ -13,6 +13,13 @@ agrees with ``solve_poisson(method="direct")`` to the solver tolerance, and pick
 * ``"cg-cuda"`` -- conjugate gradients in the trapezoid-weighted inner product, preconditioned by
   one symmetric V-cycle, when ``k`` or ``screening`` is an array (Galerkin coarse operators).
 
+Holes (``Cells(..., domain=)``): the source is weighted by each node's inside fraction on the
+host (:meth:`~fieldgrad.solvers.discretize.Problem.capacity_factor`, as ``Problem.rhs`` does),
+the outside nodes' decoupled rows are those of ``Problem.stencil7`` and hold 0 in the result, and
+a part of the domain with no anchor is refused as on the CPU.  MG-CG runs on the hierarchy of
+the problem itself (7, 8, 9 iterations at 17^2, 33^2, 65^2 to ``rtol=1e-10`` around an insulated
+hole, measured in the simulator with a 40-node coarse level).
+
 Singular problems (no Dirichlet face, Robin ``alpha = 0``, no screening) are treated as on the
 CPU: incompatible data are projected (with a
 :class:`~fieldgrad.solvers.poisson.CompatibilityWarning`, or a
@@ -68,7 +75,12 @@ def _setup(grid, bc, k, screening, dtype, coarse_size, contact=None, fixed=None)
     from .held import make_problem
 
     def build(grid, bc, k, screening, dtype, coarse_size, contact, fixed):
-        mg = StencilMG(make_problem(grid, bc, k, screening, contact, fixed), np.dtype(dtype), coarse_size)
+        from .discretize import check_domain_parts
+
+        prob = make_problem(grid, bc, k, screening, contact, fixed)
+        if prob.phi3 is not None:  # holes: every part of the domain must be anchored, as on the CPU
+            check_domain_parts(prob)
+        mg = StencilMG(prob, np.dtype(dtype), coarse_size)
         mg.rhs_cache = {}
         return mg
 
@@ -76,23 +88,20 @@ def _setup(grid, bc, k, screening, dtype, coarse_size, contact=None, fixed=None)
     return _SETUPS.get((grid, bc, k, screening, np.dtype(dtype).str, coarse_size, contact, fixed), build)
 
 
-def _host_rhs(f, grid, fixed):
+def _host_rhs(fd, prob, fixed):
     """``f`` as the rows need it: zero on held nodes (their rows take the held values alone) and
-    times the ring-volume factor on a cylindrical grid -- done on the host (a device ``f`` makes
-    a round trip); ``f`` itself when neither applies."""
-    from .discretize import _cylindrical_factors
-
-    cylindrical = getattr(grid, "cylindrical", False)
-    if fixed is None and not cylindrical:
-        return f
-    host = f.copy_to_host() if _cu.is_device_array(f) else np.asarray(f)
-    out = host.astype(host.dtype if host.dtype in (np.float32, np.float64) else np.float64)
+    times :meth:`~fieldgrad.solvers.discretize.Problem.capacity_factor` (the ring-volume factor of
+    a cylindrical grid, the inside fraction of a domain with holes) -- done on the host (a round
+    trip of the device ``fd``); ``fd`` itself when neither applies."""
+    c = prob.capacity_factor()
+    if fixed is None and np.ndim(c) == 0:
+        return fd
+    out = fd.copy_to_host()
     if fixed is not None:
         out[fixed] = 0.0
-    if cylindrical:
-        m = _cylindrical_factors(grid, tuple(grid.shape) + (1,) * (3 - grid.ndim))[0]
-        out *= m.reshape((-1,) + (1,) * (grid.ndim - 1))
-    return out
+    if np.ndim(c):
+        out *= np.broadcast_to(c, prob.shape3).reshape(out.shape)
+    return _cu.as_device(out, "f")
 
 
 def _boundary_data(mg, t, fixed_value=None):
@@ -214,7 +223,7 @@ def solve(f, grid, bc, *, k=None, screening=0.0, rtol=1e-8, maxiter=None, x0=Non
         fixed = check_fixed(fixed, grid)
     elif fixed_value is not None:
         raise ParameterError("fixed_value was given but no held region: pass fixed (a boolean mask) too")
-    fd = _cu.as_device(_host_rhs(f, grid, fixed), "f", shape=grid.shape)
+    fd = _cu.as_device(f, "f", shape=grid.shape)
     dtype = np.dtype(fd.dtype)
     if check_finite:
         check_finite_device(fd, "f")
@@ -232,6 +241,7 @@ def solve(f, grid, bc, *, k=None, screening=0.0, rtol=1e-8, maxiter=None, x0=Non
 
     mg = _setup(grid, bc, k, screening, dtype, coarse_size, contact, fixed)
     prob = mg.prob
+    fd = _host_rhs(fd, prob, fixed)
     shape3 = prob.shape3
     b0, ud = _boundary_data(mg, t, fixed_value)
     b = _cu.empty(shape3, dtype)
@@ -266,6 +276,7 @@ def solve(f, grid, bc, *, k=None, screening=0.0, rtol=1e-8, maxiter=None, x0=Non
                                       callback=callback)
     if prob.singular:
         mg.project(u)
+    mg.zero_outside(u)
     result = PoissonResult(u=u.reshape(*grid.shape), method=f"{method}-cuda", iterations=it, residuals=residuals,
                            converged=converged, wall_time=time.perf_counter() - t0, info=info)
     if not converged and raise_on_failure:

@@ -180,7 +180,13 @@ def build(cuda_module):
         for m in range(cuda.grid(1), y.shape[0], cuda.gridsize(1)):
             y[m] += c
 
-    return dict(st_smooth=st_smooth, st_residual=st_residual, st_restrict=st_restrict, st_prolong=st_prolong,
+    @cuda.jit
+    def put_scalar(c, index, y):
+        """Flat ``y[index[m]] = c``."""
+        for m in range(cuda.grid(1), index.shape[0], cuda.gridsize(1)):
+            y[index[m]] = c
+
+    return dict(put_scalar=put_scalar, st_smooth=st_smooth, st_residual=st_residual, st_restrict=st_restrict, st_prolong=st_prolong,
                 combine=combine, wsums=wsums, axpy=axpy, xpby=xpby, add_scalar=add_scalar)
 
 
@@ -242,6 +248,8 @@ class StencilMG:
         self.w = [_cu.as_device(np.ascontiguousarray(w, dtype=np.float64), "w") for w in w1]
         self.wsum = float(np.prod([w.sum() for w in w1]))
         self._acc = _cu.zeros(2, np.float64)
+        out = getattr(prob, "outside3", None)
+        self.outside = raw(np.flatnonzero(out), np.int64) if out is not None and out.any() else None
         assert len(self.transfers) == n - 1
 
     # ------------------------------------------------------------------ helpers
@@ -278,6 +286,11 @@ class StencilMG:
         """Remove the weighted mean of ``x`` (singular problems only)."""
         if self.singular:
             self.add_scalar(x, -self.wsums(x)[0] / self.wsum)
+
+    def zero_outside(self, x):
+        """0 on the nodes outside a domain with holes (no unknowns there; iterates carry round-off)."""
+        if self.outside is not None:
+            self._launch("put_scalar", self.outside.size, self.dtype.type(0.0), self.outside, flat(x))
 
     def add_scalar(self, x, c):
         self._launch("add_scalar", x.size, self.dtype.type(c), flat(x))

@@ -1,5 +1,5 @@
 """solve_heat / Simulation with backend="cuda" run the GPU steppers (CUDA simulator here) and agree
-with the CPU run; implicit methods on the GPU are refused with BackendError."""
+with the CPU run; implicit methods solve on the GPU and agree with the CPU run too."""
 import numpy as np
 import pytest
 
@@ -48,10 +48,17 @@ def test_default_backend_is_used_and_simulation_state_is_host(cu):
 
 
 @pytest.mark.parametrize("method", ["backward_euler", "crank_nicolson"])
-def test_implicit_methods_refused_on_cuda(cu, method):
+def test_implicit_methods_solve_on_cuda(cu, method):
     g, u0, bc = _case()
+    kw = dict(alpha=1.0, t_end=0.1, dt=0.02, method=method, rtol=1e-12, progress=False)
+    ref = solve_heat(u0, g, bc, backend="cpu", **kw)
+    got = solve_heat(u0, g, bc, backend="cuda", **kw)
+    assert got.method == method and got.steps == ref.steps == 5 and got.solver_iterations > 0
+    np.testing.assert_allclose(got.u, ref.u, rtol=0, atol=1e-10)
+    with pytest.raises(fg.errors.ParameterError, match="linear_solver"):
+        solve_heat(u0, g, bc, backend="cuda", linear_solver="direct", **kw)
     with pytest.raises(BackendError, match="no CUDA implementation"):
-        solve_heat(u0, g, bc, alpha=1.0, t_end=0.1, dt=0.01, method=method, backend="cuda", progress=False)
+        fg.heat.gpu.make_cuda_stepper("leapfrog", None)
 
 
 def test_auto_on_cuda_stays_explicit_at_large_ratios(cu):

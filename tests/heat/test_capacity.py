@@ -4,10 +4,8 @@ import numpy as np
 import pytest
 
 from fieldgrad import Dirichlet, Grid, Neumann, Robin, Simulation, solve_heat
-from fieldgrad.errors import BackendError, NonFiniteError, ParameterError, ShapeError, StabilityError
+from fieldgrad.errors import NonFiniteError, ParameterError, ShapeError, StabilityError
 from fieldgrad.heat import explicit_limit
-from fieldgrad.heat.gpu import make_cuda_stepper
-from fieldgrad.heat.problem import HeatProblem
 from fieldgrad.heat.stability import capacity_limit
 from fieldgrad.solvers.discretize import Problem
 
@@ -139,17 +137,8 @@ def test_alpha_with_k_or_rho_c_is_refused():
         solve_heat(np.zeros(g.shape), g, Neumann(0.0), k=-1.0, rho_c=1.0, steps=1, progress=False)
 
 
-def test_cuda_refuses_rho_c(monkeypatch):
-    g = Grid((9, 9))
-    import fieldgrad.simulation as simmod
-
-    monkeypatch.setattr(simmod, "resolve_heat_backend", lambda backend: "cuda")  # as on a machine with a GPU
-    with pytest.raises(BackendError, match="CPU only"):
-        solve_heat(np.zeros(g.shape), g, Neumann(0.0), rho_c=np.ones(g.shape), steps=1, backend="cuda", progress=False)
-    p = HeatProblem(np.zeros(g.shape), g, Neumann(0.0), k=1.0, rho_c=2.0)
-    with pytest.raises(BackendError, match="CPU only"):
-        make_cuda_stepper("ftcs", p)
-    # (the distributed solve_heat takes k / rho_c: tests/distributed/test_mpi_materials.py)
+# (the k / rho_c form runs on CUDA, tests/backends/test_cuda_capacity.py, and under MPI,
+# tests/distributed/test_mpi_materials.py)
 
 
 def test_k_alone_means_rho_c_one_and_state_round_trip():
