@@ -5,8 +5,14 @@ Each such face (an edge of length ``h`` in 2D, a face ``h^2`` in 3D) is split eq
 its corner nodes, and its conductance weight is the conductivity of the inside cell -- for
 :class:`~fieldgrad.materials.Orthotropic` the component normal to that face.  Summed per node
 this is ``sum k_cell A``, the factor that multiplies a surface flux ``du/dn`` in the node's
-finite-volume balance.  A curved hole is represented by its staircase, so a smooth condition on
-it is first-order accurate at best; on a hole aligned with grid lines the condition is second order.
+finite-volume balance.
+
+The staircase is the geometry.  On a hole aligned with grid lines a smooth condition is second
+order.  On a curved surface with unit normal ``n`` the staircase's area is ``|n_x| + |n_y|
+(+ |n_z|)`` times the true area (4/pi on average round a circle), so Neumann/Robin data reach
+the curved body's solution only when divided by that sum at each surface node (a Convection
+``h`` or a Neumann flux given as such a callable): then about first order.  Dirichlet data on a
+staircase are first order.
 
 Example
 -------
@@ -41,13 +47,21 @@ def surface_conductance(k_cells3, domain3, shape3, h3, periodic3):
     float64 array of ``shape3`` (0 away from the surface)
     """
     out = np.zeros(shape3)
+    for a, F in _faces(domain3, k_cells3, shape3, h3, periodic3):
+        out += _scatter(F, a, shape3, periodic3)
+    return out
+
+
+def _faces(domain3, k_cells3, shape3, h3, periodic3):
+    """Per axis ``a``: ``(a, F)`` with ``F`` the inside cell's ``k`` times the face area per corner
+    on the faces between cell ``i`` and ``i + 1`` along ``a`` that cut the surface (0 elsewhere)."""
     for a in range(3):
         na = domain3.shape[a]
         if shape3[a] == 1 or (na < 2 and not periodic3[a]):
             continue
         nxt = np.roll(domain3, -1, axis=a)
         knext = np.roll(k_cells3[a], -1, axis=a)
-        cut = domain3 != nxt  # face between cell i and i + 1 along a (wrap on a periodic axis)
+        cut = domain3 != nxt
         kin = np.where(domain3, k_cells3[a], knext)
         area = 1.0
         corners = 1
@@ -55,19 +69,20 @@ def surface_conductance(k_cells3, domain3, shape3, h3, periodic3):
             if b != a and shape3[b] > 1:
                 area *= h3[b]
                 corners *= 2
-        F = np.where(cut, kin, 0.0) * (area / corners)
-        # face between cells i and i + 1 lies on node plane i + 1
-        node = np.zeros(tuple(shape3[a] if b == a else domain3.shape[b] for b in range(3)))
-        sl_src = [slice(None)] * 3
-        sl_dst = [slice(None)] * 3
-        if periodic3[a]:
-            node += np.roll(F, 1, axis=a)
-        else:
-            sl_src[a] = slice(0, na - 1)
-            sl_dst[a] = slice(1, na)
-            node[tuple(sl_dst)] = F[tuple(sl_src)]
-        for b in range(3):
-            if b != a:
-                node = _to_nodes(node, b, shape3[b], periodic3[b])
-        out += node
-    return out
+        yield a, np.where(cut, kin, 0.0) * (area / corners)
+
+
+def _scatter(F, a, shape3, periodic3):
+    """Face values (between cells ``i`` and ``i + 1`` along ``a``) summed onto their corner nodes."""
+    na = F.shape[a]
+    node = np.zeros(tuple(shape3[a] if b == a else F.shape[b] for b in range(3)))
+    if periodic3[a]:
+        node += np.roll(F, 1, axis=a)  # the face between cells i and i + 1 lies on node plane i + 1
+    else:
+        src, dst = [slice(None)] * 3, [slice(None)] * 3
+        src[a], dst[a] = slice(0, na - 1), slice(1, na)
+        node[tuple(dst)] = F[tuple(src)]
+    for b in range(3):
+        if b != a:
+            node = _to_nodes(node, b, shape3[b], periodic3[b])
+    return node
