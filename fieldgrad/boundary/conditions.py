@@ -135,8 +135,8 @@ class Condition:
             raise NonFiniteError(f"{type(self).__name__} {field} on face {face} holds non-finite values")
         return np.broadcast_to(arr, fshape)
 
-    def evaluate_nodes(self, field, grid, t=0.0):
-        """Values of a field at every node of ``grid`` (a condition on the surface of holes,
+    def evaluate_nodes(self, field, grid, t=0.0, at=None):
+        """Values of a field at the nodes of ``grid`` (a condition on the surface of holes,
         ``bc["surface"]``, is read at the surface nodes).
 
         Parameters
@@ -144,6 +144,8 @@ class Condition:
         field : str -- attribute name (``"value"``, ``"flux"``, ``"alpha"`` ...)
         grid : Grid
         t : float -- passed to callables that accept it
+        at : None or bool array of ``grid.shape`` -- the nodes to read; a callable is called with
+            their coordinates only (1D arrays), and the other entries are 0
 
         Returns
         -------
@@ -158,16 +160,25 @@ class Condition:
         raw = getattr(self, field)
         what = f"{type(self).__name__} {field} on the surface"
         if callable(raw):
-            vals = raw(*grid.mesh(), t=t) if _takes_time(raw) else raw(*grid.mesh())
+            if at is None:
+                coords, shape = grid.mesh(), tuple(grid.shape)
+            else:
+                idx = np.nonzero(at)
+                coords, shape = [np.asarray(c)[i] for c, i in zip(grid.coords, idx)], (len(idx[0]),)
+            vals = raw(*coords, t=t) if _takes_time(raw) else raw(*coords)
             require_real(vals, f"{what} (the callable's result)", BoundaryError)
             try:
-                vals = np.broadcast_to(np.asarray(vals, dtype=np.float64), grid.shape)
+                vals = np.broadcast_to(np.asarray(vals, dtype=np.float64), shape)
             except (ValueError, TypeError):
                 raise BoundaryError(f"{what} evaluates to {describe(vals)}; accepted: a number or an array "
-                                    f"broadcastable to the grid's shape {grid.shape}") from None
+                                    f"broadcastable to the coordinates' shape {shape}") from None
             if not np.all(np.isfinite(vals)):
                 raise NonFiniteError(f"{what} evaluates to non-finite values")
             self._check_values(field, vals, "surface")
+            if at is not None:
+                full = np.zeros(grid.shape)
+                full[idx] = vals
+                vals = full
             return vals
         arr = np.asarray(raw, dtype=np.float64)
         if arr.ndim and arr.shape != tuple(grid.shape):

@@ -79,8 +79,9 @@ class GrowthGuard:
     def _note(self, face, cond, t):
         """Take the magnitudes of a face's data at time ``t`` into ``m_seen`` / ``g_seen``."""
         grid = self.problem.grid
-        if face == "surface":  # node values (all nodes: a looser bound than the surface nodes alone)
-            get = lambda name: cond.evaluate_nodes(name, grid, t)  # noqa: E731
+        if face == "surface":  # the values at the surface nodes
+            on = self.problem.capacity.problem.surface_nodes()
+            get = lambda name: cond.evaluate_nodes(name, grid, t, at=on)[on]  # noqa: E731
         else:
             get = lambda name: cond.evaluate(name, grid, face, t, np.float64)  # noqa: E731
         ev = lambda name: np.abs(np.asarray(get(name)))  # noqa: E731

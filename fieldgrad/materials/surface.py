@@ -11,8 +11,8 @@ The staircase is the geometry.  On a hole aligned with grid lines a smooth condi
 order.  On a curved surface with unit normal ``n`` the staircase's area is ``|n_x| + |n_y|
 (+ |n_z|)`` times the true area (4/pi on average round a circle), so Neumann/Robin data reach
 the curved body's solution only when divided by that sum at each surface node (a Convection
-``h`` or a Neumann flux given as such a callable): then about first order.  Dirichlet data on a
-staircase are first order.
+``h`` or a Neumann flux given as such a callable): then about first order.  A Dirichlet surface
+holds the nodes touching the staircase at the data's values there: second order for a circle.
 
 Example
 -------

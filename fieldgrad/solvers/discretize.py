@@ -268,12 +268,12 @@ class Problem:
                         raise BoundaryError(f"Robin {fld} on the surface must not depend on time for solve_poisson "
                                             "(only value may); give alpha and beta as numbers or arrays")
             on = unpad(self.surface_nodes3, grid.shape)
-            ratio = cond.evaluate_nodes("alpha", grid) / cond.evaluate_nodes("beta", grid)
-            if np.any(ratio[on] < 0):
+            ratio = cond.evaluate_nodes("alpha", grid, at=on)[on] / cond.evaluate_nodes("beta", grid, at=on)[on]
+            if np.any(ratio < 0):
                 raise BoundaryError("Robin on the surface has alpha/beta < 0 at some surface node; solve_poisson "
                                     "needs alpha and beta of the same sign (a dissipative exchange)")
             self.has_robin = True
-            if np.any(ratio[on] != 0):
+            if np.any(ratio != 0):
                 self.robin_alpha_zero = False
                 self.singular = False
 
@@ -287,8 +287,14 @@ class Problem:
 
     def _surface_ratio(self):
         """``alpha / beta`` of a Robin surface at the nodes (array of ``shape3``)."""
-        c, g = self.surface, self.grid
-        return pad3(c.evaluate_nodes("alpha", g) / c.evaluate_nodes("beta", g), self.ndim)
+        c, g, on = self.surface, self.grid, self.surface_nodes()
+        ratio = np.zeros(g.shape)
+        ratio[on] = c.evaluate_nodes("alpha", g, at=on)[on] / c.evaluate_nodes("beta", g, at=on)[on]
+        return pad3(ratio, self.ndim)
+
+    def surface_nodes(self):
+        """The nodes touching the surface as a bool array of ``grid.shape`` (None without a surface)."""
+        return None if self.surface_nodes3 is None else unpad(self.surface_nodes3, self.grid.shape)
 
     # ----------------------------------------------------------------- small helpers
     @property
@@ -438,14 +444,16 @@ class Problem:
     def _surface_rhs(self, b, t):
         """Subtract the Neumann / Robin surface data ``S_i g / V_i`` or ``S_i v / (beta V_i)`` from ``b``."""
         c, g = self.surface, self.grid
+        on = self.surface_nodes()
         if isinstance(c, Neumann):
-            data = c.evaluate_nodes("flux", g, t)
+            data = c.evaluate_nodes("flux", g, t, at=on)
         elif isinstance(c, Robin):
-            data = c.evaluate_nodes("value", g, t) / c.evaluate_nodes("beta", g, t)
+            data = np.zeros(g.shape)
+            data[on] = c.evaluate_nodes("value", g, t, at=on)[on] / c.evaluate_nodes("beta", g, t, at=on)[on]
         else:
             return
-        on = self.surface_nodes3
-        b[on] -= (self.surface_coef3 * pad3(data, self.ndim))[on]
+        on3 = self.surface_nodes3
+        b[on3] -= (self.surface_coef3 * pad3(data, self.ndim))[on3]
 
     def compatibility(self, b):
         """Weighted sum ``sum(w * b)`` over all nodes, ``sum(w * |b|)`` and ``sum(w * c)`` (singular

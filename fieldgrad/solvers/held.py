@@ -171,7 +171,9 @@ class HeldProblem(Problem):
         b, ud = super().rhs(f, t)
         v = np.zeros(self.shape3)
         if isinstance(self.surface, Dirichlet):
-            v[self.surface_nodes3] = pad3(self.surface.evaluate_nodes("value", self.grid, t), self.ndim)[self.surface_nodes3]
+            on = self.surface_nodes()
+            v[self.surface_nodes3] = pad3(self.surface.evaluate_nodes("value", self.grid, t, at=on), self.ndim)[
+                self.surface_nodes3]
         if self.user_held is not None:
             vu = pad3(np.ascontiguousarray(check_fixed_value(fixed_value, self.user_held.reshape(self.grid.shape),
                                                              self.grid)), self.ndim)
