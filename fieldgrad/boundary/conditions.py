@@ -557,8 +557,16 @@ class BoundaryConditions:
         return {f: (c.kind if c is not None else None) for f, c in self.faces.items()}
 
     def describe(self):
-        """JSON-ready description of every face."""
-        return {f: (c.describe() if c is not None else None) for f, c in self.faces.items()}
+        """JSON-ready description of every face (and of ``"surface"`` when given)."""
+        out = {f: (c.describe() if c is not None else None) for f, c in self.faces.items()}
+        if self.surface is not None:
+            out["surface"] = self.surface.describe()
+        return out
+
+    def faces_only(self):
+        """These conditions without the surface of holes (for consumers of the box faces alone,
+        e.g. writing the Dirichlet values into a field)."""
+        return self if self.surface is None else BoundaryConditions(self.grid, self.faces)
 
     def __repr__(self):
         body = ", ".join(f"{f!r}: {c!r}" for f, c in self.faces.items())

@@ -224,7 +224,7 @@ class HeatProblem:
     def initial_field(self):
         """A fresh copy of ``u0`` with the Dirichlet values of ``t0`` imposed."""
         u = np.array(self.u0, dtype=self.dtype, order="C", copy=True)
-        return _bnd.apply_bc(u, self.grid, self.bcs, self.t0)
+        return _bnd.apply_bc(u, self.grid, self.bcs.faces_only(), self.t0)
 
     def params(self):
         """JSON-ready description of the problem (arrays and callables summarised)."""

@@ -10,7 +10,6 @@ import time
 import numpy as np
 
 from ..grid import require_grid
-from ..boundary import BoundaryConditions
 from ..errors import ConvergenceError, NonFiniteError, ParameterError, ShapeError
 from .direct import direct_solve
 from .discretize import check_domain_parts, check_rhs, pad3, unpad
@@ -54,7 +53,7 @@ def _soft_problem(prob, bc, k, screening, contact, fixed):
     carried over as ``prob`` discretises it (its Robin diagonal, its held surface nodes)."""
     if prob.surface is None:
         return make_problem(prob.grid, bc, _soften(k), screening, contact, fixed)
-    bare = BoundaryConditions(prob.grid, prob.bcs.faces)
+    bare = prob.bcs.faces_only()
     held = getattr(prob, "held_all", None)
     mask = None if held is None else unpad(held, prob.grid.shape)
     sprob = make_problem(prob.grid, bare, _soften(k), screening, contact, mask)
