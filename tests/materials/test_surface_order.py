@@ -127,3 +127,31 @@ def test_cube_hole_robin_is_second_order():
     errs = [cube_case(n, u, gu, lap, method="cg") for n in (9, 17, 33)]
     p = orders(errs)
     assert p[0] > 1.65 and p[1] > 1.85, errs
+
+
+def test_orthotropic_surface_flux_uses_the_normal_component():
+    """``kx = 1, ky = 4``: ``f = u_xx + 4 u_yy``; a Neumann surface's ``du/dn`` is multiplied by
+    the component normal to each hole face (``kx`` on x faces, ``ky`` on y faces).  At a hole
+    corner, where two faces meet, the node's one datum is the ``k``-weighted mean of the two
+    faces' derivatives (the plain mean, right for isotropic ``k``, is not: measured orders 0.65,
+    0.73).  Measured 3.52e-3, 9.01e-4, 2.28e-4 at 17^2 / 33^2 / 65^2 (orders 1.97, 1.98)."""
+    kx, ky = 1.0, 4.0
+
+    def dudn_k(x, y):
+        (nx, ny), _ = hole_normals((x, y))
+        gx, gy = grad(x, y)
+        wx, wy = kx * (nx != 0), ky * (ny != 0)
+        return (wx * gx * nx + wy * gy * ny) / np.maximum(wx + wy, 1e-300)
+
+    def err(n):
+        g = Grid((n, n), extent=[(0, 1), (0, 1)])
+        X, Y = g.mesh()
+        dom = domain(g)
+        k = fg.Orthotropic(fg.Cells(np.full(cell_shape(g), kx), domain=dom),
+                           fg.Cells(np.full(cell_shape(g), ky), domain=dom))
+        res = fg.solve_poisson(-(4 * kx + 9 * ky) * exact(X, Y), g, {"*": Dirichlet(exact), "surface": Neumann(dudn_k)},
+                               k=k, method="direct")
+        return float(np.abs(res.u - exact(X, Y))[~hole_nodes(g)].max())
+
+    errs = [err(n) for n in (17, 33, 65)]
+    assert errs[0] < 3.6e-3 and min(orders(errs)) > 1.9, errs
