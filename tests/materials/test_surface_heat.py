@@ -4,9 +4,10 @@ insulated, ``bc["surface"] = Convection(h, T)``).
 Per step the heat stored, ``sum rho_c V_i (u1 - u0)`` over each node's control volume inside
 the domain (counted here cell by cell), equals ``dt`` times the source minus the surface loss
 ``h (u - T) A_i`` (A_i the node's share of the hole's edges), evaluated at the old state for
-FTCS and the new one for backward Euler: to round-off (worst step over 30, relative: 3.6e-14
-FTCS, 5.1e-15 backward Euler at rtol 1e-13).  The long-time limit of backward Euler (8 steps of
-1e3) is the steady ``solve_poisson`` solution (8.1e-14 relative measured).  The FTCS limit is the
+FTCS, the new one for backward Euler and their mean for Crank--Nicolson: to round-off (worst
+step over 30, relative: 3.6e-14 FTCS, 5.1e-15 backward Euler at rtol 1e-13).  The long-time
+limits of backward Euler (8 steps of 1e3) and RKL2 (300 steps of 0.05) are the steady
+``solve_poisson`` solution (8.1e-14 and 3.7e-11 relative measured).  The FTCS limit is the
 Gershgorin bound with the surface's Robin diagonal.
 """
 import numpy as np
@@ -49,14 +50,15 @@ def volumes_and_areas(g, dom):
 def run(method, steps, dt, u0):
     g, dom, q, bc, k = setup()
     states = [u0.copy()]
-    opts = {} if method == "ftcs" else {"rtol": 1e-13}  # the balance holds to the linear solve's tolerance
+    opts = {"ftcs": {}, "rkl2": {}, "backward_euler": {"rtol": 1e-13},  # to the linear solve's tolerance
+            "crank_nicolson": {"rtol": 1e-13, "rannacher": 0}}[method]
     sim = fg.Simulation(u0, g, bc, k=k, rho_c=RHO_C, dt=dt, method=method, source=q, progress=False, **opts)
     sim.add_callback(lambda s: states.append(s.host_u().copy()), every=1)
     sim.run(steps=steps)
     return g, dom, q, states
 
 
-@pytest.mark.parametrize("method", ["ftcs", "backward_euler"])
+@pytest.mark.parametrize("method", ["ftcs", "backward_euler", "crank_nicolson"])
 def test_stored_heat_is_source_minus_surface_loss(method):
     g, dom, q, bc, k = setup()
     X, Y = g.mesh()
@@ -66,8 +68,9 @@ def test_stored_heat_is_source_minus_surface_loss(method):
     vol, area = volumes_and_areas(g, dom)
     Q = float(np.sum(vol * q))
     worst = 0.0
+    weight_new = {"ftcs": 0.0, "backward_euler": 1.0, "crank_nicolson": 0.5}[method]
     for u_old, u_new in zip(states, states[1:]):
-        u_ex = u_old if method == "ftcs" else u_new
+        u_ex = (1 - weight_new) * u_old + weight_new * u_new
         loss = float(np.sum(HS * (u_ex - TS) * area))
         stored = float(np.sum(RHO_C * vol * (u_new - u_old)))
         worst = max(worst, abs(stored - dt * (Q - loss)) / (dt * (abs(Q) + abs(loss))))
@@ -76,12 +79,13 @@ def test_stored_heat_is_source_minus_surface_loss(method):
     assert worst < 1e-11
 
 
-def test_backward_euler_settles_on_the_steady_solution():
+@pytest.mark.parametrize("method, steps, dt, tol", [("backward_euler", 8, 1e3, 1e-9), ("rkl2", 300, 5e-2, 1e-9)])
+def test_long_run_settles_on_the_steady_solution(method, steps, dt, tol):
     g, dom, q, bc, k = setup()
     steady = fg.solve_poisson(-q, g, bc, k=k, method="direct").u
-    g, dom, q, states = run("backward_euler", 8, 1e3, np.zeros(g.shape))
+    g, dom, q, states = run(method, steps, dt, np.zeros(g.shape))
     inside = volumes_and_areas(g, dom)[0] > 0
-    assert np.abs(states[-1] - steady)[inside].max() < 1e-9 * np.abs(steady).max()
+    assert np.abs(states[-1] - steady)[inside].max() < tol * np.abs(steady).max()
 
 
 def test_ftcs_limit_includes_the_surface_robin_diagonal():
