@@ -5,7 +5,10 @@ Each such face (an edge of length ``h`` in 2D, a face ``h^2`` in 3D) is split eq
 its corner nodes, and its conductance weight is the conductivity of the inside cell -- for
 :class:`~fieldgrad.materials.Orthotropic` the component normal to that face.  Summed per node
 this is ``sum k_cell A``, the factor that multiplies a surface flux ``du/dn`` in the node's
-finite-volume balance.
+finite-volume balance.  The condition's data are read once per node, so a node where faces of
+different directions meet (a hole's corner) applies its one ``du/dn`` to all of them: data
+taken from a known field should there be the ``k A``-weighted mean of the faces' derivatives
+(the plain mean for an isotropic ``k``).
 
 The staircase is the geometry.  On a hole aligned with grid lines a smooth condition is second
 order.  On a curved surface with unit normal ``n`` the staircase's area is ``|n_x| + |n_y|

@@ -90,3 +90,4 @@ def test_mg_cg_iterations_stay_bounded_with_a_robin_surface():
                                rtol=1e-10)
         its.append(res.iterations)
     assert max(its) <= 10, its
+

@@ -92,3 +92,9 @@ def test_dirichlet_surface_is_a_held_region_merged_with_fixed():
     assert via_surface[3, 12] == 5.0
     assert np.array_equal(via_surface[surf], u(X, Y)[surf])
     assert np.abs(via_surface - by_hand).max() < 1e-12
+
+
+def test_a_neumann_surface_does_not_anchor_a_flux_only_plate():
+    g, k = plate()
+    with pytest.raises(ParameterError, match="level is undetermined"):
+        fg.solve_poisson(np.zeros(g.shape), g, {"*": Neumann(0.0), "surface": Neumann(1.0)}, k=k)
