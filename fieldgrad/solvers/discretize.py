@@ -243,7 +243,6 @@ class Problem:
 
     def _resolve_surface(self, cond):
         """Check the surface condition against the domain and form ``surface_coef3``."""
-        grid = self.grid
         if self.material.domain3 is None:
             raise BoundaryError(f"bc['surface'] = {cond!r} needs holes: give k as Cells(values, domain=mask) (the "
                                 "surface is the staircase of cell faces between inside and outside cells); got k "
@@ -267,8 +266,7 @@ class Problem:
                     if callable(getattr(cond, fld)):
                         raise BoundaryError(f"Robin {fld} on the surface must not depend on time for solve_poisson "
                                             "(only value may); give alpha and beta as numbers or arrays")
-            on = unpad(self.surface_nodes3, grid.shape)
-            ratio = cond.evaluate_nodes("alpha", grid, at=on)[on] / cond.evaluate_nodes("beta", grid, at=on)[on]
+            ratio = self._surface_ratio()[self.surface_nodes3]
             if np.any(ratio < 0):
                 raise BoundaryError("Robin on the surface has alpha/beta < 0 at some surface node; solve_poisson "
                                     "needs alpha and beta of the same sign (a dissipative exchange)")
