@@ -135,6 +135,57 @@ class Condition:
             raise NonFiniteError(f"{type(self).__name__} {field} on face {face} holds non-finite values")
         return np.broadcast_to(arr, fshape)
 
+    def evaluate_nodes(self, field, grid, t=0.0, at=None):
+        """Values of a field at the nodes of ``grid`` (a condition on the surface of holes,
+        ``bc["surface"]``, is read at the surface nodes).
+
+        Parameters
+        ----------
+        field : str -- attribute name (``"value"``, ``"flux"``, ``"alpha"`` ...)
+        grid : Grid
+        t : float -- passed to callables that accept it
+        at : None or bool array of ``grid.shape`` -- the nodes to read; a callable is called with
+            their coordinates only (1D arrays), and the other entries are 0
+
+        Returns
+        -------
+        float64 ndarray of ``grid.shape`` (read-only when broadcast from a number)
+
+        Example
+        -------
+        >>> from fieldgrad import Grid
+        >>> Neumann(lambda x, y: x + y).evaluate_nodes("flux", Grid((2, 2))).tolist()
+        [[0.0, 1.0], [1.0, 2.0]]
+        """
+        raw = getattr(self, field)
+        what = f"{type(self).__name__} {field} on the surface"
+        if callable(raw):
+            if at is None:
+                coords, shape = grid.mesh(), tuple(grid.shape)
+            else:
+                idx = np.nonzero(at)
+                coords, shape = [np.asarray(c)[i] for c, i in zip(grid.coords, idx)], (len(idx[0]),)
+            vals = raw(*coords, t=t) if _takes_time(raw) else raw(*coords)
+            require_real(vals, f"{what} (the callable's result)", BoundaryError)
+            try:
+                vals = np.broadcast_to(np.asarray(vals, dtype=np.float64), shape)
+            except (ValueError, TypeError):
+                raise BoundaryError(f"{what} evaluates to {describe(vals)}; accepted: a number or an array "
+                                    f"broadcastable to the coordinates' shape {shape}") from None
+            if not np.all(np.isfinite(vals)):
+                raise NonFiniteError(f"{what} evaluates to non-finite values")
+            self._check_values(field, vals, "surface")
+            if at is not None:
+                full = np.zeros(grid.shape)
+                full[idx] = vals
+                vals = full
+            return vals
+        arr = np.asarray(raw, dtype=np.float64)
+        if arr.ndim and arr.shape != tuple(grid.shape):
+            raise BoundaryError(f"{what} has shape {arr.shape}; a surface condition takes a number, a node array of "
+                                f"the grid's shape {grid.shape} (read at the surface nodes) or a callable")
+        return np.broadcast_to(arr, grid.shape)
+
     def describe(self):
         """JSON-ready description (callables and arrays are summarised)."""
         out = {"kind": self.kind}
@@ -464,11 +515,15 @@ class BoundaryConditions:
     grid : Grid
     faces : dict
         Face name -> condition or ``None``.
+    surface : Dirichlet, Neumann, Robin or None
+        The condition on the surface of the holes of a ``Cells(..., domain=)`` conductivity
+        (``bc["surface"]``); None: that surface is insulated (zero flux).
     """
 
-    def __init__(self, grid, faces):
+    def __init__(self, grid, faces, surface=None):
         self.grid = grid
         self.faces = dict(faces)
+        self.surface = surface
 
     def __getitem__(self, face):
         return self.faces[face]
@@ -486,7 +541,7 @@ class BoundaryConditions:
     @property
     def time_dependent(self):
         """True when a boundary value depends on time."""
-        return any(c is not None and c.time_dependent for c in self.faces.values())
+        return any(c is not None and c.time_dependent for c in list(self.faces.values()) + [self.surface])
 
     def require_complete(self, what="this solver"):
         """Raise :class:`BoundaryError` unless every face has a condition."""
@@ -502,15 +557,25 @@ class BoundaryConditions:
         return {f: (c.kind if c is not None else None) for f, c in self.faces.items()}
 
     def describe(self):
-        """JSON-ready description of every face."""
-        return {f: (c.describe() if c is not None else None) for f, c in self.faces.items()}
+        """JSON-ready description of every face (and of ``"surface"`` when given)."""
+        out = {f: (c.describe() if c is not None else None) for f, c in self.faces.items()}
+        if self.surface is not None:
+            out["surface"] = self.surface.describe()
+        return out
+
+    def faces_only(self):
+        """These conditions without the surface of holes (for consumers of the box faces alone,
+        e.g. writing the Dirichlet values into a field)."""
+        return self if self.surface is None else BoundaryConditions(self.grid, self.faces)
 
     def __repr__(self):
         body = ", ".join(f"{f!r}: {c!r}" for f, c in self.faces.items())
+        if self.surface is not None:
+            body += f", 'surface': {self.surface!r}"
         return f"BoundaryConditions({{{body}}})"
 
 
-def resolve_bc(bc, grid, *, allow_nonlinear=False):
+def resolve_bc(bc, grid, *, allow_nonlinear=False, allow_surface=False):
     """Resolve a boundary specification against a grid.
 
     Parameters
@@ -522,10 +587,21 @@ def resolve_bc(bc, grid, *, allow_nonlinear=False):
         named otherwise); a specific face beats its axis, which beats ``"*"``.  On a cylindrical
         grid whose ``r`` starts at 0 the ``"r-"`` face is the symmetry axis and always gets the
         regularity condition (zero flux, ``Neumann(0)``), whatever ``"*"`` or ``"r"`` say.
+        The key ``"surface"`` gives the condition on the surface of the holes of a domain
+        (``k=Cells(values, domain=mask)``: the staircase of cell faces between inside and
+        outside cells): :class:`Dirichlet`, :class:`Neumann` (``du/dn`` along the normal
+        pointing out of the domain, into the hole) or :class:`Robin` / :class:`Convection`,
+        with values given as numbers, node arrays of ``grid.shape`` (read at the surface
+        nodes) or callables of the node coordinates (and ``t``).  ``"*"`` does not cover it;
+        without it the surface is insulated.  It lands in ``BoundaryConditions.surface``.
     grid : Grid
     allow_nonlinear : bool
         Accept conditions nonlinear in ``u`` (:class:`SurfaceExchange`: radiation, ``h(T)``);
         only the nonlinear solvers, which linearise them, pass True.
+    allow_surface : bool
+        Accept ``"surface"``; only the consumers that discretise it (the finite-volume
+        :class:`~fieldgrad.solvers.discretize.Problem`: ``solve_poisson`` on the CPU and the heat
+        steppers with ``k`` / ``rho_c``) pass True, every other one refuses it.
 
     Returns
     -------
@@ -535,8 +611,9 @@ def resolve_bc(bc, grid, *, allow_nonlinear=False):
     ------
     BoundaryError
         Unknown face names, values that are not conditions, a non-periodic condition on a
-        periodic axis, ``Periodic()`` on an axis the grid does not make periodic, or a nonlinear
-        condition without ``allow_nonlinear``.
+        periodic axis, ``Periodic()`` on an axis the grid does not make periodic, a nonlinear
+        condition without ``allow_nonlinear``, ``"surface"`` without ``allow_surface`` or with
+        a kind other than Dirichlet, Neumann and Robin.
 
     Example
     -------
@@ -544,6 +621,8 @@ def resolve_bc(bc, grid, *, allow_nonlinear=False):
     >>> b = resolve_bc({"x": Dirichlet(0), "*": Neumann(0)}, Grid((5, 5)))
     >>> b.kinds()
     {'x-': 'dirichlet', 'x+': 'dirichlet', 'y-': 'neumann', 'y+': 'neumann'}
+    >>> resolve_bc({"*": Dirichlet(0), "surface": Neumann(1.0)}, Grid((5, 5)), allow_surface=True).surface
+    Neumann(flux=1.0)
     """
     from ..grid import require_grid
 
@@ -553,6 +632,8 @@ def resolve_bc(bc, grid, *, allow_nonlinear=False):
             raise BoundaryError(f"boundary conditions were resolved for {bc.grid}, not for {grid}")
         if not allow_nonlinear:
             _refuse_nonlinear(bc.faces)
+        if bc.surface is not None and not allow_surface:
+            _refuse_surface()
         return bc
     faces = {f: None for f in grid.faces}
     if bc is None:
@@ -566,10 +647,14 @@ def resolve_bc(bc, grid, *, allow_nonlinear=False):
             f"bc must be None, a condition (Dirichlet, Neumann, Robin, Periodic) or a dict of them; "
             f"got {describe(bc)}"
         )
+    surface = spec.pop("surface", None)
+    if surface is not None:
+        surface = _check_surface(surface, grid, allow_surface)
     allowed = ["*"] + list(grid.axis_names) + list(grid.faces)
     for key, cond in spec.items():
         if key not in allowed:
-            raise BoundaryError(f"bc key {key!r} is not a face of this {grid.ndim}D grid; accepted: {allowed}")
+            raise BoundaryError(f"bc key {key!r} is not a face of this {grid.ndim}D grid; accepted: {allowed} "
+                                "(and 'surface' for the surface of holes)")
         if cond is not None and not isinstance(cond, Condition):
             raise BoundaryError(
                 f"bc[{key!r}] must be Dirichlet, Neumann, Robin, Periodic or None; got {describe(cond)}"
@@ -613,7 +698,24 @@ def resolve_bc(bc, grid, *, allow_nonlinear=False):
         faces["r-"] = Neumann(0.0)
     if not allow_nonlinear:
         _refuse_nonlinear(faces)
-    return BoundaryConditions(grid, faces)
+    return BoundaryConditions(grid, faces, surface)
+
+
+def _refuse_surface():
+    raise BoundaryError("bc['surface'] (a condition on the surface of holes) is read only by solve_poisson on the CPU "
+                        "and the heat steppers with k= / rho_c=, with k=Cells(values, domain=mask); this operation "
+                        "does not discretise it. Leave 'surface' out here (the hole surface is then insulated)")
+
+
+def _check_surface(cond, grid, allow):
+    """The ``"surface"`` condition checked (kind, callables of the node coordinates)."""
+    if not allow:
+        _refuse_surface()
+    if isinstance(cond, Periodic) or not isinstance(cond, (Dirichlet, Neumann, Robin)):
+        raise BoundaryError(f"bc['surface'] must be Dirichlet, Neumann or Robin/Convection (the surface of holes); "
+                            f"got {describe(cond)}")
+    cond.check_callables(grid)
+    return cond
 
 
 def _refuse_nonlinear(faces):

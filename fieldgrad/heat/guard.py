@@ -67,6 +67,11 @@ class GrowthGuard:
         self.length = float(sum(lengths))
         self.inv_h = float(sum(1.0 / h for h in grid.spacing))
         self._timed = [(f, c) for f, c in p.bcs.faces.items() if c is not None and c.time_dependent]
+        surface = getattr(p.bcs, "surface", None)
+        if surface is not None:  # the hole surface's data bound the solution like a face's
+            if surface.time_dependent:
+                self._timed.append(("surface", surface))
+            self._note("surface", surface, p.t0)
         for face, cond in p.bcs.faces.items():
             if cond is not None:
                 self._note(face, cond, p.t0)
@@ -74,14 +79,19 @@ class GrowthGuard:
     def _note(self, face, cond, t):
         """Take the magnitudes of a face's data at time ``t`` into ``m_seen`` / ``g_seen``."""
         grid = self.problem.grid
-        ev = lambda name: np.abs(np.asarray(cond.evaluate(name, grid, face, t, np.float64)))  # noqa: E731
+        if face == "surface":  # the values at the surface nodes
+            on = self.problem.capacity.problem.surface_nodes()
+            get = lambda name: cond.evaluate_nodes(name, grid, t, at=on)[on]  # noqa: E731
+        else:
+            get = lambda name: cond.evaluate(name, grid, face, t, np.float64)  # noqa: E731
+        ev = lambda name: np.abs(np.asarray(get(name)))  # noqa: E731
         if cond.kind == "dirichlet":
             self.m_seen = max(self.m_seen, float(np.max(ev("value"))))
         elif cond.kind == "neumann":
             self.g_seen = max(self.g_seen, float(np.max(ev("flux"))))
         elif cond.kind == "robin":
-            a = np.asarray(cond.evaluate("alpha", grid, face, t, np.float64))
-            b = np.asarray(cond.evaluate("beta", grid, face, t, np.float64))
+            a = np.asarray(get("alpha"))
+            b = np.asarray(get("beta"))
             v = ev("value")
             if np.any(a * b < 0):
                 self.enabled = False  # anti-dissipative: exponential growth is the true solution

@@ -79,7 +79,9 @@ class _ImplicitBase:
         from ..boundary import Neumann, Periodic
 
         faces = self.problem.bcs.faces
-        return all(c is None or isinstance(c, (Neumann, Periodic)) for c in faces.values())
+        surface = self.problem.bcs.surface
+        return (all(c is None or isinstance(c, (Neumann, Periodic)) for c in faces.values())
+                and (surface is None or isinstance(surface, Neumann)))
 
     def _flux_integral(self, t):
         """``F(t)``: trapezoid sum of ``div(alpha grad v)`` (any ``v``; zeros here), cached when the

@@ -109,7 +109,7 @@ class HeatProblem:
         self.grid = grid
         self.u0 = as_field(u0, grid, "u0", check_finite=check)
         self.dtype = self.u0.dtype
-        self.bcs = _bnd.resolve_bc(bc, grid)
+        self.bcs = _bnd.resolve_bc(bc, grid, allow_surface=True)
         self.bcs.require_complete("heat diffusion")
         self.t0 = _finite_time(t0, "t0")
         self.capacity = None
@@ -118,6 +118,9 @@ class HeatProblem:
             # an axisymmetric problem, or one with contact resistances, steps with the solvers'
             # finite-volume rows (the r of the revolution, the series conductances)
             k, alpha = alpha, None
+        if self.bcs.surface is not None and k is None and rho_c is None:
+            raise BoundaryError("bc['surface'] (the surface of holes) needs the k / rho_c form of the heat equation "
+                                "with k=Cells(values, domain=mask); got alpha only (no holes to put it on)")
         if k is None and rho_c is None:
             if alpha is None:
                 raise ParameterError("alpha (the diffusivity) or k (the conductivity, with rho_c) is required: "
@@ -221,7 +224,7 @@ class HeatProblem:
     def initial_field(self):
         """A fresh copy of ``u0`` with the Dirichlet values of ``t0`` imposed."""
         u = np.array(self.u0, dtype=self.dtype, order="C", copy=True)
-        return _bnd.apply_bc(u, self.grid, self.bcs, self.t0)
+        return _bnd.apply_bc(u, self.grid, self.bcs.faces_only(), self.t0)
 
     def params(self):
         """JSON-ready description of the problem (arrays and callables summarised)."""

@@ -380,7 +380,7 @@ def save(path, grid, *, t=0.0, overwrite=False, bc=None, params=None, units=None
 
     if not fields:
         raise ParameterError("save needs at least one field, e.g. save(path, grid, T=array)")
-    bcs = resolve_bc(bc, grid) if bc is not None else None
+    bcs = resolve_bc(bc, grid, allow_surface=True) if bc is not None else None  # described, not discretised
     sim = SimpleNamespace(grid=grid, bc=bcs, params=params or {}, t=float(t), step=0)
     w = HDF5Writer(path, compression=compression, dtype=dtype, overwrite=overwrite, units=units,
                    long_names=long_names, xdmf=xdmf)

@@ -10,6 +10,13 @@ The *homogeneous operator* ``A0`` is this row with zero Neumann/Robin data; the 
 right-hand side: ``b = f - 2 k_b g / h`` on a Neumann face (``g`` the outward derivative) and
 ``b = f - 2 k_b v / (beta h)`` on a Robin face, whose ``alpha`` adds ``-2 k_b alpha / (beta h)``
 to the diagonal.  Nodes on Dirichlet faces are *fixed*: they hold the Dirichlet value.
+
+A condition on the surface of a domain's holes (``bc["surface"]``) enters the same way: with
+``S_i = sum k_cell A`` of the staircase faces around node ``i``
+(:func:`fieldgrad.materials.surface.surface_conductance`) and ``V_i`` the node's box volume, a
+Neumann surface adds ``-S_i g / V_i`` to ``b``, a Robin one ``-S_i v / (beta V_i)`` to ``b``
+and ``-S_i alpha / (beta V_i)`` to the diagonal; a Dirichlet surface holds the surface nodes
+(:mod:`.held`).
 """
 from __future__ import annotations
 
@@ -21,6 +28,7 @@ from ..errors import BoundaryError, NonFiniteError, ParameterError, ShapeError, 
 from ..grid import half_ring_radii, require_grid
 from ..materials import resolve_conductivity, resolve_contact
 from ..materials.faces import apply_contact, cell_links
+from ..materials.surface import surface_conductance
 from ..validation import check_coefficient
 
 __all__ = ["Problem", "pad3", "unpad", "check_rhs", "check_domain_parts"]
@@ -86,6 +94,9 @@ def check_domain_parts(prob):
     G = sp.coo_matrix((np.ones(r.size), (r, c)), shape=(n, n))
     _, comp = connected_components(G, directed=False)
     anchor = prob.fixed_mask().copy()
+    held = getattr(prob, "held_all", None)
+    if held is not None:
+        anchor |= held
     rd = prob.robin_diag()
     if rd is not None:
         anchor |= rd != 0
@@ -99,7 +110,8 @@ def check_domain_parts(prob):
         first = tuple(int(i) for i in np.argwhere(loose)[0][: prob.ndim])
         parts = len(np.unique(comp[loose]))
         raise ParameterError(f"k (Cells domain): {parts} connected part(s) of the domain hold no fixed value (no "
-                             f"Dirichlet node, Robin/convection face or screening touches them), e.g. the part with "
+                             f"Dirichlet node, held node, Robin/convection face or surface, or screening touches "
+                             f"them), e.g. the part with "
                              f"node {first}: its level is undetermined; accepted: every part of the domain anchored "
                              "(or taken out of the domain)")
 
@@ -139,6 +151,13 @@ class Problem:
         the capacity of a node is ``phi3`` times its box share)
     outside3 : bool array of ``shape3`` or None -- nodes with no cell inside the domain (rows
         ``-c u = 0``, no links; they hold 0)
+    surface : Dirichlet, Neumann, Robin or None -- the condition on the surface of the holes
+        (``bc["surface"]``; None: insulated)
+    surface_coef3 : float64 array of ``shape3`` or None -- ``S_i / V_i``: the surface's
+        ``sum k_cell A`` at each node over the node's box volume (0 off the surface); ``k_cell``
+        is the inside cell's conductivity, for Orthotropic the component normal to the face
+    surface_nodes3 : bool array of ``shape3`` or None -- nodes touching the surface (the nodes a
+        Dirichlet surface holds)
 
     Example
     -------
@@ -148,10 +167,13 @@ class Problem:
     ((5, 5, 1), False)
     """
 
+    #: Whether this class holds the nodes of a Dirichlet surface (:class:`~.held.HeldProblem` does).
+    holds_surface = False
+
     def __init__(self, grid, bc, k=None, screening=0.0, contact=None):
         self.grid = require_grid(grid)
         grid.require_memory(8, what="a Poisson solve (about 8 fields with the multigrid levels)")
-        self.bcs = resolve_bc(bc, grid)
+        self.bcs = resolve_bc(bc, grid, allow_surface=True)
         self.bcs.require_complete("solve_poisson")
         nd = grid.ndim
         self.ndim = nd
@@ -208,6 +230,9 @@ class Problem:
         self.singular = (not self.has_dirichlet) and self.robin_alpha_zero and s_zero
         self.has_robin = any(k == "robin" for pair in self.kinds3 for k in pair)
         self.m3, self.r_link3 = _cylindrical_factors(grid, self.shape3)
+        self.surface = self.surface_coef3 = self.surface_nodes3 = None
+        if self.bcs.surface is not None:
+            self._resolve_surface(self.bcs.surface)
         # constant per-face Robin ratios allow the fast constant-coefficient path
         self.robin_scalar = True
         for a in range(nd):
@@ -215,6 +240,59 @@ class Problem:
                 if isinstance(c, Robin) and not (np.ndim(c.alpha) == 0 and np.ndim(c.beta) == 0
                                                  and not callable(c.alpha) and not callable(c.beta)):
                     self.robin_scalar = False
+
+    def _resolve_surface(self, cond):
+        """Check the surface condition against the domain and form ``surface_coef3``."""
+        if self.material.domain3 is None:
+            raise BoundaryError(f"bc['surface'] = {cond!r} needs holes: give k as Cells(values, domain=mask) (the "
+                                "surface is the staircase of cell faces between inside and outside cells); got k "
+                                "without a domain")
+        if self.m3 is not None:
+            raise BoundaryError("bc['surface'] is not available on a cylindrical grid (the surface areas would need "
+                                "the radius weights); accepted: a Cartesian grid, or no 'surface' (insulated holes)")
+        if isinstance(cond, Dirichlet) and not self.holds_surface:
+            raise BoundaryError("a Dirichlet bc['surface'] holds the surface nodes through the held regions of "
+                                "solve_poisson / PoissonSolver; this path (heat steppers, poisson_matrix) does not "
+                                "hold nodes: give a Robin/Convection surface with a large h instead, or a Neumann one")
+        comps = [v for _, v in self.material.components]
+        S = surface_conductance(comps, self.material.domain3, self.shape3, self.h3, self.periodic3)
+        vol = float(np.prod(self.h3)) * self.weights()  # the box volume each row is divided by
+        self.surface = cond
+        self.surface_coef3 = S / vol
+        self.surface_nodes3 = S > 0
+        if isinstance(cond, Robin):
+            if cond.time_dependent:
+                for fld in ("alpha", "beta"):
+                    if callable(getattr(cond, fld)):
+                        raise BoundaryError(f"Robin {fld} on the surface must not depend on time for solve_poisson "
+                                            "(only value may); give alpha and beta as numbers or arrays")
+            ratio = self._surface_ratio()[self.surface_nodes3]
+            if np.any(ratio < 0):
+                raise BoundaryError("Robin on the surface has alpha/beta < 0 at some surface node; solve_poisson "
+                                    "needs alpha and beta of the same sign (a dissipative exchange)")
+            self.has_robin = True
+            if np.any(ratio != 0):
+                self.robin_alpha_zero = False
+                self.singular = False
+
+    def take_surface(self, other):
+        """Adopt the surface terms of ``other`` (a Problem with a domain): for the problem with
+        the holes filled whose multigrid hierarchy preconditions ``other`` (:mod:`.poisson`)."""
+        self.surface, self.surface_coef3, self.surface_nodes3 = other.surface, other.surface_coef3, other.surface_nodes3
+        self.has_robin = self.has_robin or other.has_robin
+        self.robin_alpha_zero = self.robin_alpha_zero and other.robin_alpha_zero
+        self.singular = self.singular and other.singular
+
+    def _surface_ratio(self):
+        """``alpha / beta`` of a Robin surface at the nodes (array of ``shape3``)."""
+        c, g, on = self.surface, self.grid, self.surface_nodes()
+        ratio = np.zeros(g.shape)
+        ratio[on] = c.evaluate_nodes("alpha", g, at=on)[on] / c.evaluate_nodes("beta", g, at=on)[on]
+        return pad3(ratio, self.ndim)
+
+    def surface_nodes(self):
+        """The nodes touching the surface as a bool array of ``grid.shape`` (None without a surface)."""
+        return None if self.surface_nodes3 is None else unpad(self.surface_nodes3, self.grid.shape)
 
     # ----------------------------------------------------------------- small helpers
     @property
@@ -268,7 +346,8 @@ class Problem:
         return np.asarray(arr, dtype=np.float64).reshape(fshape)
 
     def robin_diag(self):
-        """Extra (negative) diagonal of A0 from Robin faces: array of ``shape3`` or None."""
+        """Extra (negative) diagonal of A0 from Robin faces and a Robin surface: array of ``shape3``
+        or None."""
         if not self.has_robin:
             return None
         d = np.zeros(self.shape3)
@@ -279,6 +358,9 @@ class Problem:
                     sl = self._face_slice(a, side)
                     ratio = self._face3(c.evaluate("alpha", self.grid, face) / c.evaluate("beta", self.grid, face), a)
                     d[sl] -= 2.0 * self.material.node_k3(a)[sl] * ratio * self.face_metric(a, side) / self.h3[a]
+        if isinstance(self.surface, Robin):
+            on = self.surface_nodes3
+            d[on] -= (self.surface_coef3 * self._surface_ratio())[on]
         return d
 
     def robin_diag1(self):
@@ -345,6 +427,7 @@ class Problem:
                 elif isinstance(c, Robin):
                     v = self._face3(c.evaluate("value", grid, face, t) / c.evaluate("beta", grid, face, t), a)
                     b[sl] -= 2.0 * self.material.node_k3(a)[sl] * v * self.face_metric(a, side) / self.h3[a]
+        self._surface_rhs(b, t)
         # Dirichlet faces last, so edges shared with other faces hold the value
         for a in range(self.ndim):
             for side, c in enumerate(self.conds3[a]):
@@ -355,6 +438,20 @@ class Problem:
         fixed = self.fixed_mask()
         b[fixed] = ud[fixed]
         return b, ud
+
+    def _surface_rhs(self, b, t):
+        """Subtract the Neumann / Robin surface data ``S_i g / V_i`` or ``S_i v / (beta V_i)`` from ``b``."""
+        c, g = self.surface, self.grid
+        on = self.surface_nodes()
+        if isinstance(c, Neumann):
+            data = c.evaluate_nodes("flux", g, t, at=on)
+        elif isinstance(c, Robin):
+            data = np.zeros(g.shape)
+            data[on] = c.evaluate_nodes("value", g, t, at=on)[on] / c.evaluate_nodes("beta", g, t, at=on)[on]
+        else:
+            return
+        on3 = self.surface_nodes3
+        b[on3] -= (self.surface_coef3 * pad3(data, self.ndim))[on3]
 
     def compatibility(self, b):
         """Weighted sum ``sum(w * b)`` over all nodes, ``sum(w * |b|)`` and ``sum(w * c)`` (singular

@@ -17,6 +17,10 @@ singular once a node is held (every free region touches a held node, a Dirichlet
 screened).  Held nodes on a Dirichlet face stay Dirichlet nodes holding the held value (the
 region wins over the face's value).
 
+A Dirichlet condition on the surface of a domain's holes (``bc["surface"]``) is a held region
+too: the nodes touching the surface (:attr:`Problem.surface_nodes3`) join the user's ``fixed``
+mask (whose values win where both hold a node).
+
 Example
 -------
 >>> import numpy as np
@@ -31,6 +35,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..boundary import Dirichlet
 from ..errors import NonFiniteError, ParameterError, ShapeError, describe
 from .discretize import Problem, pad3
 from . import mg_links as FL
@@ -92,19 +97,29 @@ class HeldProblem(Problem):
     Parameters
     ----------
     grid, bc, k, screening : as for :class:`~fieldgrad.solvers.discretize.Problem`
-    fixed : boolean array of ``grid.shape`` (checked by :func:`check_fixed`)
+    fixed : boolean array of ``grid.shape`` (checked by :func:`check_fixed`), or None when only a
+        Dirichlet ``bc["surface"]`` holds nodes
 
     Attributes
     ----------
     held : bool array of ``shape3`` -- held nodes not on a Dirichlet face (eliminated rows)
     held_all : bool array of ``shape3`` -- every held node
+    user_held : bool array of ``shape3`` or None -- the nodes of ``fixed``
 
     The values come per right-hand side: ``rhs(f, t, fixed_value)``.
     """
 
+    holds_surface = True
+
     def __init__(self, grid, bc, k, screening, fixed, contact=None):
         super().__init__(grid, bc, k, screening, contact)
-        self.held_all = pad3(np.ascontiguousarray(check_fixed(fixed, grid)), self.ndim)
+        self.user_held = None if fixed is None else pad3(np.ascontiguousarray(check_fixed(fixed, grid)), self.ndim)
+        self.held_all = np.zeros(self.shape3, dtype=bool) if fixed is None else self.user_held.copy()
+        if isinstance(self.surface, Dirichlet):
+            self.held_all |= self.surface_nodes3
+        if self.held_all.all():
+            raise ParameterError(f"fixed and the Dirichlet surface hold every node of the grid ({self.held_all.size}): "
+                                 "nothing is left to solve")
         self.held = self.held_all & ~super().fixed_mask()
         if self.held_all.any():
             self.singular = False
@@ -154,8 +169,17 @@ class HeldProblem(Problem):
         (b, ud) : float64 arrays of ``shape3``
         """
         b, ud = super().rhs(f, t)
-        v = pad3(np.ascontiguousarray(check_fixed_value(fixed_value, self.held_all.reshape(self.grid.shape),
-                                                        self.grid)), self.ndim)
+        v = np.zeros(self.shape3)
+        if isinstance(self.surface, Dirichlet):
+            on = self.surface_nodes()
+            v[self.surface_nodes3] = pad3(self.surface.evaluate_nodes("value", self.grid, t, at=on), self.ndim)[
+                self.surface_nodes3]
+        if self.user_held is not None:
+            vu = pad3(np.ascontiguousarray(check_fixed_value(fixed_value, self.user_held.reshape(self.grid.shape),
+                                                             self.grid)), self.ndim)
+            v[self.user_held] = vu[self.user_held]
+        elif fixed_value is not None:
+            raise ParameterError("fixed_value was given but no held region: pass fixed (a boolean mask) too")
         Lx, Ly, Lz, D, tables = self.links_diag()
         vh = np.where(self.held, v, 0.0)
         coupling = np.empty(self.shape3)
@@ -184,6 +208,12 @@ def make_problem(grid, bc, k, screening, contact=None, fixed=None):
     >>> type(make_problem(g, Dirichlet(0.0), None, 0.0, fixed=np.eye(5, dtype=bool))).__name__
     'HeldProblem'
     """
-    if fixed is None:
+    if fixed is None and not _dirichlet_surface(bc):
         return Problem(grid, bc, k, screening, contact)
     return HeldProblem(grid, bc, k, screening, fixed, contact)
+
+
+def _dirichlet_surface(bc):
+    """True when the specification ``bc`` gives a Dirichlet ``"surface"``."""
+    cond = bc.get("surface") if isinstance(bc, dict) else getattr(bc, "surface", None)
+    return isinstance(cond, Dirichlet)

@@ -10,10 +10,10 @@ import time
 import numpy as np
 
 from ..grid import require_grid
-from ..errors import ConvergenceError, NonFiniteError, ParameterError, ShapeError
+from ..errors import BoundaryError, ConvergenceError, NonFiniteError, ParameterError, ShapeError
 from .direct import direct_solve
 from .discretize import check_domain_parts, check_rhs, pad3, unpad
-from .held import make_problem
+from .held import HeldProblem, make_problem
 from .krylov import pcg
 from .multigrid import Hierarchy, Level, mg_iterate
 from .result import PoissonResult, compatibility_shift, warn_if_undetermined
@@ -46,6 +46,19 @@ def _soften(k, ratio=1e-8):
         return c
 
     return Orthotropic(*[one(c) for c in k.components]) if isinstance(k, Orthotropic) else one(k)
+
+
+def _soft_problem(prob, bc, k, screening, contact, fixed):
+    """The problem with the holes of ``prob`` filled (:func:`_soften`); a surface condition is
+    carried over as ``prob`` discretises it (its Robin diagonal, its held surface nodes)."""
+    if prob.surface is None:
+        return make_problem(prob.grid, bc, _soften(k), screening, contact, fixed)
+    bare = prob.bcs.faces_only()
+    held = getattr(prob, "held_all", None)
+    mask = None if held is None else unpad(held, prob.grid.shape)
+    sprob = make_problem(prob.grid, bare, _soften(k), screening, contact, mask)
+    sprob.take_surface(prob)
+    return sprob
 
 
 class PoissonSolver:
@@ -88,8 +101,8 @@ class PoissonSolver:
             if not isinstance(v, numbers.Integral) or v < 0:
                 raise ParameterError(f"{name} must be an integer >= 0; got {v!r}")
         self.grid = grid
-        self.held = fixed is not None
         self.prob = make_problem(grid, bc, k, screening, contact, fixed)
+        self.held = isinstance(self.prob, HeldProblem)  # a fixed mask or a Dirichlet surface
         if self.prob.phi3 is not None:  # a steady state needs every part of a domain with holes anchored
             check_domain_parts(self.prob)
         if self.held and method == "spectral":
@@ -120,7 +133,7 @@ class PoissonSolver:
             # 1025^2 on a finned plate); the preconditioner is the hierarchy of the same problem
             # with the holes filled by a 1e-8 conductor (10-13 iterations at every size; 1e-4: 14-24,
             # 1e-2: 77-158), CG runs on the exact operator
-            sprob = make_problem(grid, bc, _soften(k), screening, contact, fixed)
+            sprob = _soft_problem(self.prob, bc, k, screening, contact, fixed)
             self.hier = Hierarchy(sprob, coarse_size=coarse_size, omega=omega)
             self.level0 = Level(self.prob.shape3, self.prob.h3, self.prob.periodic3,
                                 [fx.copy() for fx in self.prob.fixed1])
@@ -312,6 +325,10 @@ def solve_poisson(f, grid, bc, *, k=None, screening=0.0, method="auto", rtol=1e-
     (True, 'multigrid')
     """
     if _wants_cuda(backend, f):
+        if (bc.get("surface") if isinstance(bc, dict) else getattr(bc, "surface", None)) is not None:
+            raise BoundaryError("bc['surface'] (a condition on the surface of holes) is not available with "
+                                "backend='cuda' yet (the device right-hand side does not carry the domain's volume "
+                                "fractions); solve it on the CPU (backend='cpu')")
         if method not in ("auto", "multigrid", "cg"):
             raise ParameterError(f"method={method!r} is not available with backend='cuda'; "
                                  "accepted there: 'auto', 'multigrid', 'cg'")
