@@ -88,17 +88,18 @@ def _setup(grid, bc, k, screening, dtype, coarse_size, contact=None, fixed=None)
     return _SETUPS.get((grid, bc, k, screening, np.dtype(dtype).str, coarse_size, contact, fixed), build)
 
 
-def _host_rhs(fd, prob, fixed):
+def _host_rhs(fd, prob):
     """``f`` as the rows need it: zero on held nodes (their rows take the held values alone) and
     times :meth:`~fieldgrad.solvers.discretize.Problem.capacity_factor` (the ring-volume factor of
     a cylindrical grid, the inside fraction of a domain with holes) -- done on the host (a round
     trip of the device ``fd``); ``fd`` itself when neither applies."""
     c = prob.capacity_factor()
-    if fixed is None and np.ndim(c) == 0:
+    held = getattr(prob, "held_all", None)  # the user's mask and the nodes of a Dirichlet surface
+    if held is None and np.ndim(c) == 0:
         return fd
     out = fd.copy_to_host()
-    if fixed is not None:
-        out[fixed] = 0.0
+    if held is not None:
+        out[held.reshape(out.shape)] = 0.0
     if np.ndim(c):
         out *= np.broadcast_to(c, prob.shape3).reshape(out.shape)
     return _cu.as_device(out, "f")
@@ -241,7 +242,7 @@ def solve(f, grid, bc, *, k=None, screening=0.0, rtol=1e-8, maxiter=None, x0=Non
 
     mg = _setup(grid, bc, k, screening, dtype, coarse_size, contact, fixed)
     prob = mg.prob
-    fd = _host_rhs(fd, prob, fixed)
+    fd = _host_rhs(fd, prob)
     shape3 = prob.shape3
     b0, ud = _boundary_data(mg, t, fixed_value)
     b = _cu.empty(shape3, dtype)

@@ -10,7 +10,7 @@ import time
 import numpy as np
 
 from ..grid import require_grid
-from ..errors import BoundaryError, ConvergenceError, NonFiniteError, ParameterError, ShapeError
+from ..errors import ConvergenceError, NonFiniteError, ParameterError, ShapeError
 from .direct import direct_solve
 from .discretize import check_domain_parts, check_rhs, pad3, unpad
 from .held import HeldProblem, make_problem
@@ -325,10 +325,6 @@ def solve_poisson(f, grid, bc, *, k=None, screening=0.0, method="auto", rtol=1e-
     (True, 'multigrid')
     """
     if _wants_cuda(backend, f):
-        if (bc.get("surface") if isinstance(bc, dict) else getattr(bc, "surface", None)) is not None:
-            raise BoundaryError("bc['surface'] (a condition on the surface of holes) is not available with "
-                                "backend='cuda' yet (the device right-hand side does not carry the domain's volume "
-                                "fractions); solve it on the CPU (backend='cpu')")
         if method not in ("auto", "multigrid", "cg"):
             raise ParameterError(f"method={method!r} is not available with backend='cuda'; "
                                  "accepted there: 'auto', 'multigrid', 'cg'")

@@ -66,7 +66,8 @@ def freeze(value):
     if isinstance(value, dict):
         return {k: freeze(v) for k, v in value.items()}
     if isinstance(value, BoundaryConditions):
-        return BoundaryConditions(value.grid, {f: freeze(c) for f, c in value.faces.items()})
+        return BoundaryConditions(value.grid, {f: freeze(c) for f, c in value.faces.items()},
+                                  surface=freeze(value.surface))
     if isinstance(value, Condition):
         out = copy.copy(value)
         out._cache = {}  # evaluated callables belong to the original
@@ -93,7 +94,7 @@ def same_value(frozen, value):
                 and all(same_value(a, b) for a, b in zip(frozen, value)))
     if isinstance(frozen, BoundaryConditions):
         return (isinstance(value, BoundaryConditions) and value.grid == frozen.grid
-                and same_value(frozen.faces, value.faces))
+                and same_value(frozen.faces, value.faces) and same_value(frozen.surface, value.surface))
     if isinstance(frozen, Condition):
         return type(value) is type(frozen) and all(
             same_value(getattr(frozen, f), getattr(value, f)) for f in frozen._fields)
