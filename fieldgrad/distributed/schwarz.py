@@ -270,12 +270,15 @@ class TwoLevelSchwarz:
         self.local = LocalMultigrid(dec, bcs, k_global, screening_global, nu=nu, overlap=overlap)
         self.coarse = CoarseSpace(dec, bcs, k_global, screening_global, coarse_shape) if coarse else None
         self.w = w
+        self.fixed = None
         self.tmp = np.empty(dec.shape)
 
     def apply(self, r, out):
-        """``out = B r`` (block arrays)."""
+        """``out = B r`` (block arrays; zero on the ``fixed`` mask when one is set)."""
         self.local.apply(r, out)
         if self.coarse is not None:
             self.coarse.apply(r, self.w, self.tmp)
             out += self.tmp
+        if self.fixed is not None:
+            out[self.fixed] = 0.0
         return out

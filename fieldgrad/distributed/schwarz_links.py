@@ -32,7 +32,7 @@ from ..solvers.matrix import _stencil_to_csr
 from ..solvers.multigrid import Hierarchy, Level
 from .links import cut_links, extended_index, local_periodic3
 from .overlap import OverlapExchange
-from .schwarz import _apply_axes, coarse_shape, interpolation_matrix
+from .schwarz import TwoLevelSchwarz, _apply_axes, coarse_shape, interpolation_matrix
 
 __all__ = ["LinksLocalMultigrid", "galerkin_blocks", "GalerkinCoarse", "LinksSchwarz"]
 
@@ -225,11 +225,4 @@ class LinksSchwarz:
         self.w, self.fixed = w, fixed
         self.tmp = np.empty(dec.shape)
 
-    def apply(self, r, out):
-        """``out = B r`` (block arrays)."""
-        self.local.apply(r, out)
-        if self.coarse is not None:
-            self.coarse.apply(r, self.w, self.tmp)
-            out += self.tmp
-        out[self.fixed] = 0.0
-        return out
+    apply = TwoLevelSchwarz.apply
