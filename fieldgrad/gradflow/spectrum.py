@@ -152,41 +152,14 @@ def laplacian_eigenvalues(grid, bc):
     return mu
 
 
-def _axis_matrix(n, h, lo, hi, periodic):
-    """Sparse 1D ``lap_h`` (homogeneous) on the free nodes of one axis; Robin diagonal terms are
-    added separately (they may vary along the face)."""
-    i2 = 1.0 / h ** 2
-    if periodic:
-        m = sp.diags([np.full(n - 1, i2), np.full(n, -2 * i2), np.full(n - 1, i2)], [-1, 0, 1], format="lil")
-        m[0, n - 1] = i2
-        m[n - 1, 0] = i2
-        return m.tocsr()
-    dl, dh = isinstance(lo, Dirichlet), isinstance(hi, Dirichlet)
-    size = n - dl - dh
-    m = sp.diags([np.full(size - 1, i2), np.full(size, -2 * i2), np.full(size - 1, i2)], [-1, 0, 1], format="lil")
-    if not dl:
-        m[0, 1] = 2 * i2  # ghost u_{-1} = u_1 (+ data)
-    if not dh:
-        m[size - 1, size - 2] = 2 * i2
-    return m.tocsr()
+def _rows(grid, bcs):
+    """The operator's rows with k = 1: :class:`~fieldgrad.solvers.discretize.Problem`, the one
+    discretisation of the boundary conditions (ghost reflections and Robin terms included), and
+    the mask of its free (non-Dirichlet) nodes in C order of the padded grid."""
+    from ..solvers.discretize import Problem
 
-
-def _robin_diagonal(grid, bcs):
-    """The Robin terms ``-2 (alpha/beta) / h`` of the diagonal of ``lap_h`` on the free box."""
-    fs = free_slices(grid, bcs)
-    sizes = [s.stop - s.start for s in fs]
-    extra = np.zeros(sizes)
-    for axis in range(grid.ndim):
-        for side, cond in enumerate(bcs.on_axis(axis)):
-            if isinstance(cond, Robin):
-                face = grid.axis_names[axis] + "-+"[side]
-                kap = np.broadcast_to(robin_coefficient(cond, grid, face), grid.face_shape(face))
-                other = tuple(fs[b] for b in range(grid.ndim) if b != axis)
-                kap = np.expand_dims(kap[other], axis)
-                idx = [slice(None)] * grid.ndim
-                idx[axis] = slice(0, 1) if side == 0 else slice(sizes[axis] - 1, sizes[axis])
-                extra[tuple(idx)] -= 2 * kap / grid.spacing[axis]
-    return extra
+    prob = Problem(grid, bcs)
+    return prob, ~prob.fixed_mask()
 
 
 def laplacian_diagonal(grid, bc):
@@ -199,7 +172,9 @@ def laplacian_diagonal(grid, bc):
     -260.0
     """
     bcs = resolve_complete(bc, grid, "laplacian_diagonal")
-    return _robin_diagonal(grid, bcs) - sum(2.0 / h ** 2 for h in grid.spacing)
+    prob, free = _rows(grid, bcs)
+    sizes = [s.stop - s.start for s in free_slices(grid, bcs)]
+    return prob.links_diag()[3][free].reshape(sizes)
 
 
 def laplacian_matrix(grid, bc):
@@ -227,23 +202,14 @@ def laplacian_matrix(grid, bc):
            [ 0.,  1., -2.,  1.],
            [ 0.,  0.,  2., -2.]])
     """
+    from ..solvers.matrix import _stencil_to_csr
+
     bcs = resolve_complete(bc, grid, "laplacian_matrix")
-    fs = free_slices(grid, bcs)
-    sizes = [s.stop - s.start for s in fs]
-    total = None
-    for axis in range(grid.ndim):
-        lo, hi = bcs.on_axis(axis)
-        m = _axis_matrix(grid.shape[axis], grid.spacing[axis], lo, hi, grid.periodic[axis])
-        mats = [sp.identity(sizes[b], format="csr") for b in range(grid.ndim)]
-        mats[axis] = m
-        term = mats[0]
-        for nxt in mats[1:]:
-            term = sp.kron(term, nxt, format="csr")
-        total = term if total is None else total + term
-    diag_extra = _robin_diagonal(grid, bcs)
-    if np.any(diag_extra):
-        total = total + sp.diags(diag_extra.ravel())
-    return sp.csr_matrix(total)
+    prob, free = _rows(grid, bcs)
+    coef, offs = prob.stencil7()
+    A = _stencil_to_csr(coef, offs, prob.shape3, prob.periodic3)
+    keep = np.flatnonzero(free.ravel())
+    return sp.csr_matrix(A[keep][:, keep])
 
 
 def mode_decay(grid, bc, step, steps=1, weight_decay=0.0, exact=False):
