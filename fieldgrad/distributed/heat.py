@@ -179,10 +179,13 @@ def solve_heat(u0, grid, bc, *, alpha=None, k=None, rho_c=None, contact=None, t_
     if t_end is None and steps is None:
         raise ParameterError("solve_heat needs t_end=, steps= or both")
     u0 = as_field(u0, grid, "u0", check_finite=True)
-    dec = Decomposition(grid, comm, dims)
     bcs_check = _bnd.resolve_bc(bc, grid, allow_surface=True)
-    BlockOperators(dec, bcs_check.faces_only(), u0.dtype).bcs.require_complete("solve_heat")
-    if capacity_form or bcs_check.surface is not None:  # (the serial HeatProblem refuses a surface with alpha)  # the serial operator of the k / rho_c form, cut to the block
+    bcs_check.require_complete("solve_heat")
+    # the serial rows: a surface (HeatProblem refuses it with alpha alone) and a cylindrical grid
+    # (alpha becomes k there, as in the serial solver) take the links operator too
+    links = capacity_form or bcs_check.surface is not None or grid.cylindrical
+    dec = Decomposition(grid, comm, dims, cylindrical=links)
+    if links:  # the serial operator of the k / rho_c form, cut to the block
         rhs = CapacityRhs(dec, u0, bcs_check, alpha, source, t0, k=k, rho_c=rho_c, contact=contact)
         dt_e = rhs.dt_explicit
     else:

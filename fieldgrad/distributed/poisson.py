@@ -70,13 +70,13 @@ def _fixed_mask(lgrid, lbcs):
 
 def _needs_links(k, grid, bc, contact, fixed, fixed_value):
     """True for the material path (:mod:`.poisson_links`): cell values, Orthotropic, contact, held
-    regions, a condition on the surface of holes (``bc["surface"]``, which only the serial
-    ``Problem`` discretises).  A number or a node array keeps the halo-ghost path below (the same
+    regions, a condition on the surface of holes (``bc["surface"]``), a cylindrical grid (rows
+    with ring volumes): what only the serial ``Problem`` discretises.  A number or a node array keeps the halo-ghost path below (the same
     operator)."""
     if contact is not None or fixed is not None or fixed_value is not None:
         return True
     require_grid(grid)
-    if _bnd.resolve_bc(bc, grid, allow_surface=True).surface is not None:
+    if grid.cylindrical or _bnd.resolve_bc(bc, grid, allow_surface=True).surface is not None:
         return True
     mat = resolve_conductivity(k, grid, "k")
     return not (mat.isotropic and mat.components[0][0] in ("const", "node"))

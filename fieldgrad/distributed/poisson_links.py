@@ -92,7 +92,7 @@ def solve_links(f, grid, bc, *, k, screening, contact, fixed, fixed_value, rtol,
     if prob.phi3 is not None:  # holes: the serial MG-CG set-up (solvers.poisson.PoissonSolver)
         check_domain_parts(prob)
         pre_prob = _soft_problem(prob, bc, k, screening, contact, fixed)
-    dec = Decomposition(grid, comm, dims)
+    dec = Decomposition(grid, comm, dims, cylindrical=True)  # the rows are the serial ones (ring volumes)
     nd = grid.ndim
     held = isinstance(prob, HeldProblem)  # a fixed mask or a Dirichlet surface
     if held:
@@ -106,7 +106,8 @@ def solve_links(f, grid, bc, *, k, screening, contact, fixed, fixed_value, rtol,
     if prob.singular:  # every rank holds the global b: the serial compatibility step, unchanged
         bmax = float(np.max(np.abs(b)))
         s, sabs, wsum = prob.compatibility(b)
-        shift = compatibility_shift(s, sabs, wsum, strict=strict, integral=s * grid.cell_volume)
+        shift = compatibility_shift(s, sabs, wsum, strict=strict,
+                                    integral=s * grid.cell_volume * (2 * np.pi if grid.cylindrical else 1.0))
         info["compatibility_shift"] = shift
         b -= shift * prob.capacity_factor()
         warn_if_undetermined(float(np.max(np.abs(b))), bmax)
