@@ -116,7 +116,8 @@ def solve_heat(u0, grid, bc, *, alpha=None, k=None, rho_c=None, contact=None, t_
     ----------
     u0 : array of ``grid.shape``
         Initial field, the global array given on every rank.
-    grid : Grid (2D or 3D)
+    grid : Grid (2D or 3D; a cylindrical (r, z) grid steps with the serial ``k`` / ``rho_c`` rows,
+        ``alpha`` meaning ``k`` there as in the serial solver)
     bc : boundary specification; every non-periodic face needs a condition.  ``"surface"``
         (Neumann or Robin on the surface of holes) goes with the ``k`` / ``rho_c`` form and
         ``k=Cells(values, domain=mask)``, as in the serial solver.

@@ -103,8 +103,10 @@ def solve_poisson(f, grid, bc, *, k=None, screening=0.0, method="auto", rtol=1e-
     Parameters
     ----------
     f : array of ``grid.shape``, the global right-hand side (on every rank)
-    grid : Grid (2D or 3D)
-    bc : boundary specification with a condition on every face
+    grid : Grid (2D or 3D; a cylindrical (r, z) grid takes the material path, its rows carrying
+        the ring volumes as in the serial solver)
+    bc : boundary specification with a condition on every face (and optionally ``"surface"``:
+        Dirichlet, Neumann or Robin on the surface of the holes of ``k=Cells(values, domain=mask)``)
     k : None, positive number, positive node array of ``grid.shape``, cell values
         (:class:`fieldgrad.Cells`, holes with ``domain=`` included, or a bare array of the cell
         shape) or :class:`fieldgrad.Orthotropic` -- as in the serial solver
