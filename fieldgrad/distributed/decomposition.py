@@ -57,6 +57,11 @@ class Decomposition:
     dims : sequence of int, optional
         Ranks per axis (0 entries are filled by ``MPI.Compute_dims``).  By default axes are
         chosen so every block keeps at least :data:`MIN_BLOCK` nodes per axis.
+    cylindrical : bool
+        Accept a cylindrical grid: only the consumers that take their rows from the serial
+        :class:`~fieldgrad.solvers.discretize.Problem` (the links paths of ``solve_poisson`` and
+        ``solve_heat``, whose rows carry the ring volumes) pass True; ``local_grid`` stays a
+        Cartesian block of the same nodes and is not used by them.
 
     Attributes
     ----------
@@ -83,10 +88,11 @@ class Decomposition:
     >>> u_local = u_global[d.slices]                        # doctest: +SKIP
     """
 
-    def __init__(self, grid, comm=None, dims=None):
+    def __init__(self, grid, comm=None, dims=None, *, cylindrical=False):
         if not isinstance(grid, Grid):
             raise ParameterError(f"grid must be a fieldgrad Grid; got {describe(grid)}")
-        require_cartesian(grid, "the MPI decomposition")
+        if not cylindrical:
+            require_cartesian(grid, "the MPI decomposition (outside the links paths of solve_poisson/solve_heat)")
         MPI = _mpi()
         self.MPI = MPI
         comm = MPI.COMM_WORLD if comm is None else comm

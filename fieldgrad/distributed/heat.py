@@ -5,7 +5,8 @@ exchanges one halo layer and runs the serial Numba sweep on the block
 (:class:`~fieldgrad.distributed.operators.BlockOperators`), so the arithmetic per node is the
 serial arithmetic and the result equals the serial integration to rounding.  The ``k`` /
 ``rho_c`` form (cell values, Orthotropic, contact) steps with the serial links operator cut to
-the block (:mod:`fieldgrad.distributed.heat_capacity`).
+the block (:mod:`fieldgrad.distributed.heat_capacity`), and so does a Neumann/Robin condition on
+the surface of holes (``bc["surface"]`` with ``k=Cells(values, domain=mask)``).
 
 RKL2 (Meyer, Balsara & Aslam 2014) takes ``s`` stages of the same right-hand side per step and
 is stable for ``dt <= dt_explicit * (s**2 + s - 2) / 4``; the limit, the stage count and the
@@ -18,6 +19,7 @@ import time
 
 import numpy as np
 
+from .. import boundary as _bnd
 from ..errors import BackendError, NonFiniteError, ParameterError, StabilityError, describe
 from ..heat.explicit import rkl2_coefficients, rkl2_stages
 from ..heat.problem import explicit_limit
@@ -114,8 +116,11 @@ def solve_heat(u0, grid, bc, *, alpha=None, k=None, rho_c=None, contact=None, t_
     ----------
     u0 : array of ``grid.shape``
         Initial field, the global array given on every rank.
-    grid : Grid (2D or 3D)
-    bc : boundary specification; every non-periodic face needs a condition.
+    grid : Grid (2D or 3D; a cylindrical (r, z) grid steps with the serial ``k`` / ``rho_c`` rows,
+        ``alpha`` meaning ``k`` there as in the serial solver)
+    bc : boundary specification; every non-periodic face needs a condition.  ``"surface"``
+        (Neumann or Robin on the surface of holes) goes with the ``k`` / ``rho_c`` form and
+        ``k=Cells(values, domain=mask)``, as in the serial solver.
     alpha : positive number or positive array of ``grid.shape`` (or give ``k`` / ``rho_c``)
     t_end : float, optional
         End time (give ``t_end``, ``steps`` or both; with both the run stops at whichever comes
@@ -175,10 +180,13 @@ def solve_heat(u0, grid, bc, *, alpha=None, k=None, rho_c=None, contact=None, t_
     if t_end is None and steps is None:
         raise ParameterError("solve_heat needs t_end=, steps= or both")
     u0 = as_field(u0, grid, "u0", check_finite=True)
-    dec = Decomposition(grid, comm, dims)
-    bcs_check = BlockOperators(dec, bc, u0.dtype).bcs
+    bcs_check = _bnd.resolve_bc(bc, grid, allow_surface=True)
     bcs_check.require_complete("solve_heat")
-    if capacity_form:  # the serial operator of the k / rho_c form, cut to the block
+    # the serial rows: a surface (HeatProblem refuses it with alpha alone) and a cylindrical grid
+    # (alpha becomes k there, as in the serial solver) take the links operator too
+    links = capacity_form or bcs_check.surface is not None or grid.cylindrical
+    dec = Decomposition(grid, comm, dims, cylindrical=links)
+    if links:  # the serial operator of the k / rho_c form, cut to the block
         rhs = CapacityRhs(dec, u0, bcs_check, alpha, source, t0, k=k, rho_c=rho_c, contact=contact)
         dt_e = rhs.dt_explicit
     else:

@@ -14,7 +14,8 @@ local interpolation).  Both parts are symmetric in the W inner product.  The coa
 the global low-frequency error that grows with the rank count under block Jacobi, and the
 V-cycle has no fill-in limit, so 3D blocks of any size work.
 
-Materials (cell values, ``Orthotropic``, ``contact=``) and held regions (``fixed=``) go to
+Materials (cell values, ``Orthotropic``, ``contact=``), held regions (``fixed=``) and conditions on
+the surface of holes (``bc["surface"]``) go to
 :mod:`fieldgrad.distributed.poisson_links`: the serial discrete problem (its links) cut into
 blocks, with the same two-level structure built on the links (:mod:`.schwarz_links`).
 """
@@ -67,12 +68,16 @@ def _fixed_mask(lgrid, lbcs):
     return fixed
 
 
-def _needs_links(k, grid, contact, fixed, fixed_value):
+def _needs_links(k, grid, bc, contact, fixed, fixed_value):
     """True for the material path (:mod:`.poisson_links`): cell values, Orthotropic, contact, held
-    regions.  A number or a node array keeps the halo-ghost path below (the same operator)."""
+    regions, a condition on the surface of holes (``bc["surface"]``), a cylindrical grid (rows
+    with ring volumes): what only the serial ``Problem`` discretises.  A number or a node array keeps the halo-ghost path below (the same
+    operator)."""
     if contact is not None or fixed is not None or fixed_value is not None:
         return True
     require_grid(grid)
+    if grid.cylindrical or _bnd.resolve_bc(bc, grid, allow_surface=True).surface is not None:
+        return True
     mat = resolve_conductivity(k, grid, "k")
     return not (mat.isotropic and mat.components[0][0] in ("const", "node"))
 
@@ -83,9 +88,9 @@ def solve_poisson(f, grid, bc, *, k=None, screening=0.0, method="auto", rtol=1e-
                   coarse_shape=None, overlap=2, nu=None):
     """Solve ``div(k grad u) - screening*u = f`` on an MPI-decomposed grid.
 
-    Cell values (holes too), ``Orthotropic``, ``contact=`` and held regions (``fixed=``) take the material
-    path (:mod:`fieldgrad.distributed.poisson_links`): every rank builds the serial discrete
-    problem from the global inputs, so the operator is the serial one (the same links), solved
+    Cell values (holes too, with conditions on their surface: ``bc["surface"]``), ``Orthotropic``,
+    ``contact=`` and held regions (``fixed=``) take the material path
+    (:mod:`fieldgrad.distributed.poisson_links`): every rank builds the serial discrete problem from the global inputs, so the operator is the serial one (the same links), solved
     by CG with block V-cycles on its principal submatrices and a Galerkin coarse grid; there
     ``rtol`` is the serial residual ``||b - A u||_2 / ||b - A u_D||_2``.
 
@@ -98,8 +103,10 @@ def solve_poisson(f, grid, bc, *, k=None, screening=0.0, method="auto", rtol=1e-
     Parameters
     ----------
     f : array of ``grid.shape``, the global right-hand side (on every rank)
-    grid : Grid (2D or 3D)
-    bc : boundary specification with a condition on every face
+    grid : Grid (2D or 3D; a cylindrical (r, z) grid takes the material path, its rows carrying
+        the ring volumes as in the serial solver)
+    bc : boundary specification with a condition on every face (and optionally ``"surface"``:
+        Dirichlet, Neumann or Robin on the surface of the holes of ``k=Cells(values, domain=mask)``)
     k : None, positive number, positive node array of ``grid.shape``, cell values
         (:class:`fieldgrad.Cells`, holes with ``domain=`` included, or a bare array of the cell
         shape) or :class:`fieldgrad.Orthotropic` -- as in the serial solver
@@ -182,7 +189,7 @@ def solve_poisson(f, grid, bc, *, k=None, screening=0.0, method="auto", rtol=1e-
         raise ParameterError(f"overlap must be an integer >= 0; got {overlap!r}")
     if not isinstance(maxiter, numbers.Integral) or maxiter < 1:
         raise ParameterError(f"maxiter must be a positive integer; got {maxiter!r}")
-    if _needs_links(k, grid, contact, fixed, fixed_value):
+    if _needs_links(k, grid, bc, contact, fixed, fixed_value):
         return solve_links(f, grid, bc, k=k, screening=screening, contact=contact, fixed=fixed,
                            fixed_value=fixed_value, rtol=rtol, maxiter=maxiter, x0=x0, callback=callback, t=t,
                            strict=strict, raise_on_failure=raise_on_failure, nu=nu, comm=comm, dims=dims,

@@ -1,7 +1,8 @@
 """The material path of the distributed ``solve_poisson``: the serial discrete problem, cut into blocks.
 
 Every rank builds the serial problem (:func:`fieldgrad.solvers.held.make_problem`: cell values,
-``Orthotropic``, ``contact=``, held regions ``fixed=``, holes ``Cells(..., domain=)``) from the
+``Orthotropic``, ``contact=``, held regions ``fixed=``, holes ``Cells(..., domain=)`` and the
+conditions on their surface ``bc["surface"]``) from the
 global inputs it holds, with its right-hand side ``b`` (``Problem.rhs``: boundary data,
 Dirichlet and held values, compatibility shift on singular problems, all as in
 :class:`fieldgrad.solvers.PoissonSolver`), and keeps its block.  Then the one CG of fieldgrad (:func:`fieldgrad.solvers.krylov.cg`) runs
@@ -20,9 +21,9 @@ import numpy as np
 
 from ..errors import ConvergenceError, NonFiniteError, ParameterError
 from ..solvers.discretize import check_domain_parts, check_rhs, pad3
-from ..solvers.held import make_problem
+from ..solvers.held import HeldProblem, make_problem
 from ..solvers.krylov import cg
-from ..solvers.poisson import _outside_from, _soften
+from ..solvers.poisson import _outside_from, _soft_problem
 from ..solvers.result import compatibility_shift, warn_if_undetermined
 from .decomposition import Decomposition
 from .links import BlockLinks
@@ -90,10 +91,11 @@ def solve_links(f, grid, bc, *, k, screening, contact, fixed, fixed_value, rtol,
     pre_prob = prob
     if prob.phi3 is not None:  # holes: the serial MG-CG set-up (solvers.poisson.PoissonSolver)
         check_domain_parts(prob)
-        pre_prob = make_problem(grid, bc, _soften(k), screening, contact, fixed)
-    dec = Decomposition(grid, comm, dims)
+        pre_prob = _soft_problem(prob, bc, k, screening, contact, fixed)
+    dec = Decomposition(grid, comm, dims, cylindrical=True)  # the rows are the serial ones (ring volumes)
     nd = grid.ndim
-    if fixed is not None:
+    held = isinstance(prob, HeldProblem)  # a fixed mask or a Dirichlet surface
+    if held:
         b, ud = prob.rhs(f, t, fixed_value)
         held_values = ud[prob.held_all]
     elif fixed_value is not None:
@@ -104,7 +106,8 @@ def solve_links(f, grid, bc, *, k, screening, contact, fixed, fixed_value, rtol,
     if prob.singular:  # every rank holds the global b: the serial compatibility step, unchanged
         bmax = float(np.max(np.abs(b)))
         s, sabs, wsum = prob.compatibility(b)
-        shift = compatibility_shift(s, sabs, wsum, strict=strict, integral=s * grid.cell_volume)
+        shift = compatibility_shift(s, sabs, wsum, strict=strict,
+                                    integral=s * grid.cell_volume * (2 * np.pi if grid.cylindrical else 1.0))
         info["compatibility_shift"] = shift
         b -= shift * prob.capacity_factor()
         warn_if_undetermined(float(np.max(np.abs(b))), bmax)
@@ -112,7 +115,7 @@ def solve_links(f, grid, bc, *, k, screening, contact, fixed, fixed_value, rtol,
     if x0 is not None:
         x0 = check_rhs(x0, grid, "x0")
         u3 = np.where(prob.fixed_mask(), ud, pad3(np.asarray(x0, dtype=np.float64), nd))
-        if fixed is not None:
+        if held:
             u3[prob.held_all] = held_values
     block = dec.slices + (slice(None),) * (3 - nd)
 
@@ -137,9 +140,9 @@ def solve_links(f, grid, bc, *, k, screening, contact, fixed, fixed_value, rtol,
         u -= ops._sum(np.sum(wq * u)) / ops._sum(np.sum(wq))
     if prob.outside3 is not None:
         u[local(prob.outside3)] = 0.0  # no unknowns there (the iterates carry round-off)
-    if fixed is not None:  # exact held values (a stopped iteration may not keep them)
-        held = local(prob.held_all)
-        u[held] = local(ud)[held]
+    if held:  # exact held values (a stopped iteration may not keep them)
+        mask = local(prob.held_all)
+        u[mask] = local(ud)[mask]
     if not np.all(np.isfinite(u)):
         raise NonFiniteError(f"the distributed CG solution holds {int(np.sum(~np.isfinite(u)))} non-finite values "
                              "on this rank; accepted: data well inside the float64 range (rescale the units)")
