@@ -76,6 +76,8 @@ def run_case_mpi(case, out, comm, *, overwrite=False, plot=False, progress=None,
         plan = plan_run(case, ctx["mat"], ctx["bc"])
         fallback = (f"method {plan['method']!r} has no distributed solver (ftcs and rkl2 have)"
                     if plan["method"] not in ("ftcs", "rkl2") else None)
+    if fallback is None and getattr(case.grid, "cylindrical", False):
+        fallback = "a cylindrical (r, z) case has no distributed flux and output path yet"
     if fallback is not None:
         ctx["paths"].pop("parts")
         summary["notes"].append(f"ran on rank 0 only: {fallback}")
