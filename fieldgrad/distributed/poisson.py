@@ -3,8 +3,9 @@
 Solves ``div(k grad u) - screening*u = f`` (the serial sign convention) with the discretisation
 of :func:`fieldgrad.div_k_grad` (ghost nodes at Neumann/Robin faces, values imposed on
 Dirichlet nodes).  That operator is self-adjoint in the trapezoid-weighted inner product
-``<x, y>_W = sum(w x y)``, so CG runs in that inner product; every matrix-vector product is a
-halo exchange plus the serial Numba sweep on each block.
+``<x, y>_W = sum(w x y)``, so the one CG of fieldgrad (:func:`fieldgrad.solvers.krylov.cg`) runs in
+that inner product over this rank's block (the material path's block operations, residuals measured
+in the W-norm); every matrix-vector product is a halo exchange plus the serial Numba sweep on each block.
 
 Preconditioner (:mod:`fieldgrad.distributed.schwarz`): one symmetric multigrid V-cycle of the
 serial solver on each rank's block (homogeneous Dirichlet one layer beyond each cut face, so the
@@ -35,7 +36,8 @@ from ..validation import as_field, check_conductivity
 from ..grid import require_grid
 from ..materials import resolve_conductivity
 from .decomposition import Decomposition
-from .poisson_links import solve_links
+from ..solvers.krylov import cg
+from .poisson_links import _BlockOps, solve_links
 from .results import PoissonPart
 from .operators import BlockOperators
 from .schwarz import TwoLevelSchwarz
@@ -80,6 +82,38 @@ def _needs_links(k, grid, bc, contact, fixed, fixed_value):
         return True
     mat = resolve_conductivity(k, grid, "k")
     return not (mat.isotropic and mat.components[0][0] in ("const", "node"))
+
+
+class _NodeOperator:
+    """``A = -(div k grad - screening)`` on this rank's block (halo ghosts), zero rows on Dirichlet nodes:
+    the ``op`` of :class:`_WeightedOps`."""
+
+    def __init__(self, ops, hops, scr, fixed, t):
+        self.ops, self.hops, self.scr, self.fixed, self.t = ops, hops, scr, fixed, t
+
+    def residual(self, u, b, out):
+        """``out = b - A u`` with the boundary data (``b = -f``); imposes the Dirichlet values into ``u``."""
+        self.ops.div_k_grad(u, self.t, out)
+        out -= self.scr * u
+        out += b
+        out[self.fixed] = 0.0
+        return out
+
+    def apply(self, x, out):
+        """``out = A x`` with homogeneous data."""
+        self.hops.div_k_grad(x, self.t, out)
+        out -= self.scr * x
+        out *= -1.0
+        out[self.fixed] = 0.0
+        return out
+
+
+class _WeightedOps(_BlockOps):
+    """The block operations of the material path with the residual measured in the W-norm, so ``rtol``
+    keeps its meaning here: ``||f - A u||_W / ||f||_W``."""
+
+    def norm(self, x):
+        return math.sqrt(self.dot(x, x))
 
 
 def solve_poisson(f, grid, bc, *, k=None, screening=0.0, method="auto", rtol=1e-8, maxiter=None, x0=None,
@@ -157,6 +191,8 @@ def solve_poisson(f, grid, bc, *, k=None, screening=0.0, method="auto", rtol=1e-
     ------
     ConvergenceError
         Not converged in ``maxiter`` iterations (``result`` holds the PoissonPart).
+    NonFiniteError
+        The CG residual became non-finite (data overflowing the float64 range).
 
     Example
     -------
@@ -214,47 +250,27 @@ def solve_poisson(f, grid, bc, *, k=None, screening=0.0, method="auto", rtol=1e-
     kinds = ops.bcs.kinds().values()
     singular = not has_screening and not any(kd in ("dirichlet", "robin") for kd in kinds)
 
-    lgrid = dec.local_grid
-    fixed = _fixed_mask(lgrid, ops.lbcs)
+    fixed = _fixed_mask(dec.local_grid, ops.lbcs)
     w = dec.local(grid.quadrature_weights())
-    dot = lambda a, b: dec.allreduce(float(np.sum(w * a * b)))  # noqa: E731
-
-    def apply_A(p, out):  # -(div k grad p - screening p) with homogeneous data, 0 on fixed nodes
-        hops.div_k_grad(p, t, out)
-        out -= scr * p
-        out *= -1.0
-        out[fixed] = 0.0
-        return out
-
-    # preconditioner: local V-cycles + coarse-grid correction (both W-symmetric)
+    op = _NodeOperator(ops, hops, scr, fixed, t)
+    # preconditioner: local V-cycles + coarse-grid correction (both W-symmetric), zero on Dirichlet nodes
     k_glob = 1.0 if k is None else (float(k) if np.ndim(k) == 0 else kk)
     scr_glob = scr if np.ndim(scr) == 0 else as_field(screening, grid, "screening", dtype=np.float64)
     pre = TwoLevelSchwarz(dec, ops.bcs, k_glob, scr_glob, w, coarse=coarse, nu=nu, coarse_shape=coarse_shape,
                           overlap=overlap)
-    wsum = dec.allreduce(float(w.sum()))
-    zbuf = np.empty(dec.shape)
-
-    def precond(r):
-        z = pre.apply(r, zbuf)
-        z[fixed] = 0.0
-        if singular:
-            z -= dec.allreduce(float(np.sum(w * z))) / wsum
-        return z
+    pre.fixed = fixed
+    cops = _WeightedOps(dec, op, pre, w, singular)
 
     x = dec.local(np.zeros(grid.shape) if x0 is None else as_field(x0, grid, "x0", dtype=np.float64))
-    fl = dec.local(f)
+    b = -dec.local(f)  # CG solves A x = -f, A = -(div k grad - screening) positive
+    b[fixed] = 0.0
     info = {"method": "CG, two-level additive Schwarz (block V-cycles + coarse grid)" if coarse else
             "CG, block-Jacobi with one V-cycle per block", "dims": dec.dims,
             "coarse_shape": pre.coarse.shape if coarse else None}
-    # residual of the full (inhomogeneous) problem: f - (div k grad x - screening x) on free nodes
-    r = np.empty_like(x)
-    ops.div_k_grad(x, t, r)  # imposes Dirichlet values into x
-    r -= scr * x
-    np.subtract(fl, r, out=r)
-    r[fixed] = 0.0
+    r = op.residual(x, b, np.empty_like(x))  # imposes the Dirichlet values into x
     if singular:
-        s, sabs = dec.allreduce(float(np.sum(w * r))), dec.allreduce(float(np.sum(w * np.abs(r))))
-        shift = s / wsum
+        s, sabs = -dec.allreduce(float(np.sum(w * r))), dec.allreduce(float(np.sum(w * np.abs(r))))
+        shift = s / cops.wsum
         info["compatibility_shift"] = shift
         if abs(s) > 1e-10 * max(sabs, 1e-300):
             msg = (f"singular problem (no Dirichlet/Robin face, no screening): the data are incompatible "
@@ -262,48 +278,21 @@ def solve_poisson(f, grid, bc, *, k=None, screening=0.0, method="auto", rtol=1e-
             if strict:
                 raise ParameterError(msg.replace("f was shifted", "strict=True forbids shifting f; it would be shifted"))
             warnings.warn(msg, CompatibilityWarning, stacklevel=2)
-        r -= shift
-        r[fixed] = 0.0
-    b = fl.copy()
-    b[fixed] = 0.0
-    bnorm = math.sqrt(dot(b, b)) or 1.0
-    rnorm = math.sqrt(dot(r, r))
-    residuals = [rnorm / bnorm]
-    r = -r  # CG on A = -(L - screening): A x = -(f - ...)
-    z = precond(r)
-    p = z.copy()
-    tmp = np.empty_like(x)
-    rz = dot(r, z)
-    q = np.empty_like(x)
-    it = 0
-    converged = residuals[-1] <= rtol
-    while not converged and it < maxiter:
-        apply_A(p, q)
-        pq = dot(p, q)
-        if pq <= 0:
-            break
-        a = rz / pq
-        np.multiply(p, a, out=tmp)
-        x += tmp
-        np.multiply(q, a, out=tmp)
-        r -= tmp
-        it += 1
-        residuals.append(math.sqrt(dot(r, r)) / bnorm)
-        if callback is not None:
-            callback(it, residuals[-1])
-        if not np.isfinite(residuals[-1]):
+        cops.project(r)  # the shift: cg projects its residual the same way
+    bnorm = cops.norm(b) or 1.0
+    residuals = [cops.norm(r) / bnorm]  # documented: the history starts with the initial residual
+    if not np.isfinite(residuals[0]):  # cg would report a non-finite p.Ap as a breakdown, not as this
+        raise NonFiniteError(f"CG residual became non-finite at iteration 0 (the initial residual, {residuals[0]}); "
+                             "accepted: f, x0 and boundary values well inside the float64 range (rescale the units)")
+    it, converged = 0, residuals[0] <= rtol
+    if not converged:
+        it, history, converged = cg(cops, x, b, rtol, maxiter, bnorm, callback=callback)
+        residuals += history
+        if history and not np.isfinite(history[-1]):
             raise NonFiniteError(f"CG residual became non-finite at iteration {it}")
-        if residuals[-1] <= rtol:
-            converged = True
-            break
-        z = precond(r)
-        rz_new = dot(r, z)
-        p *= rz_new / rz
-        p += z
-        rz = rz_new
     ops.impose(x, t)
     if singular:
-        x -= dec.allreduce(float(np.sum(w * x))) / wsum
+        x -= dec.allreduce(float(np.sum(w * x))) / cops.wsum
     info.update(iterations=it, residuals=residuals, converged=converged)
     part = PoissonPart(x.astype(out_dtype, copy=False), "cg-schwarz", it, residuals, converged,
                        time.perf_counter() - wall0, info, slices=dec.slices, global_shape=grid.shape)
