@@ -10,7 +10,7 @@ import sys
 import numpy as np
 
 import fieldgrad as fg
-from fieldgrad import distributed as fd
+from mpi_case_runner import run_cases
 from fieldgrad.materials import cell_centres
 
 
@@ -62,24 +62,7 @@ def heat_cases():
 
 
 def main(path):
-    from mpi4py import MPI
-
-    comm = MPI.COMM_WORLD
-    results = {}
-    for name, (g, bc, f, kw) in poisson_cases().items():
-        part = fd.solve_poisson(f, g, bc, rtol=1e-11, comm=comm, **kw)
-        full = fd.gather(part, comm)
-        if comm.rank == 0:
-            results[name] = full
-            results[name + "_iterations"] = np.array(part.iterations)
-    for name, (g, bc, u0, kw) in heat_cases().items():
-        part = fd.solve_heat(u0, g, bc, comm=comm, **kw)
-        full = fd.gather(part, comm)
-        if comm.rank == 0:
-            results["heat_" + name] = full
-            results["heat_" + name + "_dt"] = np.array(part.dt)
-    if comm.rank == 0:
-        np.savez(path, **results)
+    run_cases(path, poisson_cases(), heat_cases())
 
 
 if __name__ == "__main__":

@@ -5,8 +5,6 @@ tests/distributed/mpi_materials_checks.py runs once under ``mpiexec -n 2``; the 
 computed here: the serial sparse direct solve (``method="direct"``, independent of every
 iterative and distributed code path) and the serial ``fieldgrad.solve_heat``.
 """
-import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -22,7 +20,7 @@ from fieldgrad.errors import ParameterError, ShapeError  # noqa: E402
 HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE))
 import mpi_materials_checks as checks  # noqa: E402
-from test_mpi import _mpiexec  # noqa: E402
+from mpi_case_runner import launch  # noqa: E402
 
 MPI = pytest.importorskip("mpi4py.MPI")
 POISSON = checks.poisson_cases()
@@ -31,12 +29,7 @@ HEAT = checks.heat_cases()
 
 @pytest.fixture(scope="module")
 def run(tmp_path_factory):
-    path = tmp_path_factory.mktemp("materials") / "res.npz"
-    env = dict(os.environ, NUMBA_NUM_THREADS="1", OMP_NUM_THREADS="1")
-    proc = subprocess.run(_mpiexec() + ["-n", "2", sys.executable, str(HERE / "mpi_materials_checks.py"), str(path)],
-                          capture_output=True, text=True, env=env, timeout=900)
-    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-4000:]
-    return dict(np.load(path))
+    return launch("mpi_materials_checks.py", tmp_path_factory.mktemp("materials"))
 
 
 @pytest.mark.filterwarnings("ignore::fieldgrad.solvers.CompatibilityWarning")

@@ -6,8 +6,6 @@ computed here: the serial sparse direct solve (``method="direct"``) and the seri
 runs in the trapezoid inner product of ``Problem.weights()``; the distributed CG and its Galerkin
 coarse grid use the same weights, so the solve needs nothing cylindrical of its own.
 """
-import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -23,7 +21,7 @@ from fieldgrad.errors import GridError  # noqa: E402
 HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE))
 import mpi_surface_cyl_checks as checks  # noqa: E402
-from test_mpi import _mpiexec  # noqa: E402
+from mpi_case_runner import launch  # noqa: E402
 
 MPI = pytest.importorskip("mpi4py.MPI")
 POISSON = checks.poisson_cases()
@@ -32,13 +30,7 @@ HEAT = checks.heat_cases()
 
 @pytest.fixture(scope="module")
 def run(tmp_path_factory):
-    path = tmp_path_factory.mktemp("cylindrical") / "res.npz"
-    env = dict(os.environ, NUMBA_NUM_THREADS="1", OMP_NUM_THREADS="1")
-    proc = subprocess.run(_mpiexec() + ["-n", "2", sys.executable, "-W", "ignore::fieldgrad.solvers.CompatibilityWarning",
-                                        str(HERE / "mpi_surface_cyl_checks.py"), str(path)],
-                          capture_output=True, text=True, env=env, timeout=900)
-    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-4000:]
-    return dict(np.load(path))
+    return launch("mpi_surface_cyl_checks.py", tmp_path_factory.mktemp("cylindrical"), python_flags=('-W', 'ignore::fieldgrad.solvers.CompatibilityWarning'))
 
 
 @pytest.mark.filterwarnings("ignore::fieldgrad.solvers.CompatibilityWarning")
