@@ -19,12 +19,11 @@ import time
 
 import numpy as np
 
-from ..errors import ConvergenceError, NonFiniteError, ParameterError
+from ..errors import ConvergenceError, NonFiniteError
 from ..solvers.discretize import check_domain_parts, check_rhs, pad3
 from ..solvers.held import HeldProblem, make_problem
 from ..solvers.krylov import cg
-from ..solvers.poisson import _outside_from, _soft_problem
-from ..solvers.result import compatibility_shift, warn_if_undetermined
+from ..solvers.poisson import _outside_from, _soft_problem, prepared_rhs
 from .decomposition import Decomposition
 from .links import BlockLinks
 from .results import PoissonPart
@@ -95,22 +94,8 @@ def solve_links(f, grid, bc, *, k, screening, contact, fixed, fixed_value, rtol,
     dec = Decomposition(grid, comm, dims, cylindrical=True)  # the rows are the serial ones (ring volumes)
     nd = grid.ndim
     held = isinstance(prob, HeldProblem)  # a fixed mask or a Dirichlet surface
-    if held:
-        b, ud = prob.rhs(f, t, fixed_value)
-        held_values = ud[prob.held_all]
-    elif fixed_value is not None:
-        raise ParameterError("fixed_value was given but no held region: pass fixed (a boolean mask) too")
-    else:
-        b, ud = prob.rhs(f, t)
-    info = {}
-    if prob.singular:  # every rank holds the global b: the serial compatibility step, unchanged
-        bmax = float(np.max(np.abs(b)))
-        s, sabs, wsum = prob.compatibility(b)
-        shift = compatibility_shift(s, sabs, wsum, strict=strict,
-                                    integral=s * grid.cell_volume * (2 * np.pi if grid.cylindrical else 1.0))
-        info["compatibility_shift"] = shift
-        b -= shift * prob.capacity_factor()
-        warn_if_undetermined(float(np.max(np.abs(b))), bmax)
+    # every rank holds the global b: the serial right-hand side and compatibility step, unchanged
+    b, ud, held_values, info = prepared_rhs(prob, f, t, fixed_value, strict)
     u3 = ud
     if x0 is not None:
         x0 = check_rhs(x0, grid, "x0")

@@ -61,6 +61,41 @@ def _soft_problem(prob, bc, k, screening, contact, fixed):
     return sprob
 
 
+def prepared_rhs(prob, f, t, fixed_value, strict):
+    """The right-hand side a solve of ``prob`` iterates on: ``Problem.rhs`` (with the held values
+    of a :class:`~fieldgrad.solvers.held.HeldProblem`), made compatible on a singular problem
+    (shifted by the weighted mean, a warning or with ``strict`` an error).  Serial and distributed
+    solves share it.
+
+    Returns
+    -------
+    b, ud : float64 arrays of ``shape3`` -- right-hand side and start values (Dirichlet/held)
+    held_values : the values on ``prob.held_all`` (None without held nodes)
+    info : dict -- ``compatibility_shift`` on singular problems
+    """
+    from .held import HeldProblem
+
+    held_values = None
+    if isinstance(prob, HeldProblem):
+        b, ud = prob.rhs(f, t, fixed_value)
+        held_values = ud[prob.held_all]
+    elif fixed_value is not None:
+        raise ParameterError("fixed_value was given but no held region: pass fixed (a boolean mask) too")
+    else:
+        b, ud = prob.rhs(f, t)
+    info = {}
+    if prob.singular:
+        grid = prob.grid
+        bmax = float(np.max(np.abs(b)))
+        s, sabs, wsum = prob.compatibility(b)
+        shift = compatibility_shift(s, sabs, wsum, strict=strict,
+                                    integral=s * grid.cell_volume * (2 * np.pi if grid.cylindrical else 1.0))
+        info["compatibility_shift"] = shift
+        b -= shift * prob.capacity_factor()
+        warn_if_undetermined(float(np.max(np.abs(b))), bmax)
+    return b, ud, held_values, info
+
+
 class PoissonSolver:
     """A Poisson problem set up once (multigrid hierarchy, factorisation) and solved for many
     right-hand sides, e.g. every implicit heat step.
@@ -158,22 +193,7 @@ class PoissonSolver:
             raise ParameterError(f"rtol must be a number in (0, 1); got {rtol!r}")
         if maxiter is not None and (not isinstance(maxiter, numbers.Integral) or maxiter < 1):
             raise ParameterError(f"maxiter must be a positive integer or None; got {maxiter!r}")
-        if self.held:
-            b, ud = prob.rhs(f, t, fixed_value)
-            held_values = ud[prob.held_all]  # (ud becomes the iterate below)
-        elif fixed_value is not None:
-            raise ParameterError("fixed_value was given but no held region: pass fixed (a boolean mask) too")
-        else:
-            b, ud = prob.rhs(f, t)
-        info = {}
-        if prob.singular:
-            bmax = float(np.max(np.abs(b)))
-            s, sabs, wsum = prob.compatibility(b)
-            shift = compatibility_shift(s, sabs, wsum, strict=strict,
-                                        integral=s * grid.cell_volume * (2 * np.pi if grid.cylindrical else 1.0))
-            info["compatibility_shift"] = shift
-            b -= shift * prob.capacity_factor()
-            warn_if_undetermined(float(np.max(np.abs(b))), bmax)
+        b, ud, held_values, info = prepared_rhs(prob, f, t, fixed_value, strict)  # (ud becomes the iterate below)
         u = ud  # (no copy: ud is not needed apart from u once the solve starts, see below)
         if x0 is not None:
             x0 = np.asarray(x0)
