@@ -23,8 +23,9 @@ from __future__ import annotations
 import numpy as np
 
 from ..boundary import Dirichlet, Neumann, Robin, resolve_bc
-from ..solvers import PoissonSolver, poisson_matrix, poisson_rhs
+from ..solvers import poisson_matrix, poisson_rhs
 from .exchange import face_values
+from .inner import serial_inner
 
 __all__ = ["correction"]
 
@@ -45,7 +46,7 @@ def _homogeneous(bcs, r):
     return out
 
 
-def correction(grid, bc, k, screening, f, u, *, t=0.0, method="auto", rtol=1e-10):
+def correction(grid, bc, k, screening, f, u, *, t=0.0, method="auto", rtol=1e-10, inner=serial_inner):
     """The correction ``delta`` with ``A (u + delta) = b`` for the linear problem
     ``div(k grad v) - screening*v = f`` with conditions ``bc`` at time ``t``.
 
@@ -57,16 +58,17 @@ def correction(grid, bc, k, screening, f, u, *, t=0.0, method="auto", rtol=1e-10
     f : array of ``grid.shape``
     u : array of ``grid.shape`` -- the current iterate
     t : float
-    method, rtol : the :class:`~fieldgrad.PoissonSolver` method and relative residual target
+    method, rtol : the inner solver's method and relative residual target
+    inner : the inner solver (:mod:`.inner`: the CPU, CUDA or MPI one) -- only the solve for
+        ``delta`` runs there; the residual ``b - A u`` is formed here, on the host
 
     Returns
     -------
     delta : float64 array of ``grid.shape``
-    result : PoissonResult of the inner solve (raises ConvergenceError when it fails)
+    result : the inner solve's result (raises ConvergenceError when it fails)
     """
     bcs = resolve_bc(bc, grid)
     A = poisson_matrix(grid, bcs, k=k, screening=screening)
     b = poisson_rhs(f, grid, bcs, k=k, t=t)
     r = (b.ravel() - A @ u.ravel()).reshape(grid.shape)
-    res = PoissonSolver(grid, _homogeneous(bcs, r), k=k, screening=screening, method=method).solve(r, rtol=rtol)
-    return np.asarray(res.u, dtype=np.float64), res
+    return inner(grid, _homogeneous(bcs, r), k, screening, r, method=method, rtol=rtol)

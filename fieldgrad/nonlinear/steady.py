@@ -4,7 +4,9 @@ Each outer iteration freezes ``k`` at the last iterate (``k(T)`` sampled at the 
 linearises every surface-exchange face about it (:mod:`.exchange`), then solves the linear
 problem for the correction to the last iterate (:mod:`.correction`) with
 :class:`fieldgrad.PoissonSolver` (MG-preconditioned CG for a node-array ``k``, multigrid for a
-constant one).
+constant one), or with the device solver (``backend="cuda"``) or the distributed one
+(:func:`fieldgrad.distributed.solve_nonlinear`): :func:`outer_iteration` is the one loop all
+three run, with the inner solver of :mod:`.inner`.
 
 - ``method="newton"``: the exchange faces use the Newton slope ``dq/dT`` (for radiation
   ``4*eps*sigma*T**3``); ``k(T)`` is still lagged, so the outer convergence is quadratic when
@@ -39,8 +41,9 @@ from ..solvers.discretize import check_rhs
 from ._common import check_start, conductivity_at, fixes_level, prepare, reference_temperature
 from .correction import correction
 from .exchange import MODES, linearised_bc
+from .inner import select_inner
 
-__all__ = ["solve_nonlinear", "NonlinearResult"]
+__all__ = ["solve_nonlinear", "NonlinearResult", "outer_iteration"]
 
 
 @dataclass
@@ -86,7 +89,7 @@ def _diverging(steps):
 
 
 def solve_nonlinear(f, grid, bc, *, k, method="newton", u0=None, rtol=1e-8, maxiter=50, relax=1.0, t=0.0,
-                    inner_method="auto", inner_rtol=1e-10, callback=None, raise_on_failure=True):
+                    inner_method="auto", inner_rtol=1e-10, callback=None, raise_on_failure=True, backend=None):
     """Solve ``div(k(u) grad u) = f`` with temperature-dependent ``k`` and nonlinear faces.
 
     The sign convention is :func:`fieldgrad.solve_poisson`'s: a heat source ``q`` (W/m^3) is
@@ -107,12 +110,16 @@ def solve_nonlinear(f, grid, bc, *, k, method="newton", u0=None, rtol=1e-8, maxi
     maxiter : int -- most outer iterations
     relax : float in (0, 1] -- under-relaxation ``u_m = u_(m-1) + relax*(solve - u_(m-1))``
     t : float -- time for time-dependent boundary values
-    inner_method : :class:`~fieldgrad.PoissonSolver` method ("auto": MG-CG for ``k(T)``)
+    inner_method : the inner solver's method ("auto": MG-CG for ``k(T)``; on CUDA "auto",
+        "multigrid" or "cg")
     inner_rtol : float -- relative residual target of the inner solves (of the correction, so
         relative to the current residual); after the first outer iteration a looser
         ``min(1e-3, 0.01 * last update norm)`` is used while that is larger
     callback : callable ``callback(outer_iteration, update_norm)``, optional
     raise_on_failure : bool -- False returns ``converged=False`` instead of raising
+    backend : None, "cpu" or "cuda" -- where the inner linear solves run (None follows
+        :func:`fieldgrad.get_backend`); the outer iteration and ``k(T)`` stay on the host, and
+        ``u`` is a NumPy array either way (:mod:`fieldgrad.nonlinear.inner`)
 
     Returns
     -------
@@ -124,7 +131,8 @@ def solve_nonlinear(f, grid, bc, *, k, method="newton", u0=None, rtol=1e-8, maxi
         non-finite iterate, or a failed inner solve (the message names the outer iteration and
         the last update norm; ``error.result`` holds the last iterate)
     ParameterError -- ``k(T) <= 0`` or ``h(T) < 0`` at a temperature reached (named), bad options
-    BoundaryError, ShapeError -- as :func:`fieldgrad.solve_poisson`
+    BoundaryError, ShapeError -- as :func:`fieldgrad.solve_poisson`; BackendError -- "cuda"
+        where it cannot run
 
     Example
     -------
@@ -137,6 +145,21 @@ def solve_nonlinear(f, grid, bc, *, k, method="newton", u0=None, rtol=1e-8, maxi
     >>> exact = np.sqrt(1.0 + 3.0 * x) - 1.0   # (T + T**2/2) is linear in x
     >>> bool(np.max(np.abs(r.u - exact)) < 1e-3), r.method
     (True, 'newton')
+    """
+    return outer_iteration(select_inner(backend), f, grid, bc, k=k, method=method, u0=u0, rtol=rtol,
+                           maxiter=maxiter, relax=relax, t=t, inner_method=inner_method, inner_rtol=inner_rtol,
+                           callback=callback, raise_on_failure=raise_on_failure)
+
+
+def outer_iteration(inner, f, grid, bc, *, k, method, u0, rtol, maxiter, relax, t, inner_method, inner_rtol,
+                    callback, raise_on_failure):
+    """The outer iteration of :func:`solve_nonlinear` (same arguments, all required), with the
+    linear correction solves made by ``inner`` (:mod:`fieldgrad.nonlinear.inner`): written once
+    for the CPU, CUDA and MPI entry points.
+
+    Returns
+    -------
+    NonlinearResult (``u`` the global field)
     """
     t_start = time.perf_counter()
     _check_options(method, rtol, maxiter, relax)
@@ -169,13 +192,13 @@ def solve_nonlinear(f, grid, bc, *, k, method="newton", u0=None, rtol=1e-8, maxi
         try:
             # inexact early solves: the correction needs only a little more accuracy than the last update had
             tol = inner_rtol if not res.update_norms else min(1e-3, max(inner_rtol, 1e-2 * res.update_norms[-1]))
-            delta, inner = correction(grid, lin, kk, 0.0, f, u, t=t, method=inner_method, rtol=tol)
+            delta, solved = correction(grid, lin, kk, 0.0, f, u, t=t, method=inner_method, rtol=tol, inner=inner)
         except RuntimeError as e:  # ConvergenceError, or a singular factorisation when k(T) underflows
             last = f"{res.update_norms[-1]:.3e}" if res.update_norms else "none yet"
             return fail(f"solve_nonlinear ({method}): the inner solve of outer iteration {it} failed "
                         f"({type(e).__name__}: {e}); last update norm {last}")
-        res.inner_method = inner.method
-        res.inner_iterations.append(inner.iterations)
+        res.inner_method = solved.method
+        res.inner_iterations.append(solved.iterations)
         new = u + relax * delta
         if not np.all(np.isfinite(new)):
             return fail(f"solve_nonlinear ({method}) diverged: outer iteration {it} gave non-finite temperatures")

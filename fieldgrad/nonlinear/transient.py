@@ -7,7 +7,9 @@ temperature ``u_n`` and every surface-exchange face is replaced by its Newton li
     div(k(u_n) grad u) - (rho_c/dt) u = -(rho_c/dt) u_n - source(t_(n+1))
 
 by :class:`fieldgrad.PoissonSolver` with ``screening = rho_c/dt``, for the change over the step
-(:mod:`.correction`).  No outer iteration: the
+(:mod:`.correction`); with ``backend="cuda"`` by the device solver, and under MPI
+(:func:`fieldgrad.distributed.solve_nonlinear_heat`) by the distributed one -- :func:`time_steps`
+is the one step loop all three run.  No outer iteration: the
 scheme is first order in time (the lag of ``k`` costs O(dt), like backward Euler itself) and
 unconditionally stable for the linear part.
 
@@ -36,8 +38,9 @@ from ..validation import check_coefficient, check_positive
 from ._common import check_start, conductivity_at, prepare
 from .correction import correction
 from .exchange import linearised_bc
+from .inner import select_inner
 
-__all__ = ["solve_nonlinear_heat", "NonlinearHeatResult"]
+__all__ = ["solve_nonlinear_heat", "NonlinearHeatResult", "time_steps"]
 
 
 @dataclass
@@ -77,7 +80,7 @@ def _source_at(source, t, grid):
 
 
 def solve_nonlinear_heat(u0, grid, bc, *, k, rho_c=1.0, t_end, dt, t0=0.0, source=None, inner_method="auto",
-                         inner_rtol=1e-10, callback=None):
+                         inner_rtol=1e-10, callback=None, backend=None):
     """Evolve ``rho_c du/dt = div(k(u) grad u) + source`` from ``u0`` at ``t0`` to ``t_end``.
 
     Semi-implicit backward Euler (first order in time; see the module docstring): ``k`` and the
@@ -97,6 +100,9 @@ def solve_nonlinear_heat(u0, grid, bc, *, k, rho_c=1.0, t_end, dt, t0=0.0, sourc
     source : None, number, array of ``grid.shape`` or callable ``source(t)`` giving one (W/m^3)
     inner_method, inner_rtol : the :class:`~fieldgrad.PoissonSolver` method and tolerance
     callback : callable ``callback(step, t, u)`` after every step, optional
+    backend : None, "cpu" or "cuda" -- where each step's linear solve runs (None follows
+        :func:`fieldgrad.get_backend`); ``k(T)`` and the linearisation stay on the host and ``u``
+        is a NumPy array either way (:mod:`fieldgrad.nonlinear.inner`)
 
     Returns
     -------
@@ -116,6 +122,19 @@ def solve_nonlinear_heat(u0, grid, bc, *, k, rho_c=1.0, t_end, dt, t0=0.0, sourc
     ...                          t_end=5.0, dt=0.5)
     >>> r.steps, bool(np.allclose(r.u, 1.0, atol=1e-6))
     (10, True)
+    """
+    return time_steps(select_inner(backend), u0, grid, bc, k=k, rho_c=rho_c, t_end=t_end, dt=dt, t0=t0,
+                      source=source, inner_method=inner_method, inner_rtol=inner_rtol, callback=callback)
+
+
+def time_steps(inner, u0, grid, bc, *, k, rho_c, t_end, dt, t0, source, inner_method, inner_rtol, callback):
+    """The steps of :func:`solve_nonlinear_heat` (same arguments, all required), with each step's
+    linear solve made by ``inner`` (:mod:`fieldgrad.nonlinear.inner`): written once for the CPU,
+    CUDA and MPI entry points.
+
+    Returns
+    -------
+    NonlinearHeatResult (``u`` the global field)
     """
     t_start = time.perf_counter()
     bcs, k = prepare(grid, bc, k)
@@ -140,16 +159,15 @@ def solve_nonlinear_heat(u0, grid, bc, *, k, rho_c=1.0, t_end, dt, t0=0.0, sourc
         except ParameterError as e:
             raise ParameterError(f"{e} (step {n}, t = {t:g})") from None
         try:
-            delta, inner = correction(grid, lin, kk, s,
-                                      -(s * u + _source_at(source, t, grid)), u, t=t, method=inner_method,
-                                      rtol=inner_rtol)
+            delta, solved = correction(grid, lin, kk, s, -(s * u + _source_at(source, t, grid)), u, t=t,
+                                       method=inner_method, rtol=inner_rtol, inner=inner)
         except RuntimeError as e:  # ConvergenceError, or a singular factorisation when k(T) underflows
             raise ConvergenceError(f"solve_nonlinear_heat: the inner solve of step {n} (t = {t:g}) failed "
                                    f"({type(e).__name__}: {e})", residuals=getattr(e, "residuals", None),
                                    result=res) from e
         u = u + delta
-        res.inner_iterations.append(inner.iterations)
-        res.inner_method = inner.method
+        res.inner_iterations.append(solved.iterations)
+        res.inner_method = solved.method
         if callback is not None:
             callback(n, t, u)
     res.u, res.wall_time = u, time.perf_counter() - t_start

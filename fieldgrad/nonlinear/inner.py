@@ -1,0 +1,74 @@
+"""The linear solve inside each outer iteration (steady) or step (transient), chosen by backend.
+
+The outer iteration of :mod:`.steady` and the steps of :mod:`.transient` are written once, on
+the host: ``k(T)`` is a user callable evaluated on NumPy arrays, and the linearised faces and the
+residual of the correction (:mod:`.correction`) are NumPy work.  Only the linear correction solve
+changes with the backend.  An *inner solver* is a callable
+
+    inner(grid, bc, k, screening, r, *, method, rtol) -> (delta, result)
+
+solving ``div(k grad delta) - screening*delta = r`` with the (homogeneous-data) conditions
+``bc``; ``delta`` is a float64 NumPy array of ``grid.shape`` and ``result`` has ``method`` and
+``iterations``.  :func:`serial_inner` uses :class:`fieldgrad.PoissonSolver`; :func:`cuda_inner`
+the device solver :func:`fieldgrad.solvers.cuda_poisson.solve` (node ``k``, Robin faces with
+node-array coefficients and a screening array are all on its MG-CG path);
+:mod:`fieldgrad.distributed.nonlinear` adds the MPI one.
+
+Example
+-------
+>>> import numpy as np
+>>> from fieldgrad import Grid, Dirichlet
+>>> g = Grid((9,))
+>>> d, res = select_inner("cpu")(g, Dirichlet(1.0), 1.0, 0.0, np.zeros(g.shape), method="auto", rtol=1e-10)
+>>> bool(np.allclose(d, 1.0))
+True
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..solvers import PoissonSolver
+
+__all__ = ["serial_inner", "cuda_inner", "select_inner"]
+
+
+def serial_inner(grid, bc, k, screening, r, *, method, rtol):
+    """The correction solve on the CPU (:class:`fieldgrad.PoissonSolver`).
+
+    Parameters
+    ----------
+    grid, bc, k, screening : the linear problem (see the module docstring)
+    r : array of ``grid.shape`` -- the right-hand side
+    method, rtol : the PoissonSolver method and relative residual target
+
+    Returns
+    -------
+    delta : float64 array; result : PoissonResult (raises ConvergenceError when it fails)
+    """
+    res = PoissonSolver(grid, bc, k=k, screening=screening, method=method).solve(r, rtol=rtol)
+    return np.asarray(res.u, dtype=np.float64), res
+
+
+def cuda_inner(grid, bc, k, screening, r, *, method, rtol):
+    """The correction solve on the GPU (:func:`fieldgrad.solvers.cuda_poisson.solve`, float64
+    device arrays); ``delta`` is copied back to the host for the outer iteration.
+
+    Parameters and Returns as :func:`serial_inner` (``method``: "auto", "multigrid" or "cg").
+    """
+    from ..solvers import cuda_poisson
+
+    res = cuda_poisson.solve(np.ascontiguousarray(r, dtype=np.float64), grid, bc, k=k, screening=screening,
+                             method=method, rtol=rtol)
+    return np.asarray(res.u.copy_to_host(), dtype=np.float64), res
+
+
+def select_inner(backend):
+    """The inner solver of ``backend`` (None: :func:`fieldgrad.get_backend`; "cpu" or "cuda").
+
+    Raises
+    ------
+    ParameterError -- an unknown backend name; BackendError -- "cuda" where it cannot run
+    """
+    from ..backends import resolve_backend
+
+    return cuda_inner if resolve_backend(backend) == "cuda" else serial_inner
