@@ -29,7 +29,12 @@ import numpy as np
 
 from ..solvers import PoissonSolver
 
-__all__ = ["serial_inner", "cuda_inner", "select_inner"]
+__all__ = ["serial_inner", "cuda_inner", "select_inner", "CUDA_COARSE_SIZE"]
+
+#: ``coarse_size`` of the device solves: levels at or below this many nodes are solved on the host
+#: (None: the device solver's default).  The simulator tests lower it so that small grids still
+#: run device V-cycles.
+CUDA_COARSE_SIZE = None
 
 
 def serial_inner(grid, bc, k, screening, r, *, method, rtol):
@@ -57,8 +62,9 @@ def cuda_inner(grid, bc, k, screening, r, *, method, rtol):
     """
     from ..solvers import cuda_poisson
 
+    opts = {} if CUDA_COARSE_SIZE is None else {"coarse_size": CUDA_COARSE_SIZE}
     res = cuda_poisson.solve(np.ascontiguousarray(r, dtype=np.float64), grid, bc, k=k, screening=screening,
-                             method=method, rtol=rtol)
+                             method=method, rtol=rtol, **opts)
     return np.asarray(res.u.copy_to_host(), dtype=np.float64), res
 
 
