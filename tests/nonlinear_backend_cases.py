@@ -35,14 +35,15 @@ def k_of_T(shape, slope=1.0):
                                                             rtol=1e-12)
 
 
-def steady_cases(kT_shape, fin_shape):
-    """k(T) with Dirichlet faces, the radiating fin (Newton and Picard) and the h(T) fin."""
+def steady_cases(kT_shape, fin_shape, kT_slope=1.0):
+    """k(T) with Dirichlet faces (``k = 1 + kT_slope*T``), the radiating fin (Newton and Picard)
+    and the h(T) fin."""
     rad = fg.Radiation(0.8, TA, h=10.0)
     gf, bcr = fin(rad, fin_shape)
     _, bcc = fin(fg.ConvectionOfT(h_of_T, TA), fin_shape)
     z = np.zeros(gf.shape)
     return {
-        "k_of_T": k_of_T(kT_shape),
+        "k_of_T": k_of_T(kT_shape, kT_slope),
         "fin_newton": ("solve_nonlinear", z, gf, bcr, dict(k=K, rtol=1e-12)),
         "fin_picard": ("solve_nonlinear", z, gf, bcr, dict(k=K, rtol=1e-12, method="picard")),
         "fin_h_of_T": ("solve_nonlinear", z, gf, bcc, dict(k=K, rtol=1e-12)),
