@@ -70,3 +70,27 @@ def test_bad_input_refused_with_the_serial_error(run, name):
 def test_cuda_backend_refused(run):
     kind, msg = run["error_backend"]
     assert kind == "BackendError" and "backend='cuda'" in msg
+
+
+@pytest.mark.parametrize("name", ["solve_nonlinear", "solve_nonlinear_heat"])
+def test_arguments_and_defaults_are_the_serial_ones_then_the_decomposition(name):
+    import inspect
+
+    import fieldgrad.distributed as fd
+
+    serial = inspect.signature(getattr(fg, name)).parameters
+    dist = inspect.signature(getattr(fd, name)).parameters
+    assert list(dist) == list(serial) + ["comm", "dims"]
+    assert all((dist[p].kind, dist[p].default) == (serial[p].kind, serial[p].default) for p in serial)
+
+
+def test_one_rank_returns_the_serial_result_types():
+    import fieldgrad.distributed as fd
+    from mpi4py import MPI
+
+    case = cases.steady_cases(checks.KT, checks.FIN)["fin_newton"]
+    part, ref = cases.call(fd, case, comm=MPI.COMM_SELF), cases.call(fg, case)
+    assert isinstance(part, fg.NonlinearResult) and part.data is part.u and part.global_shape == ref.u.shape
+    assert part.outer_iterations == ref.outer_iterations and cases.rel_diff(part.u, ref.u) < 1e-10
+    heat = cases.call(fd, cases.plate(checks.PLATE, 2), comm=MPI.COMM_SELF)
+    assert isinstance(heat, fg.NonlinearHeatResult) and heat.steps == 2
