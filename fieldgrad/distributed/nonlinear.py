@@ -31,37 +31,21 @@ from ..grid import require_grid
 from ..nonlinear.steady import NonlinearResult, outer_iteration
 from ..nonlinear.transient import NonlinearHeatResult, time_steps
 from .decomposition import Decomposition
-from .gather import Block
 from .poisson import solve_poisson
+from .results import Placed
 
 __all__ = ["solve_nonlinear", "solve_nonlinear_heat", "NonlinearPart", "NonlinearHeatPart"]
 
 
 @dataclass
-class NonlinearPart(Block, NonlinearResult):
+class NonlinearPart(Placed, NonlinearResult):
     """:class:`fieldgrad.NonlinearResult` of :func:`solve_nonlinear` on one rank: ``u`` is the
     rank's block; ``slices`` and ``global_shape`` place it (:func:`fieldgrad.distributed.gather`)."""
 
-    slices: tuple = ()
-    global_shape: tuple = ()
-
-    @property
-    def data(self):
-        """The block (``u``)."""
-        return self.u
-
 
 @dataclass
-class NonlinearHeatPart(Block, NonlinearHeatResult):
+class NonlinearHeatPart(Placed, NonlinearHeatResult):
     """:class:`fieldgrad.NonlinearHeatResult` of :func:`solve_nonlinear_heat` on one rank."""
-
-    slices: tuple = ()
-    global_shape: tuple = ()
-
-    @property
-    def data(self):
-        """The block (``u``)."""
-        return self.u
 
 
 class _DistributedInner:

@@ -21,32 +21,30 @@ from ..heat.front import HeatResult
 from ..solvers.result import PoissonResult
 from .gather import Block
 
-__all__ = ["HeatPart", "PoissonPart"]
+__all__ = ["Placed", "HeatPart", "PoissonPart"]
 
 
 @dataclass
-class HeatPart(Block, HeatResult):
+class Placed(Block):
+    """The part every distributed result adds to its serial result type: ``u`` is this rank's
+    block, ``slices`` and ``global_shape`` place it in the global field."""
+
+    slices: tuple = ()
+    global_shape: tuple = ()
+
+    @property
+    def data(self):
+        """The block (``u``), as :class:`~fieldgrad.distributed.Part` names it."""
+        return self.u
+
+
+@dataclass
+class HeatPart(Placed, HeatResult):
     """:class:`fieldgrad.HeatResult` of :func:`fieldgrad.distributed.solve_heat` on one rank:
     ``u`` is the rank's block; ``slices`` and ``global_shape`` place it in the global field."""
 
-    slices: tuple = ()
-    global_shape: tuple = ()
-
-    @property
-    def data(self):
-        """The block (``u``), as :class:`~fieldgrad.distributed.Part` names it."""
-        return self.u
-
 
 @dataclass
-class PoissonPart(Block, PoissonResult):
+class PoissonPart(Placed, PoissonResult):
     """:class:`fieldgrad.PoissonResult` of :func:`fieldgrad.distributed.solve_poisson` on one
     rank: ``u`` is the rank's block; ``slices`` and ``global_shape`` place it."""
-
-    slices: tuple = ()
-    global_shape: tuple = ()
-
-    @property
-    def data(self):
-        """The block (``u``), as :class:`~fieldgrad.distributed.Part` names it."""
-        return self.u
