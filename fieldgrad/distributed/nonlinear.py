@@ -64,14 +64,6 @@ class _DistributedInner:
         return out, part
 
 
-def _comm(comm):
-    if comm is None:
-        from mpi4py import MPI
-
-        comm = MPI.COMM_WORLD
-    return comm
-
-
 def _cpu_only(backend, name):
     if backend not in (None, "cpu"):
         raise BackendError(f"fieldgrad.distributed.{name} runs on the CPU of every rank; got backend={backend!r}")
@@ -81,7 +73,7 @@ def _run(loop, part_type, grid, comm, dims):
     """``loop(inner)`` (the serial loop with the distributed inner solver); its result (also on a
     ConvergenceError) cut to this rank's block."""
     require_grid(grid)
-    dec = Decomposition(grid, _comm(comm), dims)
+    dec = Decomposition(grid, comm, dims)
 
     def cut(res):
         values = {f.name: getattr(res, f.name) for f in fields(res)}

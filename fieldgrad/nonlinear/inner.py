@@ -59,6 +59,14 @@ def cuda_inner(grid, bc, k, screening, r, *, method, rtol):
     device arrays); ``delta`` is copied back to the host for the outer iteration.
 
     Parameters and Returns as :func:`serial_inner` (``method``: "auto", "multigrid" or "cg").
+
+    Example
+    -------
+    >>> import numpy as np
+    >>> from fieldgrad import Grid, Dirichlet
+    >>> from fieldgrad.backends import cuda_available
+    >>> if cuda_available():
+    ...     d, res = cuda_inner(Grid((9, 9)), Dirichlet(1.0), 1.0, 0.0, np.zeros((9, 9)), method="auto", rtol=1e-10)
     """
     from ..solvers import cuda_poisson
 

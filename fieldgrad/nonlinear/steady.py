@@ -160,6 +160,18 @@ def outer_iteration(inner, f, grid, bc, *, k, method, u0, rtol, maxiter, relax, 
     Returns
     -------
     NonlinearResult (``u`` the global field)
+
+    Example
+    -------
+    >>> import numpy as np
+    >>> from fieldgrad import Grid, Dirichlet
+    >>> from fieldgrad.nonlinear.inner import serial_inner
+    >>> g = Grid((9,))
+    >>> r = outer_iteration(serial_inner, np.zeros(g.shape), g, Dirichlet(2.0), k=lambda T: 1.0 + T,
+    ...                     method="newton", u0=None, rtol=1e-8, maxiter=5, relax=1.0, t=0.0, inner_method="auto",
+    ...                     inner_rtol=1e-10, callback=None, raise_on_failure=True)
+    >>> r.outer_iterations, bool(np.allclose(r.u, 2.0))
+    (1, True)
     """
     t_start = time.perf_counter()
     _check_options(method, rtol, maxiter, relax)
