@@ -98,7 +98,8 @@ def solve_nonlinear_heat(u0, grid, bc, *, k, rho_c=1.0, t_end, dt, t0=0.0, sourc
     dt : float > 0 -- the largest step; ``ceil((t_end - t0)/dt)`` equal steps are taken
     t0 : float -- start time
     source : None, number, array of ``grid.shape`` or callable ``source(t)`` giving one (W/m^3)
-    inner_method, inner_rtol : the :class:`~fieldgrad.PoissonSolver` method and tolerance
+    inner_method, inner_rtol : the inner solver's method and tolerance (:class:`~fieldgrad.PoissonSolver`
+        methods; on CUDA "auto", "multigrid" or "cg")
     callback : callable ``callback(step, t, u)`` after every step, optional
     backend : None, "cpu" or "cuda" -- where each step's linear solve runs (None follows
         :func:`fieldgrad.get_backend`); ``k(T)`` and the linearisation stay on the host and ``u``
