@@ -140,12 +140,12 @@ def time_steps(inner, u0, grid, bc, *, k, rho_c, t_end, dt, t0, source, inner_me
     Example
     -------
     >>> import numpy as np
-    >>> from fieldgrad import Grid, Dirichlet
+    >>> import fieldgrad as fg
     >>> from fieldgrad.nonlinear.inner import serial_inner
-    >>> g = Grid((9,))
-    >>> r = time_steps(serial_inner, np.ones(g.shape), g, Dirichlet(1.0), k=2.0, rho_c=1.0, t_end=1.0, dt=0.5,
+    >>> u0 = np.ones(5)
+    >>> r = time_steps(serial_inner, u0, fg.Grid((5,)), fg.Dirichlet(1.0), k=2.0, rho_c=1.0, t_end=1.0, dt=0.5,
     ...                t0=0.0, source=None, inner_method="auto", inner_rtol=1e-10, callback=None)
-    >>> r.steps, bool(np.allclose(r.u, 1.0))
+    >>> r.steps, bool(np.allclose(r.u, u0))
     (2, True)
     """
     t_start = time.perf_counter()
