@@ -229,8 +229,8 @@ def laplacian(u, grid, bc=None, *, order=2, t=0.0, out=None, check_finite=False)
     _check_order(order)
     uv, plan, out, vshape = _scalar_input(u, grid, bc, 2, t, check_finite, out, grid.shape)
     blocks, threads, march = launch3(vshape, _cu.simulator())
-    _kernels().laplacian3[blocks, threads](uv, *_filled_ghosts(uv, plan), *_inv(grid, 2, out.dtype), march,
-                                           _view(out, vshape))
+    _kernels().laplacian3[blocks, threads](uv, *_filled_ghosts(uv, plan), *_inv(grid, 2, out.dtype), 3 - grid.ndim,
+                                           march, _view(out, vshape))
     return out
 
 
