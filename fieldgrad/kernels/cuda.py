@@ -97,7 +97,7 @@ def build(cuda_module):
     @dev
     def k_flux_sum(c, xm, xp, ym, yp, zm, zp, kc, kxm, kxp, kym, kyp, kzm, kzp, cx, cy, cz, first):
         """``div(k grad u)`` at a node: the flux differences of the real axes (view axes below
-        ``first`` are dummies), z first, summed as the CPU kernel does."""
+        ``first`` are dummies), summed as ``(x + y) + z``."""
         tz = flux_difference(zm, c, zp, kzm, kc, kzp, cz)
         if first == 2:
             return tz
