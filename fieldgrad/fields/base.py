@@ -123,6 +123,12 @@ class Field:
         """``grad u`` (shape ``(ndim, *shape)``), with the field's boundary conditions at time ``t``."""
         return grad(self.data, self.grid, self.bc, t=t)
 
+    def negative_gradient(self, t=0.0):
+        """``-grad u`` (the electric field of a potential, the force density of a pressure) at time ``t``."""
+        g = self.gradient(t)
+        g *= -1.0
+        return g
+
     def flux(self, t=0.0):
         """``-coefficient * grad u`` at the nodes (heat flux, displacement, Darcy velocity) at time ``t``."""
         g = self.gradient(t)

@@ -66,9 +66,7 @@ class PotentialField(Field):
 
     def electric_field(self, t=0.0):
         """``E = -grad phi`` (V/m), shape ``(ndim, *shape)``; boundary values at ``t``."""
-        e = self.gradient(t)
-        e *= -1.0
-        return e
+        return self.negative_gradient(t)
 
     def displacement(self, t=0.0):
         """``D = eps E`` (C/m^2); boundary values at ``t``."""

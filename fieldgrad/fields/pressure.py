@@ -57,9 +57,7 @@ class PressureField(Field):
 
     def force_density(self, t=0.0):
         """``-grad p`` (N/m^3); boundary values at ``t``."""
-        f = self.gradient(t)
-        f *= -1.0
-        return f
+        return self.negative_gradient(t)
 
     def darcy_velocity(self, t=0.0):
         """``-(kappa / mu) grad p`` (m/s); boundary values at ``t``."""

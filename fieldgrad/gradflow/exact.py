@@ -48,30 +48,24 @@ def to_modes(v, kinds):
     -------
     ndarray (complex if an axis is periodic)
     """
-    out = v
-    for axis, kind in enumerate(kinds):
-        if kind == "periodic":
-            out = sfft.fft(out, axis=axis)
-        elif kind == "DD":
-            out = sfft.dst(out, type=1, axis=axis)
-        elif kind == "NN":
-            out = sfft.dct(out, type=1, axis=axis)
-        else:
-            raise ParameterError(f"axis {axis} has boundary pair {kind!r}; spectral transforms need {SPECTRAL_KINDS}")
-    return out
+    return _transform(v, kinds, {"periodic": sfft.fft, "DD": sfft.dst, "NN": sfft.dct})
 
 
 def from_modes(c, kinds):
     """Inverse of :func:`to_modes` (real part returned)."""
-    out = c
+    return np.real(_transform(c, kinds, {"periodic": sfft.ifft, "DD": sfft.idst, "NN": sfft.idct}))
+
+
+def _transform(v, kinds, by_kind):
+    """``v`` transformed along each axis by the transform ``by_kind[kind]`` of that axis (the
+    sine and cosine transforms of type I)."""
+    out = v
     for axis, kind in enumerate(kinds):
-        if kind == "periodic":
-            out = sfft.ifft(out, axis=axis)
-        elif kind == "DD":
-            out = sfft.idst(out, type=1, axis=axis)
-        else:
-            out = sfft.idct(out, type=1, axis=axis)
-    return np.real(out)
+        if kind not in by_kind:
+            raise ParameterError(f"axis {axis} has boundary pair {kind!r}; spectral transforms need {SPECTRAL_KINDS}")
+        f = by_kind[kind]
+        out = f(out, axis=axis) if kind == "periodic" else f(out, type=1, axis=axis)
+    return out
 
 
 def _phi1(a, t):

@@ -45,23 +45,21 @@ cuda = None  # set by build()
 
 def build(cuda_module):
     """The fused heat kernel; returns ``{"heat3": kernel}``."""
-    global cuda, second_difference, flux_difference, laplacian_point, yz, stage
+    global cuda, laplacian_point, k_flux_sum, yz, column, stage
     cuda = cuda_module
     from ..kernels import cuda as cs
 
     cs.kernels()  # builds the operators' device functions this kernel reuses
 
-    laplacian_point, flux_difference, yz = cs.laplacian_point, cs.flux_difference, cs.yz
+    laplacian_point, k_flux_sum, yz, column = cs.laplacian_point, cs.k_flux_sum, cs.yz, cs.column
     stage = cuda.jit(device=True)(stage_value)
 
     @cuda.jit
     def heat3(u, kk, has_k, gx0, gx1, gy0, gy1, gz0, gz1, kx0, kx1, ky0, ky1, kz0, kz1, cx, cy, cz,
               sc, sarr, has_sarr, mode, au, ap, a0, al, ag, p2, q0, l0, first, march, out):
-        k = cuda.blockIdx.x * cuda.blockDim.x + cuda.threadIdx.x
-        j = cuda.blockIdx.y * cuda.blockDim.y + cuda.threadIdx.y
+        i0, j, k = column(march)
         nx = u.shape[0]
         if j < u.shape[1] and k < u.shape[2]:
-            i0 = cuda.blockIdx.z * march
             i1 = min(i0 + march, nx)
             xm = u[i0 - 1, j, k] if i0 > 0 else gx0[j, k]
             c = u[i0, j, k]
@@ -73,14 +71,7 @@ def build(cuda_module):
                 ym, yp, zm, zp = yz(u, gy0, gy1, gz0, gz1, i, j, k)
                 if has_k:
                     kym, kyp, kzm, kzp = yz(kk, ky0, ky1, kz0, kz1, i, j, k)
-                    tz = flux_difference(zm, c, zp, kzm, kc, kzp, cz)
-                    if first == 2:
-                        o = tz
-                    elif first == 1:
-                        o = flux_difference(ym, c, yp, kym, kc, kyp, cy) + tz
-                    else:
-                        o = (flux_difference(xm, c, xp, kxm, kc, kxp, cx)
-                             + flux_difference(ym, c, yp, kym, kc, kyp, cy) + tz)
+                    o = k_flux_sum(c, xm, xp, ym, yp, zm, zp, kc, kxm, kxp, kym, kyp, kzm, kzp, cx, cy, cz, first)
                 else:
                     o = laplacian_point(c, xm, xp, ym, yp, zm, zp, cx, cy, cz)
                 if has_sarr:

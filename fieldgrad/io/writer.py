@@ -267,13 +267,8 @@ class HDF5Writer:
                  for name, (kind, arr) in arrays.items()}
         with os_errors(self.path, "create"):
             h5 = h5py.File(self.path, "x", libver=layout.LIBVER)
-        try:
-            layout.create_layout(h5, self._grid, specs, attrs=self._root_attrs(), units=self.units,
-                                 long_names=self.long_names, compression=self.compression)
-            h5.swmr_mode = True
-        except BaseException:
-            h5.close()
-            raise
+        _into_swmr(h5, lambda: layout.create_layout(h5, self._grid, specs, attrs=self._root_attrs(), units=self.units,
+                                                    long_names=self.long_names, compression=self.compression))
         self._h5 = h5
         self._specs = specs
         self._n = 0
@@ -286,35 +281,36 @@ class HDF5Writer:
         recover_if_abandoned(self.path, locked=True)
         upgrade_locked(self.path)  # a file of an older layout is rewritten so that one file has one layout
         h5 = open_h5_append(self.path)
-        try:
-            layout.check_fieldgrad_file(h5, self.path)
-            from ..grid import Grid
-
-            grid = Grid.from_dict(layout.read_json_attr(h5, "grid"))
-            if grid != self._grid:
-                raise FileFormatError(f"cannot append to {self.path}: it holds {grid}, the run uses {self._grid}")
-            names = layout.read_json_attr(h5, "field_names")
-            self._specs = layout.field_specs(h5, names)
-            n = h5["time"].shape[0]
-            steps = h5["step"][:n]
-            step = int(getattr(self._sim, "step", 0))
-            keep = int(np.searchsorted(steps, step, side="right"))  # frames at or before the restart step
-            for name in list(names) + ["step", "time"]:
-                h5[name].resize(keep, axis=0)
-            h5.attrs["writer_pid"] = os.getpid()
-            h5.attrs["writer_host"] = socket.gethostname()
-            h5.attrs["history"] = (str(h5.attrs.get("history", "")) +
-                                   f"\n{_time.strftime('%Y-%m-%dT%H:%M:%S')} appended from step {step}")
-            h5.swmr_mode = True
-        except BaseException:
-            h5.close()
-            raise
+        names, steps, keep = _into_swmr(h5, lambda: self._resume(h5))
         self._h5 = h5
         self._n = keep
         self._last_step = int(steps[keep - 1]) if keep else None
         self._resume_check = True
         if self.fields is None:
             self.fields = list(names)
+
+    def _resume(self, h5):
+        """Check that the open file ``h5`` holds this run's grid, cut its frames after the restart
+        step and sign it; returns (field names, steps, frames kept)."""
+        layout.check_fieldgrad_file(h5, self.path)
+        from ..grid import Grid
+
+        grid = Grid.from_dict(layout.read_json_attr(h5, "grid"))
+        if grid != self._grid:
+            raise FileFormatError(f"cannot append to {self.path}: it holds {grid}, the run uses {self._grid}")
+        names = layout.read_json_attr(h5, "field_names")
+        self._specs = layout.field_specs(h5, names)
+        n = h5["time"].shape[0]
+        steps = h5["step"][:n]
+        step = int(getattr(self._sim, "step", 0))
+        keep = int(np.searchsorted(steps, step, side="right"))  # frames at or before the restart step
+        for name in list(names) + ["step", "time"]:
+            h5[name].resize(keep, axis=0)
+        h5.attrs["writer_pid"] = os.getpid()
+        h5.attrs["writer_host"] = socket.gethostname()
+        h5.attrs["history"] = (str(h5.attrs.get("history", "")) +
+                               f"\n{_time.strftime('%Y-%m-%dT%H:%M:%S')} appended from step {step}")
+        return names, steps, keep
 
     def _check_same_fields(self, arrays):
         if set(arrays) != set(self._specs):
@@ -390,3 +386,15 @@ def save(path, grid, *, t=0.0, overwrite=False, bc=None, params=None, units=None
     finally:
         w.close()
     return w.path
+
+
+def _into_swmr(h5, prepare):
+    """``prepare()``'s result, with the open file ``h5`` switched to SWMR writing after it; ``h5`` is
+    closed (and the error raised) when either fails."""
+    try:
+        result = prepare()
+        h5.swmr_mode = True
+    except BaseException:
+        h5.close()
+        raise
+    return result

@@ -53,6 +53,7 @@ def launch1(n, sim=False):
 def build(cuda_module):
     """Compile-on-first-launch kernels of the operators; returns a dict name -> kernel."""
     global cuda, second_difference, central_difference, flux_difference, laplacian_point, at, yz
+    global plane, column, k_flux_sum
     cuda = cuda_module
     dev = cuda.jit(device=True)
     second_difference = dev(points.second_difference)
@@ -79,6 +80,52 @@ def build(cuda_module):
         zp = u[i, j, k + 1] if k < nz - 1 else gz1[i, j]
         return ym, yp, zm, zp
 
+    @dev
+    def plane():
+        """This thread's place ``(p, q)`` in a plane or a face of a 2D launch (``threadIdx.x`` along
+        the contiguous axis ``q``)."""
+        return (cuda.blockIdx.y * cuda.blockDim.y + cuda.threadIdx.y,
+                cuda.blockIdx.x * cuda.blockDim.x + cuda.threadIdx.x)
+
+    @dev
+    def column(march):
+        """This thread's column of a marching kernel: ``(i0, j, k)``, the first node along the slowest
+        axis of its chunk of ``march`` nodes, and its place ``(j, k)`` in the plane."""
+        j, k = plane()
+        return cuda.blockIdx.z * march, j, k
+
+    @dev
+    def k_flux_sum(c, xm, xp, ym, yp, zm, zp, kc, kxm, kxp, kym, kyp, kzm, kzp, cx, cy, cz, first):
+        """``div(k grad u)`` at a node: the flux differences of the real axes (view axes below
+        ``first`` are dummies), summed as ``(x + y) + z``."""
+        tz = flux_difference(zm, c, zp, kzm, kc, kzp, cz)
+        if first == 2:
+            return tz
+        if first == 1:
+            return flux_difference(ym, c, yp, kym, kc, kyp, cy) + tz
+        return flux_difference(xm, c, xp, kxm, kc, kxp, cx) + flux_difference(ym, c, yp, kym, kc, kyp, cy) + tz
+
+    def scalar_march(store):
+        """A marching kernel ``(u, ghosts..., sx, sy, sz, first, march, out)`` that walks each thread
+        down its column keeping the x-neighbours in registers and hands every node's neighbours
+        to the device function ``store(out, i, j, k, c, xm, xp, ym, yp, zm, zp, sx, sy, sz, first)``."""
+
+        @cuda.jit
+        def kernel(u, gx0, gx1, gy0, gy1, gz0, gz1, sx, sy, sz, first, march, out):
+            i0, j, k = column(march)
+            nx = u.shape[0]
+            if j < u.shape[1] and k < u.shape[2]:
+                xm = u[i0 - 1, j, k] if i0 > 0 else gx0[j, k]
+                c = u[i0, j, k]
+                for i in range(i0, min(i0 + march, nx)):
+                    xp = u[i + 1, j, k] if i + 1 < nx else gx1[j, k]
+                    ym, yp, zm, zp = yz(u, gy0, gy1, gz0, gz1, i, j, k)
+                    store(out, i, j, k, c, xm, xp, ym, yp, zm, zp, sx, sy, sz, first)
+                    xm = c
+                    c = xp
+
+        return kernel
+
     # ---------------------------------------------------------------- ghosts and faces
     @cuda.jit
     def fill_rule(v, axis, side, depth, w0, w1, w2, w3, cw, full, d0, d, has_d, g):
@@ -87,8 +134,7 @@ def build(cuda_module):
         from face ``side`` of ``axis`` (the rule's source face), ``c_m = cw[m]`` when ``full`` else
         the numbers ``w_m``, and ``d = d[p, q]`` when ``has_d`` else ``d0``.  Zero coefficients are
         skipped and terms added in order, as :meth:`GhostRule.apply` does on the host."""
-        q = cuda.blockIdx.x * cuda.blockDim.x + cuda.threadIdx.x
-        p = cuda.blockIdx.y * cuda.blockDim.y + cuda.threadIdx.y
+        p, q = plane()
         if p < g.shape[0] and q < g.shape[1]:
             n = v.shape[axis]
             val = d0 - d0  # a zero of the data type (d0 is finite)
@@ -109,8 +155,7 @@ def build(cuda_module):
     def gather_layers(v, axis, side, out):
         """``out[m] =`` the m-th node layer of ``v`` inward from face ``side`` of ``axis`` (small face
         data the host needs, e.g. the conductivity next to a face for its ghost rule)."""
-        q = cuda.blockIdx.x * cuda.blockDim.x + cuda.threadIdx.x
-        p = cuda.blockIdx.y * cuda.blockDim.y + cuda.threadIdx.y
+        p, q = plane()
         if p < out.shape[1] and q < out.shape[2]:
             n = v.shape[axis]
             for m in range(out.shape[0]):
@@ -119,8 +164,7 @@ def build(cuda_module):
     @cuda.jit
     def set_face(u, axis, side, vals):
         """Write face values (Dirichlet) into the boundary nodes of one face."""
-        q = cuda.blockIdx.x * cuda.blockDim.x + cuda.threadIdx.x
-        p = cuda.blockIdx.y * cuda.blockDim.y + cuda.threadIdx.y
+        p, q = plane()
         if p < vals.shape[0] and q < vals.shape[1]:
             m = 0 if side == 0 else u.shape[axis] - 1
             if axis == 0:
@@ -133,8 +177,7 @@ def build(cuda_module):
     @cuda.jit
     def face_differs(u, axis, side, vals, flag):
         """``flag[0] = 1`` where the boundary nodes of a face differ from ``vals``."""
-        q = cuda.blockIdx.x * cuda.blockDim.x + cuda.threadIdx.x
-        p = cuda.blockIdx.y * cuda.blockDim.y + cuda.threadIdx.y
+        p, q = plane()
         if p < vals.shape[0] and q < vals.shape[1]:
             m = 0 if side == 0 else u.shape[axis] - 1
             if at(u, axis, m, p, q) != vals[p, q]:
@@ -174,53 +217,28 @@ def build(cuda_module):
             dst[m] = src[m]
 
     # ---------------------------------------------------------------- operators
-    @cuda.jit
-    def laplacian3(u, gx0, gx1, gy0, gy1, gz0, gz1, ihx2, ihy2, ihz2, march, out):
-        k = cuda.blockIdx.x * cuda.blockDim.x + cuda.threadIdx.x
-        j = cuda.blockIdx.y * cuda.blockDim.y + cuda.threadIdx.y
-        nx = u.shape[0]
-        if j < u.shape[1] and k < u.shape[2]:
-            i0 = cuda.blockIdx.z * march
-            i1 = min(i0 + march, nx)
-            xm = u[i0 - 1, j, k] if i0 > 0 else gx0[j, k]
-            c = u[i0, j, k]
-            for i in range(i0, i1):
-                xp = u[i + 1, j, k] if i + 1 < nx else gx1[j, k]
-                ym, yp, zm, zp = yz(u, gy0, gy1, gz0, gz1, i, j, k)
-                out[i, j, k] = laplacian_point(c, xm, xp, ym, yp, zm, zp, ihx2, ihy2, ihz2)
-                xm = c
-                c = xp
+    @dev
+    def laplacian_store(out, i, j, k, c, xm, xp, ym, yp, zm, zp, ihx2, ihy2, ihz2, first):
+        out[i, j, k] = laplacian_point(c, xm, xp, ym, yp, zm, zp, ihx2, ihy2, ihz2)
 
-    @cuda.jit
-    def grad3(u, gx0, gx1, gy0, gy1, gz0, gz1, hix, hiy, hiz, first, march, o):
+    @dev
+    def grad_store(o, i, j, k, c, xm, xp, ym, yp, zm, zp, hix, hiy, hiz, first):
         """Gradient into ``o[(ndim, nx, ny, nz)]``; view axes below ``first`` are dummies."""
-        k = cuda.blockIdx.x * cuda.blockDim.x + cuda.threadIdx.x
-        j = cuda.blockIdx.y * cuda.blockDim.y + cuda.threadIdx.y
-        nx = u.shape[0]
-        if j < u.shape[1] and k < u.shape[2]:
-            i0 = cuda.blockIdx.z * march
-            i1 = min(i0 + march, nx)
-            xm = u[i0 - 1, j, k] if i0 > 0 else gx0[j, k]
-            c = u[i0, j, k]
-            for i in range(i0, i1):
-                xp = u[i + 1, j, k] if i + 1 < nx else gx1[j, k]
-                ym, yp, zm, zp = yz(u, gy0, gy1, gz0, gz1, i, j, k)
-                if first == 0:
-                    o[0, i, j, k] = central_difference(xm, xp, hix)
-                if first <= 1:
-                    o[1 - first, i, j, k] = central_difference(ym, yp, hiy)
-                o[2 - first, i, j, k] = central_difference(zm, zp, hiz)
-                xm = c
-                c = xp
+        if first == 0:
+            o[0, i, j, k] = central_difference(xm, xp, hix)
+        if first <= 1:
+            o[1 - first, i, j, k] = central_difference(ym, yp, hiy)
+        o[2 - first, i, j, k] = central_difference(zm, zp, hiz)
+
+    laplacian3 = scalar_march(laplacian_store)
+    grad3 = scalar_march(grad_store)
 
     @cuda.jit
     def div3(v, gx0, gx1, gy0, gy1, gz0, gz1, hix, hiy, hiz, first, march, out):
         """Divergence of ``v[(ndim, nx, ny, nz)]``; the ghosts of axis a belong to component a."""
-        k = cuda.blockIdx.x * cuda.blockDim.x + cuda.threadIdx.x
-        j = cuda.blockIdx.y * cuda.blockDim.y + cuda.threadIdx.y
+        i0, j, k = column(march)
         nx, ny, nz = out.shape
         if j < ny and k < nz:
-            i0 = cuda.blockIdx.z * march
             cz = 2 - first
             cy = 1 - first
             for i in range(i0, min(i0 + march, nx)):
@@ -243,11 +261,9 @@ def build(cuda_module):
     @cuda.jit
     def div_k_grad3(u, kk, gx0, gx1, gy0, gy1, gz0, gz1, kx0, kx1, ky0, ky1, kz0, kz1,
                     ihx2, ihy2, ihz2, first, march, out):
-        k = cuda.blockIdx.x * cuda.blockDim.x + cuda.threadIdx.x
-        j = cuda.blockIdx.y * cuda.blockDim.y + cuda.threadIdx.y
+        i0, j, k = column(march)
         nx = u.shape[0]
         if j < u.shape[1] and k < u.shape[2]:
-            i0 = cuda.blockIdx.z * march
             i1 = min(i0 + march, nx)
             xm = u[i0 - 1, j, k] if i0 > 0 else gx0[j, k]
             kxm = kk[i0 - 1, j, k] if i0 > 0 else kx0[j, k]
@@ -258,15 +274,8 @@ def build(cuda_module):
                 kxp = kk[i + 1, j, k] if i + 1 < nx else kx1[j, k]
                 ym, yp, zm, zp = yz(u, gy0, gy1, gz0, gz1, i, j, k)
                 kym, kyp, kzm, kzp = yz(kk, ky0, ky1, kz0, kz1, i, j, k)
-                tz = flux_difference(zm, c, zp, kzm, kc, kzp, ihz2)
-                if first == 2:
-                    val = tz
-                elif first == 1:
-                    val = flux_difference(ym, c, yp, kym, kc, kyp, ihy2) + tz
-                else:
-                    val = (flux_difference(xm, c, xp, kxm, kc, kxp, ihx2)
-                           + flux_difference(ym, c, yp, kym, kc, kyp, ihy2) + tz)
-                out[i, j, k] = val
+                out[i, j, k] = k_flux_sum(c, xm, xp, ym, yp, zm, zp, kc, kxm, kxp, kym, kyp, kzm, kzp,
+                                          ihx2, ihy2, ihz2, first)
                 xm = c
                 c = xp
                 kxm = kc

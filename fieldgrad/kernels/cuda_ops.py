@@ -169,6 +169,25 @@ def _prepare(u, grid, bc, derivative, t, check_finite, name="u", leading=()):
     return d, bcs
 
 
+def _scalar_input(u, grid, bc, derivative, t, check_finite, out, out_shape):
+    """The device form of a scalar input: its 3D view with the Dirichlet values imposed, the
+    ghost plan of the ``derivative``-th derivative, the output array of ``out_shape`` (``out``
+    checked or allocated) and the 3D view shape."""
+    d, bcs = _prepare(u, grid, bc, derivative, t, check_finite)
+    dtype = np.dtype(d.dtype)
+    vshape = view_shape(grid.shape)
+    d = with_dirichlet(d, vshape, dirichlet_plan(grid, bcs, dtype, t))
+    out = _cu.output(out, out_shape, dtype)
+    return _view(d, vshape), ghost_plan(grid, bcs, derivative, dtype, t), out, vshape
+
+
+def _filled_ghosts(uv, plan):
+    """Ghost buffers of the 3D view ``uv`` filled by the rules of ``plan``."""
+    bufs = ghost_buffers(uv.shape, np.dtype(uv.dtype))
+    fill_ghosts(uv, plan, bufs)
+    return bufs
+
+
 def _inv(grid, power, dtype, scale=1.0):
     vals = [0.0] * (3 - grid.ndim) + [scale / h ** power for h in grid.spacing]
     return [np.dtype(dtype).type(v) for v in vals]
@@ -208,16 +227,10 @@ def laplacian(u, grid, bc=None, *, order=2, t=0.0, out=None, check_finite=False)
     ...     r = to_host(laplacian(np.ones((5, 5)), Grid((5, 5))))
     """
     _check_order(order)
-    d, bcs = _prepare(u, grid, bc, 2, t, check_finite)
-    dtype = np.dtype(d.dtype)
-    vshape = view_shape(grid.shape)
-    d = with_dirichlet(d, vshape, dirichlet_plan(grid, bcs, dtype, t))
-    out = _cu.output(out, grid.shape, dtype)
-    uv = _view(d, vshape)
-    bufs = ghost_buffers(vshape, dtype)
-    fill_ghosts(uv, ghost_plan(grid, bcs, 2, dtype, t), bufs)
+    uv, plan, out, vshape = _scalar_input(u, grid, bc, 2, t, check_finite, out, grid.shape)
     blocks, threads, march = launch3(vshape, _cu.simulator())
-    _kernels().laplacian3[blocks, threads](uv, *bufs, *_inv(grid, 2, dtype), march, _view(out, vshape))
+    _kernels().laplacian3[blocks, threads](uv, *_filled_ghosts(uv, plan), *_inv(grid, 2, out.dtype), 3 - grid.ndim,
+                                           march, _view(out, vshape))
     return out
 
 
@@ -236,17 +249,10 @@ def grad(u, grid, bc=None, *, order=2, t=0.0, out=None, check_finite=False):
     ...     r = to_host(grad(np.ones((5, 5)), Grid((5, 5))))
     """
     _check_order(order)
-    d, bcs = _prepare(u, grid, bc, 1, t, check_finite)
-    dtype = np.dtype(d.dtype)
-    vshape = view_shape(grid.shape)
-    d = with_dirichlet(d, vshape, dirichlet_plan(grid, bcs, dtype, t))
-    out = _cu.output(out, (grid.ndim,) + grid.shape, dtype)
-    uv = _view(d, vshape)
-    bufs = ghost_buffers(vshape, dtype)
-    fill_ghosts(uv, ghost_plan(grid, bcs, 1, dtype, t), bufs)
+    uv, plan, out, vshape = _scalar_input(u, grid, bc, 1, t, check_finite, out, (grid.ndim,) + grid.shape)
     blocks, threads, march = launch3(vshape, _cu.simulator())
-    _kernels().grad3[blocks, threads](uv, *bufs, *_inv(grid, 1, dtype, 0.5), 3 - grid.ndim, march,
-                                         out.reshape(grid.ndim, *vshape))
+    _kernels().grad3[blocks, threads](uv, *_filled_ghosts(uv, plan), *_inv(grid, 1, out.dtype, 0.5), 3 - grid.ndim,
+                                      march, out.reshape(grid.ndim, *vshape))
     return out
 
 
@@ -328,18 +334,11 @@ def div_k_grad(u, k, grid, bc=None, *, t=0.0, out=None, check_finite=False):
     >>> if cuda_available():
     ...     r = to_host(div_k_grad(np.ones((5, 5)), 2.0, Grid((5, 5))))
     """
-    d, bcs = _prepare(u, grid, bc, 2, t, check_finite)
-    dtype = np.dtype(d.dtype)
-    kd, kh = device_conductivity(k, grid, dtype, check_finite, with_host=True)
-    vshape = view_shape(grid.shape)
-    d = with_dirichlet(d, vshape, dirichlet_plan(grid, bcs, dtype, t))
-    out = _cu.output(out, grid.shape, dtype)
-    uv, kv = _view(d, vshape), _view(kd, vshape)
+    uv, plan, out, vshape = _scalar_input(u, grid, bc, 2, t, check_finite, out, grid.shape)
+    kd, kh = device_conductivity(k, grid, out.dtype, check_finite, with_host=True)
     # an array k may change in place between calls: its weighted rules are re-read each time
-    plan = ghost_plan(grid, bcs, 2, dtype, t).weighted(kd if kh is None else kh, keep=False)
-    bufs = ghost_buffers(vshape, dtype)
-    fill_ghosts(uv, plan, bufs)
+    plan = plan.weighted(kd if kh is None else kh, keep=False)
     blocks, threads, march = launch3(vshape, _cu.simulator())
-    _kernels().div_k_grad3[blocks, threads](uv, kv, *bufs, *plan.kghosts, *_inv(grid, 2, dtype), 3 - grid.ndim,
-                                               march, _view(out, vshape))
+    _kernels().div_k_grad3[blocks, threads](uv, _view(kd, vshape), *_filled_ghosts(uv, plan), *plan.kghosts,
+                                            *_inv(grid, 2, out.dtype), 3 - grid.ndim, march, _view(out, vshape))
     return out

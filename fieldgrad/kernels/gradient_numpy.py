@@ -112,18 +112,29 @@ def _edge_point(x, table, coef, k):
 
 
 @njit(inline="always", cache=True)
-def _inner_row(out, x, table, coef, uniform):
-    """One output row for the contiguous axis (interior vectorised, edges from the table)."""
+def _interior(out, x, coef, uniform, k0, k1):
+    """Interior nodes ``k0 <= k < k1`` of the contiguous axis (a loop that vectorises)."""
     n = x.shape[0]
     if uniform:
         den = coef[1, 0] if n > 2 else coef[0, 0]
-        for k in range(1, n - 1):
+        for k in range(k0, k1):
             out[k] = _dq(x[k - 1], x[k + 1], den)
     else:
-        for k in range(1, n - 1):
+        for k in range(k0, k1):
             out[k] = _tp(coef[k, 0], coef[k, 1], coef[k, 2], x[k - 1], x[k], x[k + 1])
+
+
+@njit(inline="always", cache=True)
+def _inner_row(out, x, table, coef, uniform):
+    """One output row for the contiguous axis (interior vectorised, edges from the table)."""
+    n = x.shape[0]
+    _interior(out, x, coef, uniform, 1, n - 1)
     out[0] = _edge_point(x, table, coef, 0)
     out[n - 1] = _edge_point(x, table, coef, n - 1)
+
+
+#: Interior nodes per parallel chunk of :func:`gradient_1d`.
+_CHUNK_1D = 1 << 14
 
 
 @njit(**_PAR)
@@ -148,13 +159,8 @@ def gradient_1d(f, out, table, coef, uniform):
     See :func:`fieldgrad.gradient`.
     """
     n = f.shape[0]
-    if uniform:
-        den = coef[1, 0] if n > 2 else coef[0, 0]
-        for k in prange(1, n - 1):
-            out[k] = _dq(f[k - 1], f[k + 1], den)
-    else:
-        for k in prange(1, n - 1):
-            out[k] = _tp(coef[k, 0], coef[k, 1], coef[k, 2], f[k - 1], f[k], f[k + 1])
+    for c in prange((n + _CHUNK_1D - 1) // _CHUNK_1D):
+        _interior(out, f, coef, uniform, max(1, c * _CHUNK_1D), min(n - 1, (c + 1) * _CHUNK_1D))
     out[0] = _edge_point(f, table, coef, 0)
     out[n - 1] = _edge_point(f, table, coef, n - 1)
 

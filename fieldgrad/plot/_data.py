@@ -9,7 +9,7 @@ import numpy as np
 from ..errors import ParameterError
 from ..grid import Grid
 
-__all__ = ["Picture", "unpack", "axis_index", "section", "snap_slice", "snap_time", "parse_slice"]
+__all__ = ["Picture", "unpack", "axis_index", "section", "sections", "snap_slice", "snap_time", "parse_slice"]
 
 
 @dataclass
@@ -71,6 +71,36 @@ def section(arr, grid, axis, index):
     return np.take(arr, index, axis=lead + axis), [a for a in range(3) if a != axis]
 
 
+def sections(frames, grid, slice_axis, slice_index):
+    """The 2D sections of 3D ``frames`` normal to ``slice_axis`` at node ``slice_index`` (middle by
+    default); 2D frames come back unchanged.
+
+    Returns
+    -------
+    (list of 2D arrays, the axis normal to the section or None, its node or None, the two
+    remaining axes)
+
+    Example
+    -------
+    >>> cut, axis, index, rest = sections([np.zeros((3, 4, 5))], Grid((3, 4, 5)), "y", None)
+    >>> cut[0].shape, axis, index, rest
+    ((3, 5), 1, 2, [0, 2])
+    """
+    axis = index = None
+    if grid.ndim == 3:
+        axis = axis_index(grid, slice_axis)
+        index, _ = snap_slice(grid, axis, index=slice_index)
+    rest = section(np.zeros(grid.shape), grid, axis, index)[1]
+    return [section(a, grid, axis, index)[0] for a in frames], axis, index, rest
+
+
+def _nearest(values, v, scale, what):
+    """Index of the entry of ``values`` nearest ``v`` and a note (None when ``v`` is an entry to
+    within ``1e-9 * scale``): ``what(i)`` words the note for entry ``i``."""
+    i = int(np.argmin(np.abs(values - v)))
+    return i, (what(i) if abs(values[i] - v) > 1e-9 * scale else None)
+
+
 def snap_slice(grid, axis, value=None, index=None, name="slice"):
     """Node index of a section: ``index`` as given (middle by default) or the node nearest the
     coordinate ``value``.
@@ -91,11 +121,8 @@ def snap_slice(grid, axis, value=None, index=None, name="slice"):
         v = float(value)
         if not np.isfinite(v) or not c[0] - 0.5 * h <= v <= c[-1] + 0.5 * h:
             raise ParameterError(f"{name} {ax} = {value!r} is outside the grid; allowed: {ax} from {c[0]:g} to {c[-1]:g}")
-        i = int(np.argmin(np.abs(c - v)))
-        note = None
-        if abs(c[i] - v) > 1e-9 * h:
-            note = f"{ax} = {v:g} is not a node; using the nearest node {ax} = {c[i]:.6g} m (index {i} of 0..{n - 1})"
-        return i, note
+        return _nearest(c, v, h, lambda i: f"{ax} = {v:g} is not a node; using the nearest node {ax} = {c[i]:.6g} m "
+                                           f"(index {i} of 0..{n - 1})")
     i = n // 2 if index is None else index
     if not isinstance(i, (int, np.integer)) or isinstance(i, bool) or not -n <= i < n:
         raise ParameterError(f"{name} index {index!r} is out of range for axis {ax} with {n} nodes; "
@@ -147,8 +174,5 @@ def snap_time(times, t, name="--time"):
     span = max(abs(tt[-1] - tt[0]), abs(tt[-1]), 1e-300)
     if not np.isfinite(t) or not tt.min() - 1e-12 * span <= t <= tt.max() + 1e-12 * span:
         raise ParameterError(f"{name} {t!r} is outside the file's times; allowed: {tt.min():g} to {tt.max():g}")
-    i = int(np.argmin(np.abs(tt - t)))
-    note = None
-    if abs(tt[i] - t) > 1e-9 * span:
-        note = f"{name} {t:g} is not a frame time; using the nearest frame t = {tt[i]:g} s (frame {i} of 0..{len(tt) - 1})"
-    return i, note
+    return _nearest(tt, t, span, lambda i: f"{name} {t:g} is not a frame time; using the nearest frame t = {tt[i]:g} s "
+                                           f"(frame {i} of 0..{len(tt) - 1})")

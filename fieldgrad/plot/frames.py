@@ -6,7 +6,7 @@ import os
 import numpy as np
 
 from ..errors import FileFormatError, ParameterError
-from ._data import axis_index, section, snap_slice, snap_time
+from ._data import section, sections, snap_time
 from ._layout import check_new, color_scale, colorbar, new_figure
 from .field import _domain, draw_map, geometry_names
 from .geometry import draw_geometry, fixed_masks, material_labels
@@ -85,12 +85,7 @@ def plot_frames(path, field=None, *, times=None, ncols=3, nframes=6, cmap=None, 
             idx = np.array([snap_time(tt, float(t), "times")[0] for t in times])
         frames = [np.asarray(view[int(i)]) for i in idx]
         units, lname, steady = view.units, view.long_name or field, is_steady(f)
-    axis = s_idx = None
-    if grid.ndim == 3:
-        axis = axis_index(grid, slice_axis)
-        s_idx, _ = snap_slice(grid, axis, index=slice_index)
-    frames = [section(a, grid, axis, s_idx)[0] for a in frames]
-    rest = section(np.zeros(grid.shape), grid, axis, s_idx)[1]
+    frames, axis, s_idx, rest = sections(frames, grid, slice_axis, slice_index)
     xc, yc, names = grid.coords[rest[0]], grid.coords[rest[1]], [grid.axis_names[a] for a in rest]
     text = f"{lname} [{units}]" if units else lname
     nrows = -(-len(idx) // ncols)
@@ -158,12 +153,7 @@ def animate(path, out, field=None, *, fps=8, cmap=None, center=None, slice_axis=
         units, lname = view.units, view.long_name or field
     if not frames:
         raise FileFormatError(f"{path} holds no frame")
-    axis = s_idx = None
-    if grid.ndim == 3:
-        axis = axis_index(grid, slice_axis)
-        s_idx, _ = snap_slice(grid, axis, index=slice_index)
-    frames = [section(a, grid, axis, s_idx)[0] for a in frames]
-    rest = section(np.zeros(grid.shape), grid, axis, s_idx)[1]
+    frames, axis, s_idx, rest = sections(frames, grid, slice_axis, slice_index)
     fig = new_figure((6, 4))
     ax = fig.add_subplot()
     mesh = draw_map(ax, fig, frames[0], grid.coords[rest[0]], grid.coords[rest[1]],

@@ -45,40 +45,59 @@ REDUCE_THREADS = 256
 
 def build(cuda_module):
     """Multigrid kernels; returns a dict name -> kernel."""
-    global cuda, REDUCE_THREADS
+    global cuda, REDUCE_THREADS, column, block_sum, interior
     cuda = cuda_module
     from numba.core import config
 
+    from ..kernels import cuda as cs
+
     # the simulator runs every thread as a Python thread: small reduction blocks keep tests fast
     REDUCE_THREADS = 32 if config.ENABLE_CUDASIM else 256
+    _operator_kernels()  # builds the operators' device functions these kernels reuse
+    column = cs.column
+
+    @cuda.jit(device=True)
+    def block_sum(sh, t):
+        """Sum the ``REDUCE_THREADS`` entries of the shared array ``sh`` into ``sh[0]`` (a tree; thread
+        ``t`` of the block adds its pair at each level)."""
+        cuda.syncthreads()
+        w = REDUCE_THREADS // 2
+        while w > 0:
+            if t < w:
+                sh[t] += sh[t + w]
+            cuda.syncthreads()
+            w //= 2
+
+    @cuda.jit(device=True)
+    def interior(i, j, k, shape):
+        """True at a node of the 3D view ``shape`` off its boundary faces (a singleton axis has
+        none: its one index, 0, counts; any other index is outside the view)."""
+        nx, ny, nz = shape
+        return (0 < k < nz - 1 and (0 < j < ny - 1 if ny > 1 else j == 0)
+                and (0 < i < nx - 1 if nx > 1 else i == 0))
 
     @cuda.jit
     def rbgs3(u, f, color, cx, cy, cz, diag, march):
         """One colour of red-black Gauss-Seidel on interior nodes (Dirichlet nodes untouched)."""
-        k = cuda.blockIdx.x * cuda.blockDim.x + cuda.threadIdx.x
-        j = cuda.blockIdx.y * cuda.blockDim.y + cuda.threadIdx.y
+        i0, j, k = column(march)
         nx, ny, nz = u.shape
-        if 0 < k < nz - 1 and (ny == 1 or 0 < j < ny - 1):
-            i0 = cuda.blockIdx.z * march
-            for i in range(i0, min(i0 + march, nx)):
-                if (nx == 1 or 0 < i < nx - 1) and (i + j + k) % 2 == color:
-                    s = cz * (u[i, j, k - 1] + u[i, j, k + 1])
-                    if ny > 1:
-                        s += cy * (u[i, j - 1, k] + u[i, j + 1, k])
-                    if nx > 1:
-                        s += cx * (u[i - 1, j, k] + u[i + 1, j, k])
-                    u[i, j, k] = (s - f[i, j, k]) / diag
+        for i in range(i0, min(i0 + march, nx)):
+            if interior(i, j, k, u.shape) and (i + j + k) % 2 == color:
+                s = cz * (u[i, j, k - 1] + u[i, j, k + 1])
+                if ny > 1:
+                    s += cy * (u[i, j - 1, k] + u[i, j + 1, k])
+                if nx > 1:
+                    s += cx * (u[i - 1, j, k] + u[i + 1, j, k])
+                u[i, j, k] = (s - f[i, j, k]) / diag
 
     @cuda.jit
     def residual3(u, f, r, cx, cy, cz, sigma, march):
         """``r = f - (lap u - sigma u)`` on interior nodes, 0 on the boundary."""
-        k = cuda.blockIdx.x * cuda.blockDim.x + cuda.threadIdx.x
-        j = cuda.blockIdx.y * cuda.blockDim.y + cuda.threadIdx.y
+        i0, j, k = column(march)
         nx, ny, nz = u.shape
         if j < ny and k < nz:
-            i0 = cuda.blockIdx.z * march
             for i in range(i0, min(i0 + march, nx)):
-                if 0 < k < nz - 1 and (ny == 1 or 0 < j < ny - 1) and (nx == 1 or 0 < i < nx - 1):
+                if interior(i, j, k, u.shape):
                     c = u[i, j, k]
                     a = cz * ((u[i, j, k - 1] + u[i, j, k + 1]) - 2.0 * c) - sigma * c
                     if ny > 1:
@@ -92,13 +111,11 @@ def build(cuda_module):
     @cuda.jit
     def restrict3(r, rc, march):
         """Full weighting (1/4, 1/2, 1/4 per halved axis) of fine ``r`` into coarse interior ``rc``."""
-        kc = cuda.blockIdx.x * cuda.blockDim.x + cuda.threadIdx.x
-        jc = cuda.blockIdx.y * cuda.blockDim.y + cuda.threadIdx.y
+        i0, jc, kc = column(march)
         nx, ny, nz = rc.shape
         if jc < ny and kc < nz:
-            i0 = cuda.blockIdx.z * march
             for ic in range(i0, min(i0 + march, nx)):
-                if 0 < kc < nz - 1 and (ny == 1 or 0 < jc < ny - 1) and (nx == 1 or 0 < ic < nx - 1):
+                if interior(ic, jc, kc, rc.shape):
                     acc = 0.0
                     for di in range(-1, 2):
                         if nx == 1 and di != 0:
@@ -118,33 +135,30 @@ def build(cuda_module):
     @cuda.jit
     def prolong_add3(ec, u, march):
         """``u += P ec`` on fine interior nodes, ``P`` the (bi/tri)linear interpolation."""
-        k = cuda.blockIdx.x * cuda.blockDim.x + cuda.threadIdx.x
-        j = cuda.blockIdx.y * cuda.blockDim.y + cuda.threadIdx.y
+        i0, j, k = column(march)
         nx, ny, nz = u.shape
-        if 0 < k < nz - 1 and (ny == 1 or 0 < j < ny - 1):
-            i0 = cuda.blockIdx.z * march
-            for i in range(i0, min(i0 + march, nx)):
-                if nx == 1 or 0 < i < nx - 1:
-                    acc = 0.0
-                    for a in range(2):
-                        if nx == 1 or i % 2 == 0:
-                            if a == 1:
+        for i in range(i0, min(i0 + march, nx)):
+            if interior(i, j, k, u.shape):
+                acc = 0.0
+                for a in range(2):
+                    if nx == 1 or i % 2 == 0:
+                        if a == 1:
+                            continue
+                        ic, wa = i // 2, 1.0
+                    else:
+                        ic, wa = (i - 1) // 2 + a, 0.5
+                    for b in range(2):
+                        if ny == 1 or j % 2 == 0:
+                            if b == 1:
                                 continue
-                            ic, wa = i // 2, 1.0
+                            jc, wb = j // 2, wa
                         else:
-                            ic, wa = (i - 1) // 2 + a, 0.5
-                        for b in range(2):
-                            if ny == 1 or j % 2 == 0:
-                                if b == 1:
-                                    continue
-                                jc, wb = j // 2, wa
-                            else:
-                                jc, wb = (j - 1) // 2 + b, wa * 0.5
-                            if k % 2 == 0:
-                                acc += wb * ec[ic, jc, k // 2]
-                            else:
-                                acc += 0.5 * wb * (ec[ic, jc, (k - 1) // 2] + ec[ic, jc, (k + 1) // 2])
-                    u[i, j, k] += acc
+                            jc, wb = (j - 1) // 2 + b, wa * 0.5
+                        if k % 2 == 0:
+                            acc += wb * ec[ic, jc, k // 2]
+                        else:
+                            acc += 0.5 * wb * (ec[ic, jc, (k - 1) // 2] + ec[ic, jc, (k + 1) // 2])
+                u[i, j, k] += acc
 
     @cuda.jit
     def sumsq(x, acc):
@@ -155,13 +169,7 @@ def build(cuda_module):
         for m in range(cuda.grid(1), x.shape[0], cuda.gridsize(1)):
             s += x[m] * x[m]
         sh[t] = s
-        cuda.syncthreads()
-        w = REDUCE_THREADS // 2
-        while w > 0:
-            if t < w:
-                sh[t] += sh[t + w]
-            cuda.syncthreads()
-            w //= 2
+        block_sum(sh, t)
         if t == 0:
             cuda.atomic.add(acc, 0, sh[0])
 

@@ -47,26 +47,33 @@ REDUCE_THREADS = 256
 
 def build(cuda_module):
     """Kernels of the explicit-stencil multigrid and the Krylov vector operations."""
-    global cuda, REDUCE_THREADS, offdiag
+    global cuda, REDUCE_THREADS, offdiag, block_sum, node, fixed
     cuda = cuda_module
-    from numba.core import config
+    from . import cuda_multigrid as cm, mg_kernels
 
-    # the simulator runs every thread as a Python thread: small reduction blocks keep tests fast
-    REDUCE_THREADS = 32 if config.ENABLE_CUDASIM else 256
-    from . import mg_kernels
+    _mg_kernels()  # builds the multigrid's device functions and reduction size these kernels share
+    REDUCE_THREADS, block_sum = cm.REDUCE_THREADS, cm.block_sum
 
     offdiag = cuda.jit(device=True)(mg_kernels._stencil_offdiag)
     tensor_sum = cuda.jit(device=True)(mg_kernels._tensor_sum)
 
+    @cuda.jit(device=True)
+    def node(m, shape):
+        """``(i, j, k)`` of the flat index ``m`` of a C-ordered array of ``shape``."""
+        ny, nz = shape[1], shape[2]
+        return m // (ny * nz), (m // nz) % ny, m % nz
+
+    @cuda.jit(device=True)
+    def fixed(fx, fy, fz, i, j, k):
+        """True at a fixed (Dirichlet) node: one of its axis flags is set."""
+        return fx[i] != 0 or fy[j] != 0 or fz[k] != 0
+
     @cuda.jit
     def st_smooth(u, f, coef, offs, nbr, fx, fy, fz, color, ncolors):
         """One colour of multicolour Gauss-Seidel (colours as in the CPU ``smooth_stencil``)."""
-        nx, ny, nz = u.shape
-        for m in range(cuda.grid(1), nx * ny * nz, cuda.gridsize(1)):
-            k = m % nz
-            j = (m // nz) % ny
-            i = m // (ny * nz)
-            if fx[i] or fy[j] or fz[k]:
+        for m in range(cuda.grid(1), u.size, cuda.gridsize(1)):
+            i, j, k = node(m, u.shape)
+            if fixed(fx, fy, fz, i, j, k):
                 continue
             if ncolors == 2:
                 c = (i + j + k) % 2
@@ -78,12 +85,9 @@ def build(cuda_module):
     @cuda.jit
     def st_residual(u, f, r, coef, offs, nbr, fx, fy, fz, use_f):
         """``r = f - A u`` (``r = A u`` when ``use_f`` is 0); 0 at fixed nodes."""
-        nx, ny, nz = u.shape
-        for m in range(cuda.grid(1), nx * ny * nz, cuda.gridsize(1)):
-            k = m % nz
-            j = (m // nz) % ny
-            i = m // (ny * nz)
-            if fx[i] or fy[j] or fz[k]:
+        for m in range(cuda.grid(1), u.size, cuda.gridsize(1)):
+            i, j, k = node(m, u.shape)
+            if fixed(fx, fy, fz, i, j, k):
                 r[i, j, k] = 0.0
             else:
                 au = offdiag(u, coef, offs, nbr, i, j, k) + coef[i, j, k, 0] * u[i, j, k]
@@ -92,22 +96,16 @@ def build(cuda_module):
     @cuda.jit
     def st_restrict(r, out, rix, rwx, riy, rwy, riz, rwz):
         """``out = R r`` from the per-axis tables of the CPU hierarchy."""
-        nx, ny, nz = out.shape
-        for m in range(cuda.grid(1), nx * ny * nz, cuda.gridsize(1)):
-            K = m % nz
-            J = (m // nz) % ny
-            I = m // (ny * nz)
+        for m in range(cuda.grid(1), out.size, cuda.gridsize(1)):
+            I, J, K = node(m, out.shape)
             out[I, J, K] = tensor_sum(r, rix, rwx, riy, rwy, riz, rwz, I, J, K, 3)
 
     @cuda.jit
     def st_prolong(e, u, pix, pwx, piy, pwy, piz, pwz, fx, fy, fz, assign):
         """``u += P e`` (``u = P e`` when ``assign``) at unknown nodes."""
-        nx, ny, nz = u.shape
-        for m in range(cuda.grid(1), nx * ny * nz, cuda.gridsize(1)):
-            k = m % nz
-            j = (m // nz) % ny
-            i = m // (ny * nz)
-            if fx[i] or fy[j] or fz[k]:
+        for m in range(cuda.grid(1), u.size, cuda.gridsize(1)):
+            i, j, k = node(m, u.shape)
+            if fixed(fx, fy, fz, i, j, k):
                 continue
             acc = tensor_sum(e, pix, pwx, piy, pwy, piz, pwz, i, j, k, 2)
             if assign:
@@ -118,12 +116,9 @@ def build(cuda_module):
     @cuda.jit
     def combine(x, y, fx, fy, fz, add, out):
         """``out = y`` at fixed nodes, else ``x + y`` (``add``) or ``x``."""
-        nx, ny, nz = out.shape
-        for m in range(cuda.grid(1), nx * ny * nz, cuda.gridsize(1)):
-            k = m % nz
-            j = (m // nz) % ny
-            i = m // (ny * nz)
-            if fx[i] or fy[j] or fz[k]:
+        for m in range(cuda.grid(1), out.size, cuda.gridsize(1)):
+            i, j, k = node(m, out.shape)
+            if fixed(fx, fy, fz, i, j, k):
                 out[i, j, k] = y[i, j, k]
             elif add:
                 out[i, j, k] = x[i, j, k] + y[i, j, k]
@@ -137,27 +132,18 @@ def build(cuda_module):
         s0 = cuda.shared.array(REDUCE_THREADS, dtype=np.float64)
         s1 = cuda.shared.array(REDUCE_THREADS, dtype=np.float64)
         t = cuda.threadIdx.x
-        nx, ny, nz = a.shape
         v0 = 0.0
         v1 = 0.0
-        for m in range(cuda.grid(1), nx * ny * nz, cuda.gridsize(1)):
-            k = m % nz
-            j = (m // nz) % ny
-            i = m // (ny * nz)
+        for m in range(cuda.grid(1), a.size, cuda.gridsize(1)):
+            i, j, k = node(m, a.shape)
             x = a[i, j, k] * (b[i, j, k] if use_b else 1.0)
             w = wx[i] * wy[j] * wz[k]
             v0 += w * x
             v1 += w * abs(x)
         s0[t] = v0
         s1[t] = v1
-        cuda.syncthreads()
-        h = REDUCE_THREADS // 2
-        while h > 0:
-            if t < h:
-                s0[t] += s0[t + h]
-                s1[t] += s1[t + h]
-            cuda.syncthreads()
-            h //= 2
+        block_sum(s0, t)
+        block_sum(s1, t)
         if t == 0:
             cuda.atomic.add(acc, 0, s0[0])
             cuda.atomic.add(acc, 1, s1[0])

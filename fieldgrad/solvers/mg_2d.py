@@ -23,6 +23,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
+from .mg_fused import slab
+
 
 def view2(a):
     """The ``(nx, ny)`` view of a padded ``(nx, ny, 1)`` array (never a copy: raises if it would be)."""
@@ -85,15 +87,13 @@ def smooth_rb_fused2(u, f, nslab, cx, cy, diag0, dx, dy, fx, fy, mx, px, my, py,
     nx = u.shape[0]
     c1 = 1 - color0
     for s in prange(nslab):
-        i0 = (s * nx) // nslab
-        i1 = ((s + 1) * nx) // nslab
+        i0, i1 = slab(s, nx, nslab)
         if i1 > i0:
             smooth_row(u, f, i0, color0, omega, cx, cy, diag0, dx, dy, fx, fy, mx, px, my, py)
         if i1 - 1 > i0:
             smooth_row(u, f, i1 - 1, color0, omega, cx, cy, diag0, dx, dy, fx, fy, mx, px, my, py)
     for s in prange(nslab):
-        i0 = (s * nx) // nslab
-        i1 = ((s + 1) * nx) // nslab
+        i0, i1 = slab(s, nx, nslab)
         for i in range(i0, i1):
             if i + 1 < i1 - 1:
                 smooth_row(u, f, i + 1, color0, omega, cx, cy, diag0, dx, dy, fx, fy, mx, px, my, py)
@@ -197,6 +197,14 @@ def residual_restrict2d(u, f, out, nch, cx, cy, diag0, dx, dy, fx, fy, mx, px, m
                 o[J] = acc
 
 
+@njit(inline="always")
+def _parents(pi, pw, q):
+    """The two coarse parents of fine node ``q`` along one axis and their weights, from the tables
+    ``pi[q, 2]``, ``pw[q, 2]`` (an unused second parent, -1 with weight 0, is read as the first)."""
+    a0, a1 = pi[q, 0], pi[q, 1]
+    return a0, (a0 if a1 < 0 else a1), pw[q, 0], pw[q, 1]
+
+
 @njit(parallel=True, cache=True)
 def prolong2d(e, u, pix, pwx, piy, pwy, fx, fy, assign):
     """``u += P e`` (``u = P e`` when ``assign``) at unknown nodes, per-axis tables ``pi[q, 2]``
@@ -205,17 +213,11 @@ def prolong2d(e, u, pix, pwx, piy, pwy, fx, fy, assign):
     for i in prange(nx):
         if fx[i]:
             continue
-        a0, a1 = pix[i, 0], pix[i, 1]
-        if a1 < 0:
-            a1 = a0
-        wa0, wa1 = pwx[i, 0], pwx[i, 1]
+        a0, a1, wa0, wa1 = _parents(pix, pwx, i)
         e0, e1, ur = e[a0], e[a1], u[i]
         for j in range(ny):
             if fy[j]:
                 continue
-            b0, b1 = piy[j, 0], piy[j, 1]
-            if b1 < 0:
-                b1 = b0
-            wb0, wb1 = pwy[j, 0], pwy[j, 1]
+            b0, b1, wb0, wb1 = _parents(piy, pwy, j)
             v = wa0 * (wb0 * e0[b0] + wb1 * e0[b1]) + wa1 * (wb0 * e1[b0] + wb1 * e1[b1])
             ur[j] = v if assign else ur[j] + v

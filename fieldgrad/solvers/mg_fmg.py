@@ -25,6 +25,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
+from .mg_fused import slab
+
 
 def cubic_tables(nf, cf, periodic):
     """Per-axis interpolation tables ``(ci[nf, 4], cw[nf, 4])`` from the coarse nodes at fine
@@ -66,47 +68,53 @@ def cubic_tables(nf, cf, periodic):
     return ci, cw
 
 
+@njit(cache=True)
+def _combine_rows(out, rows, idx, w):
+    """``out = sum_b w[b] * rows[idx[b]]`` over the nonzero weights of one table row (4 entries),
+    added in order.  Not inlined: it writes into ``out`` and is called inside ``prange`` (inlined
+    helpers that write arrays there have miscompiled)."""
+    n = out.shape[0]
+    for K in range(n):
+        out[K] = 0.0
+    for b in range(4):
+        wb = w[b]
+        if wb != 0.0:
+            r = rows[idx[b]]
+            for K in range(n):
+                out[K] += wb * r[K]
+
+
+@njit(inline="always")
+def _cubic_point(v, ci, cw, k):
+    """The table row ``k`` applied to the 1D ``v``: ``sum_c cw[k, c] * v[ci[k, c]]``."""
+    return cw[k, 0] * v[ci[k, 0]] + cw[k, 1] * v[ci[k, 1]] + cw[k, 2] * v[ci[k, 2]] + cw[k, 3] * v[ci[k, 3]]
+
+
 @njit(parallel=True, cache=True)
 def prolong_cubic(e, u, cix, cwx, ciy, cwy, ciz, cwz, fx, fy, fz):
     """``u = P3 e`` at unknown nodes (fixed nodes keep their values), ``P3`` the tensor product of
     the per-axis tables of :func:`cubic_tables`."""
     nx, ny, nz = u.shape
     cny, cnz = e.shape[1], e.shape[2]
+    planes = np.ascontiguousarray(e).reshape(e.shape[0], cny * cnz)  # a coarse x plane as one row
     nch = min(nx, 64)
     for c in prange(nch):
-        p = np.empty((cny, cnz))
+        pflat = np.empty(cny * cnz)
+        p = pflat.reshape(cny, cnz)
         q = np.empty(cnz)
-        for i in range((c * nx) // nch, ((c + 1) * nx) // nch):
+        i0, i1 = slab(c, nx, nch)
+        for i in range(i0, i1):
             if fx[i]:
                 continue
-            for J in range(cny):
-                for K in range(cnz):
-                    p[J, K] = 0.0
-            for a in range(4):
-                w = cwx[i, a]
-                if w != 0.0:
-                    ea = e[cix[i, a]]
-                    for J in range(cny):
-                        pr, er = p[J], ea[J]
-                        for K in range(cnz):
-                            pr[K] += w * er[K]
+            _combine_rows(pflat, planes, cix[i], cwx[i])
             for j in range(ny):
                 if fy[j]:
                     continue
-                for K in range(cnz):
-                    q[K] = 0.0
-                for b in range(4):
-                    w = cwy[j, b]
-                    if w != 0.0:
-                        pr = p[ciy[j, b]]
-                        for K in range(cnz):
-                            q[K] += w * pr[K]
+                _combine_rows(q, p, ciy[j], cwy[j])
                 ur = u[i, j]
                 for k in range(nz):
-                    if fz[k]:
-                        continue
-                    ur[k] = (cwz[k, 0] * q[ciz[k, 0]] + cwz[k, 1] * q[ciz[k, 1]] + cwz[k, 2] * q[ciz[k, 2]]
-                             + cwz[k, 3] * q[ciz[k, 3]])
+                    if not fz[k]:
+                        ur[k] = _cubic_point(q, ciz, cwz, k)
 
 
 @njit(parallel=True, cache=True)
@@ -117,19 +125,12 @@ def prolong_cubic2(e, u, cix, cwx, ciy, cwy, fx, fy):
     nch = min(nx, 64)
     for c in prange(nch):
         p = np.empty(cny)
-        for i in range((c * nx) // nch, ((c + 1) * nx) // nch):
+        i0, i1 = slab(c, nx, nch)
+        for i in range(i0, i1):
             if fx[i]:
                 continue
-            for J in range(cny):
-                p[J] = 0.0
-            for a in range(4):
-                w = cwx[i, a]
-                if w != 0.0:
-                    er = e[cix[i, a]]
-                    for J in range(cny):
-                        p[J] += w * er[J]
+            _combine_rows(p, e, cix[i], cwx[i])
             ur = u[i]
             for j in range(ny):
                 if not fy[j]:
-                    ur[j] = (cwy[j, 0] * p[ciy[j, 0]] + cwy[j, 1] * p[ciy[j, 1]] + cwy[j, 2] * p[ciy[j, 2]]
-                             + cwy[j, 3] * p[ciy[j, 3]])
+                    ur[j] = _cubic_point(p, ciy, cwy, j)

@@ -23,6 +23,18 @@ from numba import njit, prange
 from .mg_fast import smooth_plane
 
 
+@njit(inline="always")
+def slab(s, n, nslab):
+    """Planes ``i0 <= i < i1`` of slab ``s`` when ``n`` planes are cut into ``nslab`` slabs.
+
+    Example
+    -------
+    >>> [slab(s, 10, 3) for s in range(3)]
+    [(0, 3), (3, 6), (6, 10)]
+    """
+    return (s * n) // nslab, ((s + 1) * n) // nslab
+
+
 @njit(parallel=True, cache=True)
 def smooth_rb_fused(u, f, nslab, cx, cy, cz, diag0, dx, dy, dz, fx, fy, fz, mx, px, my, py, mz, pz, color0, omega=1.0):
     """One full red-black sweep (colour ``color0`` first), one pass over ``u`` and ``f``.
@@ -38,15 +50,13 @@ def smooth_rb_fused(u, f, nslab, cx, cy, cz, diag0, dx, dy, dz, fx, fy, fz, mx, 
     nx = u.shape[0]
     c1 = 1 - color0
     for s in prange(nslab):  # phase 1: first colour on the slab end planes
-        i0 = (s * nx) // nslab
-        i1 = ((s + 1) * nx) // nslab
+        i0, i1 = slab(s, nx, nslab)
         if i1 > i0:
             smooth_plane(u, f, i0, color0, omega, cx, cy, cz, diag0, dx, dy, dz, fx, fy, fz, mx, px, my, py, mz, pz)
         if i1 - 1 > i0:
             smooth_plane(u, f, i1 - 1, color0, omega, cx, cy, cz, diag0, dx, dy, dz, fx, fy, fz, mx, px, my, py, mz, pz)
     for s in prange(nslab):  # phase 2: wavefront inside each slab
-        i0 = (s * nx) // nslab
-        i1 = ((s + 1) * nx) // nslab
+        i0, i1 = slab(s, nx, nslab)
         for i in range(i0, i1):
             if i + 1 < i1 - 1:
                 smooth_plane(u, f, i + 1, color0, omega, cx, cy, cz, diag0, dx, dy, dz, fx, fy, fz, mx, px, my, py, mz,

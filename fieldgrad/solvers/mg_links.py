@@ -23,6 +23,7 @@ import numpy as np
 from numba import njit, prange
 
 from .mg_fast import plane_slots, restrict_buffered
+from .mg_fused import slab
 from .mg_kernels import coarse_offset
 
 
@@ -93,6 +94,15 @@ def _offdiag_inner(u, Lx, Ly, Lz, i, j, k):
 
 
 @njit(inline="always")
+def _offdiag(u, Lx, Ly, Lz, i, j, k, inner, nbx, wtx, nby, wty, nbz, wtz):
+    """The off-diagonal sum at ``(i, j, k)``: the plain neighbour form where ``inner`` (``i`` and ``j``
+    off the faces) and ``k`` is interior, else the shell form through the neighbour tables."""
+    if inner and 0 < k < u.shape[2] - 1:
+        return _offdiag_inner(u, Lx, Ly, Lz, i, j, k)
+    return _offdiag_shell(u, Lx, Ly, Lz, i, j, k, nbx, wtx, nby, wty, nbz, wtz)
+
+
+@njit(inline="always")
 def smooth_plane_links(u, f, i, color, Lx, Ly, Lz, D, fx, fy, fz, nbx, wtx, nby, wty, nbz, wtz):
     """Gauss-Seidel update of the colour-``color`` nodes of plane ``i``."""
     nx, ny, nz = u.shape
@@ -107,10 +117,7 @@ def smooth_plane_links(u, f, i, color, Lx, Ly, Lz, D, fx, fy, fz, nbx, wtx, nby,
         for k in range(k0, nz, 2):
             if fz[k]:
                 continue
-            if inner and 0 < k < nz - 1:
-                off = _offdiag_inner(u, Lx, Ly, Lz, i, j, k)
-            else:
-                off = _offdiag_shell(u, Lx, Ly, Lz, i, j, k, nbx, wtx, nby, wty, nbz, wtz)
+            off = _offdiag(u, Lx, Ly, Lz, i, j, k, inner, nbx, wtx, nby, wty, nbz, wtz)
             u[i, j, k] = (f[i, j, k] - off) / D[i, j, k]
 
 
@@ -121,15 +128,13 @@ def smooth_links_fused(u, f, nslab, Lx, Ly, Lz, D, fx, fy, fz, nbx, wtx, nby, wt
     nx = u.shape[0]
     c1 = 1 - color0
     for s in prange(nslab):
-        i0 = (s * nx) // nslab
-        i1 = ((s + 1) * nx) // nslab
+        i0, i1 = slab(s, nx, nslab)
         if i1 > i0:
             smooth_plane_links(u, f, i0, color0, Lx, Ly, Lz, D, fx, fy, fz, nbx, wtx, nby, wty, nbz, wtz)
         if i1 - 1 > i0:
             smooth_plane_links(u, f, i1 - 1, color0, Lx, Ly, Lz, D, fx, fy, fz, nbx, wtx, nby, wty, nbz, wtz)
     for s in prange(nslab):
-        i0 = (s * nx) // nslab
-        i1 = ((s + 1) * nx) // nslab
+        i0, i1 = slab(s, nx, nslab)
         for i in range(i0, i1):
             if i + 1 < i1 - 1:
                 smooth_plane_links(u, f, i + 1, color0, Lx, Ly, Lz, D, fx, fy, fz, nbx, wtx, nby, wty, nbz, wtz)
@@ -149,10 +154,7 @@ def residual_links(u, f, r, Lx, Ly, Lz, D, fx, fy, fz, nbx, wtx, nby, wty, nbz, 
                 if fij or fz[k]:
                     r[i, j, k] = 0.0
                     continue
-                if inner and 0 < k < nz - 1:
-                    au = _offdiag_inner(u, Lx, Ly, Lz, i, j, k)
-                else:
-                    au = _offdiag_shell(u, Lx, Ly, Lz, i, j, k, nbx, wtx, nby, wty, nbz, wtz)
+                au = _offdiag(u, Lx, Ly, Lz, i, j, k, inner, nbx, wtx, nby, wty, nbz, wtz)
                 au += D[i, j, k] * u[i, j, k]
                 r[i, j, k] = f[i, j, k] - au if use_f else au
 
@@ -230,10 +232,7 @@ def _residual_plane_links(u, f, o, i, Lx, Ly, Lz, D, fx, fy, fz, nbx, wtx, nby, 
             if fij or fz[k]:
                 o[j, k] = 0.0
                 continue
-            if inner and 0 < k < nz - 1:
-                au = _offdiag_inner(u, Lx, Ly, Lz, i, j, k)
-            else:
-                au = _offdiag_shell(u, Lx, Ly, Lz, i, j, k, nbx, wtx, nby, wty, nbz, wtz)
+            au = _offdiag(u, Lx, Ly, Lz, i, j, k, inner, nbx, wtx, nby, wty, nbz, wtz)
             o[j, k] = f[i, j, k] - au - D[i, j, k] * u[i, j, k]
 
 
@@ -277,10 +276,7 @@ def residual_norm_links(u, f, Lx, Ly, Lz, D, fx, fy, fz, nbx, wtx, nby, wty, nbz
             for k in range(nz):
                 if fz[k]:
                     continue
-                if inner and 0 < k < nz - 1:
-                    au = _offdiag_inner(u, Lx, Ly, Lz, i, j, k)
-                else:
-                    au = _offdiag_shell(u, Lx, Ly, Lz, i, j, k, nbx, wtx, nby, wty, nbz, wtz)
+                au = _offdiag(u, Lx, Ly, Lz, i, j, k, inner, nbx, wtx, nby, wty, nbz, wtz)
                 rk = f[i, j, k] - au - D[i, j, k] * u[i, j, k]
                 s += rk * rk
         acc[i] = s
