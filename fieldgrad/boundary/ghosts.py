@@ -401,7 +401,7 @@ def held_sweep_inputs(u, grid, bcs, t=0.0, derivative=2, threads=2):
     for a in range(nd):
         for side in (0, 1):
             kface[(a + 3 - nd, side)] = names[a] + "-+"[side]
-    skip, zrule = set(), {}
+    skip, zrule, faster = set(), {}, []
     for side in (0, 1):
         face = kface[(2, side)]
         r = rules[face]
@@ -411,7 +411,28 @@ def held_sweep_inputs(u, grid, bcs, t=0.0, derivative=2, threads=2):
             w[4] = r.source == "opposite"
             zrule[side] = (w, r.offset)
             skip.add(face)
+    if nd > 1:  # the other faces' number-weight rules in one pass each (no temporaries)
+        for axis in range(nd - 1):
+            for side in (0, 1):
+                face = names[axis] + "-+"[side]
+                r = rules[face]
+                if r.source in ("inward", "opposite") and r.scalar_weights and r.depth <= 4:
+                    faster.append((face, axis, side, r))
+                    skip.add(face)
     ghosts = plan.fill(u, t, skip=skip)
+    if faster:
+        from ..kernels.cpu import affine_layers
+
+        for face, axis, side, r in faster:
+            frm = 1 - side if r.source == "opposite" else side
+            layers = node_layers(u, grid, axis, frm, r.depth, plan.held)
+            two = [np.asarray(layer).reshape((-1, layer.shape[-1])) for layer in layers]
+            two += [two[0]] * (4 - len(two))
+            c = [dtype.type(x) for x in r.weights] + [dtype.type(0)] * (4 - r.depth)
+            out2 = plan.buffers[face].reshape(two[0].shape)
+            add = np.broadcast_to(np.asarray(r.offset, dtype=dtype).reshape((-1,) + out2.shape[1:])
+                                  if np.ndim(r.offset) else np.asarray(r.offset, dtype=dtype), out2.shape)
+            affine_layers(*two, *c, add, out2)
 
     def match(a, shape):  # the sweep picks rows from these and from u: same type as u's planes
         a = np.asarray(a)
