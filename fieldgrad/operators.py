@@ -166,8 +166,8 @@ def laplacian(u, grid, bc=None, *, order=2, t=0.0, out=None, check_finite=False,
     bcs = _bnd.resolve_bc(bc, grid)
     _check_nodes(bcs, 2, order)
     out = output_array(out, grid.shape, u.dtype, inputs={"u": u})
-    u = _bnd.with_dirichlet(u, grid, bcs, t)
     if order == 4:
+        u = _bnd.with_dirichlet(u, grid, bcs, t)
         p = _bnd.padded_with_ghosts(u, grid, bcs, t)
         if grid.ndim == 3:
             cpu.laplacian4_3d(p, *_inv(grid, 2, u.dtype), out)
@@ -175,12 +175,14 @@ def laplacian(u, grid, bc=None, *, order=2, t=0.0, out=None, check_finite=False,
             cpu.laplacian4_2d(_as2d(p, grid) if grid.ndim == 2 else np.pad(p.reshape(1, -1), ((2, 2), (0, 0)), mode="edge"),
                               *_inv(grid, 2, u.dtype), _as2d(out, grid))
         return out
-    ghosts = _bnd.ghost_layers(u, grid, bcs, 2, t)
-    if grid.ndim == 3:
-        cpu.laplacian_3d(u, *_ghost_args(ghosts, grid, u), *_inv(grid, 2, u.dtype), out)
-    else:
-        u2 = _as2d(u, grid)
-        cpu.laplacian_2d(u2, *_ghost_args(ghosts, grid, u2), *_inv(grid, 2, u.dtype), _as2d(out, grid))
+    # Dirichlet faces are read through their held values: the field is neither copied nor written
+    import numba
+
+    from .boundary.ghosts import held_sweep_inputs
+
+    args = held_sweep_inputs(u, grid, bcs, t, 2, numba.get_num_threads())
+    ih2 = [_const(0.0, u.dtype)] * (3 - grid.ndim) + _inv(grid, 2, u.dtype)[-grid.ndim:]
+    cpu.laplacian_held_3d(*args, *ih2, out.reshape(args[0].shape))
     return out
 
 

@@ -205,16 +205,19 @@ class GhostPlan:
         self._t = t
         return self.rules
 
-    def fill(self, u, t=0.0, halos=None):
+    def fill(self, u, t=0.0, halos=None, skip=()):
         """Ghost values of ``u`` at time ``t``: a list of (lo, hi) face-array pairs per axis (the
         plan's buffers, overwritten by the next call; on cut faces the halos themselves).
 
         ``halos`` maps each cut face to the layer its neighbour sent (the neighbour rule's input);
         a cut face missing from it keeps its previous value (set ``current[face]`` once it arrives).
+        Faces in ``skip`` are left as they are (a sweep that applies their rule itself).
         """
         grid = self.grid
         rules = self._rules_at(t)
         for face, rule in rules.items():
+            if face in skip:
+                continue
             if rule.source == "halo":
                 if halos and face in halos:  # the neighbour rule is the halo itself: no copy
                     self.current[face] = halos[face]
@@ -351,3 +354,127 @@ def padded_with_ghosts(u, grid, bcs, t=0.0):
                 idx[axis] = 2 - layer if side == 0 else n + 1 + layer
                 p[tuple(idx)] = rule.apply(layers)
     return p
+
+
+def held_sweep_inputs(u, grid, bcs, t=0.0, derivative=2, threads=2):
+    """The boundary inputs of the held-value sweeps (:func:`fieldgrad.kernels.cpu.laplacian_held_3d`)
+    for ``u``, from the rule table: nothing is copied or written but face-sized arrays.
+
+    The sweep sees ``u`` as 3D (1D and 2D data get leading axes of one node whose ghosts are the data
+    itself; give them a zero inverse spacing).  Faces normal to the contiguous axis pass their rule
+    (number weights and the offset) so the sweep applies it at the row ends it streams anyway;
+    Dirichlet faces pass their held values (and an x face its plane with every held value in place,
+    as :func:`node_layers` reads it).
+
+    Parameters
+    ----------
+    u : C-contiguous float array of ``grid.shape``
+    grid : Grid
+    bcs : BoundaryConditions
+    derivative : {1, 2}
+        The extrapolation of Dirichlet / unconstrained faces (see :class:`GhostPlan`).
+    t : float
+    threads : int
+        Threads the sweep runs on (sets the rows per block).
+
+    Returns
+    -------
+    tuple
+        ``(u3, gx0, gx1, rx0, rx1, gy0, gy1, hy0, hy1, hz0, hz1, zw0, zd0, zw1, zd1, held, jb)``.
+
+    Example
+    -------
+    >>> import numpy as np
+    >>> from fieldgrad import Grid, Dirichlet, resolve_bc
+    >>> g = Grid((4, 5))
+    >>> args = held_sweep_inputs(np.zeros(g.shape), g, resolve_bc({"x-": Dirichlet(1.0)}, g))
+    >>> args[0].shape, int(args[15]), args[7].tolist()
+    ((1, 4, 5), 4, [[1.0, 1.0, 1.0, 1.0, 1.0]])
+    """
+    nd, dtype = grid.ndim, u.dtype
+    u3 = u.reshape((1,) * (3 - nd) + u.shape)
+    nx, ny, nz = u3.shape
+    plan = GhostPlan(grid, bcs, derivative, dtype)
+    rules = plan._rules_at(t)
+    names = grid.axis_names
+    kface = {}  # kernel axis (0 x, 1 y, 2 z) and side -> face name
+    for a in range(nd):
+        for side in (0, 1):
+            kface[(a + 3 - nd, side)] = names[a] + "-+"[side]
+    skip, zrule, faster = set(), {}, []
+    for side in (0, 1):
+        face = kface[(2, side)]
+        r = rules[face]
+        if r.source in ("inward", "opposite") and r.scalar_weights and r.depth <= 4:
+            w = np.zeros(5, dtype=dtype)
+            w[:r.depth] = r.weights
+            w[4] = r.source == "opposite"
+            zrule[side] = (w, r.offset)
+            skip.add(face)
+    if nd > 1:  # the other faces' number-weight rules in one pass each (no temporaries)
+        for axis in range(nd - 1):
+            for side in (0, 1):
+                face = names[axis] + "-+"[side]
+                r = rules[face]
+                if r.source in ("inward", "opposite") and r.scalar_weights and r.depth <= 4:
+                    faster.append((face, axis, side, r))
+                    skip.add(face)
+    ghosts = plan.fill(u, t, skip=skip)
+    if faster:
+        from ..kernels.cpu import affine_layers
+
+        for face, axis, side, r in faster:
+            frm = 1 - side if r.source == "opposite" else side
+            layers = node_layers(u, grid, axis, frm, r.depth, plan.held)
+            two = [np.asarray(layer).reshape((-1, layer.shape[-1])) for layer in layers]
+            two += [two[0]] * (4 - len(two))
+            c = [dtype.type(x) for x in r.weights] + [dtype.type(0)] * (4 - r.depth)
+            out2 = plan.buffers[face].reshape(two[0].shape)
+            add = np.broadcast_to(np.asarray(r.offset, dtype=dtype).reshape((-1,) + out2.shape[1:])
+                                  if np.ndim(r.offset) else np.asarray(r.offset, dtype=dtype), out2.shape)
+            affine_layers(*two, *c, add, out2)
+
+    def match(a, shape):  # the sweep picks rows from these and from u: same type as u's planes
+        a = np.asarray(a)
+        a = np.ascontiguousarray(a if a.shape == shape else np.broadcast_to(a, shape), dtype=dtype)
+        if u.flags.writeable and not a.flags.writeable:
+            a = a.copy()
+        elif not u.flags.writeable and a.flags.writeable:
+            a = a.view()
+            a.flags.writeable = False
+        return a
+
+    one = np.zeros((1, 1), dtype=dtype)
+    args, held = [], 0
+    for axis, fshape in ((0, (ny, nz)), (1, (nx, nz))):
+        if (axis, 0) not in kface:  # a leading axis of one node: its ghosts are the data
+            dummy = u3[0] if axis == 0 else u3[:, 0, :]
+            args.append([dummy, dummy, match(one, (1, 1)), match(one, (1, 1))])
+            continue
+        pair = ghosts[axis - (3 - nd)]
+        entry = [match(pair[0], fshape), match(pair[1], fshape), match(one, (1, 1)), match(one, (1, 1))]
+        for side in (0, 1):
+            face = kface[(axis, side)]
+            if face in plan.held:
+                held |= 1 << (2 * axis + side)
+                if axis == 0:
+                    entry[2 + side] = match(node_layers(u, grid, 0, side, 1, plan.held)[0], fshape)
+                else:
+                    entry[2 + side] = match(plan.held[face], fshape)
+        args.append(entry)
+    zargs, hz = [], [one, one]
+    for side in (0, 1):
+        face = kface[(2, side)]
+        if face in plan.held:
+            held |= 1 << (4 + side)
+            hz[side] = np.ascontiguousarray(np.broadcast_to(plan.held[face], (nx, ny)), dtype=dtype).copy()
+        if side in zrule:
+            w, d = zrule[side]
+        else:
+            w, d = np.zeros(5, dtype=dtype), ghosts[nd - 1][side]
+        zargs += [w, np.array(np.broadcast_to(d, (nx, ny)), dtype=dtype)]
+    gx0, gx1, rx0, rx1 = args[0]
+    gy0, gy1, hy0, hy1 = args[1]
+    per_block = max(1, (1 << 18) // (3 * nz * dtype.itemsize))  # three planes' rows in 256 kB
+    jb = max(1, min(per_block, -(-ny // (4 * max(1, threads)))))
+    return (u3, gx0, gx1, rx0, rx1, gy0, gy1, hy0, hy1, hz[0], hz[1], *zargs, held, jb)

@@ -77,6 +77,128 @@ def laplacian_3d(u, gx0, gx1, gy0, gy1, gz0, gz1, ihx2, ihy2, ihz2, out):
                     out[i, j, k] = _lap3_at(u, gx0, gx1, gy0, gy1, gz0, gz1, i, j, k, ihx2, ihy2, ihz2)
 
 
+# ------------------------------------------------------------------ Laplacian reading held values
+# The boundary nodes of Dirichlet faces read their held values (``held`` bits: x- 1, x+ 2, y- 4, y+ 8,
+# z- 16, z+ 32; later faces win at edges, as the faces are written in order), so the field is never
+# copied.  Whole rows of the held field come from one of: a plane of ``u``, a resolved x-face plane
+# ``rx`` (the face's nodes with every held value in place), a ghost plane ``gx``, a held y row ``hy``
+# or a ghost y row ``gy``; the contiguous inner loop stays plain-indexed and vectorises.  The two row
+# ends (four when a z face is held) read node by node, with the z ghost applied from its rule's
+# weights ``zw = (c_0, c_1, c_2, c_3, from_opposite)`` and offset ``zd`` (a face array).
+@njit(inline="always", cache=True)
+def _zval(a, r, hz0, hz1, held, pi, pj, k, nx, ny, nz):
+    """Node ``k`` of the held field's row ``(pi, pj)`` whose inner values are ``a[r]`` (a ghost row
+    when ``pi`` or ``pj`` lies outside: its values are the ghosts themselves)."""
+    if held & 48 and 0 <= pi < nx and 0 <= pj < ny:
+        if k == 0 and held & 16:
+            return hz0[pi, pj]
+        if k == nz - 1 and held & 32:
+            return hz1[pi, pj]
+    return a[r, k]
+
+
+@njit(inline="always", cache=True)
+def _zghost(ca, ci, hz0, hz1, held, i, j, side, zw, zd, nx, ny, nz):
+    """The z ghost of row ``(i, j)``: ``sum_m c_m u_m + d`` of the face's rule (weights
+    ``zw = (c_0, c_1, c_2, c_3, from_opposite)``, offset face array ``zd``), zero terms skipped."""
+    frm = side if zw[4] == 0 else 1 - side
+    b = 0 if frm == 0 else nz - 1
+    st = 1 if frm == 0 else -1
+    g = zd[i, j]
+    if zw[0] != 0:
+        g += zw[0] * _zval(ca, ci, hz0, hz1, held, i, j, b, nx, ny, nz)
+    if zw[1] != 0:
+        g += zw[1] * _zval(ca, ci, hz0, hz1, held, i, j, b + st, nx, ny, nz)
+    if zw[2] != 0:
+        g += zw[2] * _zval(ca, ci, hz0, hz1, held, i, j, b + 2 * st, nx, ny, nz)
+    if zw[3] != 0:
+        g += zw[3] * _zval(ca, ci, hz0, hz1, held, i, j, b + 3 * st, nx, ny, nz)
+    return g
+
+
+@njit(inline="always", cache=True)
+def _lap_end(ca, ci, xa, xi, pa, pj, ya, yi, qa, qi, hz0, hz1, held, i, j, k, nx, ny, nz,
+             zw0, zd0, zw1, zd1, ihx2, ihy2, ihz2):
+    """The Laplacian at node ``k`` of row ``(i, j)`` near the row's ends (z ghosts from their rules)."""
+    c = _zval(ca, ci, hz0, hz1, held, i, j, k, nx, ny, nz)
+    xm = _zval(xa, xi, hz0, hz1, held, i - 1, j, k, nx, ny, nz)
+    xp = _zval(pa, pj, hz0, hz1, held, i + 1, j, k, nx, ny, nz)
+    ym = _zval(ya, yi, hz0, hz1, held, i, j - 1, k, nx, ny, nz)
+    yp = _zval(qa, qi, hz0, hz1, held, i, j + 1, k, nx, ny, nz)
+    if k > 0:
+        zm = _zval(ca, ci, hz0, hz1, held, i, j, k - 1, nx, ny, nz)
+    else:
+        zm = _zghost(ca, ci, hz0, hz1, held, i, j, 0, zw0, zd0, nx, ny, nz)
+    if k < nz - 1:
+        zp = _zval(ca, ci, hz0, hz1, held, i, j, k + 1, nx, ny, nz)
+    else:
+        zp = _zghost(ca, ci, hz0, hz1, held, i, j, 1, zw1, zd1, nx, ny, nz)
+    return laplacian_point(c, xm, xp, ym, yp, zm, zp, ihx2, ihy2, ihz2)
+
+
+@njit(inline="always", cache=True)
+def _row_of(plane, pi, j, hy0, hy1, held, ny):
+    """The array and row index holding the held field's row ``(pi, j)`` (inner values)."""
+    if j == 0 and held & 4:
+        return hy0, pi
+    if j == ny - 1 and held & 8:
+        return hy1, pi
+    return plane, j
+
+
+@njit(**_par)
+def laplacian_held_3d(u, gx0, gx1, rx0, rx1, gy0, gy1, hy0, hy1, hz0, hz1, zw0, zd0, zw1, zd1, held, jb,
+                      ihx2, ihy2, ihz2, out):
+    """7-point Laplacian of ``u`` with Dirichlet faces read through their held values (see above);
+    ``jb`` rows of y per block: each thread sweeps all x planes of its blocks, so the three planes a
+    row reads stay in cache."""
+    nx, ny, nz = u.shape
+    nb = (ny + jb - 1) // jb
+    for b in prange(nb):
+        j0 = b * jb
+        j1 = min(ny, j0 + jb)
+        for i in range(nx):
+            c = u[i]
+            if i == 0 and held & 1:
+                c = rx0
+            elif i == nx - 1 and held & 2:
+                c = rx1
+            xm = gx0
+            if i == 1 and held & 1:
+                xm = rx0
+            elif i > 0:
+                xm = u[i - 1]
+            xp = gx1
+            if i == nx - 2 and held & 2:
+                xp = rx1
+            elif i < nx - 1:
+                xp = u[i + 1]
+            for j in range(j0, j1):
+                ca, ci = _row_of(c, i, j, hy0, hy1, held, ny)
+                xa, xi = xm, j
+                if i > 0:
+                    xa, xi = _row_of(xm, i - 1, j, hy0, hy1, held, ny)
+                pa, pj = xp, j
+                if i < nx - 1:
+                    pa, pj = _row_of(xp, i + 1, j, hy0, hy1, held, ny)
+                ya, yi = gy0, i
+                if j > 0:
+                    ya, yi = _row_of(c, i, j - 1, hy0, hy1, held, ny)
+                qa, qi = gy1, i
+                if j < ny - 1:
+                    qa, qi = _row_of(c, i, j + 1, hy0, hy1, held, ny)
+                for k in range(1, nz - 1):
+                    out[i, j, k] = laplacian_point(ca[ci, k], xa[xi, k], pa[pj, k], ya[yi, k], qa[qi, k],
+                                                   ca[ci, k - 1], ca[ci, k + 1], ihx2, ihy2, ihz2)
+                ends = 4 if held & 48 else 2
+                for e in range(ends):
+                    k = 0 if e == 0 else (nz - 1 if e == 1 else (1 if e == 2 else nz - 2))
+                    if k < 0:
+                        continue
+                    out[i, j, k] = _lap_end(ca, ci, xa, xi, pa, pj, ya, yi, qa, qi, hz0, hz1, held, i, j, k,
+                                            nx, ny, nz, zw0, zd0, zw1, zd1, ihx2, ihy2, ihz2)
+
+
 @njit(inline="always", cache=True)
 def _lap2_at(u, gx0, gx1, gy0, gy1, i, j, ihx2, ihy2):
     xm, xp, ym, yp = _nb2(u, gx0, gx1, gy0, gy1, i, j)
@@ -376,6 +498,24 @@ def gather_columns(a, cols, out):
     for r in prange(rows):
         for c in range(cols.size):
             out[c, r] = a[r, cols[c]]
+
+
+@njit(**_par)
+def affine_layers(l0, l1, l2, l3, c0, c1, c2, c3, add, out):
+    """``out = c0 l0 + c1 l1 + c2 l2 + c3 l3 + add`` over 2D face arrays, terms with a zero
+    coefficient skipped (their layer is not read), summed in that order: a ghost rule with number
+    weights applied in one pass, without temporaries."""
+    n, m = out.shape
+    for r in prange(n):
+        for s in range(m):
+            g = c0 * l0[r, s] if c0 != 0 else add[r, s] * 0
+            if c1 != 0:
+                g = g + c1 * l1[r, s] if c0 != 0 else c1 * l1[r, s]
+            if c2 != 0:
+                g += c2 * l2[r, s]
+            if c3 != 0:
+                g += c3 * l3[r, s]
+            out[r, s] = g + add[r, s]
 
 
 @njit(**_par)
