@@ -12,9 +12,11 @@ from __future__ import annotations
 import functools
 import warnings
 
+import numba
 import numpy as np
 
 from . import boundary as _bnd
+from .boundary.ghosts import held_sweep_inputs
 from .errors import BackendError, BoundaryError, GridError, ParameterError, ParameterTypeError, describe
 from .grid import Grid
 from .kernels import cpu
@@ -176,10 +178,6 @@ def laplacian(u, grid, bc=None, *, order=2, t=0.0, out=None, check_finite=False,
                               *_inv(grid, 2, u.dtype), _as2d(out, grid))
         return out
     # Dirichlet faces are read through their held values: the field is neither copied nor written
-    import numba
-
-    from .boundary.ghosts import held_sweep_inputs
-
     args = held_sweep_inputs(u, grid, bcs, t, 2, numba.get_num_threads())
     ih2 = [_const(0.0, u.dtype)] * (3 - grid.ndim) + _inv(grid, 2, u.dtype)[-grid.ndim:]
     cpu.laplacian_held_3d(*args, *ih2, out.reshape(args[0].shape))
