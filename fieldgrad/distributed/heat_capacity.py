@@ -50,7 +50,9 @@ class CapacityRhs:
         nd = dec.grid.ndim
         self.block = dec.slices + (slice(None),) * (3 - nd)
         self.irc = self.local(cap.inv_rho_c)
-        self.fixed = self.op.fixed
+        held = np.zeros(cap.shape3, dtype=bool)
+        held.flat[cap.fixed_index] = True  # Dirichlet nodes and the nodes of a Dirichlet hole surface
+        self.fixed = np.ascontiguousarray(held[self.block]).reshape(dec.shape)
         self.dt_explicit = p.dt_explicit
         self._held = self._g = None
 

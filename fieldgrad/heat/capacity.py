@@ -9,6 +9,8 @@ the explicit sweeps and the implicit solves alike, through one discretisation.
 At an unknown node the semi-discrete equation is ``du/dt = (A0 u + d(t) + q(t)) / rho_c`` with
 ``d(t) = -Problem.rhs(0, t)`` (the boundary data terms); nodes that ``Problem`` holds fixed keep
 the value ``Problem.rhs`` gives them (``inv_rho_c`` is 0 there, so a sweep leaves them alone).
+A Dirichlet ``bc["surface"]`` on the holes of a domain holds the surface nodes the way the Poisson
+solvers do (:class:`fieldgrad.solvers.held.HeldProblem`): they are fixed nodes here too.
 The implicit steppers solve ``div(k grad u) - (rho_c / dt) u = f`` with the same ``Problem``
 (``screening = rho_c / dt``), so explicit and implicit methods discretise the same ODE system.
 
@@ -25,7 +27,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..solvers.discretize import Problem, pad3, unpad
+from ..solvers.discretize import pad3, unpad
+from ..solvers.held import make_problem
 from ..validation import check_coefficient
 
 __all__ = ["CapacityOperator", "check_rho_c"]
@@ -60,13 +63,18 @@ class CapacityOperator:
 
     def __init__(self, grid, bcs, k, rho_c, contact=None):
         self.grid = grid
-        self.problem = prob = Problem(grid, bcs, k, 0.0, contact)
+        # a Dirichlet bc["surface"] holds the nodes on the holes' surface: the held-region problem
+        # of the Poisson solvers (links to them cut, their values moved to the data term d)
+        self.problem = prob = make_problem(grid, bcs, k, 0.0, contact)
         Lx, Ly, Lz, D, tables = prob.links_diag()
         self.links = (Lx, Ly, Lz)
         self.D = D
         self.tables = [x for nb_wt in tables for x in nb_wt]
         self.shape3 = prob.shape3
         fixed = prob.fixed_mask()
+        held = getattr(prob, "held_all", None)
+        if held is not None:
+            fixed = fixed | held
         # on a cylindrical grid the rows are volume-weighted by m (Problem.volume_factor): the
         # capacity of a node is rho_c * m and a source enters as m * q
         # (and with holes by the inside fraction phi3; nodes outside the domain are frozen)
@@ -114,6 +122,7 @@ class CapacityOperator:
         r = np.empty(self.shape3)
         residual_links(u3, u3, r, *self.links, self.D, *prob.fixed1, *self.tables, False)
         r += self.data(t)[0]
+        r.reshape(-1)[self.fixed_index] = 0.0  # held rows of a Dirichlet surface keep their own diagonal
         if np.ndim(self.m):
             with np.errstate(divide="ignore", invalid="ignore"):
                 r = np.where(self.m > 0, r / self.m, 0.0)

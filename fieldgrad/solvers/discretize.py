@@ -251,9 +251,9 @@ class Problem:
             raise BoundaryError("bc['surface'] is not available on a cylindrical grid (the surface areas would need "
                                 "the radius weights); accepted: a Cartesian grid, or no 'surface' (insulated holes)")
         if isinstance(cond, Dirichlet) and not self.holds_surface:
-            raise BoundaryError("a Dirichlet bc['surface'] holds the surface nodes through the held regions of "
-                                "solve_poisson / PoissonSolver; this path (heat steppers, poisson_matrix) does not "
-                                "hold nodes: give a Robin/Convection surface with a large h instead, or a Neumann one")
+            raise BoundaryError("a Dirichlet bc['surface'] holds the surface nodes as a held region: build the problem "
+                                "with fieldgrad.solvers.held.make_problem (what solve_poisson, PoissonSolver, solve_heat "
+                                "and poisson_matrix do), not with Problem directly")
         comps = [v for _, v in self.material.components]
         S = surface_conductance(comps, self.material.domain3, self.shape3, self.h3, self.periodic3)
         vol = float(np.prod(self.h3)) * self.weights()  # the box volume each row is divided by

@@ -146,12 +146,16 @@ class HeldProblem(Problem):
         return self._links
 
     def stencil7(self):
-        """Explicit 7-point form of :meth:`links_diag` (for ``method="direct"``)."""
-        from .multigrid import Level
-
-        lev = Level(self.shape3, self.h3, self.periodic3, self.fixed1)
-        lev.set_links(*self.links_diag())
-        return lev.explicit()
+        """Explicit 7-point form of :meth:`links_diag` (for ``method="direct"``): the full rows of
+        :meth:`Problem.stencil7` with the entries of cut links zeroed and the diagonal of
+        :meth:`links_diag` (the held rows' scaled one)."""
+        coef, offsets = super().stencil7()
+        h = self.held
+        for s in range(1, 7):
+            a = int(np.flatnonzero(offsets[s])[0])
+            coef[s][h | np.roll(h, -int(offsets[s][a]), axis=a)] = 0.0  # the node or its neighbour is held
+        coef[0][...] = self.links_diag()[3]
+        return coef, offsets
 
     def rhs(self, f, t=0.0, fixed_value=None):
         """Right-hand side and start values of :meth:`Problem.rhs` with the held values:

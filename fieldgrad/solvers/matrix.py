@@ -16,6 +16,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .discretize import Problem, check_rhs, unpad
+from .held import make_problem
 
 __all__ = ["poisson_matrix", "poisson_rhs", "ReducedSystem"]
 
@@ -130,7 +131,7 @@ def poisson_matrix(grid, bc, k=None, screening=0.0, *, symmetric=False, contact=
     screening : number >= 0 or non-negative array
     symmetric : bool
         False (default): the full ``N x N`` matrix (``N = grid.size``) with identity rows on
-        Dirichlet nodes.  True: rows scaled by the trapezoid factor (on a cylindrical grid also
+        Dirichlet nodes (and on the nodes a Dirichlet ``bc["surface"]`` holds).  True: rows scaled by the trapezoid factor (on a cylindrical grid also
         by the volume factor ``m`` of :meth:`Problem.volume_factor`), reduced to unknown nodes;
         returns ``(A_sym, unknown_index)`` where ``unknown_index`` are the flat indices of the
         unknown nodes.
@@ -147,9 +148,9 @@ def poisson_matrix(grid, bc, k=None, screening=0.0, *, symmetric=False, contact=
     >>> A.shape
     (16, 16)
     """
-    prob = Problem(grid, bc, k, screening, contact)
-    coef, offsets = prob.stencil7()
-    fixed = prob.fixed_mask()
+    prob = make_problem(grid, bc, k, screening, contact)
+    coef, offsets = Problem.stencil7(prob)  # the full rows: links to held nodes are kept, as to Dirichlet ones
+    fixed = _fixed_and_held(prob)
     A = _stencil_to_csr(coef, offsets, prob.shape3, prob.periodic3, fixed)
     m = prob.volume_factor()
     if not symmetric:
@@ -186,8 +187,18 @@ def poisson_rhs(f, grid, bc, k=None, *, t=0.0):
     >>> float(poisson_rhs(np.zeros((3, 3)), Grid((3, 3)), Dirichlet(2.0))[0, 0])
     2.0
     """
-    prob = Problem(grid, bc, k, 0.0)
-    b, _ = prob.rhs(check_rhs(f, grid), t)
+    prob = make_problem(grid, bc, k, 0.0)
+    f = check_rhs(f, grid)
+    b, _ = Problem.rhs(prob, f, t)  # the full rows of poisson_matrix (no elimination of held nodes)
+    held = getattr(prob, "held_all", None)
+    if held is not None:  # a Dirichlet surface: its nodes are rows "u = value" like Dirichlet nodes
+        b[held] = prob.rhs(f, t)[1][held]
     if prob.m3 is not None:
-        b = np.where(prob.fixed_mask(), b, b / prob.m3)
+        b = np.where(_fixed_and_held(prob), b, b / prob.m3)
     return unpad(b, grid.shape)
+
+
+def _fixed_and_held(prob):
+    """Dirichlet nodes and the nodes a Dirichlet ``bc["surface"]`` holds (bool array of ``shape3``)."""
+    held = getattr(prob, "held_all", None)
+    return prob.fixed_mask() if held is None else prob.fixed_mask() | held

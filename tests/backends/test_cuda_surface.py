@@ -37,10 +37,14 @@ def test_cuda_poisson_solves_the_cpu_rows_with_a_surface(cu, surface):
     assert np.max(np.abs(plain - want)) > 1e-3
 
 
+HEAT_SURFACES = [SURFACES[0], Dirichlet(lambda x, y, t: 1.0 + x + 50.0 * t)]
+
+
+@pytest.mark.parametrize("surface", HEAT_SURFACES, ids=["convection", "dirichlet"])
 @pytest.mark.parametrize("method", ["ftcs", "backward_euler"])
-def test_cuda_heat_steps_with_a_convecting_hole_match_the_cpu(cu, method):
+def test_cuda_heat_steps_with_a_hole_surface_match_the_cpu(cu, method, surface):
     g, k = _plate()
-    bc = {"*": Dirichlet(0.0), "surface": SURFACES[0]}
+    bc = {"*": Dirichlet(0.0), "surface": surface}
     u0 = np.zeros(g.shape)
     kw = dict(k=k, rho_c=1.0, steps=4, dt=1e-4, method=method, progress=False)
     a = np.asarray(fg.solve_heat(u0, g, bc, **kw).u)

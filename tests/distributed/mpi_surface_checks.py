@@ -75,6 +75,8 @@ def heat_cases():
                          dict(k=k, rho_c=rc, steps=40, method="ftcs", source=f))
     out["neumann_ftcs"] = (g, {"*": fg.Neumann(0.0), "surface": fg.Neumann(lambda x, y, t: (1.0 + x) * (1 + t))},
                            u0, dict(k=k, rho_c=rc, steps=40, method="ftcs"))
+    out["dirichlet_ftcs"] = (g, {"*": fg.Neumann(0.0), "surface": fg.Dirichlet(lambda x, y, t: 1.0 + x * (1 + 5 * t))},
+                             u0, dict(k=k, rho_c=rc, steps=40, method="ftcs", source=f))
     out["convection_rkl2"] = (g, {"*": fg.Neumann(0.0), "surface": fg.Convection(5.0, -1.0, conductivity=1.0)},
                               u0, dict(k=k, rho_c=2.0, steps=6, dt=2e-3, method="rkl2", source=2.0))
     return out

@@ -94,6 +94,15 @@ def test_surface_refusals_are_the_serial_ones():
         fd.solve_poisson(f, g, bc, k=1.0, comm=MPI.COMM_SELF)
     with pytest.raises(BoundaryError, match="surface"):  # the alpha form has no holes
         fd.solve_heat(f, g, bc, alpha=1.0, steps=2, comm=MPI.COMM_SELF)
+
+
+def test_dirichlet_surface_heat_holds_the_surface_nodes_on_one_rank():
+    # the block stepper's fixed nodes include the surface nodes (their values follow t)
     gd, bcd, _, kwd = checks.POISSON["dirichlet"](17)
-    with pytest.raises(BoundaryError, match="Dirichlet"):  # the heat steppers do not hold nodes
-        fd.solve_heat(np.zeros(gd.shape), gd, bcd, k=kwd["k"], rho_c=1.0, steps=2, comm=MPI.COMM_SELF)
+    bcd = dict(bcd, surface=fg.Dirichlet(lambda x, y, t: 2.0 + x + t))
+    part = fd.solve_heat(np.zeros(gd.shape), gd, bcd, k=kwd["k"], rho_c=1.0, steps=3, comm=MPI.COMM_SELF)
+    ref = fg.solve_heat(np.zeros(gd.shape), gd, bcd, k=kwd["k"], rho_c=1.0, steps=3, progress=False)
+    on = make_problem(gd, bcd, kwd["k"], 0.0).surface_nodes()
+    x, _ = gd.mesh()
+    np.testing.assert_array_equal(part.u[on], (2.0 + x + ref.t)[on])
+    assert np.max(np.abs(part.u - ref.u)) <= 1e-13 * np.max(np.abs(ref.u))

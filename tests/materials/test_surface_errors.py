@@ -43,12 +43,17 @@ def test_operators_refuse_a_surface_they_would_ignore():
         fg.laplacian(np.zeros(g.shape), g, bc={"*": Dirichlet(0.0), "surface": Neumann(1.0)})
 
 
-def test_heat_refuses_alpha_only_and_a_dirichlet_surface():
+def test_heat_refuses_a_surface_with_alpha_only():
+    # (a Dirichlet surface with k / rho_c is held: tests/heat/test_capacity_dirichlet_surface.py)
     g, k = plate()
     with pytest.raises(BoundaryError, match="k / rho_c form"):
         fg.solve_heat(np.zeros(g.shape), g, {"*": Neumann(0.0), "surface": Neumann(1.0)}, alpha=1.0, steps=1)
-    with pytest.raises(BoundaryError, match="Dirichlet bc\\['surface'\\]"):
-        fg.solve_heat(np.zeros(g.shape), g, {"*": Neumann(0.0), "surface": Dirichlet(1.0)}, k=k, rho_c=1.0, steps=1)
+
+
+def test_problem_built_directly_refuses_a_dirichlet_surface():
+    g, k = plate()
+    with pytest.raises(BoundaryError, match="make_problem"):
+        fg.solvers.discretize.Problem(g, {"*": Neumann(0.0), "surface": Dirichlet(1.0)}, k=k)
 
 
 def test_cylindrical_grid_refuses_a_surface():
