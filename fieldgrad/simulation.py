@@ -137,10 +137,8 @@ class Simulation:
 
     Example
     -------
-    >>> import numpy as np
-    >>> from fieldgrad import Grid, Dirichlet
-    >>> g = Grid((17, 17))
-    >>> sim = Simulation(np.ones(g.shape), g, Dirichlet(0.0), alpha=1.0, method="ftcs", progress=False)
+    >>> g = fg.Grid((17, 17))
+    >>> sim = Simulation(np.ones(g.shape), g, fg.Dirichlet(0.0), alpha=1.0, method="ftcs", progress=False)
     >>> sim.run(steps=10).step
     10
     """
@@ -459,9 +457,7 @@ class Simulation:
         Example
         -------
         >>> import os, tempfile
-        >>> import numpy as np
-        >>> from fieldgrad import Grid, Dirichlet
-        >>> sim = Simulation(np.zeros((9, 9)), Grid((9, 9)), Dirichlet(1.0), alpha=1.0, method="ftcs")
+        >>> sim = Simulation(np.zeros((9, 9)), fg.Grid((9, 9)), fg.Dirichlet(1.0), alpha=1.0, method="ftcs")
         >>> path = os.path.join(tempfile.mkdtemp(), "ck.h5")
         >>> _ = sim.checkpoint(path)
         >>> Simulation.restart(path).t == sim.t

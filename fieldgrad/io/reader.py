@@ -281,11 +281,9 @@ def open(path):  # noqa: A001 - mirrors builtins.open / xarray.open_dataset nami
 
     Example
     -------
-    >>> import numpy as np, tempfile, os
-    >>> from fieldgrad import Grid
-    >>> import fieldgrad.io
-    >>> p = fieldgrad.io.save(os.path.join(tempfile.mkdtemp(), "s.h5"), Grid((3, 3)), T=np.ones((3, 3)))
-    >>> with fieldgrad.io.open(p) as f:
+    >>> import tempfile, os
+    >>> p = fg.io.save(os.path.join(tempfile.mkdtemp(), "s.h5"), fg.Grid((3, 3)), T=np.ones((3, 3)))
+    >>> with fg.io.open(p) as f:
     ...     (f.grid.shape, f.times.tolist(), float(f["T"][0].sum()))
     ((3, 3), [0.0], 9.0)
     """
@@ -325,11 +323,9 @@ def load(path, frame=None, fields=None):
 
     Example
     -------
-    >>> import numpy as np, tempfile, os
-    >>> from fieldgrad import Grid
-    >>> import fieldgrad.io
-    >>> p = fieldgrad.io.save(os.path.join(tempfile.mkdtemp(), "s.h5"), Grid((3, 3)), T=np.ones((3, 3)))
-    >>> fieldgrad.io.load(p).fields["T"].shape
+    >>> import tempfile, os
+    >>> p = fg.io.save(os.path.join(tempfile.mkdtemp(), "s.h5"), fg.Grid((3, 3)), T=np.ones((3, 3)))
+    >>> fg.io.load(p).fields["T"].shape
     (1, 3, 3)
     """
     with open(path) as f:

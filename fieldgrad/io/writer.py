@@ -70,15 +70,13 @@ class HDF5Writer:
 
     Example
     -------
-    >>> import numpy as np, tempfile, os, types
-    >>> from fieldgrad import Grid
-    >>> g = Grid((5, 4))
+    >>> import tempfile, os, types
+    >>> g = fg.Grid((5, 4))
     >>> sim = types.SimpleNamespace(grid=g, bc=None, params={}, t=0.0, step=0)
     >>> path = os.path.join(tempfile.mkdtemp(), "run.h5")
     >>> w = HDF5Writer(path)
     >>> w.open(sim); w.write(0.0, {"T": np.zeros(g.shape)}); w.close()
-    >>> import fieldgrad.io
-    >>> with fieldgrad.io.open(path) as f:
+    >>> with fg.io.open(path) as f:
     ...     f["T"].shape
     (1, 5, 4)
     """
@@ -362,12 +360,10 @@ def save(path, grid, *, t=0.0, overwrite=False, bc=None, params=None, units=None
 
     Example
     -------
-    >>> import numpy as np, tempfile, os
-    >>> from fieldgrad import Grid
-    >>> import fieldgrad.io
-    >>> g = Grid((4, 4))
-    >>> p = fieldgrad.io.save(os.path.join(tempfile.mkdtemp(), "s.h5"), g, T=np.ones(g.shape))
-    >>> float(fieldgrad.io.load(p, frame=-1).fields["T"].sum())
+    >>> import tempfile, os
+    >>> g = fg.Grid((4, 4))
+    >>> p = fg.io.save(os.path.join(tempfile.mkdtemp(), "s.h5"), g, T=np.ones(g.shape))
+    >>> float(fg.io.load(p, frame=-1).fields["T"].sum())
     16.0
     """
     from types import SimpleNamespace

@@ -26,7 +26,6 @@ as NumPy does).
 
 Example
 -------
->>> import numpy as np
 >>> difference_quotient(1.0, 4.0, 2.0)
 1.5
 >>> three_point(-1.5, 2.0, -0.5, 0.0, 1.0, 4.0)
