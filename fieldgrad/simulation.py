@@ -20,6 +20,7 @@ import time
 import numpy as np
 
 from . import boundary as _bnd
+from .closing import Closing
 from .errors import BackendError, ConvergenceError, NonFiniteError, ParameterError
 from .grid import Grid
 from .heat.gpu import GPU_METHODS, make_cuda_stepper, resolve_heat_backend
@@ -90,7 +91,7 @@ def _material_from_state(extra):
     return kw
 
 
-class Simulation:
+class Simulation(Closing):
     """Heat diffusion ``du/dt = div(alpha grad u) + source`` (or ``rho_c du/dt = div(k grad u) +
     source``) run step by step.
 
@@ -264,12 +265,6 @@ class Simulation:
             w.close()
         self._writers = []
         self._open = False
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
 
     # ------------------------------------------------------------------ the loop
     def _check_finite(self):

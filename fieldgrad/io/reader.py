@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..closing import Closing
 from ..errors import FileFormatError, ParameterError, describe
 from . import layout
 from .files import open_h5_read
@@ -149,7 +150,7 @@ def _text(v):
     return v.decode() if isinstance(v, (bytes, np.bytes_)) else str(v)
 
 
-class OutputFile:
+class OutputFile(Closing):
     """An open fieldgrad output file (use as a context manager, or call :meth:`close`).
 
     Attributes
@@ -248,12 +249,6 @@ class OutputFile:
     def close(self):
         """Close the HDF5 file (views become unreadable)."""
         self.h5.close()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
 
     def __repr__(self):
         return f"<OutputFile {self.path!r} {self.grid} frames={len(self)} fields={list(self.fields)}>"

@@ -12,6 +12,7 @@ import time as _time
 
 import numpy as np
 
+from ..closing import Closing
 from ..errors import FileFormatError, ParameterError, describe
 from . import layout
 from .files import (as_path, check_new_file, clean_stale_temps, open_h5_append, os_errors, refuse_link,
@@ -25,7 +26,7 @@ from .xdmf import write_xdmf, xdmf_path
 XDMF_INTERVAL = 10.0
 
 
-class HDF5Writer:
+class HDF5Writer(Closing):
     """Write a time series of fields to an HDF5 file (layout: :mod:`fieldgrad.io.layout`).
 
     The file is written in SWMR mode and flushed after every frame, so a run killed at any
@@ -226,12 +227,6 @@ class HDF5Writer:
         finally:
             self._lock.release()
         self._sim = None
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
 
     def __repr__(self):
         return (f"HDF5Writer({self.path!r}, fields={self.fields!r}, every={self.every!r}, "
