@@ -33,7 +33,6 @@ def half_ring_radii(r, h):
 
     Example
     -------
-    >>> import numpy as np
     >>> lo, hi = half_ring_radii(np.array([0.0, 1.0]), 1.0)
     >>> lo.tolist(), hi.tolist()
     ([-0.25, 0.75], [0.25, 1.25])
@@ -48,7 +47,6 @@ def radial_volumes(r, h):
 
     Example
     -------
-    >>> import numpy as np
     >>> v = radial_volumes(np.array([0.0, 0.5, 1.0]), 0.5)
     >>> float(v.sum()) == 0.5   # integral of r dr over [0, 1]
     True
@@ -363,7 +361,6 @@ class Grid:
 
         Example
         -------
-        >>> import numpy as np
         >>> g = Grid((11, 11))
         >>> round(g.integrate(np.ones(g.shape)), 12)
         1.0

@@ -256,7 +256,6 @@ def gradient(f, *varargs, axis=None, edge_order=1):
 
     Example
     -------
-    >>> import numpy as np
     >>> gradient(np.array([1., 2., 4., 7., 11.]))
     array([1. , 1.5, 2.5, 3.5, 4. ])
     >>> gx, gy = gradient(np.array([[1., 2., 6.], [3., 4., 5.]]), 2.0, [0., 1., 3.])

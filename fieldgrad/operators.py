@@ -192,9 +192,7 @@ def grad(u, grid, bc=None, *, order=2, t=0.0, out=None, check_finite=False, back
 
     Example
     -------
-    >>> import numpy as np
-    >>> from fieldgrad import Grid
-    >>> g = Grid((5, 4))
+    >>> g = fg.Grid((5, 4))
     >>> X, Y = g.mesh()
     >>> np.allclose(grad(3 * X - Y, g), [3 * np.ones(g.shape), -np.ones(g.shape)])
     True
@@ -243,9 +241,7 @@ def div(v, grid, bc=None, *, order=2, t=0.0, out=None, check_finite=False, backe
 
     Example
     -------
-    >>> import numpy as np
-    >>> from fieldgrad import Grid
-    >>> g = Grid((6, 6))
+    >>> g = fg.Grid((6, 6))
     >>> X, Y = g.mesh()
     >>> float(div(np.stack([X, 2 * Y]), g).mean())
     3.0
@@ -342,9 +338,7 @@ def div_k_grad(u, grid, bc=None, *, k=None, t=0.0, out=None, check_finite=False,
 
     Example
     -------
-    >>> import numpy as np
-    >>> from fieldgrad import Grid
-    >>> g = Grid((9, 9))
+    >>> g = fg.Grid((9, 9))
     >>> X, Y = g.mesh()
     >>> float(div_k_grad(X**2, g, k=2.0)[4, 4])
     4.0
@@ -384,9 +378,7 @@ def curl(v, grid, bc=None, *, order=2, out=None, check_finite=False):
 
     Example
     -------
-    >>> import numpy as np
-    >>> from fieldgrad import Grid
-    >>> g = Grid((5, 5))
+    >>> g = fg.Grid((5, 5))
     >>> X, Y = g.mesh()
     >>> np.allclose(curl(np.stack([-Y, X]), g), 2.0)
     True

@@ -20,6 +20,7 @@ import time
 import numpy as np
 
 from . import boundary as _bnd
+from .closing import Closing
 from .errors import BackendError, ConvergenceError, NonFiniteError, ParameterError
 from .grid import Grid
 from .heat.gpu import GPU_METHODS, make_cuda_stepper, resolve_heat_backend
@@ -90,7 +91,7 @@ def _material_from_state(extra):
     return kw
 
 
-class Simulation:
+class Simulation(Closing):
     """Heat diffusion ``du/dt = div(alpha grad u) + source`` (or ``rho_c du/dt = div(k grad u) +
     source``) run step by step.
 
@@ -137,10 +138,8 @@ class Simulation:
 
     Example
     -------
-    >>> import numpy as np
-    >>> from fieldgrad import Grid, Dirichlet
-    >>> g = Grid((17, 17))
-    >>> sim = Simulation(np.ones(g.shape), g, Dirichlet(0.0), alpha=1.0, method="ftcs", progress=False)
+    >>> g = fg.Grid((17, 17))
+    >>> sim = Simulation(np.ones(g.shape), g, fg.Dirichlet(0.0), alpha=1.0, method="ftcs", progress=False)
     >>> sim.run(steps=10).step
     10
     """
@@ -266,12 +265,6 @@ class Simulation:
             w.close()
         self._writers = []
         self._open = False
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
 
     # ------------------------------------------------------------------ the loop
     def _check_finite(self):
@@ -459,9 +452,7 @@ class Simulation:
         Example
         -------
         >>> import os, tempfile
-        >>> import numpy as np
-        >>> from fieldgrad import Grid, Dirichlet
-        >>> sim = Simulation(np.zeros((9, 9)), Grid((9, 9)), Dirichlet(1.0), alpha=1.0, method="ftcs")
+        >>> sim = Simulation(np.zeros((9, 9)), fg.Grid((9, 9)), fg.Dirichlet(1.0), alpha=1.0, method="ftcs")
         >>> path = os.path.join(tempfile.mkdtemp(), "ck.h5")
         >>> _ = sim.checkpoint(path)
         >>> Simulation.restart(path).t == sim.t

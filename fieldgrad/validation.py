@@ -7,9 +7,7 @@ all use the same checks and give the same messages.  A grid is anything with ``s
 
 Example
 -------
->>> import numpy as np
->>> from fieldgrad import Grid
->>> g = Grid((3, 4))
+>>> g = fg.Grid((3, 4))
 >>> as_field(np.ones((3, 4), dtype=np.int64), g).dtype
 dtype('float64')
 >>> check_coefficient(2, g, "k")
@@ -78,9 +76,7 @@ def as_field(u, grid, name="u", leading=(), check_finite=False, dtype=None):
 
     Example
     -------
-    >>> import numpy as np
-    >>> from fieldgrad import Grid
-    >>> as_field(np.zeros((2, 2), dtype=np.float32), Grid((2, 2))).dtype
+    >>> as_field(np.zeros((2, 2), dtype=np.float32), fg.Grid((2, 2))).dtype
     dtype('float32')
     """
     if _is_device_array(u):
@@ -191,8 +187,7 @@ def check_coefficient(value, grid, name, *, positive=True, dtype=np.float64, bro
 
     Example
     -------
-    >>> from fieldgrad import Grid
-    >>> check_coefficient(0.0, Grid((3,)), "screening", positive=False)
+    >>> check_coefficient(0.0, fg.Grid((3,)), "screening", positive=False)
     0.0
     """
     if value is None:
@@ -241,8 +236,7 @@ def check_conductivity(k, grid, dtype, name="k"):
 
     Example
     -------
-    >>> from fieldgrad import Grid
-    >>> check_conductivity(2.0, Grid((2,)), np.float64)
+    >>> check_conductivity(2.0, fg.Grid((2,)), np.float64)
     array([2., 2.])
     """
     return check_coefficient(k, grid, name, positive=True, dtype=dtype, broadcast=True)
@@ -264,8 +258,7 @@ def check_source(source, grid, dtype, name="source"):
 
     Example
     -------
-    >>> from fieldgrad import Grid
-    >>> check_source(1, Grid((2,)), np.float64)
+    >>> check_source(1, fg.Grid((2,)), np.float64)
     array([1., 1.])
     """
     if source is None:

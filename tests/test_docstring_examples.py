@@ -3,11 +3,14 @@
 The doctests are run here, module by module, rather than by ``--doctest-modules``: pytest's
 doctest collection also imports the test tree's conftest files as modules, and the several
 ``conftest.py`` of tests/ then collide under the rootdir import mode the tests rely on.
+Examples assume ``import numpy as np`` and ``import fieldgrad as fg`` (as NumPy's assume ``np``);
+the repository's root ``conftest.py`` gives pytest's ``--doctest-modules`` the same two names.
 """
 import doctest
 import importlib
 import pkgutil
 
+import numpy as np
 import pytest
 
 import fieldgrad
@@ -35,7 +38,8 @@ def test_docstring_examples_run(name, tmp_path, monkeypatch):
     mod = importlib.import_module(name)
     finder = doctest.DocTestFinder(exclude_empty=True)
     runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
-    for test in finder.find(mod, name):  # each example sees a copy of its module's globals
+    # each example sees a copy of its module's globals, plus the two names every example assumes
+    for test in finder.find(mod, name, extraglobs={"np": np, "fg": fieldgrad}):
         runner.run(test)
     res = runner.summarize(verbose=False)
     assert res.failed == 0, f"{res.failed} of {res.attempted} docstring examples of {name} failed (output above)"

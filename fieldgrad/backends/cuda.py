@@ -13,9 +13,7 @@ every kernel in Numba's CUDA simulator (slow, for tests without a GPU).
 
 Example
 -------
->>> import numpy as np
->>> from fieldgrad.backends import cuda_available
->>> if cuda_available():
+>>> if fg.backends.cuda_available():
 ...     d = as_device(np.zeros(3))
 ...     _ = to_host(d)
 """

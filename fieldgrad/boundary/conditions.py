@@ -153,8 +153,7 @@ class Condition:
 
         Example
         -------
-        >>> from fieldgrad import Grid
-        >>> Neumann(lambda x, y: x + y).evaluate_nodes("flux", Grid((2, 2))).tolist()
+        >>> Neumann(lambda x, y: x + y).evaluate_nodes("flux", fg.Grid((2, 2))).tolist()
         [[0.0, 1.0], [1.0, 2.0]]
         """
         raw = getattr(self, field)
@@ -617,11 +616,10 @@ def resolve_bc(bc, grid, *, allow_nonlinear=False, allow_surface=False):
 
     Example
     -------
-    >>> from fieldgrad import Grid
-    >>> b = resolve_bc({"x": Dirichlet(0), "*": Neumann(0)}, Grid((5, 5)))
+    >>> b = resolve_bc({"x": Dirichlet(0), "*": Neumann(0)}, fg.Grid((5, 5)))
     >>> b.kinds()
     {'x-': 'dirichlet', 'x+': 'dirichlet', 'y-': 'neumann', 'y+': 'neumann'}
-    >>> resolve_bc({"*": Dirichlet(0), "surface": Neumann(1.0)}, Grid((5, 5)), allow_surface=True).surface
+    >>> resolve_bc({"*": Dirichlet(0), "surface": Neumann(1.0)}, fg.Grid((5, 5)), allow_surface=True).surface
     Neumann(flux=1.0)
     """
     from ..grid import require_grid

@@ -34,9 +34,7 @@ stencil uses), so the boundary node's half-cell balance carries the flux ``k_0 g
 
 Example
 -------
->>> from fieldgrad import Grid
->>> from fieldgrad.boundary import Neumann
->>> r = ghost_rule(Neumann(1.0), Grid((5,)), "x+", derivative=2)
+>>> r = ghost_rule(fg.Neumann(1.0), fg.Grid((5,)), "x+", derivative=2)
 >>> r.kind, r.weights, float(r.offset)
 ('neumann', (0.0, 1.0), 0.5)
 """
@@ -145,8 +143,7 @@ def ghost_rule(cond, grid, face, derivative=2, t=0.0, dtype=np.float64, k_layers
 
     Example
     -------
-    >>> from fieldgrad import Grid
-    >>> ghost_rule(None, Grid((5,)), "x-", derivative=1).weights
+    >>> ghost_rule(None, fg.Grid((5,)), "x-", derivative=1).weights
     (3.0, -3.0, 1.0)
     """
     axis, _ = grid.parse_face(face)

@@ -98,7 +98,6 @@ def node_view(value, grid):
 
     Example
     -------
-    >>> import numpy as np
     >>> node_view(Cells(np.array([[1.0], [3.0]])), Grid((3, 2))).tolist()
     [[1.0, 1.0], [2.0, 2.0], [3.0, 3.0]]
     """

@@ -20,7 +20,6 @@ reported) instead of hanging.
 
 Example
 -------
->>> import numpy as np
 >>> expr = parse_expression("100 * sin(pi * x / L)", names=("x", "y"), parameters={"L": 2.0})
 >>> float(expr(x=np.array(1.0), y=np.array(0.0)))
 100.0

@@ -114,9 +114,8 @@ def laplacian(u, grid, bc=None, *, t=0.0):
 
     Example
     -------
-    >>> import dask.array as da, numpy as np
-    >>> from fieldgrad import Grid
-    >>> g = Grid((16, 16))
+    >>> import dask.array as da
+    >>> g = fg.Grid((16, 16))
     >>> X, Y = g.mesh()
     >>> lap = laplacian(da.from_array(X**2 + Y**2, chunks=8), g)
     >>> round(float(lap.compute()[5, 5]), 10)
@@ -141,8 +140,7 @@ def grad(u, grid, bc=None, *, t=0.0):
     Example
     -------
     >>> import dask.array as da
-    >>> from fieldgrad import Grid
-    >>> g = Grid((12, 12))
+    >>> g = fg.Grid((12, 12))
     >>> X, Y = g.mesh()
     >>> round(float(grad(da.from_array(3 * X, chunks=6), g).compute()[0].mean()), 10)
     3.0

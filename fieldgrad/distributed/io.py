@@ -19,6 +19,7 @@ import shutil
 
 import numpy as np
 
+from ..closing import Closing
 from ..errors import ParameterError, describe
 from .gather import Block
 
@@ -59,7 +60,7 @@ def _kind(name, part, grid):
                          f"(scalar) or {(grid.ndim,) + grid.shape} (vector)")
 
 
-class PartsWriter:
+class PartsWriter(Closing):
     """Write a time series of distributed fields as one logical fieldgrad output file.
 
     Collective: every rank constructs it, calls :meth:`write` for every frame and :meth:`close`.
@@ -173,12 +174,6 @@ class PartsWriter:
         err = self.comm.bcast(err, root=0)
         if err is not None:
             raise err
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
 
     # ------------------------------------------------------------------ rank 0
     def _write_logical(self, blocks):

@@ -11,10 +11,8 @@ and cuts its links ``Lx, Ly, Lz`` and diagonal ``D`` to the block plus a few lay
 
 Example
 -------
->>> import numpy as np
->>> from fieldgrad import Grid, Dirichlet
 >>> from fieldgrad.solvers.discretize import Problem
->>> p = Problem(Grid((6, 5)), Dirichlet(0.0))
+>>> p = Problem(fg.Grid((6, 5)), fg.Dirichlet(0.0))
 >>> index = [np.arange(1, 4), np.arange(5), np.zeros(1, int)]   # x nodes 1..3 of 0..5
 >>> closed = [(True, True), (False, False), (False, False)]     # both x ends are halo layers
 >>> Lx, Ly, Lz, D, fixed1, tables = cut_links(p.links_diag()[:4], p.fixed1, index, (False,) * 3, closed)

@@ -7,7 +7,6 @@
 
 Example
 -------
->>> import numpy as np
 >>> r = HeatPart(np.zeros((2, 3)), 1.0, 4, "ftcs", 0.25, 4, 0, "t_end", 0.0, {},
 ...              slices=(slice(2, 4), slice(0, 3)), global_shape=(4, 3))
 >>> r.data is r.u, r.index

@@ -78,10 +78,8 @@ def solve_steady(grid, bc, k=1.0, *, source=0.0, screening=0.0, fixed=None, rtol
 
     Example
     -------
-    >>> import numpy as np
-    >>> from fieldgrad import Grid, Dirichlet
-    >>> g = Grid((5, 3))
-    >>> u = solve_steady(g, {"x-": Dirichlet(0.0), "x+": Dirichlet(1.0)})
+    >>> g = fg.Grid((5, 3))
+    >>> u = solve_steady(g, {"x-": fg.Dirichlet(0.0), "x+": fg.Dirichlet(1.0)})
     >>> np.allclose(u[:, 1], np.linspace(0, 1, 5))
     True
     """

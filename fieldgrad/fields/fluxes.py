@@ -61,11 +61,9 @@ def face_flows(u, k, grid, bc, source=None, t=0.0):
 
     Example
     -------
-    >>> import numpy as np
-    >>> from fieldgrad import Grid, Dirichlet, Neumann
-    >>> g = Grid((5, 3), extent=[(0, 2), (0, 1)])
+    >>> g = fg.Grid((5, 3), extent=[(0, 2), (0, 1)])
     >>> u = g.mesh()[0] * 3.0          # dT/dx = 3, k = 2: heat flows towards -x
-    >>> fl = face_flows(u, 2.0, g, {"x": Dirichlet(lambda x, y: 3.0 * x), "y": Neumann(0.0)})
+    >>> fl = face_flows(u, 2.0, g, {"x": fg.Dirichlet(lambda x, y: 3.0 * x), "y": fg.Neumann(0.0)})
     >>> round(fl["x-"], 12), round(fl["x+"], 12)
     (6.0, -6.0)
     """
@@ -160,9 +158,7 @@ def box_flow(u, k, grid, lo, hi):
 
     Example
     -------
-    >>> import numpy as np
-    >>> from fieldgrad import Grid
-    >>> g = Grid((9, 9))
+    >>> g = fg.Grid((9, 9))
     >>> X, Y = g.mesh()
     >>> # div(-grad u) = 1: the flow out is the area of the 5 x 5 cells around the box nodes
     >>> round(box_flow(-(X**2 + Y**2) / 4, 1.0, g, (0.25, 0.25), (0.75, 0.75)), 12)
@@ -196,9 +192,7 @@ def edge_energy(u, k, grid):
 
     Example
     -------
-    >>> import numpy as np
-    >>> from fieldgrad import Grid
-    >>> g = Grid((5, 5))
+    >>> g = fg.Grid((5, 5))
     >>> round(edge_energy(g.mesh()[0], 2.0, g), 12)   # 1/2 * 2 * 1 * area 1
     1.0
     """

@@ -39,9 +39,7 @@ class PotentialField(Field):
 
     Example
     -------
-    >>> import numpy as np
-    >>> from fieldgrad import Grid
-    >>> g = Grid((11, 6), extent=[(0, 1e-3), (0, 1e-2)], periodic=[False, True])
+    >>> g = fg.Grid((11, 6), extent=[(0, 1e-3), (0, 1e-2)], periodic=[False, True])
     >>> X, _ = g.mesh()
     >>> phi, C = PotentialField.capacitor(g, X <= 0, X >= 1e-3, permittivity=EPSILON_0)
     >>> round(C / (EPSILON_0 * 1e-2 / 1e-3), 12)   # eps A / d per unit depth

@@ -30,9 +30,8 @@ class PressureField(Field):
 
     Example
     -------
-    >>> from fieldgrad import Grid, Dirichlet
-    >>> g = Grid((11, 3), extent=[(0, 10.0), (0, 1.0)])
-    >>> p = PressureField.steady(g, {"x-": Dirichlet(2e5), "x+": Dirichlet(1e5)}, permeability=1e-12,
+    >>> g = fg.Grid((11, 3), extent=[(0, 10.0), (0, 1.0)])
+    >>> p = PressureField.steady(g, {"x-": fg.Dirichlet(2e5), "x+": fg.Dirichlet(1e5)}, permeability=1e-12,
     ...                          viscosity=1e-3)
     >>> round(p.flow_rate("x+") * 1e6, 9)    # kappa/mu * dp/L * A = 1e-9 * 1e4 * 1 m^2/s per depth
     10.0

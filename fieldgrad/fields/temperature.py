@@ -29,9 +29,8 @@ class TemperatureField(Field):
 
     Example
     -------
-    >>> from fieldgrad import Grid, Dirichlet
-    >>> g = Grid((11, 5), extent=[(0, 0.1), (0, 0.02)])
-    >>> T = TemperatureField.steady(g, {"x-": Dirichlet(100.0), "x+": Dirichlet(0.0)}, conductivity=50.0)
+    >>> g = fg.Grid((11, 5), extent=[(0, 0.1), (0, 0.02)])
+    >>> T = TemperatureField.steady(g, {"x-": fg.Dirichlet(100.0), "x+": fg.Dirichlet(0.0)}, conductivity=50.0)
     >>> round(T.heat_flow("x+"), 6)   # k A dT / L per unit depth = 50 * 0.02 * 100 / 0.1
     1000.0
     """

@@ -119,10 +119,8 @@ def gradient_descent(u0, grid, bc, lr, steps, weight_decay=0.0, source=None, dec
 
     Example
     -------
-    >>> import numpy as np
-    >>> from fieldgrad import Grid, Dirichlet
-    >>> g = Grid((17, 17))
-    >>> r = gradient_descent(np.random.default_rng(0).random(g.shape), g, Dirichlet(0), lr=2e-4, steps=20,
+    >>> g = fg.Grid((17, 17))
+    >>> r = gradient_descent(np.random.default_rng(0).random(g.shape), g, fg.Dirichlet(0), lr=2e-4, steps=20,
     ...                      weight_decay=1.0)
     >>> r.stable, r.energy_decreasing
     (True, True)
@@ -190,11 +188,9 @@ def heat_steps(u0, grid, bc, dt, steps, absorption=0.0, source=None, record_ever
 
     Example
     -------
-    >>> import numpy as np
-    >>> from fieldgrad import Grid, Dirichlet
-    >>> g, u0 = Grid((9, 9)), np.ones((9, 9))
-    >>> a = heat_steps(u0, g, Dirichlet(0), dt=1e-3, steps=5, absorption=2.0).u
-    >>> b = gradient_descent(u0, g, Dirichlet(0), lr=1e-3, steps=5, weight_decay=2.0).u
+    >>> g, u0 = fg.Grid((9, 9)), np.ones((9, 9))
+    >>> a = heat_steps(u0, g, fg.Dirichlet(0), dt=1e-3, steps=5, absorption=2.0).u
+    >>> b = gradient_descent(u0, g, fg.Dirichlet(0), lr=1e-3, steps=5, weight_decay=2.0).u
     >>> bool(np.array_equal(a, b))
     True
     """

@@ -51,9 +51,7 @@ def grid_inner(u, v, grid):
 
     Example
     -------
-    >>> import numpy as np
-    >>> from fieldgrad import Grid
-    >>> g = Grid((5, 5))
+    >>> g = fg.Grid((5, 5))
     >>> float(grid_inner(np.ones(g.shape), np.ones(g.shape), g))  # area of the unit square
     1.0
     """
@@ -81,11 +79,9 @@ def energy(u, grid, bc, weight_decay=0.0, source=None):
 
     Example
     -------
-    >>> import numpy as np
-    >>> from fieldgrad import Grid, Dirichlet
-    >>> g = Grid((5, 5))
+    >>> g = fg.Grid((5, 5))
     >>> X, Y = g.mesh()
-    >>> round(energy(X, g, {"x-": Dirichlet(0), "x+": Dirichlet(1), "y": Dirichlet(g.coords[0])}), 12)  # 1/2 int |grad x|^2
+    >>> round(energy(X, g, {"x-": fg.Dirichlet(0), "x+": fg.Dirichlet(1), "y": fg.Dirichlet(g.coords[0])}), 12)  # 1/2 int |grad x|^2
     0.5
     """
     bcs = resolve_complete(bc, grid, "energy")
@@ -144,12 +140,10 @@ def energy_gradient(u, grid, bc, weight_decay=0.0, source=None, inner="grid", ou
 
     Example
     -------
-    >>> import numpy as np
-    >>> from fieldgrad import Grid, Periodic
-    >>> g = Grid(8, periodic=True)
+    >>> g = fg.Grid(8, periodic=True)
     >>> u = np.cos(2 * np.pi * g.coords[0])
     >>> mu = 4 / g.spacing[0] ** 2 * np.sin(np.pi / 8) ** 2  # eigenvalue of -lap_h for this mode
-    >>> bool(np.allclose(energy_gradient(u, g, Periodic()), mu * u))
+    >>> bool(np.allclose(energy_gradient(u, g, fg.Periodic()), mu * u))
     True
     """
     if inner not in INNER_PRODUCTS:

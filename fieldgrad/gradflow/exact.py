@@ -101,13 +101,11 @@ def exact_flow(u0, grid, bc, t, weight_decay=0.0, source=None, method="auto"):
 
     Example
     -------
-    >>> import numpy as np
-    >>> from fieldgrad import Grid, Dirichlet
-    >>> g = Grid((17, 17))
+    >>> g = fg.Grid((17, 17))
     >>> X, Y = g.mesh()
     >>> u0 = np.sin(np.pi * X) * np.sin(np.pi * Y)
     >>> mu = 2 * 4 * 16 ** 2 * np.sin(np.pi / 32) ** 2  # its discrete eigenvalue
-    >>> u = exact_flow(u0, g, Dirichlet(0), t=0.01, weight_decay=3.0)
+    >>> u = exact_flow(u0, g, fg.Dirichlet(0), t=0.01, weight_decay=3.0)
     >>> bool(np.allclose(u, np.exp(-0.01 * (mu + 3.0)) * u0, rtol=1e-12, atol=1e-14))
     True
     """

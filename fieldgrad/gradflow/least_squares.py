@@ -114,7 +114,6 @@ def least_squares_path(X, y, times, method="flow", weight_decay=0.0, lr=None):
 
     Example
     -------
-    >>> import numpy as np
     >>> X = np.array([[1.0, 0.0], [0.0, 2.0]]); y = np.array([1.0, 1.0])
     >>> least_squares_path(X, y, [np.inf])  # -> the least-squares solution
     array([[1. , 0.5]])
@@ -176,7 +175,6 @@ def generalized_ridge_penalty(X, t, weight_decay=0.0):
 
     Example
     -------
-    >>> import numpy as np
     >>> P, p = generalized_ridge_penalty(np.eye(2) * np.sqrt(2), t=1.0)  # s = 1: p = 1/(e - 1)
     >>> bool(np.allclose(p, 1 / (np.e - 1)))
     True

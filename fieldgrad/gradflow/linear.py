@@ -101,7 +101,6 @@ def steepest_descent(A, b, x0=None, tol=1e-8, maxiter=10000, keep_iterates=False
 
     Example
     -------
-    >>> import numpy as np
     >>> r = steepest_descent(np.diag([1.0, 4.0]), np.array([1.0, 4.0]), tol=1e-12)
     >>> bool(np.allclose(r.x, [1.0, 1.0])), r.converged
     (True, True)
@@ -130,7 +129,6 @@ def fixed_step_descent(A, b, step, x0=None, tol=1e-8, maxiter=10000, keep_iterat
 
     Example
     -------
-    >>> import numpy as np
     >>> fixed_step_descent(np.diag([1.0, 4.0]), np.array([1.0, 4.0]), step=0.4, tol=1e-10).converged
     True
     """
@@ -154,7 +152,6 @@ def conjugate_gradient(A, b, x0=None, tol=1e-8, maxiter=10000, keep_iterates=Fal
 
     Example
     -------
-    >>> import numpy as np
     >>> conjugate_gradient(np.diag([1.0, 4.0, 9.0]), np.ones(3), tol=1e-14).iterations  # <= 3 in exact arithmetic
     3
     """

@@ -27,7 +27,6 @@ class SGD:
 
     Example
     -------
-    >>> import numpy as np
     >>> th = np.array([1.0]); SGD(0.1, weight_decay=0.5).step(th, np.array([2.0]))
     array([0.75])
     """
@@ -61,7 +60,6 @@ class Adam:
 
     Example
     -------
-    >>> import numpy as np
     >>> th = np.array([1.0]); Adam(0.1).step(th, np.array([5.0]))  # first step ~ lr * sign(g)
     array([0.9])
     """

@@ -45,10 +45,8 @@ class FlowResult:
 
     Example
     -------
-    >>> import numpy as np
-    >>> from fieldgrad import Grid, Dirichlet
     >>> from fieldgrad.gradflow import gradient_descent
-    >>> r = gradient_descent(np.ones((9, 9)), Grid((9, 9)), Dirichlet(0), lr=1e-3, steps=4)
+    >>> r = gradient_descent(np.ones((9, 9)), fg.Grid((9, 9)), fg.Dirichlet(0), lr=1e-3, steps=4)
     >>> r.snapshots.shape, bool(np.all(np.diff(r.energy) < 0))
     ((5, 9, 9), True)
     """

@@ -128,9 +128,7 @@ def laplacian_eigenvalues(grid, bc):
 
     Example
     -------
-    >>> from fieldgrad import Grid, Dirichlet
-    >>> import numpy as np
-    >>> mu = laplacian_eigenvalues(Grid((33, 33)), Dirichlet(0))
+    >>> mu = laplacian_eigenvalues(fg.Grid((33, 33)), fg.Dirichlet(0))
     >>> round(float(mu.min()) / (2 * np.pi ** 2), 4)  # -> the continuum value 2 pi^2
     0.9992
     """
@@ -167,8 +165,7 @@ def laplacian_diagonal(grid, bc):
 
     Example
     -------
-    >>> from fieldgrad import Grid, Robin
-    >>> float(laplacian_diagonal(Grid(11), Robin(3.0, 1.0)).min())  # -2/h^2 - 2 (alpha/beta)/h
+    >>> float(laplacian_diagonal(fg.Grid(11), fg.Robin(3.0, 1.0)).min())  # -2/h^2 - 2 (alpha/beta)/h
     -260.0
     """
     bcs = resolve_complete(bc, grid, "laplacian_diagonal")
@@ -195,8 +192,7 @@ def laplacian_matrix(grid, bc):
 
     Example
     -------
-    >>> from fieldgrad import Grid, Neumann
-    >>> laplacian_matrix(Grid(4, extent=(0, 3)), Neumann(0)).toarray()
+    >>> laplacian_matrix(fg.Grid(4, extent=(0, 3)), fg.Neumann(0)).toarray()
     array([[-2.,  2.,  0.,  0.],
            [ 1., -2.,  1.,  0.],
            [ 0.,  1., -2.,  1.],
@@ -235,8 +231,7 @@ def mode_decay(grid, bc, step, steps=1, weight_decay=0.0, exact=False):
 
     Example
     -------
-    >>> from fieldgrad import Grid, Periodic
-    >>> float(mode_decay(Grid(8, periodic=True), Periodic(), 0.001, 10, weight_decay=2.0)[0])  # mean mode
+    >>> float(mode_decay(fg.Grid(8, periodic=True), fg.Periodic(), 0.001, 10, weight_decay=2.0)[0])  # mean mode
     0.980179...
     """
     eta = check_positive(step, "step")
@@ -275,8 +270,7 @@ def step_size_limits(grid, bc, weight_decay=0.0):
 
     Example
     -------
-    >>> from fieldgrad import Grid, Periodic
-    >>> lim = step_size_limits(Grid((16, 16), periodic=True), Periodic())
+    >>> lim = step_size_limits(fg.Grid((16, 16), periodic=True), fg.Periodic())
     >>> lim["stable"] * 16 ** 2, lim["monotone"] * 16 ** 2  # both h^2 / 4 here
     (0.25, 0.25)
     """

@@ -16,10 +16,8 @@ The implicit steppers solve ``div(k grad u) - (rho_c / dt) u = f`` with the same
 
 Example
 -------
->>> import numpy as np
->>> from fieldgrad import Grid, Neumann, resolve_bc
->>> g = Grid((5, 5))
->>> op = CapacityOperator(g, resolve_bc(Neumann(0.0), g), 2.0, np.full(g.shape, 4.0))
+>>> g = fg.Grid((5, 5))
+>>> op = CapacityOperator(g, fg.resolve_bc(fg.Neumann(0.0), g), 2.0, np.full(g.shape, 4.0))
 >>> float(op.inv_rho_c.max()), bool(np.allclose(op.apply(np.ones(g.shape), 0.0), 0.0))
 (0.25, True)
 """

@@ -17,12 +17,9 @@ coefficients, same explicit limit (``problem.dt_explicit``).
 
 Example
 -------
->>> import numpy as np
->>> from fieldgrad import Grid, Dirichlet
->>> from fieldgrad.backends import cuda_available
 >>> from fieldgrad.heat.problem import HeatProblem
->>> if cuda_available():
-...     p = HeatProblem(np.ones((9, 9)), Grid((9, 9)), Dirichlet(1.0), alpha=1.0)
+>>> if fg.backends.cuda_available():
+...     p = HeatProblem(np.ones((9, 9)), fg.Grid((9, 9)), fg.Dirichlet(1.0), alpha=1.0)
 ...     st = CudaFTCS(p)
 ...     u = st.step(st.initial_field(), 0.0, p.dt_explicit)
 """

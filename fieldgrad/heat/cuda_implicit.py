@@ -12,12 +12,9 @@ conservation shift, so the field crosses the bus twice per solve (the solve itse
 
 Example
 -------
->>> import numpy as np
->>> from fieldgrad import Grid, Neumann
->>> from fieldgrad.backends import cuda_available
 >>> from fieldgrad.heat.problem import HeatProblem
->>> if cuda_available():
-...     p = HeatProblem(np.ones((9, 9)), Grid((9, 9)), Neumann(0.0), k=2.0, rho_c=3.0)
+>>> if fg.backends.cuda_available():
+...     p = HeatProblem(np.ones((9, 9)), fg.Grid((9, 9)), fg.Neumann(0.0), k=2.0, rho_c=3.0)
 ...     u = CudaBackwardEuler(p).step(p.initial_field(), 0.0, 0.1)
 """
 from __future__ import annotations

@@ -98,14 +98,12 @@ def solve_heat(u0, grid, bc, *, alpha=None, k=None, rho_c=None, contact=None, t_
 
     Example
     -------
-    >>> import numpy as np
-    >>> from fieldgrad import Grid, Neumann
-    >>> g = Grid((17, 17))
-    >>> r = solve_heat(np.ones(g.shape), g, Neumann(0.0), alpha=1.0, t_end=0.01, method="rkl2", progress=False)
+    >>> g = fg.Grid((17, 17))
+    >>> r = solve_heat(np.ones(g.shape), g, fg.Neumann(0.0), alpha=1.0, t_end=0.01, method="rkl2", progress=False)
     >>> r.method, round(float(r.u.mean()), 12), r.t
     ('rkl2', 1.0, 0.01)
     >>> rc = np.where(g.mesh()[0] < 0.5, 1.0, 100.0)   # two materials of different rho*c
-    >>> r = solve_heat(np.ones(g.shape), g, Neumann(0.0), k=1.0, rho_c=rc, t_end=0.01, progress=False)
+    >>> r = solve_heat(np.ones(g.shape), g, fg.Neumann(0.0), k=1.0, rho_c=rc, t_end=0.01, progress=False)
     >>> round(float(r.u.mean()), 12)
     1.0
     """

@@ -25,11 +25,9 @@ bound is then off (the NaN/inf check stays).
 
 Example
 -------
->>> import numpy as np
->>> from fieldgrad import Grid, Dirichlet
 >>> from fieldgrad.heat.problem import HeatProblem
->>> p = HeatProblem(np.zeros((5, 5)), Grid((5, 5)), Dirichlet(2.0), alpha=1.0)
->>> GrowthGuard(p).bound(0.0)  # 1e3 * max(|u0|, |Dirichlet|)
+>>> p = HeatProblem(np.zeros((5, 5)), fg.Grid((5, 5)), fg.Dirichlet(2.0), alpha=1.0)
+>>> GrowthGuard(p).bound(0.0)  # 1e3 * max(|u0|, |fg.Dirichlet|)
 2000.0
 """
 from __future__ import annotations

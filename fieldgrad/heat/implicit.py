@@ -181,10 +181,8 @@ class BackwardEuler(_ImplicitBase):
 
     Example
     -------
-    >>> import numpy as np
-    >>> from fieldgrad import Grid, Dirichlet
     >>> from fieldgrad.heat.problem import HeatProblem
-    >>> p = HeatProblem(np.ones((9, 9)), Grid((9, 9)), Dirichlet(1.0), alpha=1.0)
+    >>> p = HeatProblem(np.ones((9, 9)), fg.Grid((9, 9)), fg.Dirichlet(1.0), alpha=1.0)
     >>> bool(np.allclose(BackwardEuler(p).step(p.initial_field(), 0.0, 1.0), 1.0))
     True
     """
@@ -208,10 +206,8 @@ class CrankNicolson(_ImplicitBase):
 
     Example
     -------
-    >>> import numpy as np
-    >>> from fieldgrad import Grid, Neumann
     >>> from fieldgrad.heat.problem import HeatProblem
-    >>> p = HeatProblem(np.ones((9, 9)), Grid((9, 9)), Neumann(0.0), alpha=1.0)
+    >>> p = HeatProblem(np.ones((9, 9)), fg.Grid((9, 9)), fg.Neumann(0.0), alpha=1.0)
     >>> bool(np.allclose(CrankNicolson(p).step(p.initial_field(), 0.0, 1.0, n=5), 1.0))
     True
     """

@@ -91,12 +91,10 @@ class HeatProblem:
 
     Example
     -------
-    >>> import numpy as np
-    >>> from fieldgrad import Grid, Dirichlet
-    >>> p = HeatProblem(np.zeros((11, 11)), Grid((11, 11)), Dirichlet(0), alpha=1.0)
+    >>> p = HeatProblem(np.zeros((11, 11)), fg.Grid((11, 11)), fg.Dirichlet(0), alpha=1.0)
     >>> round(p.dt_explicit, 12)
     0.0025
-    >>> q = HeatProblem(np.zeros((11, 11)), Grid((11, 11)), Dirichlet(0), k=2.0, rho_c=2.0)
+    >>> q = HeatProblem(np.zeros((11, 11)), fg.Grid((11, 11)), fg.Dirichlet(0), k=2.0, rho_c=2.0)
     >>> round(q.dt_explicit, 12)
     0.0025
     """

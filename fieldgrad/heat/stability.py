@@ -71,9 +71,8 @@ def robin_rates(grid, bcs, alpha, t=0.0):
 
     Example
     -------
-    >>> from fieldgrad import Grid, Robin, resolve_bc
-    >>> g = Grid((11, 11))
-    >>> robin_rates(g, resolve_bc({"x-": Robin(3.0, 2.0, 0.0), "*": Robin(0.0, 1.0)}, g), 1.0)
+    >>> g = fg.Grid((11, 11))
+    >>> robin_rates(g, fg.resolve_bc({"x-": fg.Robin(3.0, 2.0, 0.0), "*": fg.Robin(0.0, 1.0)}, g), 1.0)
     [30.0, 0.0]
     """
     rates = [0.0] * grid.ndim
@@ -116,11 +115,10 @@ def explicit_limit(grid, alpha, bc=None, *, screening=0.0, t=0.0):
 
     Example
     -------
-    >>> from fieldgrad import Grid, Robin
-    >>> g = Grid((11, 11))  # h = 0.1
+    >>> g = fg.Grid((11, 11))  # h = 0.1
     >>> round(explicit_limit(g, 1.0), 12)
     0.0025
-    >>> round(explicit_limit(g, 1.0, Robin(10.0, 1.0, 0.0)), 12)  # 2 / (800 + 2 * 200)
+    >>> round(explicit_limit(g, 1.0, fg.Robin(10.0, 1.0, 0.0)), 12)  # 2 / (800 + 2 * 200)
     0.001666666667
     """
     from ..boundary import BoundaryConditions, resolve_bc
@@ -155,9 +153,8 @@ def capacity_limit(grid, bc, *, k, rho_c):
 
     Example
     -------
-    >>> from fieldgrad import Grid, Neumann
-    >>> g = Grid((11, 11))  # h = 0.1: rows sum to 8 k / h^2 = 1600
-    >>> round(capacity_limit(g, Neumann(0.0), k=2.0, rho_c=4.0), 12)  # 2 / (1600 / 4)
+    >>> g = fg.Grid((11, 11))  # h = 0.1: rows sum to 8 k / h^2 = 1600
+    >>> round(capacity_limit(g, fg.Neumann(0.0), k=2.0, rho_c=4.0), 12)  # 2 / (1600 / 4)
     0.005
     """
     from ..boundary import resolve_bc

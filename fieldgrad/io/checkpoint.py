@@ -101,9 +101,8 @@ def write_checkpoint(path, state):
 
     Example
     -------
-    >>> import numpy as np, tempfile, os
-    >>> from fieldgrad import Grid
-    >>> st = {"grid": Grid((3, 3)).to_dict(), "t": 0.1, "step": 7, "fields": {"T": np.ones((3, 3))},
+    >>> import tempfile, os
+    >>> st = {"grid": fg.Grid((3, 3)).to_dict(), "t": 0.1, "step": 7, "fields": {"T": np.ones((3, 3))},
     ...       "params": {"alpha": 1.0}, "extra": {}}
     >>> p = write_checkpoint(os.path.join(tempfile.mkdtemp(), "c.h5"), st)
     >>> read_checkpoint(p)["step"]

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..closing import Closing
 from ..errors import FileFormatError, ParameterError, describe
 from . import layout
 from .files import open_h5_read
@@ -149,7 +150,7 @@ def _text(v):
     return v.decode() if isinstance(v, (bytes, np.bytes_)) else str(v)
 
 
-class OutputFile:
+class OutputFile(Closing):
     """An open fieldgrad output file (use as a context manager, or call :meth:`close`).
 
     Attributes
@@ -249,12 +250,6 @@ class OutputFile:
         """Close the HDF5 file (views become unreadable)."""
         self.h5.close()
 
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-
     def __repr__(self):
         return f"<OutputFile {self.path!r} {self.grid} frames={len(self)} fields={list(self.fields)}>"
 
@@ -281,11 +276,9 @@ def open(path):  # noqa: A001 - mirrors builtins.open / xarray.open_dataset nami
 
     Example
     -------
-    >>> import numpy as np, tempfile, os
-    >>> from fieldgrad import Grid
-    >>> import fieldgrad.io
-    >>> p = fieldgrad.io.save(os.path.join(tempfile.mkdtemp(), "s.h5"), Grid((3, 3)), T=np.ones((3, 3)))
-    >>> with fieldgrad.io.open(p) as f:
+    >>> import tempfile, os
+    >>> p = fg.io.save(os.path.join(tempfile.mkdtemp(), "s.h5"), fg.Grid((3, 3)), T=np.ones((3, 3)))
+    >>> with fg.io.open(p) as f:
     ...     (f.grid.shape, f.times.tolist(), float(f["T"][0].sum()))
     ((3, 3), [0.0], 9.0)
     """
@@ -325,11 +318,9 @@ def load(path, frame=None, fields=None):
 
     Example
     -------
-    >>> import numpy as np, tempfile, os
-    >>> from fieldgrad import Grid
-    >>> import fieldgrad.io
-    >>> p = fieldgrad.io.save(os.path.join(tempfile.mkdtemp(), "s.h5"), Grid((3, 3)), T=np.ones((3, 3)))
-    >>> fieldgrad.io.load(p).fields["T"].shape
+    >>> import tempfile, os
+    >>> p = fg.io.save(os.path.join(tempfile.mkdtemp(), "s.h5"), fg.Grid((3, 3)), T=np.ones((3, 3)))
+    >>> fg.io.load(p).fields["T"].shape
     (1, 3, 3)
     """
     with open(path) as f:

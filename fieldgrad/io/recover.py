@@ -56,10 +56,8 @@ def recover(path, force=False):
 
     Example
     -------
-    >>> import numpy as np, tempfile, os
-    >>> from fieldgrad import Grid
-    >>> import fieldgrad.io
-    >>> p = fieldgrad.io.save(os.path.join(tempfile.mkdtemp(), "s.h5"), Grid((3, 3)), T=np.ones((3, 3)))
+    >>> import tempfile, os
+    >>> p = fg.io.save(os.path.join(tempfile.mkdtemp(), "s.h5"), fg.Grid((3, 3)), T=np.ones((3, 3)))
     >>> recover(p)  # a cleanly closed file needs nothing
     0
     """
@@ -100,10 +98,8 @@ def upgrade(path):
 
     Example
     -------
-    >>> import numpy as np, tempfile, os
-    >>> from fieldgrad import Grid
-    >>> import fieldgrad.io
-    >>> p = fieldgrad.io.save(os.path.join(tempfile.mkdtemp(), "s.h5"), Grid((3, 3)), T=np.ones((3, 3)))
+    >>> import tempfile, os
+    >>> p = fg.io.save(os.path.join(tempfile.mkdtemp(), "s.h5"), fg.Grid((3, 3)), T=np.ones((3, 3)))
     >>> upgrade(p) == layout.FORMAT_VERSION
     True
     """

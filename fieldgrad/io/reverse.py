@@ -31,22 +31,10 @@ def _reverse2(a, out):
 
 
 @njit(parallel=True, cache=True)
-def _reverse3(a, out):
-    n0, n1, n2 = a.shape
-    for j in prange(n1):  # out[k, j, i] = a[i, j, k]: one (i, k) plane per j, in tiles
-        for i0 in range(0, n0, TILE):
-            i1 = min(i0 + TILE, n0)
-            for k0 in range(0, n2, TILE):
-                k1 = min(k0 + TILE, n2)
-                for k in range(k0, k1):
-                    for i in range(i0, i1):
-                        out[k, j, i] = a[i, j, k]
-
-
-@njit(parallel=True, cache=True)
 def _reverse4(a, out):
     nc, n0, n1, n2 = a.shape
-    for j in prange(n1):  # out[k, j, i, c] = a[c, i, j, k] (vector frames)
+    for j in prange(n1):  # out[k, j, i, c] = a[c, i, j, k]: one (i, k) plane per j, in tiles
+        # (a vector frame; a scalar frame comes as one component, nc = 1, at the same speed)
         for i0 in range(0, n0, TILE):
             i1 = min(i0 + TILE, n0)
             for k0 in range(0, n2, TILE):
@@ -57,7 +45,7 @@ def _reverse4(a, out):
                             out[k, j, i, c] = a[c, i, j, k]
 
 
-_KERNELS = {2: _reverse2, 3: _reverse3, 4: _reverse4}
+_KERNELS = {2: _reverse2, 3: _reverse4, 4: _reverse4}
 
 
 def reverse_axes(a, out=None):
@@ -88,5 +76,8 @@ def reverse_axes(a, out=None):
             or not out.flags.c_contiguous or a.size < TILE * TILE:
         out[...] = a.T  # small, 1D, integer or strided input: NumPy's copy is fine
         return out
-    kernel(a, out)
+    if a.ndim == 3:  # a scalar frame is a vector frame of one component
+        kernel(a[np.newaxis], out[..., np.newaxis])
+    else:
+        kernel(a, out)
     return out

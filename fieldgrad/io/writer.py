@@ -12,6 +12,7 @@ import time as _time
 
 import numpy as np
 
+from ..closing import Closing
 from ..errors import FileFormatError, ParameterError, describe
 from . import layout
 from .files import (as_path, check_new_file, clean_stale_temps, open_h5_append, os_errors, refuse_link,
@@ -25,7 +26,7 @@ from .xdmf import write_xdmf, xdmf_path
 XDMF_INTERVAL = 10.0
 
 
-class HDF5Writer:
+class HDF5Writer(Closing):
     """Write a time series of fields to an HDF5 file (layout: :mod:`fieldgrad.io.layout`).
 
     The file is written in SWMR mode and flushed after every frame, so a run killed at any
@@ -70,15 +71,13 @@ class HDF5Writer:
 
     Example
     -------
-    >>> import numpy as np, tempfile, os, types
-    >>> from fieldgrad import Grid
-    >>> g = Grid((5, 4))
+    >>> import tempfile, os, types
+    >>> g = fg.Grid((5, 4))
     >>> sim = types.SimpleNamespace(grid=g, bc=None, params={}, t=0.0, step=0)
     >>> path = os.path.join(tempfile.mkdtemp(), "run.h5")
     >>> w = HDF5Writer(path)
     >>> w.open(sim); w.write(0.0, {"T": np.zeros(g.shape)}); w.close()
-    >>> import fieldgrad.io
-    >>> with fieldgrad.io.open(path) as f:
+    >>> with fg.io.open(path) as f:
     ...     f["T"].shape
     (1, 5, 4)
     """
@@ -229,12 +228,6 @@ class HDF5Writer:
             self._lock.release()
         self._sim = None
 
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-
     def __repr__(self):
         return (f"HDF5Writer({self.path!r}, fields={self.fields!r}, every={self.every!r}, "
                 f"compression={self.compression!r}, dtype={self.dtype!r})")
@@ -362,12 +355,10 @@ def save(path, grid, *, t=0.0, overwrite=False, bc=None, params=None, units=None
 
     Example
     -------
-    >>> import numpy as np, tempfile, os
-    >>> from fieldgrad import Grid
-    >>> import fieldgrad.io
-    >>> g = Grid((4, 4))
-    >>> p = fieldgrad.io.save(os.path.join(tempfile.mkdtemp(), "s.h5"), g, T=np.ones(g.shape))
-    >>> float(fieldgrad.io.load(p, frame=-1).fields["T"].sum())
+    >>> import tempfile, os
+    >>> g = fg.Grid((4, 4))
+    >>> p = fg.io.save(os.path.join(tempfile.mkdtemp(), "s.h5"), g, T=np.ones(g.shape))
+    >>> float(fg.io.load(p, frame=-1).fields["T"].sum())
     16.0
     """
     from types import SimpleNamespace

@@ -120,8 +120,7 @@ def write_xdmf(path, h5_name, grid, specs, times):
     Example
     -------
     >>> import tempfile, os
-    >>> from fieldgrad import Grid
-    >>> p = write_xdmf(os.path.join(tempfile.mkdtemp(), "r.xmf"), "r.h5", Grid((3, 3)),
+    >>> p = write_xdmf(os.path.join(tempfile.mkdtemp(), "r.xmf"), "r.h5", fg.Grid((3, 3)),
     ...                {"T": ("scalar", "f8")}, [0.0])
     >>> open(p).read().count("<Attribute")
     1

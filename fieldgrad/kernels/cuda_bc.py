@@ -129,8 +129,7 @@ def face_fill(rule, va, side, vshape, dtype):
     Example
     -------
     >>> from fieldgrad.boundary.rules import GhostRule
-    >>> from fieldgrad.backends import cuda_available
-    >>> if cuda_available():  # the low face copies u_0 of the high one
+    >>> if fg.backends.cuda_available():  # the low face copies u_0 of the high one
     ...     args = face_fill(GhostRule("periodic", (1.0,), source="opposite"), 2, 0, (1, 4, 5), np.float64)
     ...     assert args[:3] == (1, 1, 1.0)
     """

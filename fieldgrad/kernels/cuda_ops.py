@@ -11,11 +11,8 @@ Only the second-order stencils run on the GPU; ``order=4`` raises
 
 Example
 -------
->>> import numpy as np
->>> from fieldgrad import Grid
->>> from fieldgrad.backends import cuda_available
->>> if cuda_available():
-...     g = Grid((9, 9))
+>>> if fg.backends.cuda_available():
+...     g = fg.Grid((9, 9))
 ...     X, Y = g.mesh()
 ...     lap = to_host(laplacian(X**2 + Y**2, g))
 """
@@ -75,8 +72,7 @@ def check_positive_device(d, name="k"):
 
     Example
     -------
-    >>> from fieldgrad.backends import cuda_available
-    >>> if cuda_available():
+    >>> if fg.backends.cuda_available():
     ...     check_positive_device(_cu.as_device(np.ones(4)))
     """
     flag = _cu.zeros(1, np.int32)
@@ -221,10 +217,8 @@ def laplacian(u, grid, bc=None, *, order=2, t=0.0, out=None, check_finite=False)
 
     Example
     -------
-    >>> from fieldgrad import Grid
-    >>> from fieldgrad.backends import cuda_available
-    >>> if cuda_available():
-    ...     r = to_host(laplacian(np.ones((5, 5)), Grid((5, 5))))
+    >>> if fg.backends.cuda_available():
+    ...     r = to_host(laplacian(np.ones((5, 5)), fg.Grid((5, 5))))
     """
     _check_order(order)
     uv, plan, out, vshape = _scalar_input(u, grid, bc, 2, t, check_finite, out, grid.shape)
@@ -243,10 +237,8 @@ def grad(u, grid, bc=None, *, order=2, t=0.0, out=None, check_finite=False):
 
     Example
     -------
-    >>> from fieldgrad import Grid
-    >>> from fieldgrad.backends import cuda_available
-    >>> if cuda_available():
-    ...     r = to_host(grad(np.ones((5, 5)), Grid((5, 5))))
+    >>> if fg.backends.cuda_available():
+    ...     r = to_host(grad(np.ones((5, 5)), fg.Grid((5, 5))))
     """
     _check_order(order)
     uv, plan, out, vshape = _scalar_input(u, grid, bc, 1, t, check_finite, out, (grid.ndim,) + grid.shape)
@@ -265,10 +257,8 @@ def div(v, grid, bc=None, *, t=0.0, out=None, check_finite=False):
 
     Example
     -------
-    >>> from fieldgrad import Grid
-    >>> from fieldgrad.backends import cuda_available
-    >>> if cuda_available():
-    ...     r = to_host(div(np.ones((2, 5, 5)), Grid((5, 5))))
+    >>> if fg.backends.cuda_available():
+    ...     r = to_host(div(np.ones((2, 5, 5)), fg.Grid((5, 5))))
     """
     d, bcs = _prepare(v, grid, bc, 1, t, check_finite, "v", (grid.ndim,))
     dtype = np.dtype(d.dtype)
@@ -329,10 +319,8 @@ def div_k_grad(u, k, grid, bc=None, *, t=0.0, out=None, check_finite=False):
 
     Example
     -------
-    >>> from fieldgrad import Grid
-    >>> from fieldgrad.backends import cuda_available
-    >>> if cuda_available():
-    ...     r = to_host(div_k_grad(np.ones((5, 5)), 2.0, Grid((5, 5))))
+    >>> if fg.backends.cuda_available():
+    ...     r = to_host(div_k_grad(np.ones((5, 5)), 2.0, fg.Grid((5, 5))))
     """
     uv, plan, out, vshape = _scalar_input(u, grid, bc, 2, t, check_finite, out, grid.shape)
     kd, kh = device_conductivity(k, grid, out.dtype, check_finite, with_host=True)

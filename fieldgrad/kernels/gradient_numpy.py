@@ -24,9 +24,11 @@ axis, all reading rows that are already in cache.  The coefficient dtype decides
 precision (float32 input with float64 coefficients computes in float64 and rounds on store,
 as NumPy does).
 
+The sweeps ``gradient_1d``, ``gradient_2d`` and ``gradient_3d`` write their outputs in place and
+return None; :func:`fieldgrad.gradient` is their example.
+
 Example
 -------
->>> import numpy as np
 >>> difference_quotient(1.0, 4.0, 2.0)
 1.5
 >>> three_point(-1.5, 2.0, -0.5, 0.0, 1.0, 4.0)
@@ -149,14 +151,6 @@ def gradient_1d(f, out, table, coef, uniform):
         The axis tables described in the module docstring.
     uniform : bool
         Whether the interior uses ``difference_quotient`` with the single ``coef[1, 0]``.
-
-    Returns
-    -------
-    None
-
-    Example
-    -------
-    See :func:`fieldgrad.gradient`.
     """
     n = f.shape[0]
     for c in prange((n + _CHUNK_1D - 1) // _CHUNK_1D):
@@ -181,14 +175,6 @@ def gradient_2d(f, o0, o1, want0, want1, t0, c0, t1, c1, uniform1):
         Tables of axis 0 and 1 (see the module docstring).
     uniform1 : bool
         Whether axis 1's interior is uniform.
-
-    Returns
-    -------
-    None
-
-    Example
-    -------
-    See :func:`fieldgrad.gradient`.
     """
     n0 = f.shape[0]
     for i in prange(n0):
@@ -216,14 +202,6 @@ def gradient_3d(f, o0, o1, o2, want0, want1, want2, t0, c0, t1, c1, t2, c2, unif
         Tables of axes 0, 1, 2 (see the module docstring).
     uniform2 : bool
         Whether axis 2's interior is uniform.
-
-    Returns
-    -------
-    None
-
-    Example
-    -------
-    See :func:`fieldgrad.gradient`.
     """
     n0 = f.shape[0]
     n1 = f.shape[1]

@@ -8,11 +8,9 @@ The solvers (:func:`fieldgrad.solve_poisson`, :func:`fieldgrad.poisson_matrix`, 
 
 Example
 -------
->>> import numpy as np
->>> import fieldgrad
->>> g = fieldgrad.Grid((5,), extent=[(0, 1)])
+>>> g = fg.Grid((5,), extent=[(0, 1)])
 >>> k = Cells([1.0, 1.0, 3.0, 3.0])
->>> u = fieldgrad.solve_poisson(np.zeros(5), g, {"x-": fieldgrad.Dirichlet(0.0), "x+": fieldgrad.Dirichlet(1.0)},
+>>> u = fg.solve_poisson(np.zeros(5), g, {"x-": fg.Dirichlet(0.0), "x+": fg.Dirichlet(1.0)},
 ...                             k=k).u
 >>> round(float(u[2]), 12)    # series wall: the drop splits 3:1
 0.75

@@ -6,9 +6,7 @@ A non-periodic axis with ``n`` nodes has ``n - 1`` cells (cell ``i`` spans nodes
 
 Example
 -------
->>> import numpy as np
->>> from fieldgrad import Grid
->>> g = Grid((5, 3))
+>>> g = fg.Grid((5, 3))
 >>> cell_shape(g)
 (4, 2)
 >>> Cells(np.ones((4, 2))) == Cells(np.ones((4, 2)))
@@ -38,8 +36,7 @@ def cell_shape(grid):
 
     Example
     -------
-    >>> from fieldgrad import Grid
-    >>> cell_shape(Grid((5, 4), periodic=(False, True)))
+    >>> cell_shape(fg.Grid((5, 4), periodic=(False, True)))
     (4, 4)
     """
     return tuple(n if p else n - 1 for n, p in zip(grid.shape, grid.periodic))
@@ -59,8 +56,7 @@ def cell_centres(grid):
 
     Example
     -------
-    >>> from fieldgrad import Grid
-    >>> cell_centres(Grid((3,), extent=[(0, 1)]))[0].tolist()
+    >>> cell_centres(fg.Grid((3,), extent=[(0, 1)]))[0].tolist()
     [0.25, 0.75]
     """
     return [o + h * (np.arange(c) + 0.5) for o, h, c in zip(grid.origin, grid.spacing, cell_shape(grid))]
@@ -88,8 +84,7 @@ def check_cell_values(values, grid, name, *, positive=True, domain=None):
 
     Example
     -------
-    >>> from fieldgrad import Grid
-    >>> check_cell_values([[1.0], [2.0]], Grid((3, 2)), "k").shape
+    >>> check_cell_values([[1.0], [2.0]], fg.Grid((3, 2)), "k").shape
     (2, 1)
     """
     arr = np.asarray(values)
@@ -142,7 +137,6 @@ class Cells:
 
     Example
     -------
-    >>> import numpy as np
     >>> c = Cells(np.array([[1.0, 2.0]]))
     >>> c.values.shape, c.values.flags.writeable
     ((1, 2), False)

@@ -14,9 +14,7 @@ A conductivity ``k`` is one of
 
 Example
 -------
->>> import numpy as np
->>> from fieldgrad import Grid
->>> g = Grid((3, 3))
+>>> g = fg.Grid((3, 3))
 >>> r = resolve_conductivity(Orthotropic(2.0, Cells(np.ones((2, 2)))), g)
 >>> [kind for kind, _ in r.components], r.const
 (['const', 'cells', 'const'], None)
@@ -175,8 +173,7 @@ def resolve_conductivity(k, grid, name="k"):
 
     Example
     -------
-    >>> from fieldgrad import Grid
-    >>> resolve_conductivity(2.0, Grid((4,))).const
+    >>> resolve_conductivity(2.0, fg.Grid((4,))).const
     2.0
     """
     shape3 = tuple(grid.shape) + (1,) * (3 - grid.ndim)

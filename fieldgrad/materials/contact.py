@@ -7,10 +7,8 @@ and conductivity ``k_layer`` between two regions is ``R = t / k_layer``.
 
 Example
 -------
->>> import numpy as np
->>> from fieldgrad import Grid
 >>> labels = np.repeat([0, 0, 1, 1], 2).reshape(4, 2)
->>> c = resolve_contact(Contact(labels, {(0, 1): 0.5}), Grid((4, 2)))
+>>> c = resolve_contact(Contact(labels, {(0, 1): 0.5}), fg.Grid((4, 2)))
 >>> float(c.pair_resistance(np.array([0]), np.array([1]))[0])
 0.5
 """
@@ -47,7 +45,6 @@ class Contact:
 
     Example
     -------
-    >>> import numpy as np
     >>> Contact(np.zeros((3, 3), dtype=int), 1e-3).resistance
     0.001
     """
@@ -129,8 +126,7 @@ def resolve_contact(contact, grid, name="contact"):
 
     Example
     -------
-    >>> from fieldgrad import Grid
-    >>> resolve_contact(None, Grid((3,))) is None
+    >>> resolve_contact(None, fg.Grid((3,))) is None
     True
     """
     if contact is None:

@@ -12,7 +12,6 @@ weight of its boundary patch.
 
 Example
 -------
->>> import numpy as np
 >>> c = np.array([[1.0], [3.0]]).reshape(2, 1, 1)    # 1D: 3 nodes, 2 cells
 >>> cell_links(c, 0, (3, 1, 1), (1.0, 1.0, 1.0), (False, False, False))[:, 0, 0].tolist()
 [1.0, 3.0, 0.0]
@@ -70,8 +69,7 @@ def radial_half_weights(grid):
 
     Example
     -------
-    >>> from fieldgrad import Grid
-    >>> wlo, whi = radial_half_weights(Grid((3, 2), coords="cylindrical"))
+    >>> wlo, whi = radial_half_weights(fg.Grid((3, 2), coords="cylindrical"))
     >>> whi.tolist()
     [0.03125, 0.15625, 0.28125]
     """

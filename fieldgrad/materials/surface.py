@@ -19,7 +19,6 @@ holds the nodes touching the staircase at the data's values there: second order 
 
 Example
 -------
->>> import numpy as np
 >>> dom = np.ones((4, 4, 1), bool); dom[1:3, 1:3] = False     # 5 x 5 nodes, a 2 x 2 cell hole
 >>> ka = surface_conductance([dom.astype(float)] * 3, dom, (5, 5, 1), (0.5, 0.5, 1.0), (False,) * 3)
 >>> [float(v) for v in (ka.sum(), ka[2, 2, 0], ka[1, 1, 0], ka[1, 2, 0])]   # perimeter: 8 edges of 0.5

@@ -3,10 +3,8 @@ resolved boundary conditions, the reference temperature and the checks of a star
 
 Example
 -------
->>> import numpy as np
->>> from fieldgrad import Grid, Dirichlet, Radiation
->>> g = Grid((5,))
->>> bcs, k = prepare(g, {"x-": Dirichlet(400.0), "x+": Radiation(1.0, 300.0)}, 2.0)
+>>> g = fg.Grid((5,))
+>>> bcs, k = prepare(g, {"x-": fg.Dirichlet(400.0), "x+": fg.Radiation(1.0, 300.0)}, 2.0)
 >>> k, reference_temperature(bcs)
 (2.0, 350.0)
 """

@@ -11,10 +11,8 @@ Dirichlet identity rows in physical units; that LU now solves the reduced, equil
 
 Example
 -------
->>> import numpy as np
->>> from fieldgrad import Grid, Dirichlet
->>> g = Grid((9,))
->>> d, res = correction(g, Dirichlet(1.0), 1.0, 0.0, np.zeros(g.shape), np.zeros(g.shape))
+>>> g = fg.Grid((9,))
+>>> d, res = correction(g, fg.Dirichlet(1.0), 1.0, 0.0, np.zeros(g.shape), np.zeros(g.shape))
 >>> bool(np.allclose(d, 1.0)), res.method
 (True, 'spectral')
 """

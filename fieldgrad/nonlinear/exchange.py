@@ -19,10 +19,8 @@ well-posed Robin face.  Any slope gives the same fixed point: ``q(T*)`` is match
 
 Example
 -------
->>> import numpy as np
->>> from fieldgrad import Grid, Radiation
->>> g = Grid((3,))
->>> q, a = exchange_flux(Radiation(1.0, 0.0), np.array(100.0), g, "x+", mode="newton")
+>>> g = fg.Grid((3,))
+>>> q, a = exchange_flux(fg.Radiation(1.0, 0.0), np.array(100.0), g, "x+", mode="newton")
 >>> round(float(q), 4), round(float(a), 6)
 (5.6704, 0.226815)
 """
@@ -97,11 +95,8 @@ def linearised_bc(bcs, T, k, *, t=0.0, mode="newton"):
 
     Example
     -------
-    >>> import numpy as np
-    >>> from fieldgrad import Grid, ConvectionOfT, Dirichlet
-    >>> from fieldgrad.boundary import resolve_bc
-    >>> g = Grid((5,))
-    >>> b = resolve_bc({"x-": Dirichlet(1.0), "x+": ConvectionOfT(2.0, 0.0)}, g, allow_nonlinear=True)
+    >>> g = fg.Grid((5,))
+    >>> b = fg.resolve_bc({"x-": fg.Dirichlet(1.0), "x+": fg.ConvectionOfT(2.0, 0.0)}, g, allow_nonlinear=True)
     >>> c = linearised_bc(b, np.ones(5), 3.0)["x+"]
     >>> type(c).__name__, float(c.alpha), float(c.beta), float(c.value)
     ('Robin', 2.0, 3.0, 0.0)

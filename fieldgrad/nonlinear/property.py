@@ -9,7 +9,6 @@ where it happened.
 
 Example
 -------
->>> import numpy as np
 >>> k = ConductivityOfT(([300.0, 400.0], [10.0, 20.0]))
 >>> k(np.array([300.0, 350.0, 500.0]))
 array([10., 15., 20.])

@@ -20,10 +20,8 @@ The outer iteration stops when the update ``max|u_m - u_(m-1)|`` is at most ``rt
 
 Example
 -------
->>> import numpy as np
->>> from fieldgrad import Grid, Dirichlet, Radiation
->>> g = Grid((17,), extent=(0.0, 0.1))
->>> bc = {"x-": Dirichlet(500.0), "x+": Radiation(0.9, 300.0)}
+>>> g = fg.Grid((17,), extent=(0.0, 0.1))
+>>> bc = {"x-": fg.Dirichlet(500.0), "x+": fg.Radiation(0.9, 300.0)}
 >>> r = solve_nonlinear(np.zeros(g.shape), g, bc, k=1.0)
 >>> r.converged, r.outer_iterations <= 5
 (True, True)
@@ -136,11 +134,9 @@ def solve_nonlinear(f, grid, bc, *, k, method="newton", u0=None, rtol=1e-8, maxi
 
     Example
     -------
-    >>> import numpy as np
-    >>> from fieldgrad import Grid, Dirichlet, ConductivityOfT
-    >>> g = Grid((33,))
-    >>> k = ConductivityOfT(lambda T: 1.0 + T)
-    >>> r = solve_nonlinear(np.zeros(g.shape), g, {"x-": Dirichlet(0.0), "x+": Dirichlet(1.0)}, k=k)
+    >>> g = fg.Grid((33,))
+    >>> k = fg.ConductivityOfT(lambda T: 1.0 + T)
+    >>> r = solve_nonlinear(np.zeros(g.shape), g, {"x-": fg.Dirichlet(0.0), "x+": fg.Dirichlet(1.0)}, k=k)
     >>> x = g.coords[0]
     >>> exact = np.sqrt(1.0 + 3.0 * x) - 1.0   # (T + T**2/2) is linear in x
     >>> bool(np.max(np.abs(r.u - exact)) < 1e-3), r.method
@@ -163,11 +159,9 @@ def outer_iteration(inner, f, grid, bc, *, k, method, u0, rtol, maxiter, relax, 
 
     Example
     -------
-    >>> import numpy as np
-    >>> from fieldgrad import Grid, Dirichlet
     >>> from fieldgrad.nonlinear.inner import serial_inner
-    >>> g = Grid((9,))
-    >>> r = outer_iteration(serial_inner, np.zeros(g.shape), g, Dirichlet(2.0), k=lambda T: 1.0 + T,
+    >>> g = fg.Grid((9,))
+    >>> r = outer_iteration(serial_inner, np.zeros(g.shape), g, fg.Dirichlet(2.0), k=lambda T: 1.0 + T,
     ...                     method="newton", u0=None, rtol=1e-8, maxiter=5, relax=1.0, t=0.0, inner_method="auto",
     ...                     inner_rtol=1e-10, callback=None, raise_on_failure=True)
     >>> r.outer_iterations, bool(np.allclose(r.u, 2.0))

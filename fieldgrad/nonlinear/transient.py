@@ -15,10 +15,8 @@ unconditionally stable for the linear part.
 
 Example
 -------
->>> import numpy as np
->>> from fieldgrad import Grid, Neumann, Radiation
->>> g = Grid((9,), extent=(0.0, 0.01))
->>> r = solve_nonlinear_heat(np.full(g.shape, 600.0), g, {"x-": Neumann(0.0), "x+": Radiation(1.0, 300.0)},
+>>> g = fg.Grid((9,), extent=(0.0, 0.01))
+>>> r = solve_nonlinear_heat(np.full(g.shape, 600.0), g, {"x-": fg.Neumann(0.0), "x+": fg.Radiation(1.0, 300.0)},
 ...                          k=50.0, rho_c=4e6, t_end=10.0, dt=1.0)
 >>> r.steps, bool(300.0 < r.u.min() < 600.0)
 (10, True)
@@ -116,10 +114,8 @@ def solve_nonlinear_heat(u0, grid, bc, *, k, rho_c=1.0, t_end, dt, t0=0.0, sourc
 
     Example
     -------
-    >>> import numpy as np
-    >>> from fieldgrad import Grid, Dirichlet, ConductivityOfT
-    >>> g = Grid((17,))
-    >>> r = solve_nonlinear_heat(np.zeros(g.shape), g, Dirichlet(1.0), k=ConductivityOfT(lambda T: 1.0 + T),
+    >>> g = fg.Grid((17,))
+    >>> r = solve_nonlinear_heat(np.zeros(g.shape), g, fg.Dirichlet(1.0), k=fg.ConductivityOfT(lambda T: 1.0 + T),
     ...                          t_end=5.0, dt=0.5)
     >>> r.steps, bool(np.allclose(r.u, 1.0, atol=1e-6))
     (10, True)
@@ -139,8 +135,6 @@ def time_steps(inner, u0, grid, bc, *, k, rho_c, t_end, dt, t0, source, inner_me
 
     Example
     -------
-    >>> import numpy as np
-    >>> import fieldgrad as fg
     >>> from fieldgrad.nonlinear.inner import serial_inner
     >>> u0 = np.ones(5)
     >>> r = time_steps(serial_inner, u0, fg.Grid((5,)), fg.Dirichlet(1.0), k=2.0, rho_c=1.0, t_end=1.0, dt=0.5,

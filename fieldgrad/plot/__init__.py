@@ -16,9 +16,7 @@ Every function takes either a field object (:mod:`fieldgrad.fields`) or a plain 
 
 Example
 -------
->>> import numpy as np
->>> from fieldgrad import Grid
->>> g = Grid((20, 10), extent=[(0, 2), (0, 1)])
+>>> g = fg.Grid((20, 10), extent=[(0, 2), (0, 1)])
 >>> X, Y = g.mesh()
 >>> fig = plot_field(X * Y, g, label="u", units="K", flux=np.stack([-Y, -X]))
 >>> len(fig.axes)   # the map and its colour bar

@@ -78,7 +78,6 @@ def color_scale(arrays, *, center=None, vmin=None, vmax=None, cmap=None):
 
     Example
     -------
-    >>> import numpy as np
     >>> color_scale([np.array([-1.0, 3.0])], center=0.0)
     (-3.0, 3.0, 'RdBu_r')
     """

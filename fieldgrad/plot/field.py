@@ -113,9 +113,7 @@ def plot_field(field, grid=None, *, flux=None, style="streamlines", ax=None, tit
 
     Example
     -------
-    >>> import numpy as np
-    >>> from fieldgrad import Grid
-    >>> g = Grid((21, 11), extent=[(0, 2), (0, 1)])
+    >>> g = fg.Grid((21, 11), extent=[(0, 2), (0, 1)])
     >>> X, Y = g.mesh()
     >>> k = np.where(X > 1.5, 0.01, 1.0)
     >>> fig = plot_field(X * Y, g, label="T", units="K", flux=np.stack([-Y, -X]), flux_label="heat flux",

@@ -30,7 +30,6 @@ def material_labels(coefficient, shape):
 
     Example
     -------
-    >>> import numpy as np
     >>> material_labels(np.array([[1.0, 1.0, 5.0]]), (1, 3)).tolist()
     [[0, 0, 1]]
     """
@@ -63,7 +62,6 @@ def blocked_nodes(shape, coefficient=None, fixed=(), domain=None, insulator=1e-3
 
     Example
     -------
-    >>> import numpy as np
     >>> blocked_nodes((1, 3), coefficient=np.array([[400.0, 0.05, 400.0]])).tolist()
     [[False, True, False]]
     """

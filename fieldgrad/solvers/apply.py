@@ -38,9 +38,7 @@ def apply_operator(u, grid, bc, k=None, t=0.0):
 
     Example
     -------
-    >>> import numpy as np
-    >>> from fieldgrad import Grid
-    >>> g = Grid((9, 5), extent=[(0, 1), (0, 1)], coords="cylindrical")
+    >>> g = fg.Grid((9, 5), extent=[(0, 1), (0, 1)], coords="cylindrical")
     >>> r = g.mesh()[0]
     >>> v = apply_operator(r**2, g, None)     # (1/r) d/dr (r d(r^2)/dr) = 4
     >>> bool(np.allclose(v[1:-1], 4.0))

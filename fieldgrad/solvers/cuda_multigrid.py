@@ -17,11 +17,8 @@ problem (any boundary kind, array ``k`` and screening, any grid size) on explici
 
 Example
 -------
->>> import numpy as np
->>> from fieldgrad import Grid, Dirichlet
->>> from fieldgrad.backends import cuda_available
->>> if cuda_available():
-...     res = solve_poisson_cuda(np.ones((17, 17)), Grid((17, 17)), Dirichlet(0.0))
+>>> if fg.backends.cuda_available():
+...     res = solve_poisson_cuda(np.ones((17, 17)), fg.Grid((17, 17)), fg.Dirichlet(0.0))
 """
 from __future__ import annotations
 
@@ -334,11 +331,8 @@ def solve_poisson_cuda(f, grid, bc, *, k=1.0, screening=0.0, rtol=1e-8, maxiter=
 
     Example
     -------
-    >>> import numpy as np
-    >>> from fieldgrad import Grid, Dirichlet
-    >>> from fieldgrad.backends import cuda_available
-    >>> if cuda_available():
-    ...     res = solve_poisson_cuda(np.ones((9, 9)), Grid((9, 9)), Dirichlet(0.0))
+    >>> if fg.backends.cuda_available():
+    ...     res = solve_poisson_cuda(np.ones((9, 9)), fg.Grid((9, 9)), fg.Dirichlet(0.0))
     """
     from .result import PoissonResult
 

@@ -29,11 +29,8 @@ Setups (host hierarchy, coarse LU, device coefficient arrays) are cached for the
 
 Example
 -------
->>> import numpy as np
->>> from fieldgrad import Grid, Neumann
->>> from fieldgrad.backends import cuda_available
->>> if cuda_available():
-...     res = solve(np.ones((9, 9)), Grid((9, 9)), Neumann(0.5))
+>>> if fg.backends.cuda_available():
+...     res = solve(np.ones((9, 9)), fg.Grid((9, 9)), fg.Neumann(0.5))
 """
 from __future__ import annotations
 
@@ -197,12 +194,9 @@ def solve(f, grid, bc, *, k=None, screening=0.0, rtol=1e-8, maxiter=None, x0=Non
 
     Example
     -------
-    >>> import numpy as np
-    >>> from fieldgrad import Grid, Dirichlet, Neumann
-    >>> from fieldgrad.backends import cuda_available
-    >>> if cuda_available():
-    ...     g = Grid((9, 9))
-    ...     res = solve(np.ones(g.shape), g, {"x": Dirichlet(0.0), "*": Neumann(0.0)}, k=2.0)
+    >>> if fg.backends.cuda_available():
+    ...     g = fg.Grid((9, 9))
+    ...     res = solve(np.ones(g.shape), g, {"x": fg.Dirichlet(0.0), "*": fg.Neumann(0.0)}, k=2.0)
     ...     u = res.u.copy_to_host()
     """
     from .result import PoissonResult, compatibility_shift, warn_if_undetermined

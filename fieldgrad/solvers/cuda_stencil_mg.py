@@ -21,12 +21,9 @@ own point formula (:func:`fieldgrad.solvers.mg_kernels._stencil_offdiag`) wrappe
 
 Example
 -------
->>> import numpy as np
->>> from fieldgrad import Grid, Neumann
->>> from fieldgrad.backends import cuda_available
 >>> from fieldgrad.solvers.discretize import Problem
->>> if cuda_available():
-...     mg = StencilMG(Problem(Grid((9, 9)), Neumann(0.0), screening=1.0), np.float64)
+>>> if fg.backends.cuda_available():
+...     mg = StencilMG(Problem(fg.Grid((9, 9)), fg.Neumann(0.0), screening=1.0), np.float64)
 """
 from __future__ import annotations
 

@@ -161,8 +161,7 @@ class Problem:
 
     Example
     -------
-    >>> from fieldgrad import Grid, Dirichlet
-    >>> p = Problem(Grid((5, 5)), Dirichlet(0.0))
+    >>> p = Problem(fg.Grid((5, 5)), fg.Dirichlet(0.0))
     >>> p.shape3, p.singular
     ((5, 5, 1), False)
     """

@@ -23,11 +23,9 @@ mask (whose values win where both hold a node).
 
 Example
 -------
->>> import numpy as np
->>> from fieldgrad import Grid, Neumann
->>> g = Grid((9, 9))
+>>> g = fg.Grid((9, 9))
 >>> mask = np.zeros(g.shape, bool); mask[4, 4] = True
->>> p = HeldProblem(g, Neumann(0.0), 1.0, 0.0, mask)
+>>> p = HeldProblem(g, fg.Neumann(0.0), 1.0, 0.0, mask)
 >>> p.singular, int(p.held.sum())
 (False, 1)
 """
@@ -204,12 +202,10 @@ def make_problem(grid, bc, k, screening, contact=None, fixed=None):
 
     Example
     -------
-    >>> import numpy as np
-    >>> from fieldgrad import Grid, Dirichlet
-    >>> g = Grid((5, 5))
-    >>> type(make_problem(g, Dirichlet(0.0), None, 0.0)).__name__
+    >>> g = fg.Grid((5, 5))
+    >>> type(make_problem(g, fg.Dirichlet(0.0), None, 0.0)).__name__
     'Problem'
-    >>> type(make_problem(g, Dirichlet(0.0), None, 0.0, fixed=np.eye(5, dtype=bool))).__name__
+    >>> type(make_problem(g, fg.Dirichlet(0.0), None, 0.0, fixed=np.eye(5, dtype=bool))).__name__
     'HeldProblem'
     """
     if fixed is None and not _dirichlet_surface(bc):

@@ -36,7 +36,7 @@ class ReducedSystem:
 
     Example
     -------
-    >>> import numpy as np, scipy.sparse as sp
+    >>> import scipy.sparse as sp
     >>> A = sp.csr_matrix(np.array([[1.0, 0, 0], [1e9, -2e9, 1e9], [0, 0, 1.0]]))
     >>> s = ReducedSystem(A, np.array([True, False, True]))
     >>> float(s.solve(np.array([600.0, 0.0, 600.0]))[1])
@@ -143,8 +143,7 @@ def poisson_matrix(grid, bc, k=None, screening=0.0, *, symmetric=False, contact=
 
     Example
     -------
-    >>> from fieldgrad import Grid, Dirichlet
-    >>> A = poisson_matrix(Grid((4, 4)), Dirichlet(0.0))
+    >>> A = poisson_matrix(fg.Grid((4, 4)), fg.Dirichlet(0.0))
     >>> A.shape
     (16, 16)
     """
@@ -182,9 +181,7 @@ def poisson_rhs(f, grid, bc, k=None, *, t=0.0):
 
     Example
     -------
-    >>> import numpy as np
-    >>> from fieldgrad import Grid, Dirichlet
-    >>> float(poisson_rhs(np.zeros((3, 3)), Grid((3, 3)), Dirichlet(2.0))[0, 0])
+    >>> float(poisson_rhs(np.zeros((3, 3)), fg.Grid((3, 3)), fg.Dirichlet(2.0))[0, 0])
     2.0
     """
     prob = make_problem(grid, bc, k, 0.0)

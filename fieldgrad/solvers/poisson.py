@@ -119,9 +119,7 @@ class PoissonSolver:
 
     Example
     -------
-    >>> import numpy as np
-    >>> from fieldgrad import Grid, Dirichlet
-    >>> s = PoissonSolver(Grid((17, 17)), Dirichlet(0.0), method="multigrid")
+    >>> s = PoissonSolver(fg.Grid((17, 17)), fg.Dirichlet(0.0), method="multigrid")
     >>> s.solve(np.ones((17, 17))).converged
     True
     """
@@ -337,10 +335,8 @@ def solve_poisson(f, grid, bc, *, k=None, screening=0.0, method="auto", rtol=1e-
 
     Example
     -------
-    >>> import numpy as np
-    >>> from fieldgrad import Grid, Dirichlet
-    >>> g = Grid((33, 33))
-    >>> res = solve_poisson(np.ones(g.shape), g, Dirichlet(0.0), method="multigrid")
+    >>> g = fg.Grid((33, 33))
+    >>> res = solve_poisson(np.ones(g.shape), g, fg.Dirichlet(0.0), method="multigrid")
     >>> res.converged, res.method
     (True, 'multigrid')
     """

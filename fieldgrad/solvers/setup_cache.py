@@ -11,7 +11,6 @@ they are taken to be pure functions of their arguments.
 
 Example
 -------
->>> import numpy as np
 >>> cache = SetupCache(2)
 >>> k = np.ones(3)
 >>> first = cache.get((k,), lambda kk: kk.sum())

@@ -2,7 +2,10 @@
 import doctest
 import importlib
 
+import numpy as np
 import pytest
+
+import fieldgrad
 
 MODULES = ["energy", "descent", "exact", "spectrum", "least_squares", "optimizers", "linear", "result"]
 
@@ -10,5 +13,5 @@ MODULES = ["energy", "descent", "exact", "spectrum", "least_squares", "optimizer
 @pytest.mark.parametrize("name", MODULES)
 def test_docstring_examples(name):
     mod = importlib.import_module(f"fieldgrad.gradflow.{name}")
-    res = doctest.testmod(mod, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    res = doctest.testmod(mod, extraglobs={"np": np, "fg": fieldgrad}, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
     assert res.attempted > 0 and res.failed == 0
