@@ -66,7 +66,7 @@ def local_conditions(bcs, slices, local_grid, physical):
     for axis in range(local_grid.ndim):
         for side in (0, 1):
             name = local_grid.axis_names[axis] + "-+"[side]
-            cond = bcs[name]
+            cond = bcs[bcs.grid.axis_names[axis] + "-+"[side]]  # (r, z) on a cylindrical global grid
             faces[name] = _localise(cond, slices, axis) if physical[axis][side] and cond is not None else None
     return _bnd.BoundaryConditions(local_grid, faces)
 

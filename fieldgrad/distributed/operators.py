@@ -16,6 +16,7 @@ from . import blocks
 from .decomposition import Decomposition
 from .gather import Part
 from .halo import HaloExchange
+from .rows import BlockRows
 
 __all__ = ["BlockOperators", "laplacian", "grad", "div_k_grad"]
 
@@ -106,14 +107,23 @@ class BlockOperators:
 
 def _setup(u, grid, bc, comm, dims, k=None, derivative=2, leading=()):
     u = _ops.as_field(u, grid, "u", leading=leading)
-    dec = Decomposition(grid, comm, dims)
+    dec = Decomposition(grid, comm, dims, cylindrical=derivative == 1)  # grad: d/dr, d/dz are Cartesian
     ops = BlockOperators(dec, bc, u.dtype, k=k)
     _ops._check_nodes(ops.bcs, derivative, 2)
     return u, dec, ops
 
 
+def _by_rows(u, grid, bc, k, t, comm, dims):
+    """The block of the serial operators' row path (cylindrical grids, Cells / Orthotropic k)."""
+    u = _ops.as_field(u, grid, "u")
+    dec = Decomposition(grid, comm, dims, cylindrical=True)
+    rows = BlockRows(dec, _bnd.resolve_bc(bc, grid), k)
+    return Part(rows.apply(dec.local(u), t).astype(u.dtype, copy=False), dec.slices, grid.shape)
+
+
 def laplacian(u, grid, bc=None, *, t=0.0, comm=None, dims=None):
-    """Distributed second-order Laplacian; the same values as :func:`fieldgrad.laplacian`.
+    """Distributed second-order Laplacian; the same values as :func:`fieldgrad.laplacian`
+    (on a cylindrical (r, z) grid by the solvers' finite-volume rows, :mod:`.rows`).
 
     Parameters
     ----------
@@ -131,12 +141,15 @@ def laplacian(u, grid, bc=None, *, t=0.0, comm=None, dims=None):
     -------
     >>> part = laplacian(u, grid, {"*": Dirichlet(0)}, comm=MPI.COMM_WORLD)   # doctest: +SKIP
     """
+    if grid.cylindrical:
+        return _by_rows(u, grid, bc, 1.0, t, comm, dims)
     u, dec, ops = _setup(u, grid, bc, comm, dims)
     return Part(ops.laplacian(dec.local(u), t), dec.slices, grid.shape)
 
 
 def grad(u, grid, bc=None, *, t=0.0, comm=None, dims=None):
-    """Distributed second-order gradient; the same values as :func:`fieldgrad.grad`.
+    """Distributed second-order gradient; the same values as :func:`fieldgrad.grad` (also on a
+    cylindrical grid, where the components d/dr, d/dz are the Cartesian ones).
 
     Returns a :class:`Part` with data of shape ``(ndim, *block)``.
     """
@@ -146,7 +159,12 @@ def grad(u, grid, bc=None, *, t=0.0, comm=None, dims=None):
 
 @_ops.k_keyword
 def div_k_grad(u, grid, bc=None, *, k=None, t=0.0, comm=None, dims=None):
-    """Distributed ``div(k grad u)``; the same arguments and values as :func:`fieldgrad.div_k_grad`."""
+    """Distributed ``div(k grad u)``; the same arguments and values as :func:`fieldgrad.div_k_grad`
+    (``k`` on cells or per axis, and cylindrical grids, by the solvers' rows, :mod:`.rows`)."""
     k = 1.0 if k is None else k
+    if grid.cylindrical or _ops._material_k(k):
+        if not _ops._material_k(k):
+            k = _ops.check_conductivity(k, grid, _ops.as_field(u, grid, "u").dtype)
+        return _by_rows(u, grid, bc, k, t, comm, dims)
     u, dec, ops = _setup(u, grid, bc, comm, dims, k=k)
     return Part(ops.div_k_grad(dec.local(u), t), dec.slices, grid.shape)

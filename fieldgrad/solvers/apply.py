@@ -5,16 +5,79 @@ rows carry the ``r`` of the revolution (:class:`~fieldgrad.solvers.discretize.Pr
 with a Dirichlet condition are closed (zero normal flux) after their values are imposed, so a
 node on such a face gets the balance of its half cell without the flow through that face --
 the flow that :func:`fieldgrad.fields.fluxes.face_flows` reads from the imbalance.
+
+:class:`RowsOperator` holds those rows (the links operator of the closed problem, its boundary
+data and the capacity factor); :func:`apply_operator` applies them to a whole field and
+:class:`fieldgrad.distributed.rows.BlockRows` to one MPI rank's block, with the same kernel.
 """
 from __future__ import annotations
 
 import numpy as np
 
 from ..boundary import Dirichlet, Neumann, resolve_bc
+from ..boundary.ghosts import with_dirichlet
 from .discretize import Problem, pad3, unpad
-from .matrix import _stencil_to_csr
+from .mg_links import residual_links
 
-__all__ = ["apply_operator"]
+__all__ = ["apply_operator", "RowsOperator"]
+
+
+class RowsOperator:
+    """``div(k grad u)`` per unit volume by the finite-volume rows of ``bcs`` with its Dirichlet
+    faces closed (and faces without a condition insulated).
+
+    Parameters
+    ----------
+    grid : Grid (Cartesian or cylindrical)
+    bcs : resolved BoundaryConditions
+    k : None, number, node array, Cells or Orthotropic (as for :func:`fieldgrad.solve_poisson`)
+
+    Attributes
+    ----------
+    problem : the closed :class:`~fieldgrad.solvers.discretize.Problem`
+    links : ``(Lx, Ly, Lz, D)`` arrays of ``shape3``; tables : flat list of the axis tables
+    capacity : the row's volume over the box volume (:meth:`Problem.capacity_factor`): array of
+        ``shape3`` or 1.0
+
+    Example
+    -------
+    >>> g = fg.Grid((9, 5), extent=[(0, 1), (0, 1)], coords="cylindrical")
+    >>> op = RowsOperator(g, fg.resolve_bc(None, g), 1.0)
+    >>> op.problem.kinds3[0]
+    ('neumann', 'neumann')
+    """
+
+    def __init__(self, grid, bcs, k=None):
+        closed = {face: Neumann(0.0) if (c is None or isinstance(c, Dirichlet)) else c for face, c in bcs.faces.items()}
+        self.grid = grid
+        self.problem = Problem(grid, closed, k)
+        Lx, Ly, Lz, D, tables = self.problem.links_diag()
+        self.links = (Lx, Ly, Lz, D)
+        self.tables = [x for nb_wt in tables for x in nb_wt]
+        self.capacity = self.problem.capacity_factor()
+        self._zero = np.zeros(grid.shape)
+
+    def data(self, t):
+        """The Neumann/Robin data terms ``b`` of the rows at time ``t`` (float64 array of ``shape3``):
+        a row is ``A0 u - b``."""
+        return self.problem.rhs(self._zero, t)[0]
+
+    @staticmethod
+    def per_volume(rows, capacity):
+        """``rows / capacity`` in place where ``capacity > 0``, 0 elsewhere (nodes outside a domain)."""
+        if np.ndim(capacity):
+            inside = np.broadcast_to(capacity > 0, rows.shape)
+            np.divide(rows, capacity, out=rows, where=inside)
+            rows[~inside] = 0.0
+        return rows
+
+    def apply(self, u, t=0.0):
+        """The rows applied to ``u`` (Dirichlet values already imposed): float64 array of ``grid.shape``."""
+        u3 = pad3(np.ascontiguousarray(u, dtype=np.float64), self.grid.ndim)
+        r = np.empty(self.problem.shape3)
+        residual_links(u3, u3, r, *self.links, *self.problem.fixed1, *self.tables, False)
+        r -= self.data(t)
+        return unpad(self.per_volume(r, self.capacity), self.grid.shape)
 
 
 def apply_operator(u, grid, bc, k=None, t=0.0):
@@ -45,22 +108,5 @@ def apply_operator(u, grid, bc, k=None, t=0.0):
     True
     """
     bcs = resolve_bc(bc, grid)
-    u = np.array(u, dtype=np.float64)
-    closed = {}
-    for face, cond in bcs.faces.items():
-        if isinstance(cond, Dirichlet):
-            axis, side = grid.parse_face(face)
-            sl = [slice(None)] * grid.ndim
-            sl[axis] = 0 if side == 0 else -1
-            u[tuple(sl)] = cond.evaluate("value", grid, face, t)
-        closed[face] = Neumann(0.0) if (cond is None or isinstance(cond, Dirichlet)) else cond
-    prob = Problem(grid, closed, k)
-    coef, offs = prob.stencil7()
-    A = _stencil_to_csr(coef, offs, prob.shape3, prob.periodic3)
-    b, _ = prob.rhs(np.zeros(grid.shape), t)  # minus the Neumann/Robin data terms
-    rows = (A @ pad3(u, grid.ndim).ravel()).reshape(prob.shape3) - b
-    c = prob.capacity_factor()  # the row's volume over the box volume (ring volume, inside part)
-    if np.ndim(c):
-        inside = c > 0
-        rows = np.divide(rows, c, out=np.zeros_like(rows), where=inside)
-    return unpad(rows, grid.shape)
+    u = with_dirichlet(np.asarray(u, dtype=np.float64), grid, bcs, t)
+    return RowsOperator(grid, bcs, k).apply(u, t)

@@ -2,7 +2,8 @@
 
 Rank 0 writes to the ``.npz`` named on the command line the gathered solutions and CG
 iteration counts of :func:`fieldgrad.distributed.solve_poisson` for :func:`poisson_cases` and
-the gathered fields of :func:`fieldgrad.distributed.solve_heat` for :func:`heat_cases`.  The
+the gathered fields of :func:`fieldgrad.distributed.solve_heat` for :func:`heat_cases`, and of
+the distributed operators for :func:`operator_cases`.  The
 serial references are computed by tests/distributed/test_mpi_surface_cylindrical.py.
 """
 import sys
@@ -10,6 +11,7 @@ import sys
 import numpy as np
 
 import fieldgrad as fg
+import fieldgrad.distributed as fd
 from mpi_case_runner import run_cases
 from fieldgrad.materials import cell_centres
 
@@ -61,8 +63,38 @@ def heat_cases():
             "insulated_rkl2": (g, fg.Neumann(0.0), u0, dict(k=2.0, rho_c=3.0, steps=6, dt=2e-3, method="rkl2"))}
 
 
+def operator_cases():
+    """``{name: (function name, u, grid, bc, kwargs)}`` of the distributed operators that take the
+    serial row path: cylindrical grids, and k on cells or per axis on a Cartesian plate with a hole."""
+    rng = np.random.default_rng(7)
+    g = fg.Grid((17, 13), extent=[(0, 1), (0, 2)], coords="cylindrical")
+    u = rng.standard_normal(g.shape)
+    bc = {"r+": fg.Dirichlet(lambda r, z, t: r + t), "z-": fg.Robin(1.0, 2.0, 0.5), "z+": fg.Neumann(0.3)}
+    g2 = fg.Grid((17, 17))
+    xc, yc = np.meshgrid(*cell_centres(g2), indexing="ij")
+    dom = ~((xc > 0.25) & (xc < 0.5) & (yc > 0.375) & (yc < 0.75))
+    u2 = rng.standard_normal(g2.shape)
+    bc2 = {"x": fg.Neumann(1.0), "y": fg.Dirichlet(lambda x, y, t: x + t)}
+    return {
+        "lap_cyl": ("laplacian", u, g, bc, dict(t=0.3)),
+        "dkg_cyl": ("div_k_grad", u, g, bc, dict(k=rng.uniform(1, 2, g.shape))),
+        "grad_cyl": ("grad", u, g, bc, {}),
+        "dkg_cells": ("div_k_grad", u2, g2, bc2, dict(k=fg.Cells(np.where(yc < 0.6, 2.0, 5.0), domain=dom), t=0.5)),
+        "dkg_ortho": ("div_k_grad", u2, g2, bc2, dict(k=fg.Orthotropic(1.0, 3.0), t=0.5)),
+    }
+
+
+def _operators(comm):
+    out = {}
+    for name, (fn, u, g, bc, kw) in operator_cases().items():
+        full = fd.gather(getattr(fd, fn)(u, g, bc, comm=comm, **kw), comm)
+        if comm.rank == 0:
+            out["op_" + name] = full
+    return out
+
+
 def main(path):
-    run_cases(path, poisson_cases(), heat_cases())
+    run_cases(path, poisson_cases(), heat_cases(), extra=_operators)
 
 
 if __name__ == "__main__":

@@ -75,7 +75,21 @@ def test_cylindrical_heat_conserves_the_heat_of_the_solid_of_revolution(run):
     assert np.max(np.abs(run["heat_insulated_rkl2"] - u0)) > 1e-3  # and the field did change
 
 
+@pytest.mark.parametrize("name", list(checks.operator_cases()))
+def test_operators_on_the_row_path_equal_the_serial_ones(run, name):
+    # cylindrical laplacian / div_k_grad / grad and Cells / Orthotropic div_k_grad at 2 ranks: every
+    # row is the serial row (one halo layer, the serial kernel), so the values are equal to the bit
+    fn, u, g, bc, kw = checks.operator_cases()[name]
+    ref = getattr(fg, fn)(u, g, bc, **kw)
+    assert np.max(np.abs(ref)) > 0.1
+    np.testing.assert_array_equal(run["op_" + name], ref)
+
+
 def test_the_node_paths_still_refuse_cylindrical_grids():
+    # the Dask operators have no row path
     g = fg.Grid((9, 9), coords="cylindrical")
+    da = pytest.importorskip("dask.array")
+    from fieldgrad.distributed import dask as fdd
+
     with pytest.raises(GridError, match="Cartesian"):
-        fd.laplacian(np.zeros(g.shape), g, fg.Neumann(0.0), comm=MPI.COMM_SELF)
+        fdd.laplacian(da.zeros(g.shape, chunks=5), g, fg.Neumann(0.0))
