@@ -60,6 +60,20 @@ def plate(shape, steps):
         dict(k=fg.ConductivityOfT(lambda T: 20.0 + 0.02 * T), rho_c=4e6, t_end=10.0 * steps, dt=10.0)
 
 
+def axisymmetric_cases(shape, steps):
+    """A rod in (r, z) with k(T), a heated core, radiating on its mantle, held at 700 K at z = 0:
+    the steady solve and ``steps`` steps of 10 s."""
+    g = fg.Grid(shape, extent=[(0.0, 0.01), (0.0, 0.02)], coords="cylindrical")
+    r = g.mesh()[0]
+    k = fg.ConductivityOfT(lambda T: 20.0 + 0.02 * T)
+    bc = {"r+": fg.Radiation(0.9, 300.0, h=5.0), "z-": fg.Dirichlet(700.0), "z+": fg.Neumann(0.0)}
+    return {
+        "rod_steady": ("solve_nonlinear", np.where(r < 0.004, -2e6, 0.0), g, bc, dict(k=k, rtol=1e-12)),
+        "rod_heat": ("solve_nonlinear_heat", 600.0 + 50.0 * np.cos(300 * r), g, bc,
+                     dict(k=k, rho_c=4e6, t_end=10.0 * steps, dt=10.0)),
+    }
+
+
 def failing_cases(fin_shape, square_shape):
     """Runs that must raise a ConvergenceError naming the outer iteration: maxiter reached, and a
     runaway iteration (``k(T) = 1/(1 + T^2)`` bounds the Kirchhoff potential by pi/2; the

@@ -73,7 +73,7 @@ def _run(loop, part_type, grid, comm, dims):
     """``loop(inner)`` (the serial loop with the distributed inner solver); its result (also on a
     ConvergenceError) cut to this rank's block."""
     require_grid(grid)
-    dec = Decomposition(grid, comm, dims)
+    dec = Decomposition(grid, comm, dims, cylindrical=True)  # only cuts the result: the inner solves take (r, z) rows
 
     def cut(res):
         values = {f.name: getattr(res, f.name) for f in fields(res)}
@@ -98,7 +98,7 @@ def solve_nonlinear(f, grid, bc, *, k, method="newton", u0=None, rtol=1e-8, maxi
     ----------
     f, grid, bc, k, method, u0, rtol, maxiter, relax, t, inner_rtol, callback, raise_on_failure :
         as for :func:`fieldgrad.solve_nonlinear` (global arrays, the same on every rank; a 2D or
-        3D Cartesian grid)
+        3D grid, Cartesian or cylindrical (r, z))
     inner_method : "auto" or "cg" (the distributed solver's methods)
     backend : None or "cpu"
     comm : mpi4py communicator (default ``COMM_WORLD``); dims : ranks per axis (optional)

@@ -16,7 +16,12 @@ import fieldgrad.distributed as fd
 sys.path.insert(0, str(Path(__file__).parent.parent))
 import nonlinear_backend_cases as cases  # noqa: E402
 
-KT, FIN, SQUARE, PLATE, STEPS = (17, 17), (33, 4), (17, 17), (17, 9), 6
+KT, FIN, SQUARE, PLATE, STEPS, ROD = (17, 17), (33, 4), (17, 17), (17, 9), 6, (17, 9)
+
+
+def solved_cases():
+    """The cases solved at 2 ranks (name -> case of tests/nonlinear_backend_cases.py)."""
+    return {**cases.steady_cases(KT, FIN), "plate": cases.plate(PLATE, STEPS), **cases.axisymmetric_cases(ROD, STEPS)}
 
 
 def main(path):
@@ -24,7 +29,7 @@ def main(path):
 
     comm = MPI.COMM_WORLD
     out = {}
-    for name, case in {**cases.steady_cases(KT, FIN), "plate": cases.plate(PLATE, STEPS)}.items():
+    for name, case in solved_cases().items():
         part = cases.call(fd, case, comm=comm)
         out[name] = fd.gather(part, comm)
         out[name + "_outer"] = np.array(cases.outer_count(part))
