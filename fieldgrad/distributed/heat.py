@@ -1,4 +1,5 @@
-"""Distributed explicit heat steps: forward Euler (FTCS) and RKL2 super time stepping.
+"""Distributed heat steps: forward Euler (FTCS), RKL2 super time stepping, backward Euler and
+Crank--Nicolson.
 
 ``du/dt = div(alpha grad u) + source`` on each rank's block: every right-hand-side evaluation
 exchanges one halo layer and runs the serial Numba sweep on the block
@@ -11,6 +12,10 @@ the surface of holes (``bc["surface"]`` with ``k=Cells(values, domain=mask)``).
 RKL2 (Meyer, Balsara & Aslam 2014) takes ``s`` stages of the same right-hand side per step and
 is stable for ``dt <= dt_explicit * (s**2 + s - 2) / 4``; the limit, the stage count and the
 coefficients are those of :mod:`fieldgrad.heat` (one definition).
+
+Backward Euler and Crank--Nicolson (:mod:`fieldgrad.distributed.implicit_heat`) are the serial
+steppers of :mod:`fieldgrad.heat.implicit` with each step's screened Poisson solve done by
+:func:`fieldgrad.distributed.solve_poisson`; every rank holds the whole field between solves.
 """
 from __future__ import annotations
 
@@ -110,10 +115,12 @@ def solve_heat(u0, grid, bc, *, alpha=None, k=None, rho_c=None, contact=None, t_
     """Integrate ``du/dt = div(alpha grad u) + source`` (or ``rho_c du/dt = div(k grad u) + source``)
     on an MPI-decomposed grid.
 
-    The arguments and defaults are those of :func:`fieldgrad.solve_heat`; the methods are the
-    explicit ones (``"auto"`` picks FTCS when ``dt`` is within the explicit limit, else RKL2),
-    and the serial run-loop extras (``output``, ``output_every``, ``output_overwrite``,
-    ``progress``, ``callbacks``, ``backend="cuda"``) are refused with an error rather than ignored.
+    The arguments and defaults are those of :func:`fieldgrad.solve_heat`, every method included
+    (``"auto"`` chooses as the serial solver does: FTCS within the explicit limit, RKL2 up to 600
+    times it, Crank--Nicolson beyond), and the serial run-loop extras (``output``,
+    ``output_every``, ``output_overwrite``, ``progress``, ``callbacks``, ``backend="cuda"`` and
+    the Simulation options other than the implicit steppers') are refused with an error rather
+    than ignored.
 
     Parameters
     ----------
@@ -132,9 +139,17 @@ def solve_heat(u0, grid, bc, *, alpha=None, k=None, rho_c=None, contact=None, t_
         Number of steps.
     dt : float, optional
         Time step; default ``(t_end - t0) / steps`` when both are given, else 0.9 of the
-        explicit limit (FTCS) or 25 times it (RKL2), as in :class:`fieldgrad.Simulation`.  With
+        explicit limit (FTCS) or 25 times it (RKL2, implicit), as in :class:`fieldgrad.Simulation`.  With
         ``t_end`` the steps are equal and land on it.
-    method : {"auto", "ftcs", "rkl2"}
+    method : {"auto", "ftcs", "rkl2", "backward_euler", "crank_nicolson"}
+        The explicit methods step the blocks with one halo exchange per right-hand side.  The
+        implicit ones are the serial steppers (:mod:`fieldgrad.heat.implicit`: the same
+        right-hand sides, the Rannacher start of Crank--Nicolson, the conservation shift with only
+        Neumann / periodic faces, ``rho_c / dt`` screening in the ``k`` / ``rho_c`` form), each
+        step's linear solve being :func:`fieldgrad.distributed.solve_poisson`
+        (:mod:`fieldgrad.distributed.implicit_heat`; every rank holds the whole field between
+        solves, and the solver is set up again at every step).  ``"auto"``: as
+        :func:`fieldgrad.heat.methods.choose_method` (RKL2 without a ``dt``).
     source : None, number, array of ``grid.shape`` or callable ``source(x, y[, z], t)``
     k, rho_c, contact : the conductivity / heat capacity form of :func:`fieldgrad.solve_heat`
         (``rho_c du/dt = div(k grad u) + source``; ``k`` any conductivity the serial form takes:
@@ -150,18 +165,33 @@ def solve_heat(u0, grid, bc, *, alpha=None, k=None, rho_c=None, contact=None, t_
     dims : ranks per axis (default from ``MPI.Compute_dims``)
     check_every : int
         Steps between global NaN checks (0 turns them off).
+    **options : the implicit steppers' options of :func:`fieldgrad.solve_heat` --
+        ``rannacher`` (Crank--Nicolson only, default 2), ``rtol`` (of each solve, default 1e-8;
+        the distributed solver's relative residual), ``maxiter`` (default 100), ``conservative``
+        (default True), ``nu1`` = ``nu2`` (default 2), ``linear_solver`` (None, "auto" or "cg":
+        the distributed solver's methods).  With an explicit method they are refused, as
+        serially; other Simulation options are refused as not available here.
 
     Returns
     -------
     HeatPart
         A :class:`fieldgrad.HeatResult` whose ``u`` (also ``data``) is this rank's block at the
         final time; :func:`fieldgrad.distributed.gather` assembles it.  ``info`` holds ``t``,
-        ``steps``, ``dt``, ``method``, ``stages``, ``halo_exchanges``, ``dims``, ``dt_explicit``.
+        ``steps``, ``dt``, ``method``, ``stages``, ``dims``, ``dt_explicit``, ``dt_ratio`` and
+        ``halo_exchanges`` (explicit methods) or ``solves`` and ``linear_solver`` (implicit:
+        ``sweeps`` and ``solver_iterations`` count as serially, a Schwarz-CG iteration as one
+        MG-CG iteration).
 
     Raises
     ------
+    ParameterError
+        Bad input, with the serial message (``dt``, ``method``, ``rtol``, ``rannacher``, implicit
+        options with an explicit method, ``alpha`` with ``k`` ...); ``linear_solver`` other than
+        None / "auto" / "cg"; a serial-only argument.
     StabilityError
         FTCS with ``dt`` above the explicit limit.
+    ConvergenceError
+        A linear solve of an implicit step did not reach ``rtol`` in ``maxiter`` iterations.
     NonFiniteError
         The field became non-finite.
 
@@ -169,6 +199,8 @@ def solve_heat(u0, grid, bc, *, alpha=None, k=None, rho_c=None, contact=None, t_
     -------
     >>> r = solve_heat(u0, grid, {"*": Dirichlet(0)}, alpha=1.0, steps=200, comm=MPI.COMM_WORLD)  # doctest: +SKIP
     >>> u = gather(r)                                                                             # doctest: +SKIP
+    >>> r = solve_heat(u0, grid, fg.Neumann(0.0), k=fg.Cells(kc), rho_c=rc, dt=0.5, t_end=10.0,  # doctest: +SKIP
+    ...                method="crank_nicolson", comm=MPI.COMM_WORLD)
     """
     wall0 = time.perf_counter()
     _refuse_serial_only(backend, output=output, output_every=output_every, output_overwrite=output_overwrite,
