@@ -64,6 +64,37 @@ def cases():
     ga = fg.Grid((17, 17))
     out["auto_large_dt"] = (ga, fg.Dirichlet(0.0), np.sin(np.pi * ga.mesh()[0]) * ga.mesh()[1],
                             dict(alpha=1.0, dt=5.0, steps=2, rtol=TIGHT))
+    out.update(_geometry_cases())
+    return out
+
+
+def _geometry_cases():
+    """Holes with conditions on their surface, a cylindrical grid, a contact resistance."""
+    from fieldgrad.materials import cell_centres
+
+    g = fg.Grid((33, 33))
+    xc, yc = np.meshgrid(*cell_centres(g), indexing="ij")
+    dom = ~((xc > 0.375) & (xc < 0.625) & (yc > 0.25) & (yc < 0.5))  # a square hole cut by the x split
+    k = fg.Cells(np.where(yc < 0.7, 1.0, 3.0), domain=dom)
+    x, y = g.mesh()
+    rc = np.where(x < 0.5, 1.0, 3.0)
+    u0 = np.sin(np.pi * x) * np.cos(np.pi * y) + x
+    out = {"hole_robin_cn": (g, {"x-": fg.Dirichlet(0.0), "x+": fg.Dirichlet(1.0), "y": fg.Neumann(0.0),
+                                 "surface": fg.Robin(4.0, 1.0, 0.5 + x * y)}, u0,
+                             dict(k=k, rho_c=rc, dt=0.01, steps=4, method="crank_nicolson", source=1.0, rtol=TIGHT)),
+           "hole_dirichlet_be": (g, {"*": fg.Neumann(0.0), "surface": fg.Dirichlet(lambda x, y, t: 1.0 + x * (1 + 5 * t))},
+                                 u0, dict(k=k, rho_c=rc, dt=0.01, steps=3, method="backward_euler", rtol=TIGHT))}
+    gc = fg.Grid((17, 17), extent=[(0, 1), (0, 2)], coords="cylindrical")
+    r, z = gc.mesh()
+    out["cylindrical_cn"] = (gc, {"r+": fg.Robin(3.0, 1.0, 0.5), "z": fg.Dirichlet(0.0)},
+                             np.cos(np.pi * r / 2) * np.sin(np.pi * z / 2) + 0.5,
+                             dict(alpha=1.5, dt=0.01, steps=4, method="crank_nicolson", rtol=TIGHT))
+    gw = fg.Grid((17, 9, 8), extent=[(0, 1), (0, 0.3), (0, 0.25)])
+    xw = gw.mesh()[0]
+    kc = fg.Cells(np.where((np.arange(16) + 0.5) / 16 < 0.45, 2.0, 0.5)[:, None, None] * np.ones((1, 8, 7)))
+    out["contact_3d_be"] = (gw, {"x-": fg.Dirichlet(1.0), "x+": fg.Robin(3.0, 1.0, 0.0), "*": fg.Neumann(0.0)},
+                            np.zeros(gw.shape), dict(k=kc, contact=fg.Contact((xw > 0.45).astype(int), 0.05), dt=0.02,
+                                                     steps=3, method="backward_euler", rtol=TIGHT))
     return out
 
 
