@@ -23,8 +23,9 @@ the serial 2-norm on the material path), not bit-for-bit the serial PoissonSolve
 
 Example
 -------
->>> r = solve_heat(u0, grid, bc, alpha=1.0, dt=0.1, steps=10, method="crank_nicolson", comm=MPI.COMM_WORLD)  # doctest: +SKIP
->>> u = gather(r)                                                                                          # doctest: +SKIP
+>>> r = solve_heat(u0, grid, bc, alpha=1.0, dt=0.1, steps=10, method="crank_nicolson",  # doctest: +SKIP
+...                comm=MPI.COMM_WORLD)
+>>> u = gather(r)                                                                        # doctest: +SKIP
 """
 from __future__ import annotations
 

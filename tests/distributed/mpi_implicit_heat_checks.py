@@ -54,7 +54,8 @@ def cases():
     out["cells_rho_c_be"] = (gc, bc, uc, dict(k=k, rho_c=rc, dt=0.02, steps=4, method="backward_euler",
                                               source=np.exp(-xc), rtol=TIGHT))
     # insulated walls, the default rtol (1e-8): the conservation shift keeps sum(w rho_c u) to rounding
-    out["insulated_cn"] = (gc, fg.Neumann(0.0), 2.0 + uc, dict(k=k, rho_c=rc, dt=0.02, steps=8, method="crank_nicolson"))
+    out["insulated_cn"] = (gc, fg.Neumann(0.0), 2.0 + uc,
+                           dict(k=k, rho_c=rc, dt=0.02, steps=8, method="crank_nicolson"))
     g3 = fg.Grid((11, 9, 9))
     x3, y3, z3 = g3.mesh()
     out["alpha_3d_be"] = (g3, {"x-": fg.Dirichlet(lambda x, y, z, t: t * (1.0 + y * z)), "*": fg.Neumann(0.0)},
@@ -82,7 +83,8 @@ def _geometry_cases():
     out = {"hole_robin_cn": (g, {"x-": fg.Dirichlet(0.0), "x+": fg.Dirichlet(1.0), "y": fg.Neumann(0.0),
                                  "surface": fg.Robin(4.0, 1.0, 0.5 + x * y)}, u0,
                              dict(k=k, rho_c=rc, dt=0.01, steps=4, method="crank_nicolson", source=1.0, rtol=TIGHT)),
-           "hole_dirichlet_be": (g, {"*": fg.Neumann(0.0), "surface": fg.Dirichlet(lambda x, y, t: 1.0 + x * (1 + 5 * t))},
+           "hole_dirichlet_be": (g, {"*": fg.Neumann(0.0),
+                                     "surface": fg.Dirichlet(lambda x, y, t: 1.0 + x * (1 + 5 * t))},
                                  u0, dict(k=k, rho_c=rc, dt=0.01, steps=3, method="backward_euler", rtol=TIGHT))}
     gc = fg.Grid((17, 17), extent=[(0, 1), (0, 2)], coords="cylindrical")
     r, z = gc.mesh()
