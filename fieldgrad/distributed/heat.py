@@ -1,4 +1,5 @@
-"""Distributed explicit heat steps: forward Euler (FTCS) and RKL2 super time stepping.
+"""Distributed heat steps: forward Euler (FTCS), RKL2 super time stepping, backward Euler and
+Crank--Nicolson.
 
 ``du/dt = div(alpha grad u) + source`` on each rank's block: every right-hand-side evaluation
 exchanges one halo layer and runs the serial Numba sweep on the block
@@ -11,10 +12,15 @@ the surface of holes (``bc["surface"]`` with ``k=Cells(values, domain=mask)``).
 RKL2 (Meyer, Balsara & Aslam 2014) takes ``s`` stages of the same right-hand side per step and
 is stable for ``dt <= dt_explicit * (s**2 + s - 2) / 4``; the limit, the stage count and the
 coefficients are those of :mod:`fieldgrad.heat` (one definition).
+
+Backward Euler and Crank--Nicolson (:mod:`fieldgrad.distributed.implicit_heat`) are the serial
+steppers of :mod:`fieldgrad.heat.implicit` with each step's screened Poisson solve done by
+:func:`fieldgrad.distributed.solve_poisson`; every rank holds the whole field between solves.
 """
 from __future__ import annotations
 
 import math
+import numbers
 import time
 
 import numpy as np
@@ -22,12 +28,14 @@ import numpy as np
 from .. import boundary as _bnd
 from ..errors import BackendError, NonFiniteError, ParameterError, StabilityError, describe
 from ..heat.explicit import rkl2_coefficients, rkl2_stages
-from ..heat.problem import explicit_limit
+from ..heat.methods import METHODS, choose_method
+from ..heat.problem import HeatProblem, explicit_limit
 from ..validation import as_field, check_conductivity
 from .decomposition import Decomposition
 from .results import HeatPart
 from . import kernels
 from .heat_capacity import CapacityRhs
+from .implicit_heat import IMPLICIT, SOLVER_OPTIONS, run_implicit
 from .operators import BlockOperators
 
 __all__ = ["solve_heat"]
@@ -103,14 +111,16 @@ def _refuse_serial_only(backend, **extras):
 
 def solve_heat(u0, grid, bc, *, alpha=None, k=None, rho_c=None, contact=None, t_end=None, steps=None, dt=None, method="auto",
                source=None, output=None, output_every=None, output_overwrite=False, progress=None, callbacks=(),
-               backend=None, t0=0.0, comm=None, dims=None, check_every=50):
+               backend=None, t0=0.0, comm=None, dims=None, check_every=50, **options):
     """Integrate ``du/dt = div(alpha grad u) + source`` (or ``rho_c du/dt = div(k grad u) + source``)
     on an MPI-decomposed grid.
 
-    The arguments and defaults are those of :func:`fieldgrad.solve_heat`; the methods are the
-    explicit ones (``"auto"`` picks FTCS when ``dt`` is within the explicit limit, else RKL2),
-    and the serial run-loop extras (``output``, ``output_every``, ``output_overwrite``,
-    ``progress``, ``callbacks``, ``backend="cuda"``) are refused with an error rather than ignored.
+    The arguments and defaults are those of :func:`fieldgrad.solve_heat`, every method included
+    (``"auto"`` chooses as the serial solver does: FTCS within the explicit limit, RKL2 up to 600
+    times it, Crank--Nicolson beyond), and the serial run-loop extras (``output``,
+    ``output_every``, ``output_overwrite``, ``progress``, ``callbacks``, ``backend="cuda"`` and
+    the Simulation options other than the implicit steppers') are refused with an error rather
+    than ignored.
 
     Parameters
     ----------
@@ -129,9 +139,17 @@ def solve_heat(u0, grid, bc, *, alpha=None, k=None, rho_c=None, contact=None, t_
         Number of steps.
     dt : float, optional
         Time step; default ``(t_end - t0) / steps`` when both are given, else 0.9 of the
-        explicit limit (FTCS) or 25 times it (RKL2), as in :class:`fieldgrad.Simulation`.  With
+        explicit limit (FTCS) or 25 times it (RKL2, implicit), as in :class:`fieldgrad.Simulation`.  With
         ``t_end`` the steps are equal and land on it.
-    method : {"auto", "ftcs", "rkl2"}
+    method : {"auto", "ftcs", "rkl2", "backward_euler", "crank_nicolson"}
+        The explicit methods step the blocks with one halo exchange per right-hand side.  The
+        implicit ones are the serial steppers (:mod:`fieldgrad.heat.implicit`: the same
+        right-hand sides, the Rannacher start of Crank--Nicolson, the conservation shift with only
+        Neumann / periodic faces, ``rho_c / dt`` screening in the ``k`` / ``rho_c`` form), each
+        step's linear solve being :func:`fieldgrad.distributed.solve_poisson`
+        (:mod:`fieldgrad.distributed.implicit_heat`; every rank holds the whole field between
+        solves, and the solver is set up again at every step).  ``"auto"``: as
+        :func:`fieldgrad.heat.methods.choose_method` (RKL2 without a ``dt``).
     source : None, number, array of ``grid.shape`` or callable ``source(x, y[, z], t)``
     k, rho_c, contact : the conductivity / heat capacity form of :func:`fieldgrad.solve_heat`
         (``rho_c du/dt = div(k grad u) + source``; ``k`` any conductivity the serial form takes:
@@ -147,18 +165,33 @@ def solve_heat(u0, grid, bc, *, alpha=None, k=None, rho_c=None, contact=None, t_
     dims : ranks per axis (default from ``MPI.Compute_dims``)
     check_every : int
         Steps between global NaN checks (0 turns them off).
+    **options : the implicit steppers' options of :func:`fieldgrad.solve_heat` --
+        ``rannacher`` (Crank--Nicolson only, default 2), ``rtol`` (of each solve, default 1e-8;
+        the distributed solver's relative residual), ``maxiter`` (default 100), ``conservative``
+        (default True), ``nu1`` = ``nu2`` (default 2), ``linear_solver`` (None, "auto" or "cg":
+        the distributed solver's methods).  With an explicit method they are refused, as
+        serially; other Simulation options are refused as not available here.
 
     Returns
     -------
     HeatPart
         A :class:`fieldgrad.HeatResult` whose ``u`` (also ``data``) is this rank's block at the
         final time; :func:`fieldgrad.distributed.gather` assembles it.  ``info`` holds ``t``,
-        ``steps``, ``dt``, ``method``, ``stages``, ``halo_exchanges``, ``dims``, ``dt_explicit``.
+        ``steps``, ``dt``, ``method``, ``stages``, ``dims``, ``dt_explicit``, ``dt_ratio`` and
+        ``halo_exchanges`` (explicit methods) or ``solves`` and ``linear_solver`` (implicit:
+        ``sweeps`` and ``solver_iterations`` count as serially, a Schwarz-CG iteration as one
+        MG-CG iteration).
 
     Raises
     ------
+    ParameterError
+        Bad input, with the serial message (``dt``, ``method``, ``rtol``, ``rannacher``, implicit
+        options with an explicit method, ``alpha`` with ``k`` ...); ``linear_solver`` other than
+        None / "auto" / "cg"; a serial-only argument.
     StabilityError
         FTCS with ``dt`` above the explicit limit.
+    ConvergenceError
+        A linear solve of an implicit step did not reach ``rtol`` in ``maxiter`` iterations.
     NonFiniteError
         The field became non-finite.
 
@@ -166,13 +199,15 @@ def solve_heat(u0, grid, bc, *, alpha=None, k=None, rho_c=None, contact=None, t_
     -------
     >>> r = solve_heat(u0, grid, {"*": Dirichlet(0)}, alpha=1.0, steps=200, comm=MPI.COMM_WORLD)  # doctest: +SKIP
     >>> u = gather(r)                                                                             # doctest: +SKIP
+    >>> r = solve_heat(u0, grid, fg.Neumann(0.0), k=fg.Cells(kc), rho_c=rc, dt=0.5, t_end=10.0,  # doctest: +SKIP
+    ...                method="crank_nicolson", comm=MPI.COMM_WORLD)
     """
     wall0 = time.perf_counter()
     _refuse_serial_only(backend, output=output, output_every=output_every, output_overwrite=output_overwrite,
-                        progress=progress, callbacks=callbacks)
-    if method not in ("auto", "ftcs", "rkl2"):
-        raise ParameterError(f"method must be 'auto', 'ftcs' or 'rkl2' in fieldgrad.distributed.solve_heat "
-                             f"(the implicit methods are serial only); got {method!r}")
+                        progress=progress, callbacks=callbacks,
+                        **{name: v for name, v in options.items() if name not in SOLVER_OPTIONS})
+    if method not in METHODS:
+        choose_method(method, dt, 1.0)  # the serial message
     capacity_form = k is not None or rho_c is not None or contact is not None
     if alpha is None and not capacity_form:
         raise ParameterError("alpha (the diffusivity) or k (the conductivity, with rho_c) is required: "
@@ -186,22 +221,33 @@ def solve_heat(u0, grid, bc, *, alpha=None, k=None, rho_c=None, contact=None, t_
     # (alpha becomes k there, as in the serial solver) take the links operator too
     links = capacity_form or bcs_check.surface is not None or grid.cylindrical
     dec = Decomposition(grid, comm, dims, cylindrical=links)
-    if links:  # the serial operator of the k / rho_c form, cut to the block
+    problem = None  # the serial HeatProblem of the implicit steppers
+    if method in IMPLICIT:
+        problem = HeatProblem(u0, grid, bc, alpha, source, t0, k=k, rho_c=rho_c, contact=contact)
+        dt_e = problem.dt_explicit
+    elif links:  # the serial operator of the k / rho_c form, cut to the block
         rhs = CapacityRhs(dec, u0, bcs_check, alpha, source, t0, k=k, rho_c=rho_c, contact=contact)
         dt_e = rhs.dt_explicit
     else:
         rhs = _Rhs(dec, bcs_check, alpha, source, u0.dtype)
         # Robin/convection faces lower the limit (fieldgrad.heat.stability)
         dt_e = explicit_limit(grid, alpha if np.ndim(alpha) else rhs.alpha, bcs_check, t=t0)
+    if dt is not None and (not isinstance(dt, numbers.Real) or not dt > 0 or not math.isfinite(dt)):
+        raise ParameterError(f"dt must be a positive, finite number; got {dt!r}")  # the serial check and message
     if dt is None and t_end is not None and steps is not None:
         dt = (t_end - t0) / steps
-    if method == "auto":
-        method = "ftcs" if dt is not None and dt <= dt_e else "rkl2"
+    method = choose_method(method, dt, dt_e)  # "auto": FTCS, RKL2 or Crank--Nicolson by dt / dt_explicit
+    solver_options = {name: v for name, v in options.items() if name in SOLVER_OPTIONS}
+    if method in IMPLICIT and problem is None:
+        problem = rhs.problem if links else HeatProblem(u0, grid, bc, alpha, source, t0, k=k, rho_c=rho_c,
+                                                        contact=contact)
+    elif method not in IMPLICIT and solver_options:
+        raise ParameterError(f"options {sorted(solver_options)} apply to implicit methods only; method is {method!r}")
     if dt is None:
         dt = 0.9 * dt_e if method == "ftcs" else 25.0 * dt_e
     dt = float(dt)
     if not (np.isfinite(dt) and dt > 0):
-        raise ParameterError(f"dt must be positive and finite; got {dt!r}")
+        raise ParameterError(f"dt must be a positive, finite number; got {dt!r}")
     if steps is not None and (not isinstance(steps, (int, np.integer)) or isinstance(steps, bool) or steps < 0):
         raise ParameterError(f"steps must be a non-negative integer; got {describe(steps)}")
     stop_reason = "steps"
@@ -213,6 +259,14 @@ def solve_heat(u0, grid, bc, *, alpha=None, k=None, rho_c=None, contact=None, t_
         raise StabilityError(f"dt = {dt!r} exceeds the FTCS limit {dt_e!r} (Robin faces included, see "
                              "fieldgrad.heat.stability); "
                              "use a smaller dt or method='rkl2'")
+    if method in IMPLICIT:
+        u, t, st = run_implicit(problem, dec, method, dt, steps, t0, solver_options,
+                                lambda ub, n: _check(ub, dec, n, check_every))
+        info = {"t": t, "steps": int(steps), "dt": dt, "method": method, "stages": 1, "solves": st.solves,
+                "linear_solver": "cg-schwarz", "dims": dec.dims, "dt_explicit": dt_e, "dt_ratio": dt / dt_e}
+        return HeatPart(u.astype(problem.dtype, copy=False), t, int(steps), method, dt, st.sweeps,
+                        st.solver_iterations, stop_reason, time.perf_counter() - wall0, info, slices=dec.slices,
+                        global_shape=grid.shape)
     stages = 1 if method == "ftcs" else rkl2_stages(dt, dt_e)
     u = rhs.initial_field(u0, t0)
     t = float(t0)

@@ -1,7 +1,9 @@
 """Implicit integrators: backward Euler and Crank--Nicolson (with a Rannacher start).
 
 Each step is one screened Poisson solve with the package's solver
-(:class:`fieldgrad.solvers.PoissonSolver`, multigrid by default), set up once per step size:
+(:class:`fieldgrad.solvers.PoissonSolver`, multigrid by default; the GPU steppers of
+:mod:`fieldgrad.heat.cuda_implicit` put the device solver in its place, and the steppers' ``inner``
+argument the MPI one of :mod:`fieldgrad.distributed.implicit_heat`), set up once per step size:
 
 * backward Euler: ``div(alpha grad u1) - u1/dt = -u0/dt - s(t+dt)``, boundary values at ``t+dt``;
 * Crank--Nicolson: ``div(alpha grad u1) - (2/dt) u1 = -(2/dt) u0 - L(u0, t) - 2 s(t+dt/2)``
@@ -44,7 +46,7 @@ __all__ = ["BackwardEuler", "CrankNicolson"]
 
 class _ImplicitBase:
     def __init__(self, problem, *, linear_solver=None, rtol=1e-8, maxiter=100, nu1=2, nu2=2,
-                 conservative=True):
+                 conservative=True, inner=None):
         from ..solvers import PoissonSolver  # noqa: F401  (fails early if the solvers are missing)
 
         if not (0.0 < rtol < 1.0):
@@ -59,6 +61,7 @@ class _ImplicitBase:
             linear_solver = "multigrid" if plain else "cg"
         self.linear_solver, self.rtol, self.maxiter = linear_solver, rtol, maxiter
         self.nu1, self.nu2 = nu1, nu2
+        self.inner = inner
         self._solvers = {}
         self.sweeps = 0
         self.solver_iterations = 0
@@ -124,10 +127,13 @@ class _ImplicitBase:
 
     def _new_solver(self, k, s):
         """The solver of ``div(k grad u) - s u = f`` (anything with ``solve(f, t=, rtol=, maxiter=,
-        x0=, check_finite=)`` returning ``u``, ``iterations``, ``method``); the CPU one here."""
+        x0=, check_finite=)`` returning ``u``, ``iterations``, ``method``): ``inner(problem, k, s,
+        linear_solver, nu1, nu2)`` when the stepper was given one, else the CPU PoissonSolver."""
         from ..solvers import PoissonSolver
 
         p = self.problem
+        if self.inner is not None:
+            return self.inner(p, k, s, self.linear_solver, self.nu1, self.nu2)
         return PoissonSolver(p.grid, p.bcs, k=k, screening=s, method=self.linear_solver, nu1=self.nu1, nu2=self.nu2,
                              fmg=False, contact=p.contact)
 
@@ -178,6 +184,13 @@ class BackwardEuler(_ImplicitBase):
     conservative : bool, default True
         With only Neumann / periodic faces, shift each solution to the exact total heat of its
         linear system (see the module notes); ignored with Dirichlet or Robin faces.
+    inner : callable, optional
+        ``inner(problem, k, screening, linear_solver, nu1, nu2)`` -> the solver of each step's
+        ``div(k grad u) - screening u = f`` (an object with ``solve(f, *, t, rtol, maxiter, x0,
+        check_finite)`` returning ``u`` (float64, ``grid.shape``), ``iterations`` and ``method``),
+        made once per step size.  None: the CPU :class:`~fieldgrad.solvers.PoissonSolver`;
+        :mod:`fieldgrad.distributed.implicit_heat` gives the MPI one, so the step formulas here
+        are the only ones.
 
     Example
     -------

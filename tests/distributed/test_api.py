@@ -51,7 +51,8 @@ def test_alpha_or_k_rho_c_required_as_in_the_serial_solver():
 
 @pytest.mark.parametrize("kw, err", [({"output": "x.h5"}, ParameterError), ({"callbacks": [(print, {})]}, ParameterError),
                                      ({"progress": True}, ParameterError), ({"backend": "cuda"}, BackendError),
-                                     ({"method": "crank_nicolson"}, ParameterError)])
+                                     ({"method": "euler"}, ParameterError), ({"rannacher": 2}, ParameterError),
+                                     ({"steady_tol": 1e-6}, ParameterError)])
 def test_serial_only_arguments_are_refused_not_ignored(kw, err):
     with pytest.raises(err):
         fd.solve_heat(U0, G, BC, alpha=1.0, steps=1, comm=MPI.COMM_SELF, **kw)
