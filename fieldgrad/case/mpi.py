@@ -12,8 +12,9 @@ one file in the :mod:`fieldgrad.io` layout.  Only rank 0 prints, plots and compu
 balance (from the gathered field).  Steady cases with ``[[fixed]]`` regions and
 ``[[material.region]]`` materials (on cells) take the distributed solver's material path, and so
 do transient cases in the ``k / rho_c`` form (:func:`fieldgrad.case.transient.capacity_form`);
-what has no distributed solver yet -- implicit heat methods -- runs on rank 0 alone (the other
-ranks wait), and the summary says so.
+implicit heat methods solve each step with the distributed Poisson solver.  What has no
+distributed path yet -- cylindrical (r, z) cases -- runs on rank 0 alone (the other ranks wait),
+and the summary says so.
 """
 from __future__ import annotations
 
@@ -74,8 +75,7 @@ def run_case_mpi(case, out, comm, *, overwrite=False, plot=False, progress=None,
         from .transient import plan_run
 
         plan = plan_run(case, ctx["mat"], ctx["bc"])
-        fallback = (f"method {plan['method']!r} has no distributed solver (ftcs and rkl2 have)"
-                    if plan["method"] not in ("ftcs", "rkl2") else None)
+        fallback = None  # every heat method has a distributed solver
     if fallback is None and getattr(case.grid, "cylindrical", False):
         fallback = "a cylindrical (r, z) case has no distributed flux and output path yet"
     if fallback is not None:
@@ -211,8 +211,10 @@ def _transient(case, ctx, comm, plan, overwrite, progress):
         block = dec.local(u)
         for i, t in enumerate(times):
             if i:
+                # Crank--Nicolson's Rannacher start steps belong to the run's start only, as in the serial run
+                later = {"rannacher": 0} if plan["method"] == "crank_nicolson" and i > 1 else {}
                 part = solve_heat(u, grid, bc, **coef, source=q, dt=dt, steps=n, method=plan["method"],
-                                  t0=float(times[i - 1]), comm=comm, dims=dec.dims, check_every=10)
+                                  t0=float(times[i - 1]), comm=comm, dims=dec.dims, check_every=10, **later)
                 step += n
                 block = part.data
                 u = allgather(part, comm)
