@@ -28,10 +28,12 @@ import time
 import warnings
 
 import numpy as np
+from types import SimpleNamespace
 
 from .. import boundary as _bnd
 from ..errors import BackendError, ConvergenceError, NonFiniteError, ParameterError
 from ..solvers.result import CompatibilityWarning
+from ..solvers.setup_cache import SetupCache
 from ..validation import as_field, check_conductivity
 from ..grid import require_grid
 from ..materials import resolve_conductivity
@@ -114,6 +116,44 @@ class _WeightedOps(_BlockOps):
 
     def norm(self, x):
         return math.sqrt(self.dot(x, x))
+
+
+#: set-ups of the node path (block operators, Schwarz preconditioner) keyed by the values of the
+#: inputs (:mod:`fieldgrad.solvers.setup_cache`): repeated solves with the same operator (implicit
+#: heat steps, nonlinear inner solves) build them once; every rank takes the same decision
+_SETUPS = SetupCache(4)
+
+
+def _build_setup(grid, bc, k, screening, comm, dims, coarse, coarse_shape, overlap, nu):
+    """The node path's set-up: a namespace with ``dec``, ``ops``/``hops`` (BlockOperators with the
+    data / homogeneous), ``scr`` (number or block), ``fixed`` (Dirichlet nodes of the block), ``w``,
+    ``pre`` (TwoLevelSchwarz) and ``singular``."""
+    dec = Decomposition(grid, comm, dims)
+    kk = check_conductivity(1.0 if k is None else k, grid, np.float64)
+    ops = BlockOperators(dec, bc, np.float64, k=kk)
+    ops.bcs.require_complete("solve_poisson")
+    hops = BlockOperators(dec, _homogeneous(ops.bcs), np.float64, k=kk)
+    if np.ndim(screening) == 0:
+        if not float(screening) >= 0:
+            raise ParameterError(f"screening must be >= 0; got {screening!r}")
+        scr = float(screening)
+        has_screening = scr > 0
+    else:
+        scr = dec.local(as_field(screening, grid, "screening", dtype=np.float64, check_finite=True))
+        if dec.allreduce(float(scr.min()) if scr.size else 0.0, "min") < 0:
+            raise ParameterError("screening must be >= 0 everywhere")
+        has_screening = dec.allreduce(float(scr.max()), "max") > 0
+    kinds = ops.bcs.kinds().values()
+    singular = not has_screening and not any(kd in ("dirichlet", "robin") for kd in kinds)
+    fixed = _fixed_mask(dec.local_grid, ops.lbcs)
+    w = dec.local(grid.quadrature_weights())
+    # preconditioner: local V-cycles + coarse-grid correction (both W-symmetric), zero on Dirichlet nodes
+    k_glob = 1.0 if k is None else (float(k) if np.ndim(k) == 0 else kk)
+    scr_glob = scr if np.ndim(scr) == 0 else as_field(screening, grid, "screening", dtype=np.float64)
+    pre = TwoLevelSchwarz(dec, ops.bcs, k_glob, scr_glob, w, coarse=coarse, nu=nu, coarse_shape=coarse_shape,
+                          overlap=overlap)
+    pre.fixed = fixed
+    return SimpleNamespace(dec=dec, ops=ops, hops=hops, scr=scr, fixed=fixed, w=w, pre=pre, singular=singular)
 
 
 def solve_poisson(f, grid, bc, *, k=None, screening=0.0, method="auto", rtol=1e-8, maxiter=None, x0=None,
@@ -232,33 +272,9 @@ def solve_poisson(f, grid, bc, *, k=None, screening=0.0, method="auto", rtol=1e-
                            coarse=coarse, coarse_shape=coarse_shape, overlap=overlap)
     out_dtype = np.asarray(f).dtype if np.asarray(f).dtype == np.float32 else np.float64
     f = as_field(f, grid, "f", dtype=np.float64, check_finite=True)
-    dec = Decomposition(grid, comm, dims)
-    kk = check_conductivity(1.0 if k is None else k, grid, np.float64)
-    ops = BlockOperators(dec, bc, np.float64, k=kk)
-    ops.bcs.require_complete("solve_poisson")
-    hops = BlockOperators(dec, _homogeneous(ops.bcs), np.float64, k=kk)
-    if np.ndim(screening) == 0:
-        if not float(screening) >= 0:
-            raise ParameterError(f"screening must be >= 0; got {screening!r}")
-        scr = float(screening)
-        has_screening = scr > 0
-    else:
-        scr = dec.local(as_field(screening, grid, "screening", dtype=np.float64, check_finite=True))
-        if dec.allreduce(float(scr.min()) if scr.size else 0.0, "min") < 0:
-            raise ParameterError("screening must be >= 0 everywhere")
-        has_screening = dec.allreduce(float(scr.max()), "max") > 0
-    kinds = ops.bcs.kinds().values()
-    singular = not has_screening and not any(kd in ("dirichlet", "robin") for kd in kinds)
-
-    fixed = _fixed_mask(dec.local_grid, ops.lbcs)
-    w = dec.local(grid.quadrature_weights())
-    op = _NodeOperator(ops, hops, scr, fixed, t)
-    # preconditioner: local V-cycles + coarse-grid correction (both W-symmetric), zero on Dirichlet nodes
-    k_glob = 1.0 if k is None else (float(k) if np.ndim(k) == 0 else kk)
-    scr_glob = scr if np.ndim(scr) == 0 else as_field(screening, grid, "screening", dtype=np.float64)
-    pre = TwoLevelSchwarz(dec, ops.bcs, k_glob, scr_glob, w, coarse=coarse, nu=nu, coarse_shape=coarse_shape,
-                          overlap=overlap)
-    pre.fixed = fixed
+    setup = _SETUPS.get((grid, bc, k, screening, comm, dims, coarse, coarse_shape, overlap, nu), _build_setup)
+    dec, ops, fixed, w, pre, singular = setup.dec, setup.ops, setup.fixed, setup.w, setup.pre, setup.singular
+    op = _NodeOperator(ops, setup.hops, setup.scr, fixed, t)
     cops = _WeightedOps(dec, op, pre, w, singular)
 
     x = dec.local(np.zeros(grid.shape) if x0 is None else as_field(x0, grid, "x0", dtype=np.float64))

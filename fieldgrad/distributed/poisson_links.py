@@ -18,12 +18,14 @@ import math
 import time
 
 import numpy as np
+from types import SimpleNamespace
 
 from ..errors import ConvergenceError, NonFiniteError
 from ..solvers.discretize import check_domain_parts, check_rhs, pad3
 from ..solvers.held import HeldProblem, make_problem
 from ..solvers.krylov import cg
 from ..solvers.poisson import _outside_from, _soft_problem, prepared_rhs
+from ..solvers.setup_cache import SetupCache
 from .decomposition import Decomposition
 from .links import BlockLinks
 from .results import PoissonPart
@@ -79,30 +81,23 @@ class _BlockOps:
         y += x
 
 
-def solve_links(f, grid, bc, *, k, screening, contact, fixed, fixed_value, rtol, maxiter, x0, callback, t, strict,
-                raise_on_failure, nu, comm, dims, coarse, coarse_shape, overlap):
-    """The distributed solve for a problem given with materials or held regions (arguments as
-    :func:`fieldgrad.distributed.solve_poisson`, checked there); returns a PoissonPart."""
-    wall0 = time.perf_counter()
-    f = check_rhs(f, grid, "f")
-    out_dtype = f.dtype if f.dtype == np.float32 else np.dtype(np.float64)
+#: set-ups of the material path (problem, blocks, Schwarz preconditioner) keyed by the values of
+#: the inputs (:mod:`fieldgrad.solvers.setup_cache`), so repeated solves with the same operator --
+#: the implicit heat steps, the nonlinear inner solves -- build them once; the same decision is
+#: taken on every rank (every rank holds the same global inputs)
+_SETUPS = SetupCache(4)
+
+
+def _build_setup(grid, bc, k, screening, contact, fixed, comm, dims, coarse, coarse_shape, overlap, nu):
+    """The set-up of the material path: a namespace with ``prob``, ``dec``, ``op`` (BlockLinks),
+    ``pre`` (LinksSchwarz), ``ops`` (the CG block operations), ``w``, ``held``, ``local``."""
     prob = make_problem(grid, bc, k, screening, contact, fixed)
     pre_prob = prob
     if prob.phi3 is not None:  # holes: the serial MG-CG set-up (solvers.poisson.PoissonSolver)
         check_domain_parts(prob)
         pre_prob = _soft_problem(prob, bc, k, screening, contact, fixed)
     dec = Decomposition(grid, comm, dims, cylindrical=True)  # the rows are the serial ones (ring volumes)
-    nd = grid.ndim
-    held = isinstance(prob, HeldProblem)  # a fixed mask or a Dirichlet surface
-    # every rank holds the global b: the serial right-hand side and compatibility step, unchanged
-    b, ud, held_values, info = prepared_rhs(prob, f, t, fixed_value, strict)
-    u3 = ud
-    if x0 is not None:
-        x0 = check_rhs(x0, grid, "x0")
-        u3 = np.where(prob.fixed_mask(), ud, pad3(np.asarray(x0, dtype=np.float64), nd))
-        if held:
-            u3[prob.held_all] = held_values
-    block = dec.slices + (slice(None),) * (3 - nd)
+    block = dec.slices + (slice(None),) * (3 - grid.ndim)
 
     def local(arr3):
         return np.array(arr3[block], order="C").reshape(dec.shape)  # a copy: u must not alias ud
@@ -116,7 +111,30 @@ def solve_links(f, grid, bc, *, k, screening, contact, fixed, fixed_value, rtol,
     w = local(prob.weights())
     pre = LinksSchwarz(dec, pre_prob, pre_links, w, op.fixed, coarse=coarse, nu=nu, overlap=overlap,
                        coarse_shape=coarse_shape)
-    ops = _BlockOps(dec, op, pre, w, prob.singular)
+    return SimpleNamespace(prob=prob, dec=dec, op=op, pre=pre, w=w, local=local,
+                           ops=_BlockOps(dec, op, pre, w, prob.singular), held=isinstance(prob, HeldProblem))
+
+
+def solve_links(f, grid, bc, *, k, screening, contact, fixed, fixed_value, rtol, maxiter, x0, callback, t, strict,
+                raise_on_failure, nu, comm, dims, coarse, coarse_shape, overlap):
+    """The distributed solve for a problem given with materials or held regions (arguments as
+    :func:`fieldgrad.distributed.solve_poisson`, checked there); returns a PoissonPart."""
+    wall0 = time.perf_counter()
+    f = check_rhs(f, grid, "f")
+    out_dtype = f.dtype if f.dtype == np.float32 else np.dtype(np.float64)
+    setup = _SETUPS.get((grid, bc, k, screening, contact, fixed, comm, dims, coarse, coarse_shape, overlap, nu),
+                        _build_setup)
+    prob, dec, op, pre, ops, local = setup.prob, setup.dec, setup.op, setup.pre, setup.ops, setup.local
+    nd = grid.ndim
+    held = setup.held  # a fixed mask or a Dirichlet surface
+    # every rank holds the global b: the serial right-hand side and compatibility step, unchanged
+    b, ud, held_values, info = prepared_rhs(prob, f, t, fixed_value, strict)
+    u3 = ud
+    if x0 is not None:
+        x0 = check_rhs(x0, grid, "x0")
+        u3 = np.where(prob.fixed_mask(), ud, pad3(np.asarray(x0, dtype=np.float64), nd))
+        if held:
+            u3[prob.held_all] = held_values
     bl, u = local(b), local(u3)
     bnorm = ops.norm(op.residual(local(ud), bl, np.empty(dec.shape)))
     it, residuals, converged = cg(ops, u, bl, rtol, maxiter, bnorm, callback=callback)
