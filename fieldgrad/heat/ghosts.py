@@ -46,6 +46,42 @@ class GhostFiller(GhostPlan):
         self.kscalar = k is None
         self.has_dirichlet = bool(dirichlet_faces(bcs))
 
+    def z_inputs(self, t):
+        """The z faces' rules in the form :func:`fieldgrad.heat.kernels.ftcs_rows_3d` applies them
+        at the row ends, for time ``t``: ``(zw0, zd0, zw1, zd1, skip)``.
+
+        ``zw = (c_0, c_1, c_2, c_3, from_opposite, depth)`` holds a rule with number weights (at most
+        four) and ``zd`` its offset as a C-contiguous face array; such faces are in ``skip`` (no
+        ghost pass: give ``skip`` to :meth:`fill`).  Other faces (Dirichlet: ghost unused; a Robin
+        face with array coefficients) get ``depth`` 0 and ``zd`` = their ghost buffer, filled by
+        :meth:`fill`.  Recomputed only when the rules change (time-dependent conditions at a new
+        ``t``); otherwise the same arrays are returned.
+        """
+        rules = self._rules_at(t)
+        cached = getattr(self, "_zcache", None)
+        if cached is not None and cached[0] is rules:
+            return cached[1]
+        grid, dt = self.grid, self.dtype
+        axis = grid.ndim - 1
+        face_names = [grid.axis_names[axis] + "-", grid.axis_names[axis] + "+"]
+        out, skip = [], set()
+        for face in face_names:
+            r = rules[face]
+            w = np.zeros(6, dtype=dt)
+            if (r.kind != "dirichlet" and r.source in ("inward", "opposite") and r.scalar_weights
+                    and r.depth <= min(4, grid.shape[axis])):
+                w[:r.depth] = r.weights
+                w[4] = r.source == "opposite"
+                w[5] = r.depth
+                d = np.ascontiguousarray(np.broadcast_to(np.asarray(r.offset, dtype=dt), grid.face_shape(face)))
+                skip.add(face)
+            else:
+                d = self.buffers[face]
+            out += [w, d]
+        res = (*out, frozenset(skip))
+        self._zcache = (rules, res)
+        return res
+
     def impose(self, u, t):
         """Write the Dirichlet values of time ``t`` into ``u`` (no-op without Dirichlet faces)."""
         if self.has_dirichlet:

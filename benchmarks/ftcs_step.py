@@ -1,0 +1,101 @@
+"""One explicit FTCS heat step against a parallel copy of the same array (issue 12).
+
+The step is taken the way :func:`fieldgrad.solve_heat` takes it -- ``FTCS(problem).step(u, t, dt)``,
+the per-step call path with its ghost fills and Dirichlet values -- on a cube of ``n^3`` float64
+nodes with a constant diffusivity, for all-Dirichlet, all-Neumann, all-periodic and a mixed set of
+faces (plus a time-dependent Dirichlet case), and the bare FTCS kernel alone.  Each timing is the
+median over adjacent pairs of ``time(step) / time(parallel_copy)`` (``fieldgrad.kernels.cpu.parallel_copy``
+between two arrays of the grid's shape: the bandwidth floor; a step also reads one array and
+writes one).
+
+Usage::
+
+    NUMBA_NUM_THREADS=2 python benchmarks/ftcs_step.py [n ...] [--repeat R]
+
+(default sizes 257 and 129, 41 pairs per case).
+"""
+import argparse
+import os
+import sys
+import time
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from _timing import header  # noqa: E402
+
+from fieldgrad import Dirichlet, Grid, Neumann  # noqa: E402
+from fieldgrad.heat import kernels as K  # noqa: E402
+from fieldgrad.heat.explicit import FTCS  # noqa: E402
+from fieldgrad.heat.problem import HeatProblem  # noqa: E402
+from fieldgrad.kernels.cpu import parallel_copy  # noqa: E402
+
+
+def cases(n):
+    """(name, grid, bc) of the timed cases."""
+    box = Grid((n, n, n))
+    yield "dirichlet", box, Dirichlet(0.0)
+    yield "dirichlet(t)", box, Dirichlet(lambda x, y, z, t: 0.0 * x + t)
+    yield "neumann", box, Neumann(1.0)
+    yield "periodic", Grid((n, n, n), periodic=True), {}
+    yield "mixed", Grid((n, n, n), periodic=(False, False, True)), {"x": Dirichlet(1.0), "y": Neumann(0.5)}
+
+
+def pairs(fn, floor, repeat):
+    """Median of adjacent-pair ratios ``time(fn) / time(floor)`` (and their spread)."""
+    for _ in range(3):
+        fn(), floor()
+    r = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        floor()
+        t1 = time.perf_counter()
+        fn()
+        t2 = time.perf_counter()
+        r.append((t2 - t1) / (t1 - t0))
+    r = np.array(r)
+    return float(np.median(r)), float(np.percentile(r, 25)), float(np.percentile(r, 75))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("n", nargs="*", type=int, default=[257, 129])
+    ap.add_argument("--repeat", type=int, default=41)
+    ap.add_argument("--only", default="", help="comma-separated case names (default all)")
+    a = ap.parse_args()
+    header("FTCS step / parallel_copy (issue 12: target <= 1.4 at 257^3)")
+    only = set(a.only.split(",")) - {""}
+    for n in a.n:
+        print(f"\n## {n}^3 float64, load average {os.getloadavg()}")
+        rng = np.random.default_rng(0)
+        u0 = rng.random((n, n, n))
+        b = np.empty_like(u0)
+        floor = (lambda: parallel_copy(u0, b))
+        for name, g, bc in cases(n):
+            if only and name not in only:
+                continue
+            p = HeatProblem(u0, g, bc, alpha=1.0)
+            st = FTCS(p)
+            u = p.initial_field()
+            dt = 0.9 * p.dt_explicit
+            state = {"t": 0.0}
+
+            def step():
+                st.step(u, state["t"], dt)
+                state["t"] += dt  # a new time each step, as in a run (time-dependent values re-evaluated)
+
+            med, q1, q3 = pairs(step, floor, a.repeat)
+            print(f"  step {name:13s}: {med:5.2f} x copy  (quartiles {q1:.2f}-{q3:.2f})", flush=True)
+        # the bare kernel: all-zero ghosts, no Python around it
+        g = Grid((n, n, n))
+        f = [np.zeros((n, n)) for _ in range(6)]
+        out = np.empty_like(u0)
+        h2 = 1.0 / g.spacing[0] ** 2
+        bare = (lambda: K.ftcs_const_3d(u0, *f, h2, h2, h2, 0.0, 1e-6, out))
+        med, q1, q3 = pairs(bare, floor, a.repeat)
+        print(f"  bare kernel        : {med:5.2f} x copy  (quartiles {q1:.2f}-{q3:.2f})")
+        print(f"  load average after: {os.getloadavg()}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
