@@ -82,7 +82,7 @@ class _Sweeper:
         # the FTCS step of a 3D problem with scalar alpha and a source that is not an array runs
         # ftcs_rows_3d; blocks of about 16k nodes (128 kB per array in float64) of y rows
         self.rows3d = g.ndim == 3 and p.alpha_scalar and p.source_kind in ("none", "scalar", "time")
-        self.jb = max(1, 16384 // g.shape[2])
+        self.jb = max(1, 16384 // g.shape[-1])
 
     def source_args(self, t, u, s=None):
         s = self.problem.source_at(t) if s is None else s

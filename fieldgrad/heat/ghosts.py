@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..boundary import apply_bc, dirichlet_faces
+from ..boundary import dirichlet_faces
 from ..boundary.ghosts import GhostPlan
+from ..grid import axis_slice
 
 __all__ = ["GhostFiller"]
 
@@ -45,6 +46,10 @@ class GhostFiller(GhostPlan):
         super().__init__(grid, bcs, 2, dtype, k=k, hold=False)
         self.kscalar = k is None
         self.has_dirichlet = bool(dirichlet_faces(bcs))
+        self._dslices = []
+        for face in dirichlet_faces(bcs):
+            axis, side = grid.parse_face(face)
+            self._dslices.append((face, axis_slice(grid.ndim, axis, 0 if side == 0 else -1)))
 
     def z_inputs(self, t):
         """The z faces' rules in the form :func:`fieldgrad.heat.kernels.ftcs_rows_3d` applies them
@@ -83,7 +88,14 @@ class GhostFiller(GhostPlan):
         return res
 
     def impose(self, u, t):
-        """Write the Dirichlet values of time ``t`` into ``u`` (no-op without Dirichlet faces)."""
+        """Write the Dirichlet values of time ``t`` into ``u`` (no-op without Dirichlet faces).
+
+        The values are the held values of the plan's rules at ``t`` (the values :func:`~fieldgrad.boundary.apply_bc`
+        writes, in the same face order), so a time-dependent condition is evaluated once per time:
+        the next sweep, which starts at ``t``, reuses these rules.
+        """
         if self.has_dirichlet:
-            apply_bc(u, self.grid, self.bcs, t)
+            rules = self._rules_at(t)
+            for face, sl in self._dslices:
+                u[sl] = rules[face].held
         return u

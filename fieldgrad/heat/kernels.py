@@ -86,36 +86,27 @@ def _zrule(r, side, zw, zd, i, j):
     return g + zd[i, j]
 
 
-@njit(cache=True)
-def _row_ends(c, xm, xp, ym, yp, o, i, j, zw0, zd0, zw1, zd1, cx, cy, cz, sc, al):
-    """FTCS at nodes ``0`` and ``nz - 1`` of row ``(i, j)`` (rows of the plane, its x neighbours,
-    its y neighbours and the output)."""
-    nz = c.shape[0]
-    zm = _zrule(c, 0, zw0, zd0, i, j)
-    zp = c[1] if nz > 1 else _zrule(c, 1, zw1, zd1, i, j)
+@njit(inline="always", cache=True)
+def _row_ends(c, xm, xp, ym, yp, i, j, zw0, zd0, zw1, zd1, cx, cy, cz, sc, al):
+    """FTCS at nodes ``0`` and ``nz - 1`` of row ``(i, j)`` from the rows of the node, its x and y
+    neighbours; returns the two values (inlined helpers here return values: writing into arrays
+    from an inlined helper inside ``prange`` miscompiled, see :mod:`fieldgrad.kernels.cpu`)."""
+    e = c.shape[0] - 1
     v = c[0]
-    o[0] = v + al * (laplacian_point(v, xm[0], xp[0], ym[0], yp[0], zm, zp, cx, cy, cz) + sc)
-    e = nz - 1
-    if e > 0:
-        zm = c[e - 1]
-        zp = _zrule(c, 1, zw1, zd1, i, j)
-        v = c[e]
-        o[e] = v + al * (laplacian_point(v, xm[e], xp[e], ym[e], yp[e], zm, zp, cx, cy, cz) + sc)
-
-
-@njit(cache=True)
-def _row(c, xm, xp, ym, yp, o, i, j, zw0, zd0, zw1, zd1, cx, cy, cz, sc, al):
-    """FTCS along one whole row from its rows of neighbours."""
-    for k in range(1, c.shape[0] - 1):
-        v = c[k]
-        o[k] = v + al * (laplacian_point(v, xm[k], xp[k], ym[k], yp[k], c[k - 1], c[k + 1], cx, cy, cz) + sc)
-    _row_ends(c, xm, xp, ym, yp, o, i, j, zw0, zd0, zw1, zd1, cx, cy, cz, sc, al)
+    lo = v + al * (laplacian_point(v, xm[0], xp[0], ym[0], yp[0], _zrule(c, 0, zw0, zd0, i, j), c[1],
+                                   cx, cy, cz) + sc)
+    v = c[e]
+    hi = v + al * (laplacian_point(v, xm[e], xp[e], ym[e], yp[e], c[e - 1], _zrule(c, 1, zw1, zd1, i, j),
+                                   cx, cy, cz) + sc)
+    return lo, hi
 
 
 @njit(**_par)
 def ftcs_rows_3d(u, gx0, gx1, gy0, gy1, zw0, zd0, zw1, zd1, cx, cy, cz, sc, al, jb, out):
-    """One FTCS step ``out = u + al * (lap(u) + sc)`` (see the notes above); ``jb`` y rows per block."""
+    """One FTCS step ``out = u + al * (lap(u) + sc)`` (see the notes above); ``jb`` y rows per block.
+    Needs ``nz >= 2`` and C-contiguous arrays."""
     nx, ny, nz = u.shape
+    e = nz - 1
     for i in prange(nx):
         c = u[i]
         xm = u[i - 1] if i > 0 else gx0
@@ -129,16 +120,25 @@ def ftcs_rows_3d(u, gx0, gx1, gy0, gy1, zw0, zd0, zw1, zd1, cx, cy, cz, sc, al, 
             cc, ym, yp, km, kp = cf[a:a + n], cf[a - nz:a - nz + n], cf[a + nz:a + nz + n], cf[a - 1:a - 1 + n], \
                 cf[a + 1:a + 1 + n]
             xa, xb, oo = mf[a:a + n], pf[a:a + n], of[a:a + n]
-            for m in range(n):
+            for m in range(n):  # row ends too (their flat z neighbours wrap): recomputed below
                 v = cc[m]
                 oo[m] = v + al * (laplacian_point(v, xa[m], xb[m], ym[m], yp[m], km[m], kp[m], cx, cy, cz) + sc)
             for j in range(j0, j1):
-                _row_ends(c[j], xm[j], xp[j], c[j - 1], c[j + 1], o[j], i, j, zw0, zd0, zw1, zd1, cx, cy, cz, sc, al)
-        _row(c[0], xm[0], xp[0], gy0[i], c[1] if ny > 1 else gy1[i], o[0], i, 0, zw0, zd0, zw1, zd1,
-             cx, cy, cz, sc, al)
-        if ny > 1:
-            e = ny - 1
-            _row(c[e], xm[e], xp[e], c[e - 1], gy1[i], o[e], i, e, zw0, zd0, zw1, zd1, cx, cy, cz, sc, al)
+                lo, hi = _row_ends(c[j], xm[j], xp[j], c[j - 1], c[j + 1], i, j, zw0, zd0, zw1, zd1,
+                                   cx, cy, cz, sc, al)
+                o[j, 0] = lo
+                o[j, e] = hi
+        for side in range(2):  # the y face rows read a ghost row
+            j = 0 if side == 0 else ny - 1
+            ym = gy0[i] if j == 0 else c[j - 1]
+            yp = gy1[i] if j == ny - 1 else c[j + 1]
+            r, xr, pr = c[j], xm[j], xp[j]
+            for k in range(1, e):
+                v = r[k]
+                o[j, k] = v + al * (laplacian_point(v, xr[k], pr[k], ym[k], yp[k], r[k - 1], r[k + 1], cx, cy, cz) + sc)
+            lo, hi = _row_ends(r, xr, pr, ym, yp, i, j, zw0, zd0, zw1, zd1, cx, cy, cz, sc, al)
+            o[j, 0] = lo
+            o[j, e] = hi
 
 
 @njit(**_par)
