@@ -10,9 +10,10 @@ writes one).
 
 Usage::
 
-    NUMBA_NUM_THREADS=2 python benchmarks/ftcs_step.py [n ...] [--repeat R]
+    NUMBA_NUM_THREADS=2 python benchmarks/ftcs_step.py [n ...] [--repeat R] [--only a,b] [--before]
 
-(default sizes 257 and 129, 41 pairs per case).
+(default sizes 257 and 129, 41 pairs per case; ``--before`` also times the step as main took it
+before this change, in the same process).
 """
 import argparse
 import os
@@ -25,6 +26,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from _timing import header  # noqa: E402
 
 from fieldgrad import Dirichlet, Grid, Neumann  # noqa: E402
+from fieldgrad.boundary import apply_bc  # noqa: E402
 from fieldgrad.heat import kernels as K  # noqa: E402
 from fieldgrad.heat.explicit import FTCS  # noqa: E402
 from fieldgrad.heat.problem import HeatProblem  # noqa: E402
@@ -57,11 +59,23 @@ def pairs(fn, floor, repeat):
     return float(np.median(r)), float(np.percentile(r, 25)), float(np.percentile(r, 75))
 
 
+def before_step(st, u, state, dt):
+    """The step as main took it before issue 12 (--before): every ghost face filled by the plan,
+    the general sweep ``ftcs_const_3d``, then ``apply_bc`` at the new time."""
+    sw, p, t = st.sweep, st.problem, state["t"]
+    out = st._others(u, 1)[0]
+    gh = [x for pair in sw.ghosts.fill(u, t) for x in pair]
+    K.ftcs_const_3d(u, *gh, *sw.coef, sw.f(p.source_at(t)), sw.f(dt), out)
+    apply_bc(out, p.grid, p.bcs, t + dt)
+    state["t"] += dt
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("n", nargs="*", type=int, default=[257, 129])
     ap.add_argument("--repeat", type=int, default=41)
     ap.add_argument("--only", default="", help="comma-separated case names (default all)")
+    ap.add_argument("--before", action="store_true", help="also time the step as main took it before (same process)")
     a = ap.parse_args()
     header("FTCS step / parallel_copy (issue 12: target <= 1.4 at 257^3)")
     only = set(a.only.split(",")) - {""}
@@ -85,7 +99,12 @@ def main():
                 state["t"] += dt  # a new time each step, as in a run (time-dependent values re-evaluated)
 
             med, q1, q3 = pairs(step, floor, a.repeat)
-            print(f"  step {name:14s}: {med:5.2f} x copy  (quartiles {q1:.2f}-{q3:.2f})", flush=True)
+            line = f"  step {name:14s}: {med:5.2f} x copy  (quartiles {q1:.2f}-{q3:.2f})"
+            if a.before:
+                state["t"] = 0.0
+                mb, b1, b3 = pairs(lambda: before_step(st, u, state, dt), floor, a.repeat)
+                line += f"   before: {mb:5.2f} ({b1:.2f}-{b3:.2f})"
+            print(line, flush=True)
         # the bare kernels (zero ghosts, no Python around them): the row sweep the steps run and
         # the general sweep they ran before (ftcs_const_3d, every ghost a face array)
         g = Grid((n, n, n))

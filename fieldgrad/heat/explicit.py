@@ -2,7 +2,9 @@
 
 Both run the fused sweeps of :mod:`fieldgrad.heat.kernels`: one pass over memory per FTCS step
 and per RKL2 stage.  Dirichlet faces are re-imposed after every sweep at the time the new values
-belong to (``t + dt`` for FTCS, the stage time ``t + c_j dt`` for RKL2).  A problem given by
+belong to (``t + dt`` for FTCS, the stage time ``t + c_j dt`` for RKL2); the 3D FTCS step with a
+scalar diffusivity (:func:`~fieldgrad.heat.kernels.ftcs_rows_3d`) writes them, and applies its z
+ghosts, inside the sweep.  A problem given by
 ``k`` and ``rho_c`` runs :func:`~fieldgrad.heat.kernels.sweep_links` on the operator of
 :mod:`fieldgrad.heat.capacity` instead (same steps, same stage coefficients).
 
@@ -90,21 +92,33 @@ class _Sweeper:
             return self.f(0.0), s, True
         return self.f(s), u, False
 
-    def ftcs_3d(self, u, t, s, al, out):
-        """The plain FTCS step in 3D (scalar diffusivity, source value ``s`` a number): x/y ghosts
-        filled into the stepper's buffers, z ghosts applied inside :func:`~fieldgrad.heat.kernels.ftcs_rows_3d`."""
-        zw0, zd0, zw1, zd1, skip = self.ghosts.z_inputs(t)
-        (gx0, gx1), (gy0, gy1), _ = self.ghosts.fill(u, t, skip=skip)
-        K.ftcs_rows_3d(u, gx0, gx1, gy0, gy1, zw0, zd0, zw1, zd1, *self.coef, self.f(s), self.f(al), self.jb, out)
-        self.sweeps += 1
-        return out
+    def ftcs_step(self, u, t, dt, out):
+        """One whole FTCS step into ``out``, Dirichlet values of ``t + dt`` included.
 
-    def __call__(self, u, t, mode, au, ap, a0, al, ag, p2, q0, l0, out):
+        A 3D problem with scalar diffusivity and a number source runs
+        :func:`~fieldgrad.heat.kernels.ftcs_rows_3d`: x/y ghosts filled into the stepper's buffers,
+        z ghosts applied and Dirichlet faces written inside the sweep (one pass over memory); any
+        other runs the general sweep and :meth:`impose`.
+        """
         src = None
-        if self.rows3d and mode == K.MODE_FTCS and u.flags.c_contiguous and out.flags.c_contiguous:
+        if self.rows3d and u.flags.c_contiguous and out.flags.c_contiguous:
             src = self.problem.source_at(t)
             if np.ndim(src) == 0:
-                return self.ftcs_3d(u, t, src, al, out)
+                gf = self.ghosts
+                zw0, zd0, zw1, zd1, skip = gf.z_inputs(t)
+                (gx0, gx1), (gy0, gy1), _ = gf.fill(u, t, skip=skip)
+                hold = gf.held_inputs(t + dt)
+                one = hold is None
+                if one:
+                    hold = gf.held_inputs_none
+                K.ftcs_rows_3d(u, gx0, gx1, gy0, gy1, zw0, zd0, zw1, zd1, *hold, *self.coef, self.f(src), self.f(dt),
+                               self.jb, out)
+                self.sweeps += 1
+                return self.impose(out, t + dt) if one else out
+        self(u, t, K.MODE_FTCS, 1.0, 0.0, 0.0, dt, 0.0, u, u, u, out, src)
+        return self.impose(out, t + dt)
+
+    def __call__(self, u, t, mode, au, ap, a0, al, ag, p2, q0, l0, out, src=None):
         gh = [x for pair in self.ghosts.fill(u, t) for x in pair]
         sc, sarr, has = self.source_args(t, u, src)
         f = self.f
@@ -221,6 +235,8 @@ class FTCS(_ExplicitBase):
         """One step from ``(u, t)``; returns the new field (a stepper buffer, never ``u``)."""
         self.check_dt(dt)
         out = self._others(u, 1)[0]
+        if isinstance(self.sweep, _Sweeper):
+            return self.sweep.ftcs_step(u, t, dt, out)
         self.sweep(u, t, K.MODE_FTCS, 1.0, 0.0, 0.0, dt, 0.0, u, u, u, out)
         self.sweep.impose(out, t + dt)
         return out

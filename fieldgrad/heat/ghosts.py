@@ -4,9 +4,11 @@ long as the stepper.
 The rules are those of :mod:`fieldgrad.boundary.rules` through :class:`~fieldgrad.boundary.ghosts.GhostPlan`,
 so a fused step equals ``u + dt * div_k_grad(u, grid, bc, k=alpha)`` at every node that is not on
 a Dirichlet face.  The steppers write Dirichlet values into the field after each sweep
-(:meth:`GhostFiller.impose`), so Dirichlet faces get no ghost work: their boundary node is
-overwritten, its ghost unused (a constant zero buffer is passed).  Nothing is allocated per step
-for conditions that do not depend on time.
+(:meth:`GhostFiller.impose`), or the 3D FTCS sweep writes them itself (:meth:`GhostFiller.held_inputs`),
+so Dirichlet faces get no ghost work: their boundary node is overwritten, its ghost unused (a
+constant zero buffer is passed).  The 3D FTCS sweep applies the z faces' rules itself
+(:meth:`GhostFiller.z_inputs`).  Nothing is allocated per step for conditions that do not depend
+on time.
 """
 from __future__ import annotations
 
@@ -50,6 +52,9 @@ class GhostFiller(GhostPlan):
         for face in dirichlet_faces(bcs):
             axis, side = grid.parse_face(face)
             self._dslices.append((face, axis_slice(grid.ndim, axis, 0 if side == 0 else -1)))
+        self._dfaces = frozenset(f for f, _ in self._dslices)
+        z = np.zeros((1, 1), dtype=self.dtype)
+        self.held_inputs_none = (0, z, z, z, z, z, z)  # held_inputs for no held face
 
     def z_inputs(self, t):
         """The z faces' rules in the form :func:`fieldgrad.heat.kernels.ftcs_rows_3d` applies them
@@ -85,6 +90,32 @@ class GhostFiller(GhostPlan):
             out += [w, d]
         res = (*out, frozenset(skip))
         self._zcache = (rules, res)
+        return res
+
+    def held_inputs(self, t):
+        """The Dirichlet values of time ``t`` as :func:`fieldgrad.heat.kernels.ftcs_rows_3d` holds
+        them: ``(held, hx0, hx1, hy0, hy1, hz0, hz1)`` (bit mask of the held faces in the grid's face
+        order, C-contiguous face arrays; a (1, 1) zero array for a face not held).  ``None`` when the
+        condition set lists its Dirichlet faces in another order than the grid (the sweep writes
+        them in grid order; :meth:`impose` then writes them).  Cached while the rules do not change.
+        """
+        if self._dslices and [f for f, _ in self._dslices] != [f for f in self.grid.faces if f in self._dfaces]:
+            return None
+        rules = self._rules_at(t)
+        cached = getattr(self, "_hcache", None)
+        if cached is not None and cached[0] is rules:
+            return cached[1]
+        grid = self.grid
+        held, arrays = 0, []
+        for bit, face in enumerate(grid.faces):
+            if face in self._dfaces:
+                held |= 1 << bit
+                arrays.append(np.ascontiguousarray(np.broadcast_to(np.asarray(rules[face].held, dtype=self.dtype),
+                                                                   grid.face_shape(face))))
+            else:
+                arrays.append(np.zeros((1, 1), dtype=self.dtype))
+        res = (held, *arrays)
+        self._hcache = (rules, res)
         return res
 
     def impose(self, u, t):

@@ -68,7 +68,8 @@ def ftcs_const_3d(u, gx0, gx1, gy0, gy1, gz0, gz1, cx, cy, cz, sc, al, out):
 # (``zw = (c_0, c_1, c_2, c_3, from_opposite, depth)`` and the offset face array ``zd``, as
 # :func:`fieldgrad.kernels.cpu.edge_ghost` applies them; depth 0: ``zd`` holds the ghosts), so no
 # pass over every row's ends runs before the sweep.  x and y ghosts come as face arrays.  Same
-# arithmetic as :func:`ftcs_const_3d`, same result bits.
+# arithmetic as :func:`ftcs_const_3d`, same result bits.  Dirichlet faces are written by the sweep
+# itself (``held``), so no pass over the faces follows it.
 @njit(inline="always", cache=True)
 def _zrule(r, side, zw, zd, i, j):
     """The z ghost of row ``r`` (the nodes of row ``(i, j)``) at one end from its rule."""
@@ -102,11 +103,18 @@ def _row_ends(c, xm, xp, ym, yp, i, j, zw0, zd0, zw1, zd1, cx, cy, cz, sc, al):
 
 
 @njit(**_par)
-def ftcs_rows_3d(u, gx0, gx1, gy0, gy1, zw0, zd0, zw1, zd1, cx, cy, cz, sc, al, jb, out):
+def ftcs_rows_3d(u, gx0, gx1, gy0, gy1, zw0, zd0, zw1, zd1, held, hx0, hx1, hy0, hy1, hz0, hz1,
+                 cx, cy, cz, sc, al, jb, out):
     """One FTCS step ``out = u + al * (lap(u) + sc)`` (see the notes above); ``jb`` y rows per block.
-    Needs ``nz >= 2`` and C-contiguous arrays."""
+
+    Dirichlet faces are held in the sweep: the boundary nodes of the faces set in ``held`` (bits:
+    x- 1, x+ 2, y- 4, y+ 8, z- 16, z+ 32) get the face arrays ``hx0`` ... ``hz1`` (the new time's
+    values; unused ones may be any 2D array) instead of the update, later faces winning at edges as
+    when the faces are written in that order.  Needs ``nz >= 2`` and C-contiguous arrays."""
     nx, ny, nz = u.shape
     e = nz - 1
+    kz0 = 1 if held & 16 else 0  # the nodes x and y held faces write (z held faces win at edges)
+    kz1 = e if held & 32 else nz
     for i in prange(nx):
         c = u[i]
         xm = u[i - 1] if i > 0 else gx0
@@ -126,8 +134,8 @@ def ftcs_rows_3d(u, gx0, gx1, gy0, gy1, zw0, zd0, zw1, zd1, cx, cy, cz, sc, al, 
             for j in range(j0, j1):
                 lo, hi = _row_ends(c[j], xm[j], xp[j], c[j - 1], c[j + 1], i, j, zw0, zd0, zw1, zd1,
                                    cx, cy, cz, sc, al)
-                o[j, 0] = lo
-                o[j, e] = hi
+                o[j, 0] = hz0[i, j] if held & 16 else lo
+                o[j, e] = hz1[i, j] if held & 32 else hi
         for side in range(2):  # the y face rows read a ghost row
             j = 0 if side == 0 else ny - 1
             ym = gy0[i] if j == 0 else c[j - 1]
@@ -137,8 +145,19 @@ def ftcs_rows_3d(u, gx0, gx1, gy0, gy1, zw0, zd0, zw1, zd1, cx, cy, cz, sc, al, 
                 v = r[k]
                 o[j, k] = v + al * (laplacian_point(v, xr[k], pr[k], ym[k], yp[k], r[k - 1], r[k + 1], cx, cy, cz) + sc)
             lo, hi = _row_ends(r, xr, pr, ym, yp, i, j, zw0, zd0, zw1, zd1, cx, cy, cz, sc, al)
-            o[j, 0] = lo
-            o[j, e] = hi
+            o[j, 0] = hz0[i, j] if held & 16 else lo
+            o[j, e] = hz1[i, j] if held & 32 else hi
+        if (i == 0 and held & 1) or (i == nx - 1 and held & 2):
+            h = hx0 if (i == 0 and held & 1) else hx1
+            for j in range(ny):
+                for k in range(kz0, kz1):
+                    o[j, k] = h[j, k]
+        if held & 4:
+            for k in range(kz0, kz1):
+                o[0, k] = hy0[i, k]
+        if held & 8:
+            for k in range(kz0, kz1):
+                o[ny - 1, k] = hy1[i, k]
 
 
 @njit(**_par)

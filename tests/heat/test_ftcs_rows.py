@@ -42,7 +42,15 @@ CASES = {
               lambda g: {"x": Dirichlet(1.0), "y-": Neumann(0.5), "y+": Robin(1.0, 2.0, 0.1)}),
     "mixed_z_dirichlet": (lambda: Grid((9, 10, 11), periodic=(True, False, False)),
                           lambda g: {"y": Neumann(-1.0), "z-": Dirichlet(2.0), "z+": Neumann(0.3)}),
+    "dirichlet_each_face": (lambda: Grid((9, 10, 11)),
+                            lambda g: {"x-": Dirichlet(1.0), "x+": Dirichlet(2.0), "y-": Dirichlet(3.0),
+                                       "y+": Dirichlet(_rand_face((9, 11), 4)), "z-": Dirichlet(5.0),
+                                       "z+": Dirichlet(_rand_face((9, 10), 5))}),
+    "dirichlet_some_faces": (lambda: Grid((9, 10, 11), periodic=(False, True, False)),
+                             lambda g: {"x-": Neumann(0.5), "x+": Dirichlet(2.0), "z-": Dirichlet(-1.0),
+                                        "z+": Robin(1.0, 1.0, 0.0)}),
     "small": (lambda: Grid((3, 2, 2)), lambda g: Neumann(1.0)),
+    "small_dirichlet": (lambda: Grid((2, 3, 2)), lambda g: {"*": Dirichlet(1.0), "y+": Neumann(1.0)}),
     "small_periodic": (lambda: Grid((3, 3, 3), periodic=True), lambda g: {}),
 }
 
@@ -147,3 +155,35 @@ def test_long_run_matches_general_path_bitwise_close():
         a = st.step(a, n * dt, dt).copy()
         b = _old_step(st, b, n * dt, dt)
     np.testing.assert_allclose(a, b, rtol=1e-13, atol=1e-13)
+
+
+def test_dirichlet_faces_listed_out_of_grid_order_are_written_after_the_sweep():
+    # a condition set whose Dirichlet faces are not in the grid's face order: the sweep does not hold
+    # them (it writes faces in grid order), impose writes them in the set's order (later faces win)
+    from fieldgrad.boundary.conditions import BoundaryConditions
+
+    g = Grid((6, 7, 8))
+    order = ["z+", "z-", "y+", "y-", "x+", "x-"]
+    bcs = BoundaryConditions(g, {f: Dirichlet(float(n + 1)) for n, f in enumerate(order)})
+    p = HeatProblem(_field(g), g, bcs, alpha=1.0)
+    st = FTCS(p)
+    assert st.sweep.ghosts.held_inputs(0.0) is None
+    u = p.initial_field()
+    out = st.step(u, 0.0, p.dt_explicit)
+    assert out[0, 0, 0] == 6.0 and out[-1, -1, -1] == 5.0 and out[3, 0, 0] == 4.0 and out[3, 3, 0] == 2.0
+    np.testing.assert_allclose(out, _old_step(st, u, 0.0, p.dt_explicit), rtol=1e-14, atol=1e-14)
+
+
+def test_held_faces_write_the_values_of_the_new_time_in_grid_order():
+    g = Grid((5, 6, 7))
+    bc = {"x-": Dirichlet(lambda x, y, z, t: 10 * t + 0 * y), "y+": Dirichlet(-1.0),
+          "z-": Dirichlet(lambda x, y, z, t: x + y + t), "x+": Neumann(0.0), "y-": Neumann(0.0), "z+": Neumann(0.0)}
+    p = HeatProblem(_field(g), g, bc, alpha=1.0)
+    st = FTCS(p)
+    dt = 0.5 * p.dt_explicit
+    out = st.step(p.initial_field(), 0.2, dt)
+    X, Y, Z = g.mesh()
+    t1 = 0.2 + dt
+    np.testing.assert_array_equal(out[:, :, 0], (X + Y + t1)[:, :, 0])  # z- last: wins on its edges
+    np.testing.assert_array_equal(out[1:, -1, 1:], -1.0)                 # y+ wins over x- on their edge
+    np.testing.assert_array_equal(out[0, :-1, 1:], 10 * t1)
