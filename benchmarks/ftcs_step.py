@@ -114,7 +114,7 @@ def main():
         zw = np.zeros(6)
         jb = max(1, 16384 // n)
         if not only or "bare" in only:
-            for name, bare in (("rows kernel", lambda: K.ftcs_rows_3d(u0, *f[:4], zw, f[4], zw, f[5], h2, h2, h2,
+            for name, bare in (("rows kernel", lambda: K.ftcs_rows_3d(u0, *f[:4], zw, f[4], zw, f[5], 0, *f, h2, h2, h2,
                                                                        0.0, 1e-6, jb, out)),
                                ("general kernel", lambda: K.ftcs_const_3d(u0, *f, h2, h2, h2, 0.0, 1e-6, out))):
                 med, q1, q3 = pairs(bare, floor, a.repeat)
