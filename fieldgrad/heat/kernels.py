@@ -71,34 +71,36 @@ def ftcs_const_3d(u, gx0, gx1, gy0, gy1, gz0, gz1, cx, cy, cz, sc, al, out):
 # arithmetic as :func:`ftcs_const_3d`, same result bits.  Dirichlet faces are written by the sweep
 # itself (``held``), so no pass over the faces follows it.
 @njit(inline="always", cache=True)
-def _zrule(r, side, zw, zd, i, j):
-    """The z ghost of row ``r`` (the nodes of row ``(i, j)``) at one end from its rule."""
+def _zrule(f, r, nz, side, zw, zd, i, j):
+    """The z ghost at one end of the row whose nodes are ``f[r:r + nz]`` (row ``(i, j)``), from its
+    rule: ``sum_m c_m u_m + d`` in the order :func:`fieldgrad.kernels.cpu.edge_ghost` sums it."""
     if zw[5] == 0:
         return zd[i, j]
-    nz = r.shape[0]
     frm = side if zw[4] == 0 else 1 - side
     st = 1 if frm == 0 else -1
-    b = 0 if frm == 0 else nz - 1
-    g = zw[0] * r[b] + zw[1] * r[b + st]
+    b = r if frm == 0 else r + nz - 1
+    g = zw[0] * f[b] + zw[1] * f[b + st]
     if zw[2] != 0:
-        g += zw[2] * r[b + 2 * st]
+        g += zw[2] * f[b + 2 * st]
     if zw[3] != 0:
-        g += zw[3] * r[b + 3 * st]
+        g += zw[3] * f[b + 3 * st]
     return g + zd[i, j]
 
 
 @njit(inline="always", cache=True)
-def _row_ends(c, xm, xp, ym, yp, i, j, zw0, zd0, zw1, zd1, cx, cy, cz, sc, al):
-    """FTCS at nodes ``0`` and ``nz - 1`` of row ``(i, j)`` from the rows of the node, its x and y
-    neighbours; returns the two values (inlined helpers here return values: writing into arrays
-    from an inlined helper inside ``prange`` miscompiled, see :mod:`fieldgrad.kernels.cpu`)."""
-    e = c.shape[0] - 1
-    v = c[0]
-    lo = v + al * (laplacian_point(v, xm[0], xp[0], ym[0], yp[0], _zrule(c, 0, zw0, zd0, i, j), c[1],
+def _row_ends(c, r, xm, xp, ym, yr, yp, yq, nz, i, j, zw0, zd0, zw1, zd1, cx, cy, cz, sc, al):
+    """FTCS at nodes ``0`` and ``nz - 1`` of row ``(i, j)``: its nodes are ``c[r:r + nz]`` (flat
+    plane), its x neighbours ``xm[r:]`` / ``xp[r:]``, its y neighbours ``ym[yr:]`` / ``yp[yq:]``.
+    Returns the two values (indices, not row views: no array is made per row; and inlined helpers
+    here only return values -- writing into arrays from one inside ``prange`` miscompiled, see
+    :mod:`fieldgrad.kernels.cpu`)."""
+    e = nz - 1
+    v = c[r]
+    lo = v + al * (laplacian_point(v, xm[r], xp[r], ym[yr], yp[yq], _zrule(c, r, nz, 0, zw0, zd0, i, j), c[r + 1],
                                    cx, cy, cz) + sc)
-    v = c[e]
-    hi = v + al * (laplacian_point(v, xm[e], xp[e], ym[e], yp[e], c[e - 1], _zrule(c, 1, zw1, zd1, i, j),
-                                   cx, cy, cz) + sc)
+    v = c[r + e]
+    hi = v + al * (laplacian_point(v, xm[r + e], xp[r + e], ym[yr + e], yp[yq + e], c[r + e - 1],
+                                   _zrule(c, r, nz, 1, zw1, zd1, i, j), cx, cy, cz) + sc)
     return lo, hi
 
 
@@ -132,10 +134,11 @@ def ftcs_rows_3d(u, gx0, gx1, gy0, gy1, zw0, zd0, zw1, zd1, held, hx0, hx1, hy0,
                 v = cc[m]
                 oo[m] = v + al * (laplacian_point(v, xa[m], xb[m], ym[m], yp[m], km[m], kp[m], cx, cy, cz) + sc)
             for j in range(j0, j1):
-                lo, hi = _row_ends(c[j], xm[j], xp[j], c[j - 1], c[j + 1], i, j, zw0, zd0, zw1, zd1,
+                q = j * nz
+                lo, hi = _row_ends(cf, q, mf, pf, cf, q - nz, cf, q + nz, nz, i, j, zw0, zd0, zw1, zd1,
                                    cx, cy, cz, sc, al)
-                o[j, 0] = hz0[i, j] if held & 16 else lo
-                o[j, e] = hz1[i, j] if held & 32 else hi
+                of[q] = hz0[i, j] if held & 16 else lo
+                of[q + e] = hz1[i, j] if held & 32 else hi
         for side in range(2):  # the y face rows read a ghost row
             j = 0 if side == 0 else ny - 1
             ym = gy0[i] if j == 0 else c[j - 1]
@@ -144,7 +147,7 @@ def ftcs_rows_3d(u, gx0, gx1, gy0, gy1, zw0, zd0, zw1, zd1, held, hx0, hx1, hy0,
             for k in range(1, e):
                 v = r[k]
                 o[j, k] = v + al * (laplacian_point(v, xr[k], pr[k], ym[k], yp[k], r[k - 1], r[k + 1], cx, cy, cz) + sc)
-            lo, hi = _row_ends(r, xr, pr, ym, yp, i, j, zw0, zd0, zw1, zd1, cx, cy, cz, sc, al)
+            lo, hi = _row_ends(r, 0, xr, pr, ym, 0, yp, 0, nz, i, j, zw0, zd0, zw1, zd1, cx, cy, cz, sc, al)
             o[j, 0] = hz0[i, j] if held & 16 else lo
             o[j, e] = hz1[i, j] if held & 32 else hi
         if (i == 0 and held & 1) or (i == nx - 1 and held & 2):
