@@ -122,7 +122,7 @@ def main():
         out = np.empty_like(u0)
         h2 = 1.0 / g.spacing[0] ** 2
         zw = np.zeros(6)
-        jb = max(1, 16384 // n)
+        jb = 16  # as the steppers (fieldgrad.heat.explicit._Sweeper.jb)
         if not only or "bare" in only:
             for name, bare in (("rows kernel", lambda: K.ftcs_rows_3d(u0, *f[:4], zw, f[4], zw, f[5], 0, *f, h2, h2, h2,
                                                                        0.0, 1e-6, jb, out)),

@@ -82,9 +82,10 @@ class _Sweeper:
             self.coef = [self.f(1.0 / h ** 2) for h in g.spacing]
         self.sweeps = 0
         # the FTCS step of a 3D problem with scalar alpha and a source that is not an array runs
-        # ftcs_rows_3d; blocks of about 16k nodes (128 kB per array in float64) of y rows
+        # ftcs_rows_3d in blocks of 16 y rows (measured, CPU time vs the copy: 257^3 the same for
+        # 16-63 rows, 129^3 2.89 with 16 rows vs 3.50 with whole planes; benchmarks/results/ftcs-h7.md)
         self.rows3d = g.ndim == 3 and p.alpha_scalar and p.source_kind in ("none", "scalar", "time")
-        self.jb = max(1, 16384 // g.shape[-1])
+        self.jb = 16
 
     def source_args(self, t, u, s=None):
         s = self.problem.source_at(t) if s is None else s
