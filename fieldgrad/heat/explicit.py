@@ -2,7 +2,9 @@
 
 Both run the fused sweeps of :mod:`fieldgrad.heat.kernels`: one pass over memory per FTCS step
 and per RKL2 stage.  Dirichlet faces are re-imposed after every sweep at the time the new values
-belong to (``t + dt`` for FTCS, the stage time ``t + c_j dt`` for RKL2).  A problem given by
+belong to (``t + dt`` for FTCS, the stage time ``t + c_j dt`` for RKL2); the 3D FTCS step with a
+scalar diffusivity (:func:`~fieldgrad.heat.kernels.ftcs_rows_3d`) writes them, and applies its z
+ghosts, inside the sweep.  A problem given by
 ``k`` and ``rho_c`` runs :func:`~fieldgrad.heat.kernels.sweep_links` on the operator of
 :mod:`fieldgrad.heat.capacity` instead (same steps, same stage coefficients).
 
@@ -79,16 +81,47 @@ class _Sweeper:
         else:
             self.coef = [self.f(1.0 / h ** 2) for h in g.spacing]
         self.sweeps = 0
+        # the FTCS step of a 3D problem with scalar alpha and a source that is not an array runs
+        # ftcs_rows_3d in blocks of 16 y rows (measured, CPU time vs the copy: 257^3 the same for
+        # 16-63 rows, 129^3 2.89 with 16 rows vs 3.50 with whole planes; benchmarks/results/ftcs-h7.md)
+        self.rows3d = g.ndim == 3 and p.alpha_scalar and p.source_kind in ("none", "scalar", "time")
+        self.jb = 16
 
-    def source_args(self, t, u):
-        s = self.problem.source_at(t)
+    def source_args(self, t, u, s=None):
+        s = self.problem.source_at(t) if s is None else s
         if isinstance(s, np.ndarray):
             return self.f(0.0), s, True
         return self.f(s), u, False
 
-    def __call__(self, u, t, mode, au, ap, a0, al, ag, p2, q0, l0, out):
+    def ftcs_step(self, u, t, dt, out):
+        """One whole FTCS step into ``out``, Dirichlet values of ``t + dt`` included.
+
+        A 3D problem with scalar diffusivity and a number source runs
+        :func:`~fieldgrad.heat.kernels.ftcs_rows_3d`: x/y ghosts filled into the stepper's buffers,
+        z ghosts applied and Dirichlet faces written inside the sweep (one pass over memory); any
+        other runs the general sweep and :meth:`impose`.
+        """
+        src = None
+        if self.rows3d and u.flags.c_contiguous and out.flags.c_contiguous:
+            src = self.problem.source_at(t)
+            if np.ndim(src) == 0:
+                gf = self.ghosts
+                zw0, zd0, zw1, zd1, skip = gf.z_inputs(t)
+                (gx0, gx1), (gy0, gy1), _ = gf.fill(u, t, skip=skip)
+                hold = gf.held_inputs(t + dt)
+                one = hold is None
+                if one:
+                    hold = gf.held_inputs_none
+                K.ftcs_rows_3d(u, gx0, gx1, gy0, gy1, zw0, zd0, zw1, zd1, *hold, *self.coef, self.f(src), self.f(dt),
+                               self.jb, out)
+                self.sweeps += 1
+                return self.impose(out, t + dt) if one else out
+        self(u, t, K.MODE_FTCS, 1.0, 0.0, 0.0, dt, 0.0, u, u, u, out, src)
+        return self.impose(out, t + dt)
+
+    def __call__(self, u, t, mode, au, ap, a0, al, ag, p2, q0, l0, out, src=None):
         gh = [x for pair in self.ghosts.fill(u, t) for x in pair]
-        sc, sarr, has = self.source_args(t, u)
+        sc, sarr, has = self.source_args(t, u, src)
         f = self.f
         tail = (sc, sarr, has, mode, f(au), f(ap), f(a0), f(al), f(ag), p2, q0, l0, out)
         if self.problem.alpha_scalar and mode == K.MODE_FTCS and not has:
@@ -203,6 +236,8 @@ class FTCS(_ExplicitBase):
         """One step from ``(u, t)``; returns the new field (a stepper buffer, never ``u``)."""
         self.check_dt(dt)
         out = self._others(u, 1)[0]
+        if isinstance(self.sweep, _Sweeper):
+            return self.sweep.ftcs_step(u, t, dt, out)
         self.sweep(u, t, K.MODE_FTCS, 1.0, 0.0, 0.0, dt, 0.0, u, u, u, out)
         self.sweep.impose(out, t + dt)
         return out
