@@ -14,8 +14,8 @@ What is global: every rank holds the whole field between solves, and the vector 
 on every rank on identical data, so the ranks stay bit-identical and the result equals the serial
 one to the solver tolerance.  The linear solves -- the cost of an implicit step -- are
 distributed; memory and the per-step host work do not shrink with the rank count.  The solver
-setup (block hierarchies, coarse factorisation) is made by every ``solve_poisson`` call, i.e. once
-per step.
+set-up (block hierarchies, coarse factorisation) is kept by ``solve_poisson`` between calls with
+equal operators (its value-keyed set-up cache), so it is built once per step size.
 
 ``rtol`` is the relative residual of the distributed solver (trapezoid-weighted on the node path,
 the serial 2-norm on the material path), not bit-for-bit the serial PoissonSolver's; at a tight
