@@ -18,9 +18,10 @@ levels.
 """
 from __future__ import annotations
 
+import numpy as np
 from numba import njit, prange
 
-from .mg_fast import smooth_plane
+from .mg_fast import colour_weights, smooth_plane
 
 
 @njit(inline="always")
@@ -47,18 +48,24 @@ def smooth_rb_fused(u, f, nslab, cx, cy, cz, diag0, dx, dy, dz, fx, fy, fz, mx, 
     color0 : 0 or 1 -- the colour updated first
     omega : float -- over-relaxation at interior nodes (1: Gauss-Seidel)
     """
-    nx = u.shape[0]
+    nx, nz = u.shape[0], u.shape[2]
     c1 = 1 - color0
+    w = colour_weights(nz, omega)
     for s in prange(nslab):  # phase 1: first colour on the slab end planes
+        t = np.empty(nz)
         i0, i1 = slab(s, nx, nslab)
         if i1 > i0:
-            smooth_plane(u, f, i0, color0, omega, cx, cy, cz, diag0, dx, dy, dz, fx, fy, fz, mx, px, my, py, mz, pz)
+            smooth_plane(u, f, i0, color0, omega, cx, cy, cz, diag0, dx, dy, dz, fx, fy, fz, mx, px, my, py, mz, pz,
+                         t, w)
         if i1 - 1 > i0:
-            smooth_plane(u, f, i1 - 1, color0, omega, cx, cy, cz, diag0, dx, dy, dz, fx, fy, fz, mx, px, my, py, mz, pz)
+            smooth_plane(u, f, i1 - 1, color0, omega, cx, cy, cz, diag0, dx, dy, dz, fx, fy, fz, mx, px, my, py, mz,
+                         pz, t, w)
     for s in prange(nslab):  # phase 2: wavefront inside each slab
+        t = np.empty(nz)
         i0, i1 = slab(s, nx, nslab)
         for i in range(i0, i1):
             if i + 1 < i1 - 1:
                 smooth_plane(u, f, i + 1, color0, omega, cx, cy, cz, diag0, dx, dy, dz, fx, fy, fz, mx, px, my, py, mz,
-                             pz)
-            smooth_plane(u, f, i, c1, omega, cx, cy, cz, diag0, dx, dy, dz, fx, fy, fz, mx, px, my, py, mz, pz)
+                             pz, t, w)
+            smooth_plane(u, f, i, c1, omega, cx, cy, cz, diag0, dx, dy, dz, fx, fy, fz, mx, px, my, py, mz, pz, t,
+                         w)
