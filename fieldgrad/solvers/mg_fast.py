@@ -151,37 +151,45 @@ def sum_squares(t, k0, k1):
     return s
 
 
+@njit(inline="always")
+def plane_sum_squares(u, f, i, t, cx, cy, cz, diag0, dx, dy, dz, fx, fy, fz, mx, px, my, py, mz, pz):
+    """Sum of the squared residuals ``f - A u`` over the unknown nodes of plane ``i`` (``t``: a
+    scratch row of length ``nz``)."""
+    nx, ny, nz = u.shape
+    s = 0.0
+    if fx[i]:
+        return s
+    ii = 0 < i < nx - 1
+    for j in range(ny):
+        if fy[j]:
+            continue
+        dij = diag0 + dx[i] + dy[j]
+        if ii and 0 < j < ny - 1 and nz >= 3:
+            uc, um, up, vm, vp, fr = u[i, j], u[i - 1, j], u[i + 1, j], u[i, j - 1], u[i, j + 1], f[i, j]
+            for k in range(1, nz - 1):
+                t[k] = residual_point(fr[k], uc[k], um[k], up[k], vm[k], vp[k], uc[k - 1], uc[k + 1],
+                                      cx, cy, cz, diag0)
+            s += sum_squares(t, 1, nz - 1)
+            for k in (0, nz - 1):
+                if not fz[k]:
+                    rk = _shell_row_residual(u, f, i, j, k, cx, cy, cz, dij, dz, mx, px, my, py, mz, pz)
+                    s += rk * rk
+        else:
+            for k in range(nz):
+                if not fz[k]:
+                    rk = _shell_row_residual(u, f, i, j, k, cx, cy, cz, dij, dz, mx, px, my, py, mz, pz)
+                    s += rk * rk
+    return s
+
+
 @njit(parallel=True, cache=True)
 def residual_norm_const(u, f, cx, cy, cz, diag0, dx, dy, dz, fx, fy, fz, mx, px, my, py, mz, pz):
     """``||f - A u||_2`` without storing the residual."""
-    nx, ny, nz = u.shape
+    nx, nz = u.shape[0], u.shape[2]
     acc = np.zeros(nx)
     for i in prange(nx):
-        if fx[i]:
-            continue
-        s = 0.0
         t = np.empty(nz)
-        ii = 0 < i < nx - 1
-        for j in range(ny):
-            if fy[j]:
-                continue
-            dij = diag0 + dx[i] + dy[j]
-            if ii and 0 < j < ny - 1 and nz >= 3:
-                uc, um, up, vm, vp, fr = u[i, j], u[i - 1, j], u[i + 1, j], u[i, j - 1], u[i, j + 1], f[i, j]
-                for k in range(1, nz - 1):
-                    t[k] = residual_point(fr[k], uc[k], um[k], up[k], vm[k], vp[k], uc[k - 1], uc[k + 1],
-                                          cx, cy, cz, diag0)
-                s += sum_squares(t, 1, nz - 1)
-                for k in (0, nz - 1):
-                    if not fz[k]:
-                        rk = _shell_row_residual(u, f, i, j, k, cx, cy, cz, dij, dz, mx, px, my, py, mz, pz)
-                        s += rk * rk
-            else:
-                for k in range(nz):
-                    if not fz[k]:
-                        rk = _shell_row_residual(u, f, i, j, k, cx, cy, cz, dij, dz, mx, px, my, py, mz, pz)
-                        s += rk * rk
-        acc[i] = s
+        acc[i] = plane_sum_squares(u, f, i, t, cx, cy, cz, diag0, dx, dy, dz, fx, fy, fz, mx, px, my, py, mz, pz)
     return np.sqrt(acc.sum())
 
 
