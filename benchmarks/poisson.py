@@ -189,7 +189,8 @@ def bench_size(n, repeat, pyamg_max, cg_seconds):
     out["mg12_pair"], _ = paired_ratio(lambda: m12.solve(f), lambda: dst_solve(f, h), max(7, repeat))
     out["fmg_pair"], _ = paired_ratio(lambda: fm.solve(f, maxiter=1, raise_on_failure=False),
                                       lambda: dst_solve(f, h), max(7, repeat))
-    print(f"  adjacent-pair ratios: multigrid to 1e-8 {out['mg_pair']:.2f} x DST-I (FMG+V(1,2): {out['mg12_pair']:.2f}), "
+    print(f"  adjacent-pair ratios: multigrid to 1e-8 {out['mg_pair']:.2f} x DST-I "
+          f"(FMG+V(1,2): {out['mg12_pair']:.2f}), "
           f"FMG {out['fmg_pair']:.2f} x DST-I"
           f"  (loadavg {tuple(round(x, 2) for x in os.getloadavg())})")
     if n <= pyamg_max or cg_seconds > 0:
