@@ -1,6 +1,6 @@
 """Poisson solvers: fieldgrad multigrid / FMG / spectral / MG-CG next to SciPy DST-I, pyamg and plain CG.
 
-Run: ``NUMBA_NUM_THREADS=2 python benchmarks/poisson.py [--sizes 129 257] [--repeat 3] [--quick]``
+Run: ``NUMBA_NUM_THREADS=2 python benchmarks/poisson.py [--sizes 129 257] [--repeat 3] [--quick] [--only 257]``
 
 3D Dirichlet problem on the unit cube, exact solution
 ``u = prod_a (x_a - x_a^2) exp(x_a)`` (not an eigenmode), ``f = laplacian(u)`` analytically.
@@ -35,7 +35,7 @@ import fieldgrad as fg
 from fieldgrad.solvers import PoissonSolver, poisson_matrix
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _timing import header  # noqa: E402
+from _timing import header, paired_ratio  # noqa: E402
 
 _LAST_MIN = [float("nan")]
 
@@ -161,6 +161,11 @@ def bench_size(n, repeat, pyamg_max, cg_seconds):
     t = median_time(lambda: mg.solve(f, x0=np.zeros_like(f)), repeat)
     row("fieldgrad multigrid V(2,2) from zero", t, t_dst, f"{res.iterations} it, res {res.residuals[-1]:.1e}")
 
+    m12 = PoissonSolver(g, BC, method="multigrid", nu1=1, nu2=2)
+    res = m12.solve(f)
+    t = median_time(lambda: m12.solve(f), repeat)
+    row("fieldgrad multigrid FMG+V(1,2) (nu1=1)", t, t_dst, f"{res.iterations} it, res {res.residuals[-1]:.1e}")
+
     t_fmg = None
     for nu1, nu2, its, name in ((2, 1, 1, "FMG (cubic), one V(2,1) per level"),
                                 (1, 1, 1, "FMG (cubic), one V(1,1) per level"),
@@ -178,6 +183,16 @@ def bench_size(n, repeat, pyamg_max, cg_seconds):
 
     out = {"n": n, "dst": t_dst, "mg": t_mg, "fmg": t_fmg, "dst_min": dst_min, "mg_min": mg_min,
            "fmg_min": fmg_min}
+    # the targets as medians of adjacent-pair ratios (DST-I, then the solve), steadier under load
+    fm = PoissonSolver(g, BC, method="multigrid", fmg=True, nu1=2, nu2=1)
+    out["mg_pair"], _ = paired_ratio(lambda: mg.solve(f), lambda: dst_solve(f, h), max(7, repeat))
+    out["mg12_pair"], _ = paired_ratio(lambda: m12.solve(f), lambda: dst_solve(f, h), max(7, repeat))
+    out["fmg_pair"], _ = paired_ratio(lambda: fm.solve(f, maxiter=1, raise_on_failure=False),
+                                      lambda: dst_solve(f, h), max(7, repeat))
+    print(f"  adjacent-pair ratios: multigrid to 1e-8 {out['mg_pair']:.2f} x DST-I "
+          f"(FMG+V(1,2): {out['mg12_pair']:.2f}), "
+          f"FMG {out['fmg_pair']:.2f} x DST-I"
+          f"  (loadavg {tuple(round(x, 2) for x in os.getloadavg())})")
     if n <= pyamg_max or cg_seconds > 0:
         A, unknown = poisson_matrix(g, BC, symmetric=True)
         A = (-A).tocsr()
@@ -279,7 +294,8 @@ def bench_2d(sizes, repeat):
 
 
 def bench_kernels(n, repeat):
-    """Each fine-level kernel against a parallel copy of one array of the same size."""
+    """Each fine-level kernel against a parallel copy of one array of the same size: the median over
+    ``repeat`` (at least 9) adjacent pairs (copy, then kernel) of the time ratio."""
     from fieldgrad.kernels.cpu import parallel_copy
 
     g, f, _ = problem(n)
@@ -287,23 +303,21 @@ def bench_kernels(n, repeat):
     h, lev = s.hier, s.hier.levels[0]
     u, b = np.zeros(lev.shape), f.copy()
     dst = np.empty_like(u)
-    cases = [("parallel copy (read 1 + write 1 array)", lambda: parallel_copy(u, dst)),
-             ("red-black SOR sweep, both colours one pass", lambda: lev.smooth(u, b, 1)),
+    copy = lambda: parallel_copy(u, dst)  # noqa: E731
+    cases = [("red-black SOR sweep, both colours one pass", lambda: lev.smooth(u, b, 1)),
              ("residual + full-weighting restriction", lambda: h.residual_restrict(0, u, b, h.levels[1].f)),
              ("residual norm (not stored)", lambda: lev.residual_norm(u, b)),
              ("prolongation + correction", lambda: h.prolong(0, h.levels[1].u, u, False)),
-             ("one V(2,2) cycle, all levels", lambda: h.cycle(u, b, 0, "V", 2, 2))]
-    times = {name: [] for name, _ in cases}
-    for _ in range(max(5, repeat)):  # interleaved, so load changes hit every kernel alike
-        for name, fn in cases:
-            t0 = time.perf_counter()
-            fn()
-            times[name].append(time.perf_counter() - t0)
-    print(f"\n## fine-level kernels at {n}^3 vs a parallel copy (interleaved runs; median, and min in brackets)")
-    base = float(np.median(times[cases[0][0]]))
-    for name, _ in cases:
-        med = float(np.median(times[name]))
-        print(f"  {name:<44s} {med:9.4f} s  ({min(times[name]):.4f})  {med / base:6.2f} x copy")
+             ("one V(2,2) cycle, all levels", lambda: h.cycle(u, b, 0, "V", 2, 2)),
+             ("one V(2,1) cycle, all levels", lambda: h.cycle(u, b, 0, "V", 2, 1))]
+    print(f"\n## fine-level kernels at {n}^3 vs a parallel copy (median of adjacent-pair ratios; "
+          f"loadavg before {tuple(round(x, 2) for x in os.getloadavg())})")
+    tc = median_time(copy, max(9, repeat))
+    print(f"  {'parallel copy (read 1 + write 1 array)':<44s} {tc:9.4f} s    1.00 x copy")
+    for name, fn in cases:
+        r, t = paired_ratio(fn, copy, max(9, repeat))
+        print(f"  {name:<44s} {t:9.4f} s  {r:6.2f} x copy")
+    print(f"  loadavg after {tuple(round(x, 2) for x in os.getloadavg())}")
 
 
 def bench_scaling(sizes, repeat):
@@ -385,6 +399,7 @@ def main():
     ap.add_argument("--cg-seconds", type=float, default=60.0, help="time cap of the plain CG runs (0: skip)")
     ap.add_argument("--sizes2d", type=int, nargs="+", default=[1025, 2049])
     ap.add_argument("--quick", action="store_true", help="small sizes, for a smoke run")
+    ap.add_argument("--only", type=int, metavar="N", help="only the N^3 solver rows and its fine-level kernels")
     ap.add_argument("--rss-child", nargs=2, metavar=("CASE", "N"))
     a = ap.parse_args()
     if a.rss_child:
@@ -393,6 +408,13 @@ def main():
     if a.quick:
         a.sizes, a.repeat, a.pyamg_max, a.cg_seconds, a.sizes2d = [33, 65], 1, 65, 5.0, [129, 257]
     header("Poisson: fieldgrad multigrid / FMG / spectral / MG-CG vs SciPy DST-I, pyamg, plain CG")
+    if a.only:  # one 3D size and its fine-level kernels (no pyamg, CG, 2D, scaling, RSS): a few minutes
+        r = bench_size(a.only, a.repeat, 0, 0.0)
+        bench_kernels(a.only, a.repeat)
+        print(f"\n## targets\n  {a.only}^3: multigrid/DST-I = {r['mg_pair']:.2f} (pairs; FMG+V(1,2) "
+              f"{r['mg12_pair']:.2f}; target <= 2), "
+              f"FMG/DST-I = {r['fmg_pair']:.2f} (pairs; target <= 1)")
+        return
     if not have_pyamg():
         print("note: pyamg is not installed; its rows are skipped (pip install pyamg)")
     results = [bench_size(n, a.repeat, a.pyamg_max, a.cg_seconds) for n in a.sizes]
@@ -405,8 +427,8 @@ def main():
     print("\n## targets")
     for r in results:
         line = (f"  {r['n']}^3: multigrid/DST-I = {r['mg'] / r['dst']:.2f} (min/min {r['mg_min'] / r['dst_min']:.2f}; "
-                f"target <= 2), FMG/DST-I = {r['fmg'] / r['dst']:.2f} (min/min {r['fmg_min'] / r['dst_min']:.2f}; "
-                "target <= 1)")
+                f"pairs {r['mg_pair']:.2f}; target <= 2), FMG/DST-I = {r['fmg'] / r['dst']:.2f} "
+                f"(min/min {r['fmg_min'] / r['dst_min']:.2f}; pairs {r['fmg_pair']:.2f}; target <= 1)")
         if "pyamg" in r:
             line += f", pyamg/multigrid = {r['pyamg'] / r['mg']:.1f} (target >= 20)"
         print(line)

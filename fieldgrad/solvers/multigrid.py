@@ -210,7 +210,17 @@ class Level:
         return coef, offs
 
     # -------------------------------------------------------------- kernels
-    def smooth(self, u, f, sweeps, reverse=False):
+    def smooth(self, u, f, sweeps, reverse=False, norm=False):
+        """``sweeps`` smoothing sweeps of ``u`` in place; with ``norm``, return ``||f - A u||_2``
+        after them (the constant 3D form computes it inside the last sweep's pass), else None."""
+        if norm and sweeps > 0 and self.kind == "const" and self.ncolors == 2 and self.const_args2 is None:
+            self.smooth(u, f, sweeps - 1, reverse)
+            nslab = max(1, min(numba.get_num_threads(), self.shape[0]))
+            return float(FU.smooth_rb_fused(u, f, nslab, *self.const_args, 1 if reverse else 0, self.omega, True))
+        self._smooth(u, f, sweeps, reverse)
+        return self.residual_norm(u, f) if norm else None
+
+    def _smooth(self, u, f, sweeps, reverse):
         fx, fy, fz = self.fixed1
         colors = range(self.ncolors)
         if reverse:
@@ -392,8 +402,9 @@ class Hierarchy:
         u.ravel()[:] = c.solve(b)
 
     # -------------------------------------------------------------- cycles
-    def cycle(self, u, f, level=0, kind="V", nu1=2, nu2=2, symmetric=False):
-        """One cycle on ``level`` improving ``u`` for ``A u = f`` in place.
+    def cycle(self, u, f, level=0, kind="V", nu1=2, nu2=2, symmetric=False, norm=False):
+        """One cycle on ``level`` improving ``u`` for ``A u = f`` in place; with ``norm``, returns
+        ``||f - A u||_2`` after it (computed in the last smoothing pass where the level allows).
 
         ``symmetric=True`` post-smooths in reverse colour order (a symmetric preconditioner for
         CG); the default red-black order in both smoothings converges faster on its own.
@@ -405,17 +416,16 @@ class Hierarchy:
         if nt > 1 and self.levels[level].size < self.serial_below:
             numba.set_num_threads(1)
             try:
-                self._cycle(u, f, level, kind, nu1, nu2, symmetric)
+                return self._cycle(u, f, level, kind, nu1, nu2, symmetric, norm)
             finally:
                 numba.set_num_threads(nt)
-        else:
-            self._cycle(u, f, level, kind, nu1, nu2, symmetric)
+        return self._cycle(u, f, level, kind, nu1, nu2, symmetric, norm)
 
-    def _cycle(self, u, f, level, kind, nu1, nu2, symmetric):
+    def _cycle(self, u, f, level, kind, nu1, nu2, symmetric, norm=False):
         lev = self.levels[level]
         if level == len(self.levels) - 1:
             self.coarse_solve(u, f)
-            return
+            return lev.residual_norm(u, f) if norm else None
         lev.smooth(u, f, nu1)
         clev = self.levels[level + 1]
         self.residual_restrict(level, u, f, clev.f)
@@ -429,7 +439,7 @@ class Hierarchy:
             self.cycle(clev.u, clev.f, level + 1, "F", nu1, nu2, symmetric)
             self.cycle(clev.u, clev.f, level + 1, "V", nu1, nu2, symmetric)
         self.prolong(level, clev.u, u, assign=False)
-        lev.smooth(u, f, nu2, reverse=symmetric)
+        return lev.smooth(u, f, nu2, reverse=symmetric, norm=norm)
 
     def residual_restrict(self, level, u, f, out):
         """``out = R (f - A u)`` on ``level`` (fused for the constant operator)."""
@@ -481,9 +491,10 @@ class Hierarchy:
         else:
             F3.prolong_cubic(e, u, *tabs, *lev.fixed1)
 
-    def fmg(self, u, b, f_source, ud, kind="V", nu1=2, nu2=2, cycles=1):
+    def fmg(self, u, b, f_source, ud, kind="V", nu1=2, nu2=2, cycles=1, norm=False):
         """Full multigrid: restrict the problem to every level, solve the coarsest, interpolate
-        up with ``cycles`` cycles per level.  ``u`` (fine, holding Dirichlet values) is overwritten.
+        up with ``cycles`` cycles per level.  ``u`` (fine, holding Dirichlet values) is overwritten
+        and returned -- or, with ``norm``, the fine residual norm ``||b - A u||_2`` after it.
 
         ``b`` is the fine right-hand side; ``f_source`` the same with the source term (not the
         Dirichlet value) on fixed nodes, used for restriction -- or a tuple ``(fixed_mask,
@@ -511,6 +522,7 @@ class Hierarchy:
             us.append(clev.u)
         fs[0] = b
         self.coarse_solve(self.levels[-1].u, self.levels[-1].f)
+        nrm = None
         for l in range(nl - 2, -1, -1):
             target = u if l == 0 else self.levels[l].u
             if l == 0:
@@ -520,8 +532,10 @@ class Hierarchy:
             else:
                 self.prolong(l, self.levels[l + 1].u, target, assign=True)
             ff = b if l == 0 else self.levels[l].f
-            for _ in range(cycles):
-                self.cycle(target, ff, l, kind, nu1, nu2)
+            for c in range(cycles):
+                nrm = self.cycle(target, ff, l, kind, nu1, nu2, norm=norm and l == 0 and c == cycles - 1)
+        if norm:
+            return nrm if nrm is not None else self.levels[0].residual_norm(u, b)
         return u
 
 
@@ -550,9 +564,17 @@ def mg_iterate(hier, u, b, rtol, maxiter, *, cycle="V", nu1=2, nu2=2, callback=N
     lev = hier.levels[0]
     if bnorm is None:
         bnorm = lev.residual_norm(ud if ud is not None else u, b)
-    first = (lambda: hier.fmg(u, b, f_source, ud, cycle, nu1, nu2)) if fmg else None
-    return cycle_until(lambda: hier.cycle(u, b, 0, cycle, nu1, nu2), lambda: lev.residual_norm(u, b), bnorm, rtol,
-                       maxiter, callback=callback, first=first)
+    # each cycle returns the residual norm after it, computed inside its last smoothing pass
+    last = [None]
+
+    def step():
+        last[0] = hier.cycle(u, b, 0, cycle, nu1, nu2, norm=True)
+
+    def start():
+        last[0] = hier.fmg(u, b, f_source, ud, cycle, nu1, nu2, norm=True)
+
+    return cycle_until(step, lambda: last[0], bnorm, rtol, maxiter, callback=callback,
+                       first=start if fmg else None)
 
 
 def cycle_until(step, residual_norm, bnorm, rtol, maxiter, *, callback=None, first=None):
