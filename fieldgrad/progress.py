@@ -128,6 +128,8 @@ class RunProgress:
         """Record the simulated time ``t`` reached after ``steps`` steps of this run."""
         self.t, self.steps = float(t), int(steps)
         n = self.t - self.t0 if self.by_time else self.steps
+        # a sum of steps can pass t_end by a rounding: past the total, tqdm would show a negative ETA
+        n = min(n, self.bar.total) if self.bar.total is not None else n
         self.bar.update(n - self._n)
         self._n = n
 

@@ -110,3 +110,19 @@ frames = 5
     run_case(loads_case(text, "cool.toml"), str(tmp_path / "cool.h5"), progress=True, echo=lambda line: None)
     line = _final(capsys.readouterr().err)
     assert line.startswith("cool: 100%|") and "t = 0.020/0.020 s, step 10 " in line and RATES.search(line)
+
+
+def test_time_rounding_past_the_end_never_shows_a_negative_eta():
+    # 0.1 + 0.2 > 0.3 in binary: a run's last time can pass t_end by a rounding
+    import io
+
+    from fieldgrad.progress import RunProgress
+
+    out = io.StringIO()
+    bar = RunProgress(t0=0.0, dt=0.1, t_end=0.3, desc="ftcs", file=out)
+    bar.update(0.1, 1)
+    bar.update(0.1 + 0.2, 2)
+    assert bar.bar.n <= bar.bar.total
+    bar.bar.refresh()
+    bar.close()
+    assert "<-" not in out.getvalue()
