@@ -401,7 +401,9 @@ def _compact_face(vals, vshape_face, const_shape, dtype):
     a = np.asarray(vals, dtype=dtype)
     if a.ndim == 0 or a.size == 0 or np.all(a == a.flat[0]):
         return np.full(const_shape, a.flat[0] if a.size else 0, dtype=dtype)
-    return np.ascontiguousarray(np.broadcast_to(a, vshape_face).reshape(vshape_face))
+    # always a new, writable array: one compiled sweep per dtype and input writability (a read-only
+    # view from a condition would make another signature)
+    return np.array(np.broadcast_to(a, vshape_face).reshape(vshape_face), dtype=dtype, order="C", copy=True)
 
 
 def _sweep_rule_takes_weights(rule):

@@ -204,13 +204,51 @@ def _lap_end(ca, ci, xa, xi, xpi, xpj, pa, pj, ppi, ppj, ya, yi, ypi, ypj, qa, q
     return laplacian_point(c, xm, xp, ym, yp, zm, zp, ihx2, ihy2, ihz2)
 
 
+@njit(inline="always", cache=True)
+def _uval(u, i, j, k, held, hz0, hz1, nz):
+    """Node ``(i, j, k)`` of the held field in a row no x or y face holds."""
+    if k == 0 and held & 16:
+        return _fv(hz0, i, j)
+    if k == nz - 1 and held & 32:
+        return _fv(hz1, i, j)
+    return u[i, j, k]
+
+
+@njit(inline="always", cache=True)
+def _uzghost(u, i, j, f, w, d, held, hz0, hz1, nz):
+    """The z ghost at face ``f`` (4, 5) of a row no x or y face holds."""
+    frm = (f & 1) if w[f, 4] == 0 else 1 - (f & 1)
+    b = 0 if frm == 0 else nz - 1
+    st = 1 if frm == 0 else -1
+    g = _fv(d, i, j)
+    for mm in range(4):
+        c = w[f, mm]
+        if c != 0:
+            g += c * _uval(u, i, j, b + mm * st, held, hz0, hz1, nz)
+    return g
+
+
+@njit(inline="always", cache=True)
+def _plain_end(u, i, j, k, im, ip, jm, jp, w, held, hz0, hz1, dz0, dz1, ihx2, ihy2, ihz2):
+    """The Laplacian at node ``k`` of a row whose neighbour rows no x or y face holds (a row end)."""
+    nz = u.shape[2]
+    c = _uval(u, i, j, k, held, hz0, hz1, nz)
+    xm = _uval(u, im, j, k, held, hz0, hz1, nz)
+    xp = _uval(u, ip, j, k, held, hz0, hz1, nz)
+    ym = _uval(u, i, jm, k, held, hz0, hz1, nz)
+    yp = _uval(u, i, jp, k, held, hz0, hz1, nz)
+    zm = _uval(u, i, j, k - 1, held, hz0, hz1, nz) if k > 0 else _uzghost(u, i, j, 4, w, dz0, held, hz0, hz1, nz)
+    zp = _uval(u, i, j, k + 1, held, hz0, hz1, nz) if k < nz - 1 else _uzghost(u, i, j, 5, w, dz1, held, hz0, hz1, nz)
+    return laplacian_point(c, xm, xp, ym, yp, zm, zp, ihx2, ihy2, ihz2)
+
+
 @njit(**_par)
 def laplacian_held_3d(u, w, held, hx0, hx1, hy0, hy1, hz0, hz1, dx0, dx1, dy0, dy1, dz0, dz1, sw, sr, jb,
                       ihx2, ihy2, ihz2, out):
     """7-point Laplacian of the held field of ``u`` (see above) into ``out``, ghosts from the rules ``w``
     applied in the sweep.  ``jb`` rows of y per block: each thread sweeps all x planes of its blocks,
     so the three planes a row reads stay in cache.  ``sw`` (writable) and ``sr`` (the same memory,
-    typed like ``u``'s planes) hold four scratch rows per block: shape ``(blocks, 4, nz)``.
+    typed like ``u``'s planes) hold four scratch rows per block: shape ``(4 * blocks, nz)``.
     A leading axis of one node (1D/2D data) is a dummy: its ghosts are the data, ``ih*2 = 0``."""
     nx, ny, nz = u.shape
     nb = (ny + jb - 1) // jb
@@ -231,14 +269,15 @@ def laplacian_held_3d(u, w, held, hx0, hx1, hy0, hy1, hz0, hz1, dx0, dx1, dy0, d
                 if plane and jlo <= j < jhi:
                     jm = j - 1 if ny > 1 else j
                     jp = j + 1 if ny > 1 else j
-                    for k in range(klo, khi):
+                    for k in range(1, nz - 1):  # from 1: LLVM then sees k - 1 >= 0 (no wraparound)
                         out[i, j, k] = laplacian_point(u[i, j, k], u[im, j, k], u[ip, j, k], u[i, jm, k],
                                                        u[i, jp, k], u[i, j, k - 1], u[i, j, k + 1], ihx2, ihy2, ihz2)
-                    ca, ci = u[i], j
-                    xa, xi, xpi, xpj = u[im], j, im, j
-                    pa, pj, ppi, ppj = u[ip], j, ip, j
-                    ya, yi, ypi, ypj = u[i], jm, i, jm
-                    qa, qi, qpi, qpj = u[i], jp, i, jp
+                    for k in range(klo):  # the row ends (next to a held z face, two nodes: overwritten)
+                        out[i, j, k] = _plain_end(u, i, j, k, im, ip, jm, jp, w, held, hz0, hz1, dz0, dz1,
+                                                  ihx2, ihy2, ihz2)
+                    for k in range(khi, nz):
+                        out[i, j, k] = _plain_end(u, i, j, k, im, ip, jm, jp, w, held, hz0, hz1, dz0, dz1,
+                                                  ihx2, ihy2, ihz2)
                 else:
                     ca, ci = _hrow(u, i, j, held, hx0, hx1, hy0, hy1, nx, ny)
                     if i > 0:
@@ -265,15 +304,17 @@ def laplacian_held_3d(u, w, held, hx0, hx1, hy0, hy1, hz0, hz1, dx0, dx1, dy0, d
                     else:
                         qa, qi, qpi, qpj = _ghost_row(u, 3, i, j, w, held, hx0, hx1, hy0, hy1, hz0, hz1, dy1, sw, sr,
                                                       s0 + 3, nx, ny, nz)
-                    for k in range(klo, khi):
+                    for k in range(1, nz - 1):  # from 1: LLVM then sees k - 1 >= 0 (no wraparound)
                         out[i, j, k] = laplacian_point(ca[ci, k], xa[xi, k], pa[pj, k], ya[yi, k], qa[qi, k],
                                                        ca[ci, k - 1], ca[ci, k + 1], ihx2, ihy2, ihz2)
-                for k in range(klo):
-                    out[i, j, k] = _lap_end(ca, ci, xa, xi, xpi, xpj, pa, pj, ppi, ppj, ya, yi, ypi, ypj, qa, qi, qpi,
-                                            qpj, i, j, k, w, held, hz0, hz1, dz0, dz1, nx, ny, nz, ihx2, ihy2, ihz2)
-                for k in range(khi, nz):
-                    out[i, j, k] = _lap_end(ca, ci, xa, xi, xpi, xpj, pa, pj, ppi, ppj, ya, yi, ypi, ypj, qa, qi, qpi,
-                                            qpj, i, j, k, w, held, hz0, hz1, dz0, dz1, nx, ny, nz, ihx2, ihy2, ihz2)
+                    for k in range(klo):
+                        out[i, j, k] = _lap_end(ca, ci, xa, xi, xpi, xpj, pa, pj, ppi, ppj, ya, yi, ypi, ypj, qa, qi,
+                                                qpi, qpj, i, j, k, w, held, hz0, hz1, dz0, dz1, nx, ny, nz, ihx2, ihy2,
+                                                ihz2)
+                    for k in range(khi, nz):
+                        out[i, j, k] = _lap_end(ca, ci, xa, xi, xpi, xpj, pa, pj, ppi, ppj, ya, yi, ypi, ypj, qa, qi,
+                                                qpi, qpj, i, j, k, w, held, hz0, hz1, dz0, dz1, nx, ny, nz, ihx2, ihy2,
+                                                ihz2)
 
 
 @njit(inline="always", cache=True)
