@@ -11,7 +11,9 @@ x faces and ``"*"`` every face not named otherwise.  Periodic axes come from the
 The ghost formulas themselves live in :mod:`fieldgrad.boundary.rules` (one affine rule per face
 kind); this module gathers the node layers the rules read -- through the held values of
 Dirichlet faces, so the field is never copied or written -- and applies them into buffers
-(:class:`GhostPlan`; the heat steppers keep one for their whole run).
+(:class:`GhostPlan`; the heat steppers keep one for their whole run).  The order-2 Laplacian's
+sweep applies the number-weight rules itself: :func:`held_sweep_inputs` gives it the rules as
+weights and the held values and offsets as face arrays, kept between calls.
 """
 from __future__ import annotations
 
