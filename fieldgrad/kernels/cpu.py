@@ -264,57 +264,69 @@ def laplacian_held_3d(u, w, held, hx0, hx1, hy0, hy1, hz0, hz1, dx0, dx1, dy0, d
         for i in range(nx):
             im = i - 1 if nx > 1 else i
             ip = i + 1 if nx > 1 else i
-            plane = ilo <= i < ihi
-            for j in range(j0, j1):
-                if plane and jlo <= j < jhi:
+            ja, jz = j0, j0  # the plain rows of this plane in this block
+            if ilo <= i < ihi:
+                ja, jz = max(j0, jlo), min(j1, jhi)
+            if ja < jz:
+                # the plain rows as one flat loop over the plane (few, long loops: the per-row loop setup
+                # cost as much as the rows' arithmetic); the row ends it gets wrong are rewritten below.
+                # Views start at each neighbour's offset, so every index is the loop counter (>= 0).
+                n2, dj = ny * nz, nz if ny > 1 else 0
+                uc, um, up, o = u[i].reshape(n2), u[im].reshape(n2), u[ip].reshape(n2), out[i].reshape(n2)
+                p0, p1 = ja * nz + 1, jz * nz - 1
+                c0, xm_, xp_ = uc[p0:p1], um[p0:p1], up[p0:p1]
+                ym_, yp_, zm_, zp_ = uc[p0 - dj:p1 - dj], uc[p0 + dj:p1 + dj], uc[p0 - 1:p1 - 1], uc[p0 + 1:p1 + 1]
+                oo = o[p0:p1]
+                for q in range(p1 - p0):
+                    oo[q] = laplacian_point(c0[q], xm_[q], xp_[q], ym_[q], yp_[q], zm_[q], zp_[q], ihx2, ihy2, ihz2)
+                for j in range(ja, jz):
                     jm = j - 1 if ny > 1 else j
                     jp = j + 1 if ny > 1 else j
-                    for k in range(1, nz - 1):  # from 1: LLVM then sees k - 1 >= 0 (no wraparound)
-                        out[i, j, k] = laplacian_point(u[i, j, k], u[im, j, k], u[ip, j, k], u[i, jm, k],
-                                                       u[i, jp, k], u[i, j, k - 1], u[i, j, k + 1], ihx2, ihy2, ihz2)
-                    for k in range(klo):  # the row ends (next to a held z face, two nodes: overwritten)
+                    for k in range(klo):  # the row ends (next to a held z face, two nodes)
                         out[i, j, k] = _plain_end(u, i, j, k, im, ip, jm, jp, w, held, hz0, hz1, dz0, dz1,
                                                   ihx2, ihy2, ihz2)
                     for k in range(khi, nz):
                         out[i, j, k] = _plain_end(u, i, j, k, im, ip, jm, jp, w, held, hz0, hz1, dz0, dz1,
                                                   ihx2, ihy2, ihz2)
+            for j in range(j0, j1):
+                if ja <= j < jz:
+                    continue
+                ca, ci = _hrow(u, i, j, held, hx0, hx1, hy0, hy1, nx, ny)
+                if i > 0:
+                    xa, xi = _hrow(u, i - 1, j, held, hx0, hx1, hy0, hy1, nx, ny)
+                    xpi, xpj = i - 1, j
                 else:
-                    ca, ci = _hrow(u, i, j, held, hx0, hx1, hy0, hy1, nx, ny)
-                    if i > 0:
-                        xa, xi = _hrow(u, i - 1, j, held, hx0, hx1, hy0, hy1, nx, ny)
-                        xpi, xpj = i - 1, j
-                    else:
-                        xa, xi, xpi, xpj = _ghost_row(u, 0, i, j, w, held, hx0, hx1, hy0, hy1, hz0, hz1, dx0, sw, sr,
-                                                      s0, nx, ny, nz)
-                    if i < nx - 1:
-                        pa, pj = _hrow(u, i + 1, j, held, hx0, hx1, hy0, hy1, nx, ny)
-                        ppi, ppj = i + 1, j
-                    else:
-                        pa, pj, ppi, ppj = _ghost_row(u, 1, i, j, w, held, hx0, hx1, hy0, hy1, hz0, hz1, dx1, sw, sr,
-                                                      s0 + 1, nx, ny, nz)
-                    if j > 0:
-                        ya, yi = _hrow(u, i, j - 1, held, hx0, hx1, hy0, hy1, nx, ny)
-                        ypi, ypj = i, j - 1
-                    else:
-                        ya, yi, ypi, ypj = _ghost_row(u, 2, i, j, w, held, hx0, hx1, hy0, hy1, hz0, hz1, dy0, sw, sr,
-                                                      s0 + 2, nx, ny, nz)
-                    if j < ny - 1:
-                        qa, qi = _hrow(u, i, j + 1, held, hx0, hx1, hy0, hy1, nx, ny)
-                        qpi, qpj = i, j + 1
-                    else:
-                        qa, qi, qpi, qpj = _ghost_row(u, 3, i, j, w, held, hx0, hx1, hy0, hy1, hz0, hz1, dy1, sw, sr,
-                                                      s0 + 3, nx, ny, nz)
-                    for k in range(1, nz - 1):  # from 1: LLVM then sees k - 1 >= 0 (no wraparound)
-                        out[i, j, k] = laplacian_point(ca[ci, k], xa[xi, k], pa[pj, k], ya[yi, k], qa[qi, k],
-                                                       ca[ci, k - 1], ca[ci, k + 1], ihx2, ihy2, ihz2)
-                    for k in range(klo):
-                        out[i, j, k] = _lap_end(ca, ci, xa, xi, xpi, xpj, pa, pj, ppi, ppj, ya, yi, ypi, ypj, qa, qi,
-                                                qpi, qpj, i, j, k, w, held, hz0, hz1, dz0, dz1, nx, ny, nz, ihx2, ihy2,
-                                                ihz2)
-                    for k in range(khi, nz):
-                        out[i, j, k] = _lap_end(ca, ci, xa, xi, xpi, xpj, pa, pj, ppi, ppj, ya, yi, ypi, ypj, qa, qi,
-                                                qpi, qpj, i, j, k, w, held, hz0, hz1, dz0, dz1, nx, ny, nz, ihx2, ihy2,
-                                                ihz2)
+                    xa, xi, xpi, xpj = _ghost_row(u, 0, i, j, w, held, hx0, hx1, hy0, hy1, hz0, hz1, dx0, sw, sr,
+                                                  s0, nx, ny, nz)
+                if i < nx - 1:
+                    pa, pj = _hrow(u, i + 1, j, held, hx0, hx1, hy0, hy1, nx, ny)
+                    ppi, ppj = i + 1, j
+                else:
+                    pa, pj, ppi, ppj = _ghost_row(u, 1, i, j, w, held, hx0, hx1, hy0, hy1, hz0, hz1, dx1, sw, sr,
+                                                  s0 + 1, nx, ny, nz)
+                if j > 0:
+                    ya, yi = _hrow(u, i, j - 1, held, hx0, hx1, hy0, hy1, nx, ny)
+                    ypi, ypj = i, j - 1
+                else:
+                    ya, yi, ypi, ypj = _ghost_row(u, 2, i, j, w, held, hx0, hx1, hy0, hy1, hz0, hz1, dy0, sw, sr,
+                                                  s0 + 2, nx, ny, nz)
+                if j < ny - 1:
+                    qa, qi = _hrow(u, i, j + 1, held, hx0, hx1, hy0, hy1, nx, ny)
+                    qpi, qpj = i, j + 1
+                else:
+                    qa, qi, qpi, qpj = _ghost_row(u, 3, i, j, w, held, hx0, hx1, hy0, hy1, hz0, hz1, dy1, sw, sr,
+                                                  s0 + 3, nx, ny, nz)
+                for k in range(1, nz - 1):  # from 1: LLVM then sees k - 1 >= 0 (no wraparound)
+                    out[i, j, k] = laplacian_point(ca[ci, k], xa[xi, k], pa[pj, k], ya[yi, k], qa[qi, k],
+                                                   ca[ci, k - 1], ca[ci, k + 1], ihx2, ihy2, ihz2)
+                for k in range(klo):
+                    out[i, j, k] = _lap_end(ca, ci, xa, xi, xpi, xpj, pa, pj, ppi, ppj, ya, yi, ypi, ypj, qa, qi,
+                                            qpi, qpj, i, j, k, w, held, hz0, hz1, dz0, dz1, nx, ny, nz, ihx2, ihy2,
+                                            ihz2)
+                for k in range(khi, nz):
+                    out[i, j, k] = _lap_end(ca, ci, xa, xi, xpi, xpj, pa, pj, ppi, ppj, ya, yi, ypi, ypj, qa, qi,
+                                            qpi, qpj, i, j, k, w, held, hz0, hz1, dz0, dz1, nx, ny, nz, ihx2, ihy2,
+                                            ihz2)
 
 
 @njit(inline="always", cache=True)
