@@ -86,10 +86,10 @@ def laplacian_3d(u, gx0, gx1, gy0, gy1, gz0, gz1, ihx2, ihy2, ihz2, out):
 # z+), ``m >= 0`` when the ghost is simply node ``m`` inward (a unit weight, zero offset: periodic,
 # zero-flux mirror, a dummy axis), offsets ``d*`` face arrays (one row ``(1, nz)`` / one value
 # ``(1, 1)`` when constant).  Held values ``h*`` are face arrays too (constant: one row / value).
-# Rows of the interior whose five neighbour rows are plain rows of ``u`` run a loop indexed in ``u``
-# alone (vectorised, unrolled); every other row reads whole rows from a source (a plane of ``u``, a
-# held face, or a ghost row built in a per-block scratch row), and the row ends next to a z face
-# read node by node.
+# Rows of the interior whose five neighbour rows are plain rows of ``u`` run as one flat, vectorised
+# loop over the plane's block of rows (its row ends are rewritten afterwards); every other row reads
+# whole rows from a source (a plane of ``u``, a held face, or a ghost row built in a per-block scratch
+# row), and the row ends next to a z face read node by node.
 @njit(inline="always", cache=True)
 def _fv(a, p, q):
     """Value ``(p, q)`` of a face array that may be one row or one value (constant faces)."""
