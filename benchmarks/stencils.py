@@ -1,7 +1,8 @@
 """Operator speed next to the memory-bandwidth floor and the usual yardsticks.
 
-Run: ``NUMBA_NUM_THREADS=2 python benchmarks/stencils.py [--quick | --bc]`` (``--bc``: only the
-laplacian by boundary condition)
+Run: ``NUMBA_NUM_THREADS=2 python benchmarks/stencils.py [--quick | --bc [--repeat N] [--no-before]]``
+(``--bc``: only the laplacian by boundary condition, each ratio the median of ``N`` adjacent pairs,
+default 9; ``--no-before`` leaves out the copy-based path it replaced)
 
 For 3D 256^3 (and 257^3) and 2D 4096^2 float64 it prints the median time of each fieldgrad
 operator next to, in the same process: a parallel copy kernel on all threads (the floor: a
@@ -11,6 +12,7 @@ slicing Laplacian.  Ratios are medians of ratios to the floor run just before ea
 holds still on a shared machine where absolute times drift.  Finally the time of
 ``import fieldgrad`` plus the first ``laplacian`` call in a fresh process (warm Numba cache).
 """
+import os
 import subprocess
 import sys
 import time
@@ -99,7 +101,7 @@ def run_case(shape, repeat):
     return result
 
 
-def laplacian_by_condition(shape=(256, 256, 256), repeat=9):
+def laplacian_by_condition(shape=(256, 256, 256), repeat=9, before=True):
     """3D laplacian for every kind of face condition as a ratio to the parallel copy (issue 12's
     target: at most 1.3x for each), with Devito's and pystencils' generated kernels beside it when
     they are installed (they are not dependencies)."""
@@ -119,13 +121,16 @@ def laplacian_by_condition(shape=(256, 256, 256), repeat=9):
         parallel_copy(u, out)
 
     print(f"\n## laplacian 3D {'x'.join(map(str, shape))} float64 by boundary condition (target <= 1.3x copy)")
-    print(f"{'condition':20s} {'median [ms]':>12s} {'/ copy':>8s} {'copy-based path / copy':>24s}")
+    print(f"{'condition':20s} {'median [ms]':>12s} {'/ copy':>8s} {'copy-based path / copy':>24s}  load average")
     result = {}
     for name, (grid, bc) in cases.items():
         ratio, t = paired_ratio(lambda grid=grid, bc=bc: fg.laplacian(u, grid, bc, out=out), floor, repeat)
-        before, _ = paired_ratio(lambda grid=grid, bc=bc: _copy_based_laplacian(u, grid, bc, out), floor, repeat)
+        old = float("nan")
+        if before:
+            old, _ = paired_ratio(lambda grid=grid, bc=bc: _copy_based_laplacian(u, grid, bc, out), floor, repeat)
         result[name] = ratio
-        print(f"{name:20s} {1e3 * t:12.2f} {ratio:8.2f} {before:24.2f}")
+        load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+        print(f"{name:20s} {1e3 * t:12.2f} {ratio:8.2f} {old:24.2f}  {load}", flush=True)
     for name, make in (("Devito", _devito_laplacian), ("pystencils", _pystencils_laplacian)):
         try:
             fn = make(u, out)
@@ -186,7 +191,8 @@ if __name__ == "__main__":
     header("fieldgrad stencils")
     t0 = time.perf_counter()
     if "--bc" in sys.argv:
-        laplacian_by_condition()
+        n = int(sys.argv[sys.argv.index("--repeat") + 1]) if "--repeat" in sys.argv else 9
+        laplacian_by_condition(repeat=n, before="--no-before" not in sys.argv)
         sys.exit()
     if quick:
         run_case((64, 64, 64), 3)

@@ -11,9 +11,13 @@ x faces and ``"*"`` every face not named otherwise.  Periodic axes come from the
 The ghost formulas themselves live in :mod:`fieldgrad.boundary.rules` (one affine rule per face
 kind); this module gathers the node layers the rules read -- through the held values of
 Dirichlet faces, so the field is never copied or written -- and applies them into buffers
-(:class:`GhostPlan`; the heat steppers keep one for their whole run).
+(:class:`GhostPlan`; the heat steppers keep one for their whole run).  The order-2 Laplacian's
+sweep applies the number-weight rules itself: :func:`held_sweep_inputs` gives it the rules as
+weights and the held values and offsets as face arrays, kept between calls.
 """
 from __future__ import annotations
+
+from collections import OrderedDict
 
 import numpy as np
 
@@ -356,15 +360,139 @@ def padded_with_ghosts(u, grid, bcs, t=0.0):
     return p
 
 
+# ---------------------------------------------------------------- inputs of the held-value sweep
+_SWEEP_PLANS = OrderedDict()
+_SWEEP_PLANS_SIZE = 8
+
+
+def _value_state(cond):
+    """What a condition's values are made of, to tell later whether a cached sweep plan still holds:
+    numbers by value, callables by identity (their results are cached per time by the condition
+    itself), arrays by identity and a copy of their contents (they may be changed in place)."""
+    if cond is None:
+        return ()
+    state = []
+    for name in cond._fields:
+        v = getattr(cond, name)
+        if callable(v):
+            state.append(("callable", v, None))
+        elif isinstance(v, np.ndarray):
+            state.append(("array", v, v.copy()))
+        else:
+            state.append(("number", v, None))
+    return tuple(state)
+
+
+def _same_state(a, b):
+    if len(a) != len(b):
+        return False
+    for (ka, va, ca), (kb, vb, _) in zip(a, b):
+        if ka != kb:
+            return False
+        if ka == "number":
+            if type(va) is not type(vb) or not va == vb:
+                return False
+        elif va is not vb or (ka == "array" and not np.array_equal(ca, vb)):
+            return False
+    return True
+
+
+def _compact_face(vals, vshape_face, const_shape, dtype):
+    """A face array for the sweep: ``const_shape`` filled with the value when it is one number over the
+    face, else a C-contiguous array of the view's face shape."""
+    a = np.asarray(vals, dtype=dtype)
+    if a.ndim == 0 or a.size == 0 or np.all(a == a.flat[0]):
+        return np.full(const_shape, a.flat[0] if a.size else 0, dtype=dtype)
+    # always a new, writable array: one compiled sweep per dtype and input writability (a read-only
+    # view from a condition would make another signature)
+    return np.array(np.broadcast_to(a, vshape_face).reshape(vshape_face), dtype=dtype, order="C", copy=True)
+
+
+def _sweep_rule_takes_weights(rule):
+    """True when the sweep applies ``rule`` itself: number weights read from a face (this one or the
+    opposite one), at most four deep; other rules (array weights) reach it as precomputed ghosts."""
+    return rule.source in ("inward", "opposite") and rule.scalar_weights and rule.depth <= 4
+
+
+class _SweepPlan:
+    """Everything the held-value sweep needs that does not depend on the field: the rules as weights,
+    the held values and offsets as (compact) face arrays, the faces whose ghosts are computed per
+    call.  Built for one time ``t`` (kept for every ``t`` when no condition depends on time)."""
+
+    def __init__(self, vshape, grid, bcs, t, derivative, dtype, writeable):
+        nd, first = grid.ndim, 3 - grid.ndim
+        nx, ny, nz = vshape
+        self.conds = dict(bcs.faces)  # holding them keeps their ids unique while cached
+        self.state = {f: _value_state(c) for f, c in bcs.faces.items()}
+        self.t, self.time_dependent = t, bcs.time_dependent
+        rules = {face: ghost_rule(bcs[face], grid, face, derivative, t, dtype) for face in grid.faces}
+        self.held_map = held_values(rules)
+        w = np.zeros((6, 6), dtype=np.float64)
+        w[:, 5] = -1
+        held, hs, ds, self.given = 0, [], [], []
+        for f in range(6):
+            va, side = divmod(f, 2)
+            vface = tuple(n for a, n in enumerate(vshape) if a != va)
+            const = (1, nz) if va < 2 else (1, 1)
+            if va < first:  # a dummy leading axis: the ghost is the node itself (times a zero 1/h^2)
+                w[f] = (1, 0, 0, 0, 0, 0)
+                hs.append(np.zeros(const, dtype=dtype))
+                ds.append(np.zeros(const, dtype=dtype))
+                continue
+            face = grid.axis_names[va - first] + "-+"[side]
+            r = rules[face]
+            if r.held is not None:
+                held |= 1 << f
+                hs.append(_compact_face(r.held, vface, const, dtype))
+            else:
+                hs.append(np.zeros(const, dtype=dtype))
+            if _sweep_rule_takes_weights(r):
+                w[f, :r.depth] = r.weights
+                w[f, 4] = r.source == "opposite"
+                unit = [m for m, c in enumerate(r.weights) if c != 0]
+                if len(unit) == 1 and r.weights[unit[0]] == 1 and np.ndim(r.offset) == 0 and r.offset == 0:
+                    w[f, 5] = unit[0]  # the ghost is a node of the held field: read it in place
+                ds.append(_compact_face(r.offset, vface, const, dtype))
+            else:
+                self.given.append((f, face, r, vface))
+                ds.append(None)
+        self.w, self.held, self.hs, self.ds = w, held, hs, ds
+        self.writeable = writeable
+        if not writeable:  # the sweep picks rows from these and from u: typed like u's planes
+            for a in hs + [d for d in ds if d is not None]:
+                a.flags.writeable = False
+
+    def valid_for(self, bcs, t):
+        if self.time_dependent and t != self.t:
+            return False
+        return all(self.conds.get(f) is c and _same_state(self.state[f], _value_state(c))
+                   for f, c in bcs.faces.items())
+
+
+def _sweep_plan(vshape, grid, bcs, t, derivative, dtype, writeable):
+    key = (grid, tuple(vshape), np.dtype(dtype).str, derivative, bool(writeable),
+           tuple((f, id(c)) for f, c in bcs.faces.items()))
+    plan = _SWEEP_PLANS.get(key)
+    if plan is not None and plan.valid_for(bcs, t):
+        _SWEEP_PLANS.move_to_end(key)
+        return plan
+    plan = _SweepPlan(vshape, grid, bcs, t, derivative, dtype, writeable)
+    _SWEEP_PLANS[key] = plan
+    while len(_SWEEP_PLANS) > _SWEEP_PLANS_SIZE:
+        _SWEEP_PLANS.popitem(last=False)
+    return plan
+
+
 def held_sweep_inputs(u, grid, bcs, t=0.0, derivative=2, threads=2):
-    """The boundary inputs of the held-value sweeps (:func:`fieldgrad.kernels.cpu.laplacian_held_3d`)
-    for ``u``, from the rule table: nothing is copied or written but face-sized arrays.
+    """The inputs of the held-value sweep :func:`fieldgrad.kernels.cpu.laplacian_held_3d` for ``u``,
+    from the rule table: nothing is copied or written.
 
     The sweep sees ``u`` as 3D (1D and 2D data get leading axes of one node whose ghosts are the data
-    itself; give them a zero inverse spacing).  Faces normal to the contiguous axis pass their rule
-    (number weights and the offset) so the sweep applies it at the row ends it streams anyway;
-    Dirichlet faces pass their held values (and an x face its plane with every held value in place,
-    as :func:`node_layers` reads it).
+    itself; give them a zero inverse spacing) and applies every rule with number weights itself;
+    only faces whose rule has array weights (Robin with an array ``alpha`` or ``beta``) get their
+    ghosts computed here.  Everything that does not depend on ``u`` is kept between calls (a few
+    plans, keyed by the grid, dtype and the condition objects; a condition whose numbers or arrays
+    changed since, or a new ``t`` for time-dependent conditions, builds a new plan).
 
     Parameters
     ----------
@@ -380,7 +508,7 @@ def held_sweep_inputs(u, grid, bcs, t=0.0, derivative=2, threads=2):
     Returns
     -------
     tuple
-        ``(u3, gx0, gx1, rx0, rx1, gy0, gy1, hy0, hy1, hz0, hz1, zw0, zd0, zw1, zd1, held, jb)``.
+        ``(u3, w, held, hx0, hx1, hy0, hy1, hz0, hz1, dx0, dx1, dy0, dy1, dz0, dz1, sw, sr, jb)``.
 
     Example
     -------
@@ -388,93 +516,28 @@ def held_sweep_inputs(u, grid, bcs, t=0.0, derivative=2, threads=2):
     >>> from fieldgrad import Grid, Dirichlet, resolve_bc
     >>> g = Grid((4, 5))
     >>> args = held_sweep_inputs(np.zeros(g.shape), g, resolve_bc({"x-": Dirichlet(1.0)}, g))
-    >>> args[0].shape, int(args[15]), args[7].tolist()
+    >>> args[0].shape, int(args[2]), args[5].tolist()
     ((1, 4, 5), 4, [[1.0, 1.0, 1.0, 1.0, 1.0]])
     """
     nd, dtype = grid.ndim, u.dtype
     u3 = u.reshape((1,) * (3 - nd) + u.shape)
     nx, ny, nz = u3.shape
-    plan = GhostPlan(grid, bcs, derivative, dtype)
-    rules = plan._rules_at(t)
-    names = grid.axis_names
-    kface = {}  # kernel axis (0 x, 1 y, 2 z) and side -> face name
-    for a in range(nd):
-        for side in (0, 1):
-            kface[(a + 3 - nd, side)] = names[a] + "-+"[side]
-    skip, zrule, faster = set(), {}, []
-    for side in (0, 1):
-        face = kface[(2, side)]
-        r = rules[face]
-        if r.source in ("inward", "opposite") and r.scalar_weights and r.depth <= 4:
-            w = np.zeros(5, dtype=dtype)
-            w[:r.depth] = r.weights
-            w[4] = r.source == "opposite"
-            zrule[side] = (w, r.offset)
-            skip.add(face)
-    if nd > 1:  # the other faces' number-weight rules in one pass each (no temporaries)
-        for axis in range(nd - 1):
-            for side in (0, 1):
-                face = names[axis] + "-+"[side]
-                r = rules[face]
-                if r.source in ("inward", "opposite") and r.scalar_weights and r.depth <= 4:
-                    faster.append((face, axis, side, r))
-                    skip.add(face)
-    ghosts = plan.fill(u, t, skip=skip)
-    if faster:
-        from ..kernels.cpu import affine_layers
-
-        for face, axis, side, r in faster:
-            frm = 1 - side if r.source == "opposite" else side
-            layers = node_layers(u, grid, axis, frm, r.depth, plan.held)
-            two = [np.asarray(layer).reshape((-1, layer.shape[-1])) for layer in layers]
-            two += [two[0]] * (4 - len(two))
-            c = [dtype.type(x) for x in r.weights] + [dtype.type(0)] * (4 - r.depth)
-            out2 = plan.buffers[face].reshape(two[0].shape)
-            add = np.broadcast_to(np.asarray(r.offset, dtype=dtype).reshape((-1,) + out2.shape[1:])
-                                  if np.ndim(r.offset) else np.asarray(r.offset, dtype=dtype), out2.shape)
-            affine_layers(*two, *c, add, out2)
-
-    def match(a, shape):  # the sweep picks rows from these and from u: same type as u's planes
-        a = np.asarray(a)
-        a = np.ascontiguousarray(a if a.shape == shape else np.broadcast_to(a, shape), dtype=dtype)
-        if u.flags.writeable and not a.flags.writeable:
-            a = a.copy()
-        elif not u.flags.writeable and a.flags.writeable:
-            a = a.view()
-            a.flags.writeable = False
-        return a
-
-    one = np.zeros((1, 1), dtype=dtype)
-    args, held = [], 0
-    for axis, fshape in ((0, (ny, nz)), (1, (nx, nz))):
-        if (axis, 0) not in kface:  # a leading axis of one node: its ghosts are the data
-            dummy = u3[0] if axis == 0 else u3[:, 0, :]
-            args.append([dummy, dummy, match(one, (1, 1)), match(one, (1, 1))])
-            continue
-        pair = ghosts[axis - (3 - nd)]
-        entry = [match(pair[0], fshape), match(pair[1], fshape), match(one, (1, 1)), match(one, (1, 1))]
-        for side in (0, 1):
-            face = kface[(axis, side)]
-            if face in plan.held:
-                held |= 1 << (2 * axis + side)
-                if axis == 0:
-                    entry[2 + side] = match(node_layers(u, grid, 0, side, 1, plan.held)[0], fshape)
-                else:
-                    entry[2 + side] = match(plan.held[face], fshape)
-        args.append(entry)
-    zargs, hz = [], [one, one]
-    for side in (0, 1):
-        face = kface[(2, side)]
-        if face in plan.held:
-            held |= 1 << (4 + side)
-            hz[side] = np.ascontiguousarray(np.broadcast_to(plan.held[face], (nx, ny)), dtype=dtype).copy()
-        if side in zrule:
-            w, d = zrule[side]
-        else:
-            w, d = np.zeros(5, dtype=dtype), ghosts[nd - 1][side]
-        zargs += [w, np.array(np.broadcast_to(d, (nx, ny)), dtype=dtype)]
-    gx0, gx1, rx0, rx1 = args[0]
-    gy0, gy1, hy0, hy1 = args[1]
+    plan = _sweep_plan(u3.shape, grid, bcs, t, derivative, dtype, u.flags.writeable)
+    ds = list(plan.ds)
+    for f, face, r, vface in plan.given:  # rules with array weights: their ghosts, through the held values
+        axis, side = grid.parse_face(face)
+        frm = 1 - side if r.source == "opposite" else side
+        g = r.apply(node_layers(u, grid, axis, frm, min(r.depth, grid.shape[axis]), plan.held_map),
+                    out=np.empty(grid.face_shape(face), dtype=dtype))
+        g = np.ascontiguousarray(g.reshape(vface))
+        if not u.flags.writeable:
+            g.flags.writeable = False
+        ds[f] = g
     per_block = max(1, (1 << 18) // (3 * nz * dtype.itemsize))  # three planes' rows in 256 kB
     jb = max(1, min(per_block, -(-ny // (4 * max(1, threads)))))
-    return (u3, gx0, gx1, rx0, rx1, gy0, gy1, hy0, hy1, hz[0], hz[1], *zargs, held, jb)
+    sw = np.empty((4 * (-(-ny // jb)), nz), dtype=dtype)
+    sr = sw
+    if not u.flags.writeable:
+        sr = sw.view()
+        sr.flags.writeable = False
+    return (u3, plan.w, plan.held, *plan.hs, *ds, sw, sr, jb)

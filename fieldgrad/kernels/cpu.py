@@ -78,125 +78,255 @@ def laplacian_3d(u, gx0, gx1, gy0, gy1, gz0, gz1, ihx2, ihy2, ihz2, out):
 
 
 # ------------------------------------------------------------------ Laplacian reading held values
-# The boundary nodes of Dirichlet faces read their held values (``held`` bits: x- 1, x+ 2, y- 4, y+ 8,
-# z- 16, z+ 32; later faces win at edges, as the faces are written in order), so the field is never
-# copied.  Whole rows of the held field come from one of: a plane of ``u``, a resolved x-face plane
-# ``rx`` (the face's nodes with every held value in place), a ghost plane ``gx``, a held y row ``hy``
-# or a ghost y row ``gy``; the contiguous inner loop stays plain-indexed and vectorises.  The two row
-# ends (four when a z face is held) read node by node, with the z ghost applied from its rule's
-# weights ``zw = (c_0, c_1, c_2, c_3, from_opposite)`` and offset ``zd`` (a face array).
+# One parallel pass computes the Laplacian of the *held field* H: ``u`` with the boundary nodes of
+# Dirichlet faces replaced by their held values (``held`` bits: x- 1, x+ 2, y- 4, y+ 8, z- 16, z+ 32;
+# later faces win at edges, as if the faces were written in that order), so the field is never copied
+# or written.  The ghost of every face is its rule ``ghost = sum_m c_m H_m + d`` applied inside the
+# sweep: ``w[f] = (c_0, c_1, c_2, c_3, from_opposite, m)`` for face ``f`` (0..5 = x-, x+, y-, y+, z-,
+# z+), ``m >= 0`` when the ghost is simply node ``m`` inward (a unit weight, zero offset: periodic,
+# zero-flux mirror, a dummy axis), offsets ``d*`` face arrays (one row ``(1, nz)`` / one value
+# ``(1, 1)`` when constant).  Held values ``h*`` are face arrays too (constant: one row / value).
+# Rows of the interior whose five neighbour rows are plain rows of ``u`` run as one flat, vectorised
+# loop over the plane's block of rows (its row ends are rewritten afterwards); every other row reads
+# whole rows from a source (a plane of ``u``, a held face, or a ghost row built in a per-block scratch
+# row), and the row ends next to a z face read node by node.
 @njit(inline="always", cache=True)
-def _zval(a, r, hz0, hz1, held, pi, pj, k, nx, ny, nz):
-    """Node ``k`` of the held field's row ``(pi, pj)`` whose inner values are ``a[r]`` (a ghost row
-    when ``pi`` or ``pj`` lies outside: its values are the ghosts themselves)."""
-    if held & 48 and 0 <= pi < nx and 0 <= pj < ny:
+def _fv(a, p, q):
+    """Value ``(p, q)`` of a face array that may be one row or one value (constant faces)."""
+    return a[p if a.shape[0] > 1 else 0, q if a.shape[1] > 1 else 0]
+
+
+@njit(inline="always", cache=True)
+def _hrow(u, i, j, held, hx0, hx1, hy0, hy1, nx, ny):
+    """The array and row holding the held field's row ``(i, j)`` (all but its z ends)."""
+    if held & 4 and j == 0:
+        return hy0, i if hy0.shape[0] > 1 else 0
+    if held & 8 and j == ny - 1:
+        return hy1, i if hy1.shape[0] > 1 else 0
+    if held & 1 and i == 0:
+        return hx0, j if hx0.shape[0] > 1 else 0
+    if held & 2 and i == nx - 1:
+        return hx1, j if hx1.shape[0] > 1 else 0
+    return u[i], j
+
+
+@njit(inline="always", cache=True)
+def _hval(a, r, pi, pj, k, held, hz0, hz1, nx, ny, nz):
+    """Node ``k`` of a source row ``a[r]`` that is the held field's row ``(pi, pj)`` (``pi < 0``: a
+    computed ghost row, taken as it is)."""
+    if held & 48 and pi >= 0:
         if k == 0 and held & 16:
-            return hz0[pi, pj]
+            return _fv(hz0, pi, pj)
         if k == nz - 1 and held & 32:
-            return hz1[pi, pj]
+            return _fv(hz1, pi, pj)
     return a[r, k]
 
 
+@njit(cache=True)
+def _ghost_row(u, f, p, q, w, held, hx0, hx1, hy0, hy1, hz0, hz1, d, sw, sr, slot, nx, ny, nz):
+    """Source ``(array, row, pi, pj)`` of the ghost row of x face ``f`` (0, 1) at row ``q = j`` or of y
+    face ``f`` (2, 3) at plane ``p = i``: a held row itself for a unit rule, else built in scratch row
+    ``slot`` from the rule (z ends through their held values)."""
+    side = f & 1
+    xface = f < 2
+    n = nx if xface else ny
+    frm = side if w[f, 4] == 0 else 1 - side
+    b = 0 if frm == 0 else n - 1
+    st = 1 if frm == 0 else -1
+    m = int(w[f, 5])
+    if m >= 0:
+        at = b + m * st
+        if xface:
+            a, r = _hrow(u, at, q, held, hx0, hx1, hy0, hy1, nx, ny)
+            return a, r, at, q
+        a, r = _hrow(u, p, at, held, hx0, hx1, hy0, hy1, nx, ny)
+        return a, r, p, at
+    dr = (q if xface else p) if d.shape[0] > 1 else 0
+    s = sw[slot]
+    for k in range(nz):
+        s[k] = d[dr, k]
+    for mm in range(4):
+        c = w[f, mm]
+        if c != 0:
+            at = b + mm * st
+            if xface:
+                a, r = _hrow(u, at, q, held, hx0, hx1, hy0, hy1, nx, ny)
+            else:
+                a, r = _hrow(u, p, at, held, hx0, hx1, hy0, hy1, nx, ny)
+            for k in range(nz):
+                s[k] += c * a[r, k]
+    if held & 48:  # the ends of the rows read: the z faces' held values
+        for k in (0, nz - 1):
+            g = d[dr, k]
+            for mm in range(4):
+                c = w[f, mm]
+                if c != 0:
+                    at = b + mm * st
+                    pi, pj = (at, q) if xface else (p, at)
+                    a, r = _hrow(u, pi, pj, held, hx0, hx1, hy0, hy1, nx, ny)
+                    g += c * _hval(a, r, pi, pj, k, held, hz0, hz1, nx, ny, nz)
+            s[k] = g
+    return sr, slot, -1, -1
+
+
 @njit(inline="always", cache=True)
-def _zghost(ca, ci, hz0, hz1, held, i, j, side, zw, zd, nx, ny, nz):
-    """The z ghost of row ``(i, j)``: ``sum_m c_m u_m + d`` of the face's rule (weights
-    ``zw = (c_0, c_1, c_2, c_3, from_opposite)``, offset face array ``zd``), zero terms skipped."""
-    frm = side if zw[4] == 0 else 1 - side
+def _zghost(ca, ci, i, j, f, w, d, held, hz0, hz1, nx, ny, nz):
+    """The z ghost of row ``(i, j)`` (source ``ca[ci]``) at face ``f`` (4, 5), from its rule."""
+    side = f & 1
+    frm = side if w[f, 4] == 0 else 1 - side
     b = 0 if frm == 0 else nz - 1
     st = 1 if frm == 0 else -1
-    g = zd[i, j]
-    if zw[0] != 0:
-        g += zw[0] * _zval(ca, ci, hz0, hz1, held, i, j, b, nx, ny, nz)
-    if zw[1] != 0:
-        g += zw[1] * _zval(ca, ci, hz0, hz1, held, i, j, b + st, nx, ny, nz)
-    if zw[2] != 0:
-        g += zw[2] * _zval(ca, ci, hz0, hz1, held, i, j, b + 2 * st, nx, ny, nz)
-    if zw[3] != 0:
-        g += zw[3] * _zval(ca, ci, hz0, hz1, held, i, j, b + 3 * st, nx, ny, nz)
+    g = _fv(d, i, j)
+    for mm in range(4):
+        c = w[f, mm]
+        if c != 0:
+            g += c * _hval(ca, ci, i, j, b + mm * st, held, hz0, hz1, nx, ny, nz)
     return g
 
 
-@njit(inline="always", cache=True)
-def _lap_end(ca, ci, xa, xi, pa, pj, ya, yi, qa, qi, hz0, hz1, held, i, j, k, nx, ny, nz,
-             zw0, zd0, zw1, zd1, ihx2, ihy2, ihz2):
-    """The Laplacian at node ``k`` of row ``(i, j)`` near the row's ends (z ghosts from their rules)."""
-    c = _zval(ca, ci, hz0, hz1, held, i, j, k, nx, ny, nz)
-    xm = _zval(xa, xi, hz0, hz1, held, i - 1, j, k, nx, ny, nz)
-    xp = _zval(pa, pj, hz0, hz1, held, i + 1, j, k, nx, ny, nz)
-    ym = _zval(ya, yi, hz0, hz1, held, i, j - 1, k, nx, ny, nz)
-    yp = _zval(qa, qi, hz0, hz1, held, i, j + 1, k, nx, ny, nz)
+@njit(cache=True)
+def _lap_end(ca, ci, xa, xi, xpi, xpj, pa, pj, ppi, ppj, ya, yi, ypi, ypj, qa, qi, qpi, qpj, i, j, k, w,
+             held, hz0, hz1, dz0, dz1, nx, ny, nz, ihx2, ihy2, ihz2):
+    """The Laplacian at node ``k`` of row ``(i, j)`` read node by node (the row ends)."""
+    c = _hval(ca, ci, i, j, k, held, hz0, hz1, nx, ny, nz)
+    xm = _hval(xa, xi, xpi, xpj, k, held, hz0, hz1, nx, ny, nz)
+    xp = _hval(pa, pj, ppi, ppj, k, held, hz0, hz1, nx, ny, nz)
+    ym = _hval(ya, yi, ypi, ypj, k, held, hz0, hz1, nx, ny, nz)
+    yp = _hval(qa, qi, qpi, qpj, k, held, hz0, hz1, nx, ny, nz)
     if k > 0:
-        zm = _zval(ca, ci, hz0, hz1, held, i, j, k - 1, nx, ny, nz)
+        zm = _hval(ca, ci, i, j, k - 1, held, hz0, hz1, nx, ny, nz)
     else:
-        zm = _zghost(ca, ci, hz0, hz1, held, i, j, 0, zw0, zd0, nx, ny, nz)
+        zm = _zghost(ca, ci, i, j, 4, w, dz0, held, hz0, hz1, nx, ny, nz)
     if k < nz - 1:
-        zp = _zval(ca, ci, hz0, hz1, held, i, j, k + 1, nx, ny, nz)
+        zp = _hval(ca, ci, i, j, k + 1, held, hz0, hz1, nx, ny, nz)
     else:
-        zp = _zghost(ca, ci, hz0, hz1, held, i, j, 1, zw1, zd1, nx, ny, nz)
+        zp = _zghost(ca, ci, i, j, 5, w, dz1, held, hz0, hz1, nx, ny, nz)
     return laplacian_point(c, xm, xp, ym, yp, zm, zp, ihx2, ihy2, ihz2)
 
 
 @njit(inline="always", cache=True)
-def _row_of(plane, pi, j, hy0, hy1, held, ny):
-    """The array and row index holding the held field's row ``(pi, j)`` (inner values)."""
-    if j == 0 and held & 4:
-        return hy0, pi
-    if j == ny - 1 and held & 8:
-        return hy1, pi
-    return plane, j
+def _uval(u, i, j, k, held, hz0, hz1, nz):
+    """Node ``(i, j, k)`` of the held field in a row no x or y face holds."""
+    if k == 0 and held & 16:
+        return _fv(hz0, i, j)
+    if k == nz - 1 and held & 32:
+        return _fv(hz1, i, j)
+    return u[i, j, k]
+
+
+@njit(inline="always", cache=True)
+def _uzghost(u, i, j, f, w, d, held, hz0, hz1, nz):
+    """The z ghost at face ``f`` (4, 5) of a row no x or y face holds."""
+    frm = (f & 1) if w[f, 4] == 0 else 1 - (f & 1)
+    b = 0 if frm == 0 else nz - 1
+    st = 1 if frm == 0 else -1
+    g = _fv(d, i, j)
+    for mm in range(4):
+        c = w[f, mm]
+        if c != 0:
+            g += c * _uval(u, i, j, b + mm * st, held, hz0, hz1, nz)
+    return g
+
+
+@njit(inline="always", cache=True)
+def _plain_end(u, i, j, k, im, ip, jm, jp, w, held, hz0, hz1, dz0, dz1, ihx2, ihy2, ihz2):
+    """The Laplacian at node ``k`` of a row whose neighbour rows no x or y face holds (a row end)."""
+    nz = u.shape[2]
+    c = _uval(u, i, j, k, held, hz0, hz1, nz)
+    xm = _uval(u, im, j, k, held, hz0, hz1, nz)
+    xp = _uval(u, ip, j, k, held, hz0, hz1, nz)
+    ym = _uval(u, i, jm, k, held, hz0, hz1, nz)
+    yp = _uval(u, i, jp, k, held, hz0, hz1, nz)
+    zm = _uval(u, i, j, k - 1, held, hz0, hz1, nz) if k > 0 else _uzghost(u, i, j, 4, w, dz0, held, hz0, hz1, nz)
+    zp = _uval(u, i, j, k + 1, held, hz0, hz1, nz) if k < nz - 1 else _uzghost(u, i, j, 5, w, dz1, held, hz0, hz1, nz)
+    return laplacian_point(c, xm, xp, ym, yp, zm, zp, ihx2, ihy2, ihz2)
 
 
 @njit(**_par)
-def laplacian_held_3d(u, gx0, gx1, rx0, rx1, gy0, gy1, hy0, hy1, hz0, hz1, zw0, zd0, zw1, zd1, held, jb,
+def laplacian_held_3d(u, w, held, hx0, hx1, hy0, hy1, hz0, hz1, dx0, dx1, dy0, dy1, dz0, dz1, sw, sr, jb,
                       ihx2, ihy2, ihz2, out):
-    """7-point Laplacian of ``u`` with Dirichlet faces read through their held values (see above);
-    ``jb`` rows of y per block: each thread sweeps all x planes of its blocks, so the three planes a
-    row reads stay in cache."""
+    """7-point Laplacian of the held field of ``u`` (see above) into ``out``, ghosts from the rules ``w``
+    applied in the sweep.  ``jb`` rows of y per block: each thread sweeps all x planes of its blocks,
+    so the three planes a row reads stay in cache.  ``sw`` (writable) and ``sr`` (the same memory,
+    typed like ``u``'s planes) hold four scratch rows per block: shape ``(4 * blocks, nz)``.
+    A leading axis of one node (1D/2D data) is a dummy: its ghosts are the data, ``ih*2 = 0``."""
     nx, ny, nz = u.shape
     nb = (ny + jb - 1) // jb
-    for b in prange(nb):
-        j0 = b * jb
+    # plain interior: the node and its six neighbours are nodes of ``u`` that no face holds
+    ilo, ihi = (0, 1) if nx == 1 else (1 + (held & 1 != 0), nx - 1 - (held & 2 != 0))
+    jlo, jhi = (0, 1) if ny == 1 else (1 + (held & 4 != 0), ny - 1 - (held & 8 != 0))
+    klo = min(nz, 1 + (held & 16 != 0))
+    khi = max(klo, nz - 1 - (held & 32 != 0))
+    for blk in prange(nb):
+        j0 = blk * jb
         j1 = min(ny, j0 + jb)
+        s0 = 4 * blk
         for i in range(nx):
-            c = u[i]
-            if i == 0 and held & 1:
-                c = rx0
-            elif i == nx - 1 and held & 2:
-                c = rx1
-            xm = gx0
-            if i == 1 and held & 1:
-                xm = rx0
-            elif i > 0:
-                xm = u[i - 1]
-            xp = gx1
-            if i == nx - 2 and held & 2:
-                xp = rx1
-            elif i < nx - 1:
-                xp = u[i + 1]
+            im = i - 1 if nx > 1 else i
+            ip = i + 1 if nx > 1 else i
+            ja, jz = j0, j0  # the plain rows of this plane in this block
+            if ilo <= i < ihi:
+                ja, jz = max(j0, jlo), min(j1, jhi)
+            if ja < jz:
+                # the plain rows as one flat loop over the plane (few, long loops: the per-row loop setup
+                # cost as much as the rows' arithmetic); the row ends it gets wrong are rewritten below.
+                # Views start at each neighbour's offset, so every index is the loop counter (>= 0).
+                n2, dj = ny * nz, nz if ny > 1 else 0
+                uc, um, up, o = u[i].reshape(n2), u[im].reshape(n2), u[ip].reshape(n2), out[i].reshape(n2)
+                p0, p1 = ja * nz + 1, jz * nz - 1
+                c0, xm_, xp_ = uc[p0:p1], um[p0:p1], up[p0:p1]
+                ym_, yp_, zm_, zp_ = uc[p0 - dj:p1 - dj], uc[p0 + dj:p1 + dj], uc[p0 - 1:p1 - 1], uc[p0 + 1:p1 + 1]
+                oo = o[p0:p1]
+                for q in range(p1 - p0):
+                    oo[q] = laplacian_point(c0[q], xm_[q], xp_[q], ym_[q], yp_[q], zm_[q], zp_[q], ihx2, ihy2, ihz2)
+                for j in range(ja, jz):
+                    jm = j - 1 if ny > 1 else j
+                    jp = j + 1 if ny > 1 else j
+                    for k in range(klo):  # the row ends (next to a held z face, two nodes)
+                        out[i, j, k] = _plain_end(u, i, j, k, im, ip, jm, jp, w, held, hz0, hz1, dz0, dz1,
+                                                  ihx2, ihy2, ihz2)
+                    for k in range(khi, nz):
+                        out[i, j, k] = _plain_end(u, i, j, k, im, ip, jm, jp, w, held, hz0, hz1, dz0, dz1,
+                                                  ihx2, ihy2, ihz2)
             for j in range(j0, j1):
-                ca, ci = _row_of(c, i, j, hy0, hy1, held, ny)
-                xa, xi = xm, j
+                if ja <= j < jz:
+                    continue
+                ca, ci = _hrow(u, i, j, held, hx0, hx1, hy0, hy1, nx, ny)
                 if i > 0:
-                    xa, xi = _row_of(xm, i - 1, j, hy0, hy1, held, ny)
-                pa, pj = xp, j
+                    xa, xi = _hrow(u, i - 1, j, held, hx0, hx1, hy0, hy1, nx, ny)
+                    xpi, xpj = i - 1, j
+                else:
+                    xa, xi, xpi, xpj = _ghost_row(u, 0, i, j, w, held, hx0, hx1, hy0, hy1, hz0, hz1, dx0, sw, sr,
+                                                  s0, nx, ny, nz)
                 if i < nx - 1:
-                    pa, pj = _row_of(xp, i + 1, j, hy0, hy1, held, ny)
-                ya, yi = gy0, i
+                    pa, pj = _hrow(u, i + 1, j, held, hx0, hx1, hy0, hy1, nx, ny)
+                    ppi, ppj = i + 1, j
+                else:
+                    pa, pj, ppi, ppj = _ghost_row(u, 1, i, j, w, held, hx0, hx1, hy0, hy1, hz0, hz1, dx1, sw, sr,
+                                                  s0 + 1, nx, ny, nz)
                 if j > 0:
-                    ya, yi = _row_of(c, i, j - 1, hy0, hy1, held, ny)
-                qa, qi = gy1, i
+                    ya, yi = _hrow(u, i, j - 1, held, hx0, hx1, hy0, hy1, nx, ny)
+                    ypi, ypj = i, j - 1
+                else:
+                    ya, yi, ypi, ypj = _ghost_row(u, 2, i, j, w, held, hx0, hx1, hy0, hy1, hz0, hz1, dy0, sw, sr,
+                                                  s0 + 2, nx, ny, nz)
                 if j < ny - 1:
-                    qa, qi = _row_of(c, i, j + 1, hy0, hy1, held, ny)
-                for k in range(1, nz - 1):
+                    qa, qi = _hrow(u, i, j + 1, held, hx0, hx1, hy0, hy1, nx, ny)
+                    qpi, qpj = i, j + 1
+                else:
+                    qa, qi, qpi, qpj = _ghost_row(u, 3, i, j, w, held, hx0, hx1, hy0, hy1, hz0, hz1, dy1, sw, sr,
+                                                  s0 + 3, nx, ny, nz)
+                for k in range(1, nz - 1):  # from 1: LLVM then sees k - 1 >= 0 (no wraparound)
                     out[i, j, k] = laplacian_point(ca[ci, k], xa[xi, k], pa[pj, k], ya[yi, k], qa[qi, k],
                                                    ca[ci, k - 1], ca[ci, k + 1], ihx2, ihy2, ihz2)
-                ends = 4 if held & 48 else 2
-                for e in range(ends):
-                    k = 0 if e == 0 else (nz - 1 if e == 1 else (1 if e == 2 else nz - 2))
-                    if k < 0:
-                        continue
-                    out[i, j, k] = _lap_end(ca, ci, xa, xi, pa, pj, ya, yi, qa, qi, hz0, hz1, held, i, j, k,
-                                            nx, ny, nz, zw0, zd0, zw1, zd1, ihx2, ihy2, ihz2)
+                for k in range(klo):
+                    out[i, j, k] = _lap_end(ca, ci, xa, xi, xpi, xpj, pa, pj, ppi, ppj, ya, yi, ypi, ypj, qa, qi,
+                                            qpi, qpj, i, j, k, w, held, hz0, hz1, dz0, dz1, nx, ny, nz, ihx2, ihy2,
+                                            ihz2)
+                for k in range(khi, nz):
+                    out[i, j, k] = _lap_end(ca, ci, xa, xi, xpi, xpj, pa, pj, ppi, ppj, ya, yi, ypi, ypj, qa, qi,
+                                            qpi, qpj, i, j, k, w, held, hz0, hz1, dz0, dz1, nx, ny, nz, ihx2, ihy2,
+                                            ihz2)
 
 
 @njit(inline="always", cache=True)
