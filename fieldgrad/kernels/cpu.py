@@ -631,24 +631,6 @@ def gather_columns(a, cols, out):
 
 
 @njit(**_par)
-def affine_layers(l0, l1, l2, l3, c0, c1, c2, c3, add, out):
-    """``out = c0 l0 + c1 l1 + c2 l2 + c3 l3 + add`` over 2D face arrays, terms with a zero
-    coefficient skipped (their layer is not read), summed in that order: a ghost rule with number
-    weights applied in one pass, without temporaries."""
-    n, m = out.shape
-    for r in prange(n):
-        for s in range(m):
-            g = c0 * l0[r, s] if c0 != 0 else add[r, s] * 0
-            if c1 != 0:
-                g = g + c1 * l1[r, s] if c0 != 0 else c1 * l1[r, s]
-            if c2 != 0:
-                g += c2 * l2[r, s]
-            if c3 != 0:
-                g += c3 * l3[r, s]
-            out[r, s] = g + add[r, s]
-
-
-@njit(**_par)
 def edge_ghost(a, side, c0, c1, c2, c3, add, out):
     """``out[r] = c0 a[r, b] + c1 a[r, b+s] + c2 a[r, b+2s] + c3 a[r, b+3s] + add[r]`` at one end
     (``side`` 0: ``b = 0, s = 1``; 1: ``b = n-1, s = -1``) of every row of ``a``: the ghost values of
