@@ -12,9 +12,9 @@ one file in the :mod:`fieldgrad.io` layout.  Only rank 0 prints, plots and compu
 balance (from the gathered field).  Steady cases with ``[[fixed]]`` regions and
 ``[[material.region]]`` materials (on cells) take the distributed solver's material path, and so
 do transient cases in the ``k / rho_c`` form (:func:`fieldgrad.case.transient.capacity_form`);
-implicit heat methods solve each step with the distributed Poisson solver.  What has no
-distributed path yet -- cylindrical (r, z) cases -- runs on rank 0 alone (the other ranks wait),
-and the summary says so.
+implicit heat methods solve each step with the distributed Poisson solver, and cylindrical (r, z)
+cases take the solvers' (r, z) rows (the written flux is ``-k grad u``, whose components d/dr, d/dz
+are the Cartesian ones).
 """
 from __future__ import annotations
 
@@ -59,42 +59,22 @@ def run_case_mpi(case, out, comm, *, overwrite=False, plot=False, progress=None,
     Returns the summary dict on rank 0 (None elsewhere).
     """
     from .prepare import check_free, format_summary, make_plots, prepare
-    from .steady import physical_field
 
     t_start = time.perf_counter()
     rank = comm.Get_rank()
     ctx = prepare(case, out, plot=plot, distributed=True)
     on_root(comm, lambda: check_free(ctx["paths"], overwrite))
     summary = {"case": case.name, "physics": case.physics, "kind": case.kind, "paths": ctx["paths"], "notes": []}
-    if case.kind == "steady":
-        fallback = None  # [[fixed]] regions and cell materials included (fieldgrad.distributed.poisson_links)
-    else:
+    # every case runs distributed: [[fixed]] regions and cell materials take the material path
+    # (fieldgrad.distributed.poisson_links), every heat method has a distributed solver
+    if case.kind != "steady":
         if case.output.get("checkpoint_every") is not None:
             raise CaseFileError("output.checkpoint_every is not supported under MPI yet (the distributed heat "
                                 "solver writes no checkpoints); allowed: remove it, or run on one process")
         from .transient import plan_run
 
         plan = plan_run(case, ctx["mat"], ctx["bc"])
-        fallback = None  # every heat method has a distributed solver
-    if fallback is None and getattr(case.grid, "cylindrical", False):
-        fallback = "a cylindrical (r, z) case has no distributed flux and output path yet"
-    if fallback is not None:
-        ctx["paths"].pop("parts")
-        summary["notes"].append(f"ran on rank 0 only: {fallback}")
-
-        def serial():
-            if case.kind == "steady":
-                from .steady import run_steady
-
-                return run_steady(case, ctx, overwrite=overwrite)
-            from .transient import run_transient
-
-            res = run_transient(case, ctx, overwrite=overwrite, progress=progress)
-            res["field"] = physical_field(case, ctx, res["u"])
-            return res
-
-        res = on_root(comm, serial)
-    elif case.kind == "steady":
+    if case.kind == "steady":
         if case.solver.get("method", "auto") != "auto":
             summary["notes"].append(f"solver.method = {case.solver['method']!r} is a serial solver; under MPI the "
                                     "distributed CG solve ran")
@@ -148,7 +128,7 @@ def _steady(case, ctx, comm, overwrite):
     mask, values = _held(ctx["fixed"], grid)  # the serial steady run's combination of the regions
     part = solve_poisson(np.ascontiguousarray(f), grid, ctx["bc"], k=ctx["coef"], rtol=rtol, t=t, comm=comm,
                          fixed=mask, fixed_value=values)
-    dec = Decomposition(grid, comm)
+    dec = Decomposition(grid, comm, cylindrical=grid.cylindrical)  # blocks for the output and grad
     if tuple(dec.slices) != tuple(part.slices):  # pragma: no cover - the default decomposition is deterministic
         raise FieldgradError("internal: the flux decomposition differs from the solver's")
     coef_field = np.broadcast_to(np.asarray(ctx["coef_field"], float), grid.shape)
@@ -199,7 +179,7 @@ def _transient(case, ctx, comm, plan, overwrite, progress):
     k = ctx["coef_field"]  # node-sampled k for the written flux
     times, n, dt = plan["times"], plan["steps_per_frame"], plan["dt"]
     u = apply_bc(case.initial().astype(float), grid, bc, case.t0)
-    dec = Decomposition(grid, comm)
+    dec = Decomposition(grid, comm, cylindrical=grid.cylindrical)  # blocks for the output and grad
     ops = BlockOperators(dec, bc, np.float64)
     scalar, fluxname, keep = ctx["scalar"], ctx["fluxname"], ctx["keep"]
     lo, hi = float(u.min()), float(u.max())
