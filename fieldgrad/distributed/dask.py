@@ -4,7 +4,9 @@ A dask array is processed chunk by chunk: each chunk gets one overlap layer from
 (``dask.array.overlap``, periodic axes wrap), chunks on the domain boundary take their ghost
 from the boundary condition exactly as the serial operator does, and the serial Numba sweep
 runs on the chunk (:mod:`fieldgrad.distributed.blocks`, shared with the MPI path).  Results are
-identical to :func:`fieldgrad.grad` etc.  Chunks need at least 4 nodes per axis.
+identical to :func:`fieldgrad.grad` etc.  Chunks need at least 4 nodes per axis.  On a
+cylindrical (r, z) grid, ``laplacian`` and ``div_k_grad`` apply the solvers' finite-volume rows
+on each chunk grown by its halo, as the serial operators do there (:func:`_by_rows`).
 
 Reading and writing chunk by chunk: :func:`read_hdf5` / :func:`write_hdf5` (h5py) and
 :func:`read_zarr` / :func:`write_zarr` (needs ``zarr``).
@@ -16,7 +18,7 @@ import numpy as np
 from .. import boundary as _bnd
 from .. import operators as _ops
 from ..errors import BackendError, GridError, ParameterError, ShapeError, describe
-from ..grid import require_cartesian
+from ..grid import Grid, require_cartesian
 from ..validation import check_coefficient
 from . import blocks
 from .decomposition import MIN_BLOCK
@@ -32,8 +34,9 @@ def _da():
     return da
 
 
-def _check(u, grid, name="u"):
-    require_cartesian(grid, "the Dask path")
+def _check(u, grid, name="u", cylindrical=False):
+    if not cylindrical:
+        require_cartesian(grid, "the Dask path (outside laplacian, grad and div_k_grad)")
     da = _da()
     if not isinstance(u, da.Array):
         raise ParameterError(f"{name} must be a dask array (dask.array.from_array(...)); got {describe(u)}")
@@ -82,9 +85,9 @@ class _Layout:
         return np.array(x[core], order="C", copy=True), halos
 
 
-def _prepare(u, grid, bc, t):
+def _prepare(u, grid, bc, t, cylindrical=False):
     da = _da()
-    _check(u, grid)
+    _check(u, grid, cylindrical=cylindrical)
     bcs = _bnd.resolve_bc(bc, grid)
     lay = _Layout(grid, bcs, u.chunks)
 
@@ -121,6 +124,8 @@ def laplacian(u, grid, bc=None, *, t=0.0):
     >>> round(float(lap.compute()[5, 5]), 10)
     4.0
     """
+    if grid.cylindrical:
+        return _by_rows(u, grid, bc, None, t)
     ov, lay, bcs, _ = _prepare(u, grid, bc, t)
     _ops._check_nodes(bcs, 2, 2)
 
@@ -145,7 +150,7 @@ def grad(u, grid, bc=None, *, t=0.0):
     >>> round(float(grad(da.from_array(3 * X, chunks=6), g).compute()[0].mean()), 10)
     3.0
     """
-    ov, lay, bcs, _ = _prepare(u, grid, bc, t)
+    ov, lay, bcs, _ = _prepare(u, grid, bc, t, cylindrical=True)  # d/dr, d/dz are the Cartesian ones
     _ops._check_nodes(bcs, 1, 2)
 
     def f(x, block_info=None):
@@ -177,6 +182,8 @@ def div_k_grad(u, grid, bc=None, *, k=None, t=0.0):
         k = (k if isinstance(k, da.Array) else da.from_array(np.asarray(k))).astype(u.dtype).rechunk(u.chunks)
         if tuple(k.shape) != grid.shape:
             raise ShapeError(f"k has shape {tuple(k.shape)}; this grid needs {grid.shape}")
+    if grid.cylindrical:
+        return _by_rows(u, grid, bc, k, t)
     ov, lay, bcs, boundary = _prepare(u, grid, bc, t)
     _ops._check_nodes(bcs, 2, 2)
     kov = da.overlap.overlap(k, depth={a: 1 for a in range(grid.ndim)}, boundary=boundary)
@@ -190,6 +197,53 @@ def div_k_grad(u, grid, bc=None, *, k=None, t=0.0):
         return blocks.apply_div_k_grad(core, kcore, ghosts, kghosts, grid, np.empty_like(core))
 
     return da.map_blocks(f, ov, kov, chunks=u.chunks, dtype=u.dtype)
+
+
+def _by_rows(u, grid, bc, k, t):
+    """laplacian / div_k_grad on a cylindrical (r, z) grid, chunk by chunk: the solvers'
+    finite-volume rows (:class:`fieldgrad.solvers.apply.RowsOperator`, what the serial operators
+    apply there) on each chunk grown by one halo layer, as its own (r, z) grid with the node
+    coordinates of the global one; a cut face is closed, and its layer's rows are dropped."""
+    from ..solvers.apply import RowsOperator
+
+    da = _da()
+    ov, lay, bcs, boundary = _prepare(u, grid, bc, t, cylindrical=True)
+    _ops._check_nodes(bcs, 2, 2)
+    kov = None if k is None else da.overlap.overlap(k, depth={a: 1 for a in range(grid.ndim)}, boundary=boundary)
+
+    def f(x, kx=None, block_info=None):
+        loc = block_info[0]["chunk-location"]
+        _, _, physical = lay.block(loc)
+        lo = [0 if physical[a][0] else 1 for a in range(grid.ndim)]
+        start = [int(lay.starts[a][i]) - lo[a] for a, i in enumerate(loc)]
+        slices = tuple(slice(s0, s0 + n) for s0, n in zip(start, x.shape))
+        egrid = _cylindrical_block(grid, slices)
+        faces = {}
+        for a in range(grid.ndim):
+            for sd in (0, 1):  # the global condition on a physical face (cut to the block), closed at a cut
+                cond = bcs[grid.axis_names[a] + "-+"[sd]]
+                faces[egrid.axis_names[a] + "-+"[sd]] = (blocks._localise(cond, slices, a)
+                                                         if physical[a][sd] and cond is not None else None)
+        ebcs = _bnd.BoundaryConditions(egrid, faces)
+        xe = _bnd.with_dirichlet(np.asarray(x, dtype=np.float64), egrid, ebcs, t)
+        kk = 1.0 if kx is None else check_coefficient(np.ascontiguousarray(kx, dtype=np.float64), egrid, "k")
+        rows = RowsOperator(egrid, ebcs, kk).apply(xe, t)
+        core = tuple(slice(lo[a], x.shape[a] - (0 if physical[a][1] else 1)) for a in range(grid.ndim))
+        return rows[core].astype(x.dtype, copy=False)
+
+    if kov is None:
+        return ov.map_blocks(f, chunks=u.chunks, dtype=u.dtype)
+    return da.map_blocks(f, ov, kov, chunks=u.chunks, dtype=u.dtype)
+
+
+def _cylindrical_block(grid, slices):
+    """The nodes ``slices`` of the cylindrical ``grid`` as a non-periodic (r, z) grid with exactly
+    the global node coordinates (on the axis when the block starts at r = 0)."""
+    shape = tuple(sl.stop - sl.start for sl in slices)
+    origin = tuple(float(c[sl.start]) for c, sl in zip(grid.coords, slices))
+    egrid = Grid(shape, spacing=grid.spacing, origin=origin, coords="cylindrical")
+    egrid.coords = tuple(c[sl] for c, sl in zip(grid.coords, slices))
+    return egrid
 
 
 # ---------------------------------------------------------------------- chunked storage

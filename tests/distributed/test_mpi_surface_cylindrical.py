@@ -15,8 +15,6 @@ import pytest
 pytest.importorskip("mpi4py", reason="mpi4py is not installed (pip install 'fieldgrad[mpi]')")
 
 import fieldgrad as fg  # noqa: E402
-import fieldgrad.distributed as fd  # noqa: E402
-from fieldgrad.errors import GridError  # noqa: E402
 
 HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE))
@@ -83,13 +81,3 @@ def test_operators_on_the_row_path_equal_the_serial_ones(run, name):
     ref = getattr(fg, fn)(u, g, bc, **kw)
     assert np.max(np.abs(ref)) > 0.1
     np.testing.assert_array_equal(run["op_" + name], ref)
-
-
-def test_the_node_paths_still_refuse_cylindrical_grids():
-    # the Dask operators have no row path
-    g = fg.Grid((9, 9), coords="cylindrical")
-    da = pytest.importorskip("dask.array")
-    from fieldgrad.distributed import dask as fdd
-
-    with pytest.raises(GridError, match="Cartesian"):
-        fdd.laplacian(da.zeros(g.shape, chunks=5), g, fg.Neumann(0.0))
