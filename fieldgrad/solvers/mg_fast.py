@@ -107,29 +107,36 @@ def smooth_const_fast(u, f, cx, cy, cz, diag0, dx, dy, dz, fx, fy, fz, mx, px, m
 
 
 @njit(inline="always")
+def _residual_row(u, f, o, i, j, ii, cx, cy, cz, diag0, dx, dy, dz, fx, fy, fz, mx, px, my, py, mz, pz):
+    """Residual of row ``(i, j)`` into the 1D array ``o`` (0 at fixed nodes); ``ii``: plane ``i``
+    is off the x faces.  Returns whether the row took the interior form (nodes 1..nz-2 by the
+    plain stencil, the two ends by the shell form)."""
+    nx, ny, nz = u.shape
+    if fx[i] or fy[j]:
+        for k in range(nz):
+            o[k] = 0.0
+        return False
+    dij = diag0 + dx[i] + dy[j]
+    if ii and 0 < j < ny - 1 and nz >= 3:
+        uc, um, up, vm, vp, fr = u[i, j], u[i - 1, j], u[i + 1, j], u[i, j - 1], u[i, j + 1], f[i, j]
+        for k in range(1, nz - 1):
+            o[k] = residual_point(fr[k], uc[k], um[k], up[k], vm[k], vp[k], uc[k - 1], uc[k + 1],
+                                  cx, cy, cz, diag0)
+        for k in (0, nz - 1):
+            o[k] = 0.0 if fz[k] else _shell_row_residual(u, f, i, j, k, cx, cy, cz, dij, dz, mx, px, my, py, mz, pz)
+        return True
+    for k in range(nz):
+        o[k] = 0.0 if fz[k] else _shell_row_residual(u, f, i, j, k, cx, cy, cz, dij, dz, mx, px, my, py, mz, pz)
+    return False
+
+
+@njit(inline="always")
 def _residual_plane(u, f, out, i, cx, cy, cz, diag0, dx, dy, dz, fx, fy, fz, mx, px, my, py, mz, pz):
     """Residual of fine plane ``i`` into the 2D array ``out`` (0 at fixed nodes)."""
-    nx, ny, nz = u.shape
+    nx, ny = u.shape[0], u.shape[1]
     ii = 0 < i < nx - 1
     for j in range(ny):
-        o = out[j]
-        if fx[i] or fy[j]:
-            for k in range(nz):
-                o[k] = 0.0
-            continue
-        dij = diag0 + dx[i] + dy[j]
-        if ii and 0 < j < ny - 1 and nz >= 3:
-            uc, um, up, vm, vp, fr = u[i, j], u[i - 1, j], u[i + 1, j], u[i, j - 1], u[i, j + 1], f[i, j]
-            for k in range(1, nz - 1):
-                o[k] = residual_point(fr[k], uc[k], um[k], up[k], vm[k], vp[k], uc[k - 1], uc[k + 1],
-                                      cx, cy, cz, diag0)
-            for k in (0, nz - 1):
-                o[k] = 0.0 if fz[k] else _shell_row_residual(u, f, i, j, k, cx, cy, cz, dij, dz, mx, px, my, py,
-                                                             mz, pz)
-        else:
-            for k in range(nz):
-                o[k] = 0.0 if fz[k] else _shell_row_residual(u, f, i, j, k, cx, cy, cz, dij, dz, mx, px, my, py,
-                                                             mz, pz)
+        _residual_row(u, f, out[j], i, j, ii, cx, cy, cz, diag0, dx, dy, dz, fx, fy, fz, mx, px, my, py, mz, pz)
 
 
 @njit(parallel=True, cache=True)
@@ -163,22 +170,14 @@ def plane_sum_squares(u, f, i, t, cx, cy, cz, diag0, dx, dy, dz, fx, fy, fz, mx,
     for j in range(ny):
         if fy[j]:
             continue
-        dij = diag0 + dx[i] + dy[j]
-        if ii and 0 < j < ny - 1 and nz >= 3:
-            uc, um, up, vm, vp, fr = u[i, j], u[i - 1, j], u[i + 1, j], u[i, j - 1], u[i, j + 1], f[i, j]
-            for k in range(1, nz - 1):
-                t[k] = residual_point(fr[k], uc[k], um[k], up[k], vm[k], vp[k], uc[k - 1], uc[k + 1],
-                                      cx, cy, cz, diag0)
+        # fixed nodes hold 0 in t, so adding their squares changes nothing
+        if _residual_row(u, f, t, i, j, ii, cx, cy, cz, diag0, dx, dy, dz, fx, fy, fz, mx, px, my, py, mz, pz):
             s += sum_squares(t, 1, nz - 1)
-            for k in (0, nz - 1):
-                if not fz[k]:
-                    rk = _shell_row_residual(u, f, i, j, k, cx, cy, cz, dij, dz, mx, px, my, py, mz, pz)
-                    s += rk * rk
+            s += t[0] * t[0]
+            s += t[nz - 1] * t[nz - 1]
         else:
             for k in range(nz):
-                if not fz[k]:
-                    rk = _shell_row_residual(u, f, i, j, k, cx, cy, cz, dij, dz, mx, px, my, py, mz, pz)
-                    s += rk * rk
+                s += t[k] * t[k]
     return s
 
 
