@@ -69,10 +69,7 @@ class CapacityOperator:
         self.D = D
         self.tables = [x for nb_wt in tables for x in nb_wt]
         self.shape3 = prob.shape3
-        fixed = prob.fixed_mask()
-        held = getattr(prob, "held_all", None)
-        if held is not None:
-            fixed = fixed | held
+        fixed = prob.fixed_or_held_mask()
         # on a cylindrical grid the rows are volume-weighted by m (Problem.volume_factor): the
         # capacity of a node is rho_c * m and a source enters as m * q
         # (and with holes by the inside fraction phi3; nodes outside the domain are frozen)

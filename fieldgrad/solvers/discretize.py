@@ -93,10 +93,7 @@ def check_domain_parts(prob):
     r, c = np.concatenate(rows), np.concatenate(cols)
     G = sp.coo_matrix((np.ones(r.size), (r, c)), shape=(n, n))
     _, comp = connected_components(G, directed=False)
-    anchor = prob.fixed_mask().copy()
-    held = getattr(prob, "held_all", None)
-    if held is not None:
-        anchor |= held
+    anchor = prob.fixed_or_held_mask()
     rd = prob.robin_diag()
     if rd is not None:
         anchor |= rd != 0
@@ -317,6 +314,11 @@ class Problem:
         """Boolean array of ``shape3``: True on fixed (Dirichlet) nodes."""
         fx, fy, fz = self.fixed1
         return fx[:, None, None] | fy[None, :, None] | fz[None, None, :]
+
+    def fixed_or_held_mask(self):
+        """Boolean array of ``shape3``: every node whose value is given -- the Dirichlet nodes, and in
+        :class:`~fieldgrad.solvers.held.HeldProblem` the held ones."""
+        return self.fixed_mask()
 
     def weights1(self):
         """Per-axis symmetrising weights: 1/2 on Neumann/Robin boundary nodes, else 1."""

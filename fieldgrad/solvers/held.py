@@ -123,6 +123,10 @@ class HeldProblem(Problem):
             self.singular = False
         self._links = None
 
+    def fixed_or_held_mask(self):
+        """The Dirichlet nodes and every held node (bool array of ``shape3``)."""
+        return super().fixed_mask() | self.held_all
+
     @property
     def constant_coefficients(self):
         """False: the cut links make the coefficients vary (the links/Galerkin path)."""

@@ -149,7 +149,7 @@ def poisson_matrix(grid, bc, k=None, screening=0.0, *, symmetric=False, contact=
     """
     prob = make_problem(grid, bc, k, screening, contact)
     coef, offsets = Problem.stencil7(prob)  # the full rows: links to held nodes are kept, as to Dirichlet ones
-    fixed = _fixed_and_held(prob)
+    fixed = prob.fixed_or_held_mask()
     A = _stencil_to_csr(coef, offsets, prob.shape3, prob.periodic3, fixed)
     m = prob.volume_factor()
     if not symmetric:
@@ -187,15 +187,11 @@ def poisson_rhs(f, grid, bc, k=None, *, t=0.0):
     prob = make_problem(grid, bc, k, 0.0)
     f = check_rhs(f, grid)
     b, _ = Problem.rhs(prob, f, t)  # the full rows of poisson_matrix (no elimination of held nodes)
-    held = getattr(prob, "held_all", None)
-    if held is not None:  # a Dirichlet surface: its nodes are rows "u = value" like Dirichlet nodes
+    given = prob.fixed_or_held_mask()
+    held = given & ~prob.fixed_mask()
+    if held.any():  # a Dirichlet surface: its nodes are rows "u = value" like Dirichlet nodes
         b[held] = prob.rhs(f, t)[1][held]
     if prob.m3 is not None:
-        b = np.where(_fixed_and_held(prob), b, b / prob.m3)
+        b = np.where(given, b, b / prob.m3)
     return unpad(b, grid.shape)
 
-
-def _fixed_and_held(prob):
-    """Dirichlet nodes and the nodes a Dirichlet ``bc["surface"]`` holds (bool array of ``shape3``)."""
-    held = getattr(prob, "held_all", None)
-    return prob.fixed_mask() if held is None else prob.fixed_mask() | held
