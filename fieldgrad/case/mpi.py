@@ -67,20 +67,18 @@ def run_case_mpi(case, out, comm, *, overwrite=False, plot=False, progress=None,
     summary = {"case": case.name, "physics": case.physics, "kind": case.kind, "paths": ctx["paths"], "notes": []}
     # every case runs distributed: [[fixed]] regions and cell materials take the material path
     # (fieldgrad.distributed.poisson_links), every heat method has a distributed solver
-    if case.kind != "steady":
-        if case.output.get("checkpoint_every") is not None:
-            raise CaseFileError("output.checkpoint_every is not supported under MPI yet (the distributed heat "
-                                "solver writes no checkpoints); allowed: remove it, or run on one process")
-        from .transient import plan_run
-
-        plan = plan_run(case, ctx["mat"], ctx["bc"])
     if case.kind == "steady":
         if case.solver.get("method", "auto") != "auto":
             summary["notes"].append(f"solver.method = {case.solver['method']!r} is a serial solver; under MPI the "
                                     "distributed CG solve ran")
         res = _steady(case, ctx, comm, overwrite)
     else:
-        res = _transient(case, ctx, comm, plan, overwrite, progress)
+        if case.output.get("checkpoint_every") is not None:
+            raise CaseFileError("output.checkpoint_every is not supported under MPI yet (the distributed heat "
+                                "solver writes no checkpoints); allowed: remove it, or run on one process")
+        from .transient import plan_run
+
+        res = _transient(case, ctx, comm, plan_run(case, ctx["mat"], ctx["bc"]), overwrite, progress)
     summary["notes"].append(f"{comm.Get_size()} MPI ranks")
 
     def finish():

@@ -218,13 +218,7 @@ def _by_rows(u, grid, bc, k, t):
         start = [int(lay.starts[a][i]) - lo[a] for a, i in enumerate(loc)]
         slices = tuple(slice(s0, s0 + n) for s0, n in zip(start, x.shape))
         egrid = _cylindrical_block(grid, slices)
-        faces = {}
-        for a in range(grid.ndim):
-            for sd in (0, 1):  # the global condition on a physical face (cut to the block), closed at a cut
-                cond = bcs[grid.axis_names[a] + "-+"[sd]]
-                faces[egrid.axis_names[a] + "-+"[sd]] = (blocks._localise(cond, slices, a)
-                                                         if physical[a][sd] and cond is not None else None)
-        ebcs = _bnd.BoundaryConditions(egrid, faces)
+        ebcs = blocks.local_conditions(bcs, slices, egrid, physical)  # a cut face has none: closed
         xe = _bnd.with_dirichlet(np.asarray(x, dtype=np.float64), egrid, ebcs, t)
         kk = 1.0 if kx is None else check_coefficient(np.ascontiguousarray(kx, dtype=np.float64), egrid, "k")
         rows = RowsOperator(egrid, ebcs, kk).apply(xe, t)
