@@ -43,7 +43,6 @@ class BlockRows:
         cap = self.rows.capacity
         self.capacity = cap if np.ndim(cap) == 0 else self._local(np.broadcast_to(cap, self.rows.problem.shape3))
         self.lbcs = blocks.local_conditions(bcs, dec.slices, dec.local_grid, dec.physical)
-        self._data = {}
 
     def _local(self, arr3):
         return np.array(arr3[self.block3], dtype=np.float64, order="C").reshape(self.dec.shape)
@@ -52,9 +51,6 @@ class BlockRows:
         """The rows applied to the block ``u`` (its Dirichlet faces get their values first, in a
         copy): a float64 array of the block's shape."""
         u = blocks.impose_dirichlet(np.array(u, dtype=np.float64), self.dec.local_grid, self.lbcs, t)
-        key = float(t) if self.rows.problem.bcs.time_dependent else 0.0
-        if key not in self._data:
-            self._data = {key: self._local(self.rows.data(t))}
         out = self.op.apply(u, np.empty(self.dec.shape))
-        out -= self._data[key]
+        out -= self._local(self.rows.data(t))
         return RowsOperator.per_volume(out, self.capacity)
