@@ -158,9 +158,10 @@ def _copy_based_laplacian(u, grid, bc, out):
 def _devito_laplacian(u, out):
     import devito
 
-    grid = devito.Grid(shape=u.shape, extent=tuple(1.0 for _ in u.shape))
-    f = devito.Function(name="f", grid=grid, space_order=2)
-    r = devito.Function(name="r", grid=grid, space_order=2)
+    # Devito's default dtype is float32: ask for the field's own dtype, or it moves half the bytes
+    grid = devito.Grid(shape=u.shape, extent=tuple(1.0 for _ in u.shape), dtype=u.dtype.type)
+    f = devito.Function(name="f", grid=grid, space_order=2, dtype=u.dtype.type)
+    r = devito.Function(name="r", grid=grid, space_order=2, dtype=u.dtype.type)
     f.data[:] = u
     op = devito.Operator(devito.Eq(r, f.laplace))
     return lambda: op.apply()
@@ -173,7 +174,12 @@ def _pystencils_laplacian(u, out):
     n = src.center
     lap = sum(src[tuple(d if a == b else 0 for b in range(u.ndim))] + src[tuple(-d if a == b else 0 for b in range(u.ndim))]
               for a in range(u.ndim) for d in (1,)) - 2 * u.ndim * n
-    kernel = ps.create_kernel(ps.Assignment(dst.center, lap), cpu_openmp=True).compile()
+    try:  # pystencils >= 2.0 names the OpenMP switch cpu_optim.openmp
+        config = ps.CreateKernelConfig()
+        config.cpu.openmp.enable = True
+    except AttributeError:
+        config = ps.CreateKernelConfig(cpu_openmp=True)
+    kernel = ps.create_kernel(ps.Assignment(dst.center, lap), config=config).compile()
     return lambda: kernel(src=u, dst=out)
 
 
