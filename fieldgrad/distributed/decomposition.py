@@ -149,6 +149,21 @@ class Decomposition:
         u = np.asarray(u)
         return np.array(u[(slice(None),) * leading + self.slices], order="C", copy=True)
 
+    def local3(self, arr3, dtype=None):
+        """This rank's block of an array on the solvers' 3D shape (the grid's shape padded with
+        axes of one node, as :class:`fieldgrad.solvers.discretize.Problem` stores its arrays), as a
+        C-contiguous copy of the block's shape (``dtype``: converted, default kept).
+
+        Example
+        -------
+        >>> from fieldgrad.distributed.decomposition import Decomposition
+        >>> dec = Decomposition(fg.Grid((4, 6)))
+        >>> dec.local3(np.arange(24.0).reshape(4, 6, 1)).shape
+        (4, 6)
+        """
+        block = self.slices + (slice(None),) * (np.ndim(arr3) - len(self.slices))
+        return np.array(np.asarray(arr3)[block], dtype=dtype, order="C").reshape(self.shape)
+
     def allreduce(self, value, op="sum"):
         """Global sum/max/min of a number over the ranks."""
         MPI = self.MPI

@@ -47,18 +47,16 @@ class CapacityRhs:
         cap = p.capacity
         self.op = BlockLinks(dec, (*cap.links, cap.D), cap.problem.fixed1)
         self.sweeper = _LinksSweeper(p)
-        nd = dec.grid.ndim
-        self.block = dec.slices + (slice(None),) * (3 - nd)
         self.irc = self.local(cap.inv_rho_c)
         held = np.zeros(cap.shape3, dtype=bool)
         held.flat[cap.fixed_index] = True  # Dirichlet nodes and the nodes of a Dirichlet hole surface
-        self.fixed = np.ascontiguousarray(held[self.block]).reshape(dec.shape)
+        self.fixed = dec.local3(held)
         self.dt_explicit = p.dt_explicit
         self._held = self._g = None
 
     def local(self, arr3):
-        """This rank's block of a global array of the padded shape (a copy of the block shape)."""
-        return np.array(arr3[self.block], dtype=np.float64, order="C").reshape(self.dec.shape)
+        """This rank's block of a global array of the padded shape (a float64 copy)."""
+        return self.dec.local3(arr3, np.float64)
 
     def initial_field(self, u0=None, t0=None):
         """This rank's block of the serial initial field (``u0`` and ``t0`` are the problem's; the

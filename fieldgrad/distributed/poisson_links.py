@@ -97,10 +97,7 @@ def _build_setup(grid, bc, k, screening, contact, fixed, comm, dims, coarse, coa
         check_domain_parts(prob)
         pre_prob = _soft_problem(prob, bc, k, screening, contact, fixed)
     dec = Decomposition(grid, comm, dims, cylindrical=True)  # the rows are the serial ones (ring volumes)
-    block = dec.slices + (slice(None),) * (3 - grid.ndim)
-
-    def local(arr3):
-        return np.array(arr3[block], order="C").reshape(dec.shape)  # a copy: u must not alias ud
+    local = dec.local3  # a copy: u must not alias ud
 
     # CG runs on the exact operator; with holes its decoupled outside block comes from the problem
     # whose holes hold a 1e-8 conductor, and that problem's operator is the one preconditioned

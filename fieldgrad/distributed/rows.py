@@ -38,19 +38,15 @@ class BlockRows:
         self.dec = dec
         self.rows = RowsOperator(dec.grid, bcs, k)
         self.op = BlockLinks(dec, self.rows.links, self.rows.problem.fixed1)
-        nd = dec.grid.ndim
-        self.block3 = dec.slices + (slice(None),) * (3 - nd)
         cap = self.rows.capacity
-        self.capacity = cap if np.ndim(cap) == 0 else self._local(np.broadcast_to(cap, self.rows.problem.shape3))
+        self.capacity = cap if np.ndim(cap) == 0 else dec.local3(np.broadcast_to(cap, self.rows.problem.shape3),
+                                                                 np.float64)
         self.lbcs = blocks.local_conditions(bcs, dec.slices, dec.local_grid, dec.physical)
-
-    def _local(self, arr3):
-        return np.array(arr3[self.block3], dtype=np.float64, order="C").reshape(self.dec.shape)
 
     def apply(self, u, t=0.0):
         """The rows applied to the block ``u`` (its Dirichlet faces get their values first, in a
         copy): a float64 array of the block's shape."""
         u = blocks.impose_dirichlet(np.array(u, dtype=np.float64), self.dec.local_grid, self.lbcs, t)
         out = self.op.apply(u, np.empty(self.dec.shape))
-        out -= self._local(self.rows.data(t))
+        out -= self.dec.local3(self.rows.data(t), np.float64)
         return RowsOperator.per_volume(out, self.capacity)
