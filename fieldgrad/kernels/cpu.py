@@ -205,40 +205,22 @@ def _lap_end(ca, ci, xa, xi, xpi, xpj, pa, pj, ppi, ppj, ya, yi, ypi, ypj, qa, q
 
 
 @njit(inline="always", cache=True)
-def _uval(u, i, j, k, held, hz0, hz1, nz):
-    """Node ``(i, j, k)`` of the held field in a row no x or y face holds."""
-    if k == 0 and held & 16:
-        return _fv(hz0, i, j)
-    if k == nz - 1 and held & 32:
-        return _fv(hz1, i, j)
-    return u[i, j, k]
-
-
-@njit(inline="always", cache=True)
-def _uzghost(u, i, j, f, w, d, held, hz0, hz1, nz):
-    """The z ghost at face ``f`` (4, 5) of a row no x or y face holds."""
-    frm = (f & 1) if w[f, 4] == 0 else 1 - (f & 1)
-    b = 0 if frm == 0 else nz - 1
-    st = 1 if frm == 0 else -1
-    g = _fv(d, i, j)
-    for mm in range(4):
-        c = w[f, mm]
-        if c != 0:
-            g += c * _uval(u, i, j, b + mm * st, held, hz0, hz1, nz)
-    return g
-
-
-@njit(inline="always", cache=True)
 def _plain_end(u, i, j, k, im, ip, jm, jp, w, held, hz0, hz1, dz0, dz1, ihx2, ihy2, ihz2):
     """The Laplacian at node ``k`` of a row whose neighbour rows no x or y face holds (a row end)."""
-    nz = u.shape[2]
-    c = _uval(u, i, j, k, held, hz0, hz1, nz)
-    xm = _uval(u, im, j, k, held, hz0, hz1, nz)
-    xp = _uval(u, ip, j, k, held, hz0, hz1, nz)
-    ym = _uval(u, i, jm, k, held, hz0, hz1, nz)
-    yp = _uval(u, i, jp, k, held, hz0, hz1, nz)
-    zm = _uval(u, i, j, k - 1, held, hz0, hz1, nz) if k > 0 else _uzghost(u, i, j, 4, w, dz0, held, hz0, hz1, nz)
-    zp = _uval(u, i, j, k + 1, held, hz0, hz1, nz) if k < nz - 1 else _uzghost(u, i, j, 5, w, dz1, held, hz0, hz1, nz)
+    nx, ny, nz = u.shape
+    c = _hval(u[i], j, i, j, k, held, hz0, hz1, nx, ny, nz)
+    xm = _hval(u[im], j, im, j, k, held, hz0, hz1, nx, ny, nz)
+    xp = _hval(u[ip], j, ip, j, k, held, hz0, hz1, nx, ny, nz)
+    ym = _hval(u[i], jm, i, jm, k, held, hz0, hz1, nx, ny, nz)
+    yp = _hval(u[i], jp, i, jp, k, held, hz0, hz1, nx, ny, nz)
+    if k > 0:
+        zm = _hval(u[i], j, i, j, k - 1, held, hz0, hz1, nx, ny, nz)
+    else:
+        zm = _zghost(u[i], j, i, j, 4, w, dz0, held, hz0, hz1, nx, ny, nz)
+    if k < nz - 1:
+        zp = _hval(u[i], j, i, j, k + 1, held, hz0, hz1, nx, ny, nz)
+    else:
+        zp = _zghost(u[i], j, i, j, 5, w, dz1, held, hz0, hz1, nx, ny, nz)
     return laplacian_point(c, xm, xp, ym, yp, zm, zp, ihx2, ihy2, ihz2)
 
 
