@@ -277,7 +277,7 @@ def div(v, grid, bc=None, *, order=2, t=0.0, out=None, check_finite=False, backe
 
     On a cylindrical ``(r, z)`` grid (order 2, CPU) the components are ``(F_r, F_z)`` and the result
     is ``(1/r) d(r F_r)/dr + dF_z/dz``, taken as ``dF_r/dr + F_r/r + dF_z/dz`` with the
-    central differences above (second order).  When ``r`` starts at 0 the ``r-`` face is the
+    order-2 differences of the Cartesian form (central inside, the boundary rules at the faces).  When ``r`` starts at 0 the ``r-`` face is the
     axis: it takes no condition (as everywhere on such grids); nothing flows through it, so
     ``F_r`` is held at 0 there (the Dirichlet rule; a regular field has no radial component on
     the axis, and the given ``F_r(0)`` is not read) and the axis row is the regular limit

@@ -14,6 +14,10 @@ These are the discrete quantities that the finite-volume reading of
   ``-sum(h^d * div_k_grad(u))`` over the box nodes (Gauss's law, discretely exact).
 * :func:`edge_energy` -- ``1/2 sum k_{i+1/2} |u_{i+1} - u_i|^2 / h^2 * dV`` over edges, the
   discrete ``1/2 int k |grad u|^2`` consistent with the operator (``W = Q V / 2`` for a capacitor).
+
+On a cylindrical ``(r, z)`` grid all three work on the solid of revolution: areas and volumes
+carry the ``2 pi r`` (the node weights of :meth:`fieldgrad.Grid.quadrature_weights`, an ``r``
+face the ring at its radius), and the identities above hold with the solvers' finite-volume rows.
 """
 from __future__ import annotations
 
