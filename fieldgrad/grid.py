@@ -67,7 +67,8 @@ def require_cartesian(grid, what):
     """
     if getattr(grid, "coordinate_system", "cartesian") != "cartesian":
         raise GridError(f"{what} runs on Cartesian grids only; got {grid!r} (axisymmetric problems: "
-                        "solve_poisson, the fields' steady(), laplacian and div_k_grad on the CPU)")
+                        "solve_poisson, solve_heat, the fields' steady() and fluxes, laplacian, div_k_grad, div "
+                        "and curl on the CPU)")
 
 
 def axis_slice(ndim, axis, index):

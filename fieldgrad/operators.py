@@ -88,11 +88,40 @@ def _cylindrical(grid, name, order=2):
     """True on a cylindrical grid where ``name`` has a cylindrical form; GridError where it has none."""
     if not getattr(grid, "cylindrical", False):
         return False
-    if name not in ("laplacian", "div_k_grad") or order != 2:
+    if name not in ("laplacian", "div_k_grad", "div", "curl") or order != 2:
         raise GridError(f"{name}{'' if order == 2 else f'(order={order})'} is not available on a cylindrical (r, z) "
-                        "grid; accepted there: laplacian and div_k_grad (order 2), grad (the components d/dr, d/dz "
-                        "are the Cartesian ones), solve_poisson, solve_heat and the fields")
+                        "grid; accepted there: laplacian, div_k_grad, div and curl (order 2), grad (the components "
+                        "d/dr, d/dz are the Cartesian ones), solve_poisson, solve_heat and the fields")
     return True
+
+
+def _cpu_only(name, backend, first):
+    """BackendError unless the CPU path was asked for (the cylindrical forms have no CUDA kernel)."""
+    on_device = hasattr(first, "__cuda_array_interface__") and not isinstance(first, np.ndarray)
+    if backend not in (None, "cpu") or on_device:
+        raise BackendError(f"{name} on a cylindrical (r, z) grid runs on the CPU only (backend='cpu', a NumPy "
+                           f"array); got backend={backend!r}{' and a device array' if on_device else ''}")
+
+
+def _axis_without_flow(bcs):
+    """The conditions of ``div``'s radial component on a grid whose ``r-`` face is the axis: no flow
+    through the axis, i.e. the Dirichlet rule ``F_r = 0`` there (a regular field has no radial
+    component on the axis), the other faces as given."""
+    if not bcs.grid.on_axis:
+        return bcs
+    return _bnd.BoundaryConditions(bcs.grid, {**bcs.faces, "r-": _bnd.Dirichlet(0.0)})
+
+
+def _add_radial_term(out, fr, ghost_lo, grid):
+    """Turn the Cartesian ``dF_r/dr + dF_z/dz`` in ``out`` into the cylindrical divergence: add
+    ``F_r / r`` off the axis and, on the axis (``F_r = 0`` held there), its regular limit
+    ``dF_r/dr`` once more (``div F = 2 dF_r/dr + dF_z/dz`` at ``r = 0``, by L'Hopital).  ``fr`` is
+    ``F_r`` with its held values, ``ghost_lo`` its ghost below the ``r-`` face."""
+    r = grid.coords[0].reshape((-1,) + (1,) * (grid.ndim - 1))
+    first = 1 if grid.on_axis else 0
+    out[first:] += (fr[first:] / r[first:]).astype(out.dtype, copy=False)
+    if grid.on_axis:  # the central difference across the axis, as the sweep took it
+        out[0] += ((fr[1] - ghost_lo) * (0.5 / grid.spacing[0])).astype(out.dtype, copy=False)
 
 
 def _by_rows(u, grid, bc, k, t, out, backend=None):
@@ -245,16 +274,37 @@ def div(v, grid, bc=None, *, order=2, t=0.0, out=None, check_finite=False, backe
     >>> X, Y = g.mesh()
     >>> float(div(np.stack([X, 2 * Y]), g).mean())
     3.0
+
+    On a cylindrical ``(r, z)`` grid (order 2, CPU) the components are ``(F_r, F_z)`` and the result
+    is ``(1/r) d(r F_r)/dr + dF_z/dz``, taken as ``dF_r/dr + F_r/r + dF_z/dz`` with the
+    order-2 differences of the Cartesian form (central inside, the boundary rules at the faces).  When ``r`` starts at 0 the ``r-`` face is the
+    axis: it takes no condition (as everywhere on such grids); nothing flows through it, so
+    ``F_r`` is held at 0 there (the Dirichlet rule; a regular field has no radial component on
+    the axis, and the given ``F_r(0)`` is not read) and the axis row is the regular limit
+    ``2 dF_r/dr + dF_z/dz`` (L'Hopital), with ``dF_r/dr`` the central difference across the
+    axis through that rule's ghost -- second order too.
+
+    >>> gc = fg.Grid((6, 4), extent=[(0, 1), (0, 1)], coords="cylindrical")
+    >>> R, Z = gc.mesh()
+    >>> bool(np.allclose(div(np.stack([R, Z]), gc), 3.0))   # (1/r) d(r^2)/dr + 1, the axis row too
+    True
     """
-    gpu = _on_gpu("div", backend, v)
-    if gpu is not None:
-        if order != 2:
-            raise ParameterError(f"order={order!r} is not available on the CUDA backend; use order=2 or the CPU")
-        return gpu(v, grid, bc, t=t, out=out, check_finite=check_finite)
+    cyl = getattr(grid, "cylindrical", False)
+    if cyl:
+        _check_order(order)
+        _cylindrical(grid, "div", order)
+        _cpu_only("div", backend, v)
+    else:
+        gpu = _on_gpu("div", backend, v)
+        if gpu is not None:
+            if order != 2:
+                raise ParameterError(f"order={order!r} is not available on the CUDA backend; use order=2 or the CPU")
+            return gpu(v, grid, bc, t=t, out=out, check_finite=check_finite)
     _check_order(order)
-    _cylindrical(grid, "div", order)
     v = as_field(v, grid, "v", leading=(grid.ndim,), check_finite=check_finite)
     bcs = _bnd.resolve_bc(bc, grid)
+    if cyl:
+        bcs = _axis_without_flow(bcs)
     _check_nodes(bcs, 1, order)
     out = output_array(out, grid.shape, v.dtype, inputs={"v": v})
     comps, ghosts, normals = [], [], []
@@ -287,6 +337,8 @@ def div(v, grid, bc=None, *, order=2, t=0.0, out=None, check_finite=False, backe
         lo, hi = ghosts[0]
         zero = np.zeros_like(c2)
         cpu.div_2d(zero, c2, zero[0], zero[0], lo.reshape(1), hi.reshape(1), *half, out.reshape(1, -1))
+    if cyl:
+        _add_radial_term(out, comps[0], ghosts[0][0], grid)
     return out
 
 
@@ -376,11 +428,24 @@ def curl(v, grid, bc=None, *, order=2, out=None, check_finite=False):
     Boundary nodes use one-sided differences (periodic axes wrap); ``bc`` must be ``None``
     because a scalar condition does not say what the tangential components do.
 
+    On a cylindrical ``(r, z)`` grid (order 2) ``v = (F_r, F_z)`` is an axisymmetric field
+    without swirl, whose curl has one component, the azimuthal one: the result is the scalar
+    field (``grid.shape``, like the 2D Cartesian curl) ``curl_phi = dF_r/dz - dF_z/dr``.  As the
+    2D Cartesian scalar is the ``z`` component of the right-handed ``(x, y, z)``, this is the
+    ``phi`` component of the right-handed ``(r, phi, z)`` -- hence the order of the terms, the
+    reverse of the Cartesian formula applied to ``(r, z)``.  No ``1/r`` term enters.  On the axis
+    ``dF_z/dr`` is 0 (the regularity condition of :func:`grad` there) and ``dF_r/dz`` is read
+    from the data (0 for a regular field, whose ``F_r`` vanishes on the axis).
+
     Example
     -------
     >>> g = fg.Grid((5, 5))
     >>> X, Y = g.mesh()
     >>> np.allclose(curl(np.stack([-Y, X]), g), 2.0)
+    True
+    >>> gc = fg.Grid((5, 5), coords="cylindrical")
+    >>> R, Z = gc.mesh()
+    >>> np.allclose(curl(np.stack([R * Z, R ** 2]), gc), -R)   # d(rz)/dz - d(r^2)/dr = r - 2r
     True
     """
     if bc is not None:
@@ -388,12 +453,18 @@ def curl(v, grid, bc=None, *, order=2, out=None, check_finite=False):
                             f"got {describe(bc)}")
     if grid.ndim not in (2, 3):
         raise GridError(f"curl needs a 2D or 3D grid; got {grid.ndim}D")
-    _cylindrical(grid, "curl")
+    cyl = getattr(grid, "cylindrical", False)
+    if cyl:
+        _check_order(order)
+        _cylindrical(grid, "curl", order)
     v = as_field(v, grid, "v", leading=(grid.ndim,), check_finite=check_finite)
     d = [grad(v[a], grid, order=order) for a in range(grid.ndim)]  # d[a][b] = dv_a / dx_b
     if grid.ndim == 2:
         out = output_array(out, grid.shape, v.dtype, inputs={"v": v})
-        np.subtract(d[1][0], d[0][1], out=out)
+        if cyl:  # the phi component of (r, phi, z): dF_r/dz - dF_z/dr
+            np.subtract(d[0][1], d[1][0], out=out)
+        else:
+            np.subtract(d[1][0], d[0][1], out=out)
         return out
     out = output_array(out, (3,) + grid.shape, v.dtype, inputs={"v": v})
     np.subtract(d[2][1], d[1][2], out=out[0])

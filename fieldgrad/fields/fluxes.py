@@ -14,6 +14,10 @@ These are the discrete quantities that the finite-volume reading of
   ``-sum(h^d * div_k_grad(u))`` over the box nodes (Gauss's law, discretely exact).
 * :func:`edge_energy` -- ``1/2 sum k_{i+1/2} |u_{i+1} - u_i|^2 / h^2 * dV`` over edges, the
   discrete ``1/2 int k |grad u|^2`` consistent with the operator (``W = Q V / 2`` for a capacitor).
+
+On a cylindrical ``(r, z)`` grid all three work on the solid of revolution: areas and volumes
+carry the ``2 pi r`` (the node weights of :meth:`fieldgrad.Grid.quadrature_weights`, an ``r``
+face the ring at its radius), and the identities above hold with the solvers' finite-volume rows.
 """
 from __future__ import annotations
 
@@ -30,10 +34,11 @@ __all__ = ["face_flows", "box_flow", "box_indices", "edge_energy"]
 
 
 
-def _cartesian_only(grid, name):
-    if grid.cylindrical:
-        raise GridError(f"{name} is not available on a cylindrical (r, z) grid yet; face_flows, region_flow "
-                        "and balance are (they include the 2 pi r of the revolution)")
+def _ring_area(grid, index, r_face):
+    """Factor that turns the quadrature weights of the nodes at ``index`` along a cylindrical
+    grid's ``r`` axis into the area of their patch of the surface ``r = r_face``: ``2 pi r_face``
+    times the ``z`` weights (the weights hold ``2 pi`` times the ring's ``r dr`` integral)."""
+    return r_face / radial_volumes(grid.coords[0], grid.spacing[0])[index]
 
 
 def face_flows(u, k, grid, bc, source=None, t=0.0):
@@ -110,7 +115,7 @@ def face_flows(u, k, grid, bc, source=None, t=0.0):
             g = _outward_derivative(cond, grid, face, u[sl], t, np.float64)
             if grid.cylindrical and axis == 0:  # 2 pi r_face times the z weights: the ring's area
                 end = 0 if side == 0 else -1
-                wface = w[sl] * (grid.coords[0][end] / radial_volumes(grid.coords[0], grid.spacing[0])[end])
+                wface = w[sl] * _ring_area(grid, end, grid.coords[0][end])
             else:
                 wface = w[sl] * (2.0 / grid.spacing[axis]) if grid.shape[axis] > 1 else w[sl]
             flows[face] = float(-(wface * kk[sl] * g).sum())
@@ -120,7 +125,9 @@ def face_flows(u, k, grid, bc, source=None, t=0.0):
 def box_indices(grid, lo, hi):
     """Node index ranges ``[(i0, i1), ...]`` (inclusive) of the nodes with ``lo <= x <= hi``.
 
-    The box's surface lies half a spacing outside; it must stay inside the grid.
+    The box's surface lies half a spacing outside; it must stay inside the grid.  On a
+    cylindrical grid whose ``r`` starts at 0 the range of ``r`` may start on the axis (the axis
+    is not a surface: the box is then a solid cylinder, without an inner face).
     """
     lo = np.broadcast_to(np.asarray(lo, dtype=float), (grid.ndim,))
     hi = np.broadcast_to(np.asarray(hi, dtype=float), (grid.ndim,))
@@ -133,10 +140,11 @@ def box_indices(grid, lo, hi):
             raise ParameterError(f"box {grid.axis_names[a]} range [{lo[a]}, {hi[a]}] holds no node; "
                                  f"nodes lie in [{c[0]}, {c[-1]}] with spacing {grid.spacing[a]}")
         i0, i1 = int(idx[0]), int(idx[-1])
-        if i0 < 1 or i1 > grid.shape[a] - 2:
+        first = 0 if (a == 0 and getattr(grid, "on_axis", False)) else 1
+        if i0 < first or i1 > grid.shape[a] - 2:
             raise GridError(f"box {grid.axis_names[a]} range [{lo[a]}, {hi[a]}] reaches the boundary; "
                             f"a closed box must keep at least one node between it and the faces "
-                            f"(nodes {c[1]}..{c[-2]})")
+                            f"(nodes {c[first]}..{c[-2]})")
         out.append((i0, i1))
     return out
 
@@ -155,6 +163,12 @@ def box_flow(u, k, grid, lo, hi):
     Returns
     -------
     float
+        Per unit depth in 2D.  On a cylindrical ``(r, z)`` grid the flow through the whole surface
+        of revolution (``2 pi r`` included): the box is a ring (a solid cylinder when its ``r``
+        range starts on the axis, which is not a surface), its ``r`` faces have the area
+        ``2 pi r_face dz``, its ``z`` faces the areas of the nodes' rings.  In both systems the
+        flow equals ``-sum(w * div_k_grad(u))`` over the box nodes (``w`` the
+        :meth:`~fieldgrad.Grid.quadrature_weights`) to round-off.
 
     Example
     -------
@@ -163,40 +177,61 @@ def box_flow(u, k, grid, lo, hi):
     >>> # div(-grad u) = 1: the flow out is the area of the 5 x 5 cells around the box nodes
     >>> round(box_flow(-(X**2 + Y**2) / 4, 1.0, g, (0.25, 0.25), (0.75, 0.75)), 12)
     0.390625
+    >>> gc = fg.Grid((9, 9), coords="cylindrical")
+    >>> R, Z = gc.mesh()
+    >>> # div(-grad u) = 1 again ((1/r) d(r du/dr)/dr = -2/3, d2u/dz2 = -1/3): the flow out is the
+    >>> # volume of the solid cylinder of radius 0.375 + h/2 = 0.4375 and height 0.5 + h = 0.625
+    >>> bool(np.isclose(box_flow(-(R**2 + Z**2) / 6, 1.0, gc, (0, 0.25), (0.375, 0.75)),
+    ...                 np.pi * 0.4375 ** 2 * 0.625))
+    True
     """
-    _cartesian_only(grid, "box_flow")
     kk = check_conductivity(k, grid, np.float64)
     u = np.asarray(u, dtype=np.float64)
     rng = box_indices(grid, lo, hi)
-    nd = grid.ndim
+    w = grid.quadrature_weights()
     total = 0.0
-    for a in range(nd):
+    for a in range(grid.ndim):
         h = grid.spacing[a]
-        dA = float(np.prod([grid.spacing[b] for b in range(nd) if b != a])) if nd > 1 else 1.0
         sel = [slice(i0, i1 + 1) for i0, i1 in rng]
         i0, i1 = rng[a]
-        for inner, outer, sign in ((i0, i0 - 1, 1.0), (i1, i1 + 1, 1.0)):
+        for inner, outer in ((i0, i0 - 1), (i1, i1 + 1)):
+            if outer < 0:  # the box starts on the axis r = 0: no surface there
+                continue
             si = list(sel)
             so = list(sel)
             si[a] = inner
             so[a] = outer
-            ki, ko = kk[tuple(si)], kk[tuple(so)]
+            si, so = tuple(si), tuple(so)
+            ki, ko = kk[si], kk[so]
             kh = 2 * ki * ko / (ki + ko)
+            # the face's area per node: the node's weight over its extent along a (the box nodes
+            # are interior), on a cylindrical grid's r axis the ring at the face radius
+            if grid.cylindrical and a == 0:
+                area = w[si] * _ring_area(grid, inner, 0.5 * (grid.coords[0][inner] + grid.coords[0][outer]))
+            else:
+                area = w[si] / h
             # outward flux -k du/dn with du/dn = (u_outer - u_inner) / h
-            total += sign * float((-kh * (u[tuple(so)] - u[tuple(si)]) / h).sum()) * dA
+            total += float((-kh * (u[so] - u[si]) / h * area).sum())
     return total
 
 
 def edge_energy(u, k, grid):
     """Discrete ``1/2 int k |grad u|^2 dV`` over grid edges (trapezoid weights across them).
 
+    On a cylindrical ``(r, z)`` grid ``dV = 2 pi r dr dz``: an ``r`` edge carries the ring of its
+    midpoint radius, a ``z`` edge the ring of its nodes (the ``r`` weights of
+    :meth:`~fieldgrad.Grid.quadrature_weights`); then ``edge_energy(u) = -1/2 sum(w * u *
+    div_k_grad(u))`` with every face insulated (``bc=None``), to round-off.
+
     Example
     -------
     >>> g = fg.Grid((5, 5))
     >>> round(edge_energy(g.mesh()[0], 2.0, g), 12)   # 1/2 * 2 * 1 * area 1
     1.0
+    >>> gc = fg.Grid((5, 5), coords="cylindrical")
+    >>> bool(np.isclose(edge_energy(gc.mesh()[0], 2.0, gc), np.pi))   # 1/2 * 2 * 1 * volume pi
+    True
     """
-    _cartesian_only(grid, "edge_energy")
     kk = check_conductivity(k, grid, np.float64)
     u = np.asarray(u, dtype=np.float64)
     w = grid.quadrature_weights()
@@ -210,9 +245,15 @@ def edge_energy(u, k, grid):
         else:
             lo, hi = _sl(grid.ndim, a, slice(0, -1)), _sl(grid.ndim, a, slice(1, None))
             du, ka, kb = u[hi] - u[lo], kk[lo], kk[hi]
-            # tangential trapezoid weight times h along the edge: full weight of an interior node
-            wt = np.take(w, [1], axis=a) if grid.shape[a] > 2 else np.take(w, [0], axis=a) * 2
-            wt = np.broadcast_to(wt, du.shape)
+            if grid.cylindrical and a == 0:  # the ring at the edge's midpoint radius, times h
+                r = grid.coords[0]
+                idx = np.arange(grid.shape[0] - 1)
+                ring = (_ring_area(grid, idx, 0.5 * (r[:-1] + r[1:])) * h).reshape((-1,) + (1,) * (grid.ndim - 1))
+                wt = w[lo] * ring
+            else:
+                # tangential trapezoid weight times h along the edge: full weight of an interior node
+                wt = np.take(w, [1], axis=a) if grid.shape[a] > 2 else np.take(w, [0], axis=a) * 2
+                wt = np.broadcast_to(wt, du.shape)
         kh = 2 * ka * kb / (ka + kb)
         total += 0.5 * float((wt * kh * (du / h) ** 2).sum())
     return total

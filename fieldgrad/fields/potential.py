@@ -79,11 +79,11 @@ class PotentialField(Field):
         return self.box_flow(lo, hi)
 
     def charge_in_box(self, density, lo, hi):
-        """Charge of a density inside the box ``[lo, hi]`` (the cells of its nodes), for
-        comparison with :meth:`flux_through_box`."""
+        """Charge of a density inside the box ``[lo, hi]`` (the cells of its nodes: their
+        quadrature weights, rings on a cylindrical grid), for comparison with :meth:`flux_through_box`."""
         rho = np.broadcast_to(np.asarray(density, dtype=float), self.grid.shape)
         sel = tuple(slice(i0, i1 + 1) for i0, i1 in box_indices(self.grid, lo, hi))
-        return float(rho[sel].sum() * self.grid.cell_volume)
+        return float((rho[sel] * self.grid.quadrature_weights()[sel]).sum())
 
     def electrode_charge(self, mask):
         """Charge sitting on the nodes of ``mask`` (an electrode held at a fixed potential):
