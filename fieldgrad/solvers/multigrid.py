@@ -26,6 +26,7 @@ from .mg_2d import view2
 from .mg_semicoarsen import coarsen_modes
 from . import mg_kernels as K
 from . import mg_links as FL
+from . import mg_links_2d as L2
 from .matrix import ReducedSystem, _stencil_to_csr
 
 
@@ -164,6 +165,12 @@ class Level:
         self.ncolors = 2 if coef.shape[0] <= 7 else 8
         # the full 3x3x3 box in Hierarchy._rap's order: the unrolled 27-point smoother
         self.is27 = self.offs.shape[0] == 27 and np.array_equal(self.offs, _BOX27)
+        # a 2D level's 3x3 box: the 9-point row kernels (:mod:`.mg_links_2d`) on (nx, ny) views
+        self.args9 = None
+        if (self.shape[2] == 1 and self._plain2d() and self.offs.shape[0] == 9
+                and np.array_equal(self.offs[:, :2], L2.OFF9) and not self.offs[:, 2].any()):
+            self.args9 = (self.coef.reshape(self.shape[:2] + (9,)), self.fixed1[0], self.fixed1[1],
+                          np.ascontiguousarray(self.nbr[:2]))
 
     def set_links(self, Lx, Ly, Lz, D, tables):
         """Variable-coefficient 7-point operator as links plus diagonal (:mod:`.mg_links`)."""
@@ -171,6 +178,16 @@ class Level:
         self.links = (Lx, Ly, Lz, D)
         self.link_tables = tuple(x for t in tables for x in t)  # nbx, wtx, nby, wty, nbz, wtz
         self.ncolors = 2
+        # 2D levels, stored (nx, ny, 1): the row kernels of :mod:`.mg_links_2d` on the (nx, ny) views
+        self.links_args2 = None
+        if self.shape[2] == 1 and self._plain2d():
+            nbx, wtx, nby, wty = self.link_tables[:4]
+            self.links_args2 = (view2(Lx), view2(Ly), view2(D), self.fixed1[0], self.fixed1[1], nbx, wtx, nby, wty)
+
+    def _plain2d(self):
+        """A 2D level whose fixed flags sit only on end nodes (what the 2D row kernels assume)."""
+        fx, fy, fz = self.fixed1
+        return not fz[0] and not fx[1:-1].any() and not fy[1:-1].any()
 
     def explicit(self):
         """``(coef, offs)`` of this level's operator (converting the const and links forms)."""
@@ -227,6 +244,11 @@ class Level:
             colors = colors[::-1]
         if self.kind == "links":
             nslab = max(1, min(numba.get_num_threads(), self.shape[0]))
+            if self.links_args2 is not None:
+                u2, f2 = view2(u), view2(f)
+                for _ in range(sweeps):
+                    L2.smooth_links_fused2(u2, f2, nslab, *self.links_args2, colors[0])
+                return
             for _ in range(sweeps):
                 FL.smooth_links_fused(u, f, nslab, *self.links, fx, fy, fz, *self.link_tables, colors[0])
             return
@@ -239,6 +261,13 @@ class Level:
                 return
             for _ in range(sweeps):
                 FU.smooth_rb_fused(u, f, nslab, *self.const_args, colors[0], self.omega)
+            return
+        if self.kind == "stencil" and self.args9 is not None:
+            nslab = max(1, min(numba.get_num_threads(), self.shape[0]))
+            u2, f2 = view2(u), view2(f)
+            C, fx2, fy2, nbr2 = self.args9
+            for _ in range(sweeps):
+                L2.smooth9_fused(u2, f2, C, nslab, fx2, fy2, nbr2, 1 if reverse else 0)
             return
         for _ in range(sweeps):
             for col in colors:
@@ -261,8 +290,12 @@ class Level:
                 (mx, px), (my, py), (mz, pz) = self.reflect_maps
                 K.residual_const(u, f, r, *self.c, self.diag0, *self.diag1, fx, fy, fz, mx, px, my, py, mz, pz,
                                  use_f)
+        elif self.kind == "links" and self.links_args2 is not None:
+            L2.residual_links2d(view2(u), view2(f), view2(r), *self.links_args2, use_f)
         elif self.kind == "links":
             FL.residual_links(u, f, r, *self.links, fx, fy, fz, *self.link_tables, use_f)
+        elif self.args9 is not None:
+            L2.residual9(view2(u), view2(f), view2(r), *self.args9, use_f)
         else:
             K.residual_stencil(u, f, r, self.coef, self.offs, self.nbr, fx, fy, fz, use_f)
         return r
@@ -274,6 +307,9 @@ class Level:
             return float(M2.residual_norm2d(view2(u), view2(f), nch, *self.const_args2))
         if self.kind == "const":
             return float(F.residual_norm_const(u, f, *self.const_args))
+        if self.kind == "links" and self.links_args2 is not None:
+            nch = max(1, min(numba.get_num_threads(), self.shape[0]))
+            return float(L2.residual_norm_links2d(view2(u), view2(f), nch, *self.links_args2))
         if self.kind == "links":
             return float(FL.residual_norm_links(u, f, *self.links, *self.fixed1, *self.link_tables))
         return float(K.norm2(self.residual(u, f, self.r)))
@@ -448,6 +484,12 @@ class Hierarchy:
         if lev.kind == "const" and lev.const_args2 is not None:
             nch = max(1, min(numba.get_num_threads(), out.shape[0]))
             M2.residual_restrict2d(view2(u), view2(f), view2(out), nch, *lev.const_args2, rix, rwx, riy, rwy)
+        elif lev.kind == "links" and lev.links_args2 is not None:
+            nch = max(1, min(numba.get_num_threads(), out.shape[0]))
+            L2.residual_restrict_links2d(view2(u), view2(f), view2(out), nch, *lev.links_args2, rix, rwx, riy, rwy)
+        elif lev.kind == "stencil" and lev.args9 is not None:
+            nch = max(1, min(numba.get_num_threads(), out.shape[0]))
+            L2.residual_restrict9(view2(u), view2(f), view2(out), nch, *lev.args9, rix, rwx, riy, rwy)
         elif lev.kind in ("const", "links"):
             buf = self._restrict_buffers.get(level)
             if buf is None:

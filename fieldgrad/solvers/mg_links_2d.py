@@ -1,0 +1,348 @@
+"""Multigrid kernels for the 2D variable-coefficient path: the links operator (:mod:`.mg_links`)
+on the fine level and the 9-point Galerkin ``R A P`` operators on the coarse levels.
+
+2D grids are stored padded as ``(nx, ny, 1)``; the 3D kernels send every node there through
+their boundary-shell form (no z interior) and loop over one node in their innermost loop.
+These kernels take the free ``(nx, ny)`` views (:func:`fieldgrad.solvers.mg_2d.view2`) and
+loop over contiguous rows, plain-indexed where every neighbour is inside the grid; the rows
+``0, nx-1`` and the nodes ``j = 0, ny-1`` use the neighbour tables, exactly as the 3D kernels.
+
+Links (``Lx, Ly, D`` the ``(nx, ny)`` views of the level's link and diagonal arrays; ``nb*``,
+``wt*`` the tables of :func:`fieldgrad.solvers.mg_links.axis_tables`): row ``x`` of the
+operator is ``D u_x + sum of w * L * u`` over the 4 neighbours, summed in the order of the 3D
+kernels (x minus, x plus, y minus, y plus; the z terms there are exact zeros), so the results
+agree with them to the last bit.  The red-black smoother updates both colours in one pass over
+memory (row ``i+1`` first colour, then row ``i`` second colour, one slab per thread, as
+:func:`fieldgrad.solvers.mg_2d.smooth_rb_fused2`); a row's colour is computed over the whole
+row into a buffer (a contiguous loop LLVM vectorises; a node of one colour depends only on the
+other colour) and written back to every other node.
+
+9-point (``C[i, j, s]`` the ``(nx, ny, 9)`` view of a point-major Galerkin stencil, offsets
+``OFF9``: centre first, then ``(dx, dy)`` in ``(dx+1)*3 + dy+1`` order, the order
+``Hierarchy._rap`` stores them in 2D): the 4-colour Gauss-Seidel of the 3D kernels' 8-colour
+scheme (colour = index parities; in 2D the odd-``k`` colours are empty).  An even row couples
+only to odd rows and to itself, so the colours (even rows: even then odd ``j``; odd rows: even
+then odd ``j``) run in one pass over memory with the slab scheme above; the reverse order
+(symmetric post-smoothing) starts with odd rows and odd ``j``.
+
+Fixed nodes (``fx``/``fy`` flags; only the end nodes of an axis may be flagged -- the callers
+check) are left untouched and have a zero residual.
+
+Example
+-------
+>>> OFF9.tolist()[:3]
+[[0, 0], [-1, -1], [-1, 0]]
+"""
+from __future__ import annotations
+
+import numpy as np
+from numba import njit, prange
+
+from .mg_fused import slab
+
+OFF9 = np.array([[0, 0], [-1, -1], [-1, 0], [-1, 1], [0, -1], [0, 1], [1, -1], [1, 0], [1, 1]], dtype=np.int64)
+
+
+# ------------------------------------------------------------------ links (fine level)
+@njit(inline="always")
+def _off_shell(u, Lx, Ly, i, j, nbx, wtx, nby, wty):
+    return (wtx[0, i] * Lx[nbx[2, i], j] * u[nbx[0, i], j] + wtx[1, i] * Lx[i, j] * u[nbx[1, i], j]
+            + wty[0, j] * Ly[i, nby[2, j]] * u[i, nby[0, j]] + wty[1, j] * Ly[i, j] * u[i, nby[1, j]])
+
+
+@njit(inline="always")
+def _row_interior(i, nx, ny):
+    return 0 < i < nx - 1 and ny >= 3
+
+
+@njit(inline="always")
+def smooth_row_links(u, f, i, color, buf, Lx, Ly, D, fx, fy, nbx, wtx, nby, wty):
+    """Gauss-Seidel update of the colour-``color`` nodes (``(i+j) % 2 == color``) of row ``i``."""
+    nx, ny = u.shape
+    if fx[i]:
+        return
+    j0 = (i + color) % 2
+    if _row_interior(i, nx, ny):
+        for j in (0, ny - 1):
+            if j % 2 == j0 and not fy[j]:
+                u[i, j] = (f[i, j] - _off_shell(u, Lx, Ly, i, j, nbx, wtx, nby, wty)) / D[i, j]
+        uc, um, up, fr, lm, lc, ly, dr = u[i], u[i - 1], u[i + 1], f[i], Lx[i - 1], Lx[i], Ly[i], D[i]
+        for j in range(1, ny - 1):  # both colours, contiguous: vectorised; colour j0 read only
+            buf[j] = (fr[j] - (lm[j] * um[j] + lc[j] * up[j] + ly[j - 1] * uc[j - 1] + ly[j] * uc[j + 1])) / dr[j]
+        for j in range(2 - j0 if j0 == 0 else 1, ny - 1, 2):
+            uc[j] = buf[j]
+    else:
+        for j in range(j0, ny, 2):
+            if not fy[j]:
+                u[i, j] = (f[i, j] - _off_shell(u, Lx, Ly, i, j, nbx, wtx, nby, wty)) / D[i, j]
+
+
+@njit(parallel=True, cache=True)
+def smooth_links_fused2(u, f, nslab, Lx, Ly, D, fx, fy, nbx, wtx, nby, wty, color0):
+    """One red-black sweep (colour ``color0`` first) in one pass over memory (module docstring)."""
+    nx, ny = u.shape
+    c1 = 1 - color0
+    for s in prange(nslab):
+        buf = np.empty(ny)
+        i0, i1 = slab(s, nx, nslab)
+        if i1 > i0:
+            smooth_row_links(u, f, i0, color0, buf, Lx, Ly, D, fx, fy, nbx, wtx, nby, wty)
+        if i1 - 1 > i0:
+            smooth_row_links(u, f, i1 - 1, color0, buf, Lx, Ly, D, fx, fy, nbx, wtx, nby, wty)
+    for s in prange(nslab):
+        buf = np.empty(ny)
+        i0, i1 = slab(s, nx, nslab)
+        for i in range(i0, i1):
+            if i + 1 < i1 - 1:
+                smooth_row_links(u, f, i + 1, color0, buf, Lx, Ly, D, fx, fy, nbx, wtx, nby, wty)
+            smooth_row_links(u, f, i, c1, buf, Lx, Ly, D, fx, fy, nbx, wtx, nby, wty)
+
+
+@njit(inline="always")
+def _res_value(fv, off, du, mode):
+    """The residual-row value in the grouping of the 3D kernels: ``mode`` 0 ``A u = off + D u``;
+    1 ``f - (off + D u)`` (:func:`~fieldgrad.solvers.mg_links.residual_links`); 2 ``(f - off) - D u``
+    (its fused restriction and norm)."""
+    if mode == 0:
+        return off + du
+    if mode == 1:
+        return fv - (off + du)
+    return fv - off - du
+
+
+@njit(inline="always")
+def residual_row_links(u, f, o, i, Lx, Ly, D, fx, fy, nbx, wtx, nby, wty, mode):
+    """Row ``i`` of the residual (``mode``: :func:`_res_value`) into the 1D array ``o``; 0 at fixed nodes."""
+    nx, ny = u.shape
+    if fx[i]:
+        for j in range(ny):
+            o[j] = 0.0
+        return
+    if _row_interior(i, nx, ny):
+        uc, um, up, fr, lm, lc, ly, dr = u[i], u[i - 1], u[i + 1], f[i], Lx[i - 1], Lx[i], Ly[i], D[i]
+        for j in range(1, ny - 1):
+            o[j] = _res_value(fr[j], lm[j] * um[j] + lc[j] * up[j] + ly[j - 1] * uc[j - 1] + ly[j] * uc[j + 1],
+                              dr[j] * uc[j], mode)
+        for j in (0, ny - 1):
+            off = _off_shell(u, Lx, Ly, i, j, nbx, wtx, nby, wty)
+            o[j] = 0.0 if fy[j] else _res_value(f[i, j], off, D[i, j] * u[i, j], mode)
+    else:
+        for j in range(ny):
+            off = _off_shell(u, Lx, Ly, i, j, nbx, wtx, nby, wty)
+            o[j] = 0.0 if fy[j] else _res_value(f[i, j], off, D[i, j] * u[i, j], mode)
+
+
+@njit(parallel=True, cache=True)
+def residual_links2d(u, f, r, Lx, Ly, D, fx, fy, nbx, wtx, nby, wty, use_f):
+    """``r = f - A u`` (``r = A u`` when ``use_f`` is False); 0 at fixed nodes."""
+    mode = 1 if use_f else 0
+    for i in prange(u.shape[0]):
+        residual_row_links(u, f, r[i], i, Lx, Ly, D, fx, fy, nbx, wtx, nby, wty, mode)
+
+
+@njit(parallel=True, cache=True)
+def residual_norm_links2d(u, f, nch, Lx, Ly, D, fx, fy, nbx, wtx, nby, wty):
+    """``||f - A u||_2`` without storing the residual."""
+    nx, ny = u.shape
+    acc = np.zeros(nch)
+    for c in prange(nch):
+        o = np.empty(ny)
+        s = 0.0
+        for i in range((c * nx) // nch, ((c + 1) * nx) // nch):
+            residual_row_links(u, f, o, i, Lx, Ly, D, fx, fy, nbx, wtx, nby, wty, 2)
+            for j in range(ny):
+                s += o[j] * o[j]
+        acc[c] = s
+    return np.sqrt(acc.sum())
+
+
+@njit(inline="always")
+def _row_slot(p, ids, used):
+    """Buffer slot for fine row ``p`` in the three-row cache ``ids`` (``used``: slots taken for the
+    current coarse row); returns ``(slot, fresh)``, ``fresh`` when the row must be computed."""
+    for s in range(3):
+        if ids[s] == p and used[s]:
+            return s, False
+    for s in range(3):
+        if not used[s]:
+            used[s] = True
+            ids[s] = p
+            return s, True
+    return -1, True  # never: at most three fine rows per coarse row
+
+
+@njit(inline="always")
+def _start_coarse_row(rix, I, ids, used, t):
+    for j in range(t.shape[0]):
+        t[j] = 0.0
+    for s in range(3):
+        used[s] = False
+    for a in range(3):  # keep the rows still valid from the previous coarse row
+        p = rix[I, a]
+        for s in range(3):
+            if p >= 0 and ids[s] == p:
+                used[s] = True
+
+
+@njit(inline="always")
+def _restrict_y(t, o, riy, rwy):
+    for J in range(o.shape[0]):
+        acc = 0.0
+        for b in range(3):
+            q = riy[J, b]
+            if q >= 0:
+                acc += rwy[J, b] * t[q]
+        o[J] = acc
+
+
+@njit(parallel=True, cache=True)
+def residual_restrict_links2d(u, f, out, nch, Lx, Ly, D, fx, fy, nbx, wtx, nby, wty, rix, rwx, riy, rwy):
+    """Fused ``out = R (f - A u)`` by the per-axis restriction tables ``ri[I, 3]`` / ``rw[I, 3]``;
+    residual rows live in three per-chunk row buffers, each computed about once (the scheme of
+    :func:`fieldgrad.solvers.mg_2d.residual_restrict2d`)."""
+    ny = u.shape[1]
+    cnx = out.shape[0]
+    for c in prange(nch):
+        buf = np.empty((3, ny))
+        t = np.empty(ny)
+        ids = np.full(3, -1, dtype=np.int64)
+        used = np.zeros(3, dtype=np.bool_)
+        for I in range((c * cnx) // nch, ((c + 1) * cnx) // nch):
+            _start_coarse_row(rix, I, ids, used, t)
+            for a in range(3):
+                p = rix[I, a]
+                if p < 0:
+                    continue
+                slot, fresh = _row_slot(p, ids, used)
+                if fresh:
+                    residual_row_links(u, f, buf[slot], p, Lx, Ly, D, fx, fy, nbx, wtx, nby, wty, 2)
+                w = rwx[I, a]
+                b = buf[slot]
+                for j in range(ny):
+                    t[j] += w * b[j]
+            _restrict_y(t, out[I], riy, rwy)
+
+
+# ------------------------------------------------------------------ 9-point (Galerkin coarse levels)
+@njit(inline="always")
+def _off9_shell(u, C, i, j, nbr):
+    """Off-diagonal sum through the neighour maps ``nbr[axis, side, i]`` (-1: outside), the order
+    and skips of :func:`fieldgrad.solvers.mg_kernels.stencil_offdiag`."""
+    acc = 0.0
+    for s in range(1, 9):
+        c = C[i, j, s]
+        if c == 0.0:
+            continue
+        dx, dy = OFF9[s, 0], OFF9[s, 1]
+        ia = np.int64(i) if dx == 0 else nbr[0, (dx + 1) // 2, i]
+        ib = np.int64(j) if dy == 0 else nbr[1, (dy + 1) // 2, j]
+        if ia < 0 or ib < 0:
+            continue
+        acc += c * u[ia, ib]
+    return acc
+
+
+@njit(inline="always")
+def _off9_inner(um, uc, up, cr, j):
+    acc = 0.0
+    acc += cr[1] * um[j - 1]
+    acc += cr[2] * um[j]
+    acc += cr[3] * um[j + 1]
+    acc += cr[4] * uc[j - 1]
+    acc += cr[5] * uc[j + 1]
+    acc += cr[6] * up[j - 1]
+    acc += cr[7] * up[j]
+    acc += cr[8] * up[j + 1]
+    return acc
+
+
+@njit(inline="always")
+def smooth_row9(u, f, C, i, first, fy, nbr):
+    """Both colours of row ``i``: the nodes of ``j`` parity ``first``, then the others."""
+    nx, ny = u.shape
+    inner = _row_interior(i, nx, ny)
+    for jp in range(2):
+        j0 = (first + jp) % 2
+        for j in range(j0, ny, 2):
+            if fy[j]:
+                continue
+            if inner and 0 < j < ny - 1:
+                off = _off9_inner(u[i - 1], u[i], u[i + 1], C[i, j], j)
+            else:
+                off = _off9_shell(u, C, i, j, nbr)
+            u[i, j] = (f[i, j] - off) / C[i, j, 0]
+
+
+@njit(parallel=True, cache=True)
+def smooth9_fused(u, f, C, nslab, fx, fy, nbr, first):
+    """One 4-colour Gauss-Seidel sweep (rows of parity ``first`` first, ``j`` parity ``first``
+    first in each row; module docstring) in one pass over memory."""
+    nx = u.shape[0]
+    for s in prange(nslab):
+        i0, i1 = slab(s, nx, nslab)
+        if i1 > i0 and i0 % 2 == first and not fx[i0]:
+            smooth_row9(u, f, C, i0, first, fy, nbr)
+        il = i1 - 1
+        if il > i0 and il % 2 == first and not fx[il]:
+            smooth_row9(u, f, C, il, first, fy, nbr)
+    for s in prange(nslab):
+        i0, i1 = slab(s, nx, nslab)
+        for i in range(i0, i1):
+            ia = i + 1
+            if ia < i1 - 1 and ia % 2 == first and not fx[ia]:
+                smooth_row9(u, f, C, ia, first, fy, nbr)
+            if i % 2 != first and not fx[i]:
+                smooth_row9(u, f, C, i, first, fy, nbr)
+
+
+@njit(inline="always")
+def residual_row9(u, f, o, C, i, fx, fy, nbr, use_f):
+    """Row ``i`` of ``f - A u`` (``A u`` when ``use_f`` is False) into ``o``; 0 at fixed nodes."""
+    nx, ny = u.shape
+    if fx[i]:
+        for j in range(ny):
+            o[j] = 0.0
+        return
+    inner = _row_interior(i, nx, ny)
+    for j in range(ny):
+        if fy[j]:
+            o[j] = 0.0
+            continue
+        if inner and 0 < j < ny - 1:
+            au = _off9_inner(u[i - 1], u[i], u[i + 1], C[i, j], j) + C[i, j, 0] * u[i, j]
+        else:
+            au = _off9_shell(u, C, i, j, nbr) + C[i, j, 0] * u[i, j]
+        o[j] = f[i, j] - au if use_f else au
+
+
+@njit(parallel=True, cache=True)
+def residual9(u, f, r, C, fx, fy, nbr, use_f):
+    """``r = f - A u`` (``r = A u`` when ``use_f`` is False); 0 at fixed nodes."""
+    for i in prange(u.shape[0]):
+        residual_row9(u, f, r[i], C, i, fx, fy, nbr, use_f)
+
+
+@njit(parallel=True, cache=True)
+def residual_restrict9(u, f, out, nch, C, fx, fy, nbr, rix, rwx, riy, rwy):
+    """Fused ``out = R (f - A u)`` for a 9-point level (scheme of :func:`residual_restrict_links2d`)."""
+    ny = u.shape[1]
+    cnx = out.shape[0]
+    for c in prange(nch):
+        buf = np.empty((3, ny))
+        t = np.empty(ny)
+        ids = np.full(3, -1, dtype=np.int64)
+        used = np.zeros(3, dtype=np.bool_)
+        for I in range((c * cnx) // nch, ((c + 1) * cnx) // nch):
+            _start_coarse_row(rix, I, ids, used, t)
+            for a in range(3):
+                p = rix[I, a]
+                if p < 0:
+                    continue
+                slot, fresh = _row_slot(p, ids, used)
+                if fresh:
+                    residual_row9(u, f, buf[slot], C, p, fx, fy, nbr, True)
+                w = rwx[I, a]
+                b = buf[slot]
+                for j in range(ny):
+                    t[j] += w * b[j]
+            _restrict_y(t, out[I], riy, rwy)

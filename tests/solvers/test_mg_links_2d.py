@@ -1,0 +1,131 @@
+"""2D variable-coefficient multigrid kernels (:mod:`fieldgrad.solvers.mg_links_2d`): the links
+kernels of the fine level and the 9-point kernels of the Galerkin coarse levels against the 3D
+kernels on the same ``(nx, ny, 1)`` arrays, and a 2D variable-k solve against an exact solution."""
+import numpy as np
+import pytest
+
+from fieldgrad import Dirichlet, Grid, Neumann, Robin
+from fieldgrad.solvers import PoissonSolver
+from fieldgrad.solvers import mg_kernels as K
+from fieldgrad.solvers import mg_links as FL
+from fieldgrad.solvers import mg_links_2d as L2
+from fieldgrad.solvers.discretize import Problem
+from fieldgrad.solvers.held import HeldProblem
+from fieldgrad.solvers.mg_2d import view2
+from fieldgrad.solvers.multigrid import Hierarchy
+
+CASES = [
+    ((17, 13), (False, False), {"x-": Dirichlet(1.0), "x+": Neumann(0.3), "y-": Robin(2.0, 1.5, 0.7),
+                                "y+": Neumann(0.0)}, False),
+    ((16, 21), (True, False), {"y-": Robin(1.0, 2.0, 0.1), "y+": Dirichlet(0.0)}, False),
+    ((19, 16), (False, True), {"x": Neumann(0.0)}, True),  # held nodes
+    ((24, 20), (True, True), {}, True),
+]
+
+
+def _hierarchy(shape, periodic, bc, held):
+    g = Grid(shape, periodic=periodic)
+    rng = np.random.default_rng(sum(shape))
+    k = np.exp(rng.uniform(-3.0, 3.0, shape))  # contrast ~400 between neighbours
+    if held:
+        mask = np.zeros(shape, dtype=bool)
+        mask[shape[0] // 3: shape[0] // 3 + 3, 4:7] = True
+        prob = HeldProblem(g, bc, k, 0.3, mask)
+    else:
+        prob = Problem(g, bc, k, 0.3)
+    return prob, Hierarchy(prob, coarse_size=10)
+
+
+def _close(a, b, tol=1e-12):
+    return np.abs(a - b).max() <= tol * max(np.abs(b).max(), 1e-300)
+
+
+@pytest.mark.parametrize("shape,periodic,bc,held", CASES)
+def test_links_2d_kernels_equal_3d(shape, periodic, bc, held):
+    prob, hier = _hierarchy(shape, periodic, bc, held)
+    lev = hier.levels[0]
+    assert lev.kind == "links" and lev.links_args2 is not None
+    fx, fy, fz = lev.fixed1
+    rng = np.random.default_rng(3)
+    u, f = rng.standard_normal(lev.shape), rng.standard_normal(lev.shape)
+    for use_f in (False, True):  # r3: the residual f - A u after the loop
+        r3 = np.empty_like(u)
+        FL.residual_links(u, f, r3, *lev.links, fx, fy, fz, *lev.link_tables, use_f)
+        r2 = lev.residual(u, f, np.empty_like(u), use_f=use_f)
+        assert np.array_equal(r2, r3)  # the same arithmetic, to the last bit
+    n3 = FL.residual_norm_links(u, f, *lev.links, fx, fy, fz, *lev.link_tables)
+    assert abs(lev.residual_norm(u, f) - n3) <= 1e-13 * n3
+    # fused residual + restriction == residual, then restriction
+    c = hier.levels[1]
+    out = np.empty(c.shape)
+    hier.residual_restrict(0, u, f, out)
+    (rix, rwx, _, _), (riy, rwy, _, _), (riz, rwz, _, _) = hier.transfers[0]
+    ref = np.empty(c.shape)
+    K.restrict(r3, ref, rix, rwx, riy, rwy, riz, rwz)
+    assert _close(out, ref)
+    # one fused sweep, either colour first, any slab count == the 3D fused sweep
+    for color0 in (0, 1):
+        u3 = u.copy()
+        FL.smooth_links_fused(u3, f, 1, *lev.links, fx, fy, fz, *lev.link_tables, color0)
+        assert not np.allclose(u3, u)
+        for nslab in (1, 2, 3, 7):
+            u2 = u.copy()
+            L2.smooth_links_fused2(view2(u2), view2(f), nslab, *lev.links_args2, color0)
+            assert np.array_equal(u2, u3)
+    if held:  # held nodes keep their decoupled rows: a sweep puts f / D there
+        assert prob.held.sum() == 9
+        u2 = u.copy()
+        lev.smooth(u2, f, 1)
+        assert np.array_equal(u2[prob.held], (f / lev.links[3])[prob.held])
+
+
+@pytest.mark.parametrize("shape,periodic,bc,held", CASES)
+def test_9_point_coarse_kernels_equal_generic(shape, periodic, bc, held):
+    prob, hier = _hierarchy(shape, periodic, bc, held)
+    assert len(hier.levels) >= 3
+    lev = hier.levels[1]
+    assert lev.kind == "stencil" and lev.args9 is not None and lev.ncolors == 8
+    fx, fy, fz = lev.fixed1
+    rng = np.random.default_rng(5)
+    u, f = rng.standard_normal(lev.shape), rng.standard_normal(lev.shape)
+    for use_f in (False, True):
+        r3 = np.empty_like(u)
+        K.residual_stencil(u, f, r3, lev.coef, lev.offs, lev.nbr, fx, fy, fz, use_f)
+        r2 = lev.residual(u, f, np.empty_like(u), use_f=use_f)
+        assert _close(r2, r3, 1e-14)
+    c = hier.levels[2]
+    out = np.empty(c.shape)
+    hier.residual_restrict(1, u, f, out)
+    (rix, rwx, _, _), (riy, rwy, _, _), (riz, rwz, _, _) = hier.transfers[1]
+    ref = np.empty(c.shape)
+    K.restrict(r3, ref, rix, rwx, riy, rwy, riz, rwz)
+    assert _close(out, ref)
+    for reverse in (False, True):
+        u3 = u.copy()
+        for col in (range(8)[::-1] if reverse else range(8)):
+            K.smooth_stencil(u3, f, lev.coef, lev.offs, lev.nbr, fx, fy, fz, col, 8)
+        assert not np.allclose(u3, u)
+        for nslab in (1, 2, 3, 5):
+            u2 = u.copy()
+            C, fx2, fy2, nbr2 = lev.args9
+            L2.smooth9_fused(view2(u2), view2(f), C, nslab, fx2, fy2, nbr2, 1 if reverse else 0)
+            assert _close(u2, u3, 1e-14)
+
+
+def _variable_k_case(n):
+    """-div(k grad u) = s on the unit square, k = 1 + x^2 y... exact u = cos(pi x) cos(pi y) + x,
+    Dirichlet on x-, Neumann on x+, y- and Robin on y+ (their data from the exact solution)."""
+    g = Grid((n, n))
+    X, Y = g.mesh()
+    kf = lambda x, y: 2.0 + np.sin(2 * x + y)  # noqa: E731
+    ex = lambda x, y: np.cos(np.pi * x) * np.cos(np.pi * y) + x  # noqa: E731
+    ux = lambda x, y: -np.pi * np.sin(np.pi * x) * np.cos(np.pi * y) + 1.0  # noqa: E731
+    uy = lambda x, y: -np.pi * np.cos(np.pi * x) * np.sin(np.pi * y)  # noqa: E731
+    kx = lambda x, y: 2 * np.cos(2 * x + y)  # noqa: E731
+    ky = lambda x, y: np.cos(2 * x + y)  # noqa: E731
+    lap = -2 * np.pi ** 2 * np.cos(np.pi * X) * np.cos(np.pi * Y)
+    # the solver's convention: div(k grad u) = f
+    f = kf(X, Y) * lap + kx(X, Y) * ux(X, Y) + ky(X, Y) * uy(X, Y)
+    bc = {"x-": Dirichlet(lambda y: ex(0.0, y)), "x+": Neumann(lambda y: ux(1.0, y)),
+          "y-": Neumann(lambda x: -uy(x, 0.0)), "y+": Robin(1.0, 1.0, lambda x: ex(x, 1.0) + uy(x, 1.0))}
+    return g, bc, kf(X, Y), f, ex(X, Y)
