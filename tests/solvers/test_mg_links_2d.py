@@ -113,8 +113,9 @@ def test_9_point_coarse_kernels_equal_generic(shape, periodic, bc, held):
 
 
 def _variable_k_case(n):
-    """-div(k grad u) = s on the unit square, k = 1 + x^2 y... exact u = cos(pi x) cos(pi y) + x,
-    Dirichlet on x-, Neumann on x+, y- and Robin on y+ (their data from the exact solution)."""
+    """``div(k grad u) = f`` on the unit square, ``k = 2 + sin(2x + y)``, exact
+    ``u = cos(pi x) cos(pi y) + x``; Dirichlet on x-, Neumann on x+ and y-, Robin on y+ (their data
+    from the exact solution)."""
     g = Grid((n, n))
     X, Y = g.mesh()
     kf = lambda x, y: 2.0 + np.sin(2 * x + y)  # noqa: E731
@@ -126,6 +127,22 @@ def _variable_k_case(n):
     lap = -2 * np.pi ** 2 * np.cos(np.pi * X) * np.cos(np.pi * Y)
     # the solver's convention: div(k grad u) = f
     f = kf(X, Y) * lap + kx(X, Y) * ux(X, Y) + ky(X, Y) * uy(X, Y)
-    bc = {"x-": Dirichlet(lambda y: ex(0.0, y)), "x+": Neumann(lambda y: ux(1.0, y)),
-          "y-": Neumann(lambda x: -uy(x, 0.0)), "y+": Robin(1.0, 1.0, lambda x: ex(x, 1.0) + uy(x, 1.0))}
+    bc = {"x-": Dirichlet(ex), "x+": Neumann(ux), "y-": Neumann(lambda x, y: -uy(x, y)),
+          "y+": Robin(1.0, 1.0, lambda x, y: ex(x, y) + uy(x, y))}
     return g, bc, kf(X, Y), f, ex(X, Y)
+
+
+@pytest.mark.parametrize("method", ["multigrid", "cg"])
+def test_2d_variable_k_solve_is_second_order(method):
+    errs = []
+    for n in (33, 65, 129):
+        g, bc, k, f, exact = _variable_k_case(n)
+        solver = PoissonSolver(g, bc, k, method=method)
+        assert solver.hier.levels[0].links_args2 is not None
+        assert all(lev.args9 is not None for lev in solver.hier.levels[1:])
+        res = solver.solve(f, rtol=1e-11)
+        assert res.converged
+        errs.append(np.abs(res.u - exact).max())
+    orders = np.log2(np.array(errs[:-1]) / np.array(errs[1:]))
+    assert errs[-1] < 1e-3
+    assert orders.min() > 1.8, (errs, orders)
