@@ -39,6 +39,7 @@ import numpy as np
 from numba import njit, prange
 
 from .mg_fused import slab
+from .mg_kernels import coarse_offset
 
 OFF9 = np.array([[0, 0], [-1, -1], [-1, 0], [-1, 1], [0, -1], [0, 1], [1, -1], [1, 0], [1, 1]], dtype=np.int64)
 
@@ -346,3 +347,87 @@ def residual_restrict9(u, f, out, nch, C, fx, fy, nbr, rix, rwx, riy, rwy):
                 for j in range(ny):
                     t[j] += w * b[j]
             _restrict_y(t, out[I], riy, rwy)
+
+
+# ------------------------------------------------------------------ Galerkin R A P (setup)
+@njit(inline="always")
+def _scatter9(o, I, J, x, y, wc, pix, pwx, piy, pwy, ncx, ncy, perx, pery):
+    """Add ``wc P[(x, y), (X, Y)]`` into the 9-point row ``o`` of coarse node ``(I, J)`` (slot of
+    offset ``(X - I, Y - J)`` in ``OFF9`` order), by the prolongation tables ``pi[q, 2]`` / ``pw[q, 2]``."""
+    for ax in range(2):
+        X = pix[x, ax]
+        if X < 0:
+            continue
+        dx = coarse_offset(X - I, perx, ncx)
+        wx = wc * pwx[x, ax]
+        for ay in range(2):
+            Y = piy[y, ay]
+            if Y < 0:
+                continue
+            dy = coarse_offset(Y - J, pery, ncy)
+            b = (dx + 1) * 3 + dy + 1
+            o[0 if b == 4 else (b + 1 if b < 4 else b)] += wx * pwy[y, ay]
+
+
+@njit(parallel=True, cache=True)
+def galerkin_links2d(Lx, Ly, D, nbx, wtx, nby, wty, out, rix, rwx, riy, rwy, pix, pwx, piy, pwy, ncx, ncy,
+                     perx, pery):
+    """Galerkin ``R A P`` of the 2D links operator into the 9-point stencil ``out[I, J, s]`` (``OFF9``
+    order; zeroed by the caller): the products and the order of the sums of
+    :func:`fieldgrad.solvers.mg_links.galerkin_links`."""
+    cnx, cny = out.shape[0], out.shape[1]
+    for I in prange(cnx):
+        for J in range(cny):
+            o = out[I, J]
+            for a in range(3):
+                p = rix[I, a]
+                if p < 0:
+                    continue
+                for b in range(3):
+                    q = riy[J, b]
+                    if q < 0:
+                        continue
+                    w = rwx[I, a] * rwy[J, b]
+                    for s in range(5):
+                        if s == 0:
+                            cs, x, y = D[p, q], p, q
+                        elif s == 1:
+                            cs, x, y = wtx[0, p] * Lx[nbx[2, p], q], nbx[0, p], q
+                        elif s == 2:
+                            cs, x, y = wtx[1, p] * Lx[p, q], nbx[1, p], q
+                        elif s == 3:
+                            cs, x, y = wty[0, q] * Ly[p, nby[2, q]], p, nby[0, q]
+                        else:
+                            cs, x, y = wty[1, q] * Ly[p, q], p, nby[1, q]
+                        if cs != 0.0:
+                            _scatter9(o, I, J, x, y, w * cs, pix, pwx, piy, pwy, ncx, ncy, perx, pery)
+
+
+@njit(parallel=True, cache=True)
+def galerkin9(C, nbr, out, rix, rwx, riy, rwy, pix, pwx, piy, pwy, ncx, ncy, perx, pery):
+    """Galerkin ``R A P`` of a 9-point operator ``C[i, j, s]`` (``OFF9`` order; ``nbr[axis, side, i]``
+    neighbour maps, -1 outside) into the 9-point ``out[I, J, s]`` (zeroed by the caller): the
+    products and the order of the sums of :func:`fieldgrad.solvers.mg_kernels.galerkin`."""
+    cnx, cny = out.shape[0], out.shape[1]
+    for I in prange(cnx):
+        for J in range(cny):
+            o = out[I, J]
+            for a in range(3):
+                p = rix[I, a]
+                if p < 0:
+                    continue
+                for b in range(3):
+                    q = riy[J, b]
+                    if q < 0:
+                        continue
+                    w = rwx[I, a] * rwy[J, b]
+                    for s in range(9):
+                        cs = C[p, q, s]
+                        if cs == 0.0:
+                            continue
+                        dx, dy = OFF9[s, 0], OFF9[s, 1]
+                        x = p if dx == 0 else nbr[0, (dx + 1) // 2, p]
+                        y = q if dy == 0 else nbr[1, (dy + 1) // 2, q]
+                        if x < 0 or y < 0:
+                            continue
+                        _scatter9(o, I, J, x, y, w * cs, pix, pwx, piy, pwy, ncx, ncy, perx, pery)

@@ -404,6 +404,18 @@ class Hierarchy:
         allo = np.array([[dx, dy, dz] for dx in (-1, 0, 1) for dy in (-1, 0, 1) for dz in (-1, 0, 1)], dtype=np.int64)
         keep = [13] + [s for s in range(27) if s != 13 and all(allo[s, a] == 0 or coarse.shape[a] > 1 for a in range(3))]
         (rix, rwx, pix, pwx), (riy, rwy, piy, pwy), (riz, rwz, piz, pwz) = tables
+        fine9 = fine.links_args2 if fine.kind == "links" else (fine.args9 if fine.kind == "stencil" else None)
+        if fine9 is not None and coarse.shape[2] == 1 and len(keep) == 9:
+            # 2D: straight into the 9-point coarse stencil (:mod:`.mg_links_2d`)
+            out = np.zeros(coarse.shape + (9,))
+            o2 = out.reshape(coarse.shape[:2] + (9,))
+            tabs = (rix, rwx, riy, rwy, pix, pwx, piy, pwy, coarse.shape[0], coarse.shape[1], *coarse.periodic[:2])
+            if fine.kind == "links":
+                Lx, Ly, D, _, _, nbx, wtx, nby, wty = fine9
+                L2.galerkin_links2d(Lx, Ly, D, nbx, wtx, nby, wty, o2, *tabs)
+            else:
+                L2.galerkin9(fine9[0], fine9[3], o2, *tabs)
+            return np.moveaxis(out, -1, 0), allo[keep]
         if fine.kind == "links":
             # straight from the links, into point-major storage in ``keep`` order (no copies)
             slot = np.full(27, -1, dtype=np.int64)

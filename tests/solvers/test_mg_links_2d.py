@@ -146,3 +146,27 @@ def test_2d_variable_k_solve_is_second_order(method):
     orders = np.log2(np.array(errs[:-1]) / np.array(errs[1:]))
     assert errs[-1] < 1e-3
     assert orders.min() > 1.8, (errs, orders)
+
+
+@pytest.mark.parametrize("shape,periodic,bc,held", CASES)
+def test_2d_galerkin_equals_3d_galerkin(shape, periodic, bc, held):
+    _, hier = _hierarchy(shape, periodic, bc, held)
+    allo = np.array([[dx, dy, dz] for dx in (-1, 0, 1) for dy in (-1, 0, 1) for dz in (-1, 0, 1)], dtype=np.int64)
+    keep = [13] + [s for s in range(27) if s != 13 and allo[s, 2] == 0]
+    for lv in range(2):
+        fine, coarse = hier.levels[lv], hier.levels[lv + 1]
+        assert np.array_equal(coarse.offs[:, :2], L2.OFF9) and not coarse.offs[:, 2].any()
+        (rix, rwx, pix, pwx), (riy, rwy, piy, pwy), (riz, rwz, piz, pwz) = hier.transfers[lv]
+        nc, pc = np.array(coarse.shape, dtype=np.int64), np.array(coarse.periodic, dtype=np.bool_)
+        if lv == 0:
+            slot = np.full(27, -1, dtype=np.int64)
+            slot[keep] = np.arange(9)
+            ref = np.zeros(coarse.shape + (9,))
+            FL.galerkin_links(*fine.links, *fine.link_tables, ref, rix, rwx, riy, rwy, riz, rwz, pix, pwx, piy, pwy,
+                              piz, pwz, nc, pc, slot)
+        else:
+            out27 = np.zeros(coarse.shape + (27,))
+            K.galerkin(fine.coef, fine.offs, fine.nbr, out27, rix, rwx, riy, rwy, riz, rwz, pix, pwx, piy, pwy,
+                       piz, pwz, nc, pc)
+            ref = out27[..., keep]
+        assert np.array_equal(coarse.coef, ref)  # the same products summed in the same order
