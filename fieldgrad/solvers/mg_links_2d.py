@@ -431,3 +431,92 @@ def galerkin9(C, nbr, out, rix, rwx, riy, rwy, pix, pwx, piy, pwy, ncx, ncy, per
                         if x < 0 or y < 0:
                             continue
                         _scatter9(o, I, J, x, y, w * cs, pix, pwx, piy, pwy, ncx, ncy, perx, pery)
+
+
+# ------------------------------------------------------------------ several sweeps in one pass
+def wave_schedule(nx, nslab, nstages, periodic):
+    """Order of the row updates of ``nstages`` half-sweeps (stage ``s``: the red-black colour
+    ``color0 ^ (s % 2)``, or the 4-colour row parity ``first ^ (s % 2)``) done in one pass over
+    memory, ``nslab`` slabs of rows in parallel.
+
+    Row ``r`` at stage ``s`` needs its neighbour rows at stage ``s - 1`` and not yet at ``s + 1``.
+    Phase 1 (one slab per thread): a wavefront, row ``t - s`` at stage ``s`` for ascending ``s``
+    at step ``t``, where row ``r`` goes only up to stage ``cap(r)`` = its distance to the nearest
+    slab boundary (so a boundary row does stage 0 only, and the neighbour slab never gets ahead).
+    Phase 2 (one boundary per thread): the stages left near each boundary, stage by stage.
+
+    Returns ``(rows1, n1, rows2, n2)``: ``rows1[slab, m] = (row, stage)``, ``n1[slab]`` entries;
+    likewise per boundary for phase 2 -- or None when a slab is too short for the boundary zones
+    not to touch (fewer than ``2 * nstages + 2`` rows).
+    """
+    S = nstages
+    slabs = [((s * nx) // nslab, ((s + 1) * nx) // nslab) for s in range(nslab)]
+    if nslab > 1 or periodic:
+        if min(i1 - i0 for i0, i1 in slabs) < 2 * S + 2:
+            return None
+    big = 1 << 30
+    cap = np.empty(nx, dtype=np.int64)
+    for k, (i0, i1) in enumerate(slabs):
+        lo = i0 if (k > 0 or periodic) else -big  # a boundary below row i0
+        hi = i1 if (k < nslab - 1 or periodic) else big
+        for r in range(i0, i1):
+            cap[r] = min(r - lo, hi - 1 - r, S - 1)
+    rows1 = []
+    for i0, i1 in slabs:
+        seq = []
+        for t in range(i0, i1 + S):
+            for s in range(S):
+                r = t - s
+                if i0 <= r < i1 and s <= cap[r]:
+                    seq.append((r, s))
+        rows1.append(seq)
+    bounds = [i0 for k, (i0, i1) in enumerate(slabs) if k > 0 or periodic]
+    rows2 = []
+    for b in bounds:
+        zone = [(b + d) % nx for d in range(-(S - 1), S - 1)]
+        rows2.append([(r, s) for s in range(1, S) for r in zone if cap[r] < s])
+    if not rows2:
+        rows2 = [[]]
+
+    def pack(lists):
+        n = np.array([len(x) for x in lists], dtype=np.int64)
+        a = np.zeros((len(lists), max(1, int(n.max())), 2), dtype=np.int64)
+        for k, x in enumerate(lists):
+            if x:
+                a[k, : len(x)] = np.array(x, dtype=np.int64)
+        return a, n
+
+    return (*pack(rows1), *pack(rows2))
+
+
+@njit(parallel=True, cache=True)
+def smooth_links_waves(u, f, rows1, n1, rows2, n2, Lx, Ly, D, fx, fy, nbx, wtx, nby, wty, color0):
+    """Several red-black sweeps (colour ``color0`` first) in one pass, in the order of
+    :func:`wave_schedule`: the same updates as that many :func:`smooth_links_fused2` calls."""
+    ny = u.shape[1]
+    for s in prange(rows1.shape[0]):
+        buf = np.empty(ny)
+        for m in range(n1[s]):
+            r, st = rows1[s, m, 0], rows1[s, m, 1]
+            smooth_row_links(u, f, r, color0 ^ (st % 2), buf, Lx, Ly, D, fx, fy, nbx, wtx, nby, wty)
+    for b in prange(rows2.shape[0]):
+        buf = np.empty(ny)
+        for m in range(n2[b]):
+            r, st = rows2[b, m, 0], rows2[b, m, 1]
+            smooth_row_links(u, f, r, color0 ^ (st % 2), buf, Lx, Ly, D, fx, fy, nbx, wtx, nby, wty)
+
+
+@njit(parallel=True, cache=True)
+def smooth9_waves(u, f, C, rows1, n1, rows2, n2, fx, fy, nbr, first):
+    """Several 4-colour sweeps in one pass, in the order of :func:`wave_schedule` (stage ``s``
+    updates the rows of parity ``first ^ (s % 2)``): the same updates as :func:`smooth9_fused` calls."""
+    for s in prange(rows1.shape[0]):
+        for m in range(n1[s]):
+            r, st = rows1[s, m, 0], rows1[s, m, 1]
+            if r % 2 == first ^ (st % 2) and not fx[r]:
+                smooth_row9(u, f, C, r, first, fy, nbr)
+    for b in prange(rows2.shape[0]):
+        for m in range(n2[b]):
+            r, st = rows2[b, m, 0], rows2[b, m, 1]
+            if r % 2 == first ^ (st % 2) and not fx[r]:
+                smooth_row9(u, f, C, r, first, fy, nbr)

@@ -184,6 +184,17 @@ class Level:
             nbx, wtx, nby, wty = self.link_tables[:4]
             self.links_args2 = (view2(Lx), view2(Ly), view2(D), self.fixed1[0], self.fixed1[1], nbx, wtx, nby, wty)
 
+    def _wave(self, nslab, sweeps):
+        """The row order of ``sweeps`` 2D sweeps in one pass (:func:`.mg_links_2d.wave_schedule`;
+        None for one sweep or slabs too short), cached."""
+        if sweeps < 2:
+            return None
+        cache = self.__dict__.setdefault("_waves", {})
+        key = (nslab, sweeps)
+        if key not in cache:
+            cache[key] = L2.wave_schedule(self.shape[0], nslab, 2 * sweeps, self.periodic[0])
+        return cache[key]
+
     def _plain2d(self):
         """A 2D level whose fixed flags sit only on end nodes (what the 2D row kernels assume)."""
         fx, fy, fz = self.fixed1
@@ -246,6 +257,10 @@ class Level:
             nslab = max(1, min(numba.get_num_threads(), self.shape[0]))
             if self.links_args2 is not None:
                 u2, f2 = view2(u), view2(f)
+                w = self._wave(nslab, sweeps)
+                if w is not None:  # the sweeps in one pass over memory
+                    L2.smooth_links_waves(u2, f2, *w, *self.links_args2, colors[0])
+                    return
                 for _ in range(sweeps):
                     L2.smooth_links_fused2(u2, f2, nslab, *self.links_args2, colors[0])
                 return
@@ -266,6 +281,10 @@ class Level:
             nslab = max(1, min(numba.get_num_threads(), self.shape[0]))
             u2, f2 = view2(u), view2(f)
             C, fx2, fy2, nbr2 = self.args9
+            w = self._wave(nslab, sweeps)
+            if w is not None:
+                L2.smooth9_waves(u2, f2, C, *w, fx2, fy2, nbr2, 1 if reverse else 0)
+                return
             for _ in range(sweeps):
                 L2.smooth9_fused(u2, f2, C, nslab, fx2, fy2, nbr2, 1 if reverse else 0)
             return

@@ -170,3 +170,43 @@ def test_2d_galerkin_equals_3d_galerkin(shape, periodic, bc, held):
                        piz, pwz, nc, pc)
             ref = out27[..., keep]
         assert np.array_equal(coarse.coef, ref)  # the same products summed in the same order
+
+
+@pytest.mark.parametrize("shape,periodic,bc,held", [
+    ((41, 29), (False, False), CASES[0][2], True),
+    ((48, 30), (True, False), CASES[1][2], False),
+    ((56, 44), (True, True), {}, True),
+])
+def test_sweeps_in_one_pass_equal_separate_sweeps(shape, periodic, bc, held):
+    _, hier = _hierarchy(shape, periodic, bc, held)
+    rng = np.random.default_rng(7)
+    for lv in (0, 1):
+        lev = hier.levels[lv]
+        nx = lev.shape[0]
+        u, f = rng.standard_normal(lev.shape), rng.standard_normal(lev.shape)
+        for sweeps in (2, 3):
+            for first in (0, 1):
+                ref = u.copy()
+                for _ in range(sweeps):
+                    if lv == 0:
+                        L2.smooth_links_fused2(view2(ref), view2(f), 1, *lev.links_args2, first)
+                    else:
+                        C, fx, fy, nbr = lev.args9
+                        L2.smooth9_fused(view2(ref), view2(f), C, 1, fx, fy, nbr, first)
+                ran = 0
+                for nslab in (1, 2, 3):
+                    w = L2.wave_schedule(nx, nslab, 2 * sweeps, periodic[0])
+                    if w is None:
+                        continue
+                    ran += 1
+                    # every (row, stage) exactly once
+                    done = np.concatenate([w[0][s, :w[1][s]] for s in range(len(w[1]))]
+                                          + [w[2][b, :w[3][b]] for b in range(len(w[3]))])
+                    assert len(done) == nx * 2 * sweeps and len({tuple(x) for x in done}) == len(done)
+                    v = u.copy()
+                    if lv == 0:
+                        L2.smooth_links_waves(view2(v), view2(f), *w, *lev.links_args2, first)
+                    else:
+                        L2.smooth9_waves(view2(v), view2(f), lev.args9[0], *w, *lev.args9[1:], first)
+                    assert np.array_equal(v, ref)
+                assert ran >= 1
