@@ -50,9 +50,12 @@ def test_links_2d_kernels_equal_3d(shape, periodic, bc, held):
     u, f = rng.standard_normal(lev.shape), rng.standard_normal(lev.shape)
     for use_f in (False, True):  # r3: the residual f - A u after the loop
         r3 = np.empty_like(u)
-        FL.residual_links(u, f, r3, *lev.links, fx, fy, fz, *lev.link_tables, use_f)
+        FL.residual_links3(u, f, r3, *lev.links, fx, fy, fz, *lev.link_tables, use_f)
         r2 = lev.residual(u, f, np.empty_like(u), use_f=use_f)
         assert np.array_equal(r2, r3)  # the same arithmetic, to the last bit
+        r1 = np.empty_like(u)
+        FL.residual_links(u, f, r1, *lev.links, fx, fy, fz, *lev.link_tables, use_f)  # dispatches to 2D
+        assert np.array_equal(r1, r3)
     n3 = FL.residual_norm_links(u, f, *lev.links, fx, fy, fz, *lev.link_tables)
     assert abs(lev.residual_norm(u, f) - n3) <= 1e-13 * n3
     # fused residual + restriction == residual, then restriction
