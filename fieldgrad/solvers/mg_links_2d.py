@@ -443,7 +443,7 @@ def wave_schedule(nx, nslab, nstages, periodic):
     Phase 1 (one slab per thread): a wavefront, row ``t - s`` at stage ``s`` for ascending ``s``
     at step ``t``, where row ``r`` goes only up to stage ``cap(r)`` = its distance to the nearest
     slab boundary (so a boundary row does stage 0 only, and the neighbour slab never gets ahead).
-    Phase 2 (one boundary per thread): the stages left near each boundary, stage by stage.
+    Phase 2 (after phase 1, on one thread): the stages left near each boundary, stage by stage.
 
     Returns ``(rows1, n1, rows2, n2)``: ``rows1[slab, m] = (row, stage)``, ``n1[slab]`` entries;
     likewise per boundary for phase 2 -- or None when a slab is too short for the boundary zones
@@ -499,8 +499,8 @@ def smooth_links_waves(u, f, rows1, n1, rows2, n2, Lx, Ly, D, fx, fy, nbx, wtx, 
         for m in range(n1[s]):
             r, st = rows1[s, m, 0], rows1[s, m, 1]
             smooth_row_links(u, f, r, color0 ^ (st % 2), buf, Lx, Ly, D, fx, fy, nbx, wtx, nby, wty)
-    for b in prange(rows2.shape[0]):
-        buf = np.empty(ny)
+    buf = np.empty(ny)
+    for b in range(rows2.shape[0]):  # a few rows: on this thread, no second fork-join
         for m in range(n2[b]):
             r, st = rows2[b, m, 0], rows2[b, m, 1]
             smooth_row_links(u, f, r, color0 ^ (st % 2), buf, Lx, Ly, D, fx, fy, nbx, wtx, nby, wty)
@@ -515,7 +515,7 @@ def smooth9_waves(u, f, C, rows1, n1, rows2, n2, fx, fy, nbr, first):
             r, st = rows1[s, m, 0], rows1[s, m, 1]
             if r % 2 == first ^ (st % 2) and not fx[r]:
                 smooth_row9(u, f, C, r, first, fy, nbr)
-    for b in prange(rows2.shape[0]):
+    for b in range(rows2.shape[0]):  # a few rows: on this thread, no second fork-join
         for m in range(n2[b]):
             r, st = rows2[b, m, 0], rows2[b, m, 1]
             if r % 2 == first ^ (st % 2) and not fx[r]:
