@@ -20,6 +20,8 @@ CASES = [
     ((16, 21), (True, False), {"y-": Robin(1.0, 2.0, 0.1), "y+": Dirichlet(0.0)}, False),
     ((19, 16), (False, True), {"x": Neumann(0.0)}, True),  # held nodes
     ((24, 20), (True, True), {}, True),
+    # an even non-periodic axis (non-uniform coarse grid) and y not coarsened on the first level
+    ((18, 13), (False, False), {"x-": Dirichlet(0.0), "*": Neumann(0.0)}, True),
 ]
 
 
