@@ -182,7 +182,11 @@ class Level:
         self.links_args2 = None
         if self.shape[2] == 1 and self._plain2d():
             nbx, wtx, nby, wty = self.link_tables[:4]
-            self.links_args2 = (view2(Lx), view2(Ly), view2(D), self.fixed1[0], self.fixed1[1], nbx, wtx, nby, wty)
+            try:
+                self.links_args2 = (view2(Lx), view2(Ly), view2(D), self.fixed1[0], self.fixed1[1], nbx, wtx, nby,
+                                    wty)
+            except AttributeError:  # arrays a view cannot reshape: the 3D kernels
+                self.links_args2 = None
 
     def _wave(self, nslab, sweeps):
         """The row order of ``sweeps`` 2D sweeps in one pass (:func:`.mg_links_2d.wave_schedule`;
