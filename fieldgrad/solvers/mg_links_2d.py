@@ -371,13 +371,16 @@ def _scatter9(o, I, J, x, y, wc, pix, pwx, piy, pwy, ncx, ncy, perx, pery):
 
 @njit(parallel=True, cache=True)
 def galerkin_links2d(Lx, Ly, D, nbx, wtx, nby, wty, out, rix, rwx, riy, rwy, pix, pwx, piy, pwy, ncx, ncy,
-                     perx, pery):
+                     perx, pery, I0=0, I1=0, J0=0, J1=0):
     """Galerkin ``R A P`` of the 2D links operator into the 9-point stencil ``out[I, J, s]`` (``OFF9``
     order; zeroed by the caller): the products and the order of the sums of
-    :func:`fieldgrad.solvers.mg_links.galerkin_links`."""
+    :func:`fieldgrad.solvers.mg_links.galerkin_links`.  The coarse nodes of the box
+    ``I0 <= I < I1, J0 <= J < J1`` are skipped (:func:`galerkin_links2d_interior` does them)."""
     cnx, cny = out.shape[0], out.shape[1]
     for I in prange(cnx):
         for J in range(cny):
+            if I0 <= I < I1 and J0 <= J < J1:
+                continue
             o = out[I, J]
             for a in range(3):
                 p = rix[I, a]
@@ -404,13 +407,16 @@ def galerkin_links2d(Lx, Ly, D, nbx, wtx, nby, wty, out, rix, rwx, riy, rwy, pix
 
 
 @njit(parallel=True, cache=True)
-def galerkin9(C, nbr, out, rix, rwx, riy, rwy, pix, pwx, piy, pwy, ncx, ncy, perx, pery):
+def galerkin9(C, nbr, out, rix, rwx, riy, rwy, pix, pwx, piy, pwy, ncx, ncy, perx, pery, I0=0, I1=0, J0=0, J1=0):
     """Galerkin ``R A P`` of a 9-point operator ``C[i, j, s]`` (``OFF9`` order; ``nbr[axis, side, i]``
     neighbour maps, -1 outside) into the 9-point ``out[I, J, s]`` (zeroed by the caller): the
-    products and the order of the sums of :func:`fieldgrad.solvers.mg_kernels.galerkin`."""
+    products and the order of the sums of :func:`fieldgrad.solvers.mg_kernels.galerkin`, the box
+    ``I0 <= I < I1, J0 <= J < J1`` skipped (:func:`galerkin9_interior`)."""
     cnx, cny = out.shape[0], out.shape[1]
     for I in prange(cnx):
         for J in range(cny):
+            if I0 <= I < I1 and J0 <= J < J1:
+                continue
             o = out[I, J]
             for a in range(3):
                 p = rix[I, a]
@@ -520,3 +526,109 @@ def smooth9_waves(u, f, C, rows1, n1, rows2, n2, fx, fy, nbr, first):
             r, st = rows2[b, m, 0], rows2[b, m, 1]
             if r % 2 == first ^ (st % 2) and not fx[r]:
                 smooth_row9(u, f, C, r, first, fy, nbr)
+
+
+@njit(inline="always")
+def _add_parents(acc, xo, yo, c):
+    """Add ``c P`` for the fine node at offset ``(xo, yo)`` (each in -2..2) from the fine node
+    under a coarse node, standard coarsening: an even offset sits on a coarse node, an odd one
+    halfway between two."""
+    if xo % 2 == 0:
+        if yo % 2 == 0:
+            acc[(xo // 2 + 1) * 3 + yo // 2 + 1] += c
+        else:
+            h = 0.5 * c
+            acc[(xo // 2 + 1) * 3 + (yo - 1) // 2 + 1] += h
+            acc[(xo // 2 + 1) * 3 + (yo + 1) // 2 + 1] += h
+    else:
+        h = 0.5 * c
+        if yo % 2 == 0:
+            acc[((xo - 1) // 2 + 1) * 3 + yo // 2 + 1] += h
+            acc[((xo + 1) // 2 + 1) * 3 + yo // 2 + 1] += h
+        else:
+            q = 0.5 * h
+            acc[((xo - 1) // 2 + 1) * 3 + (yo - 1) // 2 + 1] += q
+            acc[((xo - 1) // 2 + 1) * 3 + (yo + 1) // 2 + 1] += q
+            acc[((xo + 1) // 2 + 1) * 3 + (yo - 1) // 2 + 1] += q
+            acc[((xo + 1) // 2 + 1) * 3 + (yo + 1) // 2 + 1] += q
+
+
+@njit(parallel=True, cache=True)
+def galerkin_links2d_interior(Lx, Ly, D, out, I0, I1, J0, J1):
+    """``R A P`` of the links operator at the coarse nodes ``I0 <= I < I1``, ``J0 <= J < J1`` of a
+    standard coarsening (coarse node ``I`` on fine node ``2 I``; full weighting, linear
+    interpolation) whose restriction rows and their neighbours lie inside the fine grid
+    (:func:`standard_box`): the table-driven :func:`galerkin_links2d` with the tables' values
+    written in -- the same products summed in the same order (overwrites ``out`` there)."""
+    for I in prange(I0, I1):
+        acc = np.empty(9)
+        for J in range(J0, J1):
+            for s in range(9):
+                acc[s] = 0.0
+            for a in range(-1, 2):
+                p = 2 * I + a
+                wa = 0.5 if a == 0 else 0.25
+                for b in range(-1, 2):
+                    q = 2 * J + b
+                    w = wa * (0.5 if b == 0 else 0.25)
+                    _add_parents(acc, a, b, w * D[p, q])
+                    _add_parents(acc, a - 1, b, w * Lx[p - 1, q])
+                    _add_parents(acc, a + 1, b, w * Lx[p, q])
+                    _add_parents(acc, a, b - 1, w * Ly[p, q - 1])
+                    _add_parents(acc, a, b + 1, w * Ly[p, q])
+            o = out[I, J]
+            for s in range(9):
+                o[0 if s == 4 else (s + 1 if s < 4 else s)] = acc[s]
+
+
+@njit(parallel=True, cache=True)
+def galerkin9_interior(C, out, I0, I1, J0, J1):
+    """:func:`galerkin9` at the coarse nodes of the box of :func:`standard_box`, the tables' values
+    written in (as :func:`galerkin_links2d_interior`)."""
+    for I in prange(I0, I1):
+        acc = np.empty(9)
+        for J in range(J0, J1):
+            for s in range(9):
+                acc[s] = 0.0
+            for a in range(-1, 2):
+                p = 2 * I + a
+                wa = 0.5 if a == 0 else 0.25
+                for b in range(-1, 2):
+                    q = 2 * J + b
+                    w = wa * (0.5 if b == 0 else 0.25)
+                    for s in range(9):
+                        _add_parents(acc, a + OFF9[s, 0], b + OFF9[s, 1], w * C[p, q, s])
+            o = out[I, J]
+            for s in range(9):
+                o[0 if s == 4 else (s + 1 if s < 4 else s)] = acc[s]
+
+
+def _standard_range(ri, rw, pi, pw):
+    """Coarse indices ``lo <= I < hi`` along one axis whose restriction is ``1/4, 1/2, 1/4`` from fine
+    ``2I-1, 2I, 2I+1`` and whose fine nodes ``2I-2 .. 2I+2`` interpolate linearly from coarse
+    ``q // 2`` (and ``q // 2 + 1`` when odd); ``(0, 0)`` when the axis is not coarsened that way."""
+    nc, nf = ri.shape[0], pi.shape[0]
+    lo, hi = 1, nc - 1
+    if hi <= lo or 2 * (hi - 1) + 2 > nf - 1:
+        return 0, 0
+    I = np.arange(lo, hi)
+    ok = (np.array_equal(ri[lo:hi], np.stack([2 * I - 1, 2 * I, 2 * I + 1], axis=1))
+          and np.array_equal(rw[lo:hi], np.tile([0.25, 0.5, 0.25], (hi - lo, 1))))
+    q = np.arange(0, 2 * (hi - 1) + 3)
+    even = q % 2 == 0
+    ok = ok and np.array_equal(pi[q[even], 0], q[even] // 2) and np.array_equal(pw[q[even], 0], np.ones(even.sum()))
+    ok = ok and not pw[q[even], 1].any()
+    odd = q[~even]
+    ok = ok and np.array_equal(pi[odd], np.stack([odd // 2, odd // 2 + 1], axis=1))
+    ok = ok and np.array_equal(pw[odd], np.full((odd.size, 2), 0.5))
+    return (lo, hi) if ok else (0, 0)
+
+
+def standard_box(rix, rwx, pix, pwx, riy, rwy, piy, pwy):
+    """``(I0, I1, J0, J1)``: the coarse nodes the ``*_interior`` Galerkin kernels can do (an empty
+    box when an axis is not a standard coarsening)."""
+    I0, I1 = _standard_range(rix, rwx, pix, pwx)
+    J0, J1 = _standard_range(riy, rwy, piy, pwy)
+    if I1 <= I0 or J1 <= J0:
+        return 0, 0, 0, 0
+    return I0, I1, J0, J1

@@ -433,11 +433,14 @@ class Hierarchy:
             out = np.zeros(coarse.shape + (9,))
             o2 = out.reshape(coarse.shape[:2] + (9,))
             tabs = (rix, rwx, riy, rwy, pix, pwx, piy, pwy, coarse.shape[0], coarse.shape[1], *coarse.periodic[:2])
+            box = L2.standard_box(rix, rwx, pix, pwx, riy, rwy, piy, pwy)  # the interior, without tables
             if fine.kind == "links":
                 Lx, Ly, D, _, _, nbx, wtx, nby, wty = fine9
-                L2.galerkin_links2d(Lx, Ly, D, nbx, wtx, nby, wty, o2, *tabs)
+                L2.galerkin_links2d(Lx, Ly, D, nbx, wtx, nby, wty, o2, *tabs, *box)
+                L2.galerkin_links2d_interior(Lx, Ly, D, o2, *box)
             else:
-                L2.galerkin9(fine9[0], fine9[3], o2, *tabs)
+                L2.galerkin9(fine9[0], fine9[3], o2, *tabs, *box)
+                L2.galerkin9_interior(fine9[0], o2, *box)
             return np.moveaxis(out, -1, 0), allo[keep]
         if fine.kind == "links":
             # straight from the links, into point-major storage in ``keep`` order (no copies)

@@ -163,6 +163,8 @@ def test_2d_galerkin_equals_3d_galerkin(shape, periodic, bc, held):
         assert np.array_equal(coarse.offs[:, :2], L2.OFF9) and not coarse.offs[:, 2].any()
         (rix, rwx, pix, pwx), (riy, rwy, piy, pwy), (riz, rwz, piz, pwz) = hier.transfers[lv]
         nc, pc = np.array(coarse.shape, dtype=np.int64), np.array(coarse.periodic, dtype=np.bool_)
+        box = L2.standard_box(rix, rwx, pix, pwx, riy, rwy, piy, pwy)
+        assert (box[1] > box[0]) == (hier.modes[lv][:2] == (1, 1))  # the table-free interior ran
         if lv == 0:
             slot = np.full(27, -1, dtype=np.int64)
             slot[keep] = np.arange(9)
