@@ -67,9 +67,19 @@ def links_from_k(k, hx, hy, hz, px, py, pz, Lx, Ly, Lz):
                 Lz[i, j, kk] = _hmean_link(c, k[i, j, kp], hz) if (nz > 1 and (kk < nz - 1 or pz)) else 0.0
 
 
-@njit(parallel=True, cache=True)
 def diag_from_links(Lx, Ly, Lz, nbx, wtx, nby, wty, nbz, wtz, D):
-    """``D = -(sum of the row's off-diagonal coefficients)`` (screening/Robin added by the caller)."""
+    """``D = -(sum of the row's off-diagonal coefficients)`` (screening/Robin added by the caller);
+    ``(nx, ny, 1)`` arrays by the row kernel of :mod:`.mg_links_2d` (the same sums)."""
+    if D.shape[2] == 1:
+        from .mg_links_2d import diag_from_links2d
+        diag_from_links2d(*(_view2(a) for a in (Lx, Ly)), nbx, wtx, nby, wty, _view2(D))
+        return
+    diag_from_links3(Lx, Ly, Lz, nbx, wtx, nby, wty, nbz, wtz, D)
+
+
+@njit(parallel=True, cache=True)
+def diag_from_links3(Lx, Ly, Lz, nbx, wtx, nby, wty, nbz, wtz, D):
+    """``D = -(sum of the row's off-diagonal coefficients)``, any shape."""
     nx, ny, nz = D.shape
     for i in prange(nx):
         for j in range(ny):

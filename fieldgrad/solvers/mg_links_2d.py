@@ -224,6 +224,21 @@ def residual_restrict_links2d(u, f, out, nch, Lx, Ly, D, fx, fy, nbx, wtx, nby, 
             _restrict_y(t, out[I], riy, rwy)
 
 
+@njit(parallel=True, cache=True)
+def diag_from_links2d(Lx, Ly, nbx, wtx, nby, wty, D):
+    """``D = -(sum of the row's off-diagonal coefficients)``: the sums of
+    :func:`fieldgrad.solvers.mg_links.diag_from_links3` (whose z terms are exact zeros in 2D)."""
+    nx, ny = D.shape
+    for i in prange(nx):
+        lm, lc, ly, d = Lx[nbx[2, i]], Lx[i], Ly[i], D[i]
+        w0, w1 = wtx[0, i], wtx[1, i]
+        for j in range(ny):
+            if 0 < j < ny - 1:  # wty 1, nby[2, j] = j - 1
+                d[j] = -(w0 * lm[j] + w1 * lc[j] + ly[j - 1] + ly[j])
+            else:
+                d[j] = -(w0 * lm[j] + w1 * lc[j] + wty[0, j] * ly[nby[2, j]] + wty[1, j] * ly[j])
+
+
 # ------------------------------------------------------------------ 9-point (Galerkin coarse levels)
 @njit(inline="always")
 def _off9_shell(u, C, i, j, nbr):

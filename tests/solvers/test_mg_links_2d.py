@@ -58,6 +58,10 @@ def test_links_2d_kernels_equal_3d(shape, periodic, bc, held):
         r1 = np.empty_like(u)
         FL.residual_links(u, f, r1, *lev.links, fx, fy, fz, *lev.link_tables, use_f)  # dispatches to 2D
         assert np.array_equal(r1, r3)
+    D3, D2 = np.empty(lev.shape), np.empty(lev.shape)
+    FL.diag_from_links3(*lev.links[:3], *lev.link_tables, D3)
+    FL.diag_from_links(*lev.links[:3], *lev.link_tables, D2)  # dispatches to 2D
+    assert np.array_equal(D2, D3)
     n3 = FL.residual_norm_links(u, f, *lev.links, fx, fy, fz, *lev.link_tables)
     assert abs(lev.residual_norm(u, f) - n3) <= 1e-13 * n3
     # fused residual + restriction == residual, then restriction
