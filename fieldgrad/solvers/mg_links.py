@@ -67,9 +67,19 @@ def links_from_k(k, hx, hy, hz, px, py, pz, Lx, Ly, Lz):
                 Lz[i, j, kk] = _hmean_link(c, k[i, j, kp], hz) if (nz > 1 and (kk < nz - 1 or pz)) else 0.0
 
 
-@njit(parallel=True, cache=True)
 def diag_from_links(Lx, Ly, Lz, nbx, wtx, nby, wty, nbz, wtz, D):
-    """``D = -(sum of the row's off-diagonal coefficients)`` (screening/Robin added by the caller)."""
+    """``D = -(sum of the row's off-diagonal coefficients)`` (screening/Robin added by the caller);
+    ``(nx, ny, 1)`` arrays by the row kernel of :mod:`.mg_links_2d` (the same sums)."""
+    if D.shape[2] == 1:
+        from .mg_links_2d import diag_from_links2d
+        diag_from_links2d(*(_view2(a) for a in (Lx, Ly)), nbx, wtx, nby, wty, _view2(D))
+        return
+    diag_from_links3(Lx, Ly, Lz, nbx, wtx, nby, wty, nbz, wtz, D)
+
+
+@njit(parallel=True, cache=True)
+def diag_from_links3(Lx, Ly, Lz, nbx, wtx, nby, wty, nbz, wtz, D):
+    """``D = -(sum of the row's off-diagonal coefficients)``, any shape."""
     nx, ny, nz = D.shape
     for i in prange(nx):
         for j in range(ny):
@@ -141,9 +151,32 @@ def smooth_links_fused(u, f, nslab, Lx, Ly, Lz, D, fx, fy, fz, nbx, wtx, nby, wt
             smooth_plane_links(u, f, i, c1, Lx, Ly, Lz, D, fx, fy, fz, nbx, wtx, nby, wty, nbz, wtz)
 
 
-@njit(parallel=True, cache=True)
 def residual_links(u, f, r, Lx, Ly, Lz, D, fx, fy, fz, nbx, wtx, nby, wty, nbz, wtz, use_f):
-    """``r = f - A u`` (``r = A u`` when ``use_f`` is False); 0 at fixed nodes."""
+    """``r = f - A u`` (``r = A u`` when ``use_f`` is False); 0 at fixed nodes.
+
+    2D arrays stored ``(nx, ny, 1)`` go to the row kernel of :mod:`.mg_links_2d` (the same
+    arithmetic, to the last bit), others to :func:`residual_links3`."""
+    if u.shape[2] == 1 and not fz[0] and not fx[1:-1].any() and not fy[1:-1].any():
+        try:
+            v = [_view2(a) for a in (u, f, r, Lx, Ly, D)]
+        except AttributeError:  # a view would need a copy
+            v = None
+        if v is not None:
+            from .mg_links_2d import residual_links2d
+            residual_links2d(*v[:3], *v[3:], fx, fy, nbx, wtx, nby, wty, use_f)
+            return
+    residual_links3(u, f, r, Lx, Ly, Lz, D, fx, fy, fz, nbx, wtx, nby, wty, nbz, wtz, use_f)
+
+
+def _view2(a):
+    v = a.view()
+    v.shape = a.shape[:2]
+    return v
+
+
+@njit(parallel=True, cache=True)
+def residual_links3(u, f, r, Lx, Ly, Lz, D, fx, fy, fz, nbx, wtx, nby, wty, nbz, wtz, use_f):
+    """``r = f - A u`` (``r = A u`` when ``use_f`` is False); 0 at fixed nodes; any shape."""
     nx, ny, nz = u.shape
     for i in prange(nx):
         ii = 0 < i < nx - 1

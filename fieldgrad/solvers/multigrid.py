@@ -26,6 +26,7 @@ from .mg_2d import view2
 from .mg_semicoarsen import coarsen_modes
 from . import mg_kernels as K
 from . import mg_links as FL
+from . import mg_links_2d as L2
 from .matrix import ReducedSystem, _stencil_to_csr
 
 
@@ -164,6 +165,12 @@ class Level:
         self.ncolors = 2 if coef.shape[0] <= 7 else 8
         # the full 3x3x3 box in Hierarchy._rap's order: the unrolled 27-point smoother
         self.is27 = self.offs.shape[0] == 27 and np.array_equal(self.offs, _BOX27)
+        # a 2D level's 3x3 box: the 9-point row kernels (:mod:`.mg_links_2d`) on (nx, ny) views
+        self.args9 = None
+        if (self.shape[2] == 1 and self._plain2d() and self.offs.shape[0] == 9
+                and np.array_equal(self.offs[:, :2], L2.OFF9) and not self.offs[:, 2].any()):
+            self.args9 = (self.coef.reshape(self.shape[:2] + (9,)), self.fixed1[0], self.fixed1[1],
+                          np.ascontiguousarray(self.nbr[:2]))
 
     def set_links(self, Lx, Ly, Lz, D, tables):
         """Variable-coefficient 7-point operator as links plus diagonal (:mod:`.mg_links`)."""
@@ -171,6 +178,31 @@ class Level:
         self.links = (Lx, Ly, Lz, D)
         self.link_tables = tuple(x for t in tables for x in t)  # nbx, wtx, nby, wty, nbz, wtz
         self.ncolors = 2
+        # 2D levels, stored (nx, ny, 1): the row kernels of :mod:`.mg_links_2d` on the (nx, ny) views
+        self.links_args2 = None
+        if self.shape[2] == 1 and self._plain2d():
+            nbx, wtx, nby, wty = self.link_tables[:4]
+            try:
+                self.links_args2 = (view2(Lx), view2(Ly), view2(D), self.fixed1[0], self.fixed1[1], nbx, wtx, nby,
+                                    wty)
+            except AttributeError:  # arrays a view cannot reshape: the 3D kernels
+                self.links_args2 = None
+
+    def _wave(self, nslab, sweeps):
+        """The row order of ``sweeps`` 2D sweeps in one pass (:func:`.mg_links_2d.wave_schedule`;
+        None for one sweep or slabs too short), cached."""
+        if sweeps < 2:
+            return None
+        cache = self.__dict__.setdefault("_waves", {})
+        key = (nslab, sweeps)
+        if key not in cache:
+            cache[key] = L2.wave_schedule(self.shape[0], nslab, 2 * sweeps, self.periodic[0])
+        return cache[key]
+
+    def _plain2d(self):
+        """A 2D level whose fixed flags sit only on end nodes (what the 2D row kernels assume)."""
+        fx, fy, fz = self.fixed1
+        return not fz[0] and not fx[1:-1].any() and not fy[1:-1].any()
 
     def explicit(self):
         """``(coef, offs)`` of this level's operator (converting the const and links forms)."""
@@ -227,6 +259,15 @@ class Level:
             colors = colors[::-1]
         if self.kind == "links":
             nslab = max(1, min(numba.get_num_threads(), self.shape[0]))
+            if self.links_args2 is not None:
+                u2, f2 = view2(u), view2(f)
+                w = self._wave(nslab, sweeps)
+                if w is not None:  # the sweeps in one pass over memory
+                    L2.smooth_links_waves(u2, f2, *w, *self.links_args2, colors[0])
+                    return
+                for _ in range(sweeps):
+                    L2.smooth_links_fused2(u2, f2, nslab, *self.links_args2, colors[0])
+                return
             for _ in range(sweeps):
                 FL.smooth_links_fused(u, f, nslab, *self.links, fx, fy, fz, *self.link_tables, colors[0])
             return
@@ -239,6 +280,17 @@ class Level:
                 return
             for _ in range(sweeps):
                 FU.smooth_rb_fused(u, f, nslab, *self.const_args, colors[0], self.omega)
+            return
+        if self.kind == "stencil" and self.args9 is not None:
+            nslab = max(1, min(numba.get_num_threads(), self.shape[0]))
+            u2, f2 = view2(u), view2(f)
+            C, fx2, fy2, nbr2 = self.args9
+            w = self._wave(nslab, sweeps)
+            if w is not None:
+                L2.smooth9_waves(u2, f2, C, *w, fx2, fy2, nbr2, 1 if reverse else 0)
+                return
+            for _ in range(sweeps):
+                L2.smooth9_fused(u2, f2, C, nslab, fx2, fy2, nbr2, 1 if reverse else 0)
             return
         for _ in range(sweeps):
             for col in colors:
@@ -261,8 +313,12 @@ class Level:
                 (mx, px), (my, py), (mz, pz) = self.reflect_maps
                 K.residual_const(u, f, r, *self.c, self.diag0, *self.diag1, fx, fy, fz, mx, px, my, py, mz, pz,
                                  use_f)
+        elif self.kind == "links" and self.links_args2 is not None:
+            L2.residual_links2d(view2(u), view2(f), view2(r), *self.links_args2, use_f)
         elif self.kind == "links":
             FL.residual_links(u, f, r, *self.links, fx, fy, fz, *self.link_tables, use_f)
+        elif self.args9 is not None:
+            L2.residual9(view2(u), view2(f), view2(r), *self.args9, use_f)
         else:
             K.residual_stencil(u, f, r, self.coef, self.offs, self.nbr, fx, fy, fz, use_f)
         return r
@@ -274,6 +330,9 @@ class Level:
             return float(M2.residual_norm2d(view2(u), view2(f), nch, *self.const_args2))
         if self.kind == "const":
             return float(F.residual_norm_const(u, f, *self.const_args))
+        if self.kind == "links" and self.links_args2 is not None:
+            nch = max(1, min(numba.get_num_threads(), self.shape[0]))
+            return float(L2.residual_norm_links2d(view2(u), view2(f), nch, *self.links_args2))
         if self.kind == "links":
             return float(FL.residual_norm_links(u, f, *self.links, *self.fixed1, *self.link_tables))
         return float(K.norm2(self.residual(u, f, self.r)))
@@ -368,6 +427,21 @@ class Hierarchy:
         allo = np.array([[dx, dy, dz] for dx in (-1, 0, 1) for dy in (-1, 0, 1) for dz in (-1, 0, 1)], dtype=np.int64)
         keep = [13] + [s for s in range(27) if s != 13 and all(allo[s, a] == 0 or coarse.shape[a] > 1 for a in range(3))]
         (rix, rwx, pix, pwx), (riy, rwy, piy, pwy), (riz, rwz, piz, pwz) = tables
+        fine9 = fine.links_args2 if fine.kind == "links" else (fine.args9 if fine.kind == "stencil" else None)
+        if fine9 is not None and coarse.shape[2] == 1 and len(keep) == 9:
+            # 2D: straight into the 9-point coarse stencil (:mod:`.mg_links_2d`)
+            out = np.zeros(coarse.shape + (9,))
+            o2 = out.reshape(coarse.shape[:2] + (9,))
+            tabs = (rix, rwx, riy, rwy, pix, pwx, piy, pwy, coarse.shape[0], coarse.shape[1], *coarse.periodic[:2])
+            box = L2.standard_box(rix, rwx, pix, pwx, riy, rwy, piy, pwy)  # the interior, without tables
+            if fine.kind == "links":
+                Lx, Ly, D, _, _, nbx, wtx, nby, wty = fine9
+                L2.galerkin_links2d(Lx, Ly, D, nbx, wtx, nby, wty, o2, *tabs, *box)
+                L2.galerkin_links2d_interior(Lx, Ly, D, o2, *box)
+            else:
+                L2.galerkin9(fine9[0], fine9[3], o2, *tabs, *box)
+                L2.galerkin9_interior(fine9[0], o2, *box)
+            return np.moveaxis(out, -1, 0), allo[keep]
         if fine.kind == "links":
             # straight from the links, into point-major storage in ``keep`` order (no copies)
             slot = np.full(27, -1, dtype=np.int64)
@@ -448,6 +522,12 @@ class Hierarchy:
         if lev.kind == "const" and lev.const_args2 is not None:
             nch = max(1, min(numba.get_num_threads(), out.shape[0]))
             M2.residual_restrict2d(view2(u), view2(f), view2(out), nch, *lev.const_args2, rix, rwx, riy, rwy)
+        elif lev.kind == "links" and lev.links_args2 is not None:
+            nch = max(1, min(numba.get_num_threads(), out.shape[0]))
+            L2.residual_restrict_links2d(view2(u), view2(f), view2(out), nch, *lev.links_args2, rix, rwx, riy, rwy)
+        elif lev.kind == "stencil" and lev.args9 is not None:
+            nch = max(1, min(numba.get_num_threads(), out.shape[0]))
+            L2.residual_restrict9(view2(u), view2(f), view2(out), nch, *lev.args9, rix, rwx, riy, rwy)
         elif lev.kind in ("const", "links"):
             buf = self._restrict_buffers.get(level)
             if buf is None:
