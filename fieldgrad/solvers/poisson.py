@@ -210,18 +210,17 @@ class PoissonSolver:
         else:
             hier = self.hier
             bnorm = (self.level0 or hier.levels[0]).residual_norm(ud, b)
+            use_fmg = (x0 is None) if self.fmg is None else self.fmg
+            fsrc = None
+            if use_fmg:
+                fixed = prob.fixed_mask()
+                fsrc = (fixed, pad3(np.asarray(f, dtype=np.float64), grid.ndim)[fixed])
             if method == "multigrid":
-                use_fmg = (x0 is None) if self.fmg is None else self.fmg
-                fsrc = None
-                if use_fmg:
-                    fixed = prob.fixed_mask()
-                    fsrc = (fixed, pad3(np.asarray(f, dtype=np.float64), grid.ndim)[fixed])
                 it, residuals, converged = mg_iterate(hier, u, b, rtol, maxiter or 50, cycle=self.cycle,
                                                       nu1=self.nu1, nu2=self.nu2, callback=callback, fmg=use_fmg,
                                                       f_source=fsrc, ud=ud, bnorm=bnorm)
             else:
-                it, residuals, converged = pcg(hier, u, b, rtol, maxiter or 200, callback=callback,
-                                               nu=max(1, self.nu1), bnorm=bnorm, level=self.level0)
+                it, residuals, converged = self._cg(u, b, ud, fsrc, rtol, maxiter or 200, callback, bnorm)
             info["levels"] = [lev.shape[: grid.ndim] for lev in hier.levels]
             if self.level0 is not None:
                 u[prob.outside3] = 0.0  # no unknowns there (the iterates carry round-off)
@@ -244,6 +243,27 @@ class PoissonSolver:
             raise ConvergenceError(f"{method} did not reach rtol={rtol:g} in {it} iterations; last relative "
                                    f"residual {last:.3e}", residuals=residuals, result=result)
         return result
+
+
+    def _cg(self, u, b, ud, fsrc, rtol, maxiter, callback, bnorm):
+        """MG-CG, started (when ``fsrc`` is given) from one full-multigrid pass of the preconditioner's
+        hierarchy, which counts as the first iteration as in :func:`mg_iterate`: on the 1025^2 finned
+        plate with holes 7 CG iterations follow it instead of 12 from zero."""
+        hier, lev = self.hier, self.level0 or self.hier.levels[0]
+        done, history = 0, []
+        if fsrc is not None and bnorm > 0.0 and maxiter > 1:
+            hier.fmg(u, b, fsrc, ud, self.cycle, self.nu1, self.nu2)
+            if self.level0 is not None:
+                u[self.prob.outside3] = 0.0  # the filled holes' values are no unknowns of the exact problem
+            done, history = 1, [lev.residual_norm(u, b) / bnorm]
+            if callback is not None:
+                callback(1, history[0])
+            if history[0] <= rtol:
+                return 1, history, True
+        cb = callback if callback is None or not done else (lambda i, r: callback(i + done, r))
+        it, residuals, converged = pcg(hier, u, b, rtol, maxiter - done, callback=cb, nu=max(1, self.nu1),
+                                       bnorm=bnorm, level=self.level0)
+        return it + done, history + residuals, converged
 
 
 _SETUPS = SetupCache(4)
