@@ -66,10 +66,18 @@ def _inv(grid, power, dtype, scale=1.0):
     return [_const(v, dtype) for v in vals]
 
 
+def _cu_array(x):
+    """True for a device array: Numba's (the simulator's too), CuPy's, anything with
+    ``__cuda_array_interface__`` (:func:`fieldgrad.backends.cuda.is_device_array`)."""
+    from .backends.cuda import is_device_array
+
+    return is_device_array(x)
+
+
 def _wants_gpu(backend, first):
     """True when ``backend`` (or the process default, or a device-array input ``first``) asks for
     the GPU (BackendError when it asks for CUDA and CUDA cannot run)."""
-    on_device = hasattr(first, "__cuda_array_interface__") and not isinstance(first, np.ndarray)
+    on_device = _cu_array(first)
     if backend is None and not on_device:
         from .backends import get_backend
 
@@ -148,8 +156,6 @@ def _by_rows(name, u, grid, bc, k, t, out, backend, check_finite):
     return out
 
 
-def _cu_array(x):
-    return hasattr(x, "__cuda_array_interface__") and not isinstance(x, np.ndarray)
 
 
 def _material_k(k):
