@@ -101,10 +101,17 @@ def test_cell_and_orthotropic_k_equal_the_cpu(cu, shape, kind):
         assert np.any(ref == 0.0)
 
 
-def test_cylindrical_cells_k(cu):
-    g, u = cylinder(0.0)
+@pytest.mark.parametrize("r0", [0.0, 0.25])
+def test_cylindrical_cells_k_and_dirichlet_r_faces(cu, r0):
+    g, u = cylinder(r0)
     k = fg.Cells(_cells(g, 3))
-    same(fg.div_k_grad(u, g, faces(0.0), k=k, t=0.4, backend="cuda"), fg.div_k_grad(u, g, faces(0.0), k=k, t=0.4))
+    same(fg.div_k_grad(u, g, faces(r0), k=k, t=0.4, backend="cuda"), fg.div_k_grad(u, g, faces(r0), k=k, t=0.4))
+    bc = {"r+": fg.Dirichlet(lambda r, z, t: z + t), "z": fg.Robin(1.0, 0.3, 0.5)}
+    if r0 > 0:
+        bc["r-"] = fg.Dirichlet(2.0)
+    same(fg.laplacian(u, g, bc, t=0.3, backend="cuda"), fg.laplacian(u, g, bc, t=0.3))
+    same(fg.div_k_grad(u, g, bc, k=fg.Orthotropic(2.0, fg.Cells(_cells(g, 4))), t=0.3, backend="cuda"),
+         fg.div_k_grad(u, g, bc, k=fg.Orthotropic(2.0, fg.Cells(_cells(g, 4))), t=0.3))
 
 
 @pytest.mark.parametrize("r0", [0.0, 0.25])
@@ -112,7 +119,10 @@ def test_cylindrical_div_equals_the_cpu(cu, r0):
     g, u = cylinder(r0)
     R, Z = g.mesh()
     v = np.stack([R * Z + np.sin(R) * (1 + Z ** 2), Z ** 2 + R])
-    for bc in (None, {"r+": fg.Neumann(0.1), "z": fg.Dirichlet(lambda r, z, t: r * t)}):
+    held_r = {"r+": fg.Dirichlet(0.5), "z": fg.Neumann(0.2)}  # F_r held on the r faces: the radial term reads it
+    if r0 > 0:
+        held_r["r-"] = fg.Dirichlet(lambda r, z, t: z * t)
+    for bc in (None, {"r+": fg.Neumann(0.1), "z": fg.Dirichlet(lambda r, z, t: r * t)}, held_r):
         same(fg.div(v, g, bc, t=0.5, backend="cuda"), fg.div(v, g, bc, t=0.5))
     # the exact divergence of a field the order-2 differences take exactly: (1/r) d(r^2)/dr + 1 = 3
     exact = fg.div(np.stack([R, Z]), g, backend="cuda").copy_to_host()
