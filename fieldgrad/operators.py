@@ -156,8 +156,6 @@ def _by_rows(name, u, grid, bc, k, t, out, backend, check_finite):
     return out
 
 
-
-
 def _material_k(k):
     """True when ``k`` is marked as cell values or per-axis values (a bare array must have the
     node shape here: an operator's ``k`` of another shape is an error, not a guess)."""
