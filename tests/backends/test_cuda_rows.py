@@ -208,3 +208,14 @@ def test_one_axis_cylindrical_grid(cu, r0):
     same(fg.laplacian(r ** 3 + np.cos(r), g, bc, backend="cuda"), fg.laplacian(r ** 3 + np.cos(r), g, bc))
     v = (r ** 2 + 1.0)[None]
     same(fg.div(v, g, bc, backend="cuda"), fg.div(v, g, bc))
+
+
+def test_periodic_axis_with_cell_k(cu):
+    """A periodic x axis: the wrap links and the periodic axis tables on the device."""
+    g = fg.Grid((8, 9), periodic=(True, False))
+    X, Y = g.mesh()
+    u = np.sin(2 * np.pi * X) * Y + Y ** 2
+    c = _cells(g, 11)
+    bc = {"y-": fg.Dirichlet(0.5), "y+": fg.Robin(1.0, 0.5, 0.1)}
+    for k in (fg.Cells(c), fg.Orthotropic(fg.Cells(c), 3.0)):
+        same(fg.div_k_grad(u, g, bc, k=k, backend="cuda"), fg.div_k_grad(u, g, bc, k=k))
