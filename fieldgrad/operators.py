@@ -66,18 +66,32 @@ def _inv(grid, power, dtype, scale=1.0):
     return [_const(v, dtype) for v in vals]
 
 
-def _on_gpu(name, backend, first):
-    """The CUDA implementation of operator ``name`` when ``backend`` (or the process default, or a
-    device-array input) asks for the GPU; ``None`` for the CPU path."""
-    on_device = hasattr(first, "__cuda_array_interface__") and not isinstance(first, np.ndarray)
+def _cu_array(x):
+    """True for a device array: Numba's (the simulator's too), CuPy's, anything with
+    ``__cuda_array_interface__`` (:func:`fieldgrad.backends.cuda.is_device_array`)."""
+    from .backends.cuda import is_device_array
+
+    return is_device_array(x)
+
+
+def _wants_gpu(backend, first):
+    """True when ``backend`` (or the process default, or a device-array input ``first``) asks for
+    the GPU (BackendError when it asks for CUDA and CUDA cannot run)."""
+    on_device = _cu_array(first)
     if backend is None and not on_device:
         from .backends import get_backend
 
         if get_backend() == "cpu":
-            return None
+            return False
     from .backends import resolve_backend
 
-    if resolve_backend("cuda" if (backend is None and on_device) else backend) != "cuda":
+    return resolve_backend("cuda" if (backend is None and on_device) else backend) == "cuda"
+
+
+def _on_gpu(name, backend, first):
+    """The CUDA implementation of operator ``name`` when ``backend`` (or the process default, or a
+    device-array input) asks for the GPU; ``None`` for the CPU path."""
+    if not _wants_gpu(backend, first):
         return None
     from .kernels import cuda_ops
 
@@ -93,14 +107,6 @@ def _cylindrical(grid, name, order=2):
                         "grid; accepted there: laplacian, div_k_grad, div and curl (order 2), grad (the components "
                         "d/dr, d/dz are the Cartesian ones), solve_poisson, solve_heat and the fields")
     return True
-
-
-def _cpu_only(name, backend, first):
-    """BackendError unless the CPU path was asked for (the cylindrical forms have no CUDA kernel)."""
-    on_device = hasattr(first, "__cuda_array_interface__") and not isinstance(first, np.ndarray)
-    if backend not in (None, "cpu") or on_device:
-        raise BackendError(f"{name} on a cylindrical (r, z) grid runs on the CPU only (backend='cpu', a NumPy "
-                           f"array); got backend={backend!r}{' and a device array' if on_device else ''}")
 
 
 def _axis_without_flow(bcs):
@@ -124,17 +130,26 @@ def _add_radial_term(out, fr, ghost_lo, grid):
         out[0] += ((fr[1] - ghost_lo) * (0.5 / grid.spacing[0])).astype(out.dtype, copy=False)
 
 
-def _by_rows(u, grid, bc, k, t, out, backend=None):
+def _by_rows(name, u, grid, bc, k, t, out, backend, check_finite):
     """laplacian / div_k_grad by the solvers' finite-volume rows
-    (:func:`fieldgrad.solvers.apply.apply_operator`): on cylindrical grids and for conductivities
+    (:func:`fieldgrad.solvers.apply.apply_operator`; on the GPU
+    :func:`fieldgrad.solvers.cuda_apply.apply_rows`): on cylindrical grids and for conductivities
     on cells or per axis, which have no stencil kernel.  A node on a Dirichlet face gets the
-    balance of its half cell with that face closed."""
+    balance of its half cell with that face closed.  ``k``: None for the Laplacian (the number 1),
+    else the ``k`` of :func:`div_k_grad` (numbers and node arrays are checked)."""
     from .solvers.apply import apply_operator
 
-    if backend not in (None, "cpu") or not isinstance(u, np.ndarray):
-        raise BackendError("laplacian / div_k_grad on a cylindrical (r, z) grid, and div_k_grad with k on cells "
-                           "(Cells) or Orthotropic, run on the CPU only (backend='cpu', a NumPy array); got "
-                           f"backend={backend!r}")
+    if _wants_gpu(backend, u):
+        from .solvers.cuda_apply import apply_rows
+
+        return apply_rows(u, grid, bc, k, t, out, check_finite)
+    if _cu_array(u):
+        raise BackendError(f"{name}: a device array u needs backend='cuda' (or None); got backend={backend!r}")
+    u = as_field(u, grid, "u", check_finite=check_finite)
+    if k is None:
+        k = 1.0
+    elif not _material_k(k):
+        k = check_conductivity(k, grid, u.dtype)
     res = apply_operator(u, grid, bc, k, t).astype(u.dtype, copy=False)
     out = output_array(out, grid.shape, u.dtype, inputs={"u": u})
     out[...] = res
@@ -188,7 +203,7 @@ def laplacian(u, grid, bc=None, *, order=2, t=0.0, out=None, check_finite=False,
     """
     if _cylindrical(grid, "laplacian", order):
         _check_order(order)
-        return _by_rows(as_field(u, grid, "u", check_finite=check_finite), grid, bc, 1.0, t, out, backend)
+        return _by_rows("laplacian", u, grid, bc, None, t, out, backend, check_finite)
     gpu = _on_gpu("laplacian", backend, u)
     if gpu is not None:
         return gpu(u, grid, bc, order=order, t=t, out=out, check_finite=check_finite)
@@ -275,7 +290,7 @@ def div(v, grid, bc=None, *, order=2, t=0.0, out=None, check_finite=False, backe
     >>> float(div(np.stack([X, 2 * Y]), g).mean())
     3.0
 
-    On a cylindrical ``(r, z)`` grid (order 2, CPU) the components are ``(F_r, F_z)`` and the result
+    On a cylindrical ``(r, z)`` grid (order 2, CPU or CUDA) the components are ``(F_r, F_z)`` and the result
     is ``(1/r) d(r F_r)/dr + dF_z/dz``, taken as ``dF_r/dr + F_r/r + dF_z/dz`` with the
     order-2 differences of the Cartesian form (central inside, the boundary rules at the faces).  When ``r`` starts at 0 the ``r-`` face is the
     axis: it takes no condition (as everywhere on such grids); nothing flows through it, so
@@ -293,7 +308,13 @@ def div(v, grid, bc=None, *, order=2, t=0.0, out=None, check_finite=False, backe
     if cyl:
         _check_order(order)
         _cylindrical(grid, "div", order)
-        _cpu_only("div", backend, v)
+        if _wants_gpu(backend, v):
+            from .solvers.cuda_apply import div_cylindrical
+
+            return div_cylindrical(v, grid, _axis_without_flow(_bnd.resolve_bc(bc, grid)), t=t, out=out,
+                                   check_finite=check_finite)
+        if _cu_array(v):
+            raise BackendError(f"div: a device array v needs backend='cuda' (or None); got backend={backend!r}")
     else:
         gpu = _on_gpu("div", backend, v)
         if gpu is not None:
@@ -376,7 +397,7 @@ def div_k_grad(u, grid, bc=None, *, k=None, t=0.0, out=None, check_finite=False,
     k : None (1), positive number or array of ``grid.shape`` -- the conductivity (any
         coefficient of ``div(k grad u)``: permittivity, permeability / viscosity ...); or
         values on the cells (:class:`~fieldgrad.Cells`) or per axis (:class:`~fieldgrad.Orthotropic`): then each face takes the mean of the cells
-        around it, exactly the rows :func:`fieldgrad.solve_poisson` solves (CPU only; a node on
+        around it, exactly the rows :func:`fieldgrad.solve_poisson` solves (CPU and CUDA; a node on
         a Dirichlet face gets the balance of its half cell with that face closed; with a
         ``Cells(..., domain=)`` the hole surfaces are insulated, a row is the balance per unit
         volume of the part of the node's cell inside the domain, and nodes outside hold 0)
@@ -397,11 +418,8 @@ def div_k_grad(u, grid, bc=None, *, k=None, t=0.0, out=None, check_finite=False,
     """
     if k is None:
         k = 1.0
-    if _material_k(k):
-        return _by_rows(as_field(u, grid, "u", check_finite=check_finite), grid, bc, k, t, out, backend)
-    if _cylindrical(grid, "div_k_grad"):
-        u = as_field(u, grid, "u", check_finite=check_finite)
-        return _by_rows(u, grid, bc, check_conductivity(k, grid, u.dtype), t, out, backend)
+    if _material_k(k) or _cylindrical(grid, "div_k_grad"):
+        return _by_rows("div_k_grad", u, grid, bc, k, t, out, backend, check_finite)
     gpu = _on_gpu("div_k_grad", backend, u)
     if gpu is not None:
         return gpu(u, k, grid, bc, t=t, out=out, check_finite=check_finite)
