@@ -107,7 +107,8 @@ class PoissonSolver:
     k : None, number > 0, node array, cell values or Orthotropic (see :func:`solve_poisson`)
     screening : number >= 0 or non-negative array
     method : one of "auto", "multigrid", "cg", "spectral", "direct"
-    cycle : "V", "W" or "F"; nu1, nu2 : smoothing sweeps; fmg : bool (multigrid start)
+    cycle : "V", "W" or "F"; nu1, nu2 : smoothing sweeps; fmg : bool (full-multigrid start of
+        "multigrid" and "cg"; default: when no ``x0`` is given)
     coarse_size : int -- stop coarsening at this many nodes (then a sparse LU solve)
     omega : float or None -- over-relaxation of the constant-coefficient red-black smoother
         (None: 1.2 in 3D, 1.15 in 2D; 1.0 is plain Gauss-Seidel)
@@ -322,7 +323,8 @@ def solve_poisson(f, grid, bc, *, k=None, screening=0.0, method="auto", rtol=1e-
     t : float -- time for time-dependent boundary values
     strict : bool -- on a singular problem, raise instead of projecting incompatible data
     raise_on_failure : bool -- False returns ``converged=False`` instead of raising
-    cycle, nu1, nu2, fmg : multigrid cycle ("V", "W", "F"), sweeps, FMG start (default: when no x0)
+    cycle, nu1, nu2, fmg : multigrid cycle ("V", "W", "F"), sweeps, FMG start of "multigrid" and "cg"
+        (default: when no x0; it counts as the first iteration)
     backend : None, "cpu" or "cuda" -- None follows :func:`fieldgrad.get_backend` (a GPU array
         ``f`` selects CUDA); on CUDA, :func:`fieldgrad.solvers.cuda_poisson.solve` runs V-cycles
         (constant coefficients) or V-cycle-preconditioned CG (array ``k``/screening) and ``u`` is
