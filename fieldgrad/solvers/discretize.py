@@ -80,32 +80,22 @@ def check_domain_parts(prob):
     Pure flux problems with holes (no anchor anywhere) are refused for the same reason: the
     constant of the domain, not of the whole box, would be the null space.
     """
-    import scipy.sparse as sp
-    from scipy.sparse.csgraph import connected_components
+    from .link_parts import loose_parts
 
-    n = int(np.prod(prob.shape3))
-    idx = np.arange(n).reshape(prob.shape3)
-    rows, cols = [], []
-    for a, L in enumerate(prob.link_coefficients()):
-        on = L > 0
-        rows.append(idx[on])
-        cols.append(np.roll(idx, -1, axis=a)[on])
-    r, c = np.concatenate(rows), np.concatenate(cols)
-    G = sp.coo_matrix((np.ones(r.size), (r, c)), shape=(n, n))
-    _, comp = connected_components(G, directed=False)
+    L = prob.link_coefficients()
+    inside = ~prob.outside3
     anchor = prob.fixed_or_held_mask()
     rd = prob.robin_diag()
     if rd is not None:
         anchor |= rd != 0
-    anchor |= np.asarray(prob.screening3()) > 0
-    inside = ~prob.outside3
-    comp = comp.reshape(prob.shape3)
-    anchored = np.zeros(comp.max() + 1, dtype=bool)
-    anchored[comp[anchor & inside]] = True
-    loose = inside & ~prob.fixed_mask() & ~anchored[comp]
-    if loose.any():
-        first = tuple(int(i) for i in np.argwhere(loose)[0][: prob.ndim])
-        parts = len(np.unique(comp[loose]))
+    if prob.s3 is not None or prob.s_const != 0.0:
+        anchor |= np.asarray(prob.screening3()) > 0
+    state = inside.astype(np.int8)
+    state[inside & anchor] = 2
+    parts, first = loose_parts(*L, state)
+    prob._spare_links = L  # the next link_coefficients() call takes these (read only here)
+    if parts:
+        first = tuple(int(i) for i in np.unravel_index(first, prob.shape3)[: prob.ndim])
         raise ParameterError(f"k (Cells domain): {parts} connected part(s) of the domain hold no fixed value (no "
                              f"Dirichlet node, held node, Robin/convection face or surface, or screening touches "
                              f"them), e.g. the part with "
@@ -480,9 +470,15 @@ class Problem:
         The one place face conductances are formed: a node-sampled component takes the harmonic
         mean of the two nodes, a cell component the mean of the cells around the face
         (:func:`fieldgrad.materials.faces.cell_links`), then a contact resistance is put in
-        series (:func:`fieldgrad.materials.faces.apply_contact`)."""
+        series (:func:`fieldgrad.materials.faces.apply_contact`).
+
+        Each call returns arrays of its own (the caller may change them); the ones
+        :func:`check_domain_parts` formed and only read are handed to the next call."""
         from .mg_links import links_from_k
 
+        spare = self.__dict__.pop("_spare_links", None)
+        if spare is not None:
+            return spare
         mat = self.material
         L = [None, None, None]
         comps = mat.components
