@@ -169,7 +169,6 @@ class Problem:
         self.material = resolve_conductivity(k, grid, "k")
         self.contact = resolve_contact(contact, grid, "contact")
         self.k_const = self.material.const if self.contact is None else None
-        self.k3 = self.material.node_k3(0)
         self.phi3 = self.material.volume_fraction()
         self.outside3 = None if self.phi3 is None else (self.phi3 == 0)
         if screening is None:
@@ -282,6 +281,11 @@ class Problem:
 
     # ----------------------------------------------------------------- small helpers
     @property
+    def k3(self):
+        """The node conductivity (see the class attributes), formed on first use."""
+        return self.material.node_k3(0)
+
+    @property
     def constant_coefficients(self):
         """True when k and screening are numbers and Robin ratios are per-face constants."""
         return self.k_const is not None and self.s_const is not None and self.robin_scalar and self.m3 is None
@@ -348,7 +352,7 @@ class Problem:
                     face = self.grid.axis_names[a] + "-+"[side]
                     sl = self._face_slice(a, side)
                     ratio = self._face3(c.evaluate("alpha", self.grid, face) / c.evaluate("beta", self.grid, face), a)
-                    d[sl] -= 2.0 * self.material.node_k3(a)[sl] * ratio * self.face_metric(a, side) / self.h3[a]
+                    d[sl] -= 2.0 * self.material.node_k3_face(a, side) * ratio * self.face_metric(a, side) / self.h3[a]
         if isinstance(self.surface, Robin):
             on = self.surface_nodes3
             d[on] -= (self.surface_coef3 * self._surface_ratio())[on]
@@ -414,10 +418,10 @@ class Problem:
                 sl = self._face_slice(a, side)
                 if isinstance(c, Neumann):
                     g = self._face3(c.evaluate("flux", grid, face, t), a)
-                    b[sl] -= 2.0 * self.material.node_k3(a)[sl] * g * self.face_metric(a, side) / self.h3[a]
+                    b[sl] -= 2.0 * self.material.node_k3_face(a, side) * g * self.face_metric(a, side) / self.h3[a]
                 elif isinstance(c, Robin):
                     v = self._face3(c.evaluate("value", grid, face, t) / c.evaluate("beta", grid, face, t), a)
-                    b[sl] -= 2.0 * self.material.node_k3(a)[sl] * v * self.face_metric(a, side) / self.h3[a]
+                    b[sl] -= 2.0 * self.material.node_k3_face(a, side) * v * self.face_metric(a, side) / self.h3[a]
         self._surface_rhs(b, t)
         # Dirichlet faces last, so edges shared with other faces hold the value
         for a in range(self.ndim):
