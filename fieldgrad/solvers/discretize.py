@@ -517,9 +517,10 @@ class Problem:
         tables = [axis_tables(n, p) for n, p in zip(self.shape3, self.periodic3)]
         D = np.empty(self.shape3)
         diag_from_links(*L, *tables[0], *tables[1], *tables[2], D)
-        s = self.screening3()
-        if np.any(s != 0.0):
-            D -= s
+        if self.s3 is not None or self.s_const != 0.0:
+            s = self.screening3()
+            if np.any(s != 0.0):
+                D -= s
         rd = self.robin_diag()
         if rd is not None:
             D += rd

@@ -137,10 +137,12 @@ class HeldProblem(Problem):
         :meth:`~fieldgrad.solvers.discretize.Problem.links_diag`."""
         if self._links is None:
             Lx, Ly, Lz, D, tables = super().links_diag()
-            self._links0 = (Lx.copy(), Ly.copy(), Lz.copy())
+            # (a padded axis has no links to cut: its zeros serve both tuples)
+            self._links0 = tuple(L if n == 1 else L.copy() for L, n in zip((Lx, Ly, Lz), self.shape3))
             h = self.held
             for a, L in enumerate((Lx, Ly, Lz)):
-                L[h | np.roll(h, -1, axis=a)] = 0.0
+                if self.shape3[a] > 1:
+                    L[h | np.roll(h, -1, axis=a)] = 0.0
             # held rows: a power of two (exact division), HELD_SCALE below the node's own diagonal
             mant, ex = np.frexp(-D[h])
             D[h] = -np.ldexp(1.0, np.where(mant > np.sqrt(0.5), ex, ex - 1) - HELD_SCALE_LOG2)

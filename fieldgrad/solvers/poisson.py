@@ -29,6 +29,8 @@ def _outside_from(exact, soft, outside):
     preconditioned operator has no tiny eigenvalues from the outside block."""
     Le, Ls = list(exact[:3]), soft[:3]
     for a in range(3):
+        if outside.shape[a] == 1:  # a padded axis has no links (its one link index is the end's 0)
+            continue
         both = outside & np.roll(outside, -1, axis=a)
         Le[a] = np.where(both, Ls[a], Le[a])
     D = np.where(outside, soft[3], exact[3])
