@@ -117,7 +117,9 @@ def cell_links(c3, a, shape3, h3, periodic3, radial=None):
             cnt = cnt * _touch_count(b, shape3[b], periodic3[b], rad)
     sl = [slice(None)] * 3
     sl[a] = slice(0, c3.shape[a])
-    out[tuple(sl)] = s / cnt / h3[a] ** 2
+    o = out[tuple(sl)]
+    np.divide(s, cnt, out=o)
+    o /= h3[a] ** 2
     return out
 
 
