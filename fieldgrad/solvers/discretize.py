@@ -309,6 +309,12 @@ class Problem:
         fx, fy, fz = self.fixed1
         return fx[:, None, None] | fy[None, :, None] | fz[None, None, :]
 
+    def fixed_index(self):
+        """Flat (C-order) indices of the fixed nodes, formed once (what :meth:`rhs` writes)."""
+        if "_fixed_index" not in self.__dict__:
+            self._fixed_index = np.flatnonzero(self.fixed_mask())
+        return self._fixed_index
+
     def fixed_or_held_mask(self):
         """Boolean array of ``shape3``: every node whose value is given -- the Dirichlet nodes, and in
         :class:`~fieldgrad.solvers.held.HeldProblem` the held ones."""
@@ -408,7 +414,9 @@ class Problem:
         """
         grid = self.grid
         b = np.array(pad3(np.asarray(f, dtype=np.float64), self.ndim), copy=True)
-        c = self.capacity_factor()  # the source over each row's (inside, ring) volume
+        if "_rhs_capacity" not in self.__dict__:  # (fixed with the problem: formed once)
+            self._rhs_capacity = self.capacity_factor()
+        c = self._rhs_capacity  # the source over each row's (inside, ring) volume
         if np.ndim(c):
             b *= c
         ud = np.zeros(self.shape3)
@@ -430,8 +438,8 @@ class Problem:
                     face = grid.axis_names[a] + "-+"[side]
                     sl = self._face_slice(a, side)
                     ud[sl] = self._face3(c.evaluate("value", grid, face, t), a)
-        fixed = self.fixed_mask()
-        b[fixed] = ud[fixed]
+        fi = self.fixed_index()
+        b.reshape(-1)[fi] = ud.reshape(-1)[fi]
         return b, ud
 
     def _surface_rhs(self, b, t):
