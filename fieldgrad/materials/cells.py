@@ -95,21 +95,24 @@ def check_cell_values(values, grid, name, *, positive=True, domain=None):
     if arr.dtype.kind not in "biuf" or arr.dtype == bool:
         raise ParameterError(f"{name} (cell values) must be a real number array; got {describe(values)}")
     arr = np.array(arr, dtype=np.float64)
+    outside = None
     if domain is not None:
-        arr[~domain] = 1.0
-    bad = ~np.isfinite(arr)
-    if bad.any():
+        outside = ~domain
+        arr[outside] = 1.0
+    lo, hi = (float(np.min(arr)), float(np.max(arr))) if arr.size else (1.0, 1.0)
+    if not (np.isfinite(lo) and np.isfinite(hi)):  # (a NaN makes the minimum NaN)
+        bad = ~np.isfinite(arr)
         where = tuple(int(i) for i in np.argwhere(bad)[0])
         raise NonFiniteError(f"{name} (cell values) holds {int(bad.sum())} non-finite value(s) (NaN or inf), "
                              f"the first at cell {where}; accepted: finite values")
-    low = (arr <= 0) if positive else (arr < 0)
-    if low.any():
+    if (lo <= 0) if positive else (lo < 0):
+        low = (arr <= 0) if positive else (arr < 0)
         where = tuple(int(i) for i in np.argwhere(low)[0])
         want = "positive" if positive else "non-negative"
         raise ParameterError(f"{name} (cell values) must be {want} everywhere; cell {where} holds "
                              f"{float(arr[where])!r}")
-    if domain is not None:
-        arr[~domain] = 0.0
+    if outside is not None:
+        arr[outside] = 0.0
     return arr
 
 
@@ -152,7 +155,7 @@ class Cells:
         arr = np.array(values, copy=True)
         if arr.dtype.kind not in "biuf" or arr.dtype == bool:
             raise ParameterError(f"Cells needs a real number array; got {describe(values)}")
-        arr = arr.astype(np.float64)
+        arr = arr.astype(np.float64, copy=False)  # (a copy already)
         arr.flags.writeable = False
         self.values = arr
         self.domain = None

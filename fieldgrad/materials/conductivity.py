@@ -130,6 +130,25 @@ class Conductivity:
             self._node[key] = arr
         return self._node[key]
 
+    def node_k3_face(self, a, side):
+        """``node_k3(a)`` on the box face normal to axis ``a`` (``side`` 0: the first node plane,
+        1: the last), an array of the other axes' shape, equal to the face of the full array;
+        cell values are averaged from the one layer of cells at the face unless the full
+        array is already at hand."""
+        key = 0 if self.isotropic else a
+        idx = 0 if side == 0 else -1
+        sl = tuple(idx if b == a else slice(None) for b in range(3))
+        kind, v = self.components[key]
+        if key in self._node or kind == "node" or self.periodic3[a] or (self.radial is not None and a == 0):
+            return self.node_k3(a)[sl]
+        if kind == "const":
+            return np.full(tuple(n for b, n in enumerate(self.shape3) if b != a), v)
+        # a node on the face touches cells of the adjacent layer only, counted once along ``a``
+        end = slice(-1, None) if side else slice(0, 1)
+        layer = v[tuple(end if b == a else slice(None) for b in range(3))]
+        shape3 = tuple(1 if b == a else n for b, n in enumerate(self.shape3))
+        return node_mean(layer, shape3, self.periodic3, self.radial)[sl]
+
 
 def _component(value, grid, name):
     nd = grid.ndim

@@ -35,16 +35,25 @@ def _to_nodes(s, b, n, periodic, radial=None):
         return s
     if periodic:
         return s + np.roll(s, 1, axis=b)
-    pad = [(0, 0)] * 3
-    pad[b] = (1, 1)
-    p = np.pad(s, pad)
-    lo = [slice(None)] * 3
-    hi = [slice(None)] * 3
-    lo[b], hi[b] = slice(None, -1), slice(1, None)
-    if radial is None:
-        return p[tuple(lo)] + p[tuple(hi)]
+    def at(arr, part):
+        sl = [slice(None)] * 3
+        sl[b] = part
+        return arr[tuple(sl)]
+
+    shape = list(s.shape)
+    shape[b] = n
+    out = np.empty(shape)
+    if radial is None:  # the cells below and above each node (one of them at the two ends)
+        at(out, 0)[...] = at(s, 0)
+        np.add(at(s, slice(None, -1)), at(s, slice(1, None)), out=at(out, slice(1, -1)))
+        at(out, -1)[...] = at(s, -1)
+        return out
     wlo, whi = (w.reshape([-1 if c == b else 1 for c in range(3)]) for w in radial)
-    return wlo * p[tuple(lo)] + whi * p[tuple(hi)]
+    at(out, 0)[...] = at(whi, 0) * at(s, 0)
+    np.multiply(at(wlo, slice(1, -1)), at(s, slice(None, -1)), out=at(out, slice(1, -1)))
+    at(out, slice(1, -1))[...] += at(whi, slice(1, -1)) * at(s, slice(1, None))
+    at(out, -1)[...] = at(wlo, -1) * at(s, -1)
+    return out
 
 
 def _touch_count(b, n, periodic, radial=None):
@@ -108,7 +117,9 @@ def cell_links(c3, a, shape3, h3, periodic3, radial=None):
             cnt = cnt * _touch_count(b, shape3[b], periodic3[b], rad)
     sl = [slice(None)] * 3
     sl[a] = slice(0, c3.shape[a])
-    out[tuple(sl)] = s / cnt / h3[a] ** 2
+    o = out[tuple(sl)]
+    np.divide(s, cnt, out=o)
+    o /= h3[a] ** 2
     return out
 
 

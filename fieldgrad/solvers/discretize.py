@@ -80,32 +80,22 @@ def check_domain_parts(prob):
     Pure flux problems with holes (no anchor anywhere) are refused for the same reason: the
     constant of the domain, not of the whole box, would be the null space.
     """
-    import scipy.sparse as sp
-    from scipy.sparse.csgraph import connected_components
+    from .link_parts import loose_parts
 
-    n = int(np.prod(prob.shape3))
-    idx = np.arange(n).reshape(prob.shape3)
-    rows, cols = [], []
-    for a, L in enumerate(prob.link_coefficients()):
-        on = L > 0
-        rows.append(idx[on])
-        cols.append(np.roll(idx, -1, axis=a)[on])
-    r, c = np.concatenate(rows), np.concatenate(cols)
-    G = sp.coo_matrix((np.ones(r.size), (r, c)), shape=(n, n))
-    _, comp = connected_components(G, directed=False)
+    L = prob.link_coefficients()
+    inside = ~prob.outside3
     anchor = prob.fixed_or_held_mask()
     rd = prob.robin_diag()
     if rd is not None:
         anchor |= rd != 0
-    anchor |= np.asarray(prob.screening3()) > 0
-    inside = ~prob.outside3
-    comp = comp.reshape(prob.shape3)
-    anchored = np.zeros(comp.max() + 1, dtype=bool)
-    anchored[comp[anchor & inside]] = True
-    loose = inside & ~prob.fixed_mask() & ~anchored[comp]
-    if loose.any():
-        first = tuple(int(i) for i in np.argwhere(loose)[0][: prob.ndim])
-        parts = len(np.unique(comp[loose]))
+    if prob.s3 is not None or prob.s_const != 0.0:
+        anchor |= np.asarray(prob.screening3()) > 0
+    state = inside.astype(np.int8)
+    state[inside & anchor] = 2
+    parts, first = loose_parts(*L, state)
+    prob._spare_links = L  # the next link_coefficients() call takes these (read only here)
+    if parts:
+        first = tuple(int(i) for i in np.unravel_index(first, prob.shape3)[: prob.ndim])
         raise ParameterError(f"k (Cells domain): {parts} connected part(s) of the domain hold no fixed value (no "
                              f"Dirichlet node, held node, Robin/convection face or surface, or screening touches "
                              f"them), e.g. the part with "
@@ -179,7 +169,6 @@ class Problem:
         self.material = resolve_conductivity(k, grid, "k")
         self.contact = resolve_contact(contact, grid, "contact")
         self.k_const = self.material.const if self.contact is None else None
-        self.k3 = self.material.node_k3(0)
         self.phi3 = self.material.volume_fraction()
         self.outside3 = None if self.phi3 is None else (self.phi3 == 0)
         if screening is None:
@@ -292,6 +281,11 @@ class Problem:
 
     # ----------------------------------------------------------------- small helpers
     @property
+    def k3(self):
+        """The node conductivity (see the class attributes), formed on first use."""
+        return self.material.node_k3(0)
+
+    @property
     def constant_coefficients(self):
         """True when k and screening are numbers and Robin ratios are per-face constants."""
         return self.k_const is not None and self.s_const is not None and self.robin_scalar and self.m3 is None
@@ -314,6 +308,12 @@ class Problem:
         """Boolean array of ``shape3``: True on fixed (Dirichlet) nodes."""
         fx, fy, fz = self.fixed1
         return fx[:, None, None] | fy[None, :, None] | fz[None, None, :]
+
+    def fixed_index(self):
+        """Flat (C-order) indices of the fixed nodes, formed once (what :meth:`rhs` writes)."""
+        if "_fixed_index" not in self.__dict__:
+            self._fixed_index = np.flatnonzero(self.fixed_mask())
+        return self._fixed_index
 
     def fixed_or_held_mask(self):
         """Boolean array of ``shape3``: every node whose value is given -- the Dirichlet nodes, and in
@@ -358,7 +358,7 @@ class Problem:
                     face = self.grid.axis_names[a] + "-+"[side]
                     sl = self._face_slice(a, side)
                     ratio = self._face3(c.evaluate("alpha", self.grid, face) / c.evaluate("beta", self.grid, face), a)
-                    d[sl] -= 2.0 * self.material.node_k3(a)[sl] * ratio * self.face_metric(a, side) / self.h3[a]
+                    d[sl] -= 2.0 * self.material.node_k3_face(a, side) * ratio * self.face_metric(a, side) / self.h3[a]
         if isinstance(self.surface, Robin):
             on = self.surface_nodes3
             d[on] -= (self.surface_coef3 * self._surface_ratio())[on]
@@ -414,7 +414,9 @@ class Problem:
         """
         grid = self.grid
         b = np.array(pad3(np.asarray(f, dtype=np.float64), self.ndim), copy=True)
-        c = self.capacity_factor()  # the source over each row's (inside, ring) volume
+        if "_rhs_capacity" not in self.__dict__:  # (fixed with the problem: formed once)
+            self._rhs_capacity = self.capacity_factor()
+        c = self._rhs_capacity  # the source over each row's (inside, ring) volume
         if np.ndim(c):
             b *= c
         ud = np.zeros(self.shape3)
@@ -424,10 +426,10 @@ class Problem:
                 sl = self._face_slice(a, side)
                 if isinstance(c, Neumann):
                     g = self._face3(c.evaluate("flux", grid, face, t), a)
-                    b[sl] -= 2.0 * self.material.node_k3(a)[sl] * g * self.face_metric(a, side) / self.h3[a]
+                    b[sl] -= 2.0 * self.material.node_k3_face(a, side) * g * self.face_metric(a, side) / self.h3[a]
                 elif isinstance(c, Robin):
                     v = self._face3(c.evaluate("value", grid, face, t) / c.evaluate("beta", grid, face, t), a)
-                    b[sl] -= 2.0 * self.material.node_k3(a)[sl] * v * self.face_metric(a, side) / self.h3[a]
+                    b[sl] -= 2.0 * self.material.node_k3_face(a, side) * v * self.face_metric(a, side) / self.h3[a]
         self._surface_rhs(b, t)
         # Dirichlet faces last, so edges shared with other faces hold the value
         for a in range(self.ndim):
@@ -436,8 +438,8 @@ class Problem:
                     face = grid.axis_names[a] + "-+"[side]
                     sl = self._face_slice(a, side)
                     ud[sl] = self._face3(c.evaluate("value", grid, face, t), a)
-        fixed = self.fixed_mask()
-        b[fixed] = ud[fixed]
+        fi = self.fixed_index()
+        b.reshape(-1)[fi] = ud.reshape(-1)[fi]
         return b, ud
 
     def _surface_rhs(self, b, t):
@@ -480,9 +482,15 @@ class Problem:
         The one place face conductances are formed: a node-sampled component takes the harmonic
         mean of the two nodes, a cell component the mean of the cells around the face
         (:func:`fieldgrad.materials.faces.cell_links`), then a contact resistance is put in
-        series (:func:`fieldgrad.materials.faces.apply_contact`)."""
+        series (:func:`fieldgrad.materials.faces.apply_contact`).
+
+        Each call returns arrays of its own (the caller may change them); the ones
+        :func:`check_domain_parts` formed and only read are handed to the next call."""
         from .mg_links import links_from_k
 
+        spare = self.__dict__.pop("_spare_links", None)
+        if spare is not None:
+            return spare
         mat = self.material
         L = [None, None, None]
         comps = mat.components
@@ -517,9 +525,10 @@ class Problem:
         tables = [axis_tables(n, p) for n, p in zip(self.shape3, self.periodic3)]
         D = np.empty(self.shape3)
         diag_from_links(*L, *tables[0], *tables[1], *tables[2], D)
-        s = self.screening3()
-        if np.any(s != 0.0):
-            D -= s
+        if self.s3 is not None or self.s_const != 0.0:
+            s = self.screening3()
+            if np.any(s != 0.0):
+                D -= s
         rd = self.robin_diag()
         if rd is not None:
             D += rd

@@ -137,10 +137,12 @@ class HeldProblem(Problem):
         :meth:`~fieldgrad.solvers.discretize.Problem.links_diag`."""
         if self._links is None:
             Lx, Ly, Lz, D, tables = super().links_diag()
-            self._links0 = (Lx.copy(), Ly.copy(), Lz.copy())
+            # (a padded axis has no links to cut: its zeros serve both tuples)
+            self._links0 = tuple(L if n == 1 else L.copy() for L, n in zip((Lx, Ly, Lz), self.shape3))
             h = self.held
             for a, L in enumerate((Lx, Ly, Lz)):
-                L[h | np.roll(h, -1, axis=a)] = 0.0
+                if self.shape3[a] > 1:
+                    L[h | np.roll(h, -1, axis=a)] = 0.0
             # held rows: a power of two (exact division), HELD_SCALE below the node's own diagonal
             mant, ex = np.frexp(-D[h])
             D[h] = -np.ldexp(1.0, np.where(mant > np.sqrt(0.5), ex, ex - 1) - HELD_SCALE_LOG2)
@@ -180,24 +182,43 @@ class HeldProblem(Problem):
             on = self.surface_nodes()
             v[self.surface_nodes3] = pad3(self.surface.evaluate_nodes("value", self.grid, t, at=on), self.ndim)[
                 self.surface_nodes3]
+        ix = self._indices()
+        vf, bf, udf = v.reshape(-1), b.reshape(-1), ud.reshape(-1)
         if self.user_held is not None:
-            vu = pad3(np.ascontiguousarray(check_fixed_value(fixed_value, self.user_held.reshape(self.grid.shape),
-                                                             self.grid)), self.ndim)
-            v[self.user_held] = vu[self.user_held]
+            vu = check_fixed_value(fixed_value, self.user_held.reshape(self.grid.shape), self.grid).reshape(-1)
+            vf[ix["user"]] = vu[ix["user"]]
         elif fixed_value is not None:
             raise ParameterError("fixed_value was given but no held region: pass fixed (a boolean mask) too")
         Lx, Ly, Lz, D, tables = self.links_diag()
-        vh = np.where(self.held, v, 0.0)
+        vh = np.zeros(self.shape3)
+        h = ix["held"]
+        vh.reshape(-1)[h] = vf[h]
         coupling = np.empty(self.shape3)
         fx, fy, fz = self.fixed1
         FL.residual_links(vh, vh, coupling, *self._links0, np.zeros(self.shape3), fx, fy, fz,
                           *(x for tab in tables for x in tab), False)
-        b -= coupling  # zero on Dirichlet nodes, and overwritten on held rows next
-        b[self.held] = D[self.held] * v[self.held]
-        ud[self.held_all] = v[self.held_all]
-        fixed = super().fixed_mask()
-        b[fixed] = ud[fixed]
+        # zero but next to a held node (and on Dirichlet nodes); overwritten on held rows next
+        c = ix["coupled"]
+        bf[c] -= coupling.reshape(-1)[c]
+        bf[h] = D.reshape(-1)[h] * vf[h]
+        udf[ix["all"]] = vf[ix["all"]]
+        fi = self.fixed_index()
+        bf[fi] = udf[fi]
         return b, ud
+
+    def _indices(self):
+        """Flat indices of the held nodes (``held``, ``all``, ``user``) and of the nodes whose
+        right-hand side a held value can reach (``coupled``: the held nodes' neighbours along
+        every axis), formed once."""
+        if "_held_indices" not in self.__dict__:
+            near = self.held.copy()
+            for a in range(3):
+                if self.shape3[a] > 1:
+                    near |= np.roll(self.held, 1, axis=a) | np.roll(self.held, -1, axis=a)
+            self._held_indices = {"held": np.flatnonzero(self.held), "all": np.flatnonzero(self.held_all),
+                                  "user": None if self.user_held is None else np.flatnonzero(self.user_held),
+                                  "coupled": np.flatnonzero(near)}
+        return self._held_indices
 
 
 def make_problem(grid, bc, k, screening, contact=None, fixed=None):

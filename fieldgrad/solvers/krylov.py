@@ -8,6 +8,7 @@ linear interpolation, exact coarse solve) is a symmetric preconditioner in it.
 from __future__ import annotations
 
 import numpy as np
+from numba import njit, prange
 
 from . import mg_kernels as K
 
@@ -26,7 +27,8 @@ def cg(ops, u, b, rtol, maxiter, bnorm, *, callback=None):
         ``precondition(r, z)`` (``z = M^-1 r``, projected for singular problems; for plain CG
         ``z = r``), ``project(x)``, ``dot(x, y)`` (the inner product in which ``A`` and ``M`` are
         self-adjoint), ``norm(x)`` (Euclidean), ``axpy(alpha, x, y)`` (``y += alpha x``),
-        ``xpby(x, beta, y)`` (``y = x + beta y``).
+        ``xpby(x, beta, y)`` (``y = x + beta y``); optionally ``update(alpha, p, q, u, r)``
+        (``u += alpha p``, ``r -= alpha q``, returns ``norm(r)``: the three in one pass).
     u : array
         Initial guess, updated in place (fixed nodes hold their values).
     b : array
@@ -58,15 +60,19 @@ def cg(ops, u, b, rtol, maxiter, bnorm, *, callback=None):
     ops.precondition(r, z)
     rz = ops.dot(r, z)
     p = ops.copy(z)
+    update = getattr(ops, "update", None)
     for it in range(1, maxiter + 1):
         ops.apply(p, q)  # overwrites z, no longer needed
         pq = ops.dot(p, q)
         if pq == 0.0 or not np.isfinite(pq):
             return it - 1, residuals, False
         alpha = rz / pq
-        ops.axpy(alpha, p, u)
-        ops.axpy(-alpha, q, r)
-        res = ops.norm(r) / bnorm
+        if update is not None:
+            res = update(alpha, p, q, u, r) / bnorm
+        else:
+            ops.axpy(alpha, p, u)
+            ops.axpy(-alpha, q, r)
+            res = ops.norm(r) / bnorm
         residuals.append(res)
         if callback is not None:
             callback(it, res)
@@ -144,6 +150,28 @@ class HostOps:
 
     def xpby(self, x, beta, y):
         K.xpby(x, beta, y)
+
+    def update(self, alpha, p, q, u, r):
+        return float(_update(alpha, p, q, u, r))
+
+
+@njit(parallel=True, cache=True)
+def _update(alpha, p, q, u, r):
+    """``u += alpha p``, ``r -= alpha q`` and ``||r||_2`` in one pass: bitwise the results of
+    :func:`~.mg_kernels.axpy` twice and :func:`~.mg_kernels.norm2` (the same row partial sums)."""
+    nx, ny, nz = p.shape
+    acc = np.zeros(nx)
+    malpha = -alpha
+    for i in prange(nx):
+        s = 0.0
+        for j in range(ny):
+            for k in range(nz):
+                u[i, j, k] += alpha * p[i, j, k]
+                v = r[i, j, k] + malpha * q[i, j, k]
+                r[i, j, k] = v
+                s += v * v
+        acc[i] = s
+    return np.sqrt(acc.sum())
 
 
 def pcg(hier, u, b, rtol, maxiter, *, callback=None, nu=1, bnorm=None, ud=None, precondition=True, level=None):

@@ -205,19 +205,47 @@ def _parents(pi, pw, q):
     return a0, (a0 if a1 < 0 else a1), pw[q, 0], pw[q, 1]
 
 
+@njit(inline="always")
+def _yrow(ec, piy, pwy, out):
+    """Coarse row ``ec`` interpolated along y onto the fine nodes: ``out[j]`` (every ``j``)."""
+    for j in range(out.shape[0]):
+        b0, b1, wb0, wb1 = _parents(piy, pwy, j)
+        out[j] = wb0 * ec[b0] + wb1 * ec[b1]
+
+
+# rows of the fine level per prolongation chunk (each chunk keeps two interpolated coarse rows)
+PROLONG_ROWS = 64
+
+
 @njit(parallel=True, cache=True)
 def prolong2d(e, u, pix, pwx, piy, pwy, fx, fy, assign):
     """``u += P e`` (``u = P e`` when ``assign``) at unknown nodes, per-axis tables ``pi[q, 2]``
-    (coarse parents, -1 unused with weight 0) and ``pw[q, 2]``."""
+    (coarse parents, -1 unused with weight 0) and ``pw[q, 2]``.  Each coarse row is interpolated
+    along y once per chunk of fine rows (a fine row combines two of them), so every value is
+    ``wa0 (wb0 e00 + wb1 e01) + wa1 (wb0 e10 + wb1 e11)`` as in the direct formula."""
     nx, ny = u.shape
-    for i in prange(nx):
-        if fx[i]:
-            continue
-        a0, a1, wa0, wa1 = _parents(pix, pwx, i)
-        e0, e1, ur = e[a0], e[a1], u[i]
-        for j in range(ny):
-            if fy[j]:
+    nch = (nx + PROLONG_ROWS - 1) // PROLONG_ROWS
+    for c in prange(nch):
+        rows = np.empty((2, ny))
+        ids = np.full(2, -1, dtype=np.int64)
+        for i in range(c * PROLONG_ROWS, min(nx, (c + 1) * PROLONG_ROWS)):
+            if fx[i]:
                 continue
-            b0, b1, wb0, wb1 = _parents(piy, pwy, j)
-            v = wa0 * (wb0 * e0[b0] + wb1 * e0[b1]) + wa1 * (wb0 * e1[b0] + wb1 * e1[b1])
-            ur[j] = v if assign else ur[j] + v
+            a0, a1, wa0, wa1 = _parents(pix, pwx, i)
+            # slot of a0 and of a1 (an interpolated row is kept while a fine row needs it)
+            s0 = 0 if ids[0] == a0 else (1 if ids[1] == a0 else -1)
+            if s0 < 0:
+                s0 = 1 if ids[0] == a1 and a1 != a0 else 0
+                ids[s0] = a0
+                _yrow(e[a0], piy, pwy, rows[s0])
+            s1 = s0 if a1 == a0 else (0 if ids[0] == a1 else (1 if ids[1] == a1 else -1))
+            if s1 < 0:
+                s1 = 1 - s0
+                ids[s1] = a1
+                _yrow(e[a1], piy, pwy, rows[s1])
+            y0, y1, ur = rows[s0], rows[s1], u[i]
+            for j in range(ny):
+                if fy[j]:
+                    continue
+                v = wa0 * y0[j] + wa1 * y1[j]
+                ur[j] = v if assign else ur[j] + v

@@ -82,25 +82,25 @@ def _transfer_tables(nf, nc, mode, periodic):
     assert cf.size == nc
     where = np.full(nf, -1, dtype=np.int64)
     where[cf] = np.arange(nc)
-    for q in range(nf):
-        if where[q] >= 0:
-            pi[q, 0], pw[q, 0] = where[q], 1.0
-        else:  # between coarse nodes q-1 and q+1 (index spacing 2)
-            pi[q, 0], pi[q, 1] = where[q - 1], where[(q + 1) % nf]
-            pw[q] = 0.5
+    on = where >= 0
+    pi[on, 0], pw[on, 0] = where[on], 1.0
+    q = np.flatnonzero(~on)  # between coarse nodes q-1 and q+1 (index spacing 2)
+    pi[q, 0], pi[q, 1] = where[q - 1], where[(q + 1) % nf]
+    pw[q] = 0.5
     w = np.ones(nf)
     if not periodic:
         w[0] = w[-1] = 0.5
     wc = w[cf]
-    slot = np.zeros(nc, dtype=np.int64)
-    for q in range(nf):
-        for a in range(2):
-            c = pi[q, a]
-            if c < 0:
-                continue
-            ri[c, slot[c]] = q
-            rw[c, slot[c]] = pw[q, a] * w[q] / (2.0 * wc[c])
-            slot[c] += 1
+    # each coarse node's fine nodes in the order (q, slot of P) -- the row-major order of ``pi``
+    qs = np.repeat(np.arange(nf), 2)
+    cs = pi.ravel()
+    keep = cs >= 0
+    qs, cs, ws = qs[keep], cs[keep], pw.ravel()[keep]
+    order = np.argsort(cs, kind="stable")
+    qs, cs, ws = qs[order], cs[order], ws[order]
+    slot = np.arange(cs.size) - np.searchsorted(cs, cs)  # rank among the entries of the same coarse node
+    ri[cs, slot] = qs
+    rw[cs, slot] = ws * w[qs] / (2.0 * wc[cs])
     return ri, rw, pi, pw
 
 
@@ -405,7 +405,7 @@ class Hierarchy:
             self.coarse_index.append([coarse_nodes(n, m, p) for n, m, p in zip(lev.shape, modes, lev.periodic)])
             if galerkin or lev.kind in ("stencil", "links") or 2 in modes:
                 # variable coefficients, or a non-uniform coarse grid: Galerkin R A P
-                clev.set_stencil(*self._rap(lev, clev, tables))
+                clev.set_stencil(*self._serial_if(clev.size < self.serial_below, self._rap, lev, clev, tables))
             else:
                 kc = prob.k_const
                 diag1 = [np.zeros(n) for n in cshape]
@@ -421,6 +421,19 @@ class Hierarchy:
                 lv.omega = float(omega) if omega is not None else DEFAULT_OMEGA[sum(n > 1 for n in lv.shape)]
         self._factor_coarsest()
         self._restrict_buffers = {}
+
+    @staticmethod
+    def _serial_if(serial, fn, *args):
+        """``fn(*args)`` on one thread when ``serial`` (a small level: its kernels take less than a
+        fork-join of the thread pool, see :meth:`cycle`), else on all."""
+        nt = numba.get_num_threads()
+        if not serial or nt == 1:
+            return fn(*args)
+        numba.set_num_threads(1)
+        try:
+            return fn(*args)
+        finally:
+            numba.set_num_threads(nt)
 
     @staticmethod
     def _rap(fine, coarse, tables):

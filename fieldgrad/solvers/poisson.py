@@ -8,6 +8,7 @@ import numbers
 import time
 
 import numpy as np
+from numba import njit, prange
 
 from ..grid import require_grid
 from ..errors import ConvergenceError, NonFiniteError, ParameterError, ShapeError
@@ -26,13 +27,34 @@ METHODS = ("auto", "multigrid", "cg", "spectral", "direct")
 def _outside_from(exact, soft, outside):
     """The exact links operator with the block of the nodes outside the domain (decoupled rows
     there) taken from ``soft``: inside rows stay exact, the solution outside stays 0, and the
-    preconditioned operator has no tiny eigenvalues from the outside block."""
-    Le, Ls = list(exact[:3]), soft[:3]
-    for a in range(3):
-        both = outside & np.roll(outside, -1, axis=a)
-        Le[a] = np.where(both, Ls[a], Le[a])
-    D = np.where(outside, soft[3], exact[3])
-    return (*Le, D, exact[4])
+    preconditioned operator has no tiny eigenvalues from the outside block.  (A padded axis
+    has no links, its exact zeros serve as they are.)"""
+    out = [np.empty(outside.shape) if outside.shape[a] > 1 else exact[a] for a in range(3)]
+    D = np.empty(outside.shape)
+    _outside_select(*exact[:4], *soft[:4], outside, *out, D)
+    return (*out, D, exact[4])
+
+
+@njit(parallel=True, cache=True)
+def _outside_select(eLx, eLy, eLz, eD, sLx, sLy, sLz, sD, outside, Lx, Ly, Lz, D):
+    """One pass: a link from the soft operator where both its nodes are outside (the next node
+    wrapping, as ``np.roll``), the diagonal where the node is, else the exact ones; nothing is
+    written along a padded axis."""
+    nx, ny, nz = outside.shape
+    for i in prange(nx):
+        ip = i + 1 if i + 1 < nx else 0
+        for j in range(ny):
+            jp = j + 1 if j + 1 < ny else 0
+            for k in range(nz):
+                o = outside[i, j, k]
+                if nx > 1:
+                    Lx[i, j, k] = sLx[i, j, k] if (o and outside[ip, j, k]) else eLx[i, j, k]
+                if ny > 1:
+                    Ly[i, j, k] = sLy[i, j, k] if (o and outside[i, jp, k]) else eLy[i, j, k]
+                if nz > 1:
+                    kp = k + 1 if k + 1 < nz else 0
+                    Lz[i, j, k] = sLz[i, j, k] if (o and outside[i, j, kp]) else eLz[i, j, k]
+                D[i, j, k] = sD[i, j, k] if o else eD[i, j, k]
 
 
 def _soften(k, ratio=1e-8):
@@ -42,7 +64,8 @@ def _soften(k, ratio=1e-8):
 
     def one(c):
         if isinstance(c, Cells) and c.domain is not None:
-            return Cells(np.where(c.domain, c.values, ratio * float(np.max(c.values[c.domain]))))
+            kmax = float(np.max(c.values, where=c.domain, initial=-np.inf))  # (the domain is not empty)
+            return Cells(np.where(c.domain, c.values, ratio * kmax))
         return c
 
     return Orthotropic(*[one(c) for c in k.components]) if isinstance(k, Orthotropic) else one(k)
