@@ -19,7 +19,7 @@ from . import boundary as _bnd
 from .boundary.ghosts import held_sweep_inputs
 from .errors import BackendError, BoundaryError, GridError, ParameterError, ParameterTypeError, describe
 from .grid import Grid
-from .kernels import cpu
+from .kernels import cpu, points
 from .validation import as_field, check_conductivity, output_array  # noqa: F401 - used and re-exported
 
 __all__ = ["grad", "div", "laplacian", "div_k_grad", "curl"]
@@ -127,7 +127,7 @@ def _add_radial_term(out, fr, ghost_lo, grid):
     first = 1 if grid.on_axis else 0
     out[first:] += (fr[first:] / r[first:]).astype(out.dtype, copy=False)
     if grid.on_axis:  # the central difference across the axis, as the sweep took it
-        out[0] += ((fr[1] - ghost_lo) * (0.5 / grid.spacing[0])).astype(out.dtype, copy=False)
+        out[0] += points.central_difference(ghost_lo, fr[1], 0.5 / grid.spacing[0]).astype(out.dtype, copy=False)
 
 
 def _by_rows(name, u, grid, bc, k, t, out, backend, check_finite):

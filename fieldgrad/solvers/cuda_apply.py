@@ -39,6 +39,7 @@ import numpy as np
 from .. import boundary as _bnd
 from ..backends import cuda as _cu
 from ..kernels import cuda_ops as _ops
+from ..kernels import points
 from ..kernels.cuda import launch1
 from ..kernels.cuda_bc import dirichlet_plan, ghost_buffers, ghost_plan, view_shape
 from ..validation import check_conductivity
@@ -151,18 +152,21 @@ def apply_rows(u, grid, bc, k=None, t=0.0, out=None, check_finite=False):
     return rows.apply(d, t, out)
 
 
+central_difference = None  # set by build(): the shared point formula compiled for the device
 cuda = None  # set by build(): the kernel resolves ``cuda`` as a module global (needed by the simulator)
 
 
 def build(cuda_module):
     """The radial term of the cylindrical divergence; returns a dict name -> kernel."""
-    global cuda
+    global cuda, central_difference
     cuda = cuda_module
+    central_difference = cuda.jit(device=True)(points.central_difference)
 
     @cuda.jit
     def radial_term(fr, glo, r, first, half, out):
-        """``out[i, m] += fr[i, m] / r[i]`` for ``i >= first``; on the axis (``first == 1``)
-        ``out[0, m] += (fr[1, m] - glo[m]) * half`` -- arrays ``(n_r, rest)``."""
+        """``out[i, m] += fr[i, m] / r[i]`` for ``i >= first``; on the axis (``first == 1``) the
+        central difference across it, ``out[0, m] += (fr[1, m] - glo[m]) * half`` -- arrays
+        ``(n_r, rest)``."""
         nr, nm = fr.shape
         for p in range(cuda.grid(1), nr * nm, cuda.gridsize(1)):
             i = p // nm
@@ -170,7 +174,7 @@ def build(cuda_module):
             if i >= first:
                 out[i, m] += fr[i, m] / r[i]
             else:
-                out[i, m] += (fr[1, m] - glo[m]) * half
+                out[i, m] += central_difference(glo[m], fr[1, m], half)
 
     return {"radial_term": radial_term}
 
