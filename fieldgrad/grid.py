@@ -68,7 +68,7 @@ def require_cartesian(grid, what):
     if getattr(grid, "coordinate_system", "cartesian") != "cartesian":
         raise GridError(f"{what} runs on Cartesian grids only; got {grid!r} (axisymmetric problems: "
                         "solve_poisson, solve_heat, the fields' steady() and fluxes, laplacian, div_k_grad, div "
-                        "and curl on the CPU)")
+                        "and curl; on CUDA too: solve_poisson, solve_heat, laplacian, div_k_grad and div)")
 
 
 def axis_slice(ndim, axis, index):
