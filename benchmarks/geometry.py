@@ -158,10 +158,9 @@ def heat_sink(n, repeat):
           "target < 3)")
 
 
-def heat_sink_holes(n, repeat):
-    """The heat sink as a real domain: fins and mounting holes cut out (``Cells(..., domain=)``),
-    convection on the fin tips (y+), chips held, against the plain box (one material, the same
-    faces, a source; the constant-coefficient multigrid)."""
+def heat_sink_holes_problem(n):
+    """The heat sink with holes on ``n^2`` nodes: ``(grid, bc, k, chips mask, chip values)``
+    (also the problem of ``links2d_kernels.py``)."""
     from fieldgrad.materials import cell_centres
 
     g = fg.Grid((n, n))
@@ -176,6 +175,14 @@ def heat_sink_holes(n, repeat):
     mask = chips[0][0] | chips[1][0] | chips[2][0]
     values = np.where(chips[0][0], 80.0, np.where(chips[1][0], 60.0, 70.0))
     bc = {"x": fg.Neumann(0.0), "y-": fg.Neumann(0.0), "y+": fg.Robin(10.0, 1.0, 200.0)}
+    return g, bc, k, mask, values
+
+
+def heat_sink_holes(n, repeat):
+    """The heat sink as a real domain: fins and mounting holes cut out (``Cells(..., domain=)``),
+    convection on the fin tips (y+), chips held, against the plain box (one material, the same
+    faces, a source; the constant-coefficient multigrid)."""
+    g, bc, k, mask, values = heat_sink_holes_problem(n)
     print(f"\n## 2D heat sink with holes {n}^2: fins and 2 mounting holes cut out (Cells domain), 3 chips held, "
           "convection on the fin tips, rtol 1e-10")
     solver = PoissonSolver(g, bc, k, fixed=mask)
