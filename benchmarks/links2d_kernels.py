@@ -15,6 +15,7 @@ from fieldgrad.solvers import PoissonSolver
 from fieldgrad.solvers import mg_kernels as K
 from fieldgrad.solvers import mg_links as FL
 from fieldgrad.solvers import mg_links_2d as L2
+from fieldgrad.solvers.active_segments import full_segments
 from fieldgrad.solvers.mg_2d import view2
 
 from geometry import heat_sink_holes_problem  # noqa: E402 (run from benchmarks/)
@@ -38,9 +39,11 @@ def pairs_of(hier):
     (sx, swx, _, _), (sy, swy, _, _), (sz, swz, _, _) = hier.transfers[1]
     nt = numba.get_num_threads()
     buf = (np.empty((nt, 4) + L0.shape[1:]), np.empty((nt, 4), dtype=np.int64))
-    C, fx2, fy2, nbr2 = L1.args9
+    # the 2D kernels on every node (as the 3D ones), and on the active nodes the solver uses
+    all0, all1 = full_segments(*L0.shape[:2]), full_segments(*L1.shape[:2])
+    C, fx2, fy2, nbr2 = L1.args9[:4]
     w0, w1 = L0._wave(nt, 2), L1._wave(nt, 2)
-    a2 = L0.links_args2
+    a2, act2 = L0.links_args2[:-2] + all0, L0.links_args2
     return {
         "fine links red-black sweep": (
             lambda: FL.smooth_links_fused(u, f, nt, *L0.links, fx, fy, fz, *L0.link_tables, 0),
@@ -48,6 +51,9 @@ def pairs_of(hier):
         "fine links, 2 sweeps: two one-pass sweeps -> one wave pass": (
             lambda: [L2.smooth_links_fused2(view2(u), view2(f), nt, *a2, 0) for _ in range(2)],
             lambda: L2.smooth_links_waves(view2(u), view2(f), *w0, *a2, 0)),
+        "fine links, 2 sweeps in one wave pass: every node -> the domain's nodes only": (
+            lambda: L2.smooth_links_waves(view2(u), view2(f), *w0, *a2, 0),
+            lambda: L2.smooth_links_waves(view2(u), view2(f), *w0, *act2, 0)),
         "fine fused residual + restriction": (
             lambda: FL.residual_restrict_links(u, f, out, buf[0], buf[1], *L0.links, fx, fy, fz, *L0.link_tables,
                                                rix, rwx, riy, rwy, riz, rwz),
@@ -60,14 +66,15 @@ def pairs_of(hier):
             lambda: L2.residual_norm_links2d(view2(u), view2(f), nt, *a2)),
         "first coarse level 9-point sweep (8 colours -> one pass)": (
             lambda: [K.smooth_stencil(u1, f1, L1.coef, L1.offs, L1.nbr, gx, gy, gz, c, 8) for c in range(8)],
-            lambda: L2.smooth9_fused(view2(u1), view2(f1), C, nt, fx2, fy2, nbr2, 0)),
+            lambda: L2.smooth9_fused(view2(u1), view2(f1), C, nt, fx2, fy2, nbr2, *all1, 0)),
         "first coarse level, 2 sweeps: two one-pass sweeps -> one wave pass": (
-            lambda: [L2.smooth9_fused(view2(u1), view2(f1), C, nt, fx2, fy2, nbr2, 0) for _ in range(2)],
-            lambda: L2.smooth9_waves(view2(u1), view2(f1), C, *w1, fx2, fy2, nbr2, 0)),
+            lambda: [L2.smooth9_fused(view2(u1), view2(f1), C, nt, fx2, fy2, nbr2, *all1, 0) for _ in range(2)],
+            lambda: L2.smooth9_waves(view2(u1), view2(f1), C, *w1, fx2, fy2, nbr2, *all1, 0)),
         "first coarse level residual + restriction": (
             lambda: (K.residual_stencil(u1, f1, r1, L1.coef, L1.offs, L1.nbr, gx, gy, gz, True),
                      K.restrict(r1, out2, sx, swx, sy, swy, sz, swz)),
-            lambda: L2.residual_restrict9(view2(u1), view2(f1), view2(out2), nt, *L1.args9, sx, swx, sy, swy)),
+            lambda: L2.residual_restrict9(view2(u1), view2(f1), view2(out2), nt, C, fx2, fy2, nbr2, *all1, sx, swx, sy,
+                                           swy)),
     }
 
 

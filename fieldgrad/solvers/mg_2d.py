@@ -218,8 +218,9 @@ PROLONG_ROWS = 64
 
 
 @njit(parallel=True, cache=True)
-def prolong2d(e, u, pix, pwx, piy, pwy, fx, fy, assign):
-    """``u += P e`` (``u = P e`` when ``assign``) at unknown nodes, per-axis tables ``pi[q, 2]``
+def prolong2d(e, u, pix, pwx, piy, pwy, fx, fy, sp, sv, assign):
+    """``u += P e`` (``u = P e`` when ``assign``) at the unknown nodes of the active runs ``(sp, sv)``
+    (:mod:`.active_segments`; others are left alone), per-axis tables ``pi[q, 2]``
     (coarse parents, -1 unused with weight 0) and ``pw[q, 2]``.  Each coarse row is interpolated
     along y once per chunk of fine rows (a fine row combines two of them), so every value is
     ``wa0 (wb0 e00 + wb1 e01) + wa1 (wb0 e10 + wb1 e11)`` as in the direct formula."""
@@ -229,7 +230,7 @@ def prolong2d(e, u, pix, pwx, piy, pwy, fx, fy, assign):
         rows = np.empty((2, ny))
         ids = np.full(2, -1, dtype=np.int64)
         for i in range(c * PROLONG_ROWS, min(nx, (c + 1) * PROLONG_ROWS)):
-            if fx[i]:
+            if fx[i] or sp[i] == sp[i + 1]:
                 continue
             a0, a1, wa0, wa1 = _parents(pix, pwx, i)
             # slot of a0 and of a1 (an interpolated row is kept while a fine row needs it)
@@ -244,8 +245,13 @@ def prolong2d(e, u, pix, pwx, piy, pwy, fx, fy, assign):
                 ids[s1] = a1
                 _yrow(e[a1], piy, pwy, rows[s1])
             y0, y1, ur = rows[s0], rows[s1], u[i]
-            for j in range(ny):
-                if fy[j]:
-                    continue
-                v = wa0 * y0[j] + wa1 * y1[j]
-                ur[j] = v if assign else ur[j] + v
+            for k in range(sp[i], sp[i + 1]):
+                a, b = sv[k, 0], sv[k, 1]
+                if a < 0:  # (lets LLVM drop the negative-index wraparound: see mg_links_2d.run_bounds)
+                    a = 0
+                for jj in range(b - a):
+                    j = a + jj
+                    if fy[j]:
+                        continue
+                    v = wa0 * y0[j] + wa1 * y1[j]
+                    ur[j] = v if assign else ur[j] + v

@@ -162,8 +162,9 @@ def residual_links(u, f, r, Lx, Ly, Lz, D, fx, fy, fz, nbx, wtx, nby, wty, nbz, 
         except AttributeError:  # a view would need a copy
             v = None
         if v is not None:
+            from .active_segments import full_segments
             from .mg_links_2d import residual_links2d
-            residual_links2d(*v[:3], *v[3:], fx, fy, nbx, wtx, nby, wty, use_f)
+            residual_links2d(*v[:3], *v[3:], fx, fy, nbx, wtx, nby, wty, *full_segments(*u.shape[:2]), use_f)
             return
     residual_links3(u, f, r, Lx, Ly, Lz, D, fx, fy, fz, nbx, wtx, nby, wty, nbz, wtz, use_f)
 

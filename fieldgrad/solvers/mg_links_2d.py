@@ -26,7 +26,9 @@ then odd ``j``) run in one pass over memory with the slab scheme above; the reve
 (symmetric post-smoothing) starts with odd rows and odd ``j``.
 
 Fixed nodes (``fx``/``fy`` flags; only the end nodes of an axis may be flagged -- the callers
-check) are left untouched and have a zero residual.
+check) are left untouched and have a zero residual.  Every row kernel works on the row's active
+runs ``(sp, sv)`` (:mod:`.active_segments`: the nodes of a domain with holes, one run ``[0, ny)``
+per row otherwise): the nodes off them are neither smoothed nor written, and their residual is 0.
 
 Example
 -------
@@ -57,29 +59,60 @@ def _row_interior(i, nx, ny):
 
 
 @njit(inline="always")
-def smooth_row_links(u, f, i, color, buf, Lx, Ly, D, fx, fy, nbx, wtx, nby, wty):
-    """Gauss-Seidel update of the colour-``color`` nodes (``(i+j) % 2 == color``) of row ``i``."""
+def run_bounds(sv, k, lo, hi):
+    """Run ``k`` of ``sv`` clipped to ``[lo, hi)``.  (The explicit clamps let LLVM prove the
+    indices non-negative: with ``max``/``min`` the loops kept Numba's negative-index wraparound
+    and did not vectorise, 3-5x slower.)"""
+    a, b = sv[k, 0], sv[k, 1]
+    if a < lo:
+        a = lo
+    if b > hi:
+        b = hi
+    return a, b
+
+
+@njit(inline="always")
+def first_of_parity(a, p):
+    """The first index ``>= a`` of parity ``p`` (``a >= 0``)."""
+    return a + (a + p) % 2
+
+
+@njit(inline="always")
+def smooth_row_links(u, f, i, color, buf, Lx, Ly, D, fx, fy, nbx, wtx, nby, wty, sp, sv):
+    """Gauss-Seidel update of the colour-``color`` nodes (``(i+j) % 2 == color``) of row ``i``,
+    on the row's active segments ``sv[sp[i]:sp[i+1]]`` (:func:`row_segments`)."""
     nx, ny = u.shape
     if fx[i]:
         return
     j0 = (i + color) % 2
-    if _row_interior(i, nx, ny):
-        for j in (0, ny - 1):
-            if j % 2 == j0 and not fy[j]:
-                u[i, j] = (f[i, j] - _off_shell(u, Lx, Ly, i, j, nbx, wtx, nby, wty)) / D[i, j]
-        uc, um, up, fr, lm, lc, ly, dr = u[i], u[i - 1], u[i + 1], f[i], Lx[i - 1], Lx[i], Ly[i], D[i]
-        for j in range(1, ny - 1):  # both colours, contiguous: vectorised; colour j0 read only
-            buf[j] = (fr[j] - (lm[j] * um[j] + lc[j] * up[j] + ly[j - 1] * uc[j - 1] + ly[j] * uc[j + 1])) / dr[j]
-        for j in range(2 - j0 if j0 == 0 else 1, ny - 1, 2):
-            uc[j] = buf[j]
-    else:
-        for j in range(j0, ny, 2):
-            if not fy[j]:
-                u[i, j] = (f[i, j] - _off_shell(u, Lx, Ly, i, j, nbx, wtx, nby, wty)) / D[i, j]
+    inner = _row_interior(i, nx, ny)
+    i_m, i_p = max(i - 1, 0), min(i + 1, nx - 1)  # rows i -+ 1 (read only when inner)
+    uc, um, up, fr, lm, lc, ly, dr = u[i], u[i_m], u[i_p], f[i], Lx[i_m], Lx[i], Ly[i], D[i]
+    for k in range(sp[i], sp[i + 1]):
+        if inner:
+            a, b = sv[k, 0], sv[k, 1]
+            for j in (0, ny - 1):
+                if a <= j < b and j % 2 == j0 and not fy[j]:
+                    u[i, j] = (f[i, j] - _off_shell(u, Lx, Ly, i, j, nbx, wtx, nby, wty)) / D[i, j]
+            lo, hi = run_bounds(sv, k, 1, ny - 1)
+            for jj in range(hi - lo):  # both colours, contiguous: vectorised; colour j0 read only
+                j = lo + jj
+                buf[j] = (fr[j] - (lm[j] * um[j] + lc[j] * up[j] + ly[j - 1] * uc[j - 1] + ly[j] * uc[j + 1])) / dr[j]
+            s0 = first_of_parity(lo, j0)
+            for jj in range((hi - s0 + 1) // 2):
+                j = s0 + 2 * jj
+                uc[j] = buf[j]
+        else:
+            a, b = run_bounds(sv, k, 0, ny)
+            s0 = first_of_parity(a, j0)
+            for jj in range((b - s0 + 1) // 2):
+                j = s0 + 2 * jj
+                if not fy[j]:
+                    u[i, j] = (f[i, j] - _off_shell(u, Lx, Ly, i, j, nbx, wtx, nby, wty)) / D[i, j]
 
 
 @njit(parallel=True, cache=True)
-def smooth_links_fused2(u, f, nslab, Lx, Ly, D, fx, fy, nbx, wtx, nby, wty, color0):
+def smooth_links_fused2(u, f, nslab, Lx, Ly, D, fx, fy, nbx, wtx, nby, wty, sp, sv, color0):
     """One red-black sweep (colour ``color0`` first) in one pass over memory (module docstring)."""
     nx, ny = u.shape
     c1 = 1 - color0
@@ -87,16 +120,16 @@ def smooth_links_fused2(u, f, nslab, Lx, Ly, D, fx, fy, nbx, wtx, nby, wty, colo
         buf = np.empty(ny)
         i0, i1 = slab(s, nx, nslab)
         if i1 > i0:
-            smooth_row_links(u, f, i0, color0, buf, Lx, Ly, D, fx, fy, nbx, wtx, nby, wty)
+            smooth_row_links(u, f, i0, color0, buf, Lx, Ly, D, fx, fy, nbx, wtx, nby, wty, sp, sv)
         if i1 - 1 > i0:
-            smooth_row_links(u, f, i1 - 1, color0, buf, Lx, Ly, D, fx, fy, nbx, wtx, nby, wty)
+            smooth_row_links(u, f, i1 - 1, color0, buf, Lx, Ly, D, fx, fy, nbx, wtx, nby, wty, sp, sv)
     for s in prange(nslab):
         buf = np.empty(ny)
         i0, i1 = slab(s, nx, nslab)
         for i in range(i0, i1):
             if i + 1 < i1 - 1:
-                smooth_row_links(u, f, i + 1, color0, buf, Lx, Ly, D, fx, fy, nbx, wtx, nby, wty)
-            smooth_row_links(u, f, i, c1, buf, Lx, Ly, D, fx, fy, nbx, wtx, nby, wty)
+                smooth_row_links(u, f, i + 1, color0, buf, Lx, Ly, D, fx, fy, nbx, wtx, nby, wty, sp, sv)
+            smooth_row_links(u, f, i, c1, buf, Lx, Ly, D, fx, fy, nbx, wtx, nby, wty, sp, sv)
 
 
 @njit(inline="always")
@@ -112,37 +145,57 @@ def _res_value(fv, off, du, mode):
 
 
 @njit(inline="always")
-def residual_row_links(u, f, o, i, Lx, Ly, D, fx, fy, nbx, wtx, nby, wty, mode):
-    """Row ``i`` of the residual (``mode``: :func:`_res_value`) into the 1D array ``o``; 0 at fixed nodes."""
+def _zero_gap(o, a, b):
+    """``o[a:b] = 0`` (``0 <= a``)."""
+    for jj in range(b - a):
+        o[a + jj] = 0.0
+
+
+@njit(inline="always")
+def residual_row_links(u, f, o, i, Lx, Ly, D, fx, fy, nbx, wtx, nby, wty, sp, sv, mode):
+    """Row ``i`` of the residual (``mode``: :func:`_res_value`) into the 1D array ``o``; 0 at fixed
+    nodes and off the row's active segments."""
     nx, ny = u.shape
     if fx[i]:
         for j in range(ny):
             o[j] = 0.0
         return
-    if _row_interior(i, nx, ny):
-        uc, um, up, fr, lm, lc, ly, dr = u[i], u[i - 1], u[i + 1], f[i], Lx[i - 1], Lx[i], Ly[i], D[i]
-        for j in range(1, ny - 1):
-            o[j] = _res_value(fr[j], lm[j] * um[j] + lc[j] * up[j] + ly[j - 1] * uc[j - 1] + ly[j] * uc[j + 1],
-                              dr[j] * uc[j], mode)
-        for j in (0, ny - 1):
-            off = _off_shell(u, Lx, Ly, i, j, nbx, wtx, nby, wty)
-            o[j] = 0.0 if fy[j] else _res_value(f[i, j], off, D[i, j] * u[i, j], mode)
-    else:
-        for j in range(ny):
-            off = _off_shell(u, Lx, Ly, i, j, nbx, wtx, nby, wty)
-            o[j] = 0.0 if fy[j] else _res_value(f[i, j], off, D[i, j] * u[i, j], mode)
+    inner = _row_interior(i, nx, ny)
+    i_m, i_p = max(i - 1, 0), min(i + 1, nx - 1)  # rows i -+ 1 (read only when inner)
+    uc, um, up, fr, lm, lc, ly, dr = u[i], u[i_m], u[i_p], f[i], Lx[i_m], Lx[i], Ly[i], D[i]
+    prev = 0
+    for k in range(sp[i], sp[i + 1]):
+        a, b = run_bounds(sv, k, 0, ny)
+        _zero_gap(o, prev, a)
+        prev = b
+        if inner:
+            lo, hi = run_bounds(sv, k, 1, ny - 1)
+            for jj in range(hi - lo):
+                j = lo + jj
+                o[j] = _res_value(fr[j], lm[j] * um[j] + lc[j] * up[j] + ly[j - 1] * uc[j - 1] + ly[j] * uc[j + 1],
+                                  dr[j] * uc[j], mode)
+            for j in (0, ny - 1):
+                if a <= j < b:
+                    off = _off_shell(u, Lx, Ly, i, j, nbx, wtx, nby, wty)
+                    o[j] = 0.0 if fy[j] else _res_value(f[i, j], off, D[i, j] * u[i, j], mode)
+        else:
+            for jj in range(b - a):
+                j = a + jj
+                off = _off_shell(u, Lx, Ly, i, j, nbx, wtx, nby, wty)
+                o[j] = 0.0 if fy[j] else _res_value(f[i, j], off, D[i, j] * u[i, j], mode)
+    _zero_gap(o, prev, ny)
 
 
 @njit(parallel=True, cache=True)
-def residual_links2d(u, f, r, Lx, Ly, D, fx, fy, nbx, wtx, nby, wty, use_f):
+def residual_links2d(u, f, r, Lx, Ly, D, fx, fy, nbx, wtx, nby, wty, sp, sv, use_f):
     """``r = f - A u`` (``r = A u`` when ``use_f`` is False); 0 at fixed nodes."""
     mode = 1 if use_f else 0
     for i in prange(u.shape[0]):
-        residual_row_links(u, f, r[i], i, Lx, Ly, D, fx, fy, nbx, wtx, nby, wty, mode)
+        residual_row_links(u, f, r[i], i, Lx, Ly, D, fx, fy, nbx, wtx, nby, wty, sp, sv, mode)
 
 
 @njit(parallel=True, cache=True)
-def residual_norm_links2d(u, f, nch, Lx, Ly, D, fx, fy, nbx, wtx, nby, wty):
+def residual_norm_links2d(u, f, nch, Lx, Ly, D, fx, fy, nbx, wtx, nby, wty, sp, sv):
     """``||f - A u||_2`` without storing the residual."""
     nx, ny = u.shape
     acc = np.zeros(nch)
@@ -150,7 +203,7 @@ def residual_norm_links2d(u, f, nch, Lx, Ly, D, fx, fy, nbx, wtx, nby, wty):
         o = np.empty(ny)
         s = 0.0
         for i in range((c * nx) // nch, ((c + 1) * nx) // nch):
-            residual_row_links(u, f, o, i, Lx, Ly, D, fx, fy, nbx, wtx, nby, wty, 2)
+            residual_row_links(u, f, o, i, Lx, Ly, D, fx, fy, nbx, wtx, nby, wty, sp, sv, 2)
             for j in range(ny):
                 s += o[j] * o[j]
         acc[c] = s
@@ -197,7 +250,8 @@ def _restrict_y(t, o, riy, rwy):
 
 
 @njit(parallel=True, cache=True)
-def residual_restrict_links2d(u, f, out, nch, Lx, Ly, D, fx, fy, nbx, wtx, nby, wty, rix, rwx, riy, rwy):
+def residual_restrict_links2d(u, f, out, nch, Lx, Ly, D, fx, fy, nbx, wtx, nby, wty, sp, sv, rix, rwx, riy,
+                              rwy):
     """Fused ``out = R (f - A u)`` by the per-axis restriction tables ``ri[I, 3]`` / ``rw[I, 3]``;
     residual rows live in three per-chunk row buffers, each computed about once (the scheme of
     :func:`fieldgrad.solvers.mg_2d.residual_restrict2d`)."""
@@ -216,7 +270,7 @@ def residual_restrict_links2d(u, f, out, nch, Lx, Ly, D, fx, fy, nbx, wtx, nby, 
                     continue
                 slot, fresh = _row_slot(p, ids, used)
                 if fresh:
-                    residual_row_links(u, f, buf[slot], p, Lx, Ly, D, fx, fy, nbx, wtx, nby, wty, 2)
+                    residual_row_links(u, f, buf[slot], p, Lx, Ly, D, fx, fy, nbx, wtx, nby, wty, sp, sv, 2)
                 w = rwx[I, a]
                 b = buf[slot]
                 for j in range(ny):
@@ -273,73 +327,86 @@ def _off9_inner(um, uc, up, cr, j):
 
 
 @njit(inline="always")
-def smooth_row9(u, f, C, i, first, fy, nbr):
-    """Both colours of row ``i``: the nodes of ``j`` parity ``first``, then the others."""
+def smooth_row9(u, f, C, i, first, fy, nbr, sp, sv):
+    """Both colours of row ``i`` on its active segments: the nodes of ``j`` parity ``first``, then
+    the others."""
     nx, ny = u.shape
     inner = _row_interior(i, nx, ny)
     for jp in range(2):
         j0 = (first + jp) % 2
-        for j in range(j0, ny, 2):
-            if fy[j]:
-                continue
-            if inner and 0 < j < ny - 1:
-                off = _off9_inner(u[i - 1], u[i], u[i + 1], C[i, j], j)
-            else:
-                off = _off9_shell(u, C, i, j, nbr)
-            u[i, j] = (f[i, j] - off) / C[i, j, 0]
+        for k in range(sp[i], sp[i + 1]):
+            a, b = run_bounds(sv, k, 0, ny)
+            s0 = first_of_parity(a, j0)
+            for jj in range((b - s0 + 1) // 2):
+                j = s0 + 2 * jj
+                if fy[j]:
+                    continue
+                if inner and 0 < j < ny - 1:
+                    off = _off9_inner(u[i - 1], u[i], u[i + 1], C[i, j], j)
+                else:
+                    off = _off9_shell(u, C, i, j, nbr)
+                u[i, j] = (f[i, j] - off) / C[i, j, 0]
 
 
 @njit(parallel=True, cache=True)
-def smooth9_fused(u, f, C, nslab, fx, fy, nbr, first):
+def smooth9_fused(u, f, C, nslab, fx, fy, nbr, sp, sv, first):
     """One 4-colour Gauss-Seidel sweep (rows of parity ``first`` first, ``j`` parity ``first``
     first in each row; module docstring) in one pass over memory."""
     nx = u.shape[0]
     for s in prange(nslab):
         i0, i1 = slab(s, nx, nslab)
         if i1 > i0 and i0 % 2 == first and not fx[i0]:
-            smooth_row9(u, f, C, i0, first, fy, nbr)
+            smooth_row9(u, f, C, i0, first, fy, nbr, sp, sv)
         il = i1 - 1
         if il > i0 and il % 2 == first and not fx[il]:
-            smooth_row9(u, f, C, il, first, fy, nbr)
+            smooth_row9(u, f, C, il, first, fy, nbr, sp, sv)
     for s in prange(nslab):
         i0, i1 = slab(s, nx, nslab)
         for i in range(i0, i1):
             ia = i + 1
             if ia < i1 - 1 and ia % 2 == first and not fx[ia]:
-                smooth_row9(u, f, C, ia, first, fy, nbr)
+                smooth_row9(u, f, C, ia, first, fy, nbr, sp, sv)
             if i % 2 != first and not fx[i]:
-                smooth_row9(u, f, C, i, first, fy, nbr)
+                smooth_row9(u, f, C, i, first, fy, nbr, sp, sv)
 
 
 @njit(inline="always")
-def residual_row9(u, f, o, C, i, fx, fy, nbr, use_f):
-    """Row ``i`` of ``f - A u`` (``A u`` when ``use_f`` is False) into ``o``; 0 at fixed nodes."""
+def residual_row9(u, f, o, C, i, fx, fy, nbr, sp, sv, use_f):
+    """Row ``i`` of ``f - A u`` (``A u`` when ``use_f`` is False) into ``o``; 0 at fixed nodes and
+    off the row's active segments."""
     nx, ny = u.shape
     if fx[i]:
         for j in range(ny):
             o[j] = 0.0
         return
     inner = _row_interior(i, nx, ny)
-    for j in range(ny):
-        if fy[j]:
-            o[j] = 0.0
-            continue
-        if inner and 0 < j < ny - 1:
-            au = _off9_inner(u[i - 1], u[i], u[i + 1], C[i, j], j) + C[i, j, 0] * u[i, j]
-        else:
-            au = _off9_shell(u, C, i, j, nbr) + C[i, j, 0] * u[i, j]
-        o[j] = f[i, j] - au if use_f else au
+    prev = 0
+    for k in range(sp[i], sp[i + 1]):
+        a, b = run_bounds(sv, k, 0, ny)
+        _zero_gap(o, prev, a)
+        prev = b
+        for jj in range(b - a):
+            j = a + jj
+            if fy[j]:
+                o[j] = 0.0
+                continue
+            if inner and 0 < j < ny - 1:
+                au = _off9_inner(u[i - 1], u[i], u[i + 1], C[i, j], j) + C[i, j, 0] * u[i, j]
+            else:
+                au = _off9_shell(u, C, i, j, nbr) + C[i, j, 0] * u[i, j]
+            o[j] = f[i, j] - au if use_f else au
+    _zero_gap(o, prev, ny)
 
 
 @njit(parallel=True, cache=True)
-def residual9(u, f, r, C, fx, fy, nbr, use_f):
+def residual9(u, f, r, C, fx, fy, nbr, sp, sv, use_f):
     """``r = f - A u`` (``r = A u`` when ``use_f`` is False); 0 at fixed nodes."""
     for i in prange(u.shape[0]):
-        residual_row9(u, f, r[i], C, i, fx, fy, nbr, use_f)
+        residual_row9(u, f, r[i], C, i, fx, fy, nbr, sp, sv, use_f)
 
 
 @njit(parallel=True, cache=True)
-def residual_restrict9(u, f, out, nch, C, fx, fy, nbr, rix, rwx, riy, rwy):
+def residual_restrict9(u, f, out, nch, C, fx, fy, nbr, sp, sv, rix, rwx, riy, rwy):
     """Fused ``out = R (f - A u)`` for a 9-point level (scheme of :func:`residual_restrict_links2d`)."""
     ny = u.shape[1]
     cnx = out.shape[0]
@@ -356,7 +423,7 @@ def residual_restrict9(u, f, out, nch, C, fx, fy, nbr, rix, rwx, riy, rwy):
                     continue
                 slot, fresh = _row_slot(p, ids, used)
                 if fresh:
-                    residual_row9(u, f, buf[slot], C, p, fx, fy, nbr, True)
+                    residual_row9(u, f, buf[slot], C, p, fx, fy, nbr, sp, sv, True)
                 w = rwx[I, a]
                 b = buf[slot]
                 for j in range(ny):
@@ -511,7 +578,7 @@ def wave_schedule(nx, nslab, nstages, periodic):
 
 
 @njit(parallel=True, cache=True)
-def smooth_links_waves(u, f, rows1, n1, rows2, n2, Lx, Ly, D, fx, fy, nbx, wtx, nby, wty, color0):
+def smooth_links_waves(u, f, rows1, n1, rows2, n2, Lx, Ly, D, fx, fy, nbx, wtx, nby, wty, sp, sv, color0):
     """Several red-black sweeps (colour ``color0`` first) in one pass, in the order of
     :func:`wave_schedule`: the same updates as that many :func:`smooth_links_fused2` calls."""
     ny = u.shape[1]
@@ -519,28 +586,28 @@ def smooth_links_waves(u, f, rows1, n1, rows2, n2, Lx, Ly, D, fx, fy, nbx, wtx, 
         buf = np.empty(ny)
         for m in range(n1[s]):
             r, st = rows1[s, m, 0], rows1[s, m, 1]
-            smooth_row_links(u, f, r, color0 ^ (st % 2), buf, Lx, Ly, D, fx, fy, nbx, wtx, nby, wty)
+            smooth_row_links(u, f, r, color0 ^ (st % 2), buf, Lx, Ly, D, fx, fy, nbx, wtx, nby, wty, sp, sv)
     buf = np.empty(ny)
     for b in range(rows2.shape[0]):  # a few rows: on this thread, no second fork-join
         for m in range(n2[b]):
             r, st = rows2[b, m, 0], rows2[b, m, 1]
-            smooth_row_links(u, f, r, color0 ^ (st % 2), buf, Lx, Ly, D, fx, fy, nbx, wtx, nby, wty)
+            smooth_row_links(u, f, r, color0 ^ (st % 2), buf, Lx, Ly, D, fx, fy, nbx, wtx, nby, wty, sp, sv)
 
 
 @njit(parallel=True, cache=True)
-def smooth9_waves(u, f, C, rows1, n1, rows2, n2, fx, fy, nbr, first):
+def smooth9_waves(u, f, C, rows1, n1, rows2, n2, fx, fy, nbr, sp, sv, first):
     """Several 4-colour sweeps in one pass, in the order of :func:`wave_schedule` (stage ``s``
     updates the rows of parity ``first ^ (s % 2)``): the same updates as :func:`smooth9_fused` calls."""
     for s in prange(rows1.shape[0]):
         for m in range(n1[s]):
             r, st = rows1[s, m, 0], rows1[s, m, 1]
             if r % 2 == first ^ (st % 2) and not fx[r]:
-                smooth_row9(u, f, C, r, first, fy, nbr)
+                smooth_row9(u, f, C, r, first, fy, nbr, sp, sv)
     for b in range(rows2.shape[0]):  # a few rows: on this thread, no second fork-join
         for m in range(n2[b]):
             r, st = rows2[b, m, 0], rows2[b, m, 1]
             if r % 2 == first ^ (st % 2) and not fx[r]:
-                smooth_row9(u, f, C, r, first, fy, nbr)
+                smooth_row9(u, f, C, r, first, fy, nbr, sp, sv)
 
 
 @njit(inline="always")

@@ -22,6 +22,7 @@ from . import mg27 as M27
 from . import mg_fmg as F3
 from . import mg_fused as FU
 from . import mg_2d as M2
+from .active_segments import coarse_active, full_segments, row_segments
 from .mg_2d import view2
 from .mg_semicoarsen import coarsen_modes
 from . import mg_kernels as K
@@ -121,6 +122,9 @@ class Level:
         self.kind = None
         self.omega = 1.0  # over-relaxation of the constant-coefficient red-black smoother
         self._arrays = {}
+        # a 2D level's active nodes as row runs (:mod:`.active_segments`); all of them by default
+        self.active = None
+        self.segs = full_segments(shape[0], shape[1]) if shape[2] == 1 else None
 
     def _array(self, name):
         a = self._arrays.get(name)
@@ -170,7 +174,7 @@ class Level:
         if (self.shape[2] == 1 and self._plain2d() and self.offs.shape[0] == 9
                 and np.array_equal(self.offs[:, :2], L2.OFF9) and not self.offs[:, 2].any()):
             self.args9 = (self.coef.reshape(self.shape[:2] + (9,)), self.fixed1[0], self.fixed1[1],
-                          np.ascontiguousarray(self.nbr[:2]))
+                          np.ascontiguousarray(self.nbr[:2]), *self.segs)
 
     def set_links(self, Lx, Ly, Lz, D, tables):
         """Variable-coefficient 7-point operator as links plus diagonal (:mod:`.mg_links`)."""
@@ -184,9 +188,22 @@ class Level:
             nbx, wtx, nby, wty = self.link_tables[:4]
             try:
                 self.links_args2 = (view2(Lx), view2(Ly), view2(D), self.fixed1[0], self.fixed1[1], nbx, wtx, nby,
-                                    wty)
+                                    wty, *self.segs)
             except AttributeError:  # arrays a view cannot reshape: the 3D kernels
                 self.links_args2 = None
+
+    def set_active(self, active):
+        """Restrict the 2D row kernels to the nodes ``active`` (bool ``(nx, ny)``; None: all): the
+        others are never smoothed, have a zero residual and are not written by a prolongation
+        (:mod:`.active_segments`).  Only 2D levels with row kernels use it; others ignore it."""
+        if self.segs is None:
+            return
+        self.active = None if active is None else np.asarray(active, dtype=bool)
+        self.segs = full_segments(*self.shape[:2]) if active is None else row_segments(self.active)
+        if getattr(self, "links_args2", None) is not None:
+            self.links_args2 = self.links_args2[:-2] + self.segs
+        if getattr(self, "args9", None) is not None:
+            self.args9 = self.args9[:-2] + self.segs
 
     def _wave(self, nslab, sweeps):
         """The row order of ``sweeps`` 2D sweeps in one pass (:func:`.mg_links_2d.wave_schedule`;
@@ -284,13 +301,13 @@ class Level:
         if self.kind == "stencil" and self.args9 is not None:
             nslab = max(1, min(numba.get_num_threads(), self.shape[0]))
             u2, f2 = view2(u), view2(f)
-            C, fx2, fy2, nbr2 = self.args9
+            C, rest = self.args9[0], self.args9[1:]
             w = self._wave(nslab, sweeps)
             if w is not None:
-                L2.smooth9_waves(u2, f2, C, *w, fx2, fy2, nbr2, 1 if reverse else 0)
+                L2.smooth9_waves(u2, f2, C, *w, *rest, 1 if reverse else 0)
                 return
             for _ in range(sweeps):
-                L2.smooth9_fused(u2, f2, C, nslab, fx2, fy2, nbr2, 1 if reverse else 0)
+                L2.smooth9_fused(u2, f2, C, nslab, *rest, 1 if reverse else 0)
             return
         for _ in range(sweeps):
             for col in colors:
@@ -425,6 +442,25 @@ class Hierarchy:
         self._factor_coarsest()
         self._restrict_buffers = {}
 
+    def set_active(self, active):
+        """Work only on the nodes ``active`` (bool, ``grid.shape`` of a 2D problem; the coarse levels'
+        by :func:`.active_segments.coarse_active`): a domain with holes, whose outside nodes carry
+        no unknowns.  A cycle started from 0 then leaves the inactive nodes at 0 and is the
+        symmetric V-cycle of the active sub-problem.  Returns True when taken; False (and nothing
+        changes) unless every level above the coarsest runs the 2D variable-coefficient row kernels
+        (:mod:`.mg_links_2d`)."""
+        row_kernels = all(lv.kind == "links" and lv.links_args2 is not None
+                          or lv.kind == "stencil" and lv.args9 is not None for lv in self.levels[:-1])
+        if not row_kernels:
+            return False
+        act = np.asarray(active, dtype=bool).reshape(self.levels[0].shape[:2])
+        for l, lev in enumerate(self.levels):
+            lev.set_active(act)
+            if l + 1 < len(self.levels):
+                (rix, _, _, _), (riy, _, _, _), _ = self.transfers[l]
+                act = coarse_active(act, rix, riy)
+        return True
+
     @staticmethod
     def _serial_if(serial, fn, *args):
         """``fn(*args)`` on one thread when ``serial`` (a small level: its kernels take less than a
@@ -451,7 +487,7 @@ class Hierarchy:
             tabs = (rix, rwx, riy, rwy, pix, pwx, piy, pwy, coarse.shape[0], coarse.shape[1], *coarse.periodic[:2])
             box = L2.standard_box(rix, rwx, pix, pwx, riy, rwy, piy, pwy)  # the interior, without tables
             if fine.kind == "links":
-                Lx, Ly, D, _, _, nbx, wtx, nby, wty = fine9
+                Lx, Ly, D, _, _, nbx, wtx, nby, wty = fine9[:9]
                 L2.galerkin_links2d(Lx, Ly, D, nbx, wtx, nby, wty, o2, *tabs, *box)
                 L2.galerkin_links2d_interior(Lx, Ly, D, o2, *box)
             else:
@@ -565,7 +601,7 @@ class Hierarchy:
         (_, _, pix, pwx), (_, _, piy, pwy), (_, _, piz, pwz) = self.transfers[level]
         mz = self.modes[level][2]
         if lev.shape[2] == 1:
-            M2.prolong2d(view2(e), view2(u), pix, pwx, piy, pwy, lev.fixed1[0], lev.fixed1[1], assign)
+            M2.prolong2d(view2(e), view2(u), pix, pwx, piy, pwy, lev.fixed1[0], lev.fixed1[1], *lev.segs, assign)
         elif mz in (0, 1):
             F.prolong_add_std(e, u, pix, pwx, piy, pwy, *lev.fixed1, mz == 1, lev.periodic[2], assign)
         else:

@@ -195,6 +195,10 @@ class PoissonSolver:
             self.level0 = Level(self.prob.shape3, self.prob.h3, self.prob.periodic3,
                                 [fx.copy() for fx in self.prob.fixed1])
             self.level0.set_links(*_outside_from(self.prob.links_diag(), sprob.links_diag(), self.prob.outside3))
+            # no work outside the domain: CG then lives on the inside nodes (2D row kernels)
+            inside = ~self.prob.outside3.reshape(self.prob.shape3[:2]) if self.prob.shape3[2] == 1 else None
+            if inside is not None and self.hier.set_active(inside):
+                self.level0.set_active(inside)
         elif method in ("multigrid", "cg"):
             self.hier = Hierarchy(self.prob, coarse_size=coarse_size, omega=omega)
 

@@ -116,8 +116,7 @@ def test_9_point_coarse_kernels_equal_generic(shape, periodic, bc, held):
         assert not np.allclose(u3, u)
         for nslab in (1, 2, 3, 5):
             u2 = u.copy()
-            C, fx2, fy2, nbr2 = lev.args9
-            L2.smooth9_fused(view2(u2), view2(f), C, nslab, fx2, fy2, nbr2, 1 if reverse else 0)
+            L2.smooth9_fused(view2(u2), view2(f), lev.args9[0], nslab, *lev.args9[1:], 1 if reverse else 0)
             assert _close(u2, u3, 1e-14)
 
 
@@ -202,8 +201,7 @@ def test_sweeps_in_one_pass_equal_separate_sweeps(shape, periodic, bc, held):
                     if lv == 0:
                         L2.smooth_links_fused2(view2(ref), view2(f), 1, *lev.links_args2, first)
                     else:
-                        C, fx, fy, nbr = lev.args9
-                        L2.smooth9_fused(view2(ref), view2(f), C, 1, fx, fy, nbr, first)
+                        L2.smooth9_fused(view2(ref), view2(f), lev.args9[0], 1, *lev.args9[1:], first)
                 ran = 0
                 for nslab in (1, 2, 3):
                     w = L2.wave_schedule(nx, nslab, 2 * sweeps, periodic[0])

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from fieldgrad.solvers import mg_2d as M2
+from fieldgrad.solvers.active_segments import full_segments
 from fieldgrad.solvers.multigrid import _transfer_tables, coarse_nodes
 
 
@@ -38,6 +39,6 @@ def test_prolong2d_matches_direct_formula(nx, ny, px, py, mx, my, assign):
     fx[0], fy[-1] = True, True
     u = rng.random((nx, ny))
     want = _direct(e, u, pix, pwx, piy, pwy, fx, fy, assign)
-    M2.prolong2d(e, u, pix, pwx, piy, pwy, fx, fy, assign)
+    M2.prolong2d(e, u, pix, pwx, piy, pwy, fx, fy, *full_segments(nx, ny), assign)
     np.testing.assert_allclose(u, want, rtol=1e-15, atol=0)
     assert np.array_equal(u[0], want[0])  # a fixed row is left alone
