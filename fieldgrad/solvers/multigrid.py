@@ -192,14 +192,17 @@ class Level:
             except AttributeError:  # arrays a view cannot reshape: the 3D kernels
                 self.links_args2 = None
 
-    def set_active(self, active):
+    def set_active(self, active, segs=None):
         """Restrict the 2D row kernels to the nodes ``active`` (bool ``(nx, ny)``; None: all): the
         others are never smoothed, have a zero residual and are not written by a prolongation
-        (:mod:`.active_segments`).  Only 2D levels with row kernels use it; others ignore it."""
+        (:mod:`.active_segments`; ``segs``: its runs when already known).  Only 2D levels with row
+        kernels use it; others ignore it."""
         if self.segs is None:
             return
         self.active = None if active is None else np.asarray(active, dtype=bool)
-        self.segs = full_segments(*self.shape[:2]) if active is None else row_segments(self.active)
+        if segs is None:
+            segs = full_segments(*self.shape[:2]) if active is None else row_segments(self.active)
+        self.segs = segs
         if getattr(self, "links_args2", None) is not None:
             self.links_args2 = self.links_args2[:-2] + self.segs
         if getattr(self, "args9", None) is not None:

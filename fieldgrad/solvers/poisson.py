@@ -198,7 +198,7 @@ class PoissonSolver:
             # no work outside the domain: CG then lives on the inside nodes (2D row kernels)
             inside = ~self.prob.outside3.reshape(self.prob.shape3[:2]) if self.prob.shape3[2] == 1 else None
             if inside is not None and self.hier.set_active(inside):
-                self.level0.set_active(inside)
+                self.level0.set_active(inside, self.hier.levels[0].segs)
         elif method in ("multigrid", "cg"):
             self.hier = Hierarchy(self.prob, coarse_size=coarse_size, omega=omega)
 
