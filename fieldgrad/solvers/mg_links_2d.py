@@ -453,15 +453,19 @@ def _scatter9(o, I, J, x, y, wc, pix, pwx, piy, pwy, ncx, ncy, perx, pery):
 
 @njit(parallel=True, cache=True)
 def galerkin_links2d(Lx, Ly, D, nbx, wtx, nby, wty, out, rix, rwx, riy, rwy, pix, pwx, piy, pwy, ncx, ncy,
-                     perx, pery, I0=0, I1=0, J0=0, J1=0):
+                     perx, pery, act, cact, I0=0, I1=0, J0=0, J1=0):
     """Galerkin ``R A P`` of the 2D links operator into the 9-point stencil ``out[I, J, s]`` (``OFF9``
     order; zeroed by the caller): the products and the order of the sums of
     :func:`fieldgrad.solvers.mg_links.galerkin_links`.  The coarse nodes of the box
-    ``I0 <= I < I1, J0 <= J < J1`` are skipped (:func:`galerkin_links2d_interior` does them)."""
+    ``I0 <= I < I1, J0 <= J < J1`` are skipped (:func:`galerkin_links2d_interior` does them).
+
+    ``act``/``cact``: the fine and coarse active nodes (:mod:`.active_segments`; all True for the
+    whole grid): the Galerkin operator of the active sub-problem -- rows at active coarse nodes
+    only, from the fine rows and columns of active nodes."""
     cnx, cny = out.shape[0], out.shape[1]
     for I in prange(cnx):
         for J in range(cny):
-            if I0 <= I < I1 and J0 <= J < J1:
+            if (I0 <= I < I1 and J0 <= J < J1) or not cact[I, J]:
                 continue
             o = out[I, J]
             for a in range(3):
@@ -470,7 +474,7 @@ def galerkin_links2d(Lx, Ly, D, nbx, wtx, nby, wty, out, rix, rwx, riy, rwy, pix
                     continue
                 for b in range(3):
                     q = riy[J, b]
-                    if q < 0:
+                    if q < 0 or not act[p, q]:
                         continue
                     w = rwx[I, a] * rwy[J, b]
                     for s in range(5):
@@ -484,20 +488,22 @@ def galerkin_links2d(Lx, Ly, D, nbx, wtx, nby, wty, out, rix, rwx, riy, rwy, pix
                             cs, x, y = wty[0, q] * Ly[p, nby[2, q]], p, nby[0, q]
                         else:
                             cs, x, y = wty[1, q] * Ly[p, q], p, nby[1, q]
-                        if cs != 0.0:
+                        if cs != 0.0 and act[x, y]:
                             _scatter9(o, I, J, x, y, w * cs, pix, pwx, piy, pwy, ncx, ncy, perx, pery)
 
 
 @njit(parallel=True, cache=True)
-def galerkin9(C, nbr, out, rix, rwx, riy, rwy, pix, pwx, piy, pwy, ncx, ncy, perx, pery, I0=0, I1=0, J0=0, J1=0):
+def galerkin9(C, nbr, out, rix, rwx, riy, rwy, pix, pwx, piy, pwy, ncx, ncy, perx, pery, act, cact, I0=0, I1=0, J0=0,
+              J1=0):
     """Galerkin ``R A P`` of a 9-point operator ``C[i, j, s]`` (``OFF9`` order; ``nbr[axis, side, i]``
     neighbour maps, -1 outside) into the 9-point ``out[I, J, s]`` (zeroed by the caller): the
     products and the order of the sums of :func:`fieldgrad.solvers.mg_kernels.galerkin`, the box
-    ``I0 <= I < I1, J0 <= J < J1`` skipped (:func:`galerkin9_interior`)."""
+    ``I0 <= I < I1, J0 <= J < J1`` skipped (:func:`galerkin9_interior`); ``act``/``cact`` as in
+    :func:`galerkin_links2d`."""
     cnx, cny = out.shape[0], out.shape[1]
     for I in prange(cnx):
         for J in range(cny):
-            if I0 <= I < I1 and J0 <= J < J1:
+            if (I0 <= I < I1 and J0 <= J < J1) or not cact[I, J]:
                 continue
             o = out[I, J]
             for a in range(3):
@@ -506,7 +512,7 @@ def galerkin9(C, nbr, out, rix, rwx, riy, rwy, pix, pwx, piy, pwy, ncx, ncy, per
                     continue
                 for b in range(3):
                     q = riy[J, b]
-                    if q < 0:
+                    if q < 0 or not act[p, q]:
                         continue
                     w = rwx[I, a] * rwy[J, b]
                     for s in range(9):
@@ -516,7 +522,7 @@ def galerkin9(C, nbr, out, rix, rwx, riy, rwy, pix, pwx, piy, pwy, ncx, ncy, per
                         dx, dy = OFF9[s, 0], OFF9[s, 1]
                         x = p if dx == 0 else nbr[0, (dx + 1) // 2, p]
                         y = q if dy == 0 else nbr[1, (dy + 1) // 2, q]
-                        if x < 0 or y < 0:
+                        if x < 0 or y < 0 or not act[x, y]:
                             continue
                         _scatter9(o, I, J, x, y, w * cs, pix, pwx, piy, pwy, ncx, ncy, perx, pery)
 
@@ -636,15 +642,18 @@ def _add_parents(acc, xo, yo, c):
 
 
 @njit(parallel=True, cache=True)
-def galerkin_links2d_interior(Lx, Ly, D, out, I0, I1, J0, J1):
+def galerkin_links2d_interior(Lx, Ly, D, out, act, cact, I0, I1, J0, J1):
     """``R A P`` of the links operator at the coarse nodes ``I0 <= I < I1``, ``J0 <= J < J1`` of a
     standard coarsening (coarse node ``I`` on fine node ``2 I``; full weighting, linear
     interpolation) whose restriction rows and their neighbours lie inside the fine grid
     (:func:`standard_box`): the table-driven :func:`galerkin_links2d` with the tables' values
-    written in -- the same products summed in the same order (overwrites ``out`` there)."""
+    written in -- the same products summed in the same order (overwrites ``out`` at the active
+    coarse nodes; ``act``/``cact`` as there)."""
     for I in prange(I0, I1):
         acc = np.empty(9)
         for J in range(J0, J1):
+            if not cact[I, J]:
+                continue
             for s in range(9):
                 acc[s] = 0.0
             for a in range(-1, 2):
@@ -652,24 +661,32 @@ def galerkin_links2d_interior(Lx, Ly, D, out, I0, I1, J0, J1):
                 wa = 0.5 if a == 0 else 0.25
                 for b in range(-1, 2):
                     q = 2 * J + b
+                    if not act[p, q]:
+                        continue
                     w = wa * (0.5 if b == 0 else 0.25)
                     _add_parents(acc, a, b, w * D[p, q])
-                    _add_parents(acc, a - 1, b, w * Lx[p - 1, q])
-                    _add_parents(acc, a + 1, b, w * Lx[p, q])
-                    _add_parents(acc, a, b - 1, w * Ly[p, q - 1])
-                    _add_parents(acc, a, b + 1, w * Ly[p, q])
+                    if act[p - 1, q]:
+                        _add_parents(acc, a - 1, b, w * Lx[p - 1, q])
+                    if act[p + 1, q]:
+                        _add_parents(acc, a + 1, b, w * Lx[p, q])
+                    if act[p, q - 1]:
+                        _add_parents(acc, a, b - 1, w * Ly[p, q - 1])
+                    if act[p, q + 1]:
+                        _add_parents(acc, a, b + 1, w * Ly[p, q])
             o = out[I, J]
             for s in range(9):
                 o[0 if s == 4 else (s + 1 if s < 4 else s)] = acc[s]
 
 
 @njit(parallel=True, cache=True)
-def galerkin9_interior(C, out, I0, I1, J0, J1):
+def galerkin9_interior(C, out, act, cact, I0, I1, J0, J1):
     """:func:`galerkin9` at the coarse nodes of the box of :func:`standard_box`, the tables' values
     written in (as :func:`galerkin_links2d_interior`)."""
     for I in prange(I0, I1):
         acc = np.empty(9)
         for J in range(J0, J1):
+            if not cact[I, J]:
+                continue
             for s in range(9):
                 acc[s] = 0.0
             for a in range(-1, 2):
@@ -677,9 +694,13 @@ def galerkin9_interior(C, out, I0, I1, J0, J1):
                 wa = 0.5 if a == 0 else 0.25
                 for b in range(-1, 2):
                     q = 2 * J + b
+                    if not act[p, q]:
+                        continue
                     w = wa * (0.5 if b == 0 else 0.25)
                     for s in range(9):
-                        _add_parents(acc, a + OFF9[s, 0], b + OFF9[s, 1], w * C[p, q, s])
+                        dx, dy = OFF9[s, 0], OFF9[s, 1]
+                        if act[p + dx, q + dy]:
+                            _add_parents(acc, a + dx, b + dy, w * C[p, q, s])
             o = out[I, J]
             for s in range(9):
                 o[0 if s == 4 else (s + 1 if s < 4 else s)] = acc[s]

@@ -395,9 +395,13 @@ class Hierarchy:
         cubic for constant coefficients, linear with Galerkin levels -- a cubic across a
         coefficient jump overshoots (a 1e4 inclusion: relative residual 16-31 after the FMG pass
         with cubic, 4e-3 with linear, and MG-CG 1 + 7 against 1 + 5 iterations).
+    active : bool array of the grid's shape or None
+        Work only on these nodes (a 2D domain with holes; :meth:`set_active`): with it the coarse
+        levels are built as the Galerkin operators of the active sub-problem (rows at active nodes
+        only), which costs the set-up what the holes take from the grid.
     """
 
-    def __init__(self, prob, coarse_size=3000, galerkin=None, omega=None, fmg_interp=None):
+    def __init__(self, prob, coarse_size=3000, galerkin=None, omega=None, fmg_interp=None, active=None):
         self.prob = prob
         self.singular = prob.singular
         self._cubic = {}
@@ -414,6 +418,11 @@ class Hierarchy:
             lev.set_const([prob.k_const / h ** 2 for h in prob.h3], -prob.s_const, prob.robin_diag1())
         self.levels = [lev]
         self.transfers, self.modes, self.coarse_index = [], [], []
+        # the active nodes of the current level while the 2D Galerkin path builds the levels
+        act = None
+        if active is not None and lev.kind == "links" and lev.links_args2 is not None:
+            act = np.ascontiguousarray(np.asarray(active, dtype=bool).reshape(lev.shape[:2]))
+        restricted = False  # some coarse level holds the Galerkin rows of the active nodes only
         while lev.size > coarse_size:
             modes, cshape = _coarsen_shape(lev.shape, lev.periodic, lev.h)
             if not any(modes):
@@ -428,7 +437,11 @@ class Hierarchy:
             self.coarse_index.append([coarse_nodes(n, m, p) for n, m, p in zip(lev.shape, modes, lev.periodic)])
             if galerkin or lev.kind in ("stencil", "links") or 2 in modes:
                 # variable coefficients, or a non-uniform coarse grid: Galerkin R A P
-                clev.set_stencil(*self._serial_if(clev.size < self.serial_below, self._rap, lev, clev, tables))
+                cact = None if act is None else coarse_active(act, tables[0][0], tables[1][0])
+                clev.set_stencil(*self._serial_if(clev.size < self.serial_below, self._rap, lev, clev, tables,
+                                                  act, cact))
+                restricted = restricted or act is not None
+                act = cact if clev.args9 is not None else None
             else:
                 kc = prob.k_const
                 diag1 = [np.zeros(n) for n in cshape]
@@ -442,7 +455,11 @@ class Hierarchy:
         for lv in self.levels:
             if lv.kind == "const":
                 lv.omega = float(omega) if omega is not None else DEFAULT_OMEGA[sum(n > 1 for n in lv.shape)]
-        self._factor_coarsest()
+        if active is None or not self.set_active(active):  # (set_active factors the coarsest level)
+            if restricted:  # active Galerkin rows, but some level cannot work on active nodes: build it whole
+                self.__init__(prob, coarse_size, galerkin, omega, fmg_interp)
+                return
+            self._factor_coarsest()
         self._restrict_buffers = {}
 
     def set_active(self, active):
@@ -462,6 +479,7 @@ class Hierarchy:
             if l + 1 < len(self.levels):
                 (rix, _, _, _), (riy, _, _, _), _ = self.transfers[l]
                 act = coarse_active(act, rix, riy)
+        self._factor_coarsest()  # the coarsest solve on the active nodes only
         return True
 
     @staticmethod
@@ -478,7 +496,10 @@ class Hierarchy:
             numba.set_num_threads(nt)
 
     @staticmethod
-    def _rap(fine, coarse, tables):
+    def _rap(fine, coarse, tables, act=None, cact=None):
+        """The Galerkin operator ``R A P`` of ``fine`` on ``coarse``: ``(coef, offs)``.  On the 2D
+        path, ``act``/``cact`` (fine and coarse active nodes) give the Galerkin operator of the
+        active sub-problem (:func:`.mg_links_2d.galerkin_links2d`); elsewhere they must be None."""
         allo = np.array([[dx, dy, dz] for dx in (-1, 0, 1) for dy in (-1, 0, 1) for dz in (-1, 0, 1)], dtype=np.int64)
         keep = [13] + [s for s in range(27) if s != 13 and all(allo[s, a] == 0 or coarse.shape[a] > 1 for a in range(3))]
         (rix, rwx, pix, pwx), (riy, rwy, piy, pwy), (riz, rwz, piz, pwz) = tables
@@ -489,14 +510,18 @@ class Hierarchy:
             o2 = out.reshape(coarse.shape[:2] + (9,))
             tabs = (rix, rwx, riy, rwy, pix, pwx, piy, pwy, coarse.shape[0], coarse.shape[1], *coarse.periodic[:2])
             box = L2.standard_box(rix, rwx, pix, pwx, riy, rwy, piy, pwy)  # the interior, without tables
+            if act is None:
+                act, cact = np.ones(fine.shape[:2], dtype=bool), np.ones(coarse.shape[:2], dtype=bool)
             if fine.kind == "links":
                 Lx, Ly, D, _, _, nbx, wtx, nby, wty = fine9[:9]
-                L2.galerkin_links2d(Lx, Ly, D, nbx, wtx, nby, wty, o2, *tabs, *box)
-                L2.galerkin_links2d_interior(Lx, Ly, D, o2, *box)
+                L2.galerkin_links2d(Lx, Ly, D, nbx, wtx, nby, wty, o2, *tabs, act, cact, *box)
+                L2.galerkin_links2d_interior(Lx, Ly, D, o2, act, cact, *box)
             else:
-                L2.galerkin9(fine9[0], fine9[3], o2, *tabs, *box)
-                L2.galerkin9_interior(fine9[0], o2, *box)
+                L2.galerkin9(fine9[0], fine9[3], o2, *tabs, act, cact, *box)
+                L2.galerkin9_interior(fine9[0], o2, act, cact, *box)
             return np.moveaxis(out, -1, 0), allo[keep]
+        if act is not None:
+            raise AssertionError("active nodes reach only the 2D Galerkin path")
         if fine.kind == "links":
             # straight from the links, into point-major storage in ``keep`` order (no copies)
             slot = np.full(27, -1, dtype=np.int64)
@@ -520,6 +545,8 @@ class Hierarchy:
         lev = self.levels[-1]
         coef, offs = lev.explicit()
         fixed = lev.fixed1[0][:, None, None] | lev.fixed1[1][None, :, None] | lev.fixed1[2][None, None, :]
+        if lev.active is not None:  # inactive nodes: held at their value (0 in a cycle)
+            fixed = fixed | ~lev.active[:, :, None]
         A = _stencil_to_csr(coef, offs, lev.shape, lev.periodic, fixed)
         self._coarse = ReducedSystem(A, fixed, self.singular)
 

@@ -191,13 +191,14 @@ class PoissonSolver:
             # with the holes filled by a 1e-8 conductor (10-13 iterations at every size; 1e-4: 14-24,
             # 1e-2: 77-158), CG runs on the exact operator
             sprob = _soft_problem(self.prob, bc, k, screening, contact, fixed)
-            self.hier = Hierarchy(sprob, coarse_size=coarse_size, omega=omega)
+            # in 2D no work outside the domain: the hierarchy of the active sub-problem (the row
+            # kernels of mg_links_2d), and CG lives on the inside nodes
+            inside = ~self.prob.outside3.reshape(self.prob.shape3[:2]) if self.prob.shape3[2] == 1 else None
+            self.hier = Hierarchy(sprob, coarse_size=coarse_size, omega=omega, active=inside)
             self.level0 = Level(self.prob.shape3, self.prob.h3, self.prob.periodic3,
                                 [fx.copy() for fx in self.prob.fixed1])
             self.level0.set_links(*_outside_from(self.prob.links_diag(), sprob.links_diag(), self.prob.outside3))
-            # no work outside the domain: CG then lives on the inside nodes (2D row kernels)
-            inside = ~self.prob.outside3.reshape(self.prob.shape3[:2]) if self.prob.shape3[2] == 1 else None
-            if inside is not None and self.hier.set_active(inside):
+            if self.hier.levels[0].active is not None:
                 self.level0.set_active(inside, self.hier.levels[0].segs)
         elif method in ("multigrid", "cg"):
             self.hier = Hierarchy(self.prob, coarse_size=coarse_size, omega=omega)
