@@ -29,6 +29,7 @@ from .heat.methods import choose_method, make_stepper
 from .heat.problem import HeatProblem, _finite_time
 from .progress import RunProgress, progress_enabled
 from .schedules import SimTime, Steps, as_schedule
+from .threads import serial_if_small
 
 __all__ = ["Simulation", "MAX_STEPS"]
 
@@ -295,9 +296,11 @@ class Simulation(Closing):
         return t_end
 
     def _advance(self, old, dt):
-        """One stepper call; a linear solve that fails on a non-finite field is the NaN guard's error."""
+        """One stepper call (on one thread for a small grid, :mod:`fieldgrad.threads`); a linear solve
+        that fails on a non-finite field is the NaN guard's error."""
         try:
-            return self.stepper.step(old, self.t, dt, self.step)
+            with serial_if_small(self.grid.size):
+                return self.stepper.step(old, self.t, dt, self.step)
         except ConvergenceError as exc:
             if all(math.isfinite(r) for r in exc.residuals) and np.isfinite(_host(old)).all():
                 raise

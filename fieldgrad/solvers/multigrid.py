@@ -22,6 +22,7 @@ from . import mg27 as M27
 from . import mg_fmg as F3
 from . import mg_fused as FU
 from . import mg_2d as M2
+from ..threads import SERIAL_BELOW, serial_if_small
 from .active_segments import coarse_active, full_segments, row_segments
 from .mg_2d import view2
 from .mg_semicoarsen import coarsen_modes
@@ -363,8 +364,6 @@ class Level:
 DEFAULT_OMEGA = {0: 1.0, 1: 1.0, 2: 1.15, 3: 1.2}
 
 
-# levels with fewer nodes than this run single-threaded inside a cycle (see Hierarchy.cycle)
-SERIAL_BELOW = 10000
 
 
 def _coarsen_shape(shape, periodic, h=None):
@@ -485,15 +484,9 @@ class Hierarchy:
     @staticmethod
     def _serial_if(serial, fn, *args):
         """``fn(*args)`` on one thread when ``serial`` (a small level: its kernels take less than a
-        fork-join of the thread pool, see :meth:`cycle`), else on all."""
-        nt = numba.get_num_threads()
-        if not serial or nt == 1:
+        fork-join of the thread pool, see :mod:`fieldgrad.threads`), else on all."""
+        with serial_if_small(0 if serial else SERIAL_BELOW):
             return fn(*args)
-        numba.set_num_threads(1)
-        try:
-            return fn(*args)
-        finally:
-            numba.set_num_threads(nt)
 
     @staticmethod
     def _rap(fine, coarse, tables, act=None, cact=None):
@@ -568,14 +561,8 @@ class Hierarchy:
         less than a fork-join of the thread pool (and far less on a loaded machine, where a
         descheduled worker stalls every parallel kernel).
         """
-        nt = numba.get_num_threads()
-        if nt > 1 and self.levels[level].size < self.serial_below:
-            numba.set_num_threads(1)
-            try:
-                return self._cycle(u, f, level, kind, nu1, nu2, symmetric, norm)
-            finally:
-                numba.set_num_threads(nt)
-        return self._cycle(u, f, level, kind, nu1, nu2, symmetric, norm)
+        with serial_if_small(self.levels[level].size, self.serial_below):
+            return self._cycle(u, f, level, kind, nu1, nu2, symmetric, norm)
 
     def _cycle(self, u, f, level, kind, nu1, nu2, symmetric, norm=False):
         lev = self.levels[level]

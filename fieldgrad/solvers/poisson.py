@@ -11,6 +11,7 @@ import numpy as np
 from numba import njit, prange
 
 from ..grid import require_grid
+from ..threads import serial_if_small
 from ..errors import ConvergenceError, NonFiniteError, ParameterError, ShapeError
 from .direct import direct_solve
 from .discretize import check_domain_parts, check_rhs, pad3, unpad
@@ -207,11 +208,17 @@ class PoissonSolver:
               raise_on_failure=True, check_finite=True, fixed_value=None):
         """Solve for one right-hand side; see :func:`solve_poisson` for the parameters
         (``fixed_value``: the held values, needed exactly when the solver was built with ``fixed``).
+        A grid of fewer than :data:`fieldgrad.threads.SERIAL_BELOW` nodes is solved on one thread.
 
         Returns
         -------
         PoissonResult
         """
+        with serial_if_small(self.grid.size):
+            return self._solve(f, t, rtol, maxiter, x0, callback, strict, raise_on_failure, check_finite,
+                               fixed_value)
+
+    def _solve(self, f, t, rtol, maxiter, x0, callback, strict, raise_on_failure, check_finite, fixed_value):
         t0 = time.perf_counter()
         grid, prob = self.grid, self.prob
         f = check_rhs(f, grid, "f", check_finite)
