@@ -16,9 +16,12 @@ agrees with ``solve_poisson(method="direct")`` to the solver tolerance, and pick
 Holes (``Cells(..., domain=)``): the source is weighted by each node's inside fraction on the
 host (:meth:`~fieldgrad.solvers.discretize.Problem.capacity_factor`, as ``Problem.rhs`` does),
 the outside nodes' decoupled rows are those of ``Problem.stencil7`` and hold 0 in the result, and
-a part of the domain with no anchor is refused as on the CPU.  MG-CG runs on the hierarchy of
-the problem itself (7, 8, 9 iterations at 17^2, 33^2, 65^2 to ``rtol=1e-10`` around an insulated
-hole, measured in the simulator with a 40-node coarse level).
+a part of the domain with no anchor is refused as on the CPU.  MG-CG is preconditioned, as on
+the CPU, by the V-cycles of the problem with the holes filled by a 1e-8 conductor and runs CG on
+the problem itself (a finned plate in the simulator, 40-node coarse level, ``rtol=1e-10``: 11, 10,
+10 iterations at 17^2, 33^2, 65^2, the CPU 10, 10, 9; the hierarchy of the problem itself grows
+as ``sqrt(n)`` on such plates, 17 to 67 from 129^2 to 1025^2 on the CPU).  ``method="multigrid"``
+cycles the problem's own hierarchy.
 
 Singular problems (no Dirichlet face, Robin ``alpha = 0``, no screening) are treated as on the
 CPU: incompatible data are projected (with a
@@ -66,23 +69,30 @@ def _host_coefficient(value, name, positive):
     return value
 
 
-def _setup(grid, bc, k, screening, dtype, coarse_size, contact=None, fixed=None):
+def _setup(grid, bc, k, screening, dtype, coarse_size, contact=None, fixed=None, soft_holes=True):
     """The stencil multigrid for these values (compared by value, see
-    :mod:`fieldgrad.solvers.setup_cache`; device coefficient arrays are checked on the device)."""
+    :mod:`fieldgrad.solvers.setup_cache`; device coefficient arrays are checked on the device).
+    With holes and ``soft_holes`` (MG-CG), the V-cycles are those of the problem with the holes
+    filled by a weak conductor, as on the CPU; plain multigrid cycles need the problem's own."""
     from .held import make_problem
 
-    def build(grid, bc, k, screening, dtype, coarse_size, contact, fixed):
+    def build(grid, bc, k, screening, dtype, coarse_size, contact, fixed, soft_holes):
         from .discretize import check_domain_parts
+        from .poisson import _soft_problem
 
         prob = make_problem(grid, bc, k, screening, contact, fixed)
+        sprob = None
         if prob.phi3 is not None:  # holes: every part of the domain must be anchored, as on the CPU
             check_domain_parts(prob)
-        mg = StencilMG(prob, np.dtype(dtype), coarse_size)
+            if soft_holes and int(np.prod(prob.shape3)) > coarse_size:  # (else one level: the exact LU)
+                sprob = _soft_problem(prob, bc, k, screening, contact, fixed)
+        mg = StencilMG(prob, np.dtype(dtype), coarse_size, precond=sprob)
         mg.rhs_cache = {}
         return mg
 
     k, screening = _host_coefficient(k, "k", True), _host_coefficient(screening, "screening", False)
-    return _SETUPS.get((grid, bc, k, screening, np.dtype(dtype).str, coarse_size, contact, fixed), build)
+    return _SETUPS.get((grid, bc, k, screening, np.dtype(dtype).str, coarse_size, contact, fixed, bool(soft_holes)),
+                       build)
 
 
 def _host_rhs(fd, prob):
@@ -234,7 +244,7 @@ def solve(f, grid, bc, *, k=None, screening=0.0, rtol=1e-8, maxiter=None, x0=Non
                                   nu1=nu1, nu2=nu2, raise_on_failure=raise_on_failure, callback=callback,
                                   solver=_fast_solver(grid, dtype, kk, ss))
 
-    mg = _setup(grid, bc, k, screening, dtype, coarse_size, contact, fixed)
+    mg = _setup(grid, bc, k, screening, dtype, coarse_size, contact, fixed, soft_holes=method != "multigrid")
     prob = mg.prob
     fd = _host_rhs(fd, prob)
     shape3 = prob.shape3
@@ -305,10 +315,10 @@ class DeviceOps:
         return device_copy(x)
 
     def residual(self, u, b, out):
-        return self.mg.residual(0, u, b, out)
+        return self.mg.operator_residual(u, b, out)
 
     def apply(self, x, out):
-        return self.mg.residual(0, x, x, out, use_f=False)
+        return self.mg.operator_residual(x, x, out, use_f=False)
 
     def project(self, x):
         self.mg.project(x)

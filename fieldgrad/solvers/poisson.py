@@ -185,12 +185,13 @@ class PoissonSolver:
         if omega is not None and not (isinstance(omega, numbers.Real) and 0.0 < omega < 2.0):
             raise ParameterError(f"omega must be a number in (0, 2); got {omega!r}")
         self.hier = self.level0 = None
-        if method == "cg" and self.prob.phi3 is not None:
+        if method == "cg" and self.prob.phi3 is not None and int(np.prod(self.prob.shape3)) > coarse_size:
             # holes: the exact operator has decoupled rows outside the domain, which Galerkin coarse
             # levels cannot represent (MG-CG iterations grew as sqrt(n): 17, 29, 45, 67 from 129^2 to
             # 1025^2 on a finned plate); the preconditioner is the hierarchy of the same problem
             # with the holes filled by a 1e-8 conductor (10-13 iterations at every size; 1e-4: 14-24,
-            # 1e-2: 77-158), CG runs on the exact operator
+            # 1e-2: 77-158), CG runs on the exact operator.  (A grid of at most coarse_size nodes is
+            # one level: the exact problem's LU.)
             sprob = _soft_problem(self.prob, bc, k, screening, contact, fixed)
             # in 2D no work outside the domain: the hierarchy of the active sub-problem (the row
             # kernels of mg_links_2d), and CG lives on the inside nodes

@@ -33,6 +33,10 @@ def test_plate_with_a_hole_equals_the_cpu_direct_solve(cu, n, coarse_size, most)
     r = cuda_poisson.solve(f, g, bc, k=k, rtol=1e-10, coarse_size=coarse_size)
     u = r.u.copy_to_host()
     assert r.method == "cg-cuda" and r.iterations <= most
+    # the V-cycles are those of the plate with the hole filled (as on the CPU), CG runs on the plate's
+    # own operator; a plate that is all one level is preconditioned by its own LU
+    mg = cuda_poisson._setup(g, bc, k, 0.0, np.float64, coarse_size, soft_holes=True)
+    assert (mg.op is not mg.levels[0] and mg.hier.prob.phi3 is None) == (len(mg.levels) > 1)
     outside = fg.solvers.discretize.Problem(g, bc, k).phi3.reshape(g.shape) == 0
     assert outside.any() and np.all(u[outside] == 0.0) and np.all(ref[outside] == 0.0)
     np.testing.assert_allclose(u, ref, rtol=0, atol=1e-8 * np.abs(ref).max())
