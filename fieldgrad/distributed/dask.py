@@ -20,12 +20,12 @@ import numpy as np
 
 from .. import boundary as _bnd
 from .. import operators as _ops
-from ..errors import BackendError, BoundaryError, GridError, ParameterError, ShapeError, describe
+from ..errors import BackendError, GridError, ParameterError, ShapeError, describe
 from ..grid import require_cartesian
 from ..validation import check_coefficient
 from . import blocks
 from .decomposition import MIN_BLOCK
-from .operators import apply_div, curl_of_grown, cylindrical_block, div_conditions
+from .operators import apply_div, check_curl, curl_of_grown, cylindrical_block, div_conditions
 
 __all__ = ["grad", "laplacian", "div", "div_k_grad", "curl", "read_hdf5", "write_hdf5", "read_zarr", "write_zarr"]
 
@@ -287,11 +287,7 @@ def curl(v, grid, bc=None):
     >>> bool(np.allclose(c.compute(), 2.0))
     True
     """
-    if bc is not None:
-        raise BoundaryError("curl takes bc=None (one-sided differences; periodic axes come from the grid); "
-                            f"got {describe(bc)}")
-    if grid.ndim not in (2, 3):
-        raise GridError(f"curl needs a 2D or 3D grid; got {grid.ndim}D")
+    check_curl(bc, grid)
     da = _da()
     _check(v, grid, "v", cylindrical=True, leading=(grid.ndim,))
     _ops._check_nodes(_bnd.resolve_bc(None, grid), 1, 2)

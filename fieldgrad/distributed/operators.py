@@ -244,6 +244,16 @@ def grow(block, halos, physical):
     return x
 
 
+def check_curl(bc, grid):
+    """Refuse what :func:`fieldgrad.curl` refuses before reading ``v`` (MPI and Dask): a condition
+    (:class:`~fieldgrad.errors.BoundaryError`), a grid that is not 2D or 3D (:class:`~fieldgrad.errors.GridError`)."""
+    if bc is not None:
+        raise BoundaryError("curl takes bc=None (one-sided differences; periodic axes come from the grid); got "
+                            + describe(bc))
+    if grid.ndim not in (2, 3):
+        raise GridError(f"curl needs a 2D or 3D grid; got {grid.ndim}D")
+
+
 def curl_of_grown(x, grid, starts, physical):
     """The serial :func:`fieldgrad.curl` of a block grown by one layer on its cut faces, cut back to the block.
 
@@ -379,11 +389,7 @@ def curl(v, grid, bc=None, *, comm=None, dims=None):
     >>> np.allclose(part.data, 2.0)                                   # doctest: +SKIP
     True
     """
-    if bc is not None:
-        raise BoundaryError("curl takes bc=None (one-sided differences; periodic axes come from the grid); "
-                            f"got {describe(bc)}")
-    if grid.ndim not in (2, 3):
-        raise GridError(f"curl needs a 2D or 3D grid; got {grid.ndim}D")
+    check_curl(bc, grid)
     v = _ops.as_field(v, grid, "v", leading=(grid.ndim,))
     _ops._check_nodes(_bnd.resolve_bc(None, grid), 1, 2)
     dec = Decomposition(grid, comm, dims, cylindrical=True)
