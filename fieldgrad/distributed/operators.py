@@ -133,6 +133,11 @@ class BlockOperators:
         Returns
         -------
         ndarray of the block shape
+
+        Example
+        -------
+        >>> ops = BlockOperators(dec, {"x": Dirichlet(0.0)})          # doctest: +SKIP
+        >>> d = ops.div(dec.local(np.stack([vx, vy]), leading=1))    # doctest: +SKIP
         """
         grid = self.dec.grid
         if self._div is None:  # one operator per component: its normal faces' conditions, its halos
