@@ -1,4 +1,4 @@
-"""Dask operators for fields larger than memory: ``grad``, ``laplacian``, ``div_k_grad``.
+"""Dask operators for fields larger than memory: ``grad``, ``laplacian``, ``div``, ``div_k_grad``, ``curl``.
 
 A dask array is processed chunk by chunk: each chunk gets one overlap layer from its neighbours
 (``dask.array.overlap``, periodic axes wrap), chunks on the domain boundary take their ghost
@@ -6,7 +6,10 @@ from the boundary condition exactly as the serial operator does, and the serial 
 runs on the chunk (:mod:`fieldgrad.distributed.blocks`, shared with the MPI path).  Results are
 identical to :func:`fieldgrad.grad` etc.  Chunks need at least 4 nodes per axis.  On a
 cylindrical (r, z) grid, ``laplacian`` and ``div_k_grad`` apply the solvers' finite-volume rows
-on each chunk grown by its halo, as the serial operators do there (:func:`_by_rows`).
+on each chunk grown by its halo, as the serial operators do there (:func:`_by_rows`); ``div``
+adds the serial radial term with the chunk's radii.  ``curl`` applies the serial
+:func:`fieldgrad.curl` to each chunk grown by its halo, as a grid of its own, and keeps the chunk
+(:func:`fieldgrad.distributed.operators.curl_of_grown`, shared with the MPI path).
 
 Reading and writing chunk by chunk: :func:`read_hdf5` / :func:`write_hdf5` (h5py) and
 :func:`read_zarr` / :func:`write_zarr` (needs ``zarr``).
@@ -18,12 +21,13 @@ import numpy as np
 from .. import boundary as _bnd
 from .. import operators as _ops
 from ..errors import BackendError, GridError, ParameterError, ShapeError, describe
-from ..grid import Grid, require_cartesian
+from ..grid import require_cartesian
 from ..validation import check_coefficient
 from . import blocks
 from .decomposition import MIN_BLOCK
+from .operators import apply_div, check_curl, curl_of_grown, cylindrical_block, div_conditions
 
-__all__ = ["grad", "laplacian", "div_k_grad", "read_hdf5", "write_hdf5", "read_zarr", "write_zarr"]
+__all__ = ["grad", "laplacian", "div", "div_k_grad", "curl", "read_hdf5", "write_hdf5", "read_zarr", "write_zarr"]
 
 
 def _da():
@@ -34,19 +38,21 @@ def _da():
     return da
 
 
-def _check(u, grid, name="u", cylindrical=False):
+def _check(u, grid, name="u", cylindrical=False, leading=()):
+    """``leading``: axes before the grid's, e.g. ``(ndim,)`` for a vector field (not checked for chunk sizes)."""
     if not cylindrical:
-        require_cartesian(grid, "the Dask path (outside laplacian, grad and div_k_grad)")
+        require_cartesian(grid, "the Dask path (outside laplacian, grad, div, div_k_grad and curl)")
     da = _da()
     if not isinstance(u, da.Array):
         raise ParameterError(f"{name} must be a dask array (dask.array.from_array(...)); got {describe(u)}")
-    if tuple(u.shape) != grid.shape:
-        raise ShapeError(f"{name} has shape {tuple(u.shape)}; this grid needs {grid.shape}")
+    want = tuple(leading) + grid.shape
+    if tuple(u.shape) != want:
+        raise ShapeError(f"{name} has shape {tuple(u.shape)}; this grid needs {want}")
     if grid.ndim not in (2, 3):
         raise GridError(f"the dask operators work on 2D and 3D grids; got {grid.ndim}D")
     if u.dtype.type not in (np.float32, np.float64):
         raise ParameterError(f"{name} has dtype {u.dtype}; accepted: float32, float64")
-    for axis, c in enumerate(u.chunks):
+    for axis, c in enumerate(u.chunks[len(leading):]):
         if min(c) < MIN_BLOCK:
             raise GridError(f"{name} has a chunk of {min(c)} nodes along axis {grid.axis_names[axis]}; chunks need "
                             f"at least {MIN_BLOCK} nodes per axis (rechunk)")
@@ -59,12 +65,19 @@ class _Layout:
         self.grid, self.bcs, self.chunks = grid, bcs, chunks
         self.starts = [np.concatenate([[0], np.cumsum(c)]) for c in chunks]
 
-    def block(self, loc):
+    def slices(self, loc):
+        """Global index range of chunk ``loc`` per axis."""
+        return tuple(slice(int(self.starts[a][i]), int(self.starts[a][i + 1])) for a, i in enumerate(loc))
+
+    def physical(self, loc):
+        """Which faces of chunk ``loc`` are faces of the domain (non-periodic), per axis ``(lo, hi)``."""
         g = self.grid
-        slices = tuple(slice(int(self.starts[a][i]), int(self.starts[a][i + 1])) for a, i in enumerate(loc))
-        physical = [(not g.periodic[a] and loc[a] == 0, not g.periodic[a] and loc[a] == len(self.chunks[a]) - 1)
-                    for a in range(g.ndim)]
-        lgrid = blocks.block_grid(g, slices)
+        return [(not g.periodic[a] and loc[a] == 0, not g.periodic[a] and loc[a] == len(self.chunks[a]) - 1)
+                for a in range(g.ndim)]
+
+    def block(self, loc):
+        slices, physical = self.slices(loc), self.physical(loc)
+        lgrid = blocks.block_grid(self.grid, slices)
         return lgrid, blocks.local_conditions(self.bcs, slices, lgrid, physical), physical
 
     def split(self, x, physical):
@@ -85,9 +98,9 @@ class _Layout:
         return np.array(x[core], order="C", copy=True), halos
 
 
-def _prepare(u, grid, bc, t, cylindrical=False):
+def _prepare(u, grid, bc, t, cylindrical=False, name="u"):
     da = _da()
-    _check(u, grid, cylindrical=cylindrical)
+    _check(u, grid, name, cylindrical=cylindrical)
     bcs = _bnd.resolve_bc(bc, grid)
     lay = _Layout(grid, bcs, u.chunks)
 
@@ -199,6 +212,103 @@ def div_k_grad(u, grid, bc=None, *, k=None, t=0.0):
     return da.map_blocks(f, ov, kov, chunks=u.chunks, dtype=u.dtype)
 
 
+def div(v, grid, bc=None, *, t=0.0):
+    """Second-order divergence of a dask vector field, equal to :func:`fieldgrad.div` (order 2),
+    also on a cylindrical (r, z) grid.
+
+    Each component gets its own overlap layer after the Dirichlet values of its normal faces are
+    imposed; on each chunk the serial sweep runs with component ``a``'s ghosts along axis ``a``
+    (halos on cut faces, the condition's rule on the domain's faces), as the serial operator.
+
+    Parameters
+    ----------
+    v : dask.array.Array of shape ``(ndim, *grid.shape)`` (chunks of at least 4 nodes per grid axis;
+        the leading axis may be chunked in any way)
+    grid : Grid (2D or 3D)
+    bc : boundary specification, optional
+        The condition of the normal component on each face (as for :func:`fieldgrad.div`).
+    t : float
+
+    Returns
+    -------
+    dask.array.Array of ``grid.shape`` with the grid-axis chunks of ``v`` (lazy)
+
+    Example
+    -------
+    >>> import dask.array as da
+    >>> g = fg.Grid((12, 12))
+    >>> X, Y = g.mesh()
+    >>> d = div(da.from_array(np.stack([X, 2 * Y]), chunks=(2, 6, 6)), g)
+    >>> bool(np.allclose(d.compute(), 3.0))
+    True
+    """
+    da = _da()
+    _check(v, grid, "v", cylindrical=True, leading=(grid.ndim,))
+    bcs, normals = div_conditions(bc, grid)
+    _ops._check_nodes(bcs, 1, 2)
+    parts = [_prepare(v[a], grid, normals[a], t, cylindrical=True, name="v") for a in range(grid.ndim)]
+    lays = [lay for _, lay, _, _ in parts]
+
+    def f(*xs, block_info=None):
+        loc = block_info[0]["chunk-location"]
+        cores, ghosts = [], []
+        for a, (x, lay) in enumerate(zip(xs, lays)):
+            lgrid, lbcs, physical = lay.block(loc)
+            core, halos = lay.split(x, physical)
+            cores.append(core)
+            ghosts.append(blocks.block_ghosts(core, lgrid, lbcs, halos, 1, t)[a])
+        radial = cylindrical_block(grid, lays[0].slices(loc)) if grid.cylindrical else None
+        return apply_div(cores, ghosts, grid, np.empty_like(cores[0]), radial)
+
+    return da.map_blocks(f, *[ov for ov, _, _, _ in parts], chunks=v.chunks[1:], dtype=v.dtype)
+
+
+def curl(v, grid, bc=None):
+    """Second-order curl of a dask vector field, equal to :func:`fieldgrad.curl` (order 2):
+    ``(3, *shape)`` in 3D, the scalar ``dv_y/dx - dv_x/dy`` in 2D, the azimuthal component
+    ``dF_r/dz - dF_z/dr`` on a cylindrical (r, z) grid.
+
+    Parameters
+    ----------
+    v : dask.array.Array of shape ``(ndim, *grid.shape)`` (chunks of at least 4 nodes per grid axis)
+    grid : Grid (2D or 3D)
+    bc : must be None (one-sided differences at boundary nodes; periodic axes wrap)
+
+    Returns
+    -------
+    dask.array.Array: ``grid.shape`` in 2D, ``(3, *grid.shape)`` in 3D, with the grid-axis chunks of ``v``
+
+    Example
+    -------
+    >>> import dask.array as da
+    >>> g = fg.Grid((12, 12))
+    >>> X, Y = g.mesh()
+    >>> c = curl(da.from_array(np.stack([-Y, X]), chunks=(2, 6, 6)), g)
+    >>> bool(np.allclose(c.compute(), 2.0))
+    True
+    """
+    check_curl(bc, grid)
+    da = _da()
+    _check(v, grid, "v", cylindrical=True, leading=(grid.ndim,))
+    _ops._check_nodes(_bnd.resolve_bc(None, grid), 1, 2)
+    v = v.rechunk({0: grid.ndim})
+    lay = _Layout(grid, None, v.chunks[1:])
+    nd = grid.ndim
+    ov = da.overlap.overlap(v, depth={0: 0, **{a + 1: 1 for a in range(nd)}},
+                            boundary={0: "none", **{a + 1: ("periodic" if grid.periodic[a] else "none")
+                                                    for a in range(nd)}})
+
+    def f(x, block_info=None):
+        loc = block_info[0]["chunk-location"][1:]
+        physical = lay.physical(loc)
+        starts = [int(lay.starts[a][i]) - (0 if physical[a][0] else 1) for a, i in enumerate(loc)]
+        return curl_of_grown(x, grid, starts, physical)
+
+    if nd == 2:
+        return ov.map_blocks(f, chunks=v.chunks[1:], drop_axis=0, dtype=v.dtype)
+    return ov.map_blocks(f, chunks=v.chunks, dtype=v.dtype)
+
+
 def _by_rows(u, grid, bc, k, t):
     """laplacian / div_k_grad on a cylindrical (r, z) grid, chunk by chunk: the solvers'
     finite-volume rows (:class:`fieldgrad.solvers.apply.RowsOperator`, what the serial operators
@@ -217,7 +327,7 @@ def _by_rows(u, grid, bc, k, t):
         lo = [0 if physical[a][0] else 1 for a in range(grid.ndim)]
         start = [int(lay.starts[a][i]) - lo[a] for a, i in enumerate(loc)]
         slices = tuple(slice(s0, s0 + n) for s0, n in zip(start, x.shape))
-        egrid = _cylindrical_block(grid, slices)
+        egrid = cylindrical_block(grid, slices)
         ebcs = blocks.local_conditions(bcs, slices, egrid, physical)  # a cut face has none: closed
         xe = _bnd.with_dirichlet(np.asarray(x, dtype=np.float64), egrid, ebcs, t)
         kk = 1.0 if kx is None else check_coefficient(np.ascontiguousarray(kx, dtype=np.float64), egrid, "k")
@@ -228,16 +338,6 @@ def _by_rows(u, grid, bc, k, t):
     if kov is None:
         return ov.map_blocks(f, chunks=u.chunks, dtype=u.dtype)
     return da.map_blocks(f, ov, kov, chunks=u.chunks, dtype=u.dtype)
-
-
-def _cylindrical_block(grid, slices):
-    """The nodes ``slices`` of the cylindrical ``grid`` as a non-periodic (r, z) grid with exactly
-    the global node coordinates (on the axis when the block starts at r = 0)."""
-    shape = tuple(sl.stop - sl.start for sl in slices)
-    origin = tuple(float(c[sl.start]) for c, sl in zip(grid.coords, slices))
-    egrid = Grid(shape, spacing=grid.spacing, origin=origin, coords="cylindrical")
-    egrid.coords = tuple(c[sl] for c, sl in zip(grid.coords, slices))
-    return egrid
 
 
 # ---------------------------------------------------------------------- chunked storage

@@ -5,6 +5,9 @@ test_mpi.py compares them with serial references computed in the pytest process 
 :func:`references` (so the ranks never wait on a serial computation).  References: the serial operators (``fieldgrad.laplacian`` ...), a serial FTCS/RKL2 loop written
 with them, and a dense direct solve of the operator probed column by column from the serial
 ``fieldgrad.div_k_grad``.
+
+``python mpi_checks.py OUT div_curl`` runs the ``div`` / ``curl`` checks alone (:data:`DIV_CURL_CASES`,
+shapes that split over 1, 2, 3 and 4 ranks), against :func:`div_curl_references`.
 """
 import sys
 
@@ -23,6 +26,64 @@ CASES = {  # uneven sizes on purpose: 13, 11, 9 ... do not divide by 2 or 4
     "periodic_3d": ((12, 9, 10), True, None),
     "mixed_3d": ((11, 9, 8), (False, True, False), {"*": fg.Dirichlet(lambda x, y, z: x + z)}),
 }
+
+
+# div and curl: every block of >= 4 nodes on 1, 2, 3 and 4 ranks, uneven splits (13 = 5 + 4 + 4 ...),
+# cut periodic seams, cylindrical grids cut along r (a block on the axis and blocks off it) and z
+DIV_CURL_CASES = {
+    "dirichlet_neumann_2d": (dict(shape=(13, 11)), {"x": fg.Dirichlet(1.0), "*": fg.Neumann(0.5)}),
+    "float32_2d": (dict(shape=(13, 11)), {"x-": fg.Dirichlet(lambda x, y: y), "y+": fg.Robin(1.0, 2.0, 0.5)}),
+    "periodic_robin_2d": (dict(shape=(14, 12), periodic=(True, False)),
+                          {"y-": fg.Robin(2.0, 1.0, 0.3), "y+": fg.Dirichlet(lambda x, y: x)}),
+    "periodic_seam_2d": (dict(shape=(9, 17), periodic=(False, True)), {"x+": fg.Neumann(lambda x, y, t: y + t)}),
+    "neumann_3d": (dict(shape=(13, 10, 9)), {"*": fg.Neumann(lambda x, y, z: x * y)}),
+    "periodic_3d": (dict(shape=(12, 9, 13), periodic=True), None),
+    "mixed_3d": (dict(shape=(13, 9, 8), periodic=(False, True, False)), {"*": fg.Dirichlet(lambda x, y, z: x + z)}),
+    "cyl_solid": (dict(shape=(17, 9), extent=[(0, 1), (0, 2)], coords="cylindrical"),
+                  {"r+": fg.Dirichlet(lambda r, z, t: r + t), "z-": fg.Robin(1.0, 2.0, 0.5), "z+": fg.Neumann(0.3)}),
+    "cyl_pipe": (dict(shape=(17, 9), extent=[(0.5, 1.5), (0, 2)], coords="cylindrical"),
+                 {"r-": fg.Neumann(1.0), "r+": fg.Dirichlet(2.0), "z": fg.Dirichlet(0.5)}),
+    "cyl_periodic_z": (dict(shape=(13, 17), extent=[(0, 1), (0, 2)], periodic=(False, True), coords="cylindrical"),
+                       {"r+": fg.Robin(1.0, 1.0, 0.0)}),
+}
+DIV_CURL_T = 0.3
+
+
+def div_curl_problems():
+    """``(name, grid, bc, v)`` for every div / curl check, the same on every rank."""
+    rng = np.random.default_rng(11)
+    out = []
+    for name, (kw, bc) in DIV_CURL_CASES.items():
+        g = fg.Grid(**kw)
+        v = rng.standard_normal((g.ndim,) + g.shape)
+        out.append((name, g, bc, v.astype(np.float32) if name.startswith("float32") else v))
+    return out
+
+
+def div_curl_references():
+    """The serial ``fieldgrad.div`` (at ``t = DIV_CURL_T``) and ``fieldgrad.curl`` of every check."""
+    ref = {}
+    for name, g, bc, v in div_curl_problems():
+        ref[f"div/{name}"] = fg.div(v, g, bc, t=DIV_CURL_T)
+        ref[f"curl/{name}"] = fg.curl(v, g)
+    return ref
+
+
+def main_div_curl(path):
+    """Gathered ``fd.div`` / ``fd.curl`` results, and the ranks per axis of each decomposition (``dims__NAME``)."""
+    from mpi4py import MPI
+
+    comm = MPI.COMM_WORLD
+    results = {}
+    for name, g, bc, v in div_curl_problems():
+        for key, part in ((f"div__{name}", fd.div(v, g, bc, t=DIV_CURL_T, comm=comm)),
+                          (f"curl__{name}", fd.curl(v, g, comm=comm))):
+            full = fd.gather(part, comm)
+            if comm.rank == 0:
+                results[key] = full
+        results[f"dims__{name}"] = np.array(fd.Decomposition(g, comm, cylindrical=True).dims)
+    if comm.rank == 0:
+        np.savez(path, **results)
 
 
 def rel(a, b):
@@ -150,4 +211,7 @@ def main(path):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    if sys.argv[2:] == ["div_curl"]:
+        main_div_curl(sys.argv[1])
+    else:
+        main(sys.argv[1])
