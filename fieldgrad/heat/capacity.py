@@ -8,7 +8,8 @@ the explicit sweeps and the implicit solves alike, through one discretisation.
 
 At an unknown node the semi-discrete equation is ``du/dt = (A0 u + d(t) + q(t)) / rho_c`` with
 ``d(t) = -Problem.rhs(0, t)`` (the boundary data terms); nodes that ``Problem`` holds fixed keep
-the value ``Problem.rhs`` gives them (``inv_rho_c`` is 0 there, so a sweep leaves them alone).
+the value ``Problem.rhs`` gives them (``inv_rho_c`` is 0 there, so a sweep leaves them alone);
+nodes outside a ``Cells`` domain are held at 0.
 A Dirichlet ``bc["surface"]`` on the holes of a domain holds the surface nodes the way the Poisson
 solvers do (:class:`fieldgrad.solvers.held.HeldProblem`): they are fixed nodes here too.
 The implicit steppers solve ``div(k grad u) - (rho_c / dt) u = f`` with the same ``Problem``
@@ -81,9 +82,15 @@ class CapacityOperator:
             inside = cf > 0
             irc[inside] /= cf[inside]
             irc[~inside] = 0.0
+        # nodes outside the domain (no cell inside) are no unknowns: held at 0 by every method,
+        # as the Poisson solvers return them (a Dirichlet box face there included)
+        outside = prob.outside3
+        if outside is not None and outside.any():
+            fixed = fixed | outside
         irc[fixed] = 0.0
         self.inv_rho_c = irc
         self.fixed_index = np.flatnonzero(fixed)
+        self._outside_of_fixed = None if outside is None else outside.reshape(-1)[self.fixed_index]
         self.time_dependent = bool(prob.bcs.time_dependent)
         self._zero = np.zeros(grid.shape)
         self._cache = None  # (data, held) of data constant in time
@@ -96,7 +103,10 @@ class CapacityOperator:
         b, ud = self.problem.rhs(self._zero, t)
         d = np.negative(b, out=b)
         d.reshape(-1)[self.fixed_index] = 0.0
-        out = (d, ud.reshape(-1)[self.fixed_index].copy())
+        held = ud.reshape(-1)[self.fixed_index].copy()
+        if self._outside_of_fixed is not None:
+            held[self._outside_of_fixed] = 0.0
+        out = (d, held)
         if not self.time_dependent:
             self._cache = out
         return out

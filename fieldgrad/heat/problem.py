@@ -220,9 +220,13 @@ class HeatProblem:
 
     # ------------------------------------------------------------------ helpers
     def initial_field(self):
-        """A fresh copy of ``u0`` with the Dirichlet values of ``t0`` imposed."""
+        """A fresh copy of ``u0`` with the Dirichlet values of ``t0`` imposed (with ``k`` / ``rho_c``:
+        every fixed node's value, 0 outside a domain)."""
         u = np.array(self.u0, dtype=self.dtype, order="C", copy=True)
-        return _bnd.apply_bc(u, self.grid, self.bcs.faces_only(), self.t0)
+        u = _bnd.apply_bc(u, self.grid, self.bcs.faces_only(), self.t0)
+        if self.capacity is not None:
+            self.capacity.impose(u, self.t0)  # held nodes, and 0 outside a domain's cells
+        return u
 
     def params(self):
         """JSON-ready description of the problem (arrays and callables summarised)."""
