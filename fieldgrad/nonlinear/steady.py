@@ -171,6 +171,7 @@ def outer_iteration(inner, f, grid, bc, *, k, method, u0, rtol, maxiter, relax, 
     _check_options(method, rtol, maxiter, relax)
     bcs, k = prepare(grid, bc, k)
     f = check_rhs(f, grid, "f")
+    out_dtype = np.float32 if np.asarray(f).dtype == np.float32 else np.float64  # float32 stays float32
     if not fixes_level(bcs):
         raise ParameterError("solve_nonlinear needs a face that fixes the temperature level (Dirichlet, "
                              "Robin/Convection, Radiation or ConvectionOfT); got only flux/periodic faces "
@@ -183,7 +184,7 @@ def outer_iteration(inner, f, grid, bc, *, k, method, u0, rtol, maxiter, relax, 
     res = NonlinearResult(u, method, 0)
 
     def fail(msg):
-        res.u, res.wall_time = u, time.perf_counter() - t_start
+        res.u, res.wall_time = u.astype(out_dtype, copy=False), time.perf_counter() - t_start
         if raise_on_failure:
             raise ConvergenceError(msg, residuals=res.update_norms, result=res)
         return res
@@ -217,7 +218,7 @@ def outer_iteration(inner, f, grid, bc, *, k, method, u0, rtol, maxiter, relax, 
         if callback is not None:
             callback(it, norm)
         if norm <= rtol:
-            res.u, res.converged, res.wall_time = u, True, time.perf_counter() - t_start
+            res.u, res.converged, res.wall_time = u.astype(out_dtype, copy=False), True, time.perf_counter() - t_start
             return res
         if _diverging(steps):
             return fail(f"solve_nonlinear ({method}) diverged: the update max|u_m - u_(m-1)| grew for 4 outer "
