@@ -142,12 +142,12 @@ def test_finned_plate_iterations_stay_flat():
 
 
 @pytest.mark.xfail(strict=True, reason="solvers/poisson.py zeroes the nodes outside the domain only on the "
-                   "iterative paths; method='direct' returns the Dirichlet value on box-face nodes outside the "
-                   "domain (and -0.0 elsewhere outside). Owned by the solvers' maintainers.")
+                   "MG-CG path; method='multigrid' and 'direct' return the Dirichlet value on box-face nodes "
+                   "outside the domain (direct: -0.0 elsewhere outside). Owned by the solvers' maintainers.")
 def test_nodes_outside_the_domain_are_zero_with_every_method():
     """A fin one cell thick (2 nodes) along x, held at 1 on the x- face: the x- nodes outside the
-    fin are no unknowns and hold 0 ("nodes with no cell inside ... return 0") for MG-CG and
-    multigrid, but the direct solve returns the face's Dirichlet value 1 there."""
+    fin are no unknowns and hold 0 ("nodes with no cell inside ... return 0") for MG-CG, but
+    multigrid and the direct solve return the face's Dirichlet value 1 there."""
     g = Grid((33, 33))
     dom = np.zeros(cell_shape(g), bool)
     dom[:, 16] = True
