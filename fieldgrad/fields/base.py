@@ -155,13 +155,30 @@ class Field:
 
     def region_flow(self, mask, t=0.0):
         """Flow leaving the nodes of ``mask`` (a region held at fixed values) into the rest:
-        ``-sum w div(c grad u)`` over its nodes (trapezoid weights ``w``)."""
-        from ..operators import div_k_grad
-
+        ``-sum w div(c grad u)`` over its nodes (trapezoid weights ``w``; with Cells the rows of
+        the solvers, :meth:`div_c_grad`)."""
         m = np.asarray(mask, dtype=bool)
         self.grid.check_shape(m, "mask")
         w = self.grid.quadrature_weights()
-        return float(-(w * div_k_grad(self.data, self.grid, self.bc, k=self.coefficient, t=t))[m].sum())
+        return float(-(w * self.div_c_grad(t))[m].sum())
+
+    def div_c_grad(self, t=0.0):
+        """``div(c grad u)`` at every node with the rows a steady solve used: for a
+        :class:`fieldgrad.Cells` material their face conductances (an interface on a grid line
+        exact), else the node coefficient's; nodes on faces without a condition keep the
+        one-sided differences of the node coefficient."""
+        from ..operators import div_k_grad
+
+        out = div_k_grad(self.data, self.grid, self.bc, k=self.coefficient, t=t)
+        if isinstance(self.material, Cells):
+            rows = div_k_grad(self.data, self.grid, self.bc, k=self.material, t=t)
+            keep = np.zeros(self.grid.shape, dtype=bool)
+            for face, cond in self.bc.faces.items():
+                if cond is None:
+                    axis, side = self.grid.parse_face(face)
+                    keep[tuple(side * -1 if b == axis else slice(None) for b in range(self.grid.ndim))] = True
+            out = np.where(keep, out, rows)
+        return out
 
     def balance(self, t=0.0):
         """Steady balance: outward flow per face, their total, the source integral and the
