@@ -108,7 +108,8 @@ class PotentialField(Field):
 
         u = solve_steady(grid, bc, permittivity, source=0.0 if charge_density is None else charge_density,
                          fixed=fixed, method=method)
-        return cls(grid, u, permittivity=permittivity, bc=complete_bc(bc, grid), charge_density=charge_density, **meta)
+        return cls(grid, u, permittivity=permittivity, bc=complete_bc(bc, grid), charge_density=charge_density,
+                   **meta).holding(fixed)
 
     @classmethod
     def capacitor(cls, grid, electrode, ground, *, permittivity=EPSILON_0, voltage=1.0, bc=None, method="auto",

@@ -95,4 +95,5 @@ class PressureField(Field):
         from ._solve import complete_bc, solve_steady
         u = solve_steady(grid, bc, mob, source=0.0 if source is None else source, fixed=fixed,
                          method=method)
-        return cls(grid, u, permeability=perm, viscosity=viscosity, bc=complete_bc(bc, grid), source=source, **meta)
+        return cls(grid, u, permeability=perm, viscosity=viscosity, bc=complete_bc(bc, grid), source=source,
+                   **meta).holding(fixed)
