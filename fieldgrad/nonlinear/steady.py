@@ -36,7 +36,7 @@ import numpy as np
 
 from ..errors import ConvergenceError, ParameterError, describe
 from ..solvers.discretize import check_rhs
-from ._common import check_start, conductivity_at, fixes_level, prepare, reference_temperature
+from ._common import check_start, conductivity_at, fixes_level, linear_fixes_level, prepare, reference_temperature
 from .correction import correction
 from .exchange import MODES, linearised_bc
 from .inner import select_inner
@@ -196,6 +196,14 @@ def outer_iteration(inner, f, grid, bc, *, k, method, u0, rtol, maxiter, relax, 
             lin = linearised_bc(bcs, u, kk, t=t, mode=method)
         except ParameterError as e:
             raise ParameterError(f"{e} (outer iteration {it})") from None
+        if not linear_fixes_level(lin, grid, t):
+            where = "the start" if it == 1 else "the last iterate"
+            raise ParameterError(
+                f"solve_nonlinear: at outer iteration {it} no face fixes the temperature level: every exchange "
+                f"face has the slope dq/dT = 0 at {where} (max |u| = {float(np.max(np.abs(u))):.6g}; e.g. "
+                "radiation to an ambient of 0 K from 0 K, or an h(T) that is 0 at the ambient temperature the "
+                "default start takes); accepted: a start u0 at which some face exchanges heat (a guess of the "
+                "temperature), or a Dirichlet face")
         try:
             # inexact early solves: the correction needs only a little more accuracy than the last update had
             tol = inner_rtol if not res.update_norms else min(1e-3, max(inner_rtol, 1e-2 * res.update_norms[-1]))
