@@ -209,12 +209,13 @@ def resolve_conductivity(k, grid, name="k"):
         res = [_component(k, grid, name)]
     domain3 = _common_domain(comps, names, grid)
     if domain3 is not None:
-        # every component conducts only inside: numbers become cell values, node arrays cannot say
+        # every component conducts only inside: numbers become cell values, Cells given without
+        # the domain lose their outside cells, node arrays cannot say
         for i, ((kind, v), nm) in enumerate(zip(res, names)):
             if kind == "node":
                 raise ParameterError(f"{nm} is a node array, but the conductivity has a domain (Cells(..., domain=)); "
                                      "accepted with a domain: numbers or Cells")
-            if kind == "const":
+            if kind in ("const", "cells"):
                 res[i] = ("cells", np.where(domain3, v, 0.0))
     if isinstance(k, Orthotropic):
         res += [res[0]] * (3 - grid.ndim)
