@@ -30,7 +30,44 @@ from ..solvers.discretize import pad3, unpad
 from ..solvers.held import make_problem
 from ..validation import check_coefficient
 
-__all__ = ["CapacityOperator", "check_rho_c"]
+__all__ = ["CapacityOperator", "check_rho_c", "cells_rho_c"]
+
+
+def cells_rho_c(rho_c, k, grid):
+    """A heat capacity given as :class:`fieldgrad.Cells` turned into node values: the mean of the
+    cells of each node's control volume (volume-weighted in ``r`` on a cylindrical grid), over
+    the cells inside the domain of ``k`` (and of ``rho_c``'s own domain) only -- the capacity
+    factor of a node with holes holds its inside fraction.  Anything else is returned as it is.
+
+    Example
+    -------
+    >>> g = fg.Grid((3, 2))
+    >>> cells_rho_c(fg.Cells([[1.0], [3.0]]), 1.0, g).tolist()
+    [[1.0, 1.0], [2.0, 2.0], [3.0, 3.0]]
+    """
+    from ..materials import Cells, Orthotropic, resolve_conductivity
+    from ..materials.cells import cell_shape, check_cell_values
+    from ..materials.faces import node_mean, radial_half_weights
+
+    if not isinstance(rho_c, Cells):
+        return rho_c
+    vals = check_cell_values(rho_c.values, grid, "rho_c", domain=rho_c.domain)
+    dom = rho_c.domain
+    if isinstance(k, (Cells, Orthotropic)):
+        kd = resolve_conductivity(k, grid, "k").domain3
+        if kd is not None:
+            kd = kd.reshape(cell_shape(grid))
+            dom = kd if dom is None else (dom & kd)
+    pad = (1,) * (3 - grid.ndim)
+    cs = cell_shape(grid) + pad
+    shape3, periodic3 = tuple(grid.shape) + pad, tuple(grid.periodic) + (False,) * (3 - grid.ndim)
+    mean = lambda c: node_mean(c.reshape(cs), shape3, periodic3, radial_half_weights(grid))  # noqa: E731
+    if dom is None:
+        return np.ascontiguousarray(mean(vals).reshape(grid.shape))
+    d = dom.astype(np.float64)
+    num, den = mean(vals * d), mean(d)
+    out = np.where(den > 0, num / np.where(den > 0, den, 1.0), 1.0)  # nodes with no cell inside: no unknowns
+    return np.ascontiguousarray(out.reshape(grid.shape))
 
 
 def check_rho_c(rho_c, grid):
