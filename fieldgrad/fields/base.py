@@ -131,7 +131,12 @@ class Field:
         return g
 
     def flux(self, t=0.0):
-        """``-coefficient * grad u`` at the nodes (heat flux, displacement, Darcy velocity) at time ``t``."""
+        """``-coefficient * grad u`` at the nodes (heat flux, displacement, Darcy velocity) at time ``t``;
+        for a :class:`fieldgrad.Cells` material the mean of each node's two face fluxes
+        (:func:`fluxes.cell_flux`), exact across an interface on a grid line."""
+        if isinstance(self.material, Cells):
+            return fluxes.cell_flux(self.data, self.material, self.grid, self.bc, t).astype(self.data.dtype,
+                                                                                           copy=False)
         g = self.gradient(t)
         g *= -self.coefficient
         return g
