@@ -115,3 +115,23 @@ def test_a_domain_given_to_one_component_takes_the_others_out_of_the_holes(ndim)
     links_each = Problem(g, bc, each).links_diag()[:3]
     for a in range(ndim):
         assert np.array_equal(links_one[a], links_each[a])
+
+
+def test_values_outside_a_shared_domain_may_be_nan_in_every_component():
+    """The domain of one component holds for all, so the other Cells components' values outside
+    it are ignored too (NaN there was refused as non-finite)."""
+    from fieldgrad.materials import cell_centres
+
+    g = Grid((17, 17))
+    xc, yc = np.meshgrid(*cell_centres(g), indexing="ij")
+    d = ~((np.abs(xc - 0.5) < 0.2) & (np.abs(yc - 0.5) < 0.2))
+    ky = np.where(d, 3.0, np.nan)
+    bc = {"x-": Dirichlet(1.0), "*": fg.Neumann(0.0)}
+    f = np.ones(g.shape)
+    a = fg.solve_poisson(f, g, bc, k=fg.Orthotropic(fg.Cells(np.full(d.shape, 2.0), domain=d), fg.Cells(ky)),
+                         method="direct").u
+    b = fg.solve_poisson(f, g, bc, k=fg.Orthotropic(fg.Cells(np.full(d.shape, 2.0), domain=d),
+                                                    fg.Cells(np.full(d.shape, 3.0), domain=d)), method="direct").u
+    assert np.array_equal(a, b)
+    with pytest.raises(fg.errors.ShapeError, match="domain"):
+        fg.solve_poisson(f, g, bc, k=fg.Orthotropic(fg.Cells(np.ones((3, 3)), domain=np.ones((3, 3), bool)), 1.0))
