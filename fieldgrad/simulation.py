@@ -25,7 +25,7 @@ from .errors import BackendError, ConvergenceError, NonFiniteError, ParameterErr
 from .grid import Grid
 from .heat.gpu import GPU_METHODS, make_cuda_stepper, resolve_heat_backend
 from .heat.guard import GROWTH_FACTOR, GrowthGuard
-from .heat.methods import choose_method, make_stepper
+from .heat.methods import check_solver_options, choose_method, make_stepper
 from .heat.problem import HeatProblem, _finite_time
 from .progress import RunProgress, progress_enabled
 from .schedules import SimTime, Steps, as_schedule
@@ -149,6 +149,7 @@ class Simulation(Closing):
                  reduce_dt=False, progress=None, nan_check_every=10, steady_tol=None, max_wall_time=None,
                  checkpoint=None, checkpoint_every=None, check=True, step=0, backend=None, growth_factor=GROWTH_FACTOR,
                  max_steps=MAX_STEPS, **solver_options):
+        check_solver_options(solver_options)
         self.problem = HeatProblem(u0, grid, bc, alpha, source=source, t0=t0, check=check, k=k, rho_c=rho_c,
                                    contact=contact)
         p = self.problem

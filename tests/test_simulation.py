@@ -2,6 +2,8 @@
 import numpy as np
 import pytest
 
+import fieldgrad as fg
+
 from fieldgrad import Dirichlet, Grid, Neumann
 from fieldgrad.errors import ParameterError
 from fieldgrad.heat import explicit_limit
@@ -111,3 +113,16 @@ def test_bad_arguments():
         _sim(method="ftcs", dt=-1.0)
     with pytest.raises(ParameterError):
         _sim(method="ftcs").add_writer(object())
+
+
+@pytest.mark.parametrize("method", ["ftcs", "rkl2", "backward_euler", "crank_nicolson"])
+def test_an_unknown_keyword_is_a_parameter_error_naming_it(method):
+    """``fixed=`` (held regions belong to the Poisson solvers) reached the implicit steppers'
+    constructor as a TypeError and was called an implicit-only option by the explicit ones."""
+    g = fg.Grid((9, 9))
+    with pytest.raises(ParameterError, match=r"fixed.*accepted.*rannacher"):
+        fg.solve_heat(np.ones(g.shape), g, fg.Dirichlet(0.0), alpha=1.0, t_end=0.01, method=method,
+                      fixed=np.eye(9, dtype=bool), progress=False)
+    with pytest.raises(ParameterError, match="bogus"):
+        fg.Simulation(np.ones(g.shape), g, fg.Dirichlet(0.0), k=1.0, rho_c=2.0, method=method, bogus=1,
+                      progress=False)

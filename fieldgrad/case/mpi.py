@@ -163,6 +163,8 @@ def _transient(case, ctx, comm, plan, overwrite, progress):
     from ..distributed.gather import Part
     from ..distributed.heat import solve_heat
     from ..distributed.operators import BlockOperators
+    from ..fields.fluxes import cell_flux
+    from ..materials import Cells
 
     from .transient import capacity_form
 
@@ -174,6 +176,7 @@ def _transient(case, ctx, comm, plan, overwrite, progress):
     else:
         coef = {"alpha": k / cap}
         q = case.source_function(1.0 / cap)
+    cells = k if isinstance(k, Cells) else None  # the written flux: the mean of the face fluxes (as serial)
     k = ctx["coef_field"]  # node-sampled k for the written flux
     times, n, dt = plan["times"], plan["steps_per_frame"], plan["dt"]
     u = apply_bc(case.initial().astype(float), grid, bc, case.t0)
@@ -203,7 +206,11 @@ def _transient(case, ctx, comm, plan, overwrite, progress):
                 if bar is not None:
                     bar.update(float(t), step)
             parts = {scalar: Part(block, dec.slices, grid.shape)}
-            if fluxname in keep:
+            if fluxname in keep and cells is not None:
+                flux = cell_flux(u, cells, grid, bc, float(t))
+                parts[fluxname] = Part(np.ascontiguousarray(flux[(slice(None),) + dec.slices]), dec.slices,
+                                       (grid.ndim,) + grid.shape)
+            elif fluxname in keep:
                 parts[fluxname] = _flux_part(ops, dec, block, k, float(t))
             w.write(float(t), step, parts)
     finally:

@@ -97,8 +97,13 @@ def prepare(case, out=None, *, plot=False, distributed=False):
     coef = mat.get("conductivity", mat.get("permittivity"))
     if case.physics == "darcy":
         coef = mat["permeability"] / mat["viscosity"]
+    kb = mat.get("conductivity")
+    if case.has_regions:
+        # a convection face divides by the k its rows multiply the data by: with cells, the
+        # mean of the cells touching the node (a region's interface meeting the face)
+        kb = node_view(case.material(cells=True).get("conductivity", kb), case.grid)
     try:
-        bc = complete_bc(case.boundary(mat.get("conductivity")), case.grid)
+        bc = complete_bc(case.boundary(kb), case.grid)
     except FieldgradError as exc:
         raise CaseFileError(f"[boundary]: {exc}") from None
     scalar, fluxname, coefname, units, funits, cunits = NAMES[case.physics]

@@ -13,7 +13,7 @@ from ..materials import Cells, Orthotropic, resolve_conductivity
 from ..operators import grad
 from ..validation import as_field, check_conductivity
 from . import fluxes
-from ..boundary import resolve_bc
+from ..boundary import Dirichlet, resolve_bc
 from ._solve import complete_bc, solve_steady
 
 __all__ = ["Field"]
@@ -66,6 +66,7 @@ class Field:
         self.grid = grid
         self.data = grid.zeros() if data is None else as_field(data, grid, "data")
         self.material = coefficient
+        self.held = None  # the held regions of a steady(fixed=...) solve (bool mask), for balance()
         if isinstance(coefficient, Orthotropic):
             raise ParameterError(f"{self.coefficient_name} = {coefficient!r}: the fields take an isotropic coefficient "
                                  "(a number, a node array or Cells); an Orthotropic one works in "
@@ -130,7 +131,12 @@ class Field:
         return g
 
     def flux(self, t=0.0):
-        """``-coefficient * grad u`` at the nodes (heat flux, displacement, Darcy velocity) at time ``t``."""
+        """``-coefficient * grad u`` at the nodes (heat flux, displacement, Darcy velocity) at time ``t``;
+        for a :class:`fieldgrad.Cells` material the mean of each node's two face fluxes
+        (:func:`fluxes.cell_flux`), exact across an interface on a grid line."""
+        if isinstance(self.material, Cells):
+            return fluxes.cell_flux(self.data, self.material, self.grid, self.bc, t).astype(self.data.dtype,
+                                                                                           copy=False)
         g = self.gradient(t)
         g *= -self.coefficient
         return g
@@ -155,17 +161,36 @@ class Field:
 
     def region_flow(self, mask, t=0.0):
         """Flow leaving the nodes of ``mask`` (a region held at fixed values) into the rest:
-        ``-sum w div(c grad u)`` over its nodes (trapezoid weights ``w``)."""
-        from ..operators import div_k_grad
-
+        ``-sum w div(c grad u)`` over its nodes (trapezoid weights ``w``; with Cells the rows of
+        the solvers, :meth:`div_c_grad`)."""
         m = np.asarray(mask, dtype=bool)
         self.grid.check_shape(m, "mask")
         w = self.grid.quadrature_weights()
-        return float(-(w * div_k_grad(self.data, self.grid, self.bc, k=self.coefficient, t=t))[m].sum())
+        return float(-(w * self.div_c_grad(t))[m].sum())
+
+    def div_c_grad(self, t=0.0):
+        """``div(c grad u)`` at every node with the rows a steady solve used: for a
+        :class:`fieldgrad.Cells` material their face conductances (an interface on a grid line
+        exact), else the node coefficient's; nodes on faces without a condition keep the
+        one-sided differences of the node coefficient."""
+        from ..operators import div_k_grad
+
+        out = div_k_grad(self.data, self.grid, self.bc, k=self.coefficient, t=t)
+        if isinstance(self.material, Cells):
+            rows = div_k_grad(self.data, self.grid, self.bc, k=self.material, t=t)
+            keep = np.zeros(self.grid.shape, dtype=bool)
+            for face, cond in self.bc.faces.items():
+                if cond is None:
+                    axis, side = self.grid.parse_face(face)
+                    keep[tuple(side * -1 if b == axis else slice(None) for b in range(self.grid.ndim))] = True
+            out = np.where(keep, out, rows)
+        return out
 
     def balance(self, t=0.0):
         """Steady balance: outward flow per face, their total, the source integral and the
-        imbalance ``total_out - source`` (zero for a steady solution).
+        imbalance ``total_out - source - held`` (zero for a steady solution); ``held`` (a key only
+        for a field from ``steady(fixed=...)``) is what the held regions give the rest, the flow
+        out of their nodes less the source on them.
 
         Returns
         -------
@@ -177,10 +202,30 @@ class Field:
         inflow = -sum(v for v in flows.values() if v < 0)
         src = 0.0 if self.source is None else self.grid.integrate(self.source)
         net = out - inflow
-        imb = net - src
-        scale = max(out, inflow + max(src, 0.0), abs(src), 1e-300)
-        return {"faces": flows, "out": out, "in": inflow, "net_out": net, "source": src,
-                "imbalance": imb, "relative": abs(imb) / scale}
+        held = self._held_flow(t)
+        imb = net - src - held
+        scale = max(out, inflow + max(src, 0.0) + max(held, 0.0), abs(src), abs(held), 1e-300)
+        res = {"faces": flows, "out": out, "in": inflow, "net_out": net, "source": src,
+               "imbalance": imb, "relative": abs(imb) / scale}
+        if self.held is not None:
+            res["held"] = held
+        return res
+
+    def _held_flow(self, t):
+        """What the held regions of a steady solve give the rest: the flow out of their nodes
+        less the source on them, ``-sum w (div(c grad u) + source)`` over the held nodes that
+        are not on a Dirichlet face (those count in that face's flow); 0 without held regions."""
+        if self.held is None or not self.held.any():
+            return 0.0
+        m = self.held.copy()
+        for face, cond in self.bc.faces.items():
+            if cond is None or isinstance(cond, Dirichlet):
+                axis, side = self.grid.parse_face(face)
+                m[tuple(-side if b == axis else slice(None) for b in range(self.grid.ndim))] = False
+        r = self.div_c_grad(t)
+        if self.source is not None:
+            r = r + np.broadcast_to(self.source, self.grid.shape)
+        return float(-(self.grid.quadrature_weights() * r)[m].sum())
 
     def energy(self):
         """Discrete ``1/2 int coefficient |grad u|^2 dV`` (consistent with the operator)."""
@@ -191,4 +236,14 @@ class Field:
     def _solve(cls, grid, bc, coefficient, source, fixed, method, **meta):
         u = solve_steady(grid, bc, coefficient, source=0.0 if source is None else source, fixed=fixed,
                          method=method)
-        return cls(grid, u, bc=complete_bc(bc, grid), source=source, **{cls.coefficient_name: coefficient}, **meta)
+        out = cls(grid, u, bc=complete_bc(bc, grid), source=source, **{cls.coefficient_name: coefficient}, **meta)
+        return out.holding(fixed)
+
+    def holding(self, fixed):
+        """Remember the held regions of ``fixed`` (list of ``(mask, value)``) for :meth:`balance`;
+        returns ``self``."""
+        if fixed:
+            self.held = np.zeros(self.grid.shape, dtype=bool)
+            for region, _ in fixed:
+                self.held |= np.asarray(region, dtype=bool)
+        return self

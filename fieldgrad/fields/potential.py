@@ -6,7 +6,6 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import ParameterError, ShapeError
-from ..operators import div_k_grad
 from .base import Field
 from .fluxes import box_indices
 
@@ -71,8 +70,9 @@ class PotentialField(Field):
         return self.flux(t)
 
     def charge_from_field(self):
-        """Charge density the potential implies, ``rho = -div(eps grad phi)`` (C/m^3)."""
-        return -div_k_grad(self.data, self.grid, self.bc, k=self.coefficient)
+        """Charge density the potential implies, ``rho = -div(eps grad phi)`` (C/m^3; with Cells
+        permittivity the solvers' rows, so an electrode on an interface gets its whole charge)."""
+        return -self.div_c_grad()
 
     def flux_through_box(self, lo, hi):
         """Flux of ``D`` out of the closed box ``[lo, hi]``: by Gauss's law the enclosed charge."""
@@ -108,7 +108,8 @@ class PotentialField(Field):
 
         u = solve_steady(grid, bc, permittivity, source=0.0 if charge_density is None else charge_density,
                          fixed=fixed, method=method)
-        return cls(grid, u, permittivity=permittivity, bc=complete_bc(bc, grid), charge_density=charge_density, **meta)
+        return cls(grid, u, permittivity=permittivity, bc=complete_bc(bc, grid), charge_density=charge_density,
+                   **meta).holding(fixed)
 
     @classmethod
     def capacitor(cls, grid, electrode, ground, *, permittivity=EPSILON_0, voltage=1.0, bc=None, method="auto",

@@ -6,8 +6,19 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import ParameterError
+from ..materials import Cells, resolve_conductivity
 from ..validation import check_conductivity
 from .base import Field
+
+
+def _permeability(permeability, grid, viscosity):
+    """``(node permeability, mobility)``: Cells give their node view (the mean of the cells
+    touching each node) and a mobility on the cells, ``Cells(kappa / mu)``."""
+    if isinstance(permeability, Cells):
+        node = resolve_conductivity(permeability, grid, "permeability").node_k3(0).reshape(grid.shape)
+        return node, Cells(permeability.values / viscosity, domain=permeability.domain)
+    perm = check_conductivity(permeability, grid, np.float64, "permeability")
+    return perm, perm / viscosity
 
 __all__ = ["PressureField"]
 
@@ -22,7 +33,8 @@ class PressureField(Field):
     ----------
     grid : Grid
     data : array, optional
-    permeability : positive number or array (m^2)
+    permeability : positive number, node array or :class:`fieldgrad.Cells` (m^2; Cells: the
+        face conductances of the cells, ``self.permeability`` their node view)
     viscosity : positive number (Pa s)
     bc : boundary specification (impermeable where not given)
     source : number or array, optional -- injected volume per volume and time (1/s)
@@ -48,9 +60,9 @@ class PressureField(Field):
                  length_unit="m", name=None, mobility=None):
         if np.ndim(viscosity) != 0 or not float(viscosity) > 0 or not np.isfinite(viscosity):
             raise ParameterError(f"viscosity must be a positive number; got {viscosity!r}")
-        self.permeability = check_conductivity(permeability, grid, np.float64, "permeability")
         self.viscosity = float(viscosity)
-        mob = self.permeability / self.viscosity if mobility is None else mobility
+        self.permeability, mob = _permeability(permeability, grid, self.viscosity)
+        mob = mob if mobility is None else mobility
         super().__init__(grid, data, coefficient=mob, bc=bc, source=source, units=units,
                          length_unit=length_unit, name=name)
 
@@ -75,10 +87,13 @@ class PressureField(Field):
         -------
         PressureField
         """
-        perm = check_conductivity(permeability, grid, np.float64, "permeability")
         if np.ndim(viscosity) != 0 or not float(viscosity) > 0:
             raise ParameterError(f"viscosity must be a positive number; got {viscosity!r}")
+        perm, mob = _permeability(permeability, grid, float(viscosity))
+        if isinstance(permeability, Cells):
+            perm = permeability
         from ._solve import complete_bc, solve_steady
-        u = solve_steady(grid, bc, perm / float(viscosity), source=0.0 if source is None else source, fixed=fixed,
+        u = solve_steady(grid, bc, mob, source=0.0 if source is None else source, fixed=fixed,
                          method=method)
-        return cls(grid, u, permeability=perm, viscosity=viscosity, bc=complete_bc(bc, grid), source=source, **meta)
+        return cls(grid, u, permeability=perm, viscosity=viscosity, bc=complete_bc(bc, grid), source=source,
+                   **meta).holding(fixed)

@@ -8,7 +8,8 @@ the explicit sweeps and the implicit solves alike, through one discretisation.
 
 At an unknown node the semi-discrete equation is ``du/dt = (A0 u + d(t) + q(t)) / rho_c`` with
 ``d(t) = -Problem.rhs(0, t)`` (the boundary data terms); nodes that ``Problem`` holds fixed keep
-the value ``Problem.rhs`` gives them (``inv_rho_c`` is 0 there, so a sweep leaves them alone).
+the value ``Problem.rhs`` gives them (``inv_rho_c`` is 0 there, so a sweep leaves them alone);
+nodes outside a ``Cells`` domain are held at 0.
 A Dirichlet ``bc["surface"]`` on the holes of a domain holds the surface nodes the way the Poisson
 solvers do (:class:`fieldgrad.solvers.held.HeldProblem`): they are fixed nodes here too.
 The implicit steppers solve ``div(k grad u) - (rho_c / dt) u = f`` with the same ``Problem``
@@ -29,7 +30,44 @@ from ..solvers.discretize import pad3, unpad
 from ..solvers.held import make_problem
 from ..validation import check_coefficient
 
-__all__ = ["CapacityOperator", "check_rho_c"]
+__all__ = ["CapacityOperator", "check_rho_c", "cells_rho_c"]
+
+
+def cells_rho_c(rho_c, k, grid):
+    """A heat capacity given as :class:`fieldgrad.Cells` turned into node values: the mean of the
+    cells of each node's control volume (volume-weighted in ``r`` on a cylindrical grid), over
+    the cells inside the domain of ``k`` (and of ``rho_c``'s own domain) only -- the capacity
+    factor of a node with holes holds its inside fraction.  Anything else is returned as it is.
+
+    Example
+    -------
+    >>> g = fg.Grid((3, 2))
+    >>> cells_rho_c(fg.Cells([[1.0], [3.0]]), 1.0, g).tolist()
+    [[1.0, 1.0], [2.0, 2.0], [3.0, 3.0]]
+    """
+    from ..materials import Cells, Orthotropic, resolve_conductivity
+    from ..materials.cells import cell_shape, check_cell_values
+    from ..materials.faces import node_mean, radial_half_weights
+
+    if not isinstance(rho_c, Cells):
+        return rho_c
+    vals = check_cell_values(rho_c.values, grid, "rho_c", domain=rho_c.domain)
+    dom = rho_c.domain
+    if isinstance(k, (Cells, Orthotropic)):
+        kd = resolve_conductivity(k, grid, "k").domain3
+        if kd is not None:
+            kd = kd.reshape(cell_shape(grid))
+            dom = kd if dom is None else (dom & kd)
+    pad = (1,) * (3 - grid.ndim)
+    cs = cell_shape(grid) + pad
+    shape3, periodic3 = tuple(grid.shape) + pad, tuple(grid.periodic) + (False,) * (3 - grid.ndim)
+    mean = lambda c: node_mean(c.reshape(cs), shape3, periodic3, radial_half_weights(grid))  # noqa: E731
+    if dom is None:
+        return np.ascontiguousarray(mean(vals).reshape(grid.shape))
+    d = dom.astype(np.float64)
+    num, den = mean(vals * d), mean(d)
+    out = np.where(den > 0, num / np.where(den > 0, den, 1.0), 1.0)  # nodes with no cell inside: no unknowns
+    return np.ascontiguousarray(out.reshape(grid.shape))
 
 
 def check_rho_c(rho_c, grid):
@@ -81,9 +119,15 @@ class CapacityOperator:
             inside = cf > 0
             irc[inside] /= cf[inside]
             irc[~inside] = 0.0
+        # nodes outside the domain (no cell inside) are no unknowns: held at 0 by every method,
+        # as the Poisson solvers return them (a Dirichlet box face there included)
+        outside = prob.outside3
+        if outside is not None and outside.any():
+            fixed = fixed | outside
         irc[fixed] = 0.0
         self.inv_rho_c = irc
         self.fixed_index = np.flatnonzero(fixed)
+        self._outside_of_fixed = None if outside is None else outside.reshape(-1)[self.fixed_index]
         self.time_dependent = bool(prob.bcs.time_dependent)
         self._zero = np.zeros(grid.shape)
         self._cache = None  # (data, held) of data constant in time
@@ -96,7 +140,10 @@ class CapacityOperator:
         b, ud = self.problem.rhs(self._zero, t)
         d = np.negative(b, out=b)
         d.reshape(-1)[self.fixed_index] = 0.0
-        out = (d, ud.reshape(-1)[self.fixed_index].copy())
+        held = ud.reshape(-1)[self.fixed_index].copy()
+        if self._outside_of_fixed is not None:
+            held[self._outside_of_fixed] = 0.0
+        out = (d, held)
         if not self.time_dependent:
             self._cache = out
         return out

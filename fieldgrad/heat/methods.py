@@ -14,9 +14,25 @@ from ..errors import ParameterError
 from .explicit import FTCS, RKL2
 from .implicit import BackwardEuler, CrankNicolson
 
-__all__ = ["METHODS", "choose_method", "make_stepper"]
+__all__ = ["METHODS", "SOLVER_OPTIONS", "check_solver_options", "choose_method", "make_stepper"]
 
 METHODS = ("auto", "ftcs", "rkl2", "backward_euler", "crank_nicolson")
+# the steppers' own keywords: implicit ones, Crank--Nicolson's ``rannacher`` and RKL2's ``stages``
+SOLVER_OPTIONS = ("rannacher", "linear_solver", "rtol", "maxiter", "nu1", "nu2", "conservative", "stages")
+
+
+def check_solver_options(options, where="Simulation"):
+    """Refuse keywords no stepper takes, naming them and the ones accepted.
+
+    Example
+    -------
+    >>> check_solver_options({"rtol": 1e-9})
+    """
+    unknown = sorted(set(options) - set(SOLVER_OPTIONS))
+    if unknown:
+        raise ParameterError(f"{where} got unknown keyword argument(s) {unknown}; accepted besides its named "
+                             f"arguments: the steppers' options {list(SOLVER_OPTIONS)} (held regions, fixed=, "
+                             "belong to solve_poisson)")
 AUTO_RKL2_MAX = 600.0
 
 

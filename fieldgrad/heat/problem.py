@@ -28,7 +28,7 @@ from .. import boundary as _bnd
 from ..errors import BoundaryError, GridError, ParameterError, ShapeError, describe
 from ..grid import require_grid
 from ..validation import as_field, check_coefficient, real_float, require_real
-from .capacity import CapacityOperator, check_rho_c
+from .capacity import CapacityOperator, cells_rho_c, check_rho_c
 from .stability import explicit_limit
 
 __all__ = ["HeatProblem", "explicit_limit"]
@@ -134,7 +134,8 @@ class HeatProblem:
                 raise ParameterError(f"give either alpha (the diffusivity, meaning k = alpha and rho_c = 1) or k and "
                                      f"rho_c, not both; got alpha = {describe(alpha, 40)} together with {given}")
             self.k = 1.0 if k is None else k
-            self.rho_c = check_rho_c(1.0 if rho_c is None else rho_c, grid)
+            # a Cells heat capacity: each node's the mean over its control volume (inside the domain)
+            self.rho_c = check_rho_c(1.0 if rho_c is None else cells_rho_c(rho_c, self.k, grid), grid)
             try:
                 self.capacity = cap = CapacityOperator(grid, self.bcs, self.k, self.rho_c, contact)
             except BoundaryError as exc:
@@ -220,9 +221,13 @@ class HeatProblem:
 
     # ------------------------------------------------------------------ helpers
     def initial_field(self):
-        """A fresh copy of ``u0`` with the Dirichlet values of ``t0`` imposed."""
+        """A fresh copy of ``u0`` with the Dirichlet values of ``t0`` imposed (with ``k`` / ``rho_c``:
+        every fixed node's value, 0 outside a domain)."""
         u = np.array(self.u0, dtype=self.dtype, order="C", copy=True)
-        return _bnd.apply_bc(u, self.grid, self.bcs.faces_only(), self.t0)
+        u = _bnd.apply_bc(u, self.grid, self.bcs.faces_only(), self.t0)
+        if self.capacity is not None:
+            self.capacity.impose(u, self.t0)  # held nodes, and 0 outside a domain's cells
+        return u
 
     def params(self):
         """JSON-ready description of the problem (arrays and callables summarised)."""

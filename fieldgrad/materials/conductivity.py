@@ -150,14 +150,17 @@ class Conductivity:
         return node_mean(layer, shape3, self.periodic3, self.radial)[sl]
 
 
-def _component(value, grid, name):
+def _component(value, grid, name, domain=None):
+    """``(kind, value)`` of one component; ``domain`` (cell shape): the domain of the whole
+    conductivity, whose outside values a Cells component without its own domain may leave NaN."""
     nd = grid.ndim
     pad = (1,) * (3 - nd)
     if isinstance(value, Cells):
-        if value.domain is not None and value.domain.shape != cell_shape(grid):
-            raise ShapeError(f"{name} (Cells domain) has shape {value.domain.shape}; this grid's cells need "
-                             f"{cell_shape(grid)}")
-        return "cells", check_cell_values(value.values, grid, name, domain=value.domain).reshape(cell_shape(grid) + pad)
+        _check_domain_shape(value, grid, name)
+        dom = value.domain if value.domain is not None else domain
+        if dom is not None and value.shape != dom.shape:
+            dom = None  # (the values' shape is refused next, naming the argument)
+        return "cells", check_cell_values(value.values, grid, name, domain=dom).reshape(cell_shape(grid) + pad)
     if value is not None and not isinstance(value, numbers.Number) and np.ndim(value) != 0:
         shp = np.shape(value)
         if shp != grid.shape and shp == cell_shape(grid):
@@ -203,18 +206,19 @@ def resolve_conductivity(k, grid, name="k"):
             raise ParameterError(f"{name} = {k!r} gives {len(comps)} components; this {grid.ndim}D grid needs "
                                  f"{grid.ndim} (one per axis: {', '.join('k' + a for a in grid.axis_names)})")
         names = [f"{name}{grid.axis_names[a]} (component {a} of Orthotropic)" for a in range(grid.ndim)]
-        res = [_component(c, grid, nm) for c, nm in zip(comps, names)]
     else:
         comps, names = [k], [name]
-        res = [_component(k, grid, name)]
     domain3 = _common_domain(comps, names, grid)
+    dom = None if domain3 is None else domain3.reshape(cell_shape(grid))
+    res = [_component(c, grid, nm, dom) for c, nm in zip(comps, names)]
     if domain3 is not None:
-        # every component conducts only inside: numbers become cell values, node arrays cannot say
+        # every component conducts only inside: numbers become cell values, Cells given without
+        # the domain lose their outside cells, node arrays cannot say
         for i, ((kind, v), nm) in enumerate(zip(res, names)):
             if kind == "node":
                 raise ParameterError(f"{nm} is a node array, but the conductivity has a domain (Cells(..., domain=)); "
                                      "accepted with a domain: numbers or Cells")
-            if kind == "const":
+            if kind in ("const", "cells"):
                 res[i] = ("cells", np.where(domain3, v, 0.0))
     if isinstance(k, Orthotropic):
         res += [res[0]] * (3 - grid.ndim)
@@ -222,11 +226,18 @@ def resolve_conductivity(k, grid, name="k"):
     return Conductivity(res * 3, True, shape3, periodic3, domain3, radial_half_weights(grid))
 
 
+def _check_domain_shape(c, grid, name):
+    if c.domain is not None and c.domain.shape != cell_shape(grid):
+        raise ShapeError(f"{name} (Cells domain) has shape {c.domain.shape}; this grid's cells need "
+                         f"{cell_shape(grid)}")
+
+
 def _common_domain(comps, names, grid):
     """The one domain the Cells components give (padded), or None; different domains are refused."""
     found = None
     for c, nm in zip(comps, names):
         if isinstance(c, Cells) and c.domain is not None:
+            _check_domain_shape(c, grid, nm)
             if found is not None and not np.array_equal(found[0], c.domain):
                 raise ParameterError(f"{nm} has another domain than {found[1]}; the components of Orthotropic must "
                                      "share one domain (give it to each Cells, or to one only)")

@@ -77,3 +77,14 @@ def check_start(u, bcs, name="u0"):
 def fixes_level(bcs):
     """True when some face fixes the temperature level (Dirichlet, Robin, surface exchange)."""
     return any(isinstance(c, (Dirichlet, Robin, SurfaceExchange)) for c in bcs.faces.values())
+
+
+def linear_fixes_level(lin, grid, t=0.0):
+    """True when the linearised faces ``lin`` (face -> condition) fix the level: a Dirichlet face
+    or a Robin face whose ``alpha`` (the exchange slope) is nonzero somewhere."""
+    for face, c in lin.items():
+        if isinstance(c, Dirichlet):
+            return True
+        if isinstance(c, Robin) and np.any(np.asarray(c.evaluate("alpha", grid, face, t)) != 0):
+            return True
+    return False

@@ -36,7 +36,7 @@ import numpy as np
 
 from ..errors import ConvergenceError, ParameterError, describe
 from ..solvers.discretize import check_rhs
-from ._common import check_start, conductivity_at, fixes_level, prepare, reference_temperature
+from ._common import check_start, conductivity_at, fixes_level, linear_fixes_level, prepare, reference_temperature
 from .correction import correction
 from .exchange import MODES, linearised_bc
 from .inner import select_inner
@@ -171,6 +171,7 @@ def outer_iteration(inner, f, grid, bc, *, k, method, u0, rtol, maxiter, relax, 
     _check_options(method, rtol, maxiter, relax)
     bcs, k = prepare(grid, bc, k)
     f = check_rhs(f, grid, "f")
+    out_dtype = np.float32 if np.asarray(f).dtype == np.float32 else np.float64  # float32 stays float32
     if not fixes_level(bcs):
         raise ParameterError("solve_nonlinear needs a face that fixes the temperature level (Dirichlet, "
                              "Robin/Convection, Radiation or ConvectionOfT); got only flux/periodic faces "
@@ -183,7 +184,7 @@ def outer_iteration(inner, f, grid, bc, *, k, method, u0, rtol, maxiter, relax, 
     res = NonlinearResult(u, method, 0)
 
     def fail(msg):
-        res.u, res.wall_time = u, time.perf_counter() - t_start
+        res.u, res.wall_time = u.astype(out_dtype, copy=False), time.perf_counter() - t_start
         if raise_on_failure:
             raise ConvergenceError(msg, residuals=res.update_norms, result=res)
         return res
@@ -195,6 +196,14 @@ def outer_iteration(inner, f, grid, bc, *, k, method, u0, rtol, maxiter, relax, 
             lin = linearised_bc(bcs, u, kk, t=t, mode=method)
         except ParameterError as e:
             raise ParameterError(f"{e} (outer iteration {it})") from None
+        if not linear_fixes_level(lin, grid, t):
+            where = "the start" if it == 1 else "the last iterate"
+            raise ParameterError(
+                f"solve_nonlinear: at outer iteration {it} no face fixes the temperature level: every exchange "
+                f"face has the slope dq/dT = 0 at {where} (max |u| = {float(np.max(np.abs(u))):.6g}; e.g. "
+                "radiation to an ambient of 0 K from 0 K, or an h(T) that is 0 at the ambient temperature the "
+                "default start takes); accepted: a start u0 at which some face exchanges heat (a guess of the "
+                "temperature), or a Dirichlet face")
         try:
             # inexact early solves: the correction needs only a little more accuracy than the last update had
             tol = inner_rtol if not res.update_norms else min(1e-3, max(inner_rtol, 1e-2 * res.update_norms[-1]))
@@ -217,7 +226,7 @@ def outer_iteration(inner, f, grid, bc, *, k, method, u0, rtol, maxiter, relax, 
         if callback is not None:
             callback(it, norm)
         if norm <= rtol:
-            res.u, res.converged, res.wall_time = u, True, time.perf_counter() - t_start
+            res.u, res.converged, res.wall_time = u.astype(out_dtype, copy=False), True, time.perf_counter() - t_start
             return res
         if _diverging(steps):
             return fail(f"solve_nonlinear ({method}) diverged: the update max|u_m - u_(m-1)| grew for 4 outer "

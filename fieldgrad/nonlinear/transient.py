@@ -144,7 +144,9 @@ def time_steps(inner, u0, grid, bc, *, k, rho_c, t_end, dt, t0, source, inner_me
     """
     t_start = time.perf_counter()
     bcs, k = prepare(grid, bc, k)
-    u = np.array(check_rhs(u0, grid, "u0"), dtype=np.float64)
+    u = check_rhs(u0, grid, "u0")
+    out_dtype = np.float32 if np.asarray(u).dtype == np.float32 else np.float64  # float32 stays float32
+    u = np.array(u, dtype=np.float64)
     check_start(u, bcs)
     rc = check_coefficient(rho_c, grid, "rho_c", positive=True)
     for name, v in (("t0", t0), ("t_end", t_end)):
@@ -176,5 +178,5 @@ def time_steps(inner, u0, grid, bc, *, k, rho_c, t_end, dt, t0, source, inner_me
         res.inner_method = solved.method
         if callback is not None:
             callback(n, t, u)
-    res.u, res.wall_time = u, time.perf_counter() - t_start
+    res.u, res.wall_time = u.astype(out_dtype, copy=False), time.perf_counter() - t_start
     return res

@@ -181,3 +181,24 @@ def test_flux_uses_boundary_values_at_the_given_time():
         # one-sided derivative at the x- face sees the boundary value t: (-3 t + 4*0 - 0) / (2h)
         np.testing.assert_allclose(q[0, 0], -2.0 * (-3.0 * t) / (2 * h))
         np.testing.assert_allclose(q[0, 1], -2.0 * (0.0 - t) / (2 * h))
+
+
+def test_darcy_through_two_soils_given_on_cells_is_the_series_law():
+    """PressureField takes permeability as Cells like the other fields take their coefficient
+    (it refused them): two soils in series, the interface on a grid line, give the series flow
+    exactly, and the node view of the permeability is the mean of the cells at each node."""
+    import fieldgrad as fg
+    from fieldgrad.materials import cell_centres
+
+    g = Grid((31, 4), extent=[(0, 3.0), (0, 1.0)])
+    xc = np.meshgrid(*cell_centres(g), indexing="ij")[0]
+    kappa = fg.Cells(np.where(xc < 1.0, 1e-11, 4e-12))
+    mu = 1e-3
+    p = PressureField.steady(g, {"x-": Dirichlet(3e5), "x+": Dirichlet(1e5)}, permeability=kappa, viscosity=mu)
+    q = 2e5 / (1.0 * mu / 1e-11 + 2.0 * mu / 4e-12)          # Darcy velocity through both layers
+    assert p.flow_rate("x+") == pytest.approx(q * 1.0, rel=1e-10)
+    assert p.data[10, 1] == pytest.approx(3e5 - q * 1.0 * mu / 1e-11, rel=1e-12)
+    assert p.permeability[10, 1] == pytest.approx((1e-11 + 4e-12) / 2)
+    same = PressureField(g, p.data, permeability=kappa, viscosity=mu,
+                         bc={"x-": Dirichlet(3e5), "x+": Dirichlet(1e5), "*": Neumann(0.0)})
+    assert same.flow_rate("x+") == pytest.approx(q, rel=1e-10)

@@ -46,3 +46,26 @@ def test_long_time_state_is_the_steady_solution_on_the_same_domain():
                       source=q, progress=False)
     inside = phi > 0
     assert np.abs(r.u - steady)[inside].max() < 1e-8
+
+
+@pytest.mark.parametrize("method", ["ftcs", "rkl2", "backward_euler", "crank_nicolson"])
+def test_nodes_outside_the_domain_hold_zero_with_every_method(method):
+    """Nodes with no cell inside are no unknowns and hold 0 (as in the Poisson solvers), whatever
+    ``u0`` or a Dirichlet face says there; the explicit methods kept ``u0`` (and the Dirichlet
+    value on a box face outside the domain) while the implicit ones returned 0."""
+    n = 17
+    g = fg.Grid((n, n))
+    xc, yc = np.meshgrid(*cell_centres(g), indexing="ij")
+    hole = (np.abs(xc - 0.5) < 0.2) & (np.abs(yc - 0.5) < 0.2)
+    hole |= yc > 0.8                                   # the domain leaves the y+ face (Dirichlet 3)
+    k = fg.Cells(np.ones((n - 1, n - 1)), domain=~hole)
+    outside = Problem(g, fg.Neumann(0.0), k).outside3.reshape(g.shape)
+    assert outside[5:12, 5:12].any() and outside[:, -1].all()
+    X, Y = g.mesh()
+    u0 = 1.0 + X * Y
+    bc = {"y+": fg.Dirichlet(3.0), "*": fg.Neumann(0.0)}
+    r = fg.solve_heat(u0, g, bc, k=k, rho_c=2.0, steps=20, dt=2e-4, method=method, progress=False)
+    assert np.all(r.u[outside] == 0.0)
+    ref = fg.solve_heat(u0, g, bc, k=k, rho_c=2.0, steps=20, dt=2e-4, method="backward_euler", progress=False)
+    # inside: the same ODE system (first order in dt apart)
+    assert np.abs(r.u - ref.u)[~outside].max() < 5e-3

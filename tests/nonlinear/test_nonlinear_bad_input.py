@@ -164,3 +164,22 @@ def test_transient_arguments(kw, what):
     args.update(kw)
     with pytest.raises(ParameterError, match=what):
         fg.solve_nonlinear_heat(np.zeros(9), rod(), fg.Dirichlet(1.0), **args)
+
+
+def test_a_start_where_no_face_exchanges_heat_is_refused_naming_u0():
+    """A radiating rod with a source and a 0 K ambient, or a natural-convection face whose h(T)
+    is 0 at the ambient temperature the default start takes: the first linearised problem has no
+    face fixing the level (zero slopes), which surfaced as a multigrid failure. It is refused
+    naming u0; from a start where the faces exchange heat the solve converges."""
+    g = fg.Grid((17, 3), extent=[(0, 0.05), (0, 0.1)], coords="cylindrical")
+    bc = {"r+": fg.Radiation(0.9, 0.0), "z": fg.Neumann(0.0)}
+    f = -np.full(g.shape, 1e6)
+    with pytest.raises(ParameterError, match=r"outer iteration 1.*u0"):
+        fg.solve_nonlinear(f, g, bc, k=20.0)
+    nat = {"r+": fg.ConvectionOfT(lambda T: 2.0 * np.abs(T - 300.0) ** (1 / 3), 300.0), "z": fg.Neumann(0.0)}
+    with pytest.raises(ParameterError, match=r"outer iteration 1.*u0"):
+        fg.solve_nonlinear(f, g, nat, k=20.0)
+    sigma = 5.670374419e-8
+    r = fg.solve_nonlinear(f, g, bc, k=20.0, u0=np.full(g.shape, 1000.0))
+    Ts = (1e6 * 0.05 / 2 / (0.9 * sigma)) ** 0.25           # q R / 2 = eps sigma Ts^4
+    assert r.u[-1, 1] == pytest.approx(Ts, rel=1e-3)

@@ -118,3 +118,16 @@ def test_k_of_T_square_multigrid_levels_second_order():
     errs = np.array(errs)
     orders = np.log2(errs[:-1] / errs[1:])
     assert np.all((orders > 1.9) & (orders < 2.1)), (errs, orders)
+
+
+def test_float32_data_gives_a_float32_solution():
+    """float32 stays float32 end to end (as in solve_poisson): the radiating rod from float32 data
+    has the float64 solution rounded to float32."""
+    g = fg.Grid((17, 3), extent=[(0, 1), (0, 0.1)])
+    bc = {"x-": fg.Dirichlet(1000.0), "x+": fg.Radiation(1.0, 0.0), "*": fg.Neumann(0.0)}
+    r64 = fg.solve_nonlinear(np.zeros(g.shape), g, bc, k=50.0)
+    r32 = fg.solve_nonlinear(np.zeros(g.shape, np.float32), g, bc, k=50.0)
+    assert r32.u.dtype == np.float32 and r64.u.dtype == np.float64
+    TL = brentq(lambda T: 50.0 * (1000.0 - T) - SIGMA * T ** 4, 0.0, 1000.0)   # Ta = 0
+    assert r64.u[-1, 1] == pytest.approx(TL, rel=1e-10)
+    assert np.array_equal(r32.u, r64.u.astype(np.float32))

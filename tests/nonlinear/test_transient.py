@@ -96,3 +96,14 @@ def test_small_block_follows_the_lumped_radiation_law_at_first_order():
     errs = np.array(errs)
     ratios = errs[:-1] / errs[1:]
     assert np.all((ratios > 1.8) & (ratios < 2.5)) and 0 < errs[-1] < 7e-3, (errs, ratios)
+
+
+def test_float32_start_gives_a_float32_field():
+    g = fg.Grid((9, 3), extent=[(0, 1), (0, 0.1)])
+    bc = {"x-": fg.Dirichlet(600.0), "x+": fg.Radiation(0.8, 300.0), "*": fg.Neumann(0.0)}
+    u0 = np.full(g.shape, 300.0)
+    r64 = fg.solve_nonlinear_heat(u0, g, bc, k=50.0, rho_c=1e3, t_end=2.0, dt=0.5)
+    r32 = fg.solve_nonlinear_heat(u0.astype(np.float32), g, bc, k=50.0, rho_c=1e3, t_end=2.0, dt=0.5)
+    assert r32.u.dtype == np.float32 and r64.u.dtype == np.float64
+    assert np.array_equal(r32.u, r64.u.astype(np.float32))
+    assert r64.u[0, 1] == 600.0 and 300.0 < r64.u[-1, 1] < 600.0
