@@ -259,8 +259,10 @@ class PoissonSolver:
             else:
                 it, residuals, converged = self._cg(u, b, ud, fsrc, rtol, maxiter or 200, callback, bnorm)
             info["levels"] = [lev.shape[: grid.ndim] for lev in hier.levels]
-            if self.level0 is not None:
-                u[prob.outside3] = 0.0  # no unknowns there (the iterates carry round-off)
+        if prob.outside3 is not None:
+            # no unknowns there: 0 with every method (iterates carry round-off, a Dirichlet face its
+            # value, the direct solve -0.0)
+            u[prob.outside3] = 0.0
         if prob.singular:
             w = grid.quadrature_weights()
             uu = unpad(u, grid.shape)

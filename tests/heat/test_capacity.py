@@ -224,9 +224,6 @@ def test_one_ftcs_step_is_the_operator_over_rho_c(shape):
     assert np.max(np.abs(r.u[1:] - ref[1:])) < 1e-13
 
 
-@pytest.mark.xfail(strict=True, reason="solvers (MG-CG, fieldgrad/solvers/krylov.py or poisson.py): an x0 that "
-                   "already solves the system gives a 0/0 in CG and ConvergenceError 'did not reach rtol in 0 "
-                   "iterations; last relative residual nan' (multigrid returns it). Not mine to edit.")
 @pytest.mark.parametrize("method", ["backward_euler", "crank_nicolson"])
 def test_implicit_step_from_a_uniform_insulated_field_with_varying_rho_c(method):
     """A uniform start with insulated walls is already the steady state: every implicit step

@@ -141,9 +141,6 @@ def test_finned_plate_iterations_stay_flat():
     assert max(its) <= 13 and its[-1] <= its[0] + 3, its
 
 
-@pytest.mark.xfail(strict=True, reason="solvers/poisson.py zeroes the nodes outside the domain only on the "
-                   "MG-CG path; method='multigrid' and 'direct' return the Dirichlet value on box-face nodes "
-                   "outside the domain (direct: -0.0 elsewhere outside). Owned by the solvers' maintainers.")
 def test_nodes_outside_the_domain_are_zero_with_every_method():
     """A fin one cell thick (2 nodes) along x, held at 1 on the x- face: the x- nodes outside the
     fin are no unknowns and hold 0 ("nodes with no cell inside ... return 0") for MG-CG, but
