@@ -54,8 +54,6 @@ def cg(ops, u, b, rtol, maxiter, bnorm, *, callback=None):
         return 0, residuals, True
     r = ops.residual(u, b, ops.empty_like(u))
     ops.project(r)
-    if ops.norm(r) <= rtol * bnorm:  # the start already solves it (a warm start at the steady state)
-        return 0, residuals, True
     # z (preconditioned residual) and q = A p are never alive together: one buffer holds both
     z = ops.empty_like(u)
     q = z
@@ -67,7 +65,10 @@ def cg(ops, u, b, rtol, maxiter, bnorm, *, callback=None):
         ops.apply(p, q)  # overwrites z, no longer needed
         pq = ops.dot(p, q)
         if pq == 0.0 or not np.isfinite(pq):
-            return it - 1, residuals, False
+            # p = 0: the residual is 0 (a start that solves the system, e.g. a warm start at the
+            # steady state) -- converged, not a breakdown
+            done = pq == 0.0 and ops.norm(r) <= rtol * bnorm
+            return it - 1, residuals, done
         alpha = rz / pq
         if update is not None:
             res = update(alpha, p, q, u, r) / bnorm
