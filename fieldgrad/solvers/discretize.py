@@ -80,18 +80,17 @@ def check_domain_parts(prob):
     Pure flux problems with holes (no anchor anywhere) are refused for the same reason: the
     constant of the domain, not of the whole box, would be the null space.
     """
-    from .link_parts import loose_parts
+    from .link_parts import anchor_state, loose_parts
 
     L = prob.link_coefficients()
-    inside = ~prob.outside3
     anchor = prob.fixed_or_held_mask()
     rd = prob.robin_diag()
     if rd is not None:
         anchor |= rd != 0
     if prob.s3 is not None or prob.s_const != 0.0:
         anchor |= np.asarray(prob.screening3()) > 0
-    state = inside.astype(np.int8)
-    state[inside & anchor] = 2
+    state = np.empty(prob.shape3, dtype=np.int8)  # 0 outside, 2 anchored inside, 1 else
+    anchor_state(np.ascontiguousarray(prob.outside3), anchor, state)
     parts, first = loose_parts(*L, state)
     prob._spare_links = L  # the next link_coefficients() call takes these (read only here)
     if parts:
@@ -264,6 +263,7 @@ class Problem:
         """Adopt the surface terms of ``other`` (a Problem with a domain): for the problem with
         the holes filled whose multigrid hierarchy preconditions ``other`` (:mod:`.poisson`)."""
         self.surface, self.surface_coef3, self.surface_nodes3 = other.surface, other.surface_coef3, other.surface_nodes3
+        self.__dict__.pop("_robin_diag", None)  # (formed from the surface terms)
         self.has_robin = self.has_robin or other.has_robin
         self.robin_alpha_zero = self.robin_alpha_zero and other.robin_alpha_zero
         self.singular = self.singular and other.singular
@@ -306,8 +306,15 @@ class Problem:
 
     def fixed_mask(self):
         """Boolean array of ``shape3``: True on fixed (Dirichlet) nodes."""
-        fx, fy, fz = self.fixed1
-        return fx[:, None, None] | fy[None, :, None] | fz[None, None, :]
+        return self._with_fixed_planes(np.zeros(self.shape3, dtype=bool), True)
+
+    def _with_fixed_planes(self, m, value):
+        """``m`` (a bool array of ``shape3``) with ``value`` written on every fixed node, in place:
+        the planes of the Dirichlet faces, not a full pass."""
+        for a, f in enumerate(self.fixed1):
+            if f.any():
+                m[(slice(None),) * a + (f,)] = value
+        return m
 
     def fixed_index(self):
         """Flat (C-order) indices of the fixed nodes, formed once (what :meth:`rhs` writes)."""
@@ -348,9 +355,16 @@ class Problem:
 
     def robin_diag(self):
         """Extra (negative) diagonal of A0 from Robin faces and a Robin surface: array of ``shape3``
-        or None."""
+        or None.  Formed once (the domain check and :meth:`links_diag` both read it): read only."""
         if not self.has_robin:
             return None
+        d = self.__dict__.get("_robin_diag")
+        if d is None:
+            d = self._robin_diag = self._form_robin_diag()
+            d.flags.writeable = False
+        return d
+
+    def _form_robin_diag(self):
         d = np.zeros(self.shape3)
         for a in range(self.ndim):
             for side, c in enumerate(self.conds3[a]):

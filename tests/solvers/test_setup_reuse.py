@@ -1,0 +1,83 @@
+"""Set-up work formed once or in one pass gives what the plain NumPy forms gave, to the last bit:
+the held problem's links before the cut (restored from the cut values), the Robin diagonal (cached,
+read only, dropped when a surface is adopted), the fixed masks (written plane by plane) and the
+state of the domain check (one kernel)."""
+import numpy as np
+import pytest
+
+import fieldgrad as fg
+from fieldgrad import Dirichlet, Grid, Neumann, Robin
+from fieldgrad.materials import cell_centres, cell_shape
+from fieldgrad.solvers.discretize import Problem
+from fieldgrad.solvers.held import make_problem
+from fieldgrad.solvers.link_parts import anchor_state
+
+
+def _holes(shape):
+    g = Grid(shape)
+    c = np.meshgrid(*cell_centres(g), indexing="ij")
+    dom = sum((x - 0.5) ** 2 for x in c) > 0.2 ** 2
+    vals = np.random.default_rng(0).uniform(1.0, 5.0, cell_shape(g))
+    return g, fg.Cells(vals, domain=dom)
+
+
+@pytest.mark.parametrize("shape", [(33, 29), (13, 11, 9)])
+def test_links_before_the_cut_are_the_uncut_links(shape):
+    g, k = _holes(shape)
+    mask = np.zeros(g.shape, bool)
+    mask[(slice(2, 6),) * len(shape)] = True
+    mask[(-1,) + (slice(None),) * (len(shape) - 1)] = True        # held nodes on the box face too
+    bc = {"x-": Dirichlet(1.0), "*": Robin(2.0, 1.0, 0.5)}
+    prob = make_problem(g, bc, k, 0.0, None, mask)
+    uncut = Problem(g, bc, k).link_coefficients()
+    Lx, Ly, Lz, D, _ = prob.links_diag()
+    for a, (L0, L, U) in enumerate(zip(prob._links0, (Lx, Ly, Lz), uncut)):
+        assert np.array_equal(L0, U)
+        if prob.shape3[a] > 1:
+            h = prob.held
+            cut = h | np.roll(h, -1, axis=a)
+            assert cut.any() and np.all(L[cut] == 0.0) and np.array_equal(L[~cut], U[~cut])
+    assert prob._links0 is prob._links0                            # formed once
+
+
+def test_robin_diagonal_is_formed_once_read_only_and_dropped_with_a_new_surface():
+    g, k = _holes((33, 33))
+    bc = {"x": Dirichlet(0.0), "y": Robin(3.0, 2.0, 1.0), "surface": Robin(1.0, 1.0, 0.0)}
+    prob = Problem(g, bc, k)
+    rd = prob.robin_diag()
+    assert rd is prob.robin_diag() and not rd.flags.writeable
+    assert np.array_equal(rd, Problem(g, bc, k)._form_robin_diag())
+    assert rd[5, 0, 0] < 0 and rd[5, 5, 0] == 0.0
+    bare = Problem(g, {"x": Dirichlet(0.0), "y": Robin(3.0, 2.0, 1.0)}, k)
+    before = bare.robin_diag()
+    bare.take_surface(prob)
+    after = bare.robin_diag()
+    assert after is not before and np.array_equal(after, prob.robin_diag())
+    assert not np.array_equal(after, before)                      # the surface's Robin terms came in
+
+
+@pytest.mark.parametrize("bc", [Dirichlet(0.0), {"x-": Dirichlet(0.0), "*": Neumann(0.0)},
+                                {"y+": Dirichlet(1.0), "*": Robin(1.0, 1.0, 0.0)}, Neumann(0.0)])
+def test_fixed_masks_are_the_broadcast_ones(bc):
+    g = Grid((9, 7, 5))
+    mask = np.zeros(g.shape, bool)
+    mask[0, 2:4, :] = True
+    mask[4, 4, 2] = True
+    prob = make_problem(g, bc, 1.0, 0.0, None, mask)
+    fx, fy, fz = prob.fixed1
+    broadcast = fx[:, None, None] | fy[None, :, None] | fz[None, None, :]
+    assert np.array_equal(prob.fixed_mask(), broadcast) and prob.fixed_mask().dtype == bool
+    assert np.array_equal(prob.held, prob.held_all & ~broadcast)
+    assert np.array_equal(prob.fixed_or_held_mask(), broadcast | prob.held_all)
+    assert prob.held_all.any() and (broadcast.any() or isinstance(bc, Neumann))
+
+
+def test_anchor_state_is_the_numpy_state():
+    rng = np.random.default_rng(3)
+    outside = rng.random((17, 13, 4)) < 0.3
+    anchor = rng.random((17, 13, 4)) < 0.2
+    state = np.empty(outside.shape, dtype=np.int8)
+    anchor_state(outside, anchor, state)
+    ref = (~outside).astype(np.int8)
+    ref[~outside & anchor] = 2
+    assert np.array_equal(state, ref) and set(np.unique(state)) == {0, 1, 2}
