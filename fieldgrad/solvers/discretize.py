@@ -22,6 +22,7 @@ from __future__ import annotations
 
 
 import numpy as np
+from numba import njit, prange
 
 from ..boundary import Dirichlet, Neumann, Robin, resolve_bc
 from ..errors import BoundaryError, NonFiniteError, ParameterError, ShapeError, describe
@@ -100,6 +101,43 @@ def check_domain_parts(prob):
                              f"them), e.g. the part with "
                              f"node {first}: its level is undetermined; accepted: every part of the domain anchored "
                              "(or taken out of the domain)")
+
+
+@njit(parallel=True, cache=True)
+def _count_inside(outside, counts):
+    """``counts[i]``: the nodes of x-plane ``i`` not ``outside``."""
+    nx, ny, nz = outside.shape
+    for i in prange(nx):
+        c = 0
+        for j in range(ny):
+            for k in range(nz):
+                if not outside[i, j, k]:
+                    c += 1
+        counts[i] = c
+
+
+@njit(parallel=True, cache=True)
+def _gather_abs_inside(D, outside, offsets, buf):
+    """``buf = |D[~outside]|`` in C order (x-plane ``i`` from ``offsets[i]``)."""
+    nx, ny, nz = D.shape
+    for i in prange(nx):
+        p = offsets[i]
+        for j in range(ny):
+            for k in range(nz):
+                if not outside[i, j, k]:
+                    buf[p] = abs(D[i, j, k])
+                    p += 1
+
+
+@njit(parallel=True, cache=True)
+def _fill_at(D, mask, value):
+    """``D[mask] = value``."""
+    nx, ny, nz = D.shape
+    for i in prange(nx):
+        for j in range(ny):
+            for k in range(nz):
+                if mask[i, j, k]:
+                    D[i, j, k] = value
 
 
 class Problem:
@@ -557,7 +595,13 @@ class Problem:
         rows serve the direct solve, plain multigrid and the CUDA path; MG-CG on the CPU
         preconditions with the filled-hole hierarchy instead (:mod:`.poisson`)."""
         if self.outside3 is not None and self.outside3.any():
-            D[self.outside3] = -1e-3 * float(np.mean(np.abs(D[~self.outside3])))
+            out = self.outside3
+            counts = np.empty(out.shape[0], dtype=np.int64)
+            _count_inside(out, counts)
+            offsets = np.concatenate([[0], np.cumsum(counts)])
+            inside = np.empty(int(offsets[-1]))  # |D| at the inside nodes in C order: D[~out] as NumPy gathers it
+            _gather_abs_inside(D, out, offsets, inside)
+            _fill_at(D, out, -1e-3 * float(np.mean(inside)))
 
     def stencil7(self):
         """Explicit 7-point stencil of A0: ``(coef, offsets)`` with ``coef`` of shape

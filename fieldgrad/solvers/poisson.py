@@ -65,7 +65,7 @@ def _soften(k, ratio=1e-8):
     def one(c):
         if isinstance(c, Cells) and c.domain is not None:
             kmax = float(np.max(c.values, where=c.domain, initial=-np.inf))  # (the domain is not empty)
-            return Cells(np.where(c.domain, c.values, ratio * kmax))
+            return Cells._owned(np.where(c.domain, c.values, ratio * kmax))  # (a fresh array: no copy)
         return c
 
     return Orthotropic(*[one(c) for c in k.components]) if isinstance(k, Orthotropic) else one(k)
