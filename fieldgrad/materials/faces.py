@@ -29,6 +29,11 @@ from ..grid import half_ring_radii
 __all__ = ["cell_links", "node_mean", "apply_contact", "radial_half_weights"]
 
 
+#: Cell arrays from this size on take the one-pass kernel (:func:`_mean_into`); smaller ones (a
+#: face layer) the NumPy chain, which gives the same values without a fork-join of the threads.
+ONE_PASS_MIN = 1 << 15
+
+
 def _to_nodes(s, b, n, periodic, radial=None):
     """Sum over axis ``b`` of the cells touching each node (cells ``j - 1`` and ``j``); with
     ``radial = (wlo, whi)`` (a cylindrical grid's ``r`` axis) cell ``j - 1`` counts ``wlo[j]`` and
@@ -251,8 +256,8 @@ def cell_links(c3, a, shape3, h3, periodic3, radial=None):
     """
     if shape3[a] == 1:
         return np.zeros(shape3)
-    if radial is None:  # one pass (the NumPy chain below made about five full-array temporaries)
-        return _mean_into(c3, shape3, periodic3, a, float(h3[a] ** 2))
+    if radial is None and c3.size >= ONE_PASS_MIN:  # one pass (the NumPy chain below makes about
+        return _mean_into(c3, shape3, periodic3, a, float(h3[a] ** 2))  # five full-array temporaries)
     out = np.zeros(shape3)
     s = c3
     cnt = 1.0
@@ -273,7 +278,7 @@ def node_mean(c3, shape3, periodic3, radial=None):
     """Mean of the cells touching each node (array of ``shape3``; volume-weighted in ``r`` with
     ``radial``): the conductivity of the node's boundary patch at a box face, and the
     node-sampled view of cell values."""
-    if radial is None:
+    if radial is None and c3.size >= ONE_PASS_MIN:
         return _mean_into(c3, shape3, periodic3, None, 1.0)
     s = c3
     cnt = 1.0

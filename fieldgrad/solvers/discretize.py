@@ -94,6 +94,8 @@ def check_domain_parts(prob):
     anchor_state(np.ascontiguousarray(prob.outside3), anchor, state)
     parts, first = loose_parts(*L, state)
     prob._spare_links = L  # the next link_coefficients() call takes these (read only here)
+    if rd is not None:
+        prob._spare_robin = rd  # and the next robin_diag() call this
     if parts:
         first = tuple(int(i) for i in np.unravel_index(first, prob.shape3)[: prob.ndim])
         raise ParameterError(f"k (Cells domain): {parts} connected part(s) of the domain hold no fixed value (no "
@@ -138,6 +140,15 @@ def _fill_at(D, mask, value):
             for k in range(nz):
                 if mask[i, j, k]:
                     D[i, j, k] = value
+
+
+class _Resolved:
+    """A conductivity already resolved against the grid (a
+    :class:`~fieldgrad.materials.conductivity.Conductivity`), taken by :class:`Problem` as it is:
+    the problem with the holes filled is formed from the resolved one (:mod:`.poisson`)."""
+
+    def __init__(self, material):
+        self.material = material
 
 
 class Problem:
@@ -203,7 +214,7 @@ class Problem:
         self.shape3 = tuple(grid.shape) + (1,) * (3 - nd)
         self.h3 = tuple(grid.spacing) + (1.0,) * (3 - nd)
         self.periodic3 = tuple(grid.periodic) + (False,) * (3 - nd)
-        self.material = resolve_conductivity(k, grid, "k")
+        self.material = k.material if isinstance(k, _Resolved) else resolve_conductivity(k, grid, "k")
         self.contact = resolve_contact(contact, grid, "contact")
         self.k_const = self.material.const if self.contact is None else None
         self.phi3 = self.material.volume_fraction()
@@ -301,7 +312,7 @@ class Problem:
         """Adopt the surface terms of ``other`` (a Problem with a domain): for the problem with
         the holes filled whose multigrid hierarchy preconditions ``other`` (:mod:`.poisson`)."""
         self.surface, self.surface_coef3, self.surface_nodes3 = other.surface, other.surface_coef3, other.surface_nodes3
-        self.__dict__.pop("_robin_diag", None)  # (formed from the surface terms)
+        self.__dict__.pop("_spare_robin", None)  # (formed from the surface terms)
         self.has_robin = self.has_robin or other.has_robin
         self.robin_alpha_zero = self.robin_alpha_zero and other.robin_alpha_zero
         self.singular = self.singular and other.singular
@@ -393,16 +404,13 @@ class Problem:
 
     def robin_diag(self):
         """Extra (negative) diagonal of A0 from Robin faces and a Robin surface: array of ``shape3``
-        or None.  Formed once (the domain check and :meth:`links_diag` both read it): read only."""
+        or None.  Each call returns an array of its own, except that the one
+        :func:`check_domain_parts` formed and only read is handed to the next call."""
         if not self.has_robin:
             return None
-        d = self.__dict__.get("_robin_diag")
-        if d is None:
-            d = self._robin_diag = self._form_robin_diag()
-            d.flags.writeable = False
-        return d
-
-    def _form_robin_diag(self):
+        spare = self.__dict__.pop("_spare_robin", None)
+        if spare is not None:
+            return spare
         d = np.zeros(self.shape3)
         for a in range(self.ndim):
             for side, c in enumerate(self.conds3[a]):

@@ -71,15 +71,47 @@ def _soften(k, ratio=1e-8):
     return Orthotropic(*[one(c) for c in k.components]) if isinstance(k, Orthotropic) else one(k)
 
 
+def _soft_material(prob, k, ratio=1e-8):
+    """The resolved conductivity of :func:`_soften` ``(k)``, formed from ``prob.material`` (``k``
+    resolved with its domain) instead of resolving the filled values again: inside a domain a
+    component's resolved values are the ``Cells`` values, so ``where(domain, values, fill)`` is
+    the same array, and it holds no value to check but the fill.  None where the fill is not a
+    positive number (``_soften``'s values then meet the checks, and their messages, as before)."""
+    from ..materials import Cells, Orthotropic
+    from ..materials.conductivity import Conductivity, _component
+
+    mat, grid = prob.material, prob.grid
+    dom = mat.domain3
+    comps = list(k.components) if isinstance(k, Orthotropic) else [k]
+    res = []
+    for a, c in enumerate(comps):
+        if isinstance(c, Cells) and c.domain is not None:
+            v = mat.components[a][1]
+            # the largest inside value: v is 0 outside and positive inside (checked), the domain not empty
+            fill = ratio * float(np.max(v))
+            if not (np.isfinite(fill) and fill > 0.0):
+                return None
+            res.append(("cells", np.where(dom, v, fill)))
+        else:
+            res.append(_component(c, grid, "k"))
+    if isinstance(k, Orthotropic):
+        return Conductivity(res + [res[0]] * (3 - grid.ndim), False, mat.shape3, mat.periodic3, None, mat.radial)
+    return Conductivity(res * 3, True, mat.shape3, mat.periodic3, None, mat.radial)
+
+
 def _soft_problem(prob, bc, k, screening, contact, fixed):
     """The problem with the holes of ``prob`` filled (:func:`_soften`); a surface condition is
     carried over as ``prob`` discretises it (its Robin diagonal, its held surface nodes)."""
+    from .discretize import _Resolved
+
+    soft = _soft_material(prob, k)
+    ks = _soften(k) if soft is None else _Resolved(soft)
     if prob.surface is None:
-        return make_problem(prob.grid, bc, _soften(k), screening, contact, fixed)
+        return make_problem(prob.grid, bc, ks, screening, contact, fixed)
     bare = prob.bcs.faces_only()
     held = getattr(prob, "held_all", None)
     mask = None if held is None else unpad(held, prob.grid.shape)
-    sprob = make_problem(prob.grid, bare, _soften(k), screening, contact, mask)
+    sprob = make_problem(prob.grid, bare, ks, screening, contact, mask)
     sprob.take_surface(prob)
     return sprob
 

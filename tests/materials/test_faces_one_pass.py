@@ -5,6 +5,7 @@ import itertools
 import numpy as np
 import pytest
 
+from fieldgrad.materials import faces
 from fieldgrad.materials.faces import _to_nodes, _touch_count, cell_links, node_mean
 
 
@@ -36,8 +37,13 @@ def _chain_mean(c3, shape3, periodic3):
 SHAPES = [(7, 1, 1), (2, 1, 1), (6, 5, 1), (2, 3, 1), (5, 4, 3), (4, 2, 2)]
 
 
+@pytest.fixture
+def one_pass_always(monkeypatch):
+    monkeypatch.setattr(faces, "ONE_PASS_MIN", 0)
+
+
 @pytest.mark.parametrize("shape3", SHAPES)
-def test_one_pass_equals_the_numpy_chain_bitwise(shape3):
+def test_one_pass_equals_the_numpy_chain_bitwise(shape3, one_pass_always):
     rng = np.random.default_rng(sum(shape3))
     nd = sum(n > 1 for n in shape3)
     h3 = (0.1, 0.37, 1.0 / 3.0)
@@ -59,9 +65,21 @@ def test_one_pass_equals_the_numpy_chain_bitwise(shape3):
         assert np.array_equal(node_mean(lay, sh, periodic3), _chain_mean(lay, sh, periodic3))
 
 
-def test_one_pass_values():
+def test_one_pass_values(one_pass_always):
     c = np.array([[1.0, 2.0], [3.0, 5.0]]).reshape(2, 2, 1)        # 3 x 3 nodes
     m = node_mean(c, (3, 3, 1), (False, False, False))[:, :, 0]
     assert m.tolist() == [[1.0, 1.5, 2.0], [2.0, 2.75, 3.5], [3.0, 4.0, 5.0]]
     Lx = cell_links(c, 0, (3, 3, 1), (0.5, 0.5, 1.0), (False, False, False))[:, :, 0]
     assert Lx.tolist() == [[4.0, 6.0, 8.0], [12.0, 16.0, 20.0], [0.0, 0.0, 0.0]]
+
+
+def test_large_arrays_take_the_one_pass_kernel_small_ones_the_chain(monkeypatch):
+    calls = []
+    real = faces._mean_into
+    monkeypatch.setattr(faces, "_mean_into", lambda *a: calls.append(a[0].shape) or real(*a))
+    big = np.random.default_rng(5).uniform(1.0, 2.0, (256, 129, 1))      # 33024 cells
+    got = node_mean(big, (257, 130, 1), (False, False, False))
+    assert calls == [big.shape] and np.array_equal(got, _chain_mean(big, (257, 130, 1), (False,) * 3))
+    small = big[:100]
+    node_mean(small, (101, 130, 1), (False, False, False))
+    assert len(calls) == 1

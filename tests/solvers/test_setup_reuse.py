@@ -1,14 +1,14 @@
 """Set-up work formed once or in one pass gives what the plain NumPy forms gave, to the last bit:
-the held problem's links before the cut (restored from the cut values), the Robin diagonal (cached,
-read only, dropped when a surface is adopted), the fixed masks (written plane by plane) and the
-state of the domain check (one kernel)."""
+the held problem's links before the cut (restored from the cut values), the Robin diagonal (the
+domain check's handed to the next call, dropped when a surface is adopted), the fixed masks
+(written plane by plane) and the state of the domain check (one kernel)."""
 import numpy as np
 import pytest
 
 import fieldgrad as fg
 from fieldgrad import Dirichlet, Grid, Neumann, Robin
 from fieldgrad.materials import cell_centres, cell_shape
-from fieldgrad.solvers.discretize import Problem
+from fieldgrad.solvers.discretize import Problem, check_domain_parts
 from fieldgrad.solvers.held import make_problem
 from fieldgrad.solvers.link_parts import anchor_state
 
@@ -40,20 +40,22 @@ def test_links_before_the_cut_are_the_uncut_links(shape):
     assert prob._links0 is prob._links0                            # formed once
 
 
-def test_robin_diagonal_is_formed_once_read_only_and_dropped_with_a_new_surface():
+def test_robin_diagonal_of_the_domain_check_serves_the_next_call_once():
     g, k = _holes((33, 33))
     bc = {"x": Dirichlet(0.0), "y": Robin(3.0, 2.0, 1.0), "surface": Robin(1.0, 1.0, 0.0)}
     prob = Problem(g, bc, k)
-    rd = prob.robin_diag()
-    assert rd is prob.robin_diag() and not rd.flags.writeable
-    assert np.array_equal(rd, Problem(g, bc, k)._form_robin_diag())
-    assert rd[5, 0, 0] < 0 and rd[5, 5, 0] == 0.0
+    ref = Problem(g, bc, k).robin_diag()
+    assert ref[5, 0, 0] < 0 and ref[5, 5, 0] == 0.0 and ref[5, 16, 0] == 0.0
+    assert (ref < 0).sum() > 2 * 33                               # the surface's terms too
+    check_domain_parts(prob)
+    first, second = prob.robin_diag(), prob.robin_diag()
+    assert first is not second and np.array_equal(first, ref) and np.array_equal(second, ref)
+    prob2 = Problem(g, bc, k)
+    check_domain_parts(prob2)
     bare = Problem(g, {"x": Dirichlet(0.0), "y": Robin(3.0, 2.0, 1.0)}, k)
-    before = bare.robin_diag()
-    bare.take_surface(prob)
-    after = bare.robin_diag()
-    assert after is not before and np.array_equal(after, prob.robin_diag())
-    assert not np.array_equal(after, before)                      # the surface's Robin terms came in
+    check_domain_parts(bare)
+    bare.take_surface(prob2)                                      # drops the spare of the bare problem
+    assert np.array_equal(bare.robin_diag(), ref)
 
 
 @pytest.mark.parametrize("bc", [Dirichlet(0.0), {"x-": Dirichlet(0.0), "*": Neumann(0.0)},
