@@ -27,6 +27,7 @@ def test_links_before_the_cut_are_the_uncut_links(shape):
     mask = np.zeros(g.shape, bool)
     mask[(slice(2, 6),) * len(shape)] = True
     mask[(-1,) + (slice(None),) * (len(shape) - 1)] = True        # held nodes on the box face too
+    mask[(slice(3, 5), 0) + (slice(None),) * (len(shape) - 2)] = True  # and at index 0 (the wrap of np.roll)
     bc = {"x-": Dirichlet(1.0), "*": Robin(2.0, 1.0, 0.5)}
     prob = make_problem(g, bc, k, 0.0, None, mask)
     uncut = Problem(g, bc, k).link_coefficients()
