@@ -22,7 +22,6 @@ from __future__ import annotations
 
 
 import numpy as np
-from numba import njit, prange
 
 from ..boundary import Dirichlet, Neumann, Robin, resolve_bc
 from ..errors import BoundaryError, NonFiniteError, ParameterError, ShapeError, describe
@@ -81,7 +80,7 @@ def check_domain_parts(prob):
     Pure flux problems with holes (no anchor anywhere) are refused for the same reason: the
     constant of the domain, not of the whole box, would be the null space.
     """
-    from .link_parts import anchor_state, loose_parts
+    from .link_parts import loose_parts
 
     L = prob.link_coefficients()
     anchor = prob.fixed_or_held_mask()
@@ -90,8 +89,8 @@ def check_domain_parts(prob):
         anchor |= rd != 0
     if prob.s3 is not None or prob.s_const != 0.0:
         anchor |= np.asarray(prob.screening3()) > 0
-    state = np.empty(prob.shape3, dtype=np.int8)  # 0 outside, 2 anchored inside, 1 else
-    anchor_state(np.ascontiguousarray(prob.outside3), anchor, state)
+    inside = ~prob.outside3
+    state = np.add(inside, inside & anchor, dtype=np.int8)  # 0 outside, 2 anchored inside, 1 else
     parts, first = loose_parts(*L, state)
     prob._spare_links = L  # the next link_coefficients() call takes these (read only here)
     if rd is not None:
@@ -103,43 +102,6 @@ def check_domain_parts(prob):
                              f"them), e.g. the part with "
                              f"node {first}: its level is undetermined; accepted: every part of the domain anchored "
                              "(or taken out of the domain)")
-
-
-@njit(parallel=True, cache=True)
-def _count_inside(outside, counts):
-    """``counts[i]``: the nodes of x-plane ``i`` not ``outside``."""
-    nx, ny, nz = outside.shape
-    for i in prange(nx):
-        c = 0
-        for j in range(ny):
-            for k in range(nz):
-                if not outside[i, j, k]:
-                    c += 1
-        counts[i] = c
-
-
-@njit(parallel=True, cache=True)
-def _gather_abs_inside(D, outside, offsets, buf):
-    """``buf = |D[~outside]|`` in C order (x-plane ``i`` from ``offsets[i]``)."""
-    nx, ny, nz = D.shape
-    for i in prange(nx):
-        p = offsets[i]
-        for j in range(ny):
-            for k in range(nz):
-                if not outside[i, j, k]:
-                    buf[p] = abs(D[i, j, k])
-                    p += 1
-
-
-@njit(parallel=True, cache=True)
-def _fill_at(D, mask, value):
-    """``D[mask] = value``."""
-    nx, ny, nz = D.shape
-    for i in prange(nx):
-        for j in range(ny):
-            for k in range(nz):
-                if mask[i, j, k]:
-                    D[i, j, k] = value
 
 
 class _Resolved:
@@ -603,13 +565,7 @@ class Problem:
         rows serve the direct solve, plain multigrid and the CUDA path; MG-CG on the CPU
         preconditions with the filled-hole hierarchy instead (:mod:`.poisson`)."""
         if self.outside3 is not None and self.outside3.any():
-            out = self.outside3
-            counts = np.empty(out.shape[0], dtype=np.int64)
-            _count_inside(out, counts)
-            offsets = np.concatenate([[0], np.cumsum(counts)])
-            inside = np.empty(int(offsets[-1]))  # |D| at the inside nodes in C order: D[~out] as NumPy gathers it
-            _gather_abs_inside(D, out, offsets, inside)
-            _fill_at(D, out, -1e-3 * float(np.mean(inside)))
+            D[self.outside3] = -1e-3 * float(np.mean(np.abs(D[~self.outside3])))
 
     def stencil7(self):
         """Explicit 7-point stencil of A0: ``(coef, offsets)`` with ``coef`` of shape

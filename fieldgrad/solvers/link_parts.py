@@ -24,7 +24,7 @@ from numba import njit, prange
 
 from .mg_fused import slab
 
-__all__ = ["loose_parts", "anchor_state"]
+__all__ = ["loose_parts"]
 
 
 @njit(inline="always")
@@ -105,17 +105,6 @@ def _loose(parent, state):
                     seen[r] = True
                     count += 1
     return count, first
-
-
-@njit(parallel=True, cache=True)
-def anchor_state(outside, anchor, state):
-    """The ``state`` of :func:`loose_parts` in one pass: 0 where ``outside``, else 2 where
-    ``anchor``, else 1 (int8 array of the same shape)."""
-    nx, ny, nz = state.shape
-    for i in prange(nx):
-        for j in range(ny):
-            for k in range(nz):
-                state[i, j, k] = 0 if outside[i, j, k] else (2 if anchor[i, j, k] else 1)
 
 
 def loose_parts(Lx, Ly, Lz, state):

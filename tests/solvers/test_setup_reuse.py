@@ -1,7 +1,7 @@
 """Set-up work formed once or in one pass gives what the plain NumPy forms gave, to the last bit:
 the held problem's links before the cut (restored from the cut values), the Robin diagonal (the
 domain check's handed to the next call, dropped when a surface is adopted), the fixed masks
-(written plane by plane) and the state of the domain check (one kernel)."""
+(written plane by plane)."""
 import numpy as np
 import pytest
 
@@ -10,7 +10,6 @@ from fieldgrad import Dirichlet, Grid, Neumann, Robin
 from fieldgrad.materials import cell_centres, cell_shape
 from fieldgrad.solvers.discretize import Problem, check_domain_parts
 from fieldgrad.solvers.held import make_problem
-from fieldgrad.solvers.link_parts import anchor_state
 
 
 def _holes(shape):
@@ -73,14 +72,3 @@ def test_fixed_masks_are_the_broadcast_ones(bc):
     assert np.array_equal(prob.held, prob.held_all & ~broadcast)
     assert np.array_equal(prob.fixed_or_held_mask(), broadcast | prob.held_all)
     assert prob.held_all.any() and (broadcast.any() or isinstance(bc, Neumann))
-
-
-def test_anchor_state_is_the_numpy_state():
-    rng = np.random.default_rng(3)
-    outside = rng.random((17, 13, 4)) < 0.3
-    anchor = rng.random((17, 13, 4)) < 0.2
-    state = np.empty(outside.shape, dtype=np.int8)
-    anchor_state(outside, anchor, state)
-    ref = (~outside).astype(np.int8)
-    ref[~outside & anchor] = 2
-    assert np.array_equal(state, ref) and set(np.unique(state)) == {0, 1, 2}
