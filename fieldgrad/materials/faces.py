@@ -26,7 +26,7 @@ from numba import njit, prange
 
 from ..grid import half_ring_radii
 
-__all__ = ["cell_links", "node_mean", "apply_contact", "radial_half_weights"]
+__all__ = ["cell_links", "cell_links_xy", "node_mean", "apply_contact", "radial_half_weights"]
 
 
 #: Cell arrays from this size on take the one-pass kernel (:func:`_mean_into`); smaller ones (a
@@ -143,46 +143,80 @@ def _cell_mean(c, lo0, hi0, t0, lo1, hi1, t1, lo2, hi2, t2, h2, nch, out):
                     out[i, j, k] = qt[k, j] / (cij * t2[k]) / h2 if (oky[j] and okz[k]) else 0.0
 
 
+@njit(inline="always")
+def _plane2(c, i, l0, g0, ci, ymode, t1, h2, r, out):
+    """Row ``i`` of :func:`_cell_mean2`: the cells ``l0`` and ``g0`` summed along x (-1: none),
+    then along y by ``ymode``, over the count ``ci * t1[j]``, over ``h2``."""
+    ny = out.shape[1]
+    cy = c.shape[1]
+    if l0 < 0 and g0 < 0:
+        for j in range(ny):
+            out[i, j] = 0.0
+        return
+    if l0 < 0:
+        for j in range(cy):
+            r[j] = c[g0, j]
+    elif g0 < 0:
+        for j in range(cy):
+            r[j] = c[l0, j]
+    else:
+        for j in range(cy):
+            r[j] = c[l0, j] + c[g0, j]
+    if ymode == 0:
+        for j in range(cy):
+            out[i, j] = r[j] / (ci * t1[j]) / h2
+        for j in range(cy, ny):
+            out[i, j] = 0.0
+    elif ymode == 1:
+        out[i, 0] = r[0] / (ci * t1[0]) / h2
+        for j in range(1, ny - 1):
+            out[i, j] = (r[j - 1] + r[j]) / (ci * t1[j]) / h2
+        out[i, ny - 1] = r[ny - 2] / (ci * t1[ny - 1]) / h2
+    else:
+        out[i, 0] = (r[ny - 1] + r[0]) / (ci * t1[0]) / h2
+        for j in range(1, ny):
+            out[i, j] = (r[j - 1] + r[j]) / (ci * t1[j]) / h2
+
+
 @njit(parallel=True, cache=True)
 def _cell_mean2(c, lo0, hi0, t0, ymode, t1, h2, nch, out):
     """:func:`_cell_mean` of a 2D (or 1D) grid on ``(nx, ny)`` views, the y sums written out so
     that the loops along the contiguous axis vectorise: ``ymode`` 0 -- node ``j`` takes cell
     ``j`` (where ``j < c.shape[1]``, else 0: the links' own axis, or a single node), 1 -- the
     cells ``j - 1`` and ``j`` (one at each end), 2 -- the same, wrapping (periodic)."""
-    nx, ny = out.shape
-    cy = c.shape[1]
+    nx = out.shape[0]
     for s in prange(nch):
-        r = np.empty(cy)
+        r = np.empty(c.shape[1])
         for i in range((s * nx) // nch, ((s + 1) * nx) // nch):
-            l0, g0 = lo0[i], hi0[i]
-            if l0 < 0 and g0 < 0:
-                for j in range(ny):
-                    out[i, j] = 0.0
-                continue
-            if l0 < 0:
-                for j in range(cy):
-                    r[j] = c[g0, j]
-            elif g0 < 0:
-                for j in range(cy):
-                    r[j] = c[l0, j]
-            else:
-                for j in range(cy):
-                    r[j] = c[l0, j] + c[g0, j]
-            ci = t0[i]
-            if ymode == 0:
-                for j in range(cy):
-                    out[i, j] = r[j] / (ci * t1[j]) / h2
-                for j in range(cy, ny):
-                    out[i, j] = 0.0
-            elif ymode == 1:
-                out[i, 0] = r[0] / (ci * t1[0]) / h2
-                for j in range(1, ny - 1):
-                    out[i, j] = (r[j - 1] + r[j]) / (ci * t1[j]) / h2
-                out[i, ny - 1] = r[ny - 2] / (ci * t1[ny - 1]) / h2
-            else:
-                out[i, 0] = (r[ny - 1] + r[0]) / (ci * t1[0]) / h2
-                for j in range(1, ny):
-                    out[i, j] = (r[j - 1] + r[j]) / (ci * t1[j]) / h2
+            _plane2(c, i, lo0[i], hi0[i], t0[i], ymode, t1, h2, r, out)
+
+
+@njit(parallel=True, cache=True)
+def _cell_links2(c, lo0, hi0, t0, ymode, t1, hx2, hy2, nch, Lx, Ly):
+    """``Lx`` and ``Ly`` of a 2D grid in one pass over the cells: per row, :func:`_plane2` of
+    cell row ``i`` summed along y (the x links) and of the rows around node ``i`` (the y links)."""
+    nx = Lx.shape[0]
+    cx = c.shape[0]
+    one = np.ones(t1.size)
+    for s in prange(nch):
+        r = np.empty(c.shape[1])
+        for i in range((s * nx) // nch, ((s + 1) * nx) // nch):
+            _plane2(c, i, -1, i if i < cx else -1, 1.0, ymode, t1, hx2, r, Lx)
+            _plane2(c, i, lo0[i], hi0[i], t0[i], 0, one, hy2, r, Ly)
+
+
+def cell_links_xy(c3, shape3, h3, periodic3, radial=None):
+    """``(Lx, Ly)`` = :func:`cell_links` ``(c3, 0, ...)``, ``(c3, 1, ...)`` of a 2D grid (``shape3[2]
+    == 1``, both axes with nodes) in one pass over ``c3``; None where that does not apply (then
+    call :func:`cell_links` per axis)."""
+    if radial is not None or shape3[2] != 1 or shape3[0] == 1 or shape3[1] == 1 or c3.size < ONE_PASS_MIN:
+        return None
+    Lx, Ly = np.empty(shape3), np.empty(shape3)
+    lo0, hi0, t0 = _sum_tables(shape3[0], periodic3[0])
+    t1 = _sum_tables(shape3[1], periodic3[1])[2]
+    _cell_links2(np.ascontiguousarray(c3[:, :, 0]), lo0, hi0, t0, 2 if periodic3[1] else 1, t1,
+                 float(h3[0] ** 2), float(h3[1] ** 2), _chunks(shape3[0]), Lx[:, :, 0], Ly[:, :, 0])
+    return Lx, Ly
 
 
 def _mean_into(c3, shape3, periodic3, direct, h2):

@@ -27,7 +27,7 @@ from ..boundary import Dirichlet, Neumann, Robin, resolve_bc
 from ..errors import BoundaryError, NonFiniteError, ParameterError, ShapeError, describe
 from ..grid import half_ring_radii, require_grid
 from ..materials import resolve_conductivity, resolve_contact
-from ..materials.faces import apply_contact, cell_links
+from ..materials.faces import apply_contact, cell_links, cell_links_xy
 from ..materials.surface import surface_conductance
 from ..validation import check_coefficient
 
@@ -519,7 +519,12 @@ class Problem:
         for a in range(3):
             kind, v = comps[a]
             if kind == "cells":
-                L[a] = cell_links(v, a, self.shape3, self.h3, self.periodic3, self.material.radial)
+                if a == 0 and comps[1][1] is v:  # the same cells along y (isotropic): both in one pass
+                    both = cell_links_xy(v, self.shape3, self.h3, self.periodic3, self.material.radial)
+                    if both is not None:
+                        L[0], L[1] = both
+                if L[a] is None:
+                    L[a] = cell_links(v, a, self.shape3, self.h3, self.periodic3, self.material.radial)
             elif kind == "const":
                 L[a] = np.full(self.shape3, v / self.h3[a] ** 2 if self.shape3[a] > 1 else 0.0)
                 if not self.periodic3[a]:

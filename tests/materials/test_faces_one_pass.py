@@ -83,3 +83,23 @@ def test_large_arrays_take_the_one_pass_kernel_small_ones_the_chain(monkeypatch)
     small = big[:100]
     node_mean(small, (101, 130, 1), (False, False, False))
     assert len(calls) == 1
+
+
+@pytest.mark.parametrize("shape3", [(6, 5, 1), (2, 3, 1), (9, 2, 1)])
+def test_x_and_y_links_in_one_pass_equal_the_chain(shape3, one_pass_always):
+    rng = np.random.default_rng(sum(shape3))
+    h3 = (0.1, 0.37, 1.0)
+    for periodic3 in [(False, False, False), (True, False, False), (False, True, False), (True, True, False)]:
+        cshape = tuple(n if (p or n == 1) else n - 1 for n, p in zip(shape3, periodic3))
+        c3 = rng.uniform(0.1, 1.0, cshape) * 10.0 ** rng.integers(-8, 9, cshape)
+        Lx, Ly = faces.cell_links_xy(c3, shape3, h3, periodic3)
+        assert np.array_equal(Lx, _chain_links(c3, 0, shape3, h3, periodic3))
+        assert np.array_equal(Ly, _chain_links(c3, 1, shape3, h3, periodic3))
+
+
+def test_x_and_y_links_in_one_pass_only_where_they_apply(one_pass_always):
+    c = np.ones((4, 1, 1))
+    assert faces.cell_links_xy(c, (5, 1, 1), (1.0,) * 3, (False,) * 3) is None          # 1D
+    assert faces.cell_links_xy(np.ones((4, 4, 4)), (5, 5, 5), (1.0,) * 3, (False,) * 3) is None  # 3D
+    wlo = whi = np.ones(5)
+    assert faces.cell_links_xy(np.ones((4, 4, 1)), (5, 5, 1), (1.0,) * 3, (False,) * 3, (wlo, whi)) is None
