@@ -137,16 +137,12 @@ class HeldProblem(Problem):
         :meth:`~fieldgrad.solvers.discretize.Problem.links_diag`."""
         if self._links is None:
             Lx, Ly, Lz, D, tables = super().links_diag()
-            hi = np.flatnonzero(self.held)  # (C order, as D[held] and L.flat)
-            pos = np.unravel_index(hi, self.shape3)
+            h = self.held
+            hi = np.flatnonzero(h)  # (C order, as D[h])
             cut = []  # (axis, flat indices, values) of the cut links: :attr:`_links0` restores them
             for a, L in enumerate((Lx, Ly, Lz)):
                 if self.shape3[a] > 1:
-                    # the links of the held nodes and those into them from the node before (wrapping,
-                    # as np.roll): the nonzeros of ``held | roll(held, -1, axis=a)`` in C order
-                    before = list(pos)
-                    before[a] = (pos[a] - 1) % self.shape3[a]
-                    idx = np.union1d(hi, np.ravel_multi_index(before, self.shape3))
+                    idx = np.flatnonzero(h | np.roll(h, -1, axis=a))  # (C order, as L.flat)
                     cut.append((a, idx, L.flat[idx]))
                     L.flat[idx] = 0.0
             self._cut = cut
