@@ -113,6 +113,35 @@ class _Resolved:
         self.material = material
 
 
+def _filled_conductivity(prob, k, ratio):
+    """The resolved conductivity of ``k`` with the holes filled (``poisson._soften``: outside the
+    domain ``ratio`` times the largest inside value, no domain), formed from ``prob.material``
+    (``k`` resolved with its domain) instead of resolving the filled values again: inside the
+    domain a component's resolved values are the ``Cells`` values, so ``where(domain, values,
+    fill)`` is the same array, and it holds no value to check but the fill.  None where the fill
+    is not a positive number (the filled values then meet the checks, and their messages, as
+    before)."""
+    from ..materials import Cells, Orthotropic
+    from ..materials.conductivity import Conductivity, _component
+
+    mat, grid = prob.material, prob.grid
+    comps = list(k.components) if isinstance(k, Orthotropic) else [k]
+    res = []
+    for a, c in enumerate(comps):
+        if isinstance(c, Cells) and c.domain is not None:
+            v = mat.components[a][1]
+            # the largest inside value: v is 0 outside and positive inside (checked), the domain not empty
+            fill = ratio * float(np.max(v))
+            if not (np.isfinite(fill) and fill > 0.0):
+                return None
+            res.append(("cells", np.where(mat.domain3, v, fill)))
+        else:
+            res.append(_component(c, grid, "k"))
+    if isinstance(k, Orthotropic):
+        return Conductivity(res + [res[0]] * (3 - grid.ndim), False, mat.shape3, mat.periodic3, None, mat.radial)
+    return Conductivity(res * 3, True, mat.shape3, mat.periodic3, None, mat.radial)
+
+
 class Problem:
     """A resolved Poisson problem: grid, conditions, coefficients, padded to 3 axes.
 

@@ -57,10 +57,19 @@ def _outside_select(eLx, eLy, eLz, eD, sLx, sLy, sLz, sD, outside, Lx, Ly, Lz, D
                 D[i, j, k] = sD[i, j, k] if o else eD[i, j, k]
 
 
-def _soften(k, ratio=1e-8):
+def _soften(k, ratio=1e-8, prob=None):
     """``k`` with the cells outside a ``Cells`` domain filled by ``ratio`` times the largest inside
-    value (no domain): the problem whose multigrid hierarchy preconditions the one with holes."""
+    value (no domain): the problem whose multigrid hierarchy preconditions the one with holes.
+    With ``prob`` (a problem of ``k``), that conductivity already resolved, formed from
+    ``prob.material`` where it can be (:func:`~.discretize._filled_conductivity`)."""
     from ..materials import Cells, Orthotropic
+
+    if prob is not None:
+        from .discretize import _Resolved, _filled_conductivity
+
+        soft = _filled_conductivity(prob, k, ratio)
+        if soft is not None:
+            return _Resolved(soft)
 
     def one(c):
         if isinstance(c, Cells) and c.domain is not None:
@@ -71,41 +80,10 @@ def _soften(k, ratio=1e-8):
     return Orthotropic(*[one(c) for c in k.components]) if isinstance(k, Orthotropic) else one(k)
 
 
-def _soft_material(prob, k, ratio=1e-8):
-    """The resolved conductivity of :func:`_soften` ``(k)``, formed from ``prob.material`` (``k``
-    resolved with its domain) instead of resolving the filled values again: inside a domain a
-    component's resolved values are the ``Cells`` values, so ``where(domain, values, fill)`` is
-    the same array, and it holds no value to check but the fill.  None where the fill is not a
-    positive number (``_soften``'s values then meet the checks, and their messages, as before)."""
-    from ..materials import Cells, Orthotropic
-    from ..materials.conductivity import Conductivity, _component
-
-    mat, grid = prob.material, prob.grid
-    dom = mat.domain3
-    comps = list(k.components) if isinstance(k, Orthotropic) else [k]
-    res = []
-    for a, c in enumerate(comps):
-        if isinstance(c, Cells) and c.domain is not None:
-            v = mat.components[a][1]
-            # the largest inside value: v is 0 outside and positive inside (checked), the domain not empty
-            fill = ratio * float(np.max(v))
-            if not (np.isfinite(fill) and fill > 0.0):
-                return None
-            res.append(("cells", np.where(dom, v, fill)))
-        else:
-            res.append(_component(c, grid, "k"))
-    if isinstance(k, Orthotropic):
-        return Conductivity(res + [res[0]] * (3 - grid.ndim), False, mat.shape3, mat.periodic3, None, mat.radial)
-    return Conductivity(res * 3, True, mat.shape3, mat.periodic3, None, mat.radial)
-
-
 def _soft_problem(prob, bc, k, screening, contact, fixed):
     """The problem with the holes of ``prob`` filled (:func:`_soften`); a surface condition is
     carried over as ``prob`` discretises it (its Robin diagonal, its held surface nodes)."""
-    from .discretize import _Resolved
-
-    soft = _soft_material(prob, k)
-    ks = _soften(k) if soft is None else _Resolved(soft)
+    ks = _soften(k, prob=prob)
     if prob.surface is None:
         return make_problem(prob.grid, bc, ks, screening, contact, fixed)
     bare = prob.bcs.faces_only()

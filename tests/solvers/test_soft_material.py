@@ -1,5 +1,6 @@
-"""The filled-hole conductivity formed from the resolved one (``_soft_material``) is what resolving
-``_soften(k)`` gives, to the last bit, and a fill that is no positive number takes the old path."""
+"""The filled-hole conductivity formed from the resolved one (``_filled_conductivity``, what
+``_soften(k, prob=prob)`` gives) is what resolving ``_soften(k)`` gives, to the last bit, and a fill
+that is no positive number takes the old path."""
 import numpy as np
 import pytest
 
@@ -8,7 +9,8 @@ from fieldgrad import Dirichlet, Grid, Neumann
 from fieldgrad.errors import ParameterError
 from fieldgrad.materials import cell_centres, cell_shape, resolve_conductivity
 from fieldgrad.solvers.held import make_problem
-from fieldgrad.solvers.poisson import _soft_material, _soft_problem, _soften
+from fieldgrad.solvers.discretize import _filled_conductivity, _Resolved
+from fieldgrad.solvers.poisson import _soft_problem, _soften
 
 
 def _case(shape, which):
@@ -28,7 +30,8 @@ def _case(shape, which):
 def test_soft_material_is_the_resolved_softened_k(shape, which):
     g, k = _case(shape, which)
     prob = make_problem(g, {"x-": Dirichlet(1.0), "*": Neumann(0.0)}, k, 0.0)
-    got, ref = _soft_material(prob, k), resolve_conductivity(_soften(k), g)
+    got, ref = _filled_conductivity(prob, k, 1e-8), resolve_conductivity(_soften(k), g)
+    assert isinstance(_soften(k, prob=prob), _Resolved)
     assert got.domain3 is None and got.isotropic == ref.isotropic and got.const == ref.const
     for (gk, gv), (rk, rv) in zip(got.components, ref.components):
         assert gk == rk
@@ -44,6 +47,6 @@ def test_a_fill_that_underflows_takes_the_old_path_and_its_error():
     dom[3:5, 3:5] = False
     k = fg.Cells(np.full(cell_shape(g), 1e-320), domain=dom)       # positive, but 1e-8 of it is 0
     prob = make_problem(g, Dirichlet(0.0), k, 0.0)
-    assert _soft_material(prob, k) is None
+    assert _filled_conductivity(prob, k, 1e-8) is None and not isinstance(_soften(k, prob=prob), _Resolved)
     with pytest.raises(ParameterError, match="must be positive everywhere"):
         _soft_problem(prob, Dirichlet(0.0), k, 0.0, None, None)
