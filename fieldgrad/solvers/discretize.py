@@ -599,7 +599,9 @@ class Problem:
         rows serve the direct solve, plain multigrid and the CUDA path; MG-CG on the CPU
         preconditions with the filled-hole hierarchy instead (:mod:`.poisson`)."""
         if self.outside3 is not None and self.outside3.any():
-            D[self.outside3] = -1e-3 * float(np.mean(np.abs(D[~self.outside3])))
+            inside = D[~self.outside3]
+            np.abs(inside, out=inside)  # (in place: one temporary fewer)
+            D[self.outside3] = -1e-3 * float(np.mean(inside))
 
     def stencil7(self):
         """Explicit 7-point stencil of A0: ``(coef, offsets)`` with ``coef`` of shape
