@@ -84,9 +84,9 @@ def check_domain_parts(prob):
 
     L = prob.link_coefficients()
     anchor = prob.fixed_or_held_mask()
-    rd = prob.robin_diag()
+    rd = prob._robin_terms()
     if rd is not None:
-        anchor |= rd != 0
+        anchor.flat[rd[0][rd[1] != 0]] = True
     if prob.s3 is not None or prob.s_const != 0.0:
         anchor |= np.asarray(prob.screening3()) > 0
     inside = ~prob.outside3
@@ -94,7 +94,7 @@ def check_domain_parts(prob):
     parts, first = loose_parts(*L, state)
     prob._spare_links = L  # the next link_coefficients() call takes these (read only here)
     if rd is not None:
-        prob._spare_robin = rd  # and the next robin_diag() call this
+        prob._spare_robin = rd  # and the next _robin_terms() call these
     if parts:
         first = tuple(int(i) for i in np.unravel_index(first, prob.shape3)[: prob.ndim])
         raise ParameterError(f"k (Cells domain): {parts} connected part(s) of the domain hold no fixed value (no "
@@ -395,25 +395,48 @@ class Problem:
 
     def robin_diag(self):
         """Extra (negative) diagonal of A0 from Robin faces and a Robin surface: array of ``shape3``
-        or None.  Each call returns an array of its own, except that the one
-        :func:`check_domain_parts` formed and only read is handed to the next call."""
+        or None."""
+        terms = self._robin_terms()
+        if terms is None:
+            return None
+        d = np.zeros(self.shape3)
+        d.flat[terms[0]] = terms[1]
+        return d
+
+    def _robin_terms(self):
+        """:meth:`robin_diag` on the nodes it can touch (the Robin faces, the surface nodes): their
+        flat indices (sorted) and the values, formed with the same subtractions in the same
+        order, or None.  The terms :func:`check_domain_parts` formed are handed to the next call."""
         if not self.has_robin:
             return None
         spare = self.__dict__.pop("_spare_robin", None)
         if spare is not None:
             return spare
-        d = np.zeros(self.shape3)
+        faces, parts = [], []
         for a in range(self.ndim):
             for side, c in enumerate(self.conds3[a]):
                 if isinstance(c, Robin):
                     face = self.grid.axis_names[a] + "-+"[side]
-                    sl = self._face_slice(a, side)
                     ratio = self._face3(c.evaluate("alpha", self.grid, face) / c.evaluate("beta", self.grid, face), a)
-                    d[sl] -= 2.0 * self.material.node_k3_face(a, side) * ratio * self.face_metric(a, side) / self.h3[a]
+                    term = 2.0 * self.material.node_k3_face(a, side) * ratio * self.face_metric(a, side) / self.h3[a]
+                    at = [np.arange(n) for n in self.shape3]
+                    at[a] = np.array([0 if side == 0 else self.shape3[a] - 1])
+                    idx = np.ravel_multi_index(np.meshgrid(*at, indexing="ij"), self.shape3).reshape(-1)
+                    shape = tuple(1 if b == a else n for b, n in enumerate(self.shape3))
+                    faces.append(idx)
+                    parts.append((idx, np.broadcast_to(np.expand_dims(term, a) if np.ndim(term) == 2 else term,
+                                                       shape).reshape(-1)))
         if isinstance(self.surface, Robin):
             on = self.surface_nodes3
-            d[on] -= (self.surface_coef3 * self._surface_ratio())[on]
-        return d
+            idx = np.flatnonzero(on)
+            faces.append(idx)
+            parts.append((idx, (self.surface_coef3 * self._surface_ratio())[on]))
+        where = np.unique(np.concatenate(faces)) if faces else np.zeros(0, dtype=np.int64)
+        vals = np.zeros(where.size)
+        for idx, v in parts:  # (each part touches a node once: d[part] -= v as on the full array)
+            pos = np.searchsorted(where, idx)
+            vals[pos] -= v
+        return where, vals
 
     def robin_diag1(self):
         """Robin diagonal as per-axis 1D arrays (constant coefficients only)."""
@@ -585,9 +608,12 @@ class Problem:
             s = self.screening3()
             if np.any(s != 0.0):
                 D -= s
-        rd = self.robin_diag()
+        rd = self._robin_terms()
         if rd is not None:
-            D += rd
+            # D += robin_diag() without the full array: + 0.0 everywhere (what that sum does off the
+            # Robin nodes: -0.0 becomes 0.0), then the terms on their nodes
+            D += 0.0
+            D.flat[rd[0]] += rd[1]
         self._outside_rows(D)
         return L[0], L[1], L[2], D, tables
 

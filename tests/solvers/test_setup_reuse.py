@@ -48,7 +48,7 @@ def test_robin_diagonal_of_the_domain_check_serves_the_next_call_once():
     assert ref[5, 0, 0] < 0 and ref[5, 5, 0] == 0.0 and ref[5, 16, 0] == 0.0
     assert (ref < 0).sum() > 2 * 33                               # the surface's terms too
     check_domain_parts(prob)
-    first, second = prob.robin_diag(), prob.robin_diag()
+    first, second = prob.robin_diag(), prob.robin_diag()  # (the spare terms, then formed again)
     assert first is not second and np.array_equal(first, ref) and np.array_equal(second, ref)
     prob2 = Problem(g, bc, k)
     check_domain_parts(prob2)
@@ -72,3 +72,51 @@ def test_fixed_masks_are_the_broadcast_ones(bc):
     assert np.array_equal(prob.held, prob.held_all & ~broadcast)
     assert np.array_equal(prob.fixed_or_held_mask(), broadcast | prob.held_all)
     assert prob.held_all.any() and (broadcast.any() or isinstance(bc, Neumann))
+
+
+def _dense_robin_diag(prob):
+    """The Robin diagonal as formed on a full array (the form before ``_robin_terms``)."""
+    d = np.zeros(prob.shape3)
+    for a in range(prob.ndim):
+        for side, c in enumerate(prob.conds3[a]):
+            if isinstance(c, Robin):
+                face = prob.grid.axis_names[a] + "-+"[side]
+                ratio = prob._face3(c.evaluate("alpha", prob.grid, face) / c.evaluate("beta", prob.grid, face), a)
+                d[prob._face_slice(a, side)] -= (2.0 * prob.material.node_k3_face(a, side) * ratio
+                                                 * prob.face_metric(a, side) / prob.h3[a])
+    if isinstance(prob.surface, Robin):
+        on = prob.surface_nodes3
+        d[on] -= (prob.surface_coef3 * prob._surface_ratio())[on]
+    return d
+
+
+@pytest.mark.parametrize("case", ["2d", "3d", "cyl", "surface"])
+def test_robin_terms_are_the_dense_diagonal_and_links_diag_adds_them_as_before(case):
+    rng = np.random.default_rng(7)
+    if case == "cyl":
+        g = Grid((17, 13), coords="cylindrical", extent=[(0.0, 1.0), (0.0, 2.0)])
+        k = fg.Cells(rng.uniform(1, 3, cell_shape(g)))
+        bc = {"r+": Robin(2.0, 0.5, 1.0), "z": Robin(rng.uniform(0.5, 2, 17), 1.5, 0.0)}
+    elif case == "surface":
+        g, k = _holes((25, 19, 7))
+        bc = {"x-": Robin(1.0, 3.0, 0.0), "*": Robin(0.3, 1.0, 0.0), "surface": Robin(4.0, 1.0, 2.0)}
+    else:
+        g = Grid((17, 13) if case == "2d" else (9, 8, 7))
+        k = fg.Cells(rng.uniform(1, 3, cell_shape(g)) * 10.0 ** rng.integers(-3, 4, cell_shape(g)))
+        bc = {"x-": Robin(1.0, 3.0, 0.0), "*": Robin(rng.uniform(0.1, 2.0), 0.7, 0.0)}  # every edge and corner
+    prob = Problem(g, bc, k)
+    dense = _dense_robin_diag(prob)
+    assert (dense < 0).sum() > 2 * g.shape[0]
+    rd = prob.robin_diag()
+    assert np.array_equal(rd, dense) and not np.signbit(rd[dense == 0]).any()
+    where, vals = prob._robin_terms()
+    assert np.array_equal(vals, dense.reshape(-1)[where]) and not dense.reshape(-1)[np.setdiff1d(
+        np.arange(dense.size), where)].any()
+    # links_diag's D: the diagonal of the links plus the dense diagonal, as it was formed
+    from fieldgrad.solvers.mg_links import axis_tables, diag_from_links
+    Lx, Ly, Lz, D, tables = Problem(g, bc, k).links_diag()
+    ref = np.empty(prob.shape3)
+    diag_from_links(*prob.link_coefficients(), *(x for t in tables for x in t), ref)
+    ref += dense
+    prob._outside_rows(ref)
+    assert np.array_equal(D, ref) and np.array_equal(np.signbit(D), np.signbit(ref))
