@@ -113,7 +113,7 @@ def test_robin_terms_are_the_dense_diagonal_and_links_diag_adds_them_as_before(c
     assert np.array_equal(vals, dense.reshape(-1)[where]) and not dense.reshape(-1)[np.setdiff1d(
         np.arange(dense.size), where)].any()
     # links_diag's D: the diagonal of the links plus the dense diagonal, as it was formed
-    from fieldgrad.solvers.mg_links import axis_tables, diag_from_links
+    from fieldgrad.solvers.mg_links import diag_from_links
     Lx, Ly, Lz, D, tables = Problem(g, bc, k).links_diag()
     ref = np.empty(prob.shape3)
     diag_from_links(*prob.link_coefficients(), *(x for t in tables for x in t), ref)
