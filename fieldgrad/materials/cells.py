@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import numbers
 
+import numba
 import numpy as np
+from numba import njit, prange
 
 from ..errors import NonFiniteError, ParameterError, ShapeError, describe
 
@@ -94,6 +96,16 @@ def check_cell_values(values, grid, name, *, positive=True, domain=None):
                          f"(n - 1 per non-periodic axis, n per periodic axis; nodes are {grid.shape})")
     if arr.dtype.kind not in "biuf" or arr.dtype == bool:
         raise ParameterError(f"{name} (cell values) must be a real number array; got {describe(values)}")
+    src = np.ascontiguousarray(arr, dtype=np.float64)
+    dom = None if domain is None else np.ascontiguousarray(domain, dtype=bool)
+    if src.size and (dom is None or dom.shape == src.shape):  # the common case in one pass; a bad value
+        out = np.empty(src.shape)                              # takes the path below for its message
+        nch = max(1, min(src.size, 4 * numba.get_num_threads()))
+        lo, bad = np.empty(nch), np.empty(nch, dtype=np.bool_)
+        _copy_inside(src.reshape(-1), np.zeros(1, bool) if dom is None else dom.reshape(-1), dom is not None,
+                     out.reshape(-1), lo, bad)
+        if not bad.any() and not ((lo.min() <= 0) if positive else (lo.min() < 0)):
+            return out
     arr = np.array(arr, dtype=np.float64)
     outside = None
     if domain is not None:
@@ -114,6 +126,29 @@ def check_cell_values(values, grid, name, *, positive=True, domain=None):
     if outside is not None:
         arr[outside] = 0.0
     return arr
+
+
+@njit(parallel=True, cache=True)
+def _copy_inside(v, inside, has_domain, out, lo, bad):
+    """``out = v`` (0 off ``inside`` when ``has_domain``), and per chunk of the flat arrays the
+    smallest inside value (``lo``) and whether a non-finite one is inside (``bad``)."""
+    n = v.size
+    nch = lo.size
+    for c in prange(nch):
+        low = np.inf
+        b = False
+        for p in range((c * n) // nch, ((c + 1) * n) // nch):
+            if has_domain and not inside[p]:
+                out[p] = 0.0
+                continue
+            x = v[p]
+            out[p] = x
+            if not np.isfinite(x):
+                b = True
+            elif x < low:
+                low = x
+        lo[c] = low
+        bad[c] = b
 
 
 class Cells:
@@ -168,6 +203,15 @@ class Cells:
                 raise ShapeError(f"Cells domain has shape {dom.shape}; it must match the values' shape {arr.shape}")
             dom.flags.writeable = False
             self.domain = dom
+
+    @classmethod
+    def _owned(cls, arr):
+        """Cells (no domain) holding ``arr`` itself, a fresh float64 array nothing else holds: what
+        ``Cells(arr)`` gives, without its copy (the array is made read only)."""
+        self = cls.__new__(cls)
+        arr.flags.writeable = False
+        self.values, self.domain = arr, None
+        return self
 
     @property
     def shape(self):

@@ -20,11 +20,18 @@ Example
 """
 from __future__ import annotations
 
+import numba
 import numpy as np
+from numba import njit, prange
 
 from ..grid import half_ring_radii
 
-__all__ = ["cell_links", "node_mean", "apply_contact", "radial_half_weights"]
+__all__ = ["cell_links", "cell_links_xy", "node_mean", "apply_contact", "radial_half_weights"]
+
+
+#: Cell arrays from this size on take the one-pass kernel (:func:`_mean_into`); smaller ones (a
+#: face layer) the NumPy chain, which gives the same values without a fork-join of the threads.
+ONE_PASS_MIN = 1 << 15
 
 
 def _to_nodes(s, b, n, periodic, radial=None):
@@ -54,6 +61,182 @@ def _to_nodes(s, b, n, periodic, radial=None):
     at(out, slice(1, -1))[...] += at(whi, slice(1, -1)) * at(s, slice(1, None))
     at(out, -1)[...] = at(wlo, -1) * at(s, -1)
     return out
+
+
+def _sum_tables(n, periodic, ncells=None):
+    """Per-axis tables of :func:`_cell_mean`: the cells below (``lo``) and above (``hi``) each
+    node (-1: none) and how many there are (``cnt``) -- as :func:`_to_nodes` and
+    :func:`_touch_count` without ``radial``.  With ``ncells`` the axis is not summed: node ``i``
+    takes cell ``i`` (counted once) where ``i < ncells`` and nothing beyond (the links' own axis)."""
+    i = np.arange(n, dtype=np.int64)
+    if ncells is not None or n == 1:
+        m = n if ncells is None else ncells
+        return np.full(n, -1, dtype=np.int64), np.where(i < m, i, -1), np.ones(n)
+    if periodic:
+        return (i - 1) % n, i, np.full(n, 2.0)
+    lo, hi = i - 1, i.copy()
+    hi[-1] = -1
+    return lo, hi, _touch_count(0, n, False).reshape(n)
+
+
+@njit(inline="always")
+def _pair_rows(src, lo, hi, dst):
+    """``dst[j] = src[lo[j]] + src[hi[j]]`` row by row (one term where the other is -1; a row with
+    neither is left alone and reported False in the returned mask)."""
+    n = dst.shape[0]
+    m = dst.shape[1]
+    ok = np.ones(n, dtype=np.bool_)
+    for j in range(n):
+        l, g = lo[j], hi[j]
+        if l < 0 and g < 0:
+            ok[j] = False
+        elif l < 0:
+            for k in range(m):
+                dst[j, k] = src[g, k]
+        elif g < 0:
+            for k in range(m):
+                dst[j, k] = src[l, k]
+        else:
+            for k in range(m):
+                dst[j, k] = src[l, k] + src[g, k]
+    return ok
+
+
+@njit(parallel=True, cache=True)
+def _cell_mean(c, lo0, hi0, t0, lo1, hi1, t1, lo2, hi2, t2, h2, nch, out):
+    """``out = (sum / count) / h2`` of the cells ``c`` touching each node, per axis the tables of
+    :func:`_sum_tables`: the sums along x, then y, then z, as the :func:`_to_nodes` chain adds
+    them (so every value is the same to the last bit), one x-plane at a time in buffers of the
+    plane; 0 where an axis has no cell.  ``nch`` chunks of x-planes run in parallel."""
+    nx, ny, nz = out.shape
+    cy, cz = c.shape[1], c.shape[2]
+    for s in prange(nch):
+        r = np.empty((cy, cz))
+        q = np.empty((ny, cz))
+        qt = np.empty((nz, ny))
+        w = np.empty(ny)
+        for i in range((s * nx) // nch, ((s + 1) * nx) // nch):
+            l0, g0 = lo0[i], hi0[i]
+            if l0 < 0 and g0 < 0:
+                out[i] = 0.0
+                continue
+            if l0 < 0:
+                r[:, :] = c[g0]
+            elif g0 < 0:
+                r[:, :] = c[l0]
+            else:
+                for jj in range(cy):
+                    for kk in range(cz):
+                        r[jj, kk] = c[l0, jj, kk] + c[g0, jj, kk]
+            oky = _pair_rows(r, lo1, hi1, q)
+            if nz == 1 and lo2[0] < 0 and hi2[0] == 0:  # no z sum (a 2D plane): the rows as they are
+                ci = t0[i] * 1.0
+                for j in range(ny):  # (branch-free, so the divisions vectorise)
+                    w[j] = q[j, 0] / (ci * t1[j] * t2[0]) / h2
+                for j in range(ny):
+                    out[i, j, 0] = w[j] if oky[j] else 0.0
+                continue
+            okz = _pair_rows(q.T, lo2, hi2, qt)
+            for j in range(ny):
+                cij = t0[i] * t1[j]
+                for k in range(nz):
+                    out[i, j, k] = qt[k, j] / (cij * t2[k]) / h2 if (oky[j] and okz[k]) else 0.0
+
+
+@njit(inline="always")
+def _plane2(c, i, l0, g0, ci, ymode, t1, h2, r, out):
+    """Row ``i`` of :func:`_cell_mean2`: the cells ``l0`` and ``g0`` summed along x (-1: none),
+    then along y by ``ymode``, over the count ``ci * t1[j]``, over ``h2``."""
+    ny = out.shape[1]
+    cy = c.shape[1]
+    if l0 < 0 and g0 < 0:
+        for j in range(ny):
+            out[i, j] = 0.0
+        return
+    if l0 < 0:
+        for j in range(cy):
+            r[j] = c[g0, j]
+    elif g0 < 0:
+        for j in range(cy):
+            r[j] = c[l0, j]
+    else:
+        for j in range(cy):
+            r[j] = c[l0, j] + c[g0, j]
+    if ymode == 0:
+        for j in range(cy):
+            out[i, j] = r[j] / (ci * t1[j]) / h2
+        for j in range(cy, ny):
+            out[i, j] = 0.0
+    elif ymode == 1:
+        out[i, 0] = r[0] / (ci * t1[0]) / h2
+        for j in range(1, ny - 1):
+            out[i, j] = (r[j - 1] + r[j]) / (ci * t1[j]) / h2
+        out[i, ny - 1] = r[ny - 2] / (ci * t1[ny - 1]) / h2
+    else:
+        out[i, 0] = (r[ny - 1] + r[0]) / (ci * t1[0]) / h2
+        for j in range(1, ny):
+            out[i, j] = (r[j - 1] + r[j]) / (ci * t1[j]) / h2
+
+
+@njit(parallel=True, cache=True)
+def _cell_mean2(c, lo0, hi0, t0, ymode, t1, h2, nch, out):
+    """:func:`_cell_mean` of a 2D (or 1D) grid on ``(nx, ny)`` views, the y sums written out so
+    that the loops along the contiguous axis vectorise: ``ymode`` 0 -- node ``j`` takes cell
+    ``j`` (where ``j < c.shape[1]``, else 0: the links' own axis, or a single node), 1 -- the
+    cells ``j - 1`` and ``j`` (one at each end), 2 -- the same, wrapping (periodic)."""
+    nx = out.shape[0]
+    for s in prange(nch):
+        r = np.empty(c.shape[1])
+        for i in range((s * nx) // nch, ((s + 1) * nx) // nch):
+            _plane2(c, i, lo0[i], hi0[i], t0[i], ymode, t1, h2, r, out)
+
+
+@njit(parallel=True, cache=True)
+def _cell_links2(c, lo0, hi0, t0, ymode, t1, hx2, hy2, nch, Lx, Ly):
+    """``Lx`` and ``Ly`` of a 2D grid in one pass over the cells: per row, :func:`_plane2` of
+    cell row ``i`` summed along y (the x links) and of the rows around node ``i`` (the y links)."""
+    nx = Lx.shape[0]
+    cx = c.shape[0]
+    one = np.ones(t1.size)
+    for s in prange(nch):
+        r = np.empty(c.shape[1])
+        for i in range((s * nx) // nch, ((s + 1) * nx) // nch):
+            _plane2(c, i, -1, i if i < cx else -1, 1.0, ymode, t1, hx2, r, Lx)
+            _plane2(c, i, lo0[i], hi0[i], t0[i], 0, one, hy2, r, Ly)
+
+
+def cell_links_xy(c3, shape3, h3, periodic3, radial=None):
+    """``(Lx, Ly)`` = :func:`cell_links` ``(c3, 0, ...)``, ``(c3, 1, ...)`` of a 2D grid (``shape3[2]
+    == 1``, both axes with nodes) in one pass over ``c3``; None where that does not apply (then
+    call :func:`cell_links` per axis)."""
+    if radial is not None or shape3[2] != 1 or shape3[0] == 1 or shape3[1] == 1 or c3.size < ONE_PASS_MIN:
+        return None
+    Lx, Ly = np.empty(shape3), np.empty(shape3)
+    lo0, hi0, t0 = _sum_tables(shape3[0], periodic3[0])
+    t1 = _sum_tables(shape3[1], periodic3[1])[2]
+    _cell_links2(np.ascontiguousarray(c3[:, :, 0]), lo0, hi0, t0, 2 if periodic3[1] else 1, t1,
+                 float(h3[0] ** 2), float(h3[1] ** 2), _chunks(shape3[0]), Lx[:, :, 0], Ly[:, :, 0])
+    return Lx, Ly
+
+
+def _mean_into(c3, shape3, periodic3, direct, h2):
+    """The :func:`_cell_mean` of ``c3`` on the nodes of ``shape3`` (axis ``direct`` not summed, or
+    None), divided by ``h2``: a new array."""
+    out = np.empty(shape3)
+    tabs = [_sum_tables(n, p, c3.shape[b] if b == direct else None) for b, (n, p) in enumerate(zip(shape3, periodic3))]
+    if shape3[2] == 1:
+        ny, py = shape3[1], periodic3[1]
+        ymode = 0 if (direct == 1 or ny == 1) else (2 if py else 1)
+        _cell_mean2(np.ascontiguousarray(c3[:, :, 0]), *tabs[0], ymode, tabs[1][2], h2, _chunks(shape3[0]),
+                    out[:, :, 0])
+    else:
+        _cell_mean(c3, *tabs[0], *tabs[1], *tabs[2], h2, _chunks(shape3[0]), out)
+    return out
+
+
+def _chunks(nx):
+    """How many chunks of x-planes :func:`_cell_mean` spreads over the threads."""
+    return max(1, min(nx, 4 * numba.get_num_threads()))
 
 
 def _touch_count(b, n, periodic, radial=None):
@@ -105,9 +288,11 @@ def cell_links(c3, a, shape3, h3, periodic3, radial=None):
     float64 array of ``shape3`` -- entry ``i`` along ``a`` is the link ``i -> i + 1`` (the wrap
     link at ``n - 1`` on a periodic axis, else 0 there)
     """
-    out = np.zeros(shape3)
     if shape3[a] == 1:
-        return out
+        return np.zeros(shape3)
+    if radial is None and c3.size >= ONE_PASS_MIN:  # one pass (the NumPy chain below makes about
+        return _mean_into(c3, shape3, periodic3, a, float(h3[a] ** 2))  # five full-array temporaries)
+    out = np.zeros(shape3)
     s = c3
     cnt = 1.0
     for b in range(3):
@@ -127,6 +312,8 @@ def node_mean(c3, shape3, periodic3, radial=None):
     """Mean of the cells touching each node (array of ``shape3``; volume-weighted in ``r`` with
     ``radial``): the conductivity of the node's boundary patch at a box face, and the
     node-sampled view of cell values."""
+    if radial is None and c3.size >= ONE_PASS_MIN:
+        return _mean_into(c3, shape3, periodic3, None, 1.0)
     s = c3
     cnt = 1.0
     for b in range(3):

@@ -27,7 +27,7 @@ from ..boundary import Dirichlet, Neumann, Robin, resolve_bc
 from ..errors import BoundaryError, NonFiniteError, ParameterError, ShapeError, describe
 from ..grid import half_ring_radii, require_grid
 from ..materials import resolve_conductivity, resolve_contact
-from ..materials.faces import apply_contact, cell_links
+from ..materials.faces import apply_contact, cell_links, cell_links_xy
 from ..materials.surface import surface_conductance
 from ..validation import check_coefficient
 
@@ -83,17 +83,18 @@ def check_domain_parts(prob):
     from .link_parts import loose_parts
 
     L = prob.link_coefficients()
-    inside = ~prob.outside3
     anchor = prob.fixed_or_held_mask()
-    rd = prob.robin_diag()
+    rd = prob._robin_terms()
     if rd is not None:
-        anchor |= rd != 0
+        anchor.flat[rd[0][rd[1] != 0]] = True
     if prob.s3 is not None or prob.s_const != 0.0:
         anchor |= np.asarray(prob.screening3()) > 0
-    state = inside.astype(np.int8)
-    state[inside & anchor] = 2
+    inside = ~prob.outside3
+    state = np.add(inside, inside & anchor, dtype=np.int8)  # 0 outside, 2 anchored inside, 1 else
     parts, first = loose_parts(*L, state)
     prob._spare_links = L  # the next link_coefficients() call takes these (read only here)
+    if rd is not None:
+        prob._spare_robin = rd  # and the next _robin_terms() call these
     if parts:
         first = tuple(int(i) for i in np.unravel_index(first, prob.shape3)[: prob.ndim])
         raise ParameterError(f"k (Cells domain): {parts} connected part(s) of the domain hold no fixed value (no "
@@ -101,6 +102,44 @@ def check_domain_parts(prob):
                              f"them), e.g. the part with "
                              f"node {first}: its level is undetermined; accepted: every part of the domain anchored "
                              "(or taken out of the domain)")
+
+
+class _Resolved:
+    """A conductivity already resolved against the grid (a
+    :class:`~fieldgrad.materials.conductivity.Conductivity`), taken by :class:`Problem` as it is:
+    the problem with the holes filled is formed from the resolved one (:mod:`.poisson`)."""
+
+    def __init__(self, material):
+        self.material = material
+
+
+def _filled_conductivity(prob, k, ratio):
+    """The resolved conductivity of ``k`` with the holes filled (``poisson._soften``: outside the
+    domain ``ratio`` times the largest inside value, no domain), formed from ``prob.material``
+    (``k`` resolved with its domain) instead of resolving the filled values again: inside the
+    domain a component's resolved values are the ``Cells`` values, so ``where(domain, values,
+    fill)`` is the same array, and it holds no value to check but the fill.  None where the fill
+    is not a positive number (the filled values then meet the checks, and their messages, as
+    before)."""
+    from ..materials import Cells, Orthotropic
+    from ..materials.conductivity import Conductivity, _component
+
+    mat, grid = prob.material, prob.grid
+    comps = list(k.components) if isinstance(k, Orthotropic) else [k]
+    res = []
+    for a, c in enumerate(comps):
+        if isinstance(c, Cells) and c.domain is not None:
+            v = mat.components[a][1]
+            # the largest inside value: v is 0 outside and positive inside (checked), the domain not empty
+            fill = ratio * float(np.max(v))
+            if not (np.isfinite(fill) and fill > 0.0):
+                return None
+            res.append(("cells", np.where(mat.domain3, v, fill)))
+        else:
+            res.append(_component(c, grid, "k"))
+    if isinstance(k, Orthotropic):
+        return Conductivity(res + [res[0]] * (3 - grid.ndim), False, mat.shape3, mat.periodic3, None, mat.radial)
+    return Conductivity(res * 3, True, mat.shape3, mat.periodic3, None, mat.radial)
 
 
 class Problem:
@@ -166,7 +205,7 @@ class Problem:
         self.shape3 = tuple(grid.shape) + (1,) * (3 - nd)
         self.h3 = tuple(grid.spacing) + (1.0,) * (3 - nd)
         self.periodic3 = tuple(grid.periodic) + (False,) * (3 - nd)
-        self.material = resolve_conductivity(k, grid, "k")
+        self.material = k.material if isinstance(k, _Resolved) else resolve_conductivity(k, grid, "k")
         self.contact = resolve_contact(contact, grid, "contact")
         self.k_const = self.material.const if self.contact is None else None
         self.phi3 = self.material.volume_fraction()
@@ -264,6 +303,7 @@ class Problem:
         """Adopt the surface terms of ``other`` (a Problem with a domain): for the problem with
         the holes filled whose multigrid hierarchy preconditions ``other`` (:mod:`.poisson`)."""
         self.surface, self.surface_coef3, self.surface_nodes3 = other.surface, other.surface_coef3, other.surface_nodes3
+        self.__dict__.pop("_spare_robin", None)  # (formed from the surface terms)
         self.has_robin = self.has_robin or other.has_robin
         self.robin_alpha_zero = self.robin_alpha_zero and other.robin_alpha_zero
         self.singular = self.singular and other.singular
@@ -306,8 +346,15 @@ class Problem:
 
     def fixed_mask(self):
         """Boolean array of ``shape3``: True on fixed (Dirichlet) nodes."""
-        fx, fy, fz = self.fixed1
-        return fx[:, None, None] | fy[None, :, None] | fz[None, None, :]
+        return self._with_fixed_planes(np.zeros(self.shape3, dtype=bool), True)
+
+    def _with_fixed_planes(self, m, value):
+        """``m`` (a bool array of ``shape3``) with ``value`` written on every fixed node, in place:
+        the planes of the Dirichlet faces, not a full pass."""
+        for a, f in enumerate(self.fixed1):
+            if f.any():
+                m[(slice(None),) * a + (f,)] = value
+        return m
 
     def fixed_index(self):
         """Flat (C-order) indices of the fixed nodes, formed once (what :meth:`rhs` writes)."""
@@ -349,20 +396,47 @@ class Problem:
     def robin_diag(self):
         """Extra (negative) diagonal of A0 from Robin faces and a Robin surface: array of ``shape3``
         or None."""
-        if not self.has_robin:
+        terms = self._robin_terms()
+        if terms is None:
             return None
         d = np.zeros(self.shape3)
+        d.flat[terms[0]] = terms[1]
+        return d
+
+    def _robin_terms(self):
+        """:meth:`robin_diag` on the nodes it can touch (the Robin faces, the surface nodes): their
+        flat indices (sorted) and the values, formed with the same subtractions in the same
+        order, or None.  The terms :func:`check_domain_parts` formed are handed to the next call."""
+        if not self.has_robin:
+            return None
+        spare = self.__dict__.pop("_spare_robin", None)
+        if spare is not None:
+            return spare
+        faces, parts = [], []
         for a in range(self.ndim):
             for side, c in enumerate(self.conds3[a]):
                 if isinstance(c, Robin):
                     face = self.grid.axis_names[a] + "-+"[side]
-                    sl = self._face_slice(a, side)
                     ratio = self._face3(c.evaluate("alpha", self.grid, face) / c.evaluate("beta", self.grid, face), a)
-                    d[sl] -= 2.0 * self.material.node_k3_face(a, side) * ratio * self.face_metric(a, side) / self.h3[a]
+                    term = 2.0 * self.material.node_k3_face(a, side) * ratio * self.face_metric(a, side) / self.h3[a]
+                    at = [np.arange(n) for n in self.shape3]
+                    at[a] = np.array([0 if side == 0 else self.shape3[a] - 1])
+                    idx = np.ravel_multi_index(np.meshgrid(*at, indexing="ij"), self.shape3).reshape(-1)
+                    shape = tuple(1 if b == a else n for b, n in enumerate(self.shape3))
+                    faces.append(idx)
+                    parts.append((idx, np.broadcast_to(np.expand_dims(term, a) if np.ndim(term) == 2 else term,
+                                                       shape).reshape(-1)))
         if isinstance(self.surface, Robin):
             on = self.surface_nodes3
-            d[on] -= (self.surface_coef3 * self._surface_ratio())[on]
-        return d
+            idx = np.flatnonzero(on)
+            faces.append(idx)
+            parts.append((idx, (self.surface_coef3 * self._surface_ratio())[on]))
+        where = np.unique(np.concatenate(faces)) if faces else np.zeros(0, dtype=np.int64)
+        vals = np.zeros(where.size)
+        for idx, v in parts:  # (each part touches a node once: d[part] -= v as on the full array)
+            pos = np.searchsorted(where, idx)
+            vals[pos] -= v
+        return where, vals
 
     def robin_diag1(self):
         """Robin diagonal as per-axis 1D arrays (constant coefficients only)."""
@@ -497,7 +571,12 @@ class Problem:
         for a in range(3):
             kind, v = comps[a]
             if kind == "cells":
-                L[a] = cell_links(v, a, self.shape3, self.h3, self.periodic3, self.material.radial)
+                if a == 0 and comps[1][1] is v:  # the same cells along y (isotropic): both in one pass
+                    both = cell_links_xy(v, self.shape3, self.h3, self.periodic3, self.material.radial)
+                    if both is not None:
+                        L[0], L[1] = both
+                if L[a] is None:
+                    L[a] = cell_links(v, a, self.shape3, self.h3, self.periodic3, self.material.radial)
             elif kind == "const":
                 L[a] = np.full(self.shape3, v / self.h3[a] ** 2 if self.shape3[a] > 1 else 0.0)
                 if not self.periodic3[a]:
@@ -529,9 +608,12 @@ class Problem:
             s = self.screening3()
             if np.any(s != 0.0):
                 D -= s
-        rd = self.robin_diag()
+        rd = self._robin_terms()
         if rd is not None:
-            D += rd
+            # D += robin_diag() without the full array: + 0.0 everywhere (what that sum does off the
+            # Robin nodes: -0.0 becomes 0.0), then the terms on their nodes
+            D += 0.0
+            D.flat[rd[0]] += rd[1]
         self._outside_rows(D)
         return L[0], L[1], L[2], D, tables
 
@@ -543,7 +625,9 @@ class Problem:
         rows serve the direct solve, plain multigrid and the CUDA path; MG-CG on the CPU
         preconditions with the filled-hole hierarchy instead (:mod:`.poisson`)."""
         if self.outside3 is not None and self.outside3.any():
-            D[self.outside3] = -1e-3 * float(np.mean(np.abs(D[~self.outside3])))
+            inside = D[~self.outside3]
+            np.abs(inside, out=inside)  # (in place: one temporary fewer)
+            D[self.outside3] = -1e-3 * float(np.mean(inside))
 
     def stencil7(self):
         """Explicit 7-point stencil of A0: ``(coef, offsets)`` with ``coef`` of shape

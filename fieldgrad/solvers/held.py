@@ -118,14 +118,14 @@ class HeldProblem(Problem):
         if self.held_all.all():
             raise ParameterError(f"fixed and the Dirichlet surface hold every node of the grid ({self.held_all.size}): "
                                  "nothing is left to solve")
-        self.held = self.held_all & ~super().fixed_mask()
+        self.held = self._with_fixed_planes(self.held_all.copy(), False)  # held_all off the fixed nodes
         if self.held_all.any():
             self.singular = False
         self._links = None
 
     def fixed_or_held_mask(self):
         """The Dirichlet nodes and every held node (bool array of ``shape3``)."""
-        return super().fixed_mask() | self.held_all
+        return self._with_fixed_planes(self.held_all.copy(), True)
 
     @property
     def constant_coefficients(self):
@@ -137,17 +137,34 @@ class HeldProblem(Problem):
         :meth:`~fieldgrad.solvers.discretize.Problem.links_diag`."""
         if self._links is None:
             Lx, Ly, Lz, D, tables = super().links_diag()
-            # (a padded axis has no links to cut: its zeros serve both tuples)
-            self._links0 = tuple(L if n == 1 else L.copy() for L, n in zip((Lx, Ly, Lz), self.shape3))
             h = self.held
+            hi = np.flatnonzero(h)  # (C order, as D[h])
+            cut = []  # (axis, flat indices, values) of the cut links: :attr:`_links0` restores them
             for a, L in enumerate((Lx, Ly, Lz)):
                 if self.shape3[a] > 1:
-                    L[h | np.roll(h, -1, axis=a)] = 0.0
+                    idx = np.flatnonzero(h | np.roll(h, -1, axis=a))  # (C order, as L.flat)
+                    cut.append((a, idx, L.flat[idx]))
+                    L.flat[idx] = 0.0
+            self._cut = cut
             # held rows: a power of two (exact division), HELD_SCALE below the node's own diagonal
-            mant, ex = np.frexp(-D[h])
-            D[h] = -np.ldexp(1.0, np.where(mant > np.sqrt(0.5), ex, ex - 1) - HELD_SCALE_LOG2)
+            mant, ex = np.frexp(-D.flat[hi])
+            D.flat[hi] = -np.ldexp(1.0, np.where(mant > np.sqrt(0.5), ex, ex - 1) - HELD_SCALE_LOG2)
             self._links = (Lx, Ly, Lz, D, tables)
         return self._links
+
+    @property
+    def _links0(self):
+        """The links before the cut (what :meth:`rhs` moves the held values with), formed on first
+        use from the cut links and the values they had -- so the problem with the holes filled,
+        whose right-hand side is never formed, makes no copies of its links."""
+        if "_links0_" not in self.__dict__:
+            Lx, Ly, Lz = self.links_diag()[:3]
+            # (a padded axis has no links to cut: its zeros serve both tuples)
+            out = [L if n == 1 else L.copy() for L, n in zip((Lx, Ly, Lz), self.shape3)]
+            for a, idx, vals in self._cut:
+                out[a].flat[idx] = vals
+            self._links0_ = tuple(out)
+        return self._links0_
 
     def stencil7(self):
         """Explicit 7-point form of :meth:`links_diag` (for ``method="direct"``): the full rows of

@@ -58,15 +58,24 @@ def _outside_select(eLx, eLy, eLz, eD, sLx, sLy, sLz, sD, outside, Lx, Ly, Lz, D
                 D[i, j, k] = sD[i, j, k] if o else eD[i, j, k]
 
 
-def _soften(k, ratio=1e-8):
+def _soften(k, ratio=1e-8, prob=None):
     """``k`` with the cells outside a ``Cells`` domain filled by ``ratio`` times the largest inside
-    value (no domain): the problem whose multigrid hierarchy preconditions the one with holes."""
+    value (no domain): the problem whose multigrid hierarchy preconditions the one with holes.
+    With ``prob`` (a problem of ``k``), that conductivity already resolved, formed from
+    ``prob.material`` where it can be (:func:`~.discretize._filled_conductivity`)."""
     from ..materials import Cells, Orthotropic
+
+    if prob is not None:
+        from .discretize import _Resolved, _filled_conductivity
+
+        soft = _filled_conductivity(prob, k, ratio)
+        if soft is not None:
+            return _Resolved(soft)
 
     def one(c):
         if isinstance(c, Cells) and c.domain is not None:
             kmax = float(np.max(c.values, where=c.domain, initial=-np.inf))  # (the domain is not empty)
-            return Cells(np.where(c.domain, c.values, ratio * kmax))
+            return Cells._owned(np.where(c.domain, c.values, ratio * kmax))  # (a fresh array: no copy)
         return c
 
     return Orthotropic(*[one(c) for c in k.components]) if isinstance(k, Orthotropic) else one(k)
@@ -75,12 +84,13 @@ def _soften(k, ratio=1e-8):
 def _soft_problem(prob, bc, k, screening, contact, fixed):
     """The problem with the holes of ``prob`` filled (:func:`_soften`); a surface condition is
     carried over as ``prob`` discretises it (its Robin diagonal, its held surface nodes)."""
+    ks = _soften(k, prob=prob)
     if prob.surface is None:
-        return make_problem(prob.grid, bc, _soften(k), screening, contact, fixed)
+        return make_problem(prob.grid, bc, ks, screening, contact, fixed)
     bare = prob.bcs.faces_only()
     held = getattr(prob, "held_all", None)
     mask = None if held is None else unpad(held, prob.grid.shape)
-    sprob = make_problem(prob.grid, bare, _soften(k), screening, contact, mask)
+    sprob = make_problem(prob.grid, bare, ks, screening, contact, mask)
     sprob.take_surface(prob)
     return sprob
 
