@@ -24,7 +24,8 @@ from ..errors import ConvergenceError, NonFiniteError
 from ..solvers.discretize import check_domain_parts, check_rhs, pad3
 from ..solvers.held import HeldProblem, make_problem
 from ..solvers.krylov import cg
-from ..solvers.poisson import _outside_from, _soft_problem, prepared_rhs
+from ..solvers.filled_holes import outside_from, soft_problem
+from ..solvers.poisson import prepared_rhs
 from ..solvers.setup_cache import SetupCache
 from .decomposition import Decomposition
 from .links import BlockLinks
@@ -95,7 +96,7 @@ def _build_setup(grid, bc, k, screening, contact, fixed, comm, dims, coarse, coa
     pre_prob = prob
     if prob.phi3 is not None:  # holes: the serial MG-CG set-up (solvers.poisson.PoissonSolver)
         check_domain_parts(prob)
-        pre_prob = _soft_problem(prob, bc, k, screening, contact, fixed)
+        pre_prob = soft_problem(prob, bc, k, screening, contact, fixed)
     dec = Decomposition(grid, comm, dims, cylindrical=True)  # the rows are the serial ones (ring volumes)
     local = dec.local3  # a copy: u must not alias ud
 
@@ -103,7 +104,7 @@ def _build_setup(grid, bc, k, screening, contact, fixed, comm, dims, coarse, coa
     # whose holes hold a 1e-8 conductor, and that problem's operator is the one preconditioned
     links = pre_links = pre_prob.links_diag()
     if pre_prob is not prob:
-        links = _outside_from(prob.links_diag(), pre_links, prob.outside3)
+        links = outside_from(prob.links_diag(), pre_links, prob.outside3)
     op = BlockLinks(dec, links[:4], prob.fixed1)
     w = local(prob.weights())
     pre = LinksSchwarz(dec, pre_prob, pre_links, w, op.fixed, coarse=coarse, nu=nu, overlap=overlap,

@@ -78,14 +78,14 @@ def _setup(grid, bc, k, screening, dtype, coarse_size, contact=None, fixed=None,
 
     def build(grid, bc, k, screening, dtype, coarse_size, contact, fixed, soft_holes):
         from .discretize import check_domain_parts
-        from .poisson import _soft_problem
+        from .filled_holes import soft_problem
 
         prob = make_problem(grid, bc, k, screening, contact, fixed)
         sprob = None
         if prob.phi3 is not None:  # holes: every part of the domain must be anchored, as on the CPU
             check_domain_parts(prob)
             if soft_holes and int(np.prod(prob.shape3)) > coarse_size:  # (else one level: the exact LU)
-                sprob = _soft_problem(prob, bc, k, screening, contact, fixed)
+                sprob = soft_problem(prob, bc, k, screening, contact, fixed)
         mg = StencilMG(prob, np.dtype(dtype), coarse_size, precond=sprob)
         mg.rhs_cache = {}
         return mg

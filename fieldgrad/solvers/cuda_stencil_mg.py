@@ -208,7 +208,7 @@ class StencilMG:
     dtype : float32 or float64 -- the dtype of the device work arrays and coefficients
     coarse_size : int -- stop coarsening at this many nodes (then the host sparse LU)
     precond : Problem or None -- a domain with holes: the problem with the holes filled by a weak
-        conductor (:func:`fieldgrad.solvers.poisson._soft_problem`), whose hierarchy gives the
+        conductor (:func:`fieldgrad.solvers.filled_holes.soft_problem`), whose hierarchy gives the
         V-cycles while :meth:`operator_residual` applies ``prob`` itself (as the CPU MG-CG: the
         hierarchy of the exact operator, rows decoupled in the holes, took 17, 29, 45, 67
         iterations from 129^2 to 1025^2 on a finned plate)
@@ -232,10 +232,10 @@ class StencilMG:
         self.levels = [_DevLevel(lev, self.dtype, i > 0) for i, lev in enumerate(self.hier.levels)]
         self.op = self.levels[0]
         if precond is not None:
-            from .poisson import _outside_from
+            from .filled_holes import outside_from
 
             lev0 = Level(prob.shape3, prob.h3, prob.periodic3, [fx.copy() for fx in prob.fixed1])
-            lev0.set_links(*_outside_from(prob.links_diag(), precond.links_diag(), prob.outside3))
+            lev0.set_links(*outside_from(prob.links_diag(), precond.links_diag(), prob.outside3))
             self.op = _DevLevel(lev0, self.dtype, False)
         self.shapes = [lev.shape for lev in self.hier.levels]
         self.transfers = [[tuple(raw(t) for t in axis) for axis in tables]

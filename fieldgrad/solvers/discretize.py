@@ -114,7 +114,7 @@ class _Resolved:
 
 
 def _filled_conductivity(prob, k, ratio):
-    """The resolved conductivity of ``k`` with the holes filled (``poisson._soften``: outside the
+    """The resolved conductivity of ``k`` with the holes filled (``filled_holes.soften``: outside the
     domain ``ratio`` times the largest inside value, no domain), formed from ``prob.material``
     (``k`` resolved with its domain) instead of resolving the filled values again: inside the
     domain a component's resolved values are the ``Cells`` values, so ``where(domain, values,

@@ -8,13 +8,13 @@ import numbers
 import time
 
 import numpy as np
-from numba import njit, prange
 
 from ..grid import require_grid
 from ..threads import serial_if_small
 from ..errors import ConvergenceError, NonFiniteError, ParameterError, ShapeError
 from .direct import direct_solve
 from .discretize import check_domain_parts, check_rhs, pad3, unpad
+from .filled_holes import outside_from, soft_problem
 from .held import HeldProblem, make_problem
 from .krylov import pcg
 from .multigrid import Hierarchy, Level, mg_iterate
@@ -23,76 +23,6 @@ from .setup_cache import SetupCache
 from .spectral import spectral_kinds, spectral_solve
 
 METHODS = ("auto", "multigrid", "cg", "spectral", "direct")
-
-
-def _outside_from(exact, soft, outside):
-    """The exact links operator with the block of the nodes outside the domain (decoupled rows
-    there) taken from ``soft``: inside rows stay exact, the solution outside stays 0, and the
-    preconditioned operator has no tiny eigenvalues from the outside block.  (A padded axis
-    has no links, its exact zeros serve as they are.)"""
-    out = [np.empty(outside.shape) if outside.shape[a] > 1 else exact[a] for a in range(3)]
-    D = np.empty(outside.shape)
-    _outside_select(*exact[:4], *soft[:4], outside, *out, D)
-    return (*out, D, exact[4])
-
-
-@njit(parallel=True, cache=True)
-def _outside_select(eLx, eLy, eLz, eD, sLx, sLy, sLz, sD, outside, Lx, Ly, Lz, D):
-    """One pass: a link from the soft operator where both its nodes are outside (the next node
-    wrapping, as ``np.roll``), the diagonal where the node is, else the exact ones; nothing is
-    written along a padded axis."""
-    nx, ny, nz = outside.shape
-    for i in prange(nx):
-        ip = i + 1 if i + 1 < nx else 0
-        for j in range(ny):
-            jp = j + 1 if j + 1 < ny else 0
-            for k in range(nz):
-                o = outside[i, j, k]
-                if nx > 1:
-                    Lx[i, j, k] = sLx[i, j, k] if (o and outside[ip, j, k]) else eLx[i, j, k]
-                if ny > 1:
-                    Ly[i, j, k] = sLy[i, j, k] if (o and outside[i, jp, k]) else eLy[i, j, k]
-                if nz > 1:
-                    kp = k + 1 if k + 1 < nz else 0
-                    Lz[i, j, k] = sLz[i, j, k] if (o and outside[i, j, kp]) else eLz[i, j, k]
-                D[i, j, k] = sD[i, j, k] if o else eD[i, j, k]
-
-
-def _soften(k, ratio=1e-8, prob=None):
-    """``k`` with the cells outside a ``Cells`` domain filled by ``ratio`` times the largest inside
-    value (no domain): the problem whose multigrid hierarchy preconditions the one with holes.
-    With ``prob`` (a problem of ``k``), that conductivity already resolved, formed from
-    ``prob.material`` where it can be (:func:`~.discretize._filled_conductivity`)."""
-    from ..materials import Cells, Orthotropic
-
-    if prob is not None:
-        from .discretize import _Resolved, _filled_conductivity
-
-        soft = _filled_conductivity(prob, k, ratio)
-        if soft is not None:
-            return _Resolved(soft)
-
-    def one(c):
-        if isinstance(c, Cells) and c.domain is not None:
-            kmax = float(np.max(c.values, where=c.domain, initial=-np.inf))  # (the domain is not empty)
-            return Cells._owned(np.where(c.domain, c.values, ratio * kmax))  # (a fresh array: no copy)
-        return c
-
-    return Orthotropic(*[one(c) for c in k.components]) if isinstance(k, Orthotropic) else one(k)
-
-
-def _soft_problem(prob, bc, k, screening, contact, fixed):
-    """The problem with the holes of ``prob`` filled (:func:`_soften`); a surface condition is
-    carried over as ``prob`` discretises it (its Robin diagonal, its held surface nodes)."""
-    ks = _soften(k, prob=prob)
-    if prob.surface is None:
-        return make_problem(prob.grid, bc, ks, screening, contact, fixed)
-    bare = prob.bcs.faces_only()
-    held = getattr(prob, "held_all", None)
-    mask = None if held is None else unpad(held, prob.grid.shape)
-    sprob = make_problem(prob.grid, bare, ks, screening, contact, mask)
-    sprob.take_surface(prob)
-    return sprob
 
 
 def prepared_rhs(prob, f, t, fixed_value, strict):
@@ -202,14 +132,14 @@ class PoissonSolver:
             # with the holes filled by a 1e-8 conductor (10-13 iterations at every size; 1e-4: 14-24,
             # 1e-2: 77-158), CG runs on the exact operator.  (A grid of at most coarse_size nodes is
             # one level: the exact problem's LU.)
-            sprob = _soft_problem(self.prob, bc, k, screening, contact, fixed)
+            sprob = soft_problem(self.prob, bc, k, screening, contact, fixed)
             # in 2D no work outside the domain: the hierarchy of the active sub-problem (the row
             # kernels of mg_links_2d), and CG lives on the inside nodes
             inside = ~self.prob.outside3.reshape(self.prob.shape3[:2]) if self.prob.shape3[2] == 1 else None
             self.hier = Hierarchy(sprob, coarse_size=coarse_size, omega=omega, active=inside)
             self.level0 = Level(self.prob.shape3, self.prob.h3, self.prob.periodic3,
                                 [fx.copy() for fx in self.prob.fixed1])
-            self.level0.set_links(*_outside_from(self.prob.links_diag(), sprob.links_diag(), self.prob.outside3))
+            self.level0.set_links(*outside_from(self.prob.links_diag(), sprob.links_diag(), self.prob.outside3))
             if self.hier.levels[0].active is not None:
                 self.level0.set_active(inside, self.hier.levels[0].segs)
         elif method in ("multigrid", "cg"):

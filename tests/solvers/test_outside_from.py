@@ -1,10 +1,10 @@
-"""``poisson._outside_from`` (one selection pass) against its definition: a link from the soft
+"""``filled_holes.outside_from`` (one selection pass) against its definition: a link from the soft
 operator where both its nodes are outside (the next node wrapping), the diagonal on outside
 nodes, the exact operator elsewhere."""
 import numpy as np
 import pytest
 
-from fieldgrad.solvers.poisson import _outside_from
+from fieldgrad.solvers.filled_holes import outside_from as _outside_from
 
 
 @pytest.mark.parametrize("shape", [(7, 6, 1), (5, 4, 3), (9, 1, 1), (4, 6, 5)])

@@ -10,7 +10,7 @@ from fieldgrad.errors import ParameterError
 from fieldgrad.materials import cell_centres, cell_shape, resolve_conductivity
 from fieldgrad.solvers.held import make_problem
 from fieldgrad.solvers.discretize import _filled_conductivity, _Resolved
-from fieldgrad.solvers.poisson import _soft_problem, _soften
+from fieldgrad.solvers.filled_holes import soft_problem as _soft_problem, soften as _soften
 
 
 def _case(shape, which):
