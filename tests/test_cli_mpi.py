@@ -192,6 +192,9 @@ def test_material_regions_and_fixed_regions_run_distributed_and_equal_serial(tmp
     text = STEADY.replace('[boundary]', extra + '[boundary]')
     serial, mpi, out = _both(tmp_path, text, "plate", capsys)
     assert "ran on rank 0 only" not in out and "distributed steady solve" in out
+    balance = next(x for x in out.splitlines() if "balance:" in x)  # held regions' flow counted
+    assert ("held regions" in balance) == ("[[fixed]]" in extra)
+    assert float(balance.split("relative ")[1].rstrip(")")) < 1e-9
     with fio.open(serial) as a, fio.open(mpi) as b:
         for name in a.fields:
             x, y = np.asarray(a[name]), np.asarray(b[name])

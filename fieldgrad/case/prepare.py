@@ -175,7 +175,8 @@ def format_summary(s, units):
     bal = s.get("balance")
     if bal is not None:
         what = {"heat": "heat", "electrostatics": "flux of D", "darcy": "flow"}[s["physics"]]
-        lines.append(f"  balance: {what} in {bal['in']:.6g} + source {bal['source']:.6g} = out {bal['out']:.6g}"
+        held = f" + held regions {bal['held']:.6g}" if "held" in bal else ""
+        lines.append(f"  balance: {what} in {bal['in']:.6g} + source {bal['source']:.6g}{held} = out {bal['out']:.6g}"
                      f"  (imbalance {bal['imbalance']:.2e}, relative {bal['relative']:.1e})")
         lines.append("           per face (outward): " + ", ".join(f"{k} {v:.4g}" for k, v in bal["faces"].items()))
     for key, p in s["paths"].items():

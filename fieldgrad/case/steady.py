@@ -43,12 +43,11 @@ def run_steady(case, ctx, *, overwrite=False):
     src, fixed = ctx["src"], ctx["fixed"]
     u = solve_steady(case.grid, ctx["bc"], ctx["coef"], source=0.0 if src is None else src, fixed=fixed,
                      method=method, rtol=case.solver.get("rtol", 1e-12), t=case.t0)
-    f = physical_field(case, ctx, u)
+    f = physical_field(case, ctx, u).holding(fixed)  # the balance counts what held regions give
     fields = {ctx["scalar"]: f.data, ctx["fluxname"]: f.flux(), ctx["coefname"]: ctx["coef_field"]}
     fio.save(ctx["paths"]["h5"], case.grid, t=case.t0, overwrite=overwrite, params=ctx["params"], bc=ctx["bc"],
              units=ctx["units"], long_names=ctx["long_names"], **{k: v for k, v in fields.items() if k in ctx["keep"]})
     out = {"field": f, "steps": f"1 steady solve ({method}, {int(case.grid.size)} nodes)",
            "ranges": {ctx["scalar"]: (f.min(), f.max())}}
-    if not fixed:
-        out["balance"] = f.balance(case.t0)
+    out["balance"] = f.balance(case.t0)
     return out
