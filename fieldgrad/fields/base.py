@@ -233,7 +233,24 @@ class Field:
 
     # ------------------------------------------------------------------ steady states
     @classmethod
+    def _check_steady_meta(cls, meta, named, internal=()):
+        """Refuse keywords of ``steady()`` that the constructor would not take (before the solve,
+        with a ParameterError naming them, not a TypeError after it); ``named``: the arguments
+        ``steady()`` takes itself; ``internal``: constructor arguments ``steady()`` derives."""
+        import inspect
+
+        taken = ("self", "grid", "data", "bc") + tuple(named) + tuple(internal)
+        accepted = [p for p in inspect.signature(cls.__init__).parameters if p not in taken]
+        unknown = sorted(set(meta) - set(accepted))
+        if unknown:
+            hint = ("; contact resistance: fieldgrad.solve_poisson(..., contact=fieldgrad.Contact(...))"
+                    if "contact" in unknown else "")
+            raise ParameterError(f"{cls.__name__}.steady() got unknown keyword argument(s) {unknown}; accepted "
+                                 f"besides grid, bc, {', '.join(named)}, fixed, method: {accepted}{hint}")
+
+    @classmethod
     def _solve(cls, grid, bc, coefficient, source, fixed, method, **meta):
+        cls._check_steady_meta(meta, (cls.coefficient_name, "source"))
         u = solve_steady(grid, bc, coefficient, source=0.0 if source is None else source, fixed=fixed,
                          method=method)
         out = cls(grid, u, bc=complete_bc(bc, grid), source=source, **{cls.coefficient_name: coefficient}, **meta)

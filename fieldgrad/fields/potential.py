@@ -106,6 +106,7 @@ class PotentialField(Field):
         """
         from ._solve import complete_bc, solve_steady
 
+        cls._check_steady_meta(meta, ("permittivity", "charge_density"))
         u = solve_steady(grid, bc, permittivity, source=0.0 if charge_density is None else charge_density,
                          fixed=fixed, method=method)
         return cls(grid, u, permittivity=permittivity, bc=complete_bc(bc, grid), charge_density=charge_density,

@@ -89,6 +89,7 @@ class PressureField(Field):
         """
         if np.ndim(viscosity) != 0 or not float(viscosity) > 0:
             raise ParameterError(f"viscosity must be a positive number; got {viscosity!r}")
+        cls._check_steady_meta(meta, ("permeability", "viscosity", "source"), internal=("mobility",))
         perm, mob = _permeability(permeability, grid, float(viscosity))
         if isinstance(permeability, Cells):
             perm = permeability
