@@ -178,13 +178,17 @@ class Field:
         out = div_k_grad(self.data, self.grid, self.bc, k=self.coefficient, t=t)
         if isinstance(self.material, Cells):
             rows = div_k_grad(self.data, self.grid, self.bc, k=self.material, t=t)
-            keep = np.zeros(self.grid.shape, dtype=bool)
-            for face, cond in self.bc.faces.items():
-                if cond is None:
-                    axis, side = self.grid.parse_face(face)
-                    keep[tuple(side * -1 if b == axis else slice(None) for b in range(self.grid.ndim))] = True
-            out = np.where(keep, out, rows)
+            out = np.where(self._face_nodes(lambda cond: cond is None), out, rows)
         return out
+
+    def _face_nodes(self, which):
+        """Boolean mask of the nodes on the faces whose condition ``which(cond)`` accepts."""
+        mask = np.zeros(self.grid.shape, dtype=bool)
+        for face, cond in self.bc.faces.items():
+            if which(cond):
+                axis, side = self.grid.parse_face(face)
+                mask[tuple(-side if b == axis else slice(None) for b in range(self.grid.ndim))] = True
+        return mask
 
     def balance(self, t=0.0):
         """Steady balance: outward flow per face, their total, the source integral and the
@@ -217,11 +221,7 @@ class Field:
         are not on a Dirichlet face (those count in that face's flow); 0 without held regions."""
         if self.held is None or not self.held.any():
             return 0.0
-        m = self.held.copy()
-        for face, cond in self.bc.faces.items():
-            if cond is None or isinstance(cond, Dirichlet):
-                axis, side = self.grid.parse_face(face)
-                m[tuple(-side if b == axis else slice(None) for b in range(self.grid.ndim))] = False
+        m = self.held & ~self._face_nodes(lambda cond: cond is None or isinstance(cond, Dirichlet))
         r = self.div_c_grad(t)
         if self.source is not None:
             r = r + np.broadcast_to(self.source, self.grid.shape)

@@ -69,6 +69,19 @@ def _fill_runs(a, sp, sv):
                 k += 1
 
 
+@njit(inline="always")
+def run_bounds(sv, k, lo, hi):
+    """Run ``k`` of ``sv`` clipped to ``[lo, hi)``.  (The explicit clamps let LLVM prove the
+    indices non-negative: with ``max``/``min`` the loops kept Numba's negative-index wraparound
+    and did not vectorise, 3-5x slower.)"""
+    a, b = sv[k, 0], sv[k, 1]
+    if a < lo:
+        a = lo
+    if b > hi:
+        b = hi
+    return a, b
+
+
 def full_segments(nx, ny):
     """``(sp, sv)`` with every node active: one run ``[0, ny)`` per row."""
     return np.arange(nx + 1, dtype=np.int64), np.tile(np.array([[0, ny]], dtype=np.int64), (nx, 1))

@@ -221,7 +221,7 @@ class StencilMG:
     """
 
     def __init__(self, prob, dtype=np.float64, coarse_size=3000, precond=None):
-        from .multigrid import Hierarchy, Level
+        from .multigrid import Hierarchy
 
         self.prob = prob
         self.dtype = np.dtype(dtype)
@@ -232,11 +232,9 @@ class StencilMG:
         self.levels = [_DevLevel(lev, self.dtype, i > 0) for i, lev in enumerate(self.hier.levels)]
         self.op = self.levels[0]
         if precond is not None:
-            from .filled_holes import outside_from
+            from .filled_holes import exact_level
 
-            lev0 = Level(prob.shape3, prob.h3, prob.periodic3, [fx.copy() for fx in prob.fixed1])
-            lev0.set_links(*outside_from(prob.links_diag(), precond.links_diag(), prob.outside3))
-            self.op = _DevLevel(lev0, self.dtype, False)
+            self.op = _DevLevel(exact_level(prob, precond), self.dtype, False)
         self.shapes = [lev.shape for lev in self.hier.levels]
         self.transfers = [[tuple(raw(t) for t in axis) for axis in tables]
                           for tables in self.hier.transfers]

@@ -91,3 +91,14 @@ def soft_problem(prob, bc, k, screening, contact, fixed):
     sprob = make_problem(prob.grid, bare, ks, screening, contact, mask)
     sprob.take_surface(prob)
     return sprob
+
+
+def exact_level(prob, sprob):
+    """The multigrid :class:`~fieldgrad.solvers.multigrid.Level` CG solves with on a domain with holes:
+    ``prob``'s links with the outside block from the filled problem ``sprob``
+    (:func:`outside_from`)."""
+    from .multigrid import Level
+
+    lev = Level(prob.shape3, prob.h3, prob.periodic3, [fx.copy() for fx in prob.fixed1])
+    lev.set_links(*outside_from(prob.links_diag(), sprob.links_diag(), prob.outside3))
+    return lev

@@ -23,6 +23,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
+from .active_segments import run_bounds
 from .mg_fused import slab
 
 
@@ -246,9 +247,7 @@ def prolong2d(e, u, pix, pwx, piy, pwy, fx, fy, sp, sv, assign):
                 _yrow(e[a1], piy, pwy, rows[s1])
             y0, y1, ur = rows[s0], rows[s1], u[i]
             for k in range(sp[i], sp[i + 1]):
-                a, b = sv[k, 0], sv[k, 1]
-                if a < 0:  # (lets LLVM drop the negative-index wraparound: see mg_links_2d.run_bounds)
-                    a = 0
+                a, b = run_bounds(sv, k, 0, ny)
                 for jj in range(b - a):
                     j = a + jj
                     if fy[j]:

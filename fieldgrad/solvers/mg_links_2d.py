@@ -40,6 +40,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
+from .active_segments import run_bounds
 from .mg_fused import slab
 from .mg_kernels import coarse_offset
 
@@ -56,19 +57,6 @@ def _off_shell(u, Lx, Ly, i, j, nbx, wtx, nby, wty):
 @njit(inline="always")
 def _row_interior(i, nx, ny):
     return 0 < i < nx - 1 and ny >= 3
-
-
-@njit(inline="always")
-def run_bounds(sv, k, lo, hi):
-    """Run ``k`` of ``sv`` clipped to ``[lo, hi)``.  (The explicit clamps let LLVM prove the
-    indices non-negative: with ``max``/``min`` the loops kept Numba's negative-index wraparound
-    and did not vectorise, 3-5x slower.)"""
-    a, b = sv[k, 0], sv[k, 1]
-    if a < lo:
-        a = lo
-    if b > hi:
-        b = hi
-    return a, b
 
 
 @njit(inline="always")

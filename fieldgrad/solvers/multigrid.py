@@ -421,7 +421,7 @@ class Hierarchy:
         act = None
         if active is not None and lev.kind == "links" and lev.links_args2 is not None:
             act = np.ascontiguousarray(np.asarray(active, dtype=bool).reshape(lev.shape[:2]))
-        restricted = False  # some coarse level holds the Galerkin rows of the active nodes only
+        acts = [act]  # each level's active nodes, for set_active (None past a level without row kernels)
         while lev.size > coarse_size:
             modes, cshape = _coarsen_shape(lev.shape, lev.periodic, lev.h)
             if not any(modes):
@@ -437,10 +437,10 @@ class Hierarchy:
             if galerkin or lev.kind in ("stencil", "links") or 2 in modes:
                 # variable coefficients, or a non-uniform coarse grid: Galerkin R A P
                 cact = None if act is None else coarse_active(act, tables[0][0], tables[1][0])
-                clev.set_stencil(*self._serial_if(clev.size < self.serial_below, self._rap, lev, clev, tables,
-                                                  act, cact))
-                restricted = restricted or act is not None
+                with serial_if_small(clev.size, self.serial_below):  # (see fieldgrad.threads)
+                    clev.set_stencil(*self._rap(lev, clev, tables, act, cact))
                 act = cact if clev.args9 is not None else None
+                acts.append(cact)
             else:
                 kc = prob.k_const
                 diag1 = [np.zeros(n) for n in cshape]
@@ -454,20 +454,22 @@ class Hierarchy:
         for lv in self.levels:
             if lv.kind == "const":
                 lv.omega = float(omega) if omega is not None else DEFAULT_OMEGA[sum(n > 1 for n in lv.shape)]
-        if active is None or not self.set_active(active):  # (set_active factors the coarsest level)
+        restricted = len(self.levels) > 1 and acts[0] is not None  # coarse rows at active nodes only
+        if active is None or not self.set_active(active, acts if restricted else None):  # (it factors)
             if restricted:  # active Galerkin rows, but some level cannot work on active nodes: build it whole
                 self.__init__(prob, coarse_size, galerkin, omega, fmg_interp)
                 return
             self._factor_coarsest()
         self._restrict_buffers = {}
 
-    def set_active(self, active):
+    def set_active(self, active, acts=None):
         """Work only on the nodes ``active`` (bool, ``grid.shape`` of a 2D problem; the coarse levels'
         by :func:`.active_segments.coarse_active`): a domain with holes, whose outside nodes carry
         no unknowns.  A cycle started from 0 then leaves the inactive nodes at 0 and is the
         symmetric V-cycle of the active sub-problem.  Returns True when taken; False (and nothing
         changes) unless every level above the coarsest runs the 2D variable-coefficient row kernels
-        (:mod:`.mg_links_2d`)."""
+        (:mod:`.mg_links_2d`).  ``acts``: every level's active nodes when already derived (the
+        constructor's)."""
         row_kernels = all(lv.kind == "links" and lv.links_args2 is not None
                           or lv.kind == "stencil" and lv.args9 is not None for lv in self.levels[:-1])
         if not row_kernels:
@@ -477,16 +479,9 @@ class Hierarchy:
             lev.set_active(act)
             if l + 1 < len(self.levels):
                 (rix, _, _, _), (riy, _, _, _), _ = self.transfers[l]
-                act = coarse_active(act, rix, riy)
+                act = acts[l + 1] if acts is not None else coarse_active(act, rix, riy)
         self._factor_coarsest()  # the coarsest solve on the active nodes only
         return True
-
-    @staticmethod
-    def _serial_if(serial, fn, *args):
-        """``fn(*args)`` on one thread when ``serial`` (a small level: its kernels take less than a
-        fork-join of the thread pool, see :mod:`fieldgrad.threads`), else on all."""
-        with serial_if_small(0 if serial else SERIAL_BELOW):
-            return fn(*args)
 
     @staticmethod
     def _rap(fine, coarse, tables, act=None, cact=None):

@@ -14,10 +14,10 @@ from ..threads import serial_if_small
 from ..errors import ConvergenceError, NonFiniteError, ParameterError, ShapeError
 from .direct import direct_solve
 from .discretize import check_domain_parts, check_rhs, pad3, unpad
-from .filled_holes import outside_from, soft_problem
+from .filled_holes import exact_level, soft_problem
 from .held import HeldProblem, make_problem
 from .krylov import pcg
-from .multigrid import Hierarchy, Level, mg_iterate
+from .multigrid import Hierarchy, mg_iterate
 from .result import PoissonResult, compatibility_shift, warn_if_undetermined
 from .setup_cache import SetupCache
 from .spectral import spectral_kinds, spectral_solve
@@ -137,9 +137,7 @@ class PoissonSolver:
             # kernels of mg_links_2d), and CG lives on the inside nodes
             inside = ~self.prob.outside3.reshape(self.prob.shape3[:2]) if self.prob.shape3[2] == 1 else None
             self.hier = Hierarchy(sprob, coarse_size=coarse_size, omega=omega, active=inside)
-            self.level0 = Level(self.prob.shape3, self.prob.h3, self.prob.periodic3,
-                                [fx.copy() for fx in self.prob.fixed1])
-            self.level0.set_links(*outside_from(self.prob.links_diag(), sprob.links_diag(), self.prob.outside3))
+            self.level0 = exact_level(self.prob, sprob)
             if self.hier.levels[0].active is not None:
                 self.level0.set_active(inside, self.hier.levels[0].segs)
         elif method in ("multigrid", "cg"):
